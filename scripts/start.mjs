@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// `npm start`: build when the sources are newer than the build, then serve. Owns the port
+// itself so "port in use" and "database cannot be opened" end start-up with a plain message
+// instead of a stack trace, and so PORT=0 (tests) picks a free port and prints it.
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const buildStamp = join(root, 'build', 'handler.js');
+const SOURCES = ['src', 'static', 'messages', 'project.inlang', 'package.json', 'svelte.config.js', 'vite.config.ts'];
+const IGNORED = new Set(['node_modules', 'paraglide', 'generated', '.svelte-kit']);
+
+function newestMtime(path) {
+	if (!existsSync(path)) return 0;
+	const info = statSync(path);
+	if (!info.isDirectory()) return info.mtimeMs;
+	let newest = 0;
+	for (const entry of readdirSync(path)) {
+		if (IGNORED.has(entry)) continue;
+		newest = Math.max(newest, newestMtime(join(path, entry)));
+	}
+	return newest;
+}
+
+function fail(message) {
+	console.error(`SealPass: ${message}`);
+	process.exit(1);
+}
+
+const needsBuild =
+	!existsSync(buildStamp) ||
+	Math.max(...SOURCES.map((s) => newestMtime(join(root, s)))) > statSync(buildStamp).mtimeMs;
+if (needsBuild && process.env.SEALPASS_SKIP_BUILD !== '1') {
+	console.log('SealPass: building the app (first start or sources changed)…');
+	const result = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+	if (result.status !== 0) fail('the build failed; see the output above.');
+}
+
+const host = process.env.HOST || '0.0.0.0';
+const server = createServer((_req, res) => {
+	res.statusCode = 503;
+	res.setHeader('Retry-After', '1');
+	res.end('SealPass is starting');
+});
+
+const port = await new Promise((resolve) => {
+	server.once('error', (error) => {
+		if (error.code === 'EADDRINUSE') {
+			fail(
+				`port ${process.env.PORT || 3000} is already in use — is SealPass already running? ` +
+					'Stop the other process or start with another port, e.g. PORT=3001 npm start.'
+			);
+		}
+		fail(`cannot listen on ${host}:${process.env.PORT || 3000}: ${error.message}`);
+	});
+	server.listen(Number(process.env.PORT ?? 3000), host, () => resolve(server.address().port));
+});
+
+// adapter-node reads these when the handler is imported; the app prints links with ORIGIN.
+process.env.PORT = String(port);
+process.env.ORIGIN ||= `http://localhost:${port}`;
+
+let handler;
+try {
+	({ handler } = await import(pathToFileURL(join(root, 'build', 'handler.js')).href));
+} catch (error) {
+	server.close();
+	fail(error instanceof Error ? error.message : String(error));
+}
+
+server.removeAllListeners('request');
+server.on('request', (req, res) =>
+	handler(req, res, () => {
+		res.statusCode = 404;
+		res.end('Not found');
+	})
+);
+console.log(`SealPass: ready at ${process.env.ORIGIN}`);
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+	process.on(signal, () => {
+		server.close(() => process.exit(0));
+		server.closeAllConnections();
+	});
+}

@@ -1,0 +1,40 @@
+import type { Handle, ServerInit } from '@sveltejs/kit';
+import { building } from '$app/environment';
+import { env } from '$env/dynamic/private';
+import { startApp, getApp } from '$lib/server/app';
+import { userForSession, SESSION_COOKIE } from '$lib/server/sessions';
+import { apiError, sameOrigin } from '$lib/server/http';
+import { version } from '../package.json';
+
+export const init: ServerInit = async () => {
+	if (building) return;
+	await startApp(env, version);
+};
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const handle: Handle = async ({ event, resolve }) => {
+	const { url, request } = event;
+	const isApi = url.pathname.startsWith('/api/');
+	event.locals.user = null;
+
+	if (isApi && !building) {
+		if (!SAFE_METHODS.has(request.method) && !sameOrigin(request, url.origin)) {
+			return apiError('ORIGIN_MISMATCH', 'Cross-origin request refused');
+		}
+		const app = getApp();
+		event.locals.user = await userForSession(
+			app.database.db,
+			event.cookies.get(SESSION_COOKIE),
+			app.clock
+		);
+	}
+
+	const response = await resolve(event);
+	response.headers.set('X-Content-Type-Options', 'nosniff');
+	// Setup links carry a secret in the path: never leak it to another site via Referer.
+	response.headers.set('Referrer-Policy', 'no-referrer');
+	response.headers.set('Permissions-Policy', 'camera=(self), geolocation=(), microphone=()');
+	if (isApi) response.headers.set('Cache-Control', 'no-store');
+	return response;
+};

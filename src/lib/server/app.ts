@@ -1,0 +1,55 @@
+import { building } from '$app/environment';
+import { loadConfig, type ServerConfig } from './config';
+import { openDatabase, migrateToLatest, type OpenDatabase } from './db';
+import { BlobStore } from './blob-store';
+import { systemClock, type Clock } from './clock';
+import { seedIfEmpty } from './seed';
+import { issueSetupToken } from './setup-link';
+import { join } from 'node:path';
+
+export interface App {
+	config: ServerConfig;
+	database: OpenDatabase;
+	blobs: BlobStore;
+	clock: Clock;
+	version: string;
+}
+
+let app: App | undefined;
+
+/**
+ * Opens storage, migrates, seeds an empty database and prints the first-admin link. Called
+ * once from the server's init hook; throws (with the path in the message) when the database
+ * cannot be opened or migrated, which stops start-up instead of serving a broken app.
+ */
+export async function startApp(env: Record<string, string | undefined>, version: string): Promise<App> {
+	if (app) return app;
+	const config = loadConfig(env);
+	const blobs = new BlobStore(join(config.dataDir, 'blobs'), config.blobMaxBytes);
+	const blobCheck = await blobs.check();
+	if (!blobCheck.ok) throw new Error(`Cannot use the blob folder ${blobs.dir}: ${blobCheck.error}`);
+	const database = openDatabase(config.databaseUrl);
+	try {
+		await migrateToLatest(database);
+		const seeded = await seedIfEmpty(database.db, blobs, systemClock, config.seedDemo);
+		const token = await issueSetupToken(database.db, systemClock);
+		if (seeded) console.log(`SealPass: new database at ${database.location}, demo data seeded`);
+		if (token) {
+			console.log(`SealPass: first admin setup link (works once): ${config.origin}/setup/${token}`);
+		}
+	} catch (error) {
+		await database.close();
+		throw error;
+	}
+	app = { config, database, blobs, clock: systemClock, version };
+	return app;
+}
+
+/** The running app; endpoints call this. Fails loudly if called before start-up finished. */
+export function getApp(): App {
+	if (!app) {
+		if (building) throw new Error('The server app is not available while prerendering');
+		throw new Error('SealPass server used before start-up finished');
+	}
+	return app;
+}

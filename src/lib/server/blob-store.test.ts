@@ -1,0 +1,53 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlobStore, BlobTooLargeError } from './blob-store';
+
+let dir: string;
+beforeEach(async () => {
+	dir = await mkdtemp(join(tmpdir(), 'sealpass-blobs-'));
+});
+afterEach(async () => {
+	await rm(dir, { recursive: true, force: true });
+});
+
+describe('BlobStore', () => {
+	it('names a blob by the SHA-256 of its bytes and reads the same bytes back', async () => {
+		const store = new BlobStore(dir, 1024);
+		const bytes = new TextEncoder().encode('合同 contract');
+		const name = await store.put(bytes);
+		expect(name).toBe(createHash('sha256').update(bytes).digest('hex'));
+		expect(await store.get(name)).toEqual(bytes);
+		expect(await store.has(name)).toBe(true);
+	});
+
+	it('stores identical content once and leaves no temporary files behind', async () => {
+		const store = new BlobStore(dir, 1024);
+		const bytes = new Uint8Array([1, 2, 3]);
+		const [a, b] = await Promise.all([store.put(bytes), store.put(bytes)]);
+		expect(a).toBe(b);
+		const top = await readdir(dir);
+		expect(top.filter((f) => f.startsWith('.tmp-'))).toEqual([]);
+		expect(await readdir(join(dir, a.slice(0, 2)))).toEqual([a]);
+	});
+
+	it('refuses a blob over the size limit and writes nothing', async () => {
+		const store = new BlobStore(dir, 4);
+		await expect(store.put(new Uint8Array(5))).rejects.toBeInstanceOf(BlobTooLargeError);
+		expect(await readdir(dir)).toEqual([]);
+	});
+
+	it('answers null for an absent blob and rejects names that are not digests', async () => {
+		const store = new BlobStore(dir, 4);
+		expect(await store.get('0'.repeat(64))).toBeNull();
+		await expect(store.get('../../etc/passwd')).rejects.toThrow(/Not a SHA-256/);
+	});
+
+	it('reports a folder it cannot write to', async () => {
+		// A path below a regular file fails for every user, root included (root ignores mode bits).
+		await writeFile(join(dir, 'file'), 'x');
+		expect((await new BlobStore(join(dir, 'file', 'blobs'), 4).check()).ok).toBe(false);
+	});
+});

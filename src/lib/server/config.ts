@@ -1,0 +1,40 @@
+import { resolve } from 'node:path';
+
+/** Server settings, read once from the environment so every module sees the same values. */
+export interface ServerConfig {
+	/** Folder for the SQLite file and the blob store. */
+	dataDir: string;
+	/** Database URL; `sqlite:` paths are the embedded default, other schemes are future dialects. */
+	databaseUrl: string;
+	/** Public origin used in printed links; adapter-node reads ORIGIN for requests too. */
+	origin: string;
+	/** Largest single blob accepted by the store, in bytes. */
+	blobMaxBytes: number;
+	/** Seed a demo organisation and contract on an empty database. */
+	seedDemo: boolean;
+}
+
+function positiveInt(value: string | undefined, fallback: number, name: string): number {
+	if (value === undefined || value === '') return fallback;
+	const n = Number(value);
+	if (!Number.isSafeInteger(n) || n <= 0) {
+		throw new Error(`${name} must be a positive whole number, got "${value}"`);
+	}
+	return n;
+}
+
+/**
+ * Builds the configuration from environment variables. Throws with the variable's name on a
+ * bad value, because a typo silently replaced by a default would put data somewhere else.
+ */
+export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
+	const dataDir = resolve(env.DATA_DIR || './data');
+	const port = env.PORT || '3000';
+	return {
+		dataDir,
+		databaseUrl: env.DATABASE_URL || `sqlite:${resolve(dataDir, 'sealpass.db')}`,
+		origin: (env.ORIGIN || `http://localhost:${port}`).replace(/\/$/, ''),
+		blobMaxBytes: positiveInt(env.BLOB_MAX_BYTES, 64 * 1024 * 1024, 'BLOB_MAX_BYTES'),
+		seedDemo: env.SEED_DEMO !== '0'
+	};
+}

@@ -1,0 +1,74 @@
+import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './schema';
+import { openSqlite, DatabaseOpenError } from './dialects/sqlite';
+
+export { DatabaseOpenError };
+export type { Database };
+
+/**
+ * Migrations are bundled with the server build (a glob import, not a folder read at run time),
+ * so the built server needs no source tree beside it. File names sort in the order they run.
+ */
+const migrationModules = import.meta.glob<Migration>('./migrations/*.ts', { eager: true });
+
+const bundledMigrations: MigrationProvider = {
+	async getMigrations() {
+		const entries = Object.entries(migrationModules)
+			.map(([file, mod]) => [file.replace(/^.*\/(.+)\.ts$/, '$1'), mod] as const)
+			.sort(([a], [b]) => a.localeCompare(b));
+		return Object.fromEntries(entries);
+	}
+};
+
+export interface OpenDatabase {
+	db: Kysely<Database>;
+	dialect: 'sqlite';
+	/** Human-readable location, for messages and the health report (never a password). */
+	location: string;
+	close: () => Promise<void>;
+}
+
+/**
+ * Opens the database named by a URL. `sqlite:/path/file.db` is the embedded default; any other
+ * scheme is refused by name so a mistyped DATABASE_URL cannot fall back to an empty SQLite file.
+ */
+export function openDatabase(url: string): OpenDatabase {
+	if (url.startsWith('sqlite:')) {
+		const path = url.slice('sqlite:'.length);
+		const { dialect } = openSqlite(path);
+		const db = new Kysely<Database>({ dialect });
+		return { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
+	}
+	const scheme = url.split(':')[0];
+	throw new DatabaseOpenError(url.replace(/\/\/[^@]*@/, '//***@'), `unsupported database scheme "${scheme}:"`);
+}
+
+/** Raised when a migration fails; names the migration and the database so the operator can act. */
+export class MigrationError extends Error {
+	constructor(location: string, migration: string | undefined, cause: unknown) {
+		const reason = cause instanceof Error ? cause.message : String(cause);
+		super(
+			`Cannot migrate the database at ${location}${migration ? ` (migration ${migration})` : ''}: ${reason}`,
+			{ cause }
+		);
+		this.name = 'MigrationError';
+	}
+}
+
+/** Runs every pending migration; throws MigrationError and leaves the failed one rolled back. */
+export async function migrateToLatest(open: OpenDatabase): Promise<string[]> {
+	const migrator = new Migrator({ db: open.db, provider: bundledMigrations });
+	const { error, results } = await migrator.migrateToLatest();
+	if (error) {
+		const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+		throw new MigrationError(open.location, failed, error);
+	}
+	return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The name of the newest applied migration, for the health report. */
+export async function currentMigration(open: OpenDatabase): Promise<string | null> {
+	const migrations = await new Migrator({ db: open.db, provider: bundledMigrations }).getMigrations();
+	const applied = migrations.filter((m) => m.executedAt);
+	return applied.at(-1)?.name ?? null;
+}

@@ -1,0 +1,20 @@
+import { json } from '@sveltejs/kit';
+import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '$lib/domain/errors';
+
+/**
+ * A JSON error answer with a stable code. The English message is for logs and curl users; the
+ * UI shows its own translated message for the code.
+ */
+export function apiError(code: ErrorCode, message: string, headers?: HeadersInit): Response {
+	const body: ErrorBody = { error: { code, message } };
+	return json(body, { status: ERROR_STATUS[code], headers });
+}
+
+/**
+ * Whether a state-changing request comes from our own pages. SvelteKit's CSRF check covers form
+ * posts only; JSON endpoints need this so another site cannot drive an admin's browser.
+ */
+export function sameOrigin(request: Request, origin: string): boolean {
+	const header = request.headers.get('origin');
+	return header !== null && header === origin;
+}

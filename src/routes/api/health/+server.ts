@@ -1,0 +1,8 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { checkHealth } from '$lib/server/health';
+
+export async function GET() {
+	const report = await checkHealth(getApp());
+	return json(report, { status: report.status === 'ok' ? 200 : 503 });
+}

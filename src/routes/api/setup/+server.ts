@@ -1,0 +1,37 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { getApp } from '$lib/server/app';
+import { apiError } from '$lib/server/http';
+import { redeemSetupToken } from '$lib/server/setup-link';
+import { createSession, SESSION_COOKIE } from '$lib/server/sessions';
+import { RateLimiter } from '$lib/server/rate-limit';
+
+const Body = v.object({ token: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,100}$/)) });
+const perIp = new RateLimiter(20, 60_000);
+
+export async function POST({ request, cookies, getClientAddress, url }) {
+	if (!perIp.take(getClientAddress())) {
+		return apiError('RATE_LIMITED', 'Too many attempts; wait a minute', { 'Retry-After': '60' });
+	}
+	const parsed = v.safeParse(Body, await request.json().catch(() => null));
+	if (!parsed.success) return apiError('SETUP_LINK_INVALID', 'Malformed setup token');
+	const app = getApp();
+	const result = await redeemSetupToken(app.database.db, parsed.output.token, app.clock);
+	if (!result.ok) {
+		return apiError(
+			result.code,
+			result.code === 'SETUP_LINK_USED'
+				? 'This setup link has already been used'
+				: 'This setup link is not valid'
+		);
+	}
+	const session = await createSession(app.database.db, result.userId, app.clock);
+	cookies.set(SESSION_COOKIE, session.token, {
+		path: '/',
+		httpOnly: true,
+		sameSite: 'lax',
+		secure: url.protocol === 'https:',
+		expires: session.expires
+	});
+	return json({ ok: true });
+}
