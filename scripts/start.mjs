@@ -10,7 +10,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const buildStamp = join(root, 'build', 'handler.js');
-const SOURCES = ['src', 'static', 'messages', 'project.inlang', 'package.json', 'svelte.config.js', 'vite.config.ts'];
+const SOURCES = [
+	'src',
+	'static',
+	'messages',
+	'project.inlang',
+	'package.json',
+	'svelte.config.js',
+	'vite.config.ts'
+];
 const IGNORED = new Set(['node_modules', 'paraglide', 'generated', '.svelte-kit']);
 
 function newestMtime(path) {

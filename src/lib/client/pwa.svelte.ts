@@ -8,7 +8,8 @@ interface BeforeInstallPromptEvent extends Event {
 /** iOS Safari never fires beforeinstallprompt; users there must add the app by hand. */
 function needsIosHint(): boolean {
 	const ua = navigator.userAgent;
-	const ios = /iPad|iPhone|iPod/.test(ua) || (ua.includes('Macintosh') && navigator.maxTouchPoints > 1);
+	const ios =
+		/iPad|iPhone|iPod/.test(ua) || (ua.includes('Macintosh') && navigator.maxTouchPoints > 1);
 	const standalone =
 		window.matchMedia('(display-mode: standalone)').matches ||
 		(navigator as Navigator & { standalone?: boolean }).standalone === true;

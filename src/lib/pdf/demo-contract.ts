@@ -86,13 +86,20 @@ const SECTIONS: Section[][] = [
 	]
 ];
 
-function drawPage(page: PDFPage, font: PDFFont, sections: Section[], pageNo: number, pages: number) {
+function drawPage(
+	page: PDFPage,
+	font: PDFFont,
+	sections: Section[],
+	pageNo: number,
+	pages: number
+) {
 	let y = A4[1] - MARGIN;
 	for (const section of sections) {
 		page.drawText(section.heading, { x: MARGIN, y, size: 14, font, color: rgb(0.1, 0.1, 0.1) });
 		y -= 26;
 		for (const line of section.lines) {
-			if (line) page.drawText(line, { x: MARGIN, y, size: 10.5, font, color: rgb(0.15, 0.15, 0.15) });
+			if (line)
+				page.drawText(line, { x: MARGIN, y, size: 10.5, font, color: rgb(0.15, 0.15, 0.15) });
 			y -= 18;
 		}
 		y -= 14;

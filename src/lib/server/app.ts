@@ -22,7 +22,10 @@ let app: App | undefined;
  * once from the server's init hook; throws (with the path in the message) when the database
  * cannot be opened or migrated, which stops start-up instead of serving a broken app.
  */
-export async function startApp(env: Record<string, string | undefined>, version: string): Promise<App> {
+export async function startApp(
+	env: Record<string, string | undefined>,
+	version: string
+): Promise<App> {
 	if (app) return app;
 	const config = loadConfig(env);
 	const blobs = new BlobStore(join(config.dataDir, 'blobs'), config.blobMaxBytes);

@@ -37,7 +37,8 @@ export class BlobStore {
 	 * so a crash mid-write never leaves a truncated file under a valid name.
 	 */
 	async put(bytes: Uint8Array): Promise<string> {
-		if (bytes.byteLength > this.maxBytes) throw new BlobTooLargeError(bytes.byteLength, this.maxBytes);
+		if (bytes.byteLength > this.maxBytes)
+			throw new BlobTooLargeError(bytes.byteLength, this.maxBytes);
 		const sha256 = createHash('sha256').update(bytes).digest('hex');
 		const target = this.pathOf(sha256);
 		if (await this.has(sha256)) return sha256;

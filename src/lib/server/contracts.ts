@@ -3,7 +3,10 @@ import type { Database } from './db/schema';
 import type { ContractSummary } from '$lib/domain/api-types';
 
 /** The contracts of one organisation, newest first (served by the org/created index). */
-export async function listContracts(db: Kysely<Database>, orgId: string): Promise<ContractSummary[]> {
+export async function listContracts(
+	db: Kysely<Database>,
+	orgId: string
+): Promise<ContractSummary[]> {
 	const rows = await db
 		.selectFrom('envelopes')
 		.innerJoin('blobs', 'blobs.sha256', 'envelopes.doc_sha256')

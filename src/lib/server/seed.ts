@@ -45,7 +45,12 @@ export async function seedIfEmpty(
 		if (pdf && docHash) {
 			await trx
 				.insertInto('blobs')
-				.values({ sha256: docHash, size: pdf.byteLength, media_type: 'application/pdf', created_at: now })
+				.values({
+					sha256: docHash,
+					size: pdf.byteLength,
+					media_type: 'application/pdf',
+					created_at: now
+				})
 				.execute();
 			await trx
 				.insertInto('envelopes')

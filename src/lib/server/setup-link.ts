@@ -48,8 +48,7 @@ export async function issueSetupToken(db: Kysely<Database>, clock: Clock): Promi
 }
 
 export type RedeemResult =
-	| { ok: true; userId: string }
-	| { ok: false; code: 'SETUP_LINK_INVALID' | 'SETUP_LINK_USED' };
+	{ ok: true; userId: string } | { ok: false; code: 'SETUP_LINK_INVALID' | 'SETUP_LINK_USED' };
 
 /**
  * Spends a setup token. The conditional update is the lock: of two simultaneous requests with

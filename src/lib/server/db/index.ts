@@ -40,7 +40,10 @@ export function openDatabase(url: string): OpenDatabase {
 		return { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
 	}
 	const scheme = url.split(':')[0];
-	throw new DatabaseOpenError(url.replace(/\/\/[^@]*@/, '//***@'), `unsupported database scheme "${scheme}:"`);
+	throw new DatabaseOpenError(
+		url.replace(/\/\/[^@]*@/, '//***@'),
+		`unsupported database scheme "${scheme}:"`
+	);
 }
 
 /** Raised when a migration fails; names the migration and the database so the operator can act. */
@@ -68,7 +71,10 @@ export async function migrateToLatest(open: OpenDatabase): Promise<string[]> {
 
 /** The name of the newest applied migration, for the health report. */
 export async function currentMigration(open: OpenDatabase): Promise<string | null> {
-	const migrations = await new Migrator({ db: open.db, provider: bundledMigrations }).getMigrations();
+	const migrations = await new Migrator({
+		db: open.db,
+		provider: bundledMigrations
+	}).getMigrations();
 	const applied = migrations.filter((m) => m.executedAt);
 	return applied.at(-1)?.name ?? null;
 }

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ESLint } from 'eslint';
+import ts from 'typescript-eslint';
+import { layerRules } from '../eslint.layers.js';
+
+// Proves the layer rules of DESIGN §3 refuse each of these imports. The same rule objects are
+// spread into eslint.config.js, so `npm run lint` fails on them too. Linted without the
+// type-aware parser, which keeps a TypeScript service alive and stops vitest from exiting.
+const eslint = new ESLint({
+	cwd: process.cwd(),
+	overrideConfigFile: true,
+	overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: ts.parser } }, ...layerRules]
+});
+
+async function violations(filePath: string, code: string): Promise<string[]> {
+	const [result] = await eslint.lintText(code, { filePath });
+	return (result?.messages ?? [])
+		.filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals')
+		.map((m) => m.message);
+}
+
+describe('layer import rules (DESIGN §3)', () => {
+	it('refuses Node, server and pdf imports in src/lib/domain', async () => {
+		expect(
+			await violations(
+				'src/lib/domain/x.ts',
+				"import { readFile } from 'node:fs';\nexport { readFile };\n"
+			)
+		).toHaveLength(1);
+		expect(
+			await violations(
+				'src/lib/domain/x.ts',
+				"import { getApp } from '$lib/server/app';\nexport { getApp };\n"
+			)
+		).toHaveLength(1);
+		expect(
+			await violations('src/lib/domain/x.ts', "import { x } from '../pdf/render';\nexport { x };\n")
+		).toHaveLength(1);
+	});
+
+	it('refuses server and Node imports in src/lib/pdf but allows the domain', async () => {
+		expect(
+			await violations(
+				'src/lib/pdf/x.ts',
+				"import { getApp } from '$lib/server/app';\nexport { getApp };\n"
+			)
+		).toHaveLength(1);
+		expect(
+			await violations(
+				'src/lib/pdf/x.ts',
+				"import { createHash } from 'crypto';\nexport { createHash };\n"
+			)
+		).toHaveLength(1);
+		expect(
+			await violations(
+				'src/lib/pdf/x.ts',
+				"import { ERROR_CODES } from '$lib/domain/errors';\nexport { ERROR_CODES };\n"
+			)
+		).toEqual([]);
+	});
+
+	it('keeps client and server apart', async () => {
+		expect(
+			await violations(
+				'src/lib/client/x.ts',
+				"import { getApp } from '$lib/server/app';\nexport { getApp };\n"
+			)
+		).toHaveLength(1);
+		expect(
+			await violations(
+				'src/lib/server/x.ts',
+				"import { api } from '$lib/client/api';\nexport { api };\n"
+			)
+		).toHaveLength(1);
+	});
+
+	it('keeps components presentational: no server imports, no fetch', async () => {
+		expect(
+			await violations(
+				'src/lib/components/x.ts',
+				"import { getApp } from '$lib/server/app';\nexport { getApp };\n"
+			)
+		).toHaveLength(1);
+		expect(
+			await violations('src/lib/components/x.ts', "export const load = () => fetch('/api');\n")
+		).toHaveLength(1);
+	});
+});
