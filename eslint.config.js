@@ -45,5 +45,10 @@ export default ts.config(
 			'svelte/no-navigation-without-resolve': 'off'
 		}
 	},
+	{
+		// Playwright fixtures take an empty destructuring pattern by design.
+		files: ['tests/e2e/**/*.ts'],
+		rules: { 'no-empty-pattern': 'off' }
+	},
 	...layerRules
 );

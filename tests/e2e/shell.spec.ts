@@ -1,0 +1,71 @@
+import { test, expect } from './support/fixtures';
+
+test.use({ locale: 'en-US' });
+
+test('on a 360 px phone the navigation is a bottom tab bar and nothing scrolls sideways', async ({
+	page
+}) => {
+	await page.setViewportSize({ width: 360, height: 740 });
+	await page.goto('/');
+	const nav = page.getByRole('navigation', { name: 'Main navigation' });
+	const box = (await nav.boundingBox())!;
+	expect(box.y + box.height).toBeGreaterThan(700);
+	for (const name of ['Inbox', 'Seals', 'Admin']) {
+		const link = nav.getByRole('link', { name });
+		const linkBox = (await link.boundingBox())!;
+		expect(linkBox.height).toBeGreaterThanOrEqual(44);
+	}
+	await nav
+		.getByRole('link', { name: 'Seals' })
+		.tap()
+		.catch(() => nav.getByRole('link', { name: 'Seals' }).click());
+	await expect(page).toHaveURL(/\/seals$/);
+	const overflow = await page.evaluate(
+		() => document.documentElement.scrollWidth - window.innerWidth
+	);
+	expect(overflow).toBeLessThanOrEqual(0);
+});
+
+test('the shell is usable by keyboard: skip link, navigation and tabs', async ({ page }) => {
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await page.goto('/');
+	await page.keyboard.press('Tab');
+	await expect(page.getByRole('link', { name: 'Skip to main content' })).toBeFocused();
+	await page.goto('/inbox');
+	await page.getByRole('tab', { name: 'To sign' }).focus();
+	await page.keyboard.press('ArrowRight');
+	await expect(page.getByRole('tab', { name: 'Not yet synced' })).toBeFocused();
+	await expect(page.getByRole('tab', { name: 'Not yet synced' })).toHaveAttribute(
+		'aria-selected',
+		'true'
+	);
+	await expect(page.getByRole('tabpanel')).toContainText('Nothing waiting to sync');
+	const current = page.getByRole('navigation').getByRole('link', { name: 'Inbox' });
+	await expect(current).toHaveAttribute('aria-current', 'page');
+});
+
+test('the virtual authenticator fixture completes a real passkey registration', async ({
+	page,
+	authenticator
+}) => {
+	await page.goto('/');
+	const result = await page.evaluate(async () => {
+		const credential = (await navigator.credentials.create({
+			publicKey: {
+				challenge: crypto.getRandomValues(new Uint8Array(32)),
+				rp: { name: 'SealPass', id: location.hostname },
+				user: { id: new Uint8Array([1, 2, 3]), name: 'fixture', displayName: 'Fixture' },
+				pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+				authenticatorSelection: { residentKey: 'required', userVerification: 'required' }
+			}
+		})) as PublicKeyCredential;
+		const data = new Uint8Array(
+			(credential.response as AuthenticatorAttestationResponse).getAuthenticatorData()
+		);
+		return { type: credential.type, flags: data[32]! };
+	});
+	expect(result.type).toBe('public-key');
+	// Bit 2 (UV): the authenticator verified the user, as a phone's biometric would.
+	expect(result.flags & 0x04).toBe(0x04);
+	expect(await authenticator.credentials()).toHaveLength(1);
+});
