@@ -2,35 +2,37 @@ import { test, expect } from './support/fixtures';
 
 test.use({ locale: 'en-US' });
 
-test('on a 360 px phone the navigation is a bottom tab bar and nothing scrolls sideways', async ({
-	page
-}) => {
-	await page.setViewportSize({ width: 360, height: 740 });
-	await page.goto('/');
-	const nav = page.getByRole('navigation', { name: 'Main navigation' });
-	const box = (await nav.boundingBox())!;
-	expect(box.y + box.height).toBeGreaterThan(700);
-	for (const name of ['Inbox', 'Seals', 'Admin']) {
-		const link = nav.getByRole('link', { name });
-		const linkBox = (await link.boundingBox())!;
-		expect(linkBox.height).toBeGreaterThanOrEqual(44);
-	}
-	await nav
-		.getByRole('link', { name: 'Seals' })
-		.tap()
-		.catch(() => nav.getByRole('link', { name: 'Seals' }).click());
-	await expect(page).toHaveURL(/\/seals$/);
-	const overflow = await page.evaluate(
-		() => document.documentElement.scrollWidth - window.innerWidth
-	);
-	expect(overflow).toBeLessThanOrEqual(0);
+test.describe('phone', () => {
+	test.use({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
+
+	test('at 360 px the navigation is a bottom tab bar of touch-sized links and nothing scrolls sideways', async ({
+		page
+	}) => {
+		await page.goto('/');
+		const nav = page.getByRole('navigation', { name: 'Main navigation' });
+		const box = (await nav.boundingBox())!;
+		expect(box.y + box.height).toBeGreaterThan(700);
+		for (const name of ['Inbox', 'Seals', 'Admin']) {
+			const linkBox = (await nav.getByRole('link', { name }).boundingBox())!;
+			expect(linkBox.height).toBeGreaterThanOrEqual(44);
+		}
+		await nav.getByRole('link', { name: 'Seals' }).tap();
+		await expect(page).toHaveURL(/\/seals$/);
+		const overflow = await page.evaluate(
+			() => document.documentElement.scrollWidth - window.innerWidth
+		);
+		expect(overflow).toBeLessThanOrEqual(0);
+	});
 });
 
 test('the shell is usable by keyboard: skip link, navigation and tabs', async ({ page }) => {
 	await page.setViewportSize({ width: 1280, height: 800 });
 	await page.goto('/');
+	await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 	await page.keyboard.press('Tab');
 	await expect(page.getByRole('link', { name: 'Skip to main content' })).toBeFocused();
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(/#main$/);
 	await page.goto('/inbox');
 	await page.getByRole('tab', { name: 'To sign' }).focus();
 	await page.keyboard.press('ArrowRight');

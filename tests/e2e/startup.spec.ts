@@ -2,7 +2,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from './support/fixtures';
-import { runStartExpectingFailure, startServer } from './support/server';
+import { runStartExpectingFailure, startServer } from '../../scripts/server-process.mjs';
 
 test('a database that cannot be opened stops start-up with a message naming its path', async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'sealpass-bad-'));

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumLaunchOptions } from './browser';
-import { startServer, type RunningServer } from './server';
+import { startServer, type RunningServer } from '../../../scripts/server-process.mjs';
 
 export interface VirtualAuthenticator {
 	cdp: CDPSession;

@@ -1,4 +1,4 @@
-import { startServer } from './server';
+import { startServer } from '../../../scripts/server-process.mjs';
 
 /**
  * One shared server for the tests that need no pristine database. Its URL reaches the workers

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// `npm run bench`: one JSON line per figure on stdout (and in bench/results/latest.jsonl).
+// Sizes are measured as the browser sees them: the real server, real Chromium, every script
+// and stylesheet the first route downloads. Figures are reported as ratios against a budget or
+// a baseline measured in the same run, never as absolute timings.
+import { chromium } from '@playwright/test';
+import { gzipSync } from 'node:zlib';
+import { mkdirSync, writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer } from '../scripts/server-process.mjs';
+
+const FIRST_ROUTE_BUDGET = 150 * 1024;
+const figures = [];
+const emit = (figure) => {
+	figures.push(figure);
+	console.log(JSON.stringify(figure));
+};
+
+function walk(dir) {
+	return readdirSync(dir).flatMap((name) => {
+		const path = join(dir, name);
+		return statSync(path).isDirectory() ? walk(path) : [path];
+	});
+}
+
+const server = await startServer();
+const browser = await chromium.launch({
+	executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+	args: [
+		'--no-sandbox',
+		'--disable-gpu',
+		'--no-first-run',
+		'--disable-background-networking',
+		'--disable-component-update',
+		'--disable-sync'
+	]
+});
+let failed = false;
+try {
+	const context = await browser.newContext({ serviceWorkers: 'block' });
+	const page = await context.newPage();
+	const assets = new Map();
+	page.on('response', async (response) => {
+		const type = response.request().resourceType();
+		if (type !== 'script' && type !== 'stylesheet') return;
+		assets.set(response.url(), await response.body().catch(() => Buffer.alloc(0)));
+	});
+	await page.goto(server.url + '/', { waitUntil: 'networkidle' });
+	await page.waitForLoadState('networkidle');
+	let firstRoute = 0;
+	let pdfjsLoaded = false;
+	for (const [url, body] of assets) {
+		firstRoute += gzipSync(body, { level: 9 }).byteLength;
+		if (
+			/pdf\.worker|pdfjs/.test(url) ||
+			body.includes('pdfjsVersion') ||
+			body.includes('PDFDocument')
+		)
+			pdfjsLoaded = true;
+	}
+	emit({
+		figure: 'first_route_js_css_gzip_bytes',
+		value: firstRoute,
+		files: assets.size,
+		budget: FIRST_ROUTE_BUDGET,
+		ratio_to_budget: +(firstRoute / FIRST_ROUTE_BUDGET).toFixed(3),
+		pass: firstRoute <= FIRST_ROUTE_BUDGET
+	});
+	emit({ figure: 'first_route_loads_pdf_libraries', value: pdfjsLoaded, pass: !pdfjsLoaded });
+
+	// Baseline from the same build: all client JS + CSS, so the ratio shows how much is deferred.
+	const all = walk('build/client/_app/immutable')
+		.filter((f) => /\.(js|mjs|css)$/.test(f))
+		.reduce((sum, f) => sum + gzipSync(readFileSync(f), { level: 9 }).byteLength, 0);
+	emit({
+		figure: 'first_route_share_of_all_client_js_css',
+		value: +(firstRoute / all).toFixed(3),
+		first_route_gzip_bytes: firstRoute,
+		all_client_gzip_bytes: all
+	});
+	failed = figures.some((f) => f.pass === false);
+} finally {
+	await browser.close();
+	await server.stop();
+}
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(
+	'bench/results/latest.jsonl',
+	figures.map((f) => JSON.stringify(f)).join('\n') + '\n'
+);
+process.exit(failed ? 1 : 0);
