@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import {
+	validateManifest,
+	mayFill,
+	isComplete,
+	filledFields,
+	type ValidationContext
+} from './rules';
+import { parseManifest } from './manifest-schema';
+import { sampleEnvelope, sampleManifest, SEAL_IMAGE, SIGNATURE_IMAGE } from './fixtures';
+import type { Manifest } from './manifest';
+
+const ctx = (over: Partial<ValidationContext> = {}): ValidationContext => ({
+	accepted: [],
+	images: new Set([SIGNATURE_IMAGE, SEAL_IMAGE]),
+	authorisedSeals: new Set(['seal-contract']),
+	...over
+});
+
+const codes = (manifest: Manifest, c = ctx(), envelope = sampleEnvelope()) =>
+	validateManifest(envelope, manifest, c).map((p) => `${p.rule}:${p.code}`);
+
+const bobManifest = (over: Partial<Manifest> = {}) =>
+	sampleManifest({
+		signerId: 'bob',
+		credentialId: 'cred-bob',
+		fills: [{ fieldId: 'f-sig-b', kind: 'signature', image: SIGNATURE_IMAGE }],
+		seals: [],
+		ridingSeams: [],
+		...over
+	});
+
+describe('manifest shape', () => {
+	it('M1: accepts the sample manifest and refuses unknown keys, bad hashes and bad sizes', () => {
+		expect(parseManifest(sampleManifest()).ok).toBe(true);
+		const extra = { ...sampleManifest(), extra: 1 };
+		expect(parseManifest(extra)).toMatchObject({ ok: false, code: 'MANIFEST_INVALID' });
+		expect(parseManifest(sampleManifest({ docHash: 'ABC' })).ok).toBe(false);
+		const tiny = sampleManifest();
+		tiny.seals[0]!.sizeMm.width = 2;
+		expect(parseManifest(tiny).ok).toBe(false);
+		expect(parseManifest(null).ok).toBe(false);
+		expect(
+			parseManifest({
+				...sampleManifest(),
+				ridingSeams: [{ ...sampleManifest().ridingSeams[0], pages: [1] }]
+			}).ok
+		).toBe(false);
+	});
+});
+
+describe('validateManifest', () => {
+	it('accepts a complete, well-placed manifest', () => {
+		expect(codes(sampleManifest())).toEqual([]);
+	});
+
+	it('R1: refuses a manifest for another document', () => {
+		expect(codes(sampleManifest({ docHash: 'd'.repeat(64) }))).toContain('R1:DOC_MISMATCH');
+		expect(codes(sampleManifest({ envelopeId: 'other' }))).toContain('R1:MANIFEST_INVALID');
+	});
+
+	it('R2: refuses a manifest made on an older revision with DOC_REVISED', () => {
+		expect(codes(sampleManifest(), ctx(), sampleEnvelope({ revision: 2 }))).toContain(
+			'R2:DOC_REVISED'
+		);
+	});
+
+	it('R3: refuses signing a revoked or completed envelope', () => {
+		expect(codes(sampleManifest(), ctx(), sampleEnvelope({ status: 'revoked' }))).toContain(
+			'R3:ENVELOPE_CLOSED'
+		);
+	});
+
+	it('R4: refuses a signer who is not on the envelope', () => {
+		expect(codes(sampleManifest({ signerId: 'mallory' }))).toEqual(['R4:MANIFEST_INVALID']);
+	});
+
+	it('R5: refuses a fill of a field that does not exist', () => {
+		const m = sampleManifest();
+		m.fills.push({ fieldId: 'nope', kind: 'signature', image: SIGNATURE_IMAGE });
+		expect(codes(m)).toContain('R5:FIELD_UNKNOWN');
+	});
+
+	it("R6: refuses filling another signer's field", () => {
+		const m = sampleManifest();
+		m.fills.push({ fieldId: 'f-sig-b', kind: 'signature', image: SIGNATURE_IMAGE });
+		expect(codes(m)).toContain('R6:FIELD_NOT_YOURS');
+	});
+
+	it('R7: refuses a fill whose kind differs from the field', () => {
+		const m = sampleManifest();
+		m.fills[0] = { fieldId: 'f-sig-a', kind: 'date', text: '2026-03-01' };
+		expect(codes(m)).toContain('R7:FIELD_KIND_MISMATCH');
+	});
+
+	it('R8: refuses a field filled twice, in one manifest or by an accepted one', () => {
+		const m = sampleManifest();
+		m.fills.push({ ...m.fills[0]! });
+		expect(codes(m)).toContain('R8:FIELD_TAKEN');
+		const parallel = sampleEnvelope({ signingOrder: 'parallel' });
+		parallel.fields[4] = { ...parallel.fields[4]!, signerId: 'alice' };
+		parallel.fields.push({ ...parallel.fields[4]!, id: 'f-bob-2', signerId: 'bob' });
+		const alice = sampleManifest();
+		alice.fills.push({ fieldId: 'f-sig-b', kind: 'signature', image: SIGNATURE_IMAGE });
+		const bob = bobManifest({
+			fills: [{ fieldId: 'f-sig-b', kind: 'signature', image: SIGNATURE_IMAGE }]
+		});
+		expect(codes(bob, ctx({ accepted: [alice] }), parallel)).toContain('R8:FIELD_TAKEN');
+	});
+
+	it('R9: in sequential order a later signer waits; in parallel order nobody waits', () => {
+		expect(codes(bobManifest())).toContain('R9:NOT_YOUR_TURN');
+		expect(codes(bobManifest(), ctx({ accepted: [sampleManifest()] }))).toEqual([]);
+		expect(codes(bobManifest(), ctx(), sampleEnvelope({ signingOrder: 'parallel' }))).toEqual([]);
+	});
+
+	it('R9: a rejection by an earlier signer does not open the turn of the next', () => {
+		const rejected = sampleManifest({
+			decision: { kind: 'rejected', reason: '价格有误' },
+			fills: [],
+			seals: [],
+			ridingSeams: []
+		});
+		expect(codes(bobManifest(), ctx({ accepted: [rejected] }))).toContain('R9:NOT_YOUR_TURN');
+	});
+
+	it('R10: a signer decides once', () => {
+		const again = sampleManifest();
+		expect(codes(again, ctx({ accepted: [sampleManifest()] }))).toContain('R10:MANIFEST_INVALID');
+	});
+
+	it('R11: a signed manifest fills every required field of its signer', () => {
+		const m = sampleManifest({
+			fills: sampleManifest().fills.filter((f) => f.fieldId !== 'f-seal-a')
+		});
+		expect(codes(m)).toEqual(['R11:FIELD_MISSING']);
+		const noDate = sampleManifest({
+			fills: sampleManifest().fills.filter((f) => f.kind !== 'date')
+		});
+		expect(codes(noDate)).toEqual([]);
+	});
+
+	it('R12: every image referenced must be present', () => {
+		expect(codes(sampleManifest(), ctx({ images: new Set([SIGNATURE_IMAGE]) }))).toContain(
+			'R12:IMAGE_MISSING'
+		);
+	});
+
+	it('R13: every seal used must be authorised for the signer', () => {
+		const refused = codes(sampleManifest(), ctx({ authorisedSeals: new Set() }));
+		expect(refused.filter((c) => c === 'R13:SEAL_NOT_AUTHORISED')).toHaveLength(3);
+	});
+
+	it('R14: a free seal lies wholly inside an existing page', () => {
+		const off = sampleManifest();
+		off.seals[0]!.centre = { x: 590, y: 400 };
+		expect(codes(off)).toContain('R14:POSITION_OUTSIDE_PAGE');
+		const noPage = sampleManifest();
+		noPage.seals[0]!.page = 4;
+		expect(codes(noPage)).toContain('R14:PAGE_OUT_OF_RANGE');
+	});
+
+	it('R15: a riding seam spans at least two existing pages in order and fits vertically', () => {
+		const one = sampleManifest();
+		one.ridingSeams[0]!.pages = [3, 2];
+		expect(codes(one)).toContain('R15:PAGE_OUT_OF_RANGE');
+		const beyond = sampleManifest();
+		beyond.ridingSeams[0]!.pages = [2, 4];
+		expect(codes(beyond)).toContain('R15:PAGE_OUT_OF_RANGE');
+		const top = sampleManifest();
+		top.ridingSeams[0]!.position = 1;
+		expect(codes(top)).toContain('R15:POSITION_OUTSIDE_PAGE');
+		const chosen = sampleManifest();
+		chosen.ridingSeams[0]!.pages = [1, 3];
+		expect(codes(chosen)).toEqual([]);
+	});
+
+	it('R16: a rejection carries a 1–500 character reason and no marks', () => {
+		const reject = (reason: string, over: Partial<Manifest> = {}) =>
+			codes(
+				sampleManifest({
+					decision: { kind: 'rejected', reason },
+					fills: [],
+					seals: [],
+					ridingSeams: [],
+					...over
+				})
+			);
+		expect(reject('金额与报价单不符')).toEqual([]);
+		expect(reject('   ')).toContain('R16:REASON_INVALID');
+		expect(reject('退'.repeat(500))).toEqual([]);
+		expect(reject('退'.repeat(501))).toContain('R16:REASON_INVALID');
+		expect(reject('ok', { fills: sampleManifest().fills })).toContain('R16:MANIFEST_INVALID');
+	});
+});
+
+describe('mayFill and completion', () => {
+	it('R5 R6 R8 R9: mayFill answers with the first rule that stops the signer', () => {
+		const env = sampleEnvelope();
+		expect(mayFill(env, [], 'alice', 'f-sig-a')).toMatchObject({ ok: true });
+		expect(mayFill(env, [], 'alice', 'nope')).toMatchObject({ code: 'FIELD_UNKNOWN' });
+		expect(mayFill(env, [], 'alice', 'f-sig-b')).toMatchObject({ code: 'FIELD_NOT_YOURS' });
+		expect(mayFill(env, [], 'bob', 'f-sig-b')).toMatchObject({ code: 'NOT_YOUR_TURN' });
+		expect(mayFill(env, [sampleManifest()], 'alice', 'f-sig-a')).toMatchObject({
+			code: 'FIELD_TAKEN'
+		});
+		expect(mayFill(env, [sampleManifest()], 'bob', 'f-sig-b')).toMatchObject({ ok: true });
+	});
+
+	it('C1: complete when every required field is filled, never after a rejection', () => {
+		const env = sampleEnvelope();
+		expect(isComplete(env, [])).toBe(false);
+		expect(isComplete(env, [sampleManifest()])).toBe(false);
+		expect(isComplete(env, [sampleManifest(), bobManifest()])).toBe(true);
+		const rejected = bobManifest({ decision: { kind: 'rejected', reason: 'no' }, fills: [] });
+		expect(isComplete(env, [sampleManifest(), rejected])).toBe(false);
+	});
+
+	it('C2: riding-seam fields count as filled through the seam that names them', () => {
+		expect([...filledFields([sampleManifest()]).keys()]).toContain('f-seam-a');
+	});
+});

@@ -1,0 +1,218 @@
+import type { Envelope, Field, Rect } from './envelope';
+import { mmToPt } from './envelope';
+import type { Manifest } from './manifest';
+import type { ErrorCode } from './errors';
+
+/** One broken rule: its stable code, the SPEC rule id, and where in the manifest it broke. */
+export interface Problem {
+	code: ErrorCode;
+	rule: string;
+	path: string;
+}
+
+export const REASON_MAX = 500;
+
+/** The signer's manifests already accepted for this envelope, in the order they were accepted. */
+type Accepted = readonly Manifest[];
+
+function signedOnly(accepted: Accepted): Manifest[] {
+	return accepted.filter((m) => m.decision.kind === 'signed');
+}
+
+/** Field id → the accepted manifest that filled it (riding-seam fields via ridingSeams[].fieldId). */
+export function filledFields(accepted: Accepted): Map<string, Manifest> {
+	const filled = new Map<string, Manifest>();
+	for (const manifest of signedOnly(accepted)) {
+		for (const fill of manifest.fills) filled.set(fill.fieldId, manifest);
+		for (const seam of manifest.ridingSeams) if (seam.fieldId) filled.set(seam.fieldId, manifest);
+	}
+	return filled;
+}
+
+/**
+ * Whether the signer's turn has come (R9): in a sequential envelope every signer with a lower
+ * order number must have signed; in a parallel one anybody may sign at any time.
+ */
+export function isSignersTurn(envelope: Envelope, accepted: Accepted, signerId: string): boolean {
+	if (envelope.signingOrder === 'parallel') return true;
+	const me = envelope.signers.find((s) => s.id === signerId);
+	if (!me) return false;
+	const signed = new Set(signedOnly(accepted).map((m) => m.signerId));
+	return envelope.signers.every((s) => s.order >= me.order || signed.has(s.id));
+}
+
+/**
+ * May this signer fill this field now (R5, R6, R8, R9)? The UI asks before offering a field;
+ * the server asks again on ingest, because the answer can change while a device is offline.
+ */
+export function mayFill(
+	envelope: Envelope,
+	accepted: Accepted,
+	signerId: string,
+	fieldId: string
+): { ok: true; field: Field } | { ok: false; code: ErrorCode; rule: string } {
+	const field = envelope.fields.find((f) => f.id === fieldId);
+	if (!field) return { ok: false, code: 'FIELD_UNKNOWN', rule: 'R5' };
+	if (field.signerId !== signerId) return { ok: false, code: 'FIELD_NOT_YOURS', rule: 'R6' };
+	if (filledFields(accepted).has(fieldId)) return { ok: false, code: 'FIELD_TAKEN', rule: 'R8' };
+	if (!isSignersTurn(envelope, accepted, signerId))
+		return { ok: false, code: 'NOT_YOUR_TURN', rule: 'R9' };
+	return { ok: true, field };
+}
+
+/**
+ * Is the envelope complete (C1)? Every required field is filled by an accepted signed manifest
+ * and nobody has returned it; a returned envelope is never complete.
+ */
+export function isComplete(envelope: Envelope, accepted: Accepted): boolean {
+	if (accepted.some((m) => m.decision.kind === 'rejected')) return false;
+	const filled = filledFields(accepted);
+	return envelope.fields.every((f) => !f.required || filled.has(f.id));
+}
+
+function inside(inner: Rect, page: { width: number; height: number }): boolean {
+	const eps = 1e-6;
+	return (
+		inner.x >= -eps &&
+		inner.y >= -eps &&
+		inner.x + inner.width <= page.width + eps &&
+		inner.y + inner.height <= page.height + eps
+	);
+}
+
+/** The pages a riding seam covers, resolved against the document (R15). */
+export function seamPages(pages: 'all' | number[], pageCount: number): number[] {
+	return pages === 'all' ? Array.from({ length: pageCount }, (_, i) => i + 1) : pages;
+}
+
+export interface ValidationContext {
+	/** Manifests already accepted for this envelope, in acceptance order. */
+	accepted: Accepted;
+	/** SHA-256 hex of every image the receiver holds or received with the manifest. */
+	images: ReadonlySet<string>;
+	/** Seal ids this signer is authorised to use right now. */
+	authorisedSeals: ReadonlySet<string>;
+}
+
+/**
+ * Validates a well-formed manifest against its envelope and the current state (R1–R18).
+ * Returns every problem rather than the first, so a refused submission says all that is wrong.
+ */
+export function validateManifest(
+	envelope: Envelope,
+	manifest: Manifest,
+	ctx: ValidationContext
+): Problem[] {
+	const problems: Problem[] = [];
+	const add = (code: ErrorCode, rule: string, path: string) => problems.push({ code, rule, path });
+
+	if (manifest.envelopeId !== envelope.id) add('MANIFEST_INVALID', 'R1', 'envelopeId');
+	if (manifest.docHash !== envelope.docHash) add('DOC_MISMATCH', 'R1', 'docHash');
+	if (manifest.revision !== envelope.revision) add('DOC_REVISED', 'R2', 'revision');
+	if (envelope.status !== 'sent') add('ENVELOPE_CLOSED', 'R3', 'envelopeId');
+	const signer = envelope.signers.find((s) => s.id === manifest.signerId);
+	if (!signer) {
+		add('MANIFEST_INVALID', 'R4', 'signerId');
+		return problems;
+	}
+	if (ctx.accepted.some((m) => m.signerId === manifest.signerId)) {
+		add('MANIFEST_INVALID', 'R10', 'signerId');
+	}
+	if (!isSignersTurn(envelope, ctx.accepted, manifest.signerId))
+		add('NOT_YOUR_TURN', 'R9', 'signerId');
+
+	if (manifest.decision.kind === 'rejected') {
+		const reason = manifest.decision.reason.trim();
+		if (reason.length < 1 || [...reason].length > REASON_MAX)
+			add('REASON_INVALID', 'R16', 'decision.reason');
+		if (manifest.fills.length || manifest.seals.length || manifest.ridingSeams.length) {
+			add('MANIFEST_INVALID', 'R16', 'fills');
+		}
+		return problems;
+	}
+
+	const filled = filledFields(ctx.accepted);
+	const mine = new Set<string>();
+	const pageCount = envelope.pages.length;
+	const checkImage = (image: string, path: string) => {
+		if (!ctx.images.has(image)) add('IMAGE_MISSING', 'R12', path);
+	};
+	const checkSeal = (sealId: string, path: string) => {
+		if (!ctx.authorisedSeals.has(sealId)) add('SEAL_NOT_AUTHORISED', 'R13', path);
+	};
+	const claim = (fieldId: string, path: string) => {
+		if (filled.has(fieldId) || mine.has(fieldId)) add('FIELD_TAKEN', 'R8', path);
+		mine.add(fieldId);
+	};
+
+	manifest.fills.forEach((fill, i) => {
+		const path = `fills.${i}`;
+		const field = envelope.fields.find((f) => f.id === fill.fieldId);
+		if (!field) return add('FIELD_UNKNOWN', 'R5', path);
+		if (field.signerId !== manifest.signerId) add('FIELD_NOT_YOURS', 'R6', path);
+		if (field.kind !== fill.kind) add('FIELD_KIND_MISMATCH', 'R7', path);
+		claim(fill.fieldId, path);
+		if (fill.kind === 'signature' || fill.kind === 'seal') checkImage(fill.image, `${path}.image`);
+		if (fill.kind === 'seal') checkSeal(fill.sealId, `${path}.sealId`);
+		const size = envelope.pages[field.page - 1];
+		if (!size) add('PAGE_OUT_OF_RANGE', 'R14', path);
+		else if (fill.kind === 'seal') {
+			const w = mmToPt(fill.sizeMm.width);
+			const h = mmToPt(fill.sizeMm.height);
+			const cx = field.rect.x + field.rect.width / 2;
+			const cy = field.rect.y + field.rect.height / 2;
+			if (!inside({ x: cx - w / 2, y: cy - h / 2, width: w, height: h }, size))
+				add('POSITION_OUTSIDE_PAGE', 'R14', path);
+		}
+	});
+
+	manifest.seals.forEach((seal, i) => {
+		const path = `seals.${i}`;
+		checkImage(seal.image, `${path}.image`);
+		checkSeal(seal.sealId, `${path}.sealId`);
+		const size = envelope.pages[seal.page - 1];
+		if (!size) return add('PAGE_OUT_OF_RANGE', 'R14', `${path}.page`);
+		const w = mmToPt(seal.sizeMm.width);
+		const h = mmToPt(seal.sizeMm.height);
+		const rect = { x: seal.centre.x - w / 2, y: seal.centre.y - h / 2, width: w, height: h };
+		if (!inside(rect, size)) add('POSITION_OUTSIDE_PAGE', 'R14', `${path}.centre`);
+	});
+
+	manifest.ridingSeams.forEach((seam, i) => {
+		const path = `ridingSeams.${i}`;
+		checkImage(seam.image, `${path}.image`);
+		checkSeal(seam.sealId, `${path}.sealId`);
+		if (seam.fieldId) {
+			const field = envelope.fields.find((f) => f.id === seam.fieldId);
+			if (!field) add('FIELD_UNKNOWN', 'R5', `${path}.fieldId`);
+			else {
+				if (field.signerId !== manifest.signerId) add('FIELD_NOT_YOURS', 'R6', `${path}.fieldId`);
+				if (field.kind !== 'riding-seam') add('FIELD_KIND_MISMATCH', 'R7', `${path}.fieldId`);
+				claim(seam.fieldId, `${path}.fieldId`);
+			}
+		}
+		const pages = seamPages(seam.pages, pageCount);
+		const ascending = pages.every((p, k) => k === 0 || p > pages[k - 1]!);
+		if (pages.length < 2 || !ascending || pages.some((p) => p < 1 || p > pageCount)) {
+			add('PAGE_OUT_OF_RANGE', 'R15', `${path}.pages`);
+			return;
+		}
+		const h = mmToPt(seam.sizeMm.height);
+		for (const p of pages) {
+			const size = envelope.pages[p - 1]!;
+			const cy = seam.position * size.height;
+			const sliceWidth = mmToPt(seam.sizeMm.width) / pages.length;
+			if (cy - h / 2 < 0 || cy + h / 2 > size.height || sliceWidth > size.width) {
+				add('POSITION_OUTSIDE_PAGE', 'R15', `${path}.position`);
+				break;
+			}
+		}
+	});
+
+	for (const field of envelope.fields) {
+		if (field.signerId === manifest.signerId && field.required && !mine.has(field.id)) {
+			add('FIELD_MISSING', 'R11', `fields.${field.id}`);
+		}
+	}
+	return problems;
+}
