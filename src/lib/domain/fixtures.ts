@@ -87,15 +87,15 @@ export function sampleManifest(overrides: Partial<Manifest> = {}): Manifest {
 		deviceTime: '2026-03-01T08:00:00.000Z',
 		decision: { kind: 'signed' },
 		fills: [
-			{ fieldId: 'f-sig-a', kind: 'signature', image: SIGNATURE_IMAGE },
+			{ ...placeOf('f-sig-a'), kind: 'signature', image: SIGNATURE_IMAGE },
 			{
-				fieldId: 'f-seal-a',
+				...placeOf('f-seal-a'),
 				kind: 'seal',
 				sealId: 'seal-contract',
 				image: SEAL_IMAGE,
 				sizeMm: { width: 42, height: 42 }
 			},
-			{ fieldId: 'f-date-a', kind: 'date', text: '2026年3月1日' }
+			{ ...placeOf('f-date-a'), kind: 'date', text: '2026年3月1日' }
 		],
 		seals: [
 			{
@@ -119,4 +119,11 @@ export function sampleManifest(overrides: Partial<Manifest> = {}): Manifest {
 		],
 		...overrides
 	};
+}
+
+/** The place of a sample field, as a manifest copies it from the envelope. */
+export function placeOf(fieldId: string, envelope: Envelope = sampleEnvelope()) {
+	const field = envelope.fields.find((f) => f.id === fieldId);
+	if (!field) throw new Error(`No field ${fieldId}`);
+	return { fieldId, page: field.page, rect: { ...field.rect } };
 }

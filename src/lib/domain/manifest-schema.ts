@@ -9,11 +9,19 @@ const page = v.pipe(v.number(), v.integer(), v.minValue(1));
 const mm = v.pipe(v.number(), v.finite(), v.minValue(5), v.maxValue(100));
 const sizeMm = v.strictObject({ width: mm, height: mm });
 
+const rect = v.strictObject({
+	x: finite,
+	y: finite,
+	width: v.pipe(v.number(), v.finite(), v.minValue(1)),
+	height: v.pipe(v.number(), v.finite(), v.minValue(1))
+});
+const place = { fieldId: id, page, rect };
+
 const fill = v.variant('kind', [
-	v.strictObject({ fieldId: id, kind: v.literal('signature'), image: sha256Hex }),
-	v.strictObject({ fieldId: id, kind: v.literal('seal'), sealId: id, image: sha256Hex, sizeMm }),
+	v.strictObject({ ...place, kind: v.literal('signature'), image: sha256Hex }),
+	v.strictObject({ ...place, kind: v.literal('seal'), sealId: id, image: sha256Hex, sizeMm }),
 	v.strictObject({
-		fieldId: id,
+		...place,
 		kind: v.literal('date'),
 		text: v.pipe(v.string(), v.minLength(1), v.maxLength(40))
 	})

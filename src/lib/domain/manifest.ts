@@ -1,3 +1,5 @@
+import type { Rect } from './envelope';
+
 /**
  * A signer's action as a small JSON fact (DESIGN §2). The signed PDF is a pure function of the
  * original and the accepted manifests; the passkey assertion signs the manifest's hash.
@@ -9,11 +11,21 @@ export interface TicketRef {
 	nonce: string;
 }
 
+/**
+ * Where a filled field is: copied from the envelope into the manifest, so the passkey signs the
+ * geometry too and render() needs nothing but manifests (R7 checks the copy is exact).
+ */
+export interface FillPlace {
+	fieldId: string;
+	page: number;
+	rect: Rect;
+}
+
 /** A field filled with an image (signature or seal) or with text (date). */
 export type Fill =
-	| { fieldId: string; kind: 'signature'; image: string }
-	| { fieldId: string; kind: 'seal'; sealId: string; image: string; sizeMm: SizeMm }
-	| { fieldId: string; kind: 'date'; text: string };
+	| (FillPlace & { kind: 'signature'; image: string })
+	| (FillPlace & { kind: 'seal'; sealId: string; image: string; sizeMm: SizeMm })
+	| (FillPlace & { kind: 'date'; text: string });
 
 export interface SizeMm {
 	width: number;

@@ -7,7 +7,7 @@ import {
 	type ValidationContext
 } from './rules';
 import { parseManifest } from './manifest-schema';
-import { sampleEnvelope, sampleManifest, SEAL_IMAGE, SIGNATURE_IMAGE } from './fixtures';
+import { placeOf, sampleEnvelope, sampleManifest, SEAL_IMAGE, SIGNATURE_IMAGE } from './fixtures';
 import type { Manifest } from './manifest';
 
 const ctx = (over: Partial<ValidationContext> = {}): ValidationContext => ({
@@ -24,7 +24,7 @@ const bobManifest = (over: Partial<Manifest> = {}) =>
 	sampleManifest({
 		signerId: 'bob',
 		credentialId: 'cred-bob',
-		fills: [{ fieldId: 'f-sig-b', kind: 'signature', image: SIGNATURE_IMAGE }],
+		fills: [{ ...placeOf('f-sig-b'), kind: 'signature', image: SIGNATURE_IMAGE }],
 		seals: [],
 		ridingSeams: [],
 		...over
@@ -77,20 +77,34 @@ describe('validateManifest', () => {
 
 	it('R5: refuses a fill of a field that does not exist', () => {
 		const m = sampleManifest();
-		m.fills.push({ fieldId: 'nope', kind: 'signature', image: SIGNATURE_IMAGE });
+		m.fills.push({
+			...placeOf('f-sig-a'),
+			fieldId: 'nope',
+			kind: 'signature',
+			image: SIGNATURE_IMAGE
+		});
 		expect(codes(m)).toContain('R5:FIELD_UNKNOWN');
 	});
 
 	it("R6: refuses filling another signer's field", () => {
 		const m = sampleManifest();
-		m.fills.push({ fieldId: 'f-sig-b', kind: 'signature', image: SIGNATURE_IMAGE });
+		m.fills.push({ ...placeOf('f-sig-b'), kind: 'signature', image: SIGNATURE_IMAGE });
 		expect(codes(m)).toContain('R6:FIELD_NOT_YOURS');
 	});
 
 	it('R7: refuses a fill whose kind differs from the field', () => {
 		const m = sampleManifest();
-		m.fills[0] = { fieldId: 'f-sig-a', kind: 'date', text: '2026-03-01' };
+		m.fills[0] = { ...placeOf('f-sig-a'), kind: 'date', text: '2026-03-01' };
 		expect(codes(m)).toContain('R7:FIELD_KIND_MISMATCH');
+	});
+
+	it('R7: refuses a fill whose page or rectangle differs from the field', () => {
+		const moved = sampleManifest();
+		moved.fills[0]!.rect.x += 1;
+		expect(codes(moved)).toEqual(['R7:MANIFEST_INVALID']);
+		const paged = sampleManifest();
+		paged.fills[0]!.page = 2;
+		expect(codes(paged)).toEqual(['R7:MANIFEST_INVALID']);
 	});
 
 	it('R8: refuses a field filled twice, in one manifest or by an accepted one', () => {
@@ -101,9 +115,13 @@ describe('validateManifest', () => {
 		parallel.fields[4] = { ...parallel.fields[4]!, signerId: 'alice' };
 		parallel.fields.push({ ...parallel.fields[4]!, id: 'f-bob-2', signerId: 'bob' });
 		const alice = sampleManifest();
-		alice.fills.push({ fieldId: 'f-sig-b', kind: 'signature', image: SIGNATURE_IMAGE });
+		alice.fills.push({
+			...placeOf('f-sig-b', parallel),
+			kind: 'signature',
+			image: SIGNATURE_IMAGE
+		});
 		const bob = bobManifest({
-			fills: [{ fieldId: 'f-sig-b', kind: 'signature', image: SIGNATURE_IMAGE }]
+			fills: [{ ...placeOf('f-sig-b', parallel), kind: 'signature', image: SIGNATURE_IMAGE }]
 		});
 		expect(codes(bob, ctx({ accepted: [alice] }), parallel)).toContain('R8:FIELD_TAKEN');
 	});

@@ -70,6 +70,10 @@ export function isComplete(envelope: Envelope, accepted: Accepted): boolean {
 	return envelope.fields.every((f) => !f.required || filled.has(f.id));
 }
 
+function sameRect(a: Rect, b: Rect): boolean {
+	return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
+}
+
 function inside(inner: Rect, page: { width: number; height: number }): boolean {
 	const eps = 1e-6;
 	return (
@@ -151,6 +155,9 @@ export function validateManifest(
 		if (!field) return add('FIELD_UNKNOWN', 'R5', path);
 		if (field.signerId !== manifest.signerId) add('FIELD_NOT_YOURS', 'R6', path);
 		if (field.kind !== fill.kind) add('FIELD_KIND_MISMATCH', 'R7', path);
+		if (fill.page !== field.page || !sameRect(fill.rect, field.rect)) {
+			add('MANIFEST_INVALID', 'R7', `${path}.rect`);
+		}
 		claim(fill.fieldId, path);
 		if (fill.kind === 'signature' || fill.kind === 'seal') checkImage(fill.image, `${path}.image`);
 		if (fill.kind === 'seal') checkSeal(fill.sealId, `${path}.sealId`);
