@@ -9,7 +9,9 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const buildStamp = join(root, 'build', 'handler.js');
+// SEALPASS_BUILD_DIR serves another copy of the build (tests deploy "a new version" into one).
+const buildDir = process.env.SEALPASS_BUILD_DIR || join(root, 'build');
+const buildStamp = join(buildDir, 'handler.js');
 const SOURCES = [
 	'src',
 	'static',
@@ -41,7 +43,7 @@ function fail(message) {
 const needsBuild =
 	!existsSync(buildStamp) ||
 	Math.max(...SOURCES.map((s) => newestMtime(join(root, s)))) > statSync(buildStamp).mtimeMs;
-if (needsBuild && process.env.SEALPASS_SKIP_BUILD !== '1') {
+if (needsBuild && process.env.SEALPASS_SKIP_BUILD !== '1' && !process.env.SEALPASS_BUILD_DIR) {
 	console.log('SealPass: building the app (first start or sources changed)…');
 	const result = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 	if (result.status !== 0) fail('the build failed; see the output above.');
@@ -73,7 +75,7 @@ process.env.ORIGIN ||= `http://localhost:${port}`;
 
 let handler;
 try {
-	({ handler } = await import(pathToFileURL(join(root, 'build', 'handler.js')).href));
+	({ handler } = await import(pathToFileURL(buildStamp).href));
 } catch (error) {
 	server.close();
 	fail(error instanceof Error ? error.message : String(error));

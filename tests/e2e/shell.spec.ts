@@ -71,3 +71,30 @@ test('the virtual authenticator fixture completes a real passkey registration', 
 	expect(result.flags & 0x04).toBe(0x04);
 	expect(await authenticator.credentials()).toHaveLength(1);
 });
+
+test.describe('iPhone Safari', () => {
+	test.use({
+		userAgent:
+			'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1',
+		viewport: { width: 390, height: 844 }
+	});
+
+	test('shows the "add to home screen" hint until dismissed, and remembers the dismissal', async ({
+		page
+	}) => {
+		await page.goto('/');
+		const hint = page.getByTestId('ios-hint');
+		await expect(hint).toContainText('Add to Home Screen');
+		await hint.getByRole('button', { name: 'Dismiss' }).click();
+		await expect(hint).toBeHidden();
+		await page.reload();
+		await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+		await expect(hint).toBeHidden();
+	});
+});
+
+test('a desktop browser gets no iOS hint', async ({ page }) => {
+	await page.goto('/');
+	await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+	await expect(page.getByTestId('ios-hint')).toHaveCount(0);
+});
