@@ -57,6 +57,8 @@ export default defineConfig({
 	],
 	test: {
 		include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+		// Builds build/node (the PDF worker and CLI bundles) once, before any test starts a worker.
+		globalSetup: ['scripts/vitest-global-setup.ts'],
 		environment: 'node',
 		testTimeout: 20_000
 	}

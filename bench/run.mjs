@@ -7,7 +7,11 @@ import { chromium } from '@playwright/test';
 import { gzipSync } from 'node:zlib';
 import { mkdirSync, writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { startServer } from '../scripts/server-process.mjs';
+import { ensureNodeBuild, NODE_BUILD_DIR } from '../scripts/node-build.mjs';
 
 const FIRST_ROUTE_BUDGET = 150 * 1024;
 const figures = [];
@@ -83,6 +87,39 @@ try {
 	await browser.close();
 	await server.stop();
 }
+// Render benchmark: each measurement in a fresh Node process running the bundled production
+// code, so JIT state and peak memory belong to that measurement alone.
+await ensureNodeBuild();
+const benchEntry = pathToFileURL(join(NODE_BUILD_DIR, 'bench.mjs')).href;
+const fixtures = join(tmpdir(), 'sealpass-bench-fixtures');
+const child = (...args) =>
+	execFileSync(
+		process.execPath,
+		[
+			'--input-type=module',
+			'-e',
+			`(await import(${JSON.stringify(benchEntry)})).main(${JSON.stringify(args)})`
+		],
+		{ encoding: 'utf8', maxBuffer: 1 << 20 }
+	);
+child('prepare', fixtures);
+for (const name of ['text-20', 'text-200', 'text-2000', 'image-200']) {
+	const time = JSON.parse(child('time', fixtures, name));
+	const memory = JSON.parse(child('memory', fixtures, name));
+	emit({
+		figure: `render_${name}`,
+		...time,
+		...memory,
+		render_over_pdflib_goal: 1.3,
+		render_over_qpdf_goal: 3,
+		pass:
+			(time.pages < 200 || time.render_over_pdflib_load_save <= 1.3) &&
+			time.output_growth_over_budget <= 1 &&
+			memory.render_peak_over_budget <= 1
+	});
+}
+failed = figures.some((f) => f.pass === false);
+
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
 	'bench/results/latest.jsonl',
