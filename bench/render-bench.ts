@@ -84,6 +84,21 @@ function manifestFor(pages: number, sig: string, seal: string): Manifest {
 	};
 }
 
+/** A case's PDF, its two images keyed by hash, and the manifest that stamps them. */
+function loadCase(dir: string, name: string) {
+	const c = CASES.find((k) => k.name === name);
+	if (!c) throw new Error(`No benchmark case ${name}`);
+	const original = new Uint8Array(readFileSync(join(dir, `${name}.pdf`)));
+	const sig = new Uint8Array(readFileSync(join(dir, 'signature.png')));
+	const seal = new Uint8Array(readFileSync(join(dir, 'seal.png')));
+	const assets = new Map([
+		[sha256Hex(sig), sig],
+		[sha256Hex(seal), seal]
+	]);
+	const manifest = manifestFor(c.pages, sha256Hex(sig), sha256Hex(seal));
+	return { c, original, assets, manifest, imageBytes: sig.byteLength + seal.byteLength };
+}
+
 const now = () => process.hrtime.bigint();
 const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
 
@@ -104,15 +119,7 @@ async function median(runs: number, fn: () => Promise<unknown> | unknown): Promi
  * output growth, and (as the process's own peak RSS) memory. Meant to run in a fresh process.
  */
 export async function measure(dir: string, name: string): Promise<Record<string, unknown>> {
-	const c = CASES.find((k) => k.name === name)!;
-	const original = new Uint8Array(readFileSync(join(dir, `${name}.pdf`)));
-	const sig = new Uint8Array(readFileSync(join(dir, 'signature.png')));
-	const seal = new Uint8Array(readFileSync(join(dir, 'seal.png')));
-	const assets = new Map([
-		[sha256Hex(sig), sig],
-		[sha256Hex(seal), seal]
-	]);
-	const manifest = manifestFor(c.pages, sha256Hex(sig), sha256Hex(seal));
+	const { c, original, assets, manifest, imageBytes } = loadCase(dir, name);
 	const runs = c.pages >= 2000 ? 5 : 15;
 
 	let out = new Uint8Array();
@@ -145,7 +152,6 @@ export async function measure(dir: string, name: string): Promise<Record<string,
 	const qpdfMs = await median(runs, () => execFileSync('qpdf', [input, join(tmp, 'out.pdf')]));
 	rmSync(tmp, { recursive: true, force: true });
 
-	const imageBytes = sig.byteLength + seal.byteLength;
 	const growth = out.byteLength - original.byteLength;
 	const growthBudget = imageBytes + 0.3 * 1024 * c.pages;
 	return {
@@ -170,18 +176,11 @@ export async function measure(dir: string, name: string): Promise<Record<string,
  * one), against the budget of 5 × the file size + 60 MB.
  */
 export async function measureMemory(dir: string, name: string): Promise<Record<string, unknown>> {
-	const c = CASES.find((k) => k.name === name)!;
 	// Baseline: this process with every module loaded and nothing rendered yet. The budget is
 	// for what rendering adds on top of that (Node itself and the loaded code are ~90 MB).
 	const baseline = process.memoryUsage().rss;
-	const original = new Uint8Array(readFileSync(join(dir, `${name}.pdf`)));
-	const sig = new Uint8Array(readFileSync(join(dir, 'signature.png')));
-	const seal = new Uint8Array(readFileSync(join(dir, 'seal.png')));
-	const assets = new Map([
-		[sha256Hex(sig), sig],
-		[sha256Hex(seal), seal]
-	]);
-	await render(original, [manifestFor(c.pages, sha256Hex(sig), sha256Hex(seal))], assets);
+	const { original, assets, manifest } = loadCase(dir, name);
+	await render(original, [manifest], assets);
 	const peak = process.resourceUsage().maxRSS * 1024;
 	const budget = 5 * original.byteLength + 60 * 1024 * 1024;
 	return {
