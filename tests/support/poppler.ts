@@ -20,15 +20,6 @@ export function qpdfCheck(pdf: Uint8Array): { status: number; output: string } {
 	});
 }
 
-/** An AES-256 encrypted copy made by qpdf (user password "user"), as a real tool would. */
-export function qpdfEncrypt(pdf: Uint8Array): Uint8Array {
-	return withFile(pdf, (file, dir) => {
-		const out = join(dir, 'encrypted.pdf');
-		execFileSync('qpdf', ['--encrypt', 'user', 'owner', '256', '--', file, out]);
-		return new Uint8Array(readFileSync(out));
-	});
-}
-
 export interface ImageRow {
 	page: number;
 	type: string;

@@ -12,7 +12,7 @@ import {
 	qpdfEncrypted,
 	rawPdf,
 	truncated
-} from '../server/test-pdfs';
+} from '../../../tests/support/test-pdfs';
 
 describe('inspectPdf', () => {
 	it('accepts a normal multi-page PDF and reports each page size', async () => {

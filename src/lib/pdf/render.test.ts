@@ -5,13 +5,8 @@ import type { Manifest } from '$lib/domain/manifest';
 import { placeOf, sampleManifest } from '$lib/domain/fixtures';
 import { discSealPng, photoJpeg, sha256Hex, signaturePng } from '../../../tests/support/images';
 import { cjkFontBytes, textPdf } from '../../../tests/support/pdfs';
-import {
-	pdfImages,
-	qpdfCheck,
-	qpdfEncrypt,
-	rasterise,
-	redPixels
-} from '../../../tests/support/poppler';
+import { qpdfEncrypted } from '../../../tests/support/test-pdfs';
+import { pdfImages, qpdfCheck, rasterise, redPixels } from '../../../tests/support/poppler';
 
 const DPI = 36; // 0.5 px per point: fast, and a 42 mm seal is still ~60 px wide
 let original: Uint8Array;
@@ -162,7 +157,7 @@ describe('render', () => {
 		bogus.set(sealHash, new TextEncoder().encode('not an image at all'));
 		expect(await code(render(original, [manifest()], bogus))).toBe('IMAGE_INVALID');
 		expect(await code(render(original.slice(0, 200), [], assets))).toBe('PDF_MALFORMED');
-		expect(await code(render(qpdfEncrypt(original), [], assets))).toBe('PDF_ENCRYPTED');
+		expect(await code(render(qpdfEncrypted(original), [], assets))).toBe('PDF_ENCRYPTED');
 		const jpeg = await photoJpeg();
 		const withJpeg = manifest({ fills: [], ridingSeams: [] });
 		withJpeg.seals[0]!.image = sha256Hex(jpeg);

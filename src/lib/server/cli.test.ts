@@ -16,7 +16,7 @@ import sharp from 'sharp';
 import { ensureNodeBuildInChild, root } from '../../../scripts/node-build.mjs';
 import { SEAL_IMAGE, SIGNATURE_IMAGE, sampleManifest } from '../domain/fixtures';
 import { inspectPdf } from '../pdf/inspect';
-import { multiPagePdf, qpdfEncrypted, truncated } from './test-pdfs';
+import { multiPagePdf, qpdfEncrypted, truncated } from '../../../tests/support/test-pdfs';
 
 interface Run {
 	status: number | null;

@@ -4,7 +4,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureNodeBuildInChild } from '../../../scripts/node-build.mjs';
 import { inspectPdf } from '../pdf/inspect';
 import { inspectPdfIsolated, pdfWorkerFile } from './pdf-inspect';
-import { hugeObjectCountPdf, multiPagePdf, qpdfEncrypted, truncated } from './test-pdfs';
+import {
+	hugeObjectCountPdf,
+	multiPagePdf,
+	qpdfEncrypted,
+	truncated
+} from '../../../tests/support/test-pdfs';
 
 /** Starts an isolated inspection and keeps hold of its worker, to check it really ended. */
 async function inspectWatched(
