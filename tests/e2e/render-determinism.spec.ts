@@ -1,30 +1,13 @@
-import { build } from 'vite';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test, expect } from './support/fixtures';
+import { serveBundle } from './support/bundle';
 import { sampleManifest } from '../../src/lib/domain/fixtures';
 import { discSealPng, sha256Hex, signaturePng } from '../support/images';
 import { cjkFontBytes, textPdf } from '../support/pdfs';
-
-/** Bundles render() once, as browser-ready ES module code, from the same sources the app uses. */
-async function bundleRender(): Promise<string> {
-	const output = await build({
-		configFile: false,
-		logLevel: 'silent',
-		resolve: { alias: { $lib: resolve('src/lib') } },
-		build: {
-			write: false,
-			minify: false,
-			lib: { entry: resolve('src/lib/pdf/render.ts'), formats: ['es'], fileName: 'render' }
-		}
-	});
-	const result = Array.isArray(output) ? output[0]! : output;
-	if (!('output' in result)) throw new Error('unexpected vite build result');
-	return result.output.find((o) => o.type === 'chunk')!.code;
-}
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
@@ -32,10 +15,15 @@ test.use({ serviceWorkers: 'block' });
 
 test('P1: render() gives byte-identical PDFs in Chromium and in Node', async ({ page }) => {
 	test.setTimeout(120_000);
-	const code = await bundleRender();
-	const file = join(mkdtempSync(join(tmpdir(), 'sealpass-render-')), 'render.mjs');
-	writeFileSync(file, code);
-	const { render } = await import(pathToFileURL(file).href);
+	// The same bundle runs in Node and in the page.
+	const { url: entry, files, entryFile } = await serveBundle(page, 'src/lib/pdf/render.ts');
+	const dir = mkdtempSync(join(tmpdir(), 'sealpass-render-'));
+	writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+	for (const [name, body] of files) {
+		mkdirSync(dirname(join(dir, name)), { recursive: true });
+		writeFileSync(join(dir, name), body);
+	}
+	const { render } = await import(pathToFileURL(join(dir, entryFile)).href);
 
 	const signature = await signaturePng();
 	const seal = await discSealPng();
@@ -54,18 +42,9 @@ test('P1: render() gives byte-identical PDFs in Chromium and in Node', async ({ 
 	const inNode: Uint8Array = await render(original, [manifest], new Map(assets), { font });
 	const nodeHash = createHash('sha256').update(inNode).digest('hex');
 
-	// A bare page of our origin (a secure context, for WebCrypto) that serves the bundle; the app's
-	// own CSP rightly forbids loading unknown scripts, so the test does not use an app page.
-	await page.route('**/__render-test/**', (route) =>
-		route.request().url().endsWith('.js')
-			? route.fulfill({ contentType: 'text/javascript', body: code })
-			: route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>render</title>' })
-	);
-	await page.goto('/__render-test/');
 	const browserHash = await page.evaluate(
-		async ({ original, assets, font, manifest }) => {
-			const bundle = '/__render-test/render.js';
-			const { render } = await import(/* @vite-ignore */ bundle);
+		async ({ entry, original, assets, font, manifest }) => {
+			const { render } = await import(/* @vite-ignore */ entry);
 			const bytes = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 			const out: Uint8Array<ArrayBuffer> = await render(
 				bytes(original),
@@ -77,6 +56,7 @@ test('P1: render() gives byte-identical PDFs in Chromium and in Node', async ({ 
 			return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 		},
 		{
+			entry,
 			original: b64(original),
 			assets: assets.map(([k, v]) => [k, b64(v)] as [string, string]),
 			font: b64(font),
