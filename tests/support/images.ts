@@ -33,3 +33,16 @@ export async function photoJpeg(): Promise<Uint8Array> {
 			.toBuffer()
 	);
 }
+
+/**
+ * The default generated official seal (round, 42 mm, 合同专用章) rasterised at 300 dpi, as the
+ * seal editor will save it. Rasterising SVG text needs a CJK font (fonts-noto-cjk).
+ */
+export async function officialSealPng(orgName = '示例科技有限公司'): Promise<Uint8Array> {
+	const { sealSvg, normaliseSealSpec } = await import('../../src/lib/domain/seal-svg');
+	const svg = sealSvg(normaliseSealSpec({ orgName, bottomCode: '3201000012345' }));
+	const px = Math.round((42 / 25.4) * 300);
+	return new Uint8Array(
+		await sharp(Buffer.from(svg), { density: 300 }).resize(px, px).png().toBuffer()
+	);
+}

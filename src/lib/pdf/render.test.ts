@@ -1,12 +1,26 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { render, RenderError } from './render';
+import { render as renderRaw, RenderError } from './render';
 import { mmToPt } from '$lib/domain/envelope';
 import type { Manifest } from '$lib/domain/manifest';
 import { placeOf, sampleManifest } from '$lib/domain/fixtures';
-import { discSealPng, photoJpeg, sha256Hex, signaturePng } from '../../../tests/support/images';
+import {
+	discSealPng,
+	officialSealPng,
+	photoJpeg,
+	sha256Hex,
+	signaturePng
+} from '../../../tests/support/images';
 import { cjkFontBytes, textPdf } from '../../../tests/support/pdfs';
 import { qpdfEncrypted } from '../../../tests/support/test-pdfs';
 import { pdfImages, qpdfCheck, rasterise, redPixels } from '../../../tests/support/poppler';
+
+/** render(), with qpdf judging every PDF the tests produce. */
+async function render(...args: Parameters<typeof renderRaw>) {
+	const out = await renderRaw(...args);
+	const check = qpdfCheck(out);
+	if (check.status !== 0) throw new Error(`qpdf --check failed (${check.status}): ${check.output}`);
+	return out;
+}
 
 const DPI = 36; // 0.5 px per point: fast, and a 42 mm seal is still ~60 px wide
 let original: Uint8Array;
@@ -67,6 +81,20 @@ describe('render', () => {
 		const box = { x: cx - seal42 / 2, y: cy - seal42 / 2, width: seal42, height: seal42 };
 		expect(redPixels(p3!, DPI, box)).toBeGreaterThan(disc * 0.9);
 		expect(redPixels(p3!, DPI)).toBe(redPixels(p3!, DPI, box));
+	});
+
+	it('P2: a generated official seal lands red inside its square, with transparent surroundings', async () => {
+		const official = await officialSealPng();
+		const hash = sha256Hex(official);
+		const m = manifest({ fills: [], ridingSeams: [] });
+		m.seals[0]!.image = hash;
+		const pdf = await render(original, [m], new Map([[hash, official]]));
+		const page2 = rasterise(pdf, 72, 2)[0]!;
+		const box = { x: 300 - seal42 / 2, y: 400 - seal42 / 2, width: seal42, height: seal42 };
+		const inside = redPixels(page2, 72, box);
+		// Ring, star and text: a good part of the seal's square, and nothing red outside it.
+		expect(inside).toBeGreaterThan(seal42 * seal42 * 0.1);
+		expect(redPixels(page2, 72)).toBe(inside);
 	});
 
 	it('P3: a riding seam puts a slice at the edge of every page, and the slices make the whole seal', async () => {
