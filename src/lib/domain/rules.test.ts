@@ -49,6 +49,33 @@ describe('manifest shape', () => {
 	});
 });
 
+describe('sizes and texts (checked with the shape)', () => {
+	it('R17: seal and signature sizes are 5–100 mm', () => {
+		for (const [width, ok] of [
+			[4.9, false],
+			[5, true],
+			[100, true],
+			[100.1, false]
+		] as const) {
+			const m = sampleManifest();
+			m.seals[0]!.sizeMm = { width, height: 42 };
+			expect(parseManifest(m).ok).toBe(ok);
+		}
+	});
+
+	it('R18: date text is 1–40 characters', () => {
+		const withDate = (text: string) => {
+			const m = sampleManifest();
+			m.fills[2] = { ...placeOf('f-date-a'), kind: 'date', text };
+			return parseManifest(m).ok;
+		};
+		expect(withDate('2026年3月1日')).toBe(true);
+		expect(withDate('')).toBe(false);
+		expect(withDate('x'.repeat(40))).toBe(true);
+		expect(withDate('x'.repeat(41))).toBe(false);
+	});
+});
+
 describe('validateManifest', () => {
 	it('accepts a complete, well-placed manifest', () => {
 		expect(codes(sampleManifest())).toEqual([]);
