@@ -8,7 +8,7 @@ test('GET /api/health reports version, database and blob store status', async ({
 	expect(body).toMatchObject({
 		status: 'ok',
 		version: expect.stringMatching(/^\d+\.\d+\.\d+/),
-		database: { ok: true, dialect: 'sqlite', migration: '0001-initial' },
+		database: { ok: true, dialect: 'sqlite', migration: '0002-passkeys' },
 		blobs: { ok: true }
 	});
 });

@@ -1,18 +1,21 @@
-import { test, expect } from './support/fixtures';
+import { test, expect, addVirtualAuthenticator } from './support/fixtures';
 
 test.use({ locale: 'en-US' });
 
-test('the printed admin setup link opens an admin session once and only once', async ({
+test('the printed admin setup link opens an admin session and passkey enrolment once and only once', async ({
 	freshServer,
 	browser
 }) => {
 	expect(freshServer.setupLink).toMatch(/\/setup\/[\w-]{43}$/);
 	const first = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
 	const page = await first.newPage();
+	await addVirtualAuthenticator(page);
 	await page.goto(freshServer.setupLink!);
 	// Opening the link alone spends nothing: a link preview must not burn it.
 	await page.reload();
 	await page.getByRole('button', { name: 'Continue as admin' }).click();
+	// The spent link's way back in is the admin's own passkey, created next.
+	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
 	await expect(page).toHaveURL(/\/admin$/);
 	await expect(page.getByTestId('admin-user')).toContainText('Administrator');
 	const table = page.getByTestId('contracts');

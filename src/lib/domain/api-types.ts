@@ -27,3 +27,25 @@ export interface ContractSummary {
 export interface ContractsResponse {
 	contracts: ContractSummary[];
 }
+
+/** A passkey as its owner sees it on the passkeys page; never the key material. */
+export interface PasskeySummary {
+	id: string;
+	name: string;
+	createdAt: string;
+	lastUsedAt: string | null;
+	/** Whether the authenticator says the passkey is synced (e.g. iCloud Keychain). */
+	backedUp: boolean;
+}
+
+export interface PasskeysResponse {
+	passkeys: PasskeySummary[];
+}
+
+export interface PasskeyResponse {
+	passkey: PasskeySummary;
+}
+
+export interface LoginResponse {
+	user: SessionUser;
+}

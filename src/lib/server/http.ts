@@ -1,4 +1,5 @@
 import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '$lib/domain/errors';
 
 /**
@@ -17,4 +18,16 @@ export function apiError(code: ErrorCode, message: string, headers?: HeadersInit
 export function sameOrigin(request: Request, origin: string): boolean {
 	const header = request.headers.get('origin');
 	return header !== null && header === origin;
+}
+
+/**
+ * Reads a JSON body and checks it against a schema; null when it is not JSON or does not fit,
+ * so every endpoint refuses malformed input the same way before touching it.
+ */
+export async function readBody<S extends v.GenericSchema>(
+	request: Request,
+	schema: S
+): Promise<v.InferOutput<S> | null> {
+	const parsed = v.safeParse(schema, await request.json().catch(() => null));
+	return parsed.success ? parsed.output : null;
 }

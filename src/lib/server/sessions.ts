@@ -1,3 +1,4 @@
+import type { Cookies } from '@sveltejs/kit';
 import type { Kysely } from 'kysely';
 import type { Database, User } from './db/schema';
 import type { Clock } from './clock';
@@ -25,6 +26,27 @@ export async function createSession(
 		})
 		.execute();
 	return { token, expires };
+}
+
+/**
+ * Opens a session for a user and sets its cookie. One place for the cookie's settings, so every
+ * way in (setup link, passkey login) gets the same HttpOnly, SameSite, Secure-under-https cookie.
+ */
+export async function startSession(
+	db: Kysely<Database>,
+	cookies: Cookies,
+	url: URL,
+	userId: string,
+	clock: Clock
+): Promise<void> {
+	const session = await createSession(db, userId, clock);
+	cookies.set(SESSION_COOKIE, session.token, {
+		path: '/',
+		httpOnly: true,
+		sameSite: 'lax',
+		secure: url.protocol === 'https:',
+		expires: session.expires
+	});
 }
 
 /** The user behind a cookie value, or null for an unknown or expired session. */

@@ -17,9 +17,9 @@ describe('openDatabase (SQLite)', () => {
 	it('creates the file, runs every migration once, and turns on WAL, busy_timeout and foreign keys', async () => {
 		const open = openDatabase(`sqlite:${join(dir, 'nested', 'app.db')}`);
 		try {
-			expect(await migrateToLatest(open)).toEqual(['0001-initial']);
+			expect(await migrateToLatest(open)).toEqual(['0001-initial', '0002-passkeys']);
 			expect(await migrateToLatest(open)).toEqual([]);
-			expect(await currentMigration(open)).toBe('0001-initial');
+			expect(await currentMigration(open)).toBe('0002-passkeys');
 			const pragma = async (name: string) =>
 				Object.values((await sql.raw(`pragma ${name}`).execute(open.db)).rows[0] as object)[0];
 			expect(await pragma('journal_mode')).toBe('wal');

@@ -13,6 +13,8 @@ export interface Database {
 	sessions: SessionTable;
 	blobs: BlobTable;
 	envelopes: EnvelopeTable;
+	credentials: CredentialTable;
+	webauthn_challenges: WebauthnChallengeTable;
 }
 
 export interface OrganisationTable {
@@ -67,6 +69,39 @@ export interface EnvelopeTable {
 	created_at: string;
 }
 
+/** A passkey. Revoked rows stay, so evidence that names a credential can still be explained. */
+export interface CredentialTable {
+	/** The credential id, base64url, exactly as the browser reports it. */
+	id: string;
+	user_id: string;
+	/** COSE public key; better-sqlite3 and pg both read it back as a Buffer. */
+	public_key: Uint8Array;
+	counter: number;
+	/** JSON array of the transports the authenticator reported, for excludeCredentials hints. */
+	transports: string;
+	device_type: 'singleDevice' | 'multiDevice';
+	/** 0 or 1: SQLite has no boolean, and one representation keeps both dialects alike. */
+	backed_up: number;
+	name: string;
+	created_at: string;
+	last_used_at: string | null;
+	revoked_at: string | null;
+}
+
+/** A server-issued WebAuthn challenge: single use, short-lived, bound to a purpose. */
+export interface WebauthnChallengeTable {
+	id: string;
+	/** base64url, as it appears in the client data the authenticator signs. */
+	challenge: string;
+	purpose: 'register' | 'login';
+	/** The user enrolling; null for discoverable login, where the user is not yet known. */
+	user_id: string | null;
+	created_at: string;
+	expires_at: string;
+	used_at: string | null;
+}
+
 export type User = Selectable<UserTable>;
+export type Credential = Selectable<CredentialTable>;
 export type NewEnvelope = Insertable<EnvelopeTable>;
 export type Envelope = Selectable<EnvelopeTable>;

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { getApp } from '$lib/server/app';
 import { apiError } from '$lib/server/http';
 import { redeemSetupToken } from '$lib/server/setup-link';
-import { createSession, SESSION_COOKIE } from '$lib/server/sessions';
+import { startSession } from '$lib/server/sessions';
 import { RateLimiter } from '$lib/server/rate-limit';
 
 const Body = v.object({ token: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,100}$/)) });
@@ -25,13 +25,6 @@ export async function POST({ request, cookies, getClientAddress, url }) {
 				: 'This setup link is not valid'
 		);
 	}
-	const session = await createSession(app.database.db, result.userId, app.clock);
-	cookies.set(SESSION_COOKIE, session.token, {
-		path: '/',
-		httpOnly: true,
-		sameSite: 'lax',
-		secure: url.protocol === 'https:',
-		expires: session.expires
-	});
+	await startSession(app.database.db, cookies, url, result.userId, app.clock);
 	return json({ ok: true });
 }

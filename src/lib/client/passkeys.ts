@@ -1,0 +1,160 @@
+import {
+	browserSupportsWebAuthn,
+	browserSupportsWebAuthnAutofill,
+	startAuthentication,
+	startRegistration,
+	WebAuthnError,
+	type PublicKeyCredentialCreationOptionsJSON,
+	type PublicKeyCredentialRequestOptionsJSON
+} from '@simplewebauthn/browser';
+import type { ErrorCode } from '$lib/domain/errors';
+import type {
+	LoginResponse,
+	PasskeyResponse,
+	PasskeysResponse,
+	PasskeySummary,
+	SessionUser
+} from '$lib/domain/api-types';
+import { api, ApiError } from './api';
+
+/**
+ * Turns what the browser's WebAuthn ceremony throws into our stable codes, so the UI shows a
+ * specific, translated message instead of the browser's English (or nothing at all).
+ */
+export function ceremonyError(error: unknown): ApiError | null {
+	if (error instanceof ApiError) return error;
+	const name = error instanceof Error ? error.name : '';
+	const code = error instanceof WebAuthnError ? error.code : '';
+	// The ceremony was superseded (e.g. the button replaced the autofill request): not an error.
+	if (name === 'AbortError' || code === 'ERROR_CEREMONY_ABORTED') return null;
+	const mapped: ErrorCode =
+		code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED' || name === 'InvalidStateError'
+			? 'PASSKEY_EXISTS'
+			: code === 'ERROR_AUTHENTICATOR_MISSING_USER_VERIFICATION_SUPPORT'
+				? 'UV_REQUIRED'
+				: name === 'NotAllowedError'
+					? 'PASSKEY_CANCELLED'
+					: name === 'NotSupportedError' ||
+						  code === 'ERROR_AUTHENTICATOR_MISSING_DISCOVERABLE_CREDENTIAL_SUPPORT'
+						? 'PASSKEY_UNSUPPORTED'
+						: 'PASSKEY_INVALID';
+	return new ApiError(mapped, 0, error instanceof Error ? error.message : String(error));
+}
+
+/** Runs a ceremony step and rethrows its failure as an ApiError with a stable code. */
+async function ceremony<T>(run: () => Promise<T>): Promise<T> {
+	try {
+		return await run();
+	} catch (error) {
+		throw ceremonyError(error) ?? error;
+	}
+}
+
+/**
+ * A default name that tells devices apart on the passkeys page ("Chrome on Android"), so a
+ * user can find the lost phone's passkey without having named anything.
+ */
+export function defaultPasskeyName(userAgent: string): string {
+	const browser = /Edg\//.test(userAgent)
+		? 'Edge'
+		: /Firefox\//.test(userAgent)
+			? 'Firefox'
+			: /Chrom(e|ium)\//.test(userAgent)
+				? 'Chrome'
+				: /Safari\//.test(userAgent)
+					? 'Safari'
+					: 'Browser';
+	const system = /Android/.test(userAgent)
+		? 'Android'
+		: /iPhone|iPad|iPod/.test(userAgent)
+			? 'iOS'
+			: /Mac OS X|Macintosh/.test(userAgent)
+				? 'macOS'
+				: /Windows/.test(userAgent)
+					? 'Windows'
+					: /CrOS/.test(userAgent)
+						? 'ChromeOS'
+						: /Linux/.test(userAgent)
+							? 'Linux'
+							: '';
+	return system ? `${browser} · ${system}` : browser;
+}
+
+/**
+ * Creates a passkey on this device for the signed-in user: server options, the browser's
+ * ceremony (biometric or screen lock), then server verification. Throws ApiError with a
+ * stable code on every failure path, the user's cancel included.
+ */
+export async function enrolPasskey(fetcher: typeof fetch): Promise<PasskeySummary> {
+	if (!browserSupportsWebAuthn()) {
+		throw new ApiError('PASSKEY_UNSUPPORTED', 0, 'WebAuthn is not available');
+	}
+	const optionsJSON = await api<PublicKeyCredentialCreationOptionsJSON>(
+		fetcher,
+		'/api/passkeys/register/options',
+		{ method: 'POST' }
+	);
+	const response = await ceremony(() => startRegistration({ optionsJSON }));
+	const { passkey } = await api<PasskeyResponse>(fetcher, '/api/passkeys/register/verify', {
+		method: 'POST',
+		json: { response, name: defaultPasskeyName(navigator.userAgent) }
+	});
+	return passkey;
+}
+
+/**
+ * Signs in with a discoverable passkey. With `autofill` the request waits quietly for the user
+ * to pick a passkey from an input's suggestions (conditional UI); it resolves to null when a
+ * newer ceremony aborted it, which is the normal end of an unused autofill request.
+ */
+export async function signInWithPasskey(
+	fetcher: typeof fetch,
+	{ autofill = false }: { autofill?: boolean } = {}
+): Promise<SessionUser | null> {
+	if (!browserSupportsWebAuthn()) {
+		throw new ApiError('PASSKEY_UNSUPPORTED', 0, 'WebAuthn is not available');
+	}
+	const optionsJSON = await api<PublicKeyCredentialRequestOptionsJSON>(
+		fetcher,
+		'/api/auth/login/options',
+		{ method: 'POST' }
+	);
+	let response;
+	try {
+		response = await startAuthentication({ optionsJSON, useBrowserAutofill: autofill });
+	} catch (error) {
+		const mapped = ceremonyError(error);
+		if (!mapped) return null;
+		throw mapped;
+	}
+	const { user } = await api<LoginResponse>(fetcher, '/api/auth/login/verify', {
+		method: 'POST',
+		json: { response }
+	});
+	return user;
+}
+
+/** Whether this browser offers passkeys in an input's autofill (conditional UI). */
+export function supportsPasskeyAutofill(): Promise<boolean> {
+	return browserSupportsWebAuthnAutofill();
+}
+
+/** The signed-in user's active passkeys. */
+export async function listPasskeys(fetcher: typeof fetch): Promise<PasskeySummary[]> {
+	return (await api<PasskeysResponse>(fetcher, '/api/passkeys')).passkeys;
+}
+
+/** Renames a passkey; the server trims the name and refuses an empty or over-long one. */
+export async function renamePasskey(
+	fetcher: typeof fetch,
+	id: string,
+	name: string
+): Promise<PasskeySummary> {
+	const path = `/api/passkeys/${encodeURIComponent(id)}`;
+	return (await api<PasskeyResponse>(fetcher, path, { method: 'PATCH', json: { name } })).passkey;
+}
+
+/** Revokes a passkey; the server refuses the last one with PASSKEY_LAST. */
+export async function revokePasskey(fetcher: typeof fetch, id: string): Promise<void> {
+	await api(fetcher, `/api/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}

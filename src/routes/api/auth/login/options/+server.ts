@@ -1,0 +1,16 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { apiError } from '$lib/server/http';
+import { authenticationOptions, passkeyDeps } from '$lib/server/passkeys';
+import { RateLimiter } from '$lib/server/rate-limit';
+
+// Anyone may ask for login options and each one writes a challenge row: limit per IP so the
+// table cannot be flooded. Generous, because the login page asks once per visit for autofill.
+const perIp = new RateLimiter(60, 60_000);
+
+export async function POST({ getClientAddress }) {
+	if (!perIp.take(getClientAddress())) {
+		return apiError('RATE_LIMITED', 'Too many attempts; wait a minute', { 'Retry-After': '60' });
+	}
+	return json(await authenticationOptions(passkeyDeps(getApp())));
+}

@@ -1,0 +1,34 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { getApp } from '$lib/server/app';
+import { apiError, readBody } from '$lib/server/http';
+import {
+	AuthenticationResponseSchema,
+	passkeyDeps,
+	verifyAuthentication
+} from '$lib/server/passkeys';
+import { startSession } from '$lib/server/sessions';
+import { RateLimiter } from '$lib/server/rate-limit';
+import type { LoginResponse } from '$lib/domain/api-types';
+
+const Body = v.object({ response: AuthenticationResponseSchema });
+const perIp = new RateLimiter(20, 60_000);
+
+export async function POST({ request, cookies, getClientAddress, url }) {
+	if (!perIp.take(getClientAddress())) {
+		return apiError('RATE_LIMITED', 'Too many attempts; wait a minute', { 'Retry-After': '60' });
+	}
+	const body = await readBody(request, Body);
+	if (!body) return apiError('BAD_REQUEST', 'Malformed authentication response');
+	const app = getApp();
+	const result = await verifyAuthentication(
+		passkeyDeps(app),
+		body.response as AuthenticationResponseJSON
+	);
+	if (!result.ok) return apiError(result.code, result.message);
+	const { user } = result.value;
+	await startSession(app.database.db, cookies, url, user.id, app.clock);
+	const answer: LoginResponse = { user: { id: user.id, name: user.display_name, role: user.role } };
+	return json(answer);
+}

@@ -1,0 +1,14 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { requireUser } from '$lib/server/guards';
+import { listPasskeys } from '$lib/server/passkeys';
+import type { PasskeysResponse } from '$lib/domain/api-types';
+
+export async function GET({ locals }) {
+	const auth = requireUser(locals.user);
+	if ('response' in auth) return auth.response;
+	const body: PasskeysResponse = {
+		passkeys: await listPasskeys(getApp().database.db, auth.user.id)
+	};
+	return json(body);
+}

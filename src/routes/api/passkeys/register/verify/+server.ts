@@ -1,0 +1,29 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import { getApp } from '$lib/server/app';
+import { requireUser } from '$lib/server/guards';
+import { apiError, readBody } from '$lib/server/http';
+import { passkeyDeps, RegistrationResponseSchema, verifyRegistration } from '$lib/server/passkeys';
+import type { PasskeyResponse } from '$lib/domain/api-types';
+
+const Body = v.object({
+	response: RegistrationResponseSchema,
+	name: v.pipe(v.string(), v.maxLength(500))
+});
+
+export async function POST({ locals, request }) {
+	const auth = requireUser(locals.user);
+	if ('response' in auth) return auth.response;
+	const body = await readBody(request, Body);
+	if (!body) return apiError('BAD_REQUEST', 'Malformed registration response');
+	const result = await verifyRegistration(
+		passkeyDeps(getApp()),
+		auth.user,
+		body.response as RegistrationResponseJSON,
+		body.name
+	);
+	if (!result.ok) return apiError(result.code, result.message);
+	const answer: PasskeyResponse = { passkey: result.value };
+	return json(answer, { status: 201 });
+}
