@@ -125,12 +125,13 @@ export async function render(
 		return page;
 	};
 	const textFont = async (text: string): Promise<PDFFont> => {
-		if (font) return font;
-		if (options.font) {
+		if (!font && options.font) {
 			doc.registerFontkit(fontkit);
 			font = await doc.embedFont(options.font, { subset: true, customName: FONT_NAME });
-		} else {
-			font = await doc.embedFont(StandardFonts.Helvetica);
+		}
+		font ??= await doc.embedFont(StandardFonts.Helvetica);
+		if (!options.font) {
+			// Without a CJK font only Latin-1 text can be drawn; say so instead of a pdf-lib error.
 			try {
 				font.encodeText(text);
 			} catch {
