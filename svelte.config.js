@@ -30,6 +30,10 @@ const config = {
 			}
 		},
 		version: { pollInterval: 0 },
+		// Absolute asset URLs: the service worker answers every navigation with the prerendered
+		// `/` shell, and relative ones (./_app/…) would resolve against a nested route such as
+		// /admin/invites and miss the cache.
+		paths: { relative: false },
 		alias: {}
 	}
 };

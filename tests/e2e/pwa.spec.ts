@@ -59,6 +59,11 @@ test('visited app routes reload with the network off; the API is never served fr
 		await expect(page.getByRole('tab')).toHaveCount(4);
 		await page.goto('/seals');
 		await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+		// A nested route gets the same shell; its assets must still resolve from the root.
+		await page.goto('/admin/invites');
+		await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+		await page.reload();
+		await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 		const apiFailed = await page.evaluate(() =>
 			fetch('/api/health').then(
 				() => false,
