@@ -5,7 +5,9 @@ export class ApiError extends Error {
 	constructor(
 		readonly code: ErrorCode,
 		readonly status: number,
-		message: string
+		message: string,
+		/** Facts the server sent with the code (e.g. attemptsLeft), for a more precise message. */
+		readonly details: Record<string, unknown> = {}
 	) {
 		super(message);
 		this.name = 'ApiError';
@@ -41,7 +43,8 @@ export async function api<T>(
 		throw new ApiError(
 			response.status >= 500 && code === 'INTERNAL' ? 'INTERNAL' : code,
 			response.status,
-			body?.error?.message ?? response.statusText
+			body?.error?.message ?? response.statusText,
+			typeof body?.error?.details === 'object' && body.error.details ? body.error.details : {}
 		);
 	}
 	return body as T;

@@ -1,3 +1,6 @@
+import type { Envelope } from './envelope';
+import type { Manifest } from './manifest';
+
 /**
  * Shapes of the JSON the API returns, shared by server endpoints and browser code so the two
  * cannot drift apart silently.
@@ -48,4 +51,88 @@ export interface PasskeyResponse {
 
 export interface LoginResponse {
 	user: SessionUser;
+}
+
+// tickets and submissions
+
+/** A device's pool of challenge tickets for one credential (POST /api/tickets). */
+export interface TicketPool {
+	tickets: { id: string; nonce: string; expiresAt: string }[];
+	/** How many offline signatures this credential can still confirm. */
+	remaining: number;
+	/** When the first of them expires; null for an empty pool. */
+	until: string | null;
+}
+
+/** The answer to an accepted submission (POST /api/submissions, 201). */
+export interface SubmissionAccepted {
+	submissionId: string;
+	manifestHash: string;
+	envelopeStatus: EnvelopeStatus;
+	receivedAt: string;
+}
+
+/** A refused submission: the error body plus every rule the manifest broke. */
+export interface SubmissionRefused {
+	error: { code: string; message: string };
+	problems?: { code: string; rule: string; path: string }[];
+}
+
+/** An envelope as its participants see it (GET /api/envelopes/[id]). */
+export interface EnvelopeResponse {
+	envelope: Envelope;
+	accepted: Manifest[];
+}
+
+// invites and codes
+
+export type InviteStatus = 'pending' | 'redeemed' | 'locked' | 'expired';
+
+/** An invite as the admin list shows it; never the token or the code. */
+export interface InviteSummary {
+	id: string;
+	name: string;
+	contact: string;
+	channel: 'console' | 'smtp' | 'sms';
+	status: InviteStatus;
+	attempts: number;
+	createdAt: string;
+	expiresAt: string;
+}
+
+export interface InvitesResponse {
+	invites: InviteSummary[];
+}
+
+/** POST /api/admin/invites: the link only; the code travels through the notifier alone. */
+export interface InviteCreated {
+	inviteId: string;
+	link: string;
+}
+
+/** A console-channel message, listed for admins (the pilot's stand-in for mail and SMS). */
+export interface OutboxEntry {
+	id: string;
+	recipient: string;
+	subject: string;
+	body: string;
+	createdAt: string;
+}
+
+export interface OutboxResponse {
+	messages: OutboxEntry[];
+}
+
+/** The signed-in user's own profile (GET /api/me); the ID number only ever masked. */
+export interface Profile {
+	id: string;
+	name: string;
+	role: 'admin' | 'signer';
+	realName: string | null;
+	idNumberMasked: string | null;
+	verifiedAt: string | null;
+}
+
+export interface ProfileResponse {
+	profile: Profile;
 }

@@ -44,14 +44,36 @@ export const ERROR_CODES = [
 	'PASSKEY_CANCELLED',
 	'PASSKEY_EXISTS',
 	'PASSKEY_UNSUPPORTED',
-	'UV_REQUIRED'
+	'UV_REQUIRED',
+	// invites and codes
+	'INVITE_INVALID',
+	'CODE_INVALID',
+	'CODE_EXPIRED',
+	'CODE_LOCKED',
+	'CONTACT_INVALID',
+	'NOTIFY_UNAVAILABLE',
+	'NOTIFY_FAILED',
+	'REAL_NAME_INVALID',
+	'ID_NUMBER_INVALID',
+	// tickets and submissions
+	'TICKET_UNKNOWN',
+	'TICKET_EXPIRED',
+	'TICKET_USED',
+	'ASSERTION_INVALID',
+	'DOC_REVOKED',
+	'IDEMPOTENCY_CONFLICT'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The JSON body every failing API answer carries, so clients never parse prose. */
 export interface ErrorBody {
-	error: { code: ErrorCode; message: string };
+	error: {
+		code: ErrorCode;
+		message: string;
+		/** Facts a client words its message with (attempts left, which ID check failed). */
+		details?: Record<string, unknown>;
+	};
 }
 
 /** HTTP status per code: 4xx codes are final for the client, only 5xx and NETWORK are retried. */
@@ -99,7 +121,24 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	PASSKEY_CANCELLED: 400,
 	PASSKEY_EXISTS: 409,
 	PASSKEY_UNSUPPORTED: 400,
-	UV_REQUIRED: 422
+	UV_REQUIRED: 422,
+	// invites and codes (NOTIFY_FAILED is 5xx: the mail server may recover, a retry may work)
+	INVITE_INVALID: 404,
+	CODE_INVALID: 422,
+	CODE_EXPIRED: 410,
+	CODE_LOCKED: 423,
+	CONTACT_INVALID: 422,
+	NOTIFY_UNAVAILABLE: 422,
+	NOTIFY_FAILED: 502,
+	REAL_NAME_INVALID: 422,
+	ID_NUMBER_INVALID: 422,
+	// tickets and submissions
+	TICKET_UNKNOWN: 422,
+	TICKET_EXPIRED: 422,
+	TICKET_USED: 409,
+	ASSERTION_INVALID: 401,
+	DOC_REVOKED: 409,
+	IDEMPOTENCY_CONFLICT: 422
 };
 
 /**

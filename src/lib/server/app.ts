@@ -5,6 +5,7 @@ import { BlobStore } from './blob-store';
 import { systemClock, type Clock } from './clock';
 import { seedIfEmpty } from './seed';
 import { issueSetupToken } from './setup-link';
+import { createNotifiers, type Notifiers } from './notify';
 import { join } from 'node:path';
 
 export interface App {
@@ -13,6 +14,8 @@ export interface App {
 	blobs: BlobStore;
 	clock: Clock;
 	version: string;
+	/** Invite delivery: console outbox by default, SMTP when SMTP_URL is set. */
+	notifiers: Notifiers;
 }
 
 let app: App | undefined;
@@ -44,7 +47,14 @@ export async function startApp(
 		await database.close();
 		throw error;
 	}
-	app = { config, database, blobs, clock: systemClock, version };
+	app = {
+		config,
+		database,
+		blobs,
+		clock: systemClock,
+		version,
+		notifiers: createNotifiers(config)
+	};
 	return app;
 }
 

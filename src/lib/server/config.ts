@@ -12,6 +12,10 @@ export interface ServerConfig {
 	blobMaxBytes: number;
 	/** Seed a demo organisation and contract on an empty database. */
 	seedDemo: boolean;
+	/** smtp:// or smtps:// URL (user:password@host:port) for invite mail; null = console outbox. */
+	smtpUrl: string | null;
+	/** Sender address of invite mail. */
+	smtpFrom: string;
 }
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
@@ -23,6 +27,21 @@ function positiveInt(value: string | undefined, fallback: number, name: string):
 	return n;
 }
 
+/** SMTP_URL checked up front: a typo would otherwise surface only when the first invite fails. */
+function smtpUrl(value: string | undefined): string | null {
+	if (!value) return null;
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		throw new Error('SMTP_URL must be a URL like smtps://user:password@mail.example.com:465');
+	}
+	if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+		throw new Error(`SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}"`);
+	}
+	return value;
+}
+
 /**
  * Builds the configuration from environment variables. Throws with the variable's name on a
  * bad value, because a typo silently replaced by a default would put data somewhere else.
@@ -30,11 +49,14 @@ function positiveInt(value: string | undefined, fallback: number, name: string):
 export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
 	const dataDir = resolve(env.DATA_DIR || './data');
 	const port = env.PORT || '3000';
+	const origin = (env.ORIGIN || `http://localhost:${port}`).replace(/\/$/, '');
 	return {
 		dataDir,
 		databaseUrl: env.DATABASE_URL || `sqlite:${resolve(dataDir, 'sealpass.db')}`,
-		origin: (env.ORIGIN || `http://localhost:${port}`).replace(/\/$/, ''),
+		origin,
 		blobMaxBytes: positiveInt(env.BLOB_MAX_BYTES, 64 * 1024 * 1024, 'BLOB_MAX_BYTES'),
-		seedDemo: env.SEED_DEMO !== '0'
+		seedDemo: env.SEED_DEMO !== '0',
+		smtpUrl: smtpUrl(env.SMTP_URL),
+		smtpFrom: env.SMTP_FROM || `SealPass <noreply@${new URL(origin).hostname}>`
 	};
 }

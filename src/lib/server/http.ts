@@ -6,8 +6,13 @@ import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '$lib/domain/errors
  * A JSON error answer with a stable code. The English message is for logs and curl users; the
  * UI shows its own translated message for the code.
  */
-export function apiError(code: ErrorCode, message: string, headers?: HeadersInit): Response {
-	const body: ErrorBody = { error: { code, message } };
+export function apiError(
+	code: ErrorCode,
+	message: string,
+	headers?: HeadersInit,
+	details?: Record<string, unknown>
+): Response {
+	const body: ErrorBody = { error: details ? { code, message, details } : { code, message } };
 	return json(body, { status: ERROR_STATUS[code], headers });
 }
 

@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { openDatabase, migrateToLatest, type OpenDatabase } from './db';
 import { BlobStore } from './blob-store';
-import { seedIfEmpty, DEMO_CONTRACT_TITLE } from './seed';
+import { seedIfEmpty, DEMO_CONTRACT_TITLE, DEMO_SEAL_ID, DEMO_SIGNER_ID } from './seed';
+import { loadEnvelope } from './envelopes';
 
 let dir: string;
 let open: OpenDatabase;
@@ -45,5 +46,21 @@ describe('seedIfEmpty', () => {
 		const text = execFileSync('pdftotext', [file, '-']).toString();
 		expect(text).toContain('采购合同');
 		expect(text).toContain('Purchase Agreement');
+
+		// Out for signing by the admin: a signature and a seal field inside the last A4 page.
+		const stored = await loadEnvelope(open.db, envelope!.id);
+		expect(stored?.envelope.status).toBe('sent');
+		expect(stored?.envelope.docHash).toBe(envelope!.doc_sha256);
+		expect(stored?.signerUsers.get(DEMO_SIGNER_ID)).toBe(users[0]!.id);
+		const fields = stored!.envelope.fields;
+		expect(fields.map((f) => f.kind).sort()).toEqual(['seal', 'signature']);
+		for (const field of fields) {
+			expect(field.page).toBe(3);
+			const page = stored!.envelope.pages[field.page - 1]!;
+			expect(field.rect.x + field.rect.width).toBeLessThanOrEqual(page.width);
+			expect(field.rect.y + field.rect.height).toBeLessThanOrEqual(page.height);
+		}
+		const seals = await open.db.selectFrom('seal_authorisations').selectAll().execute();
+		expect(seals.map((s) => [s.seal_id, s.user_id])).toEqual([[DEMO_SEAL_ID, users[0]!.id]]);
 	});
 });

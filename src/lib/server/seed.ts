@@ -5,12 +5,55 @@ import type { BlobStore } from './blob-store';
 import type { Clock } from './clock';
 import { createDemoContract } from '$lib/pdf/demo-contract';
 import { loadCjkFont } from './fonts';
+import { definitionJson } from './envelopes';
+import type { Envelope } from '$lib/domain/envelope';
 
 export const DEMO_ORG = { name: '示例科技有限公司', nameEn: 'Demo Technology Co., Ltd.' };
 export const DEMO_CONTRACT_TITLE = '采购合同 Purchase Agreement';
+export const DEMO_SIGNER_ID = 'signer-admin';
+/** A seal id the admin is authorised for; seal records and images come with the seal editor. */
+export const DEMO_SEAL_ID = 'seal-demo-contract';
 
 /**
- * Seeds an empty database with the demo organisation, its first admin and a demo contract.
+ * The demo contract as the signing rules see it: the admin alone signs for the demo company,
+ * one signature and one seal field on the last page, so a fresh install can be signed end to
+ * end without preparing anything.
+ */
+export function demoEnvelope(id: string, docHash: string): Envelope {
+	const a4 = { width: 595.28, height: 841.89 };
+	return {
+		id,
+		docHash,
+		revision: 1,
+		status: 'sent',
+		pages: [a4, a4, a4],
+		signingOrder: 'sequential',
+		parties: [{ id: 'party-demo', name: DEMO_ORG.name, kind: 'organisation' }],
+		signers: [{ id: DEMO_SIGNER_ID, partyId: 'party-demo', name: 'Administrator', order: 1 }],
+		fields: [
+			{
+				id: 'field-signature',
+				kind: 'signature',
+				signerId: DEMO_SIGNER_ID,
+				page: 3,
+				rect: { x: 72, y: 120, width: 180, height: 60 },
+				required: true
+			},
+			{
+				id: 'field-seal',
+				kind: 'seal',
+				signerId: DEMO_SIGNER_ID,
+				page: 3,
+				rect: { x: 340, y: 90, width: 130, height: 130 },
+				required: true
+			}
+		]
+	};
+}
+
+/**
+ * Seeds an empty database with the demo organisation, its first admin and a demo contract that
+ * is out for signing by the admin (who is authorised for the demo seal).
  * Does nothing when any organisation exists, so a restart never duplicates or resets data.
  * The PDF is written to the blob store before the rows that point at it, so a crash between
  * the two leaves at worst an unreferenced blob, never a row naming a missing file.
@@ -32,10 +75,11 @@ export async function seedIfEmpty(
 			.insertInto('organisations')
 			.values({ id: orgId, name: DEMO_ORG.name, name_en: DEMO_ORG.nameEn, created_at: now })
 			.execute();
+		const adminId = randomUUID();
 		await trx
 			.insertInto('users')
 			.values({
-				id: randomUUID(),
+				id: adminId,
 				org_id: orgId,
 				display_name: 'Administrator',
 				role: 'admin',
@@ -43,6 +87,7 @@ export async function seedIfEmpty(
 			})
 			.execute();
 		if (pdf && docHash) {
+			const envelope = demoEnvelope(randomUUID(), docHash);
 			await trx
 				.insertInto('blobs')
 				.values({
@@ -55,13 +100,28 @@ export async function seedIfEmpty(
 			await trx
 				.insertInto('envelopes')
 				.values({
-					id: randomUUID(),
+					id: envelope.id,
 					org_id: orgId,
 					title: DEMO_CONTRACT_TITLE,
 					doc_sha256: docHash,
-					page_count: 3,
-					status: 'draft',
-					created_at: now
+					page_count: envelope.pages.length,
+					status: envelope.status,
+					created_at: now,
+					definition: definitionJson(envelope)
+				})
+				.execute();
+			await trx
+				.insertInto('envelope_signers')
+				.values({ envelope_id: envelope.id, signer_id: DEMO_SIGNER_ID, user_id: adminId })
+				.execute();
+			await trx
+				.insertInto('seal_authorisations')
+				.values({
+					id: randomUUID(),
+					seal_id: DEMO_SEAL_ID,
+					user_id: adminId,
+					granted_at: now,
+					revoked_at: null
 				})
 				.execute();
 		}

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -17,9 +18,14 @@ describe('openDatabase (SQLite)', () => {
 	it('creates the file, runs every migration once, and turns on WAL, busy_timeout and foreign keys', async () => {
 		const open = openDatabase(`sqlite:${join(dir, 'nested', 'app.db')}`);
 		try {
-			expect(await migrateToLatest(open)).toEqual(['0001-initial', '0002-passkeys']);
+			// Every file in migrations/, in name order: later issues add files without editing this.
+			const all = readdirSync(join(import.meta.dirname, 'migrations'))
+				.map((f) => f.replace(/\.ts$/, ''))
+				.sort();
+			expect(all.slice(0, 3)).toEqual(['0001-initial', '0002-passkeys', '0003-invites']);
+			expect(await migrateToLatest(open)).toEqual(all);
 			expect(await migrateToLatest(open)).toEqual([]);
-			expect(await currentMigration(open)).toBe('0002-passkeys');
+			expect(await currentMigration(open)).toBe(all.at(-1));
 			const pragma = async (name: string) =>
 				Object.values((await sql.raw(`pragma ${name}`).execute(open.db)).rows[0] as object)[0];
 			expect(await pragma('journal_mode')).toBe('wal');

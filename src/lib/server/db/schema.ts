@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { EnvelopeStatus } from '$lib/domain/api-types';
 
 /**
@@ -15,6 +15,18 @@ export interface Database {
 	envelopes: EnvelopeTable;
 	credentials: CredentialTable;
 	webauthn_challenges: WebauthnChallengeTable;
+	// tickets and submissions
+	envelope_signers: EnvelopeSignerTable;
+	seal_authorisations: SealAuthorisationTable;
+	tickets: TicketTable;
+	submissions: SubmissionTable;
+	idempotency_keys: IdempotencyKeyTable;
+	submission_events: SubmissionEventTable;
+	// invites and codes
+	server_secrets: ServerSecretTable;
+	invites: InviteTable;
+	notifications: NotificationTable;
+	auth_events: AuthEventTable;
 }
 
 export interface OrganisationTable {
@@ -30,6 +42,11 @@ export interface UserTable {
 	display_name: string;
 	role: 'admin' | 'signer';
 	created_at: string;
+	// invites and codes: personal details (never the raw ID number)
+	real_name: ColumnType<string | null, string | null | undefined, string | null>;
+	id_number_masked: ColumnType<string | null, string | null | undefined, string | null>;
+	id_number_hash: ColumnType<string | null, string | null | undefined, string | null>;
+	verified_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SetupTokenTable {
@@ -67,6 +84,11 @@ export interface EnvelopeTable {
 	revision: Generated<number>;
 	status: EnvelopeStatus;
 	created_at: string;
+	/**
+	 * JSON of the domain Envelope's parts that are not columns (pages, signingOrder, parties,
+	 * signers, fields); null for a contract that has not been prepared for signing yet.
+	 */
+	definition: string | null;
 }
 
 /** A passkey. Revoked rows stay, so evidence that names a credential can still be explained. */
@@ -105,3 +127,131 @@ export type User = Selectable<UserTable>;
 export type Credential = Selectable<CredentialTable>;
 export type NewEnvelope = Insertable<EnvelopeTable>;
 export type Envelope = Selectable<EnvelopeTable>;
+
+// --- tickets and submissions (migration 0004) --------------------------------------------------
+
+/** Which user a signer of an envelope is: the passkey that confirms a manifest must be theirs. */
+export interface EnvelopeSignerTable {
+	envelope_id: string;
+	signer_id: string;
+	user_id: string;
+}
+
+/** A seal a user may use (R13); revoking keeps the row, so past evidence can still be explained. */
+export interface SealAuthorisationTable {
+	id: string;
+	seal_id: string;
+	user_id: string;
+	granted_at: string;
+	revoked_at: string | null;
+}
+
+/** A single-use challenge ticket (DESIGN §2), bound to one user's credential. */
+export interface TicketTable {
+	id: string;
+	user_id: string;
+	credential_id: string;
+	/** base64url of 32 random bytes; known to its owner, unguessable to anyone else. */
+	nonce: string;
+	issued_at: string;
+	expires_at: string;
+	used_at: string | null;
+	used_by_submission: string | null;
+}
+
+/** An accepted manifest with the passkey assertion that confirmed it. */
+export interface SubmissionTable {
+	id: string;
+	envelope_id: string;
+	/** Acceptance order within the envelope, from 1; UNIQUE with envelope_id. */
+	seq: number;
+	user_id: string;
+	credential_id: string;
+	ticket_id: string;
+	/** Canonical JSON (RFC 8785) of the manifest, exactly the bytes whose hash was signed. */
+	manifest_json: string;
+	manifest_hash: string;
+	assertion_json: string;
+	device_time: string;
+	received_at: string;
+	status: 'accepted';
+}
+
+/** The stored answer to a submission, so a retry under the same key gets the same answer. */
+export interface IdempotencyKeyTable {
+	user_id: string;
+	key: string;
+	/** SHA-256 hex of the canonical request body. */
+	body_hash: string;
+	status: number;
+	response_json: string;
+	created_at: string;
+}
+
+/** One row per submission attempt, accepted or refused; append-only evidence. */
+export interface SubmissionEventTable {
+	id: string;
+	at: string;
+	user_id: string;
+	idempotency_key: string;
+	envelope_id: string | null;
+	ticket_id: string | null;
+	submission_id: string | null;
+	outcome: 'accepted' | 'refused';
+	code: string | null;
+}
+
+export type Ticket = Selectable<TicketTable>;
+
+// invites and codes
+
+/** Secrets generated once by the server (e.g. the pepper of code hashes); never served. */
+export interface ServerSecretTable {
+	name: string;
+	value: string;
+	created_at: string;
+}
+
+export type NotifyChannel = 'console' | 'smtp' | 'sms';
+
+/** An invitation: a link token and a 6-digit code, both stored only as hashes. */
+export interface InviteTable {
+	id: string;
+	org_id: string;
+	user_id: string;
+	link_token_hash: string;
+	/** HMAC-SHA-256 (hex) of invite id + code, keyed with a server secret. */
+	code_hash: string;
+	contact: string;
+	channel: NotifyChannel;
+	created_by: string;
+	created_at: string;
+	expires_at: string;
+	attempts: Generated<number>;
+	locked_at: string | null;
+	redeemed_at: string | null;
+}
+
+/** The notification outbox: every message sent, and for the console channel its text. */
+export interface NotificationTable {
+	id: string;
+	channel: NotifyChannel;
+	recipient: string;
+	subject: string;
+	body: string;
+	created_at: string;
+	sent_at: string | null;
+	error: string | null;
+}
+
+/** Append-only record of code attempts, locks and details changes. */
+export interface AuthEventTable {
+	id: string;
+	user_id: string | null;
+	invite_id: string | null;
+	kind: string;
+	/** JSON object. */
+	detail: string;
+	ip: string | null;
+	created_at: string;
+}

@@ -1,0 +1,498 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, migrateToLatest, type OpenDatabase } from './db';
+import type { User } from './db/schema';
+import { BlobStore } from './blob-store';
+import { ingestSubmission, type IngestDeps } from './ingest';
+import { topUpTickets, TICKET_POOL_SIZE } from './tickets';
+import { definitionJson } from './envelopes';
+import { manifestChallenge } from '$lib/domain/canonical';
+import { placeOf, sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';
+import type { Manifest } from '$lib/domain/manifest';
+import type { SubmissionAccepted, SubmissionRefused } from '$lib/domain/api-types';
+import {
+	createFakeAuthenticator,
+	type FakeAuthenticator
+} from '../../../tests/support/fake-authenticator';
+import { discSealPng, sha256Hex, signaturePng } from '../../../tests/support/images';
+
+// Real SQLite file, real blob store, real WebAuthn verification (a software P-256 passkey):
+// only the browser is left out. Test names start with the stable code they prove.
+
+const ORIGIN = 'https://sign.example.cn';
+const RP_ID = 'sign.example.cn';
+const DOC_HASH = 'd'.repeat(64);
+
+let dir: string;
+let open: OpenDatabase;
+let blobs: BlobStore;
+let now: Date;
+let deps: IngestDeps;
+let alice: User;
+let bob: User;
+let aliceKey: FakeAuthenticator;
+let bobKey: FakeAuthenticator;
+let sigPng: Uint8Array;
+let sealPng: Uint8Array;
+let sig: string;
+let seal: string;
+
+beforeEach(async () => {
+	now = new Date('2026-03-01T08:00:00Z');
+	dir = await mkdtemp(join(tmpdir(), 'sealpass-ingest-'));
+	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	await migrateToLatest(open);
+	blobs = new BlobStore(join(dir, 'blobs'), 1 << 24);
+	deps = { db: open.db, blobs, clock: () => now, origin: ORIGIN };
+	sigPng = await signaturePng();
+	sealPng = await discSealPng();
+	sig = sha256Hex(sigPng);
+	seal = sha256Hex(sealPng);
+
+	const at = now.toISOString();
+	const db = open.db;
+	await db
+		.insertInto('organisations')
+		.values({ id: 'org', name: '示例', name_en: 'Demo', created_at: at })
+		.execute();
+	const user = (id: string): User =>
+		({ id, org_id: 'org', display_name: id, role: 'signer', created_at: at }) as User;
+	alice = user('user-alice');
+	bob = user('user-bob');
+	for (const u of [alice, bob]) {
+		await db
+			.insertInto('users')
+			.values({
+				id: u.id,
+				org_id: u.org_id,
+				display_name: u.display_name,
+				role: u.role,
+				created_at: at
+			})
+			.execute();
+	}
+	aliceKey = await createFakeAuthenticator();
+	bobKey = await createFakeAuthenticator();
+	for (const [u, key] of [
+		[alice, aliceKey],
+		[bob, bobKey]
+	] as const) {
+		await db
+			.insertInto('credentials')
+			.values({
+				id: key.credentialId,
+				user_id: u.id,
+				public_key: key.publicKeyCose,
+				counter: 0,
+				transports: '[]',
+				device_type: 'singleDevice',
+				backed_up: 0,
+				name: 'test',
+				created_at: at,
+				last_used_at: null,
+				revoked_at: null
+			})
+			.execute();
+	}
+	await db
+		.insertInto('blobs')
+		.values({ sha256: DOC_HASH, size: 1, media_type: 'application/pdf', created_at: at })
+		.execute();
+	const envelope = sampleEnvelope({ docHash: DOC_HASH });
+	await db
+		.insertInto('envelopes')
+		.values({
+			id: envelope.id,
+			org_id: 'org',
+			title: 'Test',
+			doc_sha256: DOC_HASH,
+			page_count: 3,
+			status: 'sent',
+			created_at: at,
+			definition: definitionJson(envelope)
+		})
+		.execute();
+	await db
+		.insertInto('envelope_signers')
+		.values([
+			{ envelope_id: envelope.id, signer_id: 'alice', user_id: alice.id },
+			{ envelope_id: envelope.id, signer_id: 'bob', user_id: bob.id }
+		])
+		.execute();
+	await db
+		.insertInto('seal_authorisations')
+		.values({
+			id: 'auth-1',
+			seal_id: 'seal-contract',
+			user_id: alice.id,
+			granted_at: at,
+			revoked_at: null
+		})
+		.execute();
+});
+
+afterEach(async () => {
+	await open.close();
+	await rm(dir, { recursive: true, force: true });
+});
+
+async function ticketFor(user: User, key: FakeAuthenticator) {
+	const pool = await topUpTickets(open.db, deps.clock, user.id, key.credentialId);
+	if (!pool.ok) throw new Error(pool.message);
+	return pool.value.tickets[0]!;
+}
+
+/** Alice's signing manifest: the two required fields, with the real image hashes. */
+async function aliceManifest(overrides: Partial<Manifest> = {}): Promise<Manifest> {
+	const ticket = await ticketFor(alice, aliceKey);
+	return sampleManifest({
+		docHash: DOC_HASH,
+		credentialId: aliceKey.credentialId,
+		ticket: { id: ticket.id, nonce: ticket.nonce },
+		fills: [
+			{ ...placeOf('f-sig-a'), kind: 'signature', image: sig },
+			{
+				...placeOf('f-seal-a'),
+				kind: 'seal',
+				sealId: 'seal-contract',
+				image: seal,
+				sizeMm: { width: 42, height: 42 }
+			}
+		],
+		seals: [],
+		ridingSeams: [],
+		...overrides
+	});
+}
+
+async function bodyFor(
+	manifest: Manifest,
+	key: FakeAuthenticator,
+	options: {
+		idempotencyKey?: string;
+		uv?: boolean;
+		bogusSignature?: boolean;
+		images?: Record<string, string>;
+	} = {}
+) {
+	const assertion = await key.assert({
+		challenge: await manifestChallenge(manifest),
+		origin: ORIGIN,
+		rpId: RP_ID,
+		uv: options.uv,
+		bogusSignature: options.bogusSignature
+	});
+	return {
+		idempotencyKey: options.idempotencyKey ?? `key-${crypto.randomUUID()}`,
+		manifest,
+		assertion,
+		images: options.images ?? {
+			[sig]: Buffer.from(sigPng).toString('base64'),
+			[seal]: Buffer.from(sealPng).toString('base64')
+		}
+	};
+}
+
+const code = (answer: { body: SubmissionAccepted | SubmissionRefused }) =>
+	'error' in answer.body ? answer.body.error.code : null;
+
+async function ticketRow(id: string) {
+	return open.db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+describe('tickets', () => {
+	it('tops the pool up to 50 unexpired, unused tickets and returns the whole pool', async () => {
+		const first = await topUpTickets(open.db, deps.clock, alice.id, aliceKey.credentialId);
+		expect(first.ok && first.value.remaining).toBe(TICKET_POOL_SIZE);
+		const again = await topUpTickets(open.db, deps.clock, alice.id, aliceKey.credentialId);
+		expect(again.ok && again.value.tickets.map((t) => t.id)).toEqual(
+			first.ok && first.value.tickets.map((t) => t.id)
+		);
+		expect(first.ok && first.value.tickets[0]!.nonce).toMatch(/^[A-Za-z0-9_-]{43}$/);
+		expect(first.ok && first.value.until).toBe('2026-03-31T08:00:00.000Z');
+		// Someone else's passkey gets nothing.
+		const other = await topUpTickets(open.db, deps.clock, bob.id, aliceKey.credentialId);
+		expect(other.ok).toBe(false);
+	});
+});
+
+describe('ingestSubmission', () => {
+	it('accepts a valid manifest: ticket consumed, images stored once, envelope completes with the last required field', async () => {
+		const manifest = await aliceManifest();
+		const answer = await ingestSubmission(deps, alice, await bodyFor(manifest, aliceKey));
+		expect(answer.status).toBe(201);
+		const accepted = answer.body as SubmissionAccepted;
+		expect(accepted.envelopeStatus).toBe('sent'); // bob has not signed yet
+		expect(accepted.manifestHash).toMatch(/^[0-9a-f]{64}$/);
+		const ticket = await ticketRow(manifest.ticket.id);
+		expect(ticket.used_at).not.toBeNull();
+		expect(ticket.used_by_submission).toBe(accepted.submissionId);
+		expect(await blobs.get(sig)).toEqual(sigPng);
+		expect(await blobs.has(seal)).toBe(true);
+		const credential = await open.db
+			.selectFrom('credentials')
+			.selectAll()
+			.where('id', '=', aliceKey.credentialId)
+			.executeTakeFirstOrThrow();
+		expect(credential.counter).toBe(1);
+
+		// Bob signs with the same signature image: it is stored once, and the envelope completes.
+		const bobTicket = await ticketFor(bob, bobKey);
+		const bobManifest = sampleManifest({
+			docHash: DOC_HASH,
+			signerId: 'bob',
+			credentialId: bobKey.credentialId,
+			ticket: { id: bobTicket.id, nonce: bobTicket.nonce },
+			fills: [{ ...placeOf('f-sig-b'), kind: 'signature', image: sig }],
+			seals: [],
+			ridingSeams: []
+		});
+		const second = await ingestSubmission(
+			deps,
+			bob,
+			await bodyFor(bobManifest, bobKey, {
+				images: { [sig]: Buffer.from(sigPng).toString('base64') }
+			})
+		);
+		expect(second.status).toBe(201);
+		expect((second.body as SubmissionAccepted).envelopeStatus).toBe('completed');
+		const rows = await open.db
+			.selectFrom('blobs')
+			.select('sha256')
+			.where('sha256', '=', sig)
+			.execute();
+		expect(rows).toHaveLength(1);
+		const envelope = await open.db
+			.selectFrom('envelopes')
+			.select('status')
+			.executeTakeFirstOrThrow();
+		expect(envelope.status).toBe('completed');
+		const events = await open.db
+			.selectFrom('submission_events')
+			.select(['outcome', 'code'])
+			.execute();
+		expect(events).toEqual([
+			{ outcome: 'accepted', code: null },
+			{ outcome: 'accepted', code: null }
+		]);
+	});
+
+	it('an idempotent repeat (same key, same body) returns the stored answer verbatim', async () => {
+		const body = await bodyFor(await aliceManifest(), aliceKey);
+		const first = await ingestSubmission(deps, alice, body);
+		now = new Date(now.getTime() + 60_000);
+		// The same JSON with its keys in another order is the same body.
+		const reordered = JSON.parse(
+			JSON.stringify({
+				images: body.images,
+				assertion: body.assertion,
+				manifest: body.manifest,
+				idempotencyKey: body.idempotencyKey
+			})
+		);
+		const second = await ingestSubmission(deps, alice, reordered);
+		expect(second).toEqual(first);
+		expect(await open.db.selectFrom('submissions').select('id').execute()).toHaveLength(1);
+	});
+
+	it('IDEMPOTENCY_CONFLICT: the same key with a different body is refused', async () => {
+		const body = await bodyFor(await aliceManifest(), aliceKey, { idempotencyKey: 'device-key-1' });
+		expect((await ingestSubmission(deps, alice, body)).status).toBe(201);
+		const other = await bodyFor(
+			await aliceManifest({ deviceTime: '2026-03-01T09:00:00.000Z' }),
+			aliceKey,
+			{ idempotencyKey: 'device-key-1' }
+		);
+		const answer = await ingestSubmission(deps, alice, other);
+		expect(code(answer)).toBe('IDEMPOTENCY_CONFLICT');
+		expect(answer.status).toBe(422);
+	});
+
+	it('TICKET_USED: a replay of the same manifest and assertion under a new key is refused', async () => {
+		const body = await bodyFor(await aliceManifest(), aliceKey);
+		expect((await ingestSubmission(deps, alice, body)).status).toBe(201);
+		const answer = await ingestSubmission(deps, alice, {
+			...body,
+			idempotencyKey: 'another-key-1'
+		});
+		expect(code(answer)).toBe('TICKET_USED');
+		expect(answer.status).toBe(409);
+	});
+
+	it('ASSERTION_INVALID: a bogus signature is refused and the ticket stays unused', async () => {
+		const manifest = await aliceManifest();
+		const answer = await ingestSubmission(
+			deps,
+			alice,
+			await bodyFor(manifest, aliceKey, { bogusSignature: true })
+		);
+		expect(code(answer)).toBe('ASSERTION_INVALID');
+		expect(answer.status).toBe(401);
+		expect((await ticketRow(manifest.ticket.id)).used_at).toBeNull();
+		// The honest assertion for the same manifest and ticket still goes through.
+		expect((await ingestSubmission(deps, alice, await bodyFor(manifest, aliceKey))).status).toBe(
+			201
+		);
+	});
+
+	it('ASSERTION_INVALID: an assertion over another manifest (challenge mismatch) is refused', async () => {
+		const manifest = await aliceManifest();
+		const body = await bodyFor({ ...manifest, deviceTime: '2026-03-02T00:00:00.000Z' }, aliceKey);
+		const answer = await ingestSubmission(deps, alice, { ...body, manifest });
+		expect(code(answer)).toBe('ASSERTION_INVALID');
+	});
+
+	it('UV_REQUIRED: an assertion without user verification is refused and the ticket stays unused', async () => {
+		const manifest = await aliceManifest();
+		const answer = await ingestSubmission(
+			deps,
+			alice,
+			await bodyFor(manifest, aliceKey, { uv: false })
+		);
+		expect(code(answer)).toBe('UV_REQUIRED');
+		expect((await ticketRow(manifest.ticket.id)).used_at).toBeNull();
+	});
+
+	it('TICKET_EXPIRED: a ticket past its 30 days is refused', async () => {
+		const manifest = await aliceManifest();
+		const body = await bodyFor(manifest, aliceKey);
+		now = new Date(now.getTime() + 31 * 86_400_000);
+		const answer = await ingestSubmission(deps, alice, body);
+		expect(code(answer)).toBe('TICKET_EXPIRED');
+		expect(answer.status).toBe(422);
+	});
+
+	it("TICKET_UNKNOWN: someone else's ticket, a wrong nonce or an unknown id is refused", async () => {
+		const bobs = await ticketFor(bob, bobKey);
+		const stolen = await aliceManifest({ ticket: { id: bobs.id, nonce: bobs.nonce } });
+		expect(code(await ingestSubmission(deps, alice, await bodyFor(stolen, aliceKey)))).toBe(
+			'TICKET_UNKNOWN'
+		);
+		const mine = await aliceManifest();
+		const guessed = { ...mine, ticket: { id: mine.ticket.id, nonce: 'A'.repeat(43) } };
+		expect(code(await ingestSubmission(deps, alice, await bodyFor(guessed, aliceKey)))).toBe(
+			'TICKET_UNKNOWN'
+		);
+		const unknown = { ...mine, ticket: { id: 'no-such-ticket', nonce: mine.ticket.nonce } };
+		expect(code(await ingestSubmission(deps, alice, await bodyFor(unknown, aliceKey)))).toBe(
+			'TICKET_UNKNOWN'
+		);
+	});
+
+	it('MANIFEST_INVALID: a manifest with an unknown key is refused before anything else', async () => {
+		const manifest = { ...(await aliceManifest()), extra: true } as unknown as Manifest;
+		const answer = await ingestSubmission(deps, alice, await bodyFor(manifest, aliceKey));
+		expect(code(answer)).toBe('MANIFEST_INVALID');
+	});
+
+	it('DOC_REVOKED: an envelope revoked while the signer was offline is refused; the answer is kept under the key', async () => {
+		const manifest = await aliceManifest();
+		const body = await bodyFor(manifest, aliceKey);
+		await open.db.updateTable('envelopes').set({ status: 'revoked' }).execute();
+		const answer = await ingestSubmission(deps, alice, body);
+		expect(code(answer)).toBe('DOC_REVOKED');
+		expect(answer.status).toBe(409);
+		expect((await ticketRow(manifest.ticket.id)).used_at).toBeNull();
+		// A retry gets the same answer, even after the envelope changed again.
+		await open.db.updateTable('envelopes').set({ status: 'sent' }).execute();
+		expect(await ingestSubmission(deps, alice, body)).toEqual(answer);
+		const events = await open.db
+			.selectFrom('submission_events')
+			.select(['outcome', 'code'])
+			.execute();
+		expect(events).toEqual([
+			{ outcome: 'refused', code: 'DOC_REVOKED' },
+			{ outcome: 'refused', code: 'DOC_REVOKED' }
+		]);
+	});
+
+	it('DOC_REVISED: a manifest for an older revision is refused', async () => {
+		const body = await bodyFor(await aliceManifest(), aliceKey);
+		await open.db.updateTable('envelopes').set({ revision: 2 }).execute();
+		const answer = await ingestSubmission(deps, alice, body);
+		expect(code(answer)).toBe('DOC_REVISED');
+		expect(answer.status).toBe(409);
+	});
+
+	it('FIELD_TAKEN: a field filled twice is refused, with every problem listed', async () => {
+		const manifest = await aliceManifest();
+		manifest.fills.push({ ...placeOf('f-sig-a'), kind: 'signature', image: sig });
+		const answer = await ingestSubmission(deps, alice, await bodyFor(manifest, aliceKey));
+		expect(code(answer)).toBe('FIELD_TAKEN');
+		expect(answer.status).toBe(409);
+		expect((answer.body as SubmissionRefused).problems).toEqual([
+			{ code: 'FIELD_TAKEN', rule: 'R8', path: 'fills.2' }
+		]);
+	});
+
+	it('FIELD_TAKEN: a second device of the same signer finds the fields already filled', async () => {
+		expect(
+			(await ingestSubmission(deps, alice, await bodyFor(await aliceManifest(), aliceKey))).status
+		).toBe(201);
+		const answer = await ingestSubmission(
+			deps,
+			alice,
+			await bodyFor(await aliceManifest(), aliceKey)
+		);
+		const problems = (answer.body as SubmissionRefused).problems ?? [];
+		expect(problems.map((p) => p.code)).toContain('FIELD_TAKEN');
+	});
+
+	it('NOT_YOUR_TURN: the second signer of a sequential envelope cannot sign first', async () => {
+		const t = await ticketFor(bob, bobKey);
+		const manifest = sampleManifest({
+			docHash: DOC_HASH,
+			signerId: 'bob',
+			credentialId: bobKey.credentialId,
+			ticket: { id: t.id, nonce: t.nonce },
+			fills: [{ ...placeOf('f-sig-b'), kind: 'signature', image: sig }],
+			seals: [],
+			ridingSeams: []
+		});
+		const answer = await ingestSubmission(deps, bob, await bodyFor(manifest, bobKey));
+		expect(code(answer)).toBe('NOT_YOUR_TURN');
+		expect(answer.status).toBe(409);
+	});
+
+	it('SEAL_NOT_AUTHORISED: a seal whose authorisation was revoked is refused', async () => {
+		const body = await bodyFor(await aliceManifest(), aliceKey);
+		await open.db
+			.updateTable('seal_authorisations')
+			.set({ revoked_at: now.toISOString() })
+			.execute();
+		const answer = await ingestSubmission(deps, alice, body);
+		expect(code(answer)).toBe('SEAL_NOT_AUTHORISED');
+	});
+
+	it('IMAGE_INVALID: image bytes that do not hash to their key are refused and nothing is stored', async () => {
+		const manifest = await aliceManifest();
+		const body = await bodyFor(manifest, aliceKey, {
+			images: {
+				[sig]: Buffer.from(sealPng).toString('base64'),
+				[seal]: Buffer.from(sealPng).toString('base64')
+			}
+		});
+		const answer = await ingestSubmission(deps, alice, body);
+		expect(code(answer)).toBe('IMAGE_INVALID');
+		expect(answer.status).toBe(422);
+		expect(await blobs.has(seal)).toBe(false);
+		expect((await ticketRow(manifest.ticket.id)).used_at).toBeNull();
+	});
+
+	it('IMAGE_MISSING: an image neither uploaded nor held is refused', async () => {
+		const body = await bodyFor(await aliceManifest(), aliceKey, { images: {} });
+		expect(code(await ingestSubmission(deps, alice, body))).toBe('IMAGE_MISSING');
+	});
+
+	it('FORBIDDEN: a user cannot confirm as another signer', async () => {
+		const t = await ticketFor(bob, bobKey);
+		const manifest = await aliceManifest({
+			credentialId: bobKey.credentialId,
+			ticket: { id: t.id, nonce: t.nonce }
+		});
+		const answer = await ingestSubmission(deps, bob, await bodyFor(manifest, bobKey));
+		expect(code(answer)).toBe('FORBIDDEN');
+	});
+});

@@ -1,0 +1,412 @@
+import type { Kysely, Transaction } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import * as v from 'valibot';
+import {
+	verifyAuthenticationResponse,
+	type AuthenticationResponseJSON
+} from '@simplewebauthn/server';
+import { isoBase64URL } from '@simplewebauthn/server/helpers';
+import { ERROR_STATUS, type ErrorCode } from '$lib/domain/errors';
+import type { Manifest } from '$lib/domain/manifest';
+import { parseManifest } from '$lib/domain/manifest-schema';
+import { canonicalJson, manifestChallenge, manifestHash, sha256Hex } from '$lib/domain/canonical';
+import { isComplete, validateManifest, type Problem } from '$lib/domain/rules';
+import type { SubmissionAccepted, SubmissionRefused } from '$lib/domain/api-types';
+import { inspectImage } from '$lib/pdf/images';
+import type { Database, User } from './db/schema';
+import type { BlobStore } from './blob-store';
+import type { Clock } from './clock';
+import { AuthenticationResponseSchema, rpIdFor } from './passkeys';
+import { acceptedManifests, loadEnvelope } from './envelopes';
+
+/** What ingest needs from the running app; tests pass their own database, store and clock. */
+export interface IngestDeps {
+	db: Kysely<Database>;
+	blobs: BlobStore;
+	clock: Clock;
+	/** The public origin (config ORIGIN): assertions must come from it. */
+	origin: string;
+}
+
+/** An HTTP answer decided by ingest; the endpoint only turns it into JSON. */
+export interface IngestAnswer {
+	status: number;
+	body: SubmissionAccepted | SubmissionRefused;
+}
+
+const sha256HexKey = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+
+/** The request body of POST /api/submissions, checked in shape before anything is read. */
+export const SubmissionBodySchema = v.object({
+	// Chosen by the device when the signer confirms, so every retry carries the same key.
+	idempotencyKey: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,100}$/)),
+	manifest: v.unknown(),
+	assertion: AuthenticationResponseSchema,
+	images: v.optional(v.record(sha256HexKey, v.pipe(v.string(), v.maxLength(1_000_000))), {})
+});
+
+type Body = v.InferOutput<typeof SubmissionBodySchema>;
+type Trx = Transaction<Database>;
+
+/** Thrown to leave the checks with a refusal; every check comes before the first write. */
+class Refused extends Error {
+	constructor(readonly answer: IngestAnswer) {
+		super(answer.body && 'error' in answer.body ? answer.body.error.code : 'refused');
+	}
+}
+
+function refusal(code: ErrorCode, message: string, problems?: Problem[]): IngestAnswer {
+	const body: SubmissionRefused = { error: { code, message } };
+	if (problems) body.problems = problems;
+	return { status: ERROR_STATUS[code], body };
+}
+
+/** Every image hash a manifest draws with (fills, free seals, riding seams). */
+function referencedImages(manifest: Manifest): Set<string> {
+	const images = new Set<string>();
+	for (const fill of manifest.fills) if (fill.kind !== 'date') images.add(fill.image);
+	for (const seal of manifest.seals) images.add(seal.image);
+	for (const seam of manifest.ridingSeams) images.add(seam.image);
+	return images;
+}
+
+function authenticatorUserVerified(authenticatorData: string): boolean | null {
+	try {
+		const bytes = isoBase64URL.toBuffer(authenticatorData);
+		// Flags byte follows the 32-byte RP ID hash; bit 2 is UV (WebAuthn §6.1).
+		return bytes.length > 32 ? (bytes[32]! & 0x04) !== 0 : null;
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * Ingests one signed manifest (DESIGN §2, issue 4 "Sync"). Everything runs in ONE database
+ * transaction, in a fixed order, so the answer never depends on timing: idempotency, manifest
+ * shape, ticket (exists, this user's and credential's, nonce, unexpired, unused), passkey
+ * assertion over the manifest's own hash with user verification, envelope state, images, the
+ * signing rules; only then are images, submission, spent ticket, counter and envelope status
+ * written. A refusal before the assertion verifies writes nothing but an event row (so nobody
+ * can poison an idempotency key without the passkey); a refusal after it is stored under the
+ * key too, so a device that retries gets the same answer. A ticket is spent only on acceptance.
+ */
+export async function ingestSubmission(
+	deps: IngestDeps,
+	user: User,
+	input: unknown
+): Promise<IngestAnswer> {
+	const parsed = v.safeParse(SubmissionBodySchema, input);
+	if (!parsed.success) {
+		return refusal('BAD_REQUEST', 'Expected { idempotencyKey, manifest, assertion, images }');
+	}
+	const body = parsed.output;
+	// The canonical form, so a retry that spells the same JSON differently is still "the same".
+	const bodyHash = await sha256Hex(canonicalJson(input));
+	const receivedAt = deps.clock().toISOString();
+
+	return deps.db.transaction().execute(async (trx) => {
+		const stored = await trx
+			.selectFrom('idempotency_keys')
+			.select(['body_hash', 'status', 'response_json'])
+			.where('user_id', '=', user.id)
+			.where('key', '=', body.idempotencyKey)
+			.executeTakeFirst();
+		if (stored) {
+			const answer: IngestAnswer =
+				stored.body_hash === bodyHash
+					? { status: stored.status, body: JSON.parse(stored.response_json) }
+					: refusal('IDEMPOTENCY_CONFLICT', 'This key was used for a different submission');
+			await recordEvent(trx, user, body, receivedAt, answer, null);
+			return answer;
+		}
+
+		const attempt = await authenticate(deps, trx, user, body);
+		if ('refused' in attempt) {
+			await recordEvent(trx, user, body, receivedAt, attempt.refused, null);
+			return attempt.refused;
+		}
+
+		// Authenticated from here on: the answer is stored under the key whatever it is.
+		let answer: IngestAnswer;
+		let submissionId: string | null = null;
+		try {
+			const accepted = await accept(deps, trx, user, body, attempt, receivedAt);
+			answer = accepted.answer;
+			submissionId = accepted.submissionId;
+		} catch (error) {
+			if (!(error instanceof Refused)) throw error;
+			answer = error.answer;
+		}
+		await trx
+			.insertInto('idempotency_keys')
+			.values({
+				user_id: user.id,
+				key: body.idempotencyKey,
+				body_hash: bodyHash,
+				status: answer.status,
+				response_json: JSON.stringify(answer.body),
+				created_at: receivedAt
+			})
+			.execute();
+		await recordEvent(trx, user, body, receivedAt, answer, submissionId);
+		return answer;
+	});
+}
+
+interface Authenticated {
+	manifest: Manifest;
+	ticketId: string;
+	credentialId: string;
+	newCounter: number;
+	backedUp: boolean;
+}
+
+/** The checks up to and including the passkey assertion; writes nothing. */
+async function authenticate(
+	deps: IngestDeps,
+	trx: Trx,
+	user: User,
+	body: Body
+): Promise<Authenticated | { refused: IngestAnswer }> {
+	const refuse = (code: ErrorCode, message: string) => ({ refused: refusal(code, message) });
+	const parsed = parseManifest(body.manifest);
+	if (!parsed.ok) {
+		return { refused: refusal('MANIFEST_INVALID', parsed.issues.slice(0, 10).join('; ')) };
+	}
+	const manifest = parsed.manifest;
+	const ticket = await trx
+		.selectFrom('tickets')
+		.selectAll()
+		.where('id', '=', manifest.ticket.id)
+		.executeTakeFirst();
+	// One answer for "no such ticket", "not yours" and "wrong nonce": nothing to probe.
+	if (
+		!ticket ||
+		ticket.user_id !== user.id ||
+		ticket.credential_id !== manifest.credentialId ||
+		ticket.nonce !== manifest.ticket.nonce
+	) {
+		return refuse('TICKET_UNKNOWN', 'No such ticket for this passkey');
+	}
+	const now = deps.clock().toISOString();
+	if (ticket.expires_at <= now) return refuse('TICKET_EXPIRED', 'The ticket has expired');
+	if (ticket.used_at !== null) return refuse('TICKET_USED', 'The ticket was already used');
+
+	const credential = await trx
+		.selectFrom('credentials')
+		.selectAll()
+		.where('id', '=', manifest.credentialId)
+		.where('user_id', '=', user.id)
+		.where('revoked_at', 'is', null)
+		.executeTakeFirst();
+	const assertion = body.assertion as AuthenticationResponseJSON;
+	if (!credential || assertion.id !== credential.id) {
+		return refuse('ASSERTION_INVALID', 'The assertion is not from this passkey');
+	}
+	const handle = assertion.response.userHandle;
+	if (handle !== undefined && Buffer.from(handle, 'base64url').toString('utf8') !== user.id) {
+		return refuse('ASSERTION_INVALID', 'The user handle does not match the passkey owner');
+	}
+	const challenge = isoBase64URL.fromBuffer(await manifestChallenge(manifest));
+	let result;
+	try {
+		result = await verifyAuthenticationResponse({
+			response: assertion,
+			// The base64url of the raw hash, exactly as it appears in the signed client data.
+			expectedChallenge: challenge,
+			expectedOrigin: deps.origin,
+			expectedRPID: rpIdFor(deps.origin),
+			credential: {
+				id: credential.id,
+				publicKey: new Uint8Array(credential.public_key),
+				counter: credential.counter
+			},
+			// Checked below instead, so a missing UV gets its own code rather than a generic one.
+			requireUserVerification: false
+		});
+	} catch (error) {
+		// Includes a counter that did not increase: a cloned authenticator or a replayed assertion.
+		return refuse('ASSERTION_INVALID', error instanceof Error ? error.message : String(error));
+	}
+	if (result.verified !== true) return refuse('ASSERTION_INVALID', 'The assertion did not verify');
+	if (
+		result.authenticationInfo.userVerified !== true ||
+		authenticatorUserVerified(assertion.response.authenticatorData) !== true
+	) {
+		return refuse('UV_REQUIRED', 'The authenticator did not verify the user');
+	}
+	return {
+		manifest,
+		ticketId: ticket.id,
+		credentialId: credential.id,
+		newCounter: result.authenticationInfo.newCounter,
+		backedUp: result.authenticationInfo.credentialBackedUp
+	};
+}
+
+/** The checks against the envelope and its state, then the writes. Throws Refused. */
+async function accept(
+	deps: IngestDeps,
+	trx: Trx,
+	user: User,
+	body: Body,
+	auth: Authenticated,
+	receivedAt: string
+): Promise<{ answer: IngestAnswer; submissionId: string }> {
+	const { manifest } = auth;
+	const fail = (code: ErrorCode, message: string, problems?: Problem[]) => {
+		throw new Refused(refusal(code, message, problems));
+	};
+	const stored = await loadEnvelope(trx, manifest.envelopeId);
+	if (!stored) return fail('NOT_FOUND', 'No such envelope');
+	const { envelope } = stored;
+	if (envelope.status === 'revoked') fail('DOC_REVOKED', 'The envelope was revoked');
+	if (manifest.revision !== envelope.revision) fail('DOC_REVISED', 'The envelope was revised');
+	const owner = stored.signerUsers.get(manifest.signerId);
+	if (envelope.signers.some((s) => s.id === manifest.signerId) && owner !== user.id) {
+		fail('FORBIDDEN', 'This signer is another user');
+	}
+
+	const referenced = referencedImages(manifest);
+	const uploads = new Map<string, { bytes: Uint8Array; mediaType: string }>();
+	for (const [key, base64] of Object.entries(body.images)) {
+		const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
+		if ((await sha256Hex(bytes)) !== key)
+			fail('IMAGE_INVALID', `Image ${key} does not match its hash`);
+		const inspection = inspectImage(bytes);
+		if (!inspection.ok) fail(inspection.code, inspection.message);
+		else if (referenced.has(key)) {
+			uploads.set(key, { bytes, mediaType: `image/${inspection.type}` });
+		}
+	}
+	const images = new Set(uploads.keys());
+	for (const image of referenced) {
+		if (!images.has(image) && (await hasBlob(deps, trx, image))) images.add(image);
+	}
+
+	const accepted = await acceptedManifests(trx, envelope.id);
+	const seals = await trx
+		.selectFrom('seal_authorisations')
+		.select('seal_id')
+		.where('user_id', '=', user.id)
+		.where('granted_at', '<=', receivedAt)
+		.where('revoked_at', 'is', null)
+		.execute();
+	const problems = validateManifest(envelope, manifest, {
+		accepted,
+		images,
+		authorisedSeals: new Set(seals.map((s) => s.seal_id))
+	});
+	const first = problems[0];
+	if (first) fail(first.code, `Rule ${first.rule} failed at ${first.path}`, problems);
+
+	const submissionId = randomUUID();
+	// The conditional update is the lock: of two racing submissions one spends the ticket.
+	const spent = await trx
+		.updateTable('tickets')
+		.set({ used_at: receivedAt, used_by_submission: submissionId })
+		.where('id', '=', auth.ticketId)
+		.where('used_at', 'is', null)
+		.executeTakeFirst();
+	if (spent.numUpdatedRows !== 1n) fail('TICKET_USED', 'The ticket was already used');
+
+	// Files before the rows that name them: a crash in between leaves an unreferenced blob,
+	// never a row pointing at a missing file (same reasoning as the seed).
+	for (const [key, upload] of uploads) {
+		await deps.blobs.put(upload.bytes);
+		await trx
+			.insertInto('blobs')
+			.values({
+				sha256: key,
+				size: upload.bytes.byteLength,
+				media_type: upload.mediaType,
+				created_at: receivedAt
+			})
+			.onConflict((oc) => oc.column('sha256').doNothing())
+			.execute();
+	}
+
+	const hash = await manifestHash(manifest);
+	const last = await trx
+		.selectFrom('submissions')
+		.select((eb) => eb.fn.max('seq').as('seq'))
+		.where('envelope_id', '=', envelope.id)
+		.executeTakeFirst();
+	await trx
+		.insertInto('submissions')
+		.values({
+			id: submissionId,
+			envelope_id: envelope.id,
+			seq: Number(last?.seq ?? 0) + 1,
+			user_id: user.id,
+			credential_id: auth.credentialId,
+			ticket_id: auth.ticketId,
+			manifest_json: canonicalJson(manifest),
+			manifest_hash: hash,
+			assertion_json: JSON.stringify(body.assertion),
+			device_time: manifest.deviceTime,
+			received_at: receivedAt,
+			status: 'accepted'
+		})
+		.execute();
+	await trx
+		.updateTable('credentials')
+		.set({
+			counter: auth.newCounter,
+			backed_up: auth.backedUp ? 1 : 0,
+			last_used_at: receivedAt
+		})
+		.where('id', '=', auth.credentialId)
+		.execute();
+	const complete = isComplete(envelope, [...accepted, manifest]);
+	if (complete) {
+		await trx
+			.updateTable('envelopes')
+			.set({ status: 'completed' })
+			.where('id', '=', envelope.id)
+			.execute();
+	}
+	const answer: SubmissionAccepted = {
+		submissionId,
+		manifestHash: hash,
+		envelopeStatus: complete ? 'completed' : envelope.status,
+		receivedAt
+	};
+	return { answer: { status: 201, body: answer }, submissionId };
+}
+
+async function hasBlob(deps: IngestDeps, trx: Trx, sha256: string): Promise<boolean> {
+	const row = await trx
+		.selectFrom('blobs')
+		.select('sha256')
+		.where('sha256', '=', sha256)
+		.executeTakeFirst();
+	return row !== undefined && (await deps.blobs.has(sha256));
+}
+
+/** Appends the evidence of one attempt, accepted or refused, with its code. */
+async function recordEvent(
+	trx: Trx,
+	user: User,
+	body: Body,
+	at: string,
+	answer: IngestAnswer,
+	submissionId: string | null
+): Promise<void> {
+	const manifest = parseManifest(body.manifest);
+	const refused = 'error' in answer.body ? answer.body : null;
+	await trx
+		.insertInto('submission_events')
+		.values({
+			id: randomUUID(),
+			at,
+			user_id: user.id,
+			idempotency_key: body.idempotencyKey,
+			envelope_id: manifest.ok ? manifest.manifest.envelopeId : null,
+			ticket_id: manifest.ok ? manifest.manifest.ticket.id : null,
+			submission_id: submissionId,
+			outcome: refused ? 'refused' : 'accepted',
+			code: refused ? refused.error.code : null
+		})
+		.execute();
+}

@@ -1,0 +1,32 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { getApp } from '$lib/server/app';
+import { requireAdmin } from '$lib/server/guards';
+import { apiError, readBody } from '$lib/server/http';
+import { createInvite, listInvites } from '$lib/server/invites';
+import { inviteDeps } from '$lib/server/invite-deps';
+import type { InviteCreated, InvitesResponse } from '$lib/domain/api-types';
+
+const Body = v.object({
+	name: v.pipe(v.string(), v.maxLength(200)),
+	contact: v.pipe(v.string(), v.maxLength(300))
+});
+
+export async function GET({ locals }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const app = getApp();
+	const body: InvitesResponse = { invites: await listInvites(inviteDeps(app), auth.user.org_id) };
+	return json(body);
+}
+
+export async function POST({ locals, request }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const body = await readBody(request, Body);
+	if (!body) return apiError('BAD_REQUEST', 'Expected { name, contact }');
+	const result = await createInvite(inviteDeps(getApp()), auth.user, body);
+	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	const answer: InviteCreated = { inviteId: result.inviteId, link: result.link };
+	return json(answer, { status: 201 });
+}

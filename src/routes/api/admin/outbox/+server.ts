@@ -1,0 +1,12 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { requireAdmin } from '$lib/server/guards';
+import { listOutbox } from '$lib/server/invites';
+import type { OutboxResponse } from '$lib/domain/api-types';
+
+export async function GET({ locals }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const body: OutboxResponse = { messages: await listOutbox(getApp().database.db) };
+	return json(body);
+}

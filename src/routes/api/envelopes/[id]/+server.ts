@@ -1,0 +1,19 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { requireUser } from '$lib/server/guards';
+import { apiError } from '$lib/server/http';
+import { acceptedManifests, loadEnvelope, mayRead } from '$lib/server/envelopes';
+import type { EnvelopeResponse } from '$lib/domain/api-types';
+
+export async function GET({ locals, params }) {
+	const auth = requireUser(locals.user);
+	if ('response' in auth) return auth.response;
+	const db = getApp().database.db;
+	const stored = await loadEnvelope(db, params.id);
+	if (!stored || !mayRead(stored, auth.user)) return apiError('NOT_FOUND', 'No such envelope');
+	const body: EnvelopeResponse = {
+		envelope: stored.envelope,
+		accepted: await acceptedManifests(db, stored.envelope.id)
+	};
+	return json(body);
+}

@@ -1,0 +1,28 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { getApp } from '$lib/server/app';
+import { apiError, readBody } from '$lib/server/http';
+import { redeemInvite } from '$lib/server/invites';
+import { startSession } from '$lib/server/sessions';
+import { RateLimiter } from '$lib/server/rate-limit';
+
+const Body = v.object({
+	token: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,100}$/)),
+	code: v.pipe(v.string(), v.regex(/^\d{6}$/))
+});
+// Per IP, on top of the 5 attempts per invite: stops one address sweeping many invites.
+const perIp = new RateLimiter(30, 60_000);
+
+export async function POST({ request, cookies, getClientAddress, url }) {
+	const ip = getClientAddress();
+	if (!perIp.take(ip)) {
+		return apiError('RATE_LIMITED', 'Too many attempts; wait a minute', { 'Retry-After': '60' });
+	}
+	const body = await readBody(request, Body);
+	if (!body) return apiError('BAD_REQUEST', 'Expected { token, code } with a 6-digit code');
+	const app = getApp();
+	const result = await redeemInvite({ db: app.database.db, clock: app.clock }, { ...body, ip });
+	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	await startSession(app.database.db, cookies, url, result.userId, app.clock);
+	return json({ ok: true });
+}

@@ -1,0 +1,27 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { getApp } from '$lib/server/app';
+import { requireUser } from '$lib/server/guards';
+import { apiError, readBody } from '$lib/server/http';
+import { saveDetails } from '$lib/server/profile';
+import type { ProfileResponse } from '$lib/domain/api-types';
+
+const Body = v.object({
+	realName: v.pipe(v.string(), v.maxLength(200)),
+	idNumber: v.pipe(v.string(), v.maxLength(64))
+});
+
+export async function POST({ locals, request, getClientAddress }) {
+	const auth = requireUser(locals.user);
+	if ('response' in auth) return auth.response;
+	const body = await readBody(request, Body);
+	if (!body) return apiError('BAD_REQUEST', 'Expected { realName, idNumber }');
+	const app = getApp();
+	const result = await saveDetails({ db: app.database.db, clock: app.clock }, auth.user, {
+		...body,
+		ip: getClientAddress()
+	});
+	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	const answer: ProfileResponse = { profile: result.profile };
+	return json(answer);
+}

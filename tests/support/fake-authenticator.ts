@@ -1,0 +1,116 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { isoBase64URL, isoCBOR } from '@simplewebauthn/server/helpers';
+
+/*
+ * A software passkey for unit tests: a real P-256 key, real authenticator data, real client
+ * data and a real ES256 signature, so the server's WebAuthn verification runs unmodified and
+ * nothing about it is mocked. Only the browser and the secure hardware are left out.
+ */
+
+export interface AssertOptions {
+	/** The raw challenge bytes (the manifest's hash for a submission). */
+	challenge: Uint8Array;
+	origin: string;
+	rpId: string;
+	/** The user handle to report (the server's user id); omitted when undefined. */
+	userHandle?: string;
+	/** User present / user verified flags; both true by default. */
+	up?: boolean;
+	uv?: boolean;
+	/** Overrides the signature counter (the authenticator otherwise counts up from 1). */
+	counter?: number;
+	/** Flips a byte of the signature, as Chromium's isBogusSignature does. */
+	bogusSignature?: boolean;
+}
+
+export interface FakeAuthenticator {
+	credentialId: string;
+	/** The COSE_Key to store in the credentials row. */
+	publicKeyCose: Uint8Array;
+	assert: (options: AssertOptions) => Promise<AuthenticationResponseJSON>;
+}
+
+const sha256 = (data: Uint8Array) => new Uint8Array(createHash('sha256').update(data).digest());
+
+/** Raw r||s (WebCrypto's ECDSA output) to the DER SEQUENCE WebAuthn carries. */
+function derSignature(raw: Uint8Array): Uint8Array<ArrayBuffer> {
+	const integer = (bytes: Uint8Array) => {
+		let i = 0;
+		while (i < bytes.length - 1 && bytes[i] === 0) i++;
+		const trimmed = bytes.slice(i);
+		const body = trimmed[0]! & 0x80 ? Uint8Array.of(0, ...trimmed) : trimmed;
+		return Uint8Array.of(0x02, body.length, ...body);
+	};
+	const r = integer(raw.slice(0, 32));
+	const s = integer(raw.slice(32));
+	return Uint8Array.of(0x30, r.length + s.length, ...r, ...s) as Uint8Array<ArrayBuffer>;
+}
+
+/** Creates a passkey with a fresh key pair and a random credential id. */
+export async function createFakeAuthenticator(): Promise<FakeAuthenticator> {
+	const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+		'sign',
+		'verify'
+	]);
+	const raw = new Uint8Array(await crypto.subtle.exportKey('raw', keys.publicKey));
+	// COSE_Key (RFC 9053): kty EC2 (2), alg ES256 (-7), crv P-256 (1), x, y.
+	const publicKeyCose = isoCBOR.encode(
+		new Map<number, number | Uint8Array>([
+			[1, 2],
+			[3, -7],
+			[-1, 1],
+			[-2, raw.slice(1, 33)],
+			[-3, raw.slice(33, 65)]
+		])
+	);
+	const credentialId = isoBase64URL.fromBuffer(randomBytes(16));
+	let signCount = 0;
+
+	return {
+		credentialId,
+		publicKeyCose,
+		async assert(options) {
+			const counter = options.counter ?? ++signCount;
+			const flags = (options.up === false ? 0 : 0x01) | (options.uv === false ? 0 : 0x04);
+			const authenticatorData = Uint8Array.of(
+				...sha256(new TextEncoder().encode(options.rpId)),
+				flags,
+				(counter >>> 24) & 0xff,
+				(counter >>> 16) & 0xff,
+				(counter >>> 8) & 0xff,
+				counter & 0xff
+			);
+			const clientDataJSON = new TextEncoder().encode(
+				JSON.stringify({
+					type: 'webauthn.get',
+					challenge: isoBase64URL.fromBuffer(new Uint8Array(options.challenge)),
+					origin: options.origin,
+					crossOrigin: false
+				})
+			);
+			const signed = Uint8Array.of(...authenticatorData, ...sha256(clientDataJSON));
+			const signature = derSignature(
+				new Uint8Array(
+					await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, signed)
+				)
+			);
+			if (options.bogusSignature) signature[signature.length - 1]! ^= 0xff;
+			return {
+				id: credentialId,
+				rawId: credentialId,
+				type: 'public-key',
+				clientExtensionResults: {},
+				authenticatorAttachment: 'platform',
+				response: {
+					clientDataJSON: isoBase64URL.fromBuffer(clientDataJSON),
+					authenticatorData: isoBase64URL.fromBuffer(authenticatorData),
+					signature: isoBase64URL.fromBuffer(signature),
+					...(options.userHandle === undefined
+						? {}
+						: { userHandle: isoBase64URL.fromUTF8String(options.userHandle) })
+				}
+			};
+		}
+	};
+}
