@@ -61,7 +61,10 @@ const messages: Record<ErrorCode, () => string> = {
 	TICKET_USED: m.error_TICKET_USED,
 	ASSERTION_INVALID: m.error_ASSERTION_INVALID,
 	DOC_REVOKED: m.error_DOC_REVOKED,
-	IDEMPOTENCY_CONFLICT: m.error_IDEMPOTENCY_CONFLICT
+	IDEMPOTENCY_CONFLICT: m.error_IDEMPOTENCY_CONFLICT,
+	// device store
+	STORAGE_FULL: m.error_STORAGE_FULL,
+	DOWNLOAD_CORRUPT: m.error_DOWNLOAD_CORRUPT
 };
 
 /** The user's-language message for any thrown error; unknown errors read as INTERNAL. */

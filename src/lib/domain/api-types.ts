@@ -136,3 +136,26 @@ export interface Profile {
 export interface ProfileResponse {
 	profile: Profile;
 }
+
+// device store and inbox
+
+/** The signed-in user's own decision on an envelope, from their accepted submissions. */
+export type MyState = 'pending' | 'signed' | 'rejected';
+
+/** An envelope the user signs, as GET /api/inbox lists it: enough for a card and a download. */
+export interface InboxItem {
+	id: string;
+	title: string;
+	status: EnvelopeStatus;
+	revision: number;
+	docHash: string;
+	pageCount: number;
+	/** Bytes of the original PDF: what a download will cost. */
+	size: number;
+	myState: MyState;
+	createdAt: string;
+}
+
+export interface InboxResponse {
+	items: InboxItem[];
+}

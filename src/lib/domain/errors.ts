@@ -61,7 +61,10 @@ export const ERROR_CODES = [
 	'TICKET_USED',
 	'ASSERTION_INVALID',
 	'DOC_REVOKED',
-	'IDEMPOTENCY_CONFLICT'
+	'IDEMPOTENCY_CONFLICT',
+	// device store (raised in the browser, like NETWORK)
+	'STORAGE_FULL',
+	'DOWNLOAD_CORRUPT'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -138,7 +141,11 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	TICKET_USED: 409,
 	ASSERTION_INVALID: 401,
 	DOC_REVOKED: 409,
-	IDEMPOTENCY_CONFLICT: 422
+	IDEMPOTENCY_CONFLICT: 422,
+	// device store: raised by the browser, never the server; 4xx keeps them out of automatic
+	// retry (a full disk or a corrupt copy needs the user, not a loop)
+	STORAGE_FULL: 413,
+	DOWNLOAD_CORRUPT: 422
 };
 
 /**

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, stat, unlink, writeFile, access } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -62,6 +63,23 @@ export class BlobStore {
 			const bytes = new Uint8Array(buffer.byteLength);
 			bytes.set(buffer);
 			return bytes;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+			throw error;
+		}
+	}
+
+	/**
+	 * Opens a blob for streaming, or null when it is absent. Large PDFs go to the client without
+	 * being held in memory whole, and the size is known up front for Content-Length (the
+	 * browser's download progress bar depends on it).
+	 */
+	async open(sha256: string): Promise<{ size: number; stream: ReadableStream<Uint8Array> } | null> {
+		const path = this.pathOf(sha256);
+		try {
+			const { size } = await stat(path);
+			const stream = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
+			return { size, stream };
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
 			throw error;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Envelope } from '$lib/domain/envelope';
+import type { InboxItem, MyState } from '$lib/domain/api-types';
 import type { Manifest } from '$lib/domain/manifest';
 import { render } from '$lib/pdf/render';
 import { sha256Hex } from '$lib/domain/canonical';
@@ -120,4 +121,107 @@ export async function renderEnvelope(
 	cjkFont ??= loadCjkFont();
 	const pdf = await render(original, manifests, assets, { font: await cjkFont });
 	return { pdf, sha256: await sha256Hex(pdf) };
+}
+
+/**
+ * The user's own decision on an envelope from their accepted manifests: returned as soon as one
+ * of their signer roles rejected; signed once every role they hold has signed. A user rarely
+ * holds two roles in one envelope, but counting roles keeps "signed" from showing too early.
+ */
+export function myStateOf(roles: readonly string[], manifests: readonly Manifest[]): MyState {
+	const mine = manifests.filter((m) => roles.includes(m.signerId));
+	if (mine.some((m) => m.decision.kind === 'rejected')) return 'rejected';
+	const signed = new Set(mine.filter((m) => m.decision.kind === 'signed').map((m) => m.signerId));
+	return roles.length > 0 && roles.every((r) => signed.has(r)) ? 'signed' : 'pending';
+}
+
+/**
+ * The envelopes a user signs (GET /api/inbox), newest first, with their own decision state.
+ * Drafts are left out: a signer sees a contract only once it was sent. Revoked ones stay, so a
+ * device holding a copy learns why it can no longer be signed.
+ */
+export async function listInbox(db: Kysely<Database>, userId: string): Promise<InboxItem[]> {
+	const rows = await db
+		.selectFrom('envelope_signers')
+		.innerJoin('envelopes', 'envelopes.id', 'envelope_signers.envelope_id')
+		.innerJoin('blobs', 'blobs.sha256', 'envelopes.doc_sha256')
+		.select([
+			'envelopes.id',
+			'envelopes.title',
+			'envelopes.status',
+			'envelopes.revision',
+			'envelopes.doc_sha256',
+			'envelopes.page_count',
+			'envelopes.created_at',
+			'blobs.size',
+			'envelope_signers.signer_id'
+		])
+		.where('envelope_signers.user_id', '=', userId)
+		.where('envelopes.status', '!=', 'draft')
+		.orderBy('envelopes.created_at', 'desc')
+		.orderBy('envelopes.id')
+		.execute();
+	const roles = new Map<string, string[]>();
+	for (const r of rows) roles.set(r.id, [...(roles.get(r.id) ?? []), r.signer_id]);
+	const ids = [...roles.keys()];
+	const submissions = ids.length
+		? await db
+				.selectFrom('submissions')
+				.select(['envelope_id', 'manifest_json'])
+				.where('envelope_id', 'in', ids)
+				.where('user_id', '=', userId)
+				.where('status', '=', 'accepted')
+				.orderBy('seq')
+				.execute()
+		: [];
+	const manifests = new Map<string, Manifest[]>();
+	for (const s of submissions) {
+		const list = manifests.get(s.envelope_id) ?? [];
+		list.push(JSON.parse(s.manifest_json) as Manifest);
+		manifests.set(s.envelope_id, list);
+	}
+	const items = new Map<string, InboxItem>();
+	for (const r of rows) {
+		if (items.has(r.id)) continue;
+		items.set(r.id, {
+			id: r.id,
+			title: r.title,
+			status: r.status,
+			revision: r.revision,
+			docHash: r.doc_sha256,
+			pageCount: r.page_count,
+			size: r.size,
+			myState: myStateOf(roles.get(r.id)!, manifests.get(r.id) ?? []),
+			createdAt: r.created_at
+		});
+	}
+	return [...items.values()];
+}
+
+/**
+ * The original document of an envelope for one of its participants (a signer, or an admin of
+ * its organisation), or null for anyone else, so ids do not leak across organisations. Works
+ * for envelopes without a definition too: an admin may view a contract before preparing it.
+ */
+export async function participantDocument(
+	db: Kysely<Database>,
+	user: User,
+	id: string
+): Promise<{ sha256: string; title: string } | null> {
+	const row = await db
+		.selectFrom('envelopes')
+		.select(['doc_sha256', 'title', 'org_id'])
+		.where('id', '=', id)
+		.executeTakeFirst();
+	if (!row) return null;
+	const admin = user.role === 'admin' && user.org_id === row.org_id;
+	const signer =
+		admin ||
+		(await db
+			.selectFrom('envelope_signers')
+			.select('signer_id')
+			.where('envelope_id', '=', id)
+			.where('user_id', '=', user.id)
+			.executeTakeFirst()) !== undefined;
+	return signer ? { sha256: row.doc_sha256, title: row.title } : null;
 }

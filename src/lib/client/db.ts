@@ -1,0 +1,282 @@
+import { Dexie, type EntityTable } from 'dexie';
+import type { Envelope } from '$lib/domain/envelope';
+import type { Manifest } from '$lib/domain/manifest';
+import type { EnvelopeResponse, InboxItem } from '$lib/domain/api-types';
+import { mergeInbox, type InboxRowMeta } from '$lib/domain/inbox';
+import { sha256Hex } from '$lib/domain/canonical';
+import { api, ApiError } from './api';
+
+/**
+ * An envelope on this device. Every envelope of the inbox has a row (its metadata, so the list
+ * works offline); a downloaded one also holds its definition and the accepted manifests, and
+ * its PDF sits in `blobs` under `docHash`.
+ */
+export interface DeviceEnvelope extends InboxRowMeta {
+	definition: Envelope | null;
+	accepted: Manifest[] | null;
+}
+
+/** Content-addressed bytes (a PDF, a signature or seal image): stored once per SHA-256. */
+export interface DeviceBlob {
+	sha256: string;
+	data: Blob;
+	size: number;
+	type: string;
+}
+
+export interface MetaRow {
+	key: 'lastInboxSync' | 'persistence' | (string & {});
+	value: unknown;
+}
+
+/** A confirmed manifest waiting for upload (written and drained by the signing and sync slices). */
+export interface OutboxRow {
+	id?: number;
+	createdAt: string;
+	credentialId: string;
+	envelopeId: string;
+	manifest: Manifest;
+	state: 'pending' | 'sending' | 'failed' | 'synced';
+	error: { code: string; message: string } | null;
+}
+
+/**
+ * The device store. Each schema change is a new `this.version(n)` block that keeps every
+ * earlier block and adds an `.upgrade()` for the data, so a device that skipped releases
+ * migrates step by step and never loses a confirmed signature (DESIGN §5).
+ */
+export class DeviceDb extends Dexie {
+	envelopes!: EntityTable<DeviceEnvelope, 'id'>;
+	blobs!: EntityTable<DeviceBlob, 'sha256'>;
+	meta!: EntityTable<MetaRow, 'key'>;
+	outbox!: EntityTable<OutboxRow, 'id'>;
+
+	constructor(name = 'sealpass') {
+		super(name);
+		// v1: only indexed fields are listed; the rest of each row is stored as is.
+		this.version(1).stores({
+			envelopes: 'id, docHash, downloadedAt',
+			blobs: 'sha256',
+			meta: 'key',
+			// Drained first-in first-out per credential: [credentialId+id] is that order.
+			outbox: '++id, [credentialId+id], envelopeId, state'
+		});
+		// v2 and later go here, e.g.:
+		// this.version(2).stores({ ... }).upgrade((tx) => tx.table('envelopes').toCollection().modify(...));
+	}
+}
+
+let instance: DeviceDb | null = null;
+
+/**
+ * The one device store of this tab, opened on first use: importing this module during the
+ * build or in a test must not touch IndexedDB.
+ */
+export function deviceDb(): DeviceDb {
+	instance ??= new DeviceDb();
+	return instance;
+}
+
+/** Download progress: bytes received of the expected total (null when the server sent none). */
+export interface Progress {
+	loaded: number;
+	total: number | null;
+}
+
+/** Room kept free beyond the file itself: IndexedDB's own overhead and the rows beside it. */
+const QUOTA_MARGIN = 1 << 20;
+
+/**
+ * Refuses a write that would not fit, before downloading: a clear STORAGE_FULL beats a
+ * QuotaExceededError halfway through, and the signer can free space first. Browsers without
+ * estimate() are let through; the transaction still fails cleanly if the disk is full.
+ */
+async function ensureRoom(bytes: number): Promise<void> {
+	const estimate = await navigator.storage?.estimate?.().catch(() => null);
+	if (!estimate || estimate.quota === undefined || estimate.usage === undefined) return;
+	if (estimate.quota - estimate.usage < bytes + QUOTA_MARGIN) {
+		throw new ApiError(
+			'STORAGE_FULL',
+			0,
+			`Need ${bytes} bytes, ${estimate.quota - estimate.usage} free`
+		);
+	}
+}
+
+/** Whether an error from IndexedDB means the disk or the origin's quota is full. */
+function isQuotaError(error: unknown): boolean {
+	const names = [error, (error as { inner?: unknown })?.inner].map((e) => (e as Error)?.name);
+	return names.includes('QuotaExceededError');
+}
+
+/**
+ * Reads a response body chunk by chunk so the UI can show progress, then joins the chunks.
+ * Content-Length is the total; a body longer than announced is still read (the hash check is
+ * what decides whether the bytes are kept).
+ */
+async function readWithProgress(
+	response: Response,
+	onProgress: (p: Progress) => void
+): Promise<Uint8Array<ArrayBuffer>> {
+	const header = Number(response.headers.get('Content-Length'));
+	const total = Number.isFinite(header) && header > 0 ? header : null;
+	const reader = response.body!.getReader();
+	const chunks: Uint8Array[] = [];
+	let loaded = 0;
+	onProgress({ loaded, total });
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		chunks.push(value);
+		loaded += value.byteLength;
+		onProgress({ loaded, total });
+	}
+	const bytes = new Uint8Array(loaded);
+	let offset = 0;
+	for (const chunk of chunks) {
+		bytes.set(chunk, offset);
+		offset += chunk.byteLength;
+	}
+	return bytes;
+}
+
+/**
+ * Keeps an envelope on the device for offline use: its definition, the others' accepted
+ * manifests and the original PDF. The PDF is checked against the envelope's docHash before
+ * anything is written, and blob + row go in one transaction, so the device either has a
+ * complete, verified copy or nothing new (DESIGN §5). Throws ApiError with a stable code:
+ * NETWORK, NOT_FOUND, STORAGE_FULL, DOWNLOAD_CORRUPT.
+ */
+export async function downloadEnvelope(
+	id: string,
+	onProgress: (p: Progress) => void = () => {},
+	db: DeviceDb = deviceDb()
+): Promise<DeviceEnvelope> {
+	const { envelope, accepted } = await api<EnvelopeResponse>(
+		fetch,
+		`/api/envelopes/${encodeURIComponent(id)}`
+	);
+	let response: Response;
+	try {
+		response = await fetch(`/api/envelopes/${encodeURIComponent(id)}/document`, {
+			credentials: 'same-origin',
+			// The hash check needs the bytes themselves, never a 304 from a conditional request.
+			cache: 'no-store'
+		});
+	} catch (error) {
+		throw new ApiError('NETWORK', 0, error instanceof Error ? error.message : String(error));
+	}
+	if (!response.ok || !response.body) {
+		await response.body?.cancel();
+		throw new ApiError(
+			response.status === 404 ? 'NOT_FOUND' : 'INTERNAL',
+			response.status,
+			'Download failed'
+		);
+	}
+	const announced = Number(response.headers.get('Content-Length')) || 0;
+	try {
+		await ensureRoom(announced);
+	} catch (error) {
+		await response.body.cancel();
+		throw error;
+	}
+	let bytes: Uint8Array<ArrayBuffer>;
+	try {
+		bytes = await readWithProgress(response, onProgress);
+	} catch (error) {
+		throw new ApiError('NETWORK', 0, error instanceof Error ? error.message : String(error));
+	}
+	if ((await sha256Hex(bytes)) !== envelope.docHash) {
+		throw new ApiError('DOWNLOAD_CORRUPT', 0, `The PDF does not hash to ${envelope.docHash}`);
+	}
+	if (!announced) await ensureRoom(bytes.byteLength);
+	const now = new Date().toISOString();
+	let stored!: DeviceEnvelope;
+	try {
+		await db.transaction('rw', db.envelopes, db.blobs, async () => {
+			const previous = await db.envelopes.get(id);
+			if (!(await db.blobs.get(envelope.docHash))) {
+				await db.blobs.put({
+					sha256: envelope.docHash,
+					data: new Blob([bytes], { type: 'application/pdf' }),
+					size: bytes.byteLength,
+					type: 'application/pdf'
+				});
+			}
+			stored = {
+				id,
+				title: previous?.title ?? '',
+				status: envelope.status,
+				revision: envelope.revision,
+				docHash: envelope.docHash,
+				pageCount: envelope.pages.length,
+				size: bytes.byteLength,
+				myState: previous?.myState ?? 'pending',
+				createdAt: previous?.createdAt ?? now,
+				downloadedAt: now,
+				notice: envelope.status === 'revoked' ? 'revoked' : null,
+				definition: envelope,
+				accepted
+			};
+			await db.envelopes.put(stored);
+			// A re-download of a new revision replaces the old copy; drop its bytes if unshared.
+			if (previous && previous.docHash !== envelope.docHash) {
+				await dropBlobIfUnused(db, previous.docHash);
+			}
+		});
+	} catch (error) {
+		if (isQuotaError(error)) throw new ApiError('STORAGE_FULL', 0, 'Quota exceeded');
+		throw error;
+	}
+	return stored;
+}
+
+/** Deletes a blob no downloaded envelope refers to; content addressing means others may share it. */
+async function dropBlobIfUnused(db: DeviceDb, sha256: string): Promise<void> {
+	const users = await db.envelopes
+		.where('docHash')
+		.equals(sha256)
+		.filter((e) => e.downloadedAt !== null)
+		.count();
+	if (users === 0) await db.blobs.delete(sha256);
+}
+
+/**
+ * Frees the space of a download while keeping the inbox entry. Refused while a signature for
+ * the envelope waits in the outbox: the copy is what that signature was made on.
+ */
+export async function removeDownload(id: string, db: DeviceDb = deviceDb()): Promise<void> {
+	await db.transaction('rw', db.envelopes, db.blobs, db.outbox, async () => {
+		const row = await db.envelopes.get(id);
+		if (!row || row.downloadedAt === null) return;
+		const waiting = await db.outbox
+			.where('envelopeId')
+			.equals(id)
+			.filter((o) => o.state !== 'synced')
+			.count();
+		if (waiting > 0) throw new ApiError('FORBIDDEN', 0, 'Unsynced signatures use this copy');
+		// No longer assigned: without the download there is nothing left worth listing.
+		if (row.notice === 'removed') await db.envelopes.delete(id);
+		else await db.envelopes.put({ ...row, downloadedAt: null, definition: null, accepted: null });
+		await dropBlobIfUnused(db, row.docHash);
+	});
+}
+
+/** Turns a server inbox item into a device row that holds nothing downloaded yet. */
+export function freshRow(item: InboxItem): DeviceEnvelope {
+	return { ...item, downloadedAt: null, notice: null, definition: null, accepted: null };
+}
+
+/**
+ * Writes the server's inbox into the device (mergeInbox decides what is kept) together with the
+ * time of the sync, in one transaction, so the list never shows half a refresh.
+ */
+export async function applyInbox(items: InboxItem[], db: DeviceDb = deviceDb()): Promise<void> {
+	await db.transaction('rw', db.envelopes, db.meta, async () => {
+		const { put, remove } = mergeInbox(await db.envelopes.toArray(), items, freshRow);
+		await db.envelopes.bulkPut(put);
+		await db.envelopes.bulkDelete(remove);
+		await db.meta.put({ key: 'lastInboxSync', value: new Date().toISOString() });
+	});
+}

@@ -1,0 +1,12 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { requireUser } from '$lib/server/guards';
+import { listInbox } from '$lib/server/envelopes';
+import type { InboxResponse } from '$lib/domain/api-types';
+
+export async function GET({ locals }) {
+	const auth = requireUser(locals.user);
+	if ('response' in auth) return auth.response;
+	const body: InboxResponse = { items: await listInbox(getApp().database.db, auth.user.id) };
+	return json(body, { headers: { 'Cache-Control': 'private, no-store' } });
+}
