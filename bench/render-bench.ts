@@ -193,10 +193,30 @@ export async function measureMemory(dir: string, name: string): Promise<Record<s
 	};
 }
 
-/** Child-process entry: `prepare DIR`, `time DIR CASE` or `memory DIR CASE`; prints one JSON line. */
+/**
+ * The baseline for memory: pdf-lib's own load + save of the same file in a fresh process, so the
+ * render figure can be read as a ratio to what the library alone needs.
+ */
+export async function measureBareMemory(
+	dir: string,
+	name: string
+): Promise<Record<string, unknown>> {
+	const baseline = process.memoryUsage().rss;
+	const original = new Uint8Array(readFileSync(join(dir, `${name}.pdf`)));
+	const doc = await PDFDocument.load(original, { updateMetadata: false });
+	await doc.save();
+	return { case: name, bare_peak_rss_bytes: process.resourceUsage().maxRSS * 1024 - baseline };
+}
+
+/** Child-process entry: `prepare DIR`, `time|memory|bare-memory DIR CASE`; prints one JSON line. */
 export async function main(argv: string[]): Promise<void> {
 	const [mode, dir, name] = argv;
 	if (mode === 'prepare') return prepare(dir!);
-	const result = mode === 'memory' ? await measureMemory(dir!, name!) : await measure(dir!, name!);
+	const result =
+		mode === 'memory'
+			? await measureMemory(dir!, name!)
+			: mode === 'bare-memory'
+				? await measureBareMemory(dir!, name!)
+				: await measure(dir!, name!);
 	console.log(JSON.stringify(result));
 }

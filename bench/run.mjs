@@ -106,10 +106,15 @@ child('prepare', fixtures);
 for (const name of ['text-20', 'text-200', 'text-2000', 'image-200']) {
 	const time = JSON.parse(child('time', fixtures, name));
 	const memory = JSON.parse(child('memory', fixtures, name));
+	const bare = JSON.parse(child('bare-memory', fixtures, name));
 	emit({
 		figure: `render_${name}`,
 		...time,
 		...memory,
+		bare_peak_rss_bytes: bare.bare_peak_rss_bytes,
+		render_peak_over_bare_peak: +(memory.render_peak_rss_bytes / bare.bare_peak_rss_bytes).toFixed(
+			3
+		),
 		render_over_pdflib_goal: 1.3,
 		render_over_qpdf_goal: 3,
 		pass:
