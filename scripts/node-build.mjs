@@ -32,6 +32,9 @@ const SOURCES = [
 	'src/lib/server',
 	'src/lib/pdf',
 	'src/lib/domain',
+	// The benchmark bundle: its entry and the fixtures it imports.
+	'bench/render-bench.ts',
+	'tests/support',
 	'vite.node.config.ts',
 	'scripts/node-build.mjs',
 	'package.json'
