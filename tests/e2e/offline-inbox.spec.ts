@@ -1,10 +1,6 @@
 import type { Page } from '@playwright/test';
-import {
-	test,
-	expect,
-	addVirtualAuthenticator,
-	waitForServiceWorkerControl
-} from './support/fixtures';
+import { test, expect } from './support/fixtures';
+import { enrolAdmin, openInbox, openOfflineTab } from './support/flows';
 
 test.use({ locale: 'en-US' });
 
@@ -52,26 +48,14 @@ test('the demo contract downloads for offline use, verified, and stays listed wi
 }) => {
 	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
 	const page = await context.newPage();
-	await addVirtualAuthenticator(page);
 	// Enrol the admin exactly as the first admin does (setup link → passkey).
-	await page.goto(freshServer.setupLink!);
-	await page.getByRole('button', { name: 'Continue as admin' }).click();
-	await expect(page.getByRole('heading', { name: 'Create your passkey' })).toBeFocused();
-	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
-	await expect(page).toHaveURL(/\/admin$/);
-
-	await page.goto('/inbox');
-	await waitForServiceWorkerControl(page);
-	const { items } = (await (await page.request.get('/api/inbox')).json()) as {
-		items: { id: string; docHash: string; title: string }[];
-	};
-	expect(items).toHaveLength(1);
-	const [demo] = items;
+	await enrolAdmin(page, freshServer.setupLink!);
+	const demo = await openInbox(page);
 
 	const todo = page.getByRole('tabpanel', { name: 'To sign' });
 	const card = todo.getByTestId('envelope-card');
 	await expect(card).toHaveCount(1);
-	await expect(card.getByRole('heading', { level: 3 })).toHaveText(demo!.title);
+	await expect(card.getByRole('heading', { level: 3 })).toHaveText(demo.title);
 	await expect(card.getByTestId('offline-badge')).toHaveText('Not on this device');
 
 	// A download whose bytes do not match docHash is refused and leaves nothing behind.
@@ -89,7 +73,7 @@ test('the demo contract downloads for offline use, verified, and stays listed wi
 	const afterCorrupt = await deviceStore(page);
 	expect(afterCorrupt.blobs).toEqual([]);
 	expect(afterCorrupt.envelopes).toEqual([
-		{ id: demo!.id, docHash: demo!.docHash, downloadedAt: null }
+		{ id: demo.id, docHash: demo.docHash, downloadedAt: null }
 	]);
 	await page.unroute('**/api/envelopes/*/document');
 
@@ -99,23 +83,20 @@ test('the demo contract downloads for offline use, verified, and stays listed wi
 	await expect(card.getByTestId('download-progress')).toHaveCount(0);
 	await expect(card.getByTestId('card-error')).toHaveCount(0);
 	const stored = await deviceStore(page);
-	expect(stored.blobs).toEqual([{ key: demo!.docHash, actual: demo!.docHash }]);
+	expect(stored.blobs).toEqual([{ key: demo.docHash, actual: demo.docHash }]);
 	expect(stored.envelopes[0]!.downloadedAt).not.toBeNull();
 
 	// Offline: the service worker serves the app, Dexie serves the list. (A fresh tab: Chromium
 	// kept reporting navigator.onLine true after a reload in the tab used above.)
-	await context.setOffline(true);
-	const offline = await context.newPage();
+	const offline = await openOfflineTab(context, '/inbox');
 	try {
-		await offline.goto('/inbox');
-		await expect(offline.getByTestId('connection')).toHaveAttribute('data-online', 'false');
 		await expect(offline.getByTestId('inbox-offline')).toBeVisible();
 		await offline.reload();
 		await expect(offline.getByTestId('inbox-offline')).toBeVisible();
 		const offlineCard = offline
 			.getByRole('tabpanel', { name: 'To sign' })
 			.getByTestId('envelope-card');
-		await expect(offlineCard.getByRole('heading', { level: 3 })).toHaveText(demo!.title);
+		await expect(offlineCard.getByRole('heading', { level: 3 })).toHaveText(demo.title);
 		await expect(offlineCard.getByTestId('offline-badge')).toHaveText('Available offline');
 	} finally {
 		await context.setOffline(false);
@@ -136,11 +117,7 @@ test('the inbox has a progress bar with an accessible name while downloading', a
 }) => {
 	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
 	const page = await context.newPage();
-	await addVirtualAuthenticator(page);
-	await page.goto(freshServer.setupLink!);
-	await page.getByRole('button', { name: 'Continue as admin' }).click();
-	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
-	await expect(page).toHaveURL(/\/admin$/);
+	await enrolAdmin(page, freshServer.setupLink!);
 	await page.goto('/inbox');
 	// Hold the PDF until the progress bar has been seen, so the check needs no sleep.
 	let release!: () => void;

@@ -14,6 +14,11 @@ import { api, ApiError } from './api';
 export interface DeviceEnvelope extends InboxRowMeta {
 	definition: Envelope | null;
 	accepted: Manifest[] | null;
+	/**
+	 * Which of the definition's signers this device's user is (set on download). Optional: rows
+	 * downloaded by an earlier release lack it until downloaded again.
+	 */
+	mySignerIds?: string[] | null;
 }
 
 /** Content-addressed bytes (a PDF, a signature or seal image): stored once per SHA-256. */
@@ -152,7 +157,7 @@ export async function downloadEnvelope(
 	onProgress: (p: Progress) => void = () => {},
 	db: DeviceDb = deviceDb()
 ): Promise<DeviceEnvelope> {
-	const { envelope, accepted } = await api<EnvelopeResponse>(
+	const { envelope, accepted, mySignerIds } = await api<EnvelopeResponse>(
 		fetch,
 		`/api/envelopes/${encodeURIComponent(id)}`
 	);
@@ -217,7 +222,8 @@ export async function downloadEnvelope(
 				downloadedAt: now,
 				notice: envelope.status === 'revoked' ? 'revoked' : null,
 				definition: envelope,
-				accepted
+				accepted,
+				mySignerIds
 			};
 			await db.envelopes.put(stored);
 			// A re-download of a new revision replaces the old copy; drop its bytes if unshared.
@@ -258,7 +264,14 @@ export async function removeDownload(id: string, db: DeviceDb = deviceDb()): Pro
 		if (waiting > 0) throw new ApiError('FORBIDDEN', 0, 'Unsynced signatures use this copy');
 		// No longer assigned: without the download there is nothing left worth listing.
 		if (row.notice === 'removed') await db.envelopes.delete(id);
-		else await db.envelopes.put({ ...row, downloadedAt: null, definition: null, accepted: null });
+		else
+			await db.envelopes.put({
+				...row,
+				downloadedAt: null,
+				definition: null,
+				accepted: null,
+				mySignerIds: null
+			});
 		await dropBlobIfUnused(db, row.docHash);
 	});
 }

@@ -1,4 +1,11 @@
-import type { PDFDocumentProxy } from 'pdfjs-dist';
+import type { PDFDocumentProxy, RenderTask } from 'pdfjs-dist';
+
+/**
+ * Where the prebuild step (scripts/prepare-assets.mjs) copies pdf.js's data files. Served from
+ * our origin and precached by the service worker, so CJK text (CMaps), the 14 standard fonts and
+ * the JPX/JBIG2 decoders (wasm) are there with the network off.
+ */
+const PDFJS_ASSETS = '/generated/pdfjs/';
 
 /**
  * Opens PDF bytes with pdf.js, loaded on first use so pdf.js never weighs on the first route.
@@ -16,7 +23,11 @@ export async function openPdf(data: Uint8Array): Promise<PDFDocumentProxy> {
 		data,
 		isEvalSupported: false,
 		enableXfa: false,
-		stopAtErrors: false
+		stopAtErrors: false,
+		cMapUrl: `${PDFJS_ASSETS}cmaps/`,
+		cMapPacked: true,
+		standardFontDataUrl: `${PDFJS_ASSETS}standard_fonts/`,
+		wasmUrl: `${PDFJS_ASSETS}wasm/`
 	}).promise;
 }
 
@@ -36,4 +47,67 @@ export async function renderPage(
 	canvas.style.width = `${cssWidth}px`;
 	canvas.style.height = `${Math.floor(viewport.height / ratio)}px`;
 	await page.render({ canvas, viewport }).promise;
+}
+
+/** Canvas backing stores above this many pixels fail or crawl on phones; zoom is capped by it. */
+const MAX_CANVAS_PIXELS = 16_777_216;
+
+/**
+ * Renders pages on demand and cancels them when they scroll away, so a 200-page contract
+ * costs only the few canvases in view. One task per page: a new request for a page (zoom)
+ * cancels its previous one, so stale renders never paint over fresh ones.
+ */
+export class LazyPageRenderer {
+	#tasks = new Map<number, RenderTask>();
+	/** The latest request per page: an older one still waiting for getPage() gives way. */
+	#latest = new Map<number, number>();
+	#counter = 0;
+
+	constructor(private readonly doc: PDFDocumentProxy) {}
+
+	/**
+	 * Draws a page at `scale` CSS pixels per PDF point, times the device pixel ratio (capped by
+	 * MAX_CANVAS_PIXELS). Resolves true when painted, false when superseded or cancelled.
+	 */
+	async render(pageNumber: number, canvas: HTMLCanvasElement, scale: number): Promise<boolean> {
+		const request = ++this.#counter;
+		this.#latest.set(pageNumber, request);
+		this.#stopTask(pageNumber);
+		const page = await this.doc.getPage(pageNumber);
+		if (this.#latest.get(pageNumber) !== request) return false;
+		const base = page.getViewport({ scale });
+		const cap = Math.sqrt(MAX_CANVAS_PIXELS / (base.width * base.height));
+		const ratio = Math.min(window.devicePixelRatio || 1, cap);
+		const viewport = page.getViewport({ scale: scale * ratio });
+		// Sizing clears the canvas, so it happens before pdf.js takes the 2D context.
+		canvas.width = Math.floor(viewport.width);
+		canvas.height = Math.floor(viewport.height);
+		const task = page.render({ canvas, viewport });
+		this.#tasks.set(pageNumber, task);
+		try {
+			await task.promise;
+			return true;
+		} catch (error) {
+			if ((error as Error)?.name === 'RenderingCancelledException') return false;
+			throw error;
+		} finally {
+			if (this.#tasks.get(pageNumber) === task) this.#tasks.delete(pageNumber);
+		}
+	}
+
+	/** Stops a page's render in progress, if any (it left the window around the viewport). */
+	cancel(pageNumber: number): void {
+		this.#latest.delete(pageNumber);
+		this.#stopTask(pageNumber);
+	}
+
+	#stopTask(pageNumber: number): void {
+		this.#tasks.get(pageNumber)?.cancel();
+		this.#tasks.delete(pageNumber);
+	}
+
+	/** Stops every render (leaving the route); the document's owner destroys the document. */
+	cancelAll(): void {
+		for (const n of [...this.#tasks.keys()]) this.cancel(n);
+	}
 }

@@ -82,6 +82,8 @@ export interface SubmissionRefused {
 export interface EnvelopeResponse {
 	envelope: Envelope;
 	accepted: Manifest[];
+	/** The envelope's signer ids that are the requesting user: whose fields the device walks. */
+	mySignerIds: string[];
 }
 
 // invites and codes

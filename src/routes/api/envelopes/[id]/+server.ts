@@ -13,7 +13,10 @@ export async function GET({ locals, params }) {
 	if (!stored || !mayRead(stored, auth.user)) return apiError('NOT_FOUND', 'No such envelope');
 	const body: EnvelopeResponse = {
 		envelope: stored.envelope,
-		accepted: await acceptedManifests(db, stored.envelope.id)
+		accepted: await acceptedManifests(db, stored.envelope.id),
+		mySignerIds: [...stored.signerUsers]
+			.filter(([, userId]) => userId === auth.user.id)
+			.map(([signerId]) => signerId)
 	};
 	return json(body);
 }

@@ -1,0 +1,88 @@
+/**
+ * Geometry of the contract view: where a field (PDF points, origin bottom-left) lands on a page
+ * drawn at some scale (CSS pixels, origin top-left), which pages to draw around the viewport,
+ * and the order in which a signer is walked through their fields. Pure, so it is unit-tested.
+ */
+import type { Envelope, Field, PageSize, Rect } from './envelope';
+
+/** A box in CSS pixels relative to the page's top-left corner. */
+export interface CssBox {
+	left: number;
+	top: number;
+	width: number;
+	height: number;
+}
+
+/**
+ * Converts a field's rectangle to a CSS box on its page drawn at `scale` CSS px per point.
+ * Why: PDF y grows upwards from the bottom edge while CSS top grows downwards, so the top is
+ * the page height minus the rect's upper edge. Matches pdf.js's viewport transform for an
+ * unrotated page (the only kind our normaliser keeps).
+ */
+export function rectToCssBox(rect: Rect, page: PageSize, scale: number): CssBox {
+	return {
+		left: rect.x * scale,
+		top: (page.height - (rect.y + rect.height)) * scale,
+		width: rect.width * scale,
+		height: rect.height * scale
+	};
+}
+
+/** A page's size in CSS pixels at `scale`: the placeholder box that keeps scrolling stable. */
+export function pageCssSize(page: PageSize, scale: number): { width: number; height: number } {
+	return { width: page.width * scale, height: page.height * scale };
+}
+
+export const MIN_SCALE = 0.25;
+export const MAX_SCALE = 4;
+
+/** Keeps a zoom level inside what is readable and what a phone's canvas can hold. */
+export function clampScale(scale: number): number {
+	return Math.min(MAX_SCALE, Math.max(MIN_SCALE, scale));
+}
+
+/**
+ * The scale at which the widest page fills `availableWidth` CSS pixels. Why the widest: one
+ * scale for every page keeps field sizes comparable and mixed-size contracts never overflow.
+ */
+export function fitWidthScale(pages: readonly PageSize[], availableWidth: number): number {
+	const widest = Math.max(1, ...pages.map((p) => p.width));
+	return clampScale(Math.max(1, availableWidth) / widest);
+}
+
+/**
+ * Pages to keep drawn: every visible page and one on each side, so scrolling a little shows a
+ * ready page while a long contract never holds more than a handful of canvases.
+ */
+export function pagesToRender(visible: Iterable<number>, pageCount: number): Set<number> {
+	const out = new Set<number>();
+	for (const n of visible) {
+		for (const m of [n - 1, n, n + 1]) if (m >= 1 && m <= pageCount) out.add(m);
+	}
+	return out;
+}
+
+/** Whether two rects share some height: side by side on one line as a reader sees them. */
+function sameLine(a: Rect, b: Rect): boolean {
+	return a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/**
+ * The fields a signer is walked through, in reading order: by page; on a page, fields that sit
+ * side by side (their heights overlap, like a signature box next to a seal) left to right,
+ * otherwise top to bottom (higher y first, since y grows upwards). Riding-seam fields are
+ * excluded: they span pages and are placed with the stamp tools, not visited one by one.
+ */
+export function fieldsForSigner(envelope: Envelope, signerIds: readonly string[]): Field[] {
+	const mine = new Set(signerIds);
+	return envelope.fields
+		.filter((f) => mine.has(f.signerId) && f.kind !== 'riding-seam')
+		.sort(
+			(a, b) =>
+				a.page - b.page ||
+				(sameLine(a.rect, b.rect)
+					? a.rect.x - b.rect.x
+					: b.rect.y + b.rect.height - (a.rect.y + a.rect.height)) ||
+				a.id.localeCompare(b.id)
+		);
+}

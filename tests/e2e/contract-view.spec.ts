@@ -1,0 +1,124 @@
+import type { Locator } from '@playwright/test';
+import { test, expect } from './support/fixtures';
+import { downloadDemo, enrolAdmin, openOfflineTab } from './support/flows';
+
+test.use({ locale: 'en-US' });
+
+/**
+ * Ink pixels (text, anti-aliased at phone scale) in a page's canvas, read back from the bitmap
+ * pdf.js painted: a blank or failed page has none.
+ */
+async function darkPixels(pageFrame: Locator): Promise<number> {
+	return pageFrame.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
+		if (!canvas.width || !canvas.height) return 0;
+		const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+		let dark = 0;
+		for (let i = 0; i < data.length; i += 4) {
+			if (data[i + 3]! > 200 && data[i]! + data[i + 1]! + data[i + 2]! < 480) dark++;
+		}
+		return dark;
+	});
+}
+
+test('a downloaded contract opens offline: pages drawn lazily, CJK text, the next-field bar', async ({
+	freshServer,
+	browser
+}) => {
+	// A phone-sized screen: the view must work at 360 px.
+	const context = await browser.newContext({
+		baseURL: freshServer.url,
+		locale: 'en-US',
+		viewport: { width: 360, height: 740 }
+	});
+	const page = await context.newPage();
+	await enrolAdmin(page, freshServer.setupLink!);
+	const demo = await downloadDemo(page);
+	const card = page.getByTestId('envelope-card');
+	await expect(card.getByRole('link', { name: 'View' })).toHaveAttribute(
+		'href',
+		`/inbox/${demo.id}`
+	);
+
+	const pdfjsWarnings: string[] = [];
+	const offline = await openOfflineTab(context, `/inbox/${demo.id}`);
+	offline.on('console', (message) => {
+		if (/warning|error/i.test(message.text())) pdfjsWarnings.push(message.text());
+	});
+	try {
+		await expect(offline.getByRole('heading', { level: 1 })).toHaveText(demo.title);
+		const pages = offline.getByTestId('pdf-page');
+		await expect(pages).toHaveCount(3);
+
+		// Page 1: drawn from the device copy, with text on it (dark pixels on white).
+		await expect(pages.nth(0)).toHaveAttribute('data-rendered', 'true');
+		expect(await darkPixels(pages.nth(0))).toBeGreaterThan(2000);
+
+		// CMaps come from the service worker's precache with the network off.
+		const cmap = await offline.evaluate(async () => {
+			const response = await fetch('/generated/pdfjs/cmaps/UniGB-UCS2-H.bcmap');
+			return { ok: response.ok, size: (await response.arrayBuffer()).byteLength };
+		});
+		expect(cmap.ok).toBe(true);
+		expect(cmap.size).toBeGreaterThan(0);
+
+		// The next-field bar walks the admin's two fields; Next brings page 3 into view.
+		const position = offline.getByTestId('field-position');
+		await expect(position).toHaveText('Field 1 of 2: Signature, page 3');
+		await expect(offline.getByRole('button', { name: 'Previous' })).toBeDisabled();
+		await offline.getByRole('button', { name: 'Next' }).click();
+		await expect(position).toHaveText('Field 2 of 2: Seal, page 3');
+		const page3 = pages.nth(2);
+		await expect(page3).toBeInViewport();
+		await expect(page3).toHaveAttribute('data-rendered', 'true');
+		expect(await darkPixels(page3)).toBeGreaterThan(500);
+
+		// Overlays for both fields, labelled, the current one marked, inside page 3's box.
+		const seal = offline.getByRole('button', { name: 'Seal field, page 3' });
+		const signature = offline.getByRole('button', { name: 'Signature field, page 3' });
+		await expect(seal).toHaveAttribute('aria-current', 'step');
+		await expect(signature).not.toHaveAttribute('aria-current', /.+/);
+		const pageBox = (await page3.boundingBox())!;
+		for (const overlay of [seal, signature]) {
+			const box = (await overlay.boundingBox())!;
+			expect(box.x).toBeGreaterThanOrEqual(pageBox.x);
+			expect(box.y).toBeGreaterThanOrEqual(pageBox.y);
+			expect(box.x + box.width).toBeLessThanOrEqual(pageBox.x + pageBox.width + 0.5);
+			expect(box.y + box.height).toBeLessThanOrEqual(pageBox.y + pageBox.height + 0.5);
+		}
+		// Fields sit in the lower part of the page: y is measured from the bottom in PDF points.
+		expect((await seal.boundingBox())!.y).toBeGreaterThan(pageBox.y + pageBox.height / 2);
+
+		// Zoom: buttons change the drawn size; fit width brings it back to the screen.
+		const before = pageBox.width;
+		await offline.getByRole('button', { name: 'Zoom in' }).click();
+		await expect.poll(async () => (await page3.boundingBox())!.width).toBeGreaterThan(before);
+		await offline.getByRole('button', { name: 'Fit width' }).click();
+		await expect.poll(async () => (await page3.boundingBox())!.width).toBeCloseTo(before, 0);
+
+		// pdf.js found every CMap, font and decoder it needed (it warns when one fails to load).
+		expect(pdfjsWarnings).toEqual([]);
+	} finally {
+		await context.setOffline(false);
+		await offline.close();
+	}
+	await context.close();
+});
+
+test('a contract not on the device says so and offers the download', async ({
+	freshServer,
+	browser
+}) => {
+	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
+	const page = await context.newPage();
+	await enrolAdmin(page, freshServer.setupLink!);
+	await page.goto('/inbox');
+	await expect(page.getByTestId('envelope-card')).toHaveCount(1);
+	const { items } = (await (await page.request.get('/api/inbox')).json()) as {
+		items: { id: string }[];
+	};
+	await page.goto(`/inbox/${items[0]!.id}`);
+	await expect(page.getByTestId('view-not-downloaded')).toBeVisible();
+	await page.getByRole('button', { name: 'Download for offline' }).click();
+	await expect(page.getByTestId('pdf-page').first()).toHaveAttribute('data-rendered', 'true');
+	await context.close();
+});

@@ -1,0 +1,59 @@
+import type { BrowserContext, Page } from '@playwright/test';
+import { expect, addVirtualAuthenticator, waitForServiceWorkerControl } from './fixtures';
+
+/** An inbox item as GET /api/inbox lists it (the fields the tests use). */
+export interface InboxEntry {
+	id: string;
+	docHash: string;
+	title: string;
+}
+
+/**
+ * Enrols the first admin exactly as a person does (setup link → passkey on the page's virtual
+ * authenticator) and waits for the admin page. English UI: pass a context with locale en-US.
+ */
+export async function enrolAdmin(page: Page, setupLink: string): Promise<void> {
+	await addVirtualAuthenticator(page);
+	await page.goto(setupLink);
+	await page.getByRole('button', { name: 'Continue as admin' }).click();
+	await expect(page.getByRole('heading', { name: 'Create your passkey' })).toBeFocused();
+	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
+	await expect(page).toHaveURL(/\/admin$/);
+}
+
+/**
+ * Opens the inbox under the service worker's control and returns the one (demo) contract it
+ * lists, without downloading it.
+ */
+export async function openInbox(page: Page): Promise<InboxEntry> {
+	await page.goto('/inbox');
+	await waitForServiceWorkerControl(page);
+	const { items } = (await (await page.request.get('/api/inbox')).json()) as {
+		items: InboxEntry[];
+	};
+	expect(items).toHaveLength(1);
+	await expect(page.getByTestId('envelope-card')).toHaveCount(1);
+	return items[0]!;
+}
+
+/** Downloads the demo contract from its inbox card and waits until it is on the device. */
+export async function downloadDemo(page: Page): Promise<InboxEntry> {
+	const demo = await openInbox(page);
+	const card = page.getByRole('tabpanel', { name: 'To sign' }).getByTestId('envelope-card');
+	await card.getByRole('button', { name: 'Download for offline' }).click();
+	await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
+	return demo;
+}
+
+/**
+ * Takes the context offline and opens a new tab of it: Chromium kept reporting
+ * navigator.onLine true after a reload in a tab that was open when the network went away.
+ * Close the tab and call context.setOffline(false) when done.
+ */
+export async function openOfflineTab(context: BrowserContext, path: string): Promise<Page> {
+	await context.setOffline(true);
+	const page = await context.newPage();
+	await page.goto(path);
+	await expect(page.getByTestId('connection')).toHaveAttribute('data-online', 'false');
+	return page;
+}
