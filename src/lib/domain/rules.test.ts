@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+	headlineProblem,
 	validateManifest,
 	mayFill,
 	isComplete,
@@ -236,6 +237,25 @@ describe('validateManifest', () => {
 		expect(reject('退'.repeat(500))).toEqual([]);
 		expect(reject('退'.repeat(501))).toContain('R16:REASON_INVALID');
 		expect(reject('ok', { fills: sampleManifest().fills })).toContain('R16:MANIFEST_INVALID');
+	});
+});
+
+describe('headline of a refusal', () => {
+	it('R19: a state conflict heads the refusal, before problems that follow from it', () => {
+		const again = sampleManifest();
+		const problems = validateManifest(
+			sampleEnvelope(),
+			again,
+			ctx({ accepted: [sampleManifest()] })
+		);
+		expect(problems.map((p) => p.code)).toEqual(
+			expect.arrayContaining(['MANIFEST_INVALID', 'FIELD_TAKEN'])
+		);
+		expect(problems[0]!.code).toBe('MANIFEST_INVALID');
+		expect(headlineProblem(problems)?.code).toBe('FIELD_TAKEN');
+		expect(headlineProblem([])).toBeUndefined();
+		const shapeOnly = validateManifest(sampleEnvelope(), sampleManifest({ signerId: 'x' }), ctx());
+		expect(headlineProblem(shapeOnly)?.code).toBe('MANIFEST_INVALID');
 	});
 });
 

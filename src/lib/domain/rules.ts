@@ -223,3 +223,30 @@ export function validateManifest(
 	}
 	return problems;
 }
+
+/*
+ * Conflicts of state first: a device that synced late most needs to hear that someone else got
+ * there first (FIELD_TAKEN, NOT_YOUR_TURN, a revised or revoked document), not that its manifest
+ * also breaks a rule that follows from the same race (e.g. R10 for a second device of one signer).
+ */
+const HEADLINE_ORDER: readonly ErrorCode[] = [
+	'DOC_REVOKED',
+	'ENVELOPE_CLOSED',
+	'DOC_REVISED',
+	'DOC_MISMATCH',
+	'FIELD_TAKEN',
+	'NOT_YOUR_TURN',
+	'SEAL_NOT_AUTHORISED'
+];
+
+/**
+ * The one problem a refusal is reported under (R19): the first state conflict in HEADLINE_ORDER,
+ * else the first problem found. The full list still travels with the refusal.
+ */
+export function headlineProblem(problems: readonly Problem[]): Problem | undefined {
+	for (const code of HEADLINE_ORDER) {
+		const hit = problems.find((p) => p.code === code);
+		if (hit) return hit;
+	}
+	return problems[0];
+}

@@ -10,7 +10,7 @@ import { ERROR_STATUS, type ErrorCode } from '$lib/domain/errors';
 import type { Manifest } from '$lib/domain/manifest';
 import { parseManifest } from '$lib/domain/manifest-schema';
 import { canonicalJson, manifestChallenge, manifestHash, sha256Hex } from '$lib/domain/canonical';
-import { isComplete, validateManifest, type Problem } from '$lib/domain/rules';
+import { headlineProblem, isComplete, validateManifest, type Problem } from '$lib/domain/rules';
 import type { SubmissionAccepted, SubmissionRefused } from '$lib/domain/api-types';
 import { inspectImage } from '$lib/pdf/images';
 import type { Database, User } from './db/schema';
@@ -297,7 +297,7 @@ async function accept(
 		images,
 		authorisedSeals: new Set(seals.map((s) => s.seal_id))
 	});
-	const first = problems[0];
+	const first = headlineProblem(problems);
 	if (first) fail(first.code, `Rule ${first.rule} failed at ${first.path}`, problems);
 
 	const submissionId = randomUUID();
