@@ -28,7 +28,7 @@ export function rectToCssBox(rect: Rect, page: PageSize, scale: number): CssBox 
 	};
 }
 
-/** A page's size in CSS pixels at `scale`: the placeholder box that keeps scrolling stable. */
+/** A page's size in CSS pixels at `scale`: the stand-in box that keeps scrolling stable before a page is drawn. */
 export function pageCssSize(page: PageSize, scale: number): { width: number; height: number } {
 	return { width: page.width * scale, height: page.height * scale };
 }

@@ -1,10 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
-import {
-	verifyAuthenticationResponse,
-	type AuthenticationResponseJSON
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import { ERROR_STATUS, type ErrorCode } from '$lib/domain/errors';
 import type { Manifest } from '$lib/domain/manifest';
@@ -16,7 +13,7 @@ import { inspectImage } from '$lib/pdf/images';
 import type { Database, User } from './db/schema';
 import type { BlobStore } from './blob-store';
 import type { Clock } from './clock';
-import { AuthenticationResponseSchema, rpIdFor } from './passkeys';
+import { AuthenticationResponseSchema, assertionUserVerified, checkAssertion } from './passkeys';
 import { acceptedManifests, loadEnvelope } from './envelopes';
 
 /** What ingest needs from the running app; tests pass their own database, store and clock. */
@@ -68,16 +65,6 @@ function referencedImages(manifest: Manifest): Set<string> {
 	for (const seal of manifest.seals) images.add(seal.image);
 	for (const seam of manifest.ridingSeams) images.add(seam.image);
 	return images;
-}
-
-function authenticatorUserVerified(authenticatorData: string): boolean | null {
-	try {
-		const bytes = isoBase64URL.toBuffer(authenticatorData);
-		// Flags byte follows the 32-byte RP ID hash; bit 2 is UV (WebAuthn §6.1).
-		return bytes.length > 32 ? (bytes[32]! & 0x04) !== 0 : null;
-	} catch {
-		return null;
-	}
 }
 
 /**
@@ -208,33 +195,14 @@ async function authenticate(
 		return refuse('ASSERTION_INVALID', 'The user handle does not match the passkey owner');
 	}
 	const challenge = isoBase64URL.fromBuffer(await manifestChallenge(manifest));
-	let result;
-	try {
-		result = await verifyAuthenticationResponse({
-			response: assertion,
-			// The base64url of the raw hash, exactly as it appears in the signed client data.
-			expectedChallenge: challenge,
-			expectedOrigin: deps.origin,
-			expectedRPID: rpIdFor(deps.origin),
-			credential: {
-				id: credential.id,
-				publicKey: new Uint8Array(credential.public_key),
-				counter: credential.counter
-			},
-			// Checked below instead, so a missing UV gets its own code rather than a generic one.
-			requireUserVerification: false
-		});
-	} catch (error) {
-		// Includes a counter that did not increase: a cloned authenticator or a replayed assertion.
-		return refuse('ASSERTION_INVALID', error instanceof Error ? error.message : String(error));
-	}
-	if (result.verified !== true) return refuse('ASSERTION_INVALID', 'The assertion did not verify');
-	if (
-		result.authenticationInfo.userVerified !== true ||
-		authenticatorUserVerified(assertion.response.authenticatorData) !== true
-	) {
+	// The base64url of the raw hash, exactly as it appears in the signed client data.
+	const checked = await checkAssertion(deps.origin, credential, assertion, challenge);
+	if (!checked.ok) return refuse('ASSERTION_INVALID', checked.reason);
+	// After the signature, so an assertion both forged and unverified is ASSERTION_INVALID.
+	if (checked.info.userVerified !== true || !assertionUserVerified(assertion)) {
 		return refuse('UV_REQUIRED', 'The authenticator did not verify the user');
 	}
+	const result = { authenticationInfo: checked.info };
 	return {
 		manifest,
 		ticketId: ticket.id,

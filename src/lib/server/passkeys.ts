@@ -326,26 +326,10 @@ export async function verifyAuthentication(
 	if (!assertionUserVerified(body)) {
 		return refuse('UV_REQUIRED', 'The authenticator did not verify the user');
 	}
-	let result;
-	try {
-		result = await verifyAuthenticationResponse({
-			response: body,
-			expectedChallenge: challenge,
-			expectedOrigin: deps.origin,
-			expectedRPID: rpIdFor(deps.origin),
-			credential: {
-				id: credential.id,
-				// A fresh copy: the driver's Buffer may share a larger pool ArrayBuffer.
-				publicKey: new Uint8Array(credential.public_key),
-				counter: credential.counter,
-				transports: parseTransports(credential.transports)
-			},
-			requireUserVerification: true
-		});
-	} catch (error) {
-		return refuse('PASSKEY_INVALID', error instanceof Error ? error.message : String(error));
-	}
-	if (result.verified !== true || result.authenticationInfo.userVerified !== true) {
+	const checked = await checkAssertion(deps.origin, credential, body, challenge);
+	if (!checked.ok) return refuse('PASSKEY_INVALID', checked.reason);
+	const result = { authenticationInfo: checked.info };
+	if (result.authenticationInfo.userVerified !== true) {
 		return refuse('PASSKEY_INVALID', 'The assertion did not verify');
 	}
 	await deps.db
@@ -365,12 +349,54 @@ export async function verifyAuthentication(
 	return { ok: true, value: { user, credentialId: credential.id } };
 }
 
-function assertionUserVerified(body: AuthenticationResponseJSON): boolean {
+/**
+ * The UV flag as the authenticator set it. Callers check it themselves so a missing user
+ * verification gets its own code (UV_REQUIRED) instead of a generic verification failure.
+ */
+export function assertionUserVerified(body: AuthenticationResponseJSON): boolean {
 	try {
 		return parseAuthenticatorData(isoBase64URL.toBuffer(body.response.authenticatorData)).flags.uv;
 	} catch {
 		return true; // unparseable: the full verification refuses it with its own reason
 	}
+}
+
+/**
+ * Verifies a passkey assertion against a stored credential, origin and RP ID: the one place
+ * login and signature ingest call SimpleWebAuthn, so both check `verified === true` (the library
+ * answers false for a bad signature rather than throwing) and treat a throw — including a
+ * counter that did not increase — as a refusal. User verification is left to the caller.
+ */
+export async function checkAssertion(
+	origin: string,
+	credential: Pick<Credential, 'id' | 'public_key' | 'counter' | 'transports'>,
+	response: AuthenticationResponseJSON,
+	expectedChallenge: string
+): Promise<
+	| { ok: true; info: { newCounter: number; userVerified: boolean; credentialBackedUp: boolean } }
+	| { ok: false; reason: string }
+> {
+	let result;
+	try {
+		result = await verifyAuthenticationResponse({
+			response,
+			expectedChallenge,
+			expectedOrigin: origin,
+			expectedRPID: rpIdFor(origin),
+			credential: {
+				id: credential.id,
+				// A fresh copy: the driver's Buffer may share a larger pool ArrayBuffer.
+				publicKey: new Uint8Array(credential.public_key),
+				counter: credential.counter,
+				transports: parseTransports(credential.transports)
+			},
+			requireUserVerification: false
+		});
+	} catch (error) {
+		return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+	}
+	if (result.verified !== true) return { ok: false, reason: 'The assertion did not verify' };
+	return { ok: true, info: result.authenticationInfo };
 }
 
 // --- managing a user's passkeys -------------------------------------------------------------
