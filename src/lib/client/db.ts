@@ -1,7 +1,13 @@
 import { Dexie, type EntityTable } from 'dexie';
 import type { Envelope } from '$lib/domain/envelope';
-import type { Manifest } from '$lib/domain/manifest';
-import type { EnvelopeResponse, InboxItem } from '$lib/domain/api-types';
+import type { Manifest, SizeMm } from '$lib/domain/manifest';
+import type {
+	EnvelopeResponse,
+	InboxItem,
+	SubmissionAccepted,
+	SubmissionRefused
+} from '$lib/domain/api-types';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/browser';
 import { mergeInbox, type InboxRowMeta } from '$lib/domain/inbox';
 import { sha256Hex } from '$lib/domain/canonical';
 import { api, ApiError } from './api';
@@ -29,20 +35,86 @@ export interface DeviceBlob {
 	type: string;
 }
 
+/**
+ * Device-wide facts. Known keys:
+ * - 'lastInboxSync': ISO time of the last inbox refresh;
+ * - 'persistence': the result of navigator.storage.persist();
+ * - 'deviceCredential': { credentialId, userId } of the passkey that lives on this device (set at
+ *   enrolment and at login): tickets are drawn for it and confirmations are asked of it;
+ * - 'defaultSignature': the SHA-256 (in `blobs`) of the user's saved signature PNG;
+ * - 'lastSync': { at, error: { code, message } | null } of the last sync run;
+ * - 'pullCursor': the opaque cursor of the last pull.
+ */
 export interface MetaRow {
-	key: 'lastInboxSync' | 'persistence' | (string & {});
+	key:
+		| 'lastInboxSync'
+		| 'persistence'
+		| 'deviceCredential'
+		| 'defaultSignature'
+		| 'lastSync'
+		| 'pullCursor'
+		| (string & {});
 	value: unknown;
 }
 
-/** A confirmed manifest waiting for upload (written and drained by the signing and sync slices). */
+/** A seal this device's user may stamp with, kept for offline use; its PNG is in `blobs`. */
+export interface DeviceSeal {
+	id: string;
+	name: string;
+	shape: 'round' | 'oval' | 'square';
+	/** Real printed size: render() draws the seal at exactly this size. */
+	sizeMm: SizeMm;
+	/** SHA-256 of the transparent PNG in `blobs`. */
+	image: string;
+}
+
+/**
+ * A challenge ticket held for offline signing (DESIGN §2). Spent on this device by the
+ * confirmation that uses it (in the same transaction as the outbox row), so no two manifests
+ * ever carry the same ticket.
+ */
+export interface DeviceTicket {
+	id: string;
+	nonce: string;
+	credentialId: string;
+	expiresAt: string;
+	/** The outbox row that used it; null while still available. */
+	spentBy: number | null;
+}
+
+/**
+ * A confirmed manifest waiting for upload. Written by the confirmation in one transaction with
+ * its images (in `blobs`), its spent ticket and the envelope's new state; drained first-in
+ * first-out per credential by the sync engine. Never deleted while unsynced: it is the evidence.
+ */
 export interface OutboxRow {
 	id?: number;
 	createdAt: string;
 	credentialId: string;
 	envelopeId: string;
 	manifest: Manifest;
+	/** SHA-256 of the canonical manifest = the WebAuthn challenge the passkey signed. */
+	manifestHash: string;
+	/** Chosen once at confirmation so every retry of this row is the same submission. */
+	idempotencyKey: string;
+	assertion: AuthenticationResponseJSON;
+	/** Image hashes the manifest draws with; bytes in `blobs`, uploaded only if the server lacks them. */
+	images: string[];
+	/** SHA-256 of the preview PDF the signer confirmed (render of accepted + this manifest). */
+	previewHash: string | null;
+	/**
+	 * pending: waits for upload; sending: an upload is in flight (a crash leaves it here, and the
+	 * next run treats it as pending: the idempotency key makes the retry safe); failed: refused
+	 * with a 4xx the device must not retry (the error says why); synced: accepted by the server.
+	 */
 	state: 'pending' | 'sending' | 'failed' | 'synced';
+	attempts: number;
+	/** Earliest time of the next automatic attempt (back-off); null = now. */
+	nextAttemptAt: string | null;
 	error: { code: string; message: string } | null;
+	/** The server's answer: the acceptance, or the refusal body kept with the evidence. */
+	result: SubmissionAccepted | SubmissionRefused | null;
+	syncedAt: string | null;
 }
 
 /**
@@ -55,6 +127,8 @@ export class DeviceDb extends Dexie {
 	blobs!: EntityTable<DeviceBlob, 'sha256'>;
 	meta!: EntityTable<MetaRow, 'key'>;
 	outbox!: EntityTable<OutboxRow, 'id'>;
+	seals!: EntityTable<DeviceSeal, 'id'>;
+	tickets!: EntityTable<DeviceTicket, 'id'>;
 
 	constructor(name = 'sealpass') {
 		super(name);
@@ -66,8 +140,14 @@ export class DeviceDb extends Dexie {
 			// Drained first-in first-out per credential: [credentialId+id] is that order.
 			outbox: '++id, [credentialId+id], envelopeId, state'
 		});
-		// v2 and later go here, e.g.:
-		// this.version(2).stores({ ... }).upgrade((tx) => tx.table('envelopes').toCollection().modify(...));
+		// v2: seals and tickets for offline signing. No released build wrote outbox rows before
+		// v2, so the outbox needs no upgrade of its rows.
+		this.version(2).stores({
+			seals: 'id',
+			tickets: 'id, credentialId, expiresAt'
+		});
+		// v3 and later go here, e.g.:
+		// this.version(3).stores({ ... }).upgrade((tx) => tx.table('envelopes').toCollection().modify(...));
 	}
 }
 

@@ -161,3 +161,21 @@ export interface InboxItem {
 export interface InboxResponse {
 	items: InboxItem[];
 }
+
+// seals and saved signature on the device
+
+/** A seal the signed-in user may stamp with (GET /api/me/seals); the PNG is at /api/blobs/[image]. */
+export interface MySeal {
+	id: string;
+	name: string;
+	shape: 'round' | 'oval' | 'square';
+	sizeMm: { width: number; height: number };
+	/** SHA-256 of the transparent PNG. */
+	image: string;
+}
+
+export interface MySealsResponse {
+	seals: MySeal[];
+	/** SHA-256 of the user's saved signature PNG, or null when none is saved. */
+	defaultSignature: string | null;
+}
