@@ -179,3 +179,8 @@ export interface MySealsResponse {
 	/** SHA-256 of the user's saved signature PNG, or null when none is saved. */
 	defaultSignature: string | null;
 }
+
+/** PUT /api/me/signature: the SHA-256 of the saved signature PNG, now the user's default. */
+export interface SavedSignatureResponse {
+	image: string;
+}

@@ -75,3 +75,16 @@ export interface Manifest {
 	seals: FreeSeal[];
 	ridingSeams: RidingSeam[];
 }
+
+/**
+ * Every image hash a manifest draws with (signature and seal fills, free seals, riding seams), in
+ * first-use order without repeats. Why: whoever renders a manifest (server, browser preview) or
+ * decides who may see an image must agree on exactly which images it names.
+ */
+export function manifestImages(manifest: Manifest): string[] {
+	const images = new Set<string>();
+	for (const fill of manifest.fills) if (fill.kind !== 'date') images.add(fill.image);
+	for (const seal of manifest.seals) images.add(seal.image);
+	for (const seam of manifest.ridingSeams) images.add(seam.image);
+	return [...images];
+}

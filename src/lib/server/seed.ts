@@ -7,12 +7,20 @@ import { createDemoContract } from '$lib/pdf/demo-contract';
 import { loadCjkFont } from './fonts';
 import { definitionJson } from './envelopes';
 import type { Envelope } from '$lib/domain/envelope';
+import { normaliseSealSpec, type SealSpec } from '$lib/domain/seal-svg';
+import { rasteriseSeal } from './seal-image';
 
 export const DEMO_ORG = { name: '示例科技有限公司', nameEn: 'Demo Technology Co., Ltd.' };
 export const DEMO_CONTRACT_TITLE = '采购合同 Purchase Agreement';
 export const DEMO_SIGNER_ID = 'signer-admin';
-/** A seal id the admin is authorised for; seal records and images come with the seal editor. */
+/** The demo organisation's contract seal, which the admin is authorised for. */
 export const DEMO_SEAL_ID = 'seal-demo-contract';
+export const DEMO_SEAL_NAME = '合同专用章';
+
+/** The default round contract seal (S1) of the demo organisation. */
+export function demoSealSpec(): SealSpec {
+	return normaliseSealSpec({ shape: 'round', orgName: DEMO_ORG.name });
+}
 
 /**
  * The demo contract as the signing rules see it: the admin alone signs for the demo company,
@@ -52,10 +60,11 @@ export function demoEnvelope(id: string, docHash: string): Envelope {
 }
 
 /**
- * Seeds an empty database with the demo organisation, its first admin and a demo contract that
- * is out for signing by the admin (who is authorised for the demo seal).
+ * Seeds an empty database with the demo organisation, its first admin, the organisation's
+ * contract seal (a generated round seal rasterised with the shipped font) and a demo contract
+ * that is out for signing by the admin (who is authorised for the demo seal).
  * Does nothing when any organisation exists, so a restart never duplicates or resets data.
- * The PDF is written to the blob store before the rows that point at it, so a crash between
+ * The PDF and the seal image are written to the blob store before the rows that point at it, so a crash between
  * the two leaves at worst an unreferenced blob, never a row naming a missing file.
  */
 export async function seedIfEmpty(
@@ -68,6 +77,9 @@ export async function seedIfEmpty(
 	if (existing) return false;
 	const pdf = withDemo ? await createDemoContract(await loadCjkFont()) : null;
 	const docHash = pdf ? await blobs.put(pdf) : null;
+	const sealSpec = withDemo ? demoSealSpec() : null;
+	const sealPng = sealSpec ? await rasteriseSeal(sealSpec) : null;
+	const sealHash = sealPng ? await blobs.put(sealPng) : null;
 	const now = clock().toISOString();
 	await db.transaction().execute(async (trx) => {
 		const orgId = randomUUID();
@@ -86,6 +98,33 @@ export async function seedIfEmpty(
 				created_at: now
 			})
 			.execute();
+		if (sealSpec && sealPng && sealHash) {
+			await trx
+				.insertInto('blobs')
+				.values({
+					sha256: sealHash,
+					size: sealPng.byteLength,
+					media_type: 'image/png',
+					created_at: now
+				})
+				.execute();
+			await trx
+				.insertInto('seals')
+				.values({
+					id: DEMO_SEAL_ID,
+					org_id: orgId,
+					name: DEMO_SEAL_NAME,
+					shape: sealSpec.shape,
+					width_mm: sealSpec.widthMm,
+					height_mm: sealSpec.heightMm,
+					spec_json: JSON.stringify(sealSpec),
+					image_hash: sealHash,
+					status: 'active',
+					created_at: now,
+					created_by: adminId
+				})
+				.execute();
+		}
 		if (pdf && docHash) {
 			const envelope = demoEnvelope(randomUUID(), docHash);
 			await trx

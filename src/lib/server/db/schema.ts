@@ -22,6 +22,8 @@ export interface Database {
 	submissions: SubmissionTable;
 	idempotency_keys: IdempotencyKeyTable;
 	submission_events: SubmissionEventTable;
+	// seals and saved signatures
+	seals: SealTable;
 	// invites and codes
 	server_secrets: ServerSecretTable;
 	invites: InviteTable;
@@ -47,6 +49,8 @@ export interface UserTable {
 	id_number_masked: ColumnType<string | null, string | null | undefined, string | null>;
 	id_number_hash: ColumnType<string | null, string | null | undefined, string | null>;
 	verified_at: ColumnType<string | null, string | null | undefined, string | null>;
+	// seals: SHA-256 of the saved signature PNG in the blob store (migration 0005)
+	default_signature: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SetupTokenTable {
@@ -202,6 +206,31 @@ export interface SubmissionEventTable {
 }
 
 export type Ticket = Selectable<TicketTable>;
+
+// --- seals and saved signatures (migration 0005) ------------------------------------------------
+
+/**
+ * A seal of an organisation. Who may stamp with it is `seal_authorisations`; a disabled seal
+ * stays, so evidence that names it can still be explained, but is offered to nobody.
+ */
+export interface SealTable {
+	id: string;
+	org_id: string;
+	name: string;
+	shape: 'round' | 'oval' | 'square';
+	/** Real printed size in millimetres: render() draws the image at exactly this size. */
+	width_mm: number;
+	height_mm: number;
+	/** JSON of the domain SealSpec for a generated seal; null for one made from a photo. */
+	spec_json: string | null;
+	/** SHA-256 of the transparent PNG in the blob store. */
+	image_hash: string;
+	status: 'active' | 'disabled';
+	created_at: string;
+	created_by: string;
+}
+
+export type Seal = Selectable<SealTable>;
 
 // invites and codes
 

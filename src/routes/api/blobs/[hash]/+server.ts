@@ -1,0 +1,12 @@
+import { getApp } from '$lib/server/app';
+import { requireUser } from '$lib/server/guards';
+import { apiError } from '$lib/server/http';
+import { imageResponse } from '$lib/server/seals';
+
+export async function GET({ locals, params }) {
+	const auth = requireUser(locals.user);
+	if ('response' in auth) return auth.response;
+	const app = getApp();
+	const response = await imageResponse(app.database.db, app.blobs, auth.user, params.hash);
+	return response ?? apiError('NOT_FOUND', 'No such image');
+}

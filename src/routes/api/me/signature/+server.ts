@@ -1,0 +1,31 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { requireUser } from '$lib/server/guards';
+import { apiError } from '$lib/server/http';
+import { clearSignature, readCapped, saveSignature, SIGNATURE_MAX_BYTES } from '$lib/server/seals';
+import type { SavedSignatureResponse } from '$lib/domain/api-types';
+
+/** Body: the PNG bytes themselves (no JSON, no base64: a third smaller on a field connection). */
+export async function PUT({ locals, request }) {
+	const auth = requireUser(locals.user);
+	if ('response' in auth) return auth.response;
+	const bytes = await readCapped(request, SIGNATURE_MAX_BYTES);
+	if (!bytes)
+		return apiError('IMAGE_TOO_LARGE', `A signature may have at most ${SIGNATURE_MAX_BYTES} bytes`);
+	const app = getApp();
+	const result = await saveSignature(
+		{ db: app.database.db, blobs: app.blobs, clock: app.clock },
+		auth.user,
+		bytes
+	);
+	if (!result.ok) return apiError(result.code, result.message);
+	const body: SavedSignatureResponse = { image: result.image };
+	return json(body);
+}
+
+export async function DELETE({ locals }) {
+	const auth = requireUser(locals.user);
+	if ('response' in auth) return auth.response;
+	await clearSignature(getApp().database.db, auth.user);
+	return new Response(null, { status: 204 });
+}
