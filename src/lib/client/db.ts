@@ -11,6 +11,9 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/browser';
 import { mergeInbox, type InboxRowMeta } from '$lib/domain/inbox';
 import { sha256Hex } from '$lib/domain/canonical';
 import { api, ApiError } from './api';
+import { isQuotaError } from './quota';
+import { downloadSigningKit, fetchMissingImages } from './signing-kit';
+import { manifestImages } from '$lib/domain/manifest';
 
 /**
  * An envelope on this device. Every envelope of the inbox has a row (its metadata, so the list
@@ -42,6 +45,8 @@ export interface DeviceBlob {
  * - 'deviceCredential': { credentialId, userId } of the passkey that lives on this device (set at
  *   enrolment and at login): tickets are drawn for it and confirmations are asked of it;
  * - 'defaultSignature': the SHA-256 (in `blobs`) of the user's saved signature PNG;
+ * - 'defaultSignaturePending': that SHA-256 while the server does not have it yet (saved
+ *   offline); cleared by uploadPendingSignature once the server took it;
  * - 'lastSync': { at, error: { code, message } | null } of the last sync run;
  * - 'pullCursor': the opaque cursor of the last pull.
  */
@@ -51,6 +56,7 @@ export interface MetaRow {
 		| 'persistence'
 		| 'deviceCredential'
 		| 'defaultSignature'
+		| 'defaultSignaturePending'
 		| 'lastSync'
 		| 'pullCursor'
 		| (string & {});
@@ -188,12 +194,6 @@ async function ensureRoom(bytes: number): Promise<void> {
 	}
 }
 
-/** Whether an error from IndexedDB means the disk or the origin's quota is full. */
-function isQuotaError(error: unknown): boolean {
-	const names = [error, (error as { inner?: unknown })?.inner].map((e) => (e as Error)?.name);
-	return names.includes('QuotaExceededError');
-}
-
 /**
  * Reads a response body chunk by chunk so the UI can show progress, then joins the chunks.
  * Content-Length is the total; a body longer than announced is still read (the hash check is
@@ -225,18 +225,29 @@ async function readWithProgress(
 	return bytes;
 }
 
+/** A finished envelope download, and how the signing kit fetched with it fared. */
+export interface DownloadedEnvelope extends DeviceEnvelope {
+	/**
+	 * Why the seals and saved signature could not be refreshed, or null when they were. The
+	 * envelope is on the device either way; the device keeps its previous seals.
+	 */
+	signingKitError: ApiError | null;
+}
+
 /**
  * Keeps an envelope on the device for offline use: its definition, the others' accepted
- * manifests and the original PDF. The PDF is checked against the envelope's docHash before
- * anything is written, and blob + row go in one transaction, so the device either has a
- * complete, verified copy or nothing new (DESIGN §5). Throws ApiError with a stable code:
- * NETWORK, NOT_FOUND, STORAGE_FULL, DOWNLOAD_CORRUPT.
+ * manifests, the original PDF and every image those manifests draw with (the preview renders
+ * with them). The PDF and each image are checked against their SHA-256 before anything is
+ * written, and blobs + row go in one transaction, so the device either has a complete, verified
+ * copy or nothing new (DESIGN §5). Then the signing kit (seals, saved signature) is refreshed
+ * once; its failure does not undo the download and is returned as `signingKitError`. Throws
+ * ApiError with a stable code: NETWORK, NOT_FOUND, STORAGE_FULL, DOWNLOAD_CORRUPT.
  */
 export async function downloadEnvelope(
 	id: string,
 	onProgress: (p: Progress) => void = () => {},
 	db: DeviceDb = deviceDb()
-): Promise<DeviceEnvelope> {
+): Promise<DownloadedEnvelope> {
 	const { envelope, accepted, mySignerIds } = await api<EnvelopeResponse>(
 		fetch,
 		`/api/envelopes/${encodeURIComponent(id)}`
@@ -276,11 +287,15 @@ export async function downloadEnvelope(
 		throw new ApiError('DOWNLOAD_CORRUPT', 0, `The PDF does not hash to ${envelope.docHash}`);
 	}
 	if (!announced) await ensureRoom(bytes.byteLength);
+	const images = await fetchMissingImages(db, accepted.flatMap(manifestImages));
 	const now = new Date().toISOString();
 	let stored!: DeviceEnvelope;
 	try {
 		await db.transaction('rw', db.envelopes, db.blobs, async () => {
 			const previous = await db.envelopes.get(id);
+			for (const image of images) {
+				if (!(await db.blobs.get(image.sha256))) await db.blobs.put(image);
+			}
 			if (!(await db.blobs.get(envelope.docHash))) {
 				await db.blobs.put({
 					sha256: envelope.docHash,
@@ -315,7 +330,14 @@ export async function downloadEnvelope(
 		if (isQuotaError(error)) throw new ApiError('STORAGE_FULL', 0, 'Quota exceeded');
 		throw error;
 	}
-	return stored;
+	let signingKitError: ApiError | null = null;
+	try {
+		await downloadSigningKit(db);
+	} catch (error) {
+		signingKitError =
+			error instanceof ApiError ? error : new ApiError('INTERNAL', 0, String(error));
+	}
+	return { ...stored, signingKitError };
 }
 
 /** Deletes a blob no downloaded envelope refers to; content addressing means others may share it. */
