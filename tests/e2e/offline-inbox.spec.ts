@@ -83,7 +83,9 @@ test('the demo contract downloads for offline use, verified, and stays listed wi
 	await expect(card.getByTestId('download-progress')).toHaveCount(0);
 	await expect(card.getByTestId('card-error')).toHaveCount(0);
 	const stored = await deviceStore(page);
-	expect(stored.blobs).toEqual([{ key: demo.docHash, actual: demo.docHash }]);
+	// The PDF, and beside it the signing kit's seal image (signing-kit.spec.ts checks that one).
+	expect(stored.blobs).toContainEqual({ key: demo.docHash, actual: demo.docHash });
+	expect(stored.blobs.every((b) => b.key === b.actual)).toBe(true);
 	expect(stored.envelopes[0]!.downloadedAt).not.toBeNull();
 
 	// Offline: the service worker serves the app, Dexie serves the list. (A fresh tab: Chromium
@@ -107,7 +109,8 @@ test('the demo contract downloads for offline use, verified, and stays listed wi
 	// Removing the download frees the blob and keeps the inbox entry.
 	await card.getByRole('button', { name: 'Remove download' }).click();
 	await expect(card.getByTestId('offline-badge')).toHaveText('Not on this device');
-	expect((await deviceStore(page)).blobs).toEqual([]);
+	// The seal image stays: it belongs to the signing kit, not to this contract.
+	expect((await deviceStore(page)).blobs.map((b) => b.key)).not.toContain(demo.docHash);
 	await context.close();
 });
 

@@ -25,7 +25,10 @@ export async function fetchImage(sha256: string): Promise<DeviceBlob> {
 	let response: Response;
 	try {
 		response = await fetch(`/api/blobs/${encodeURIComponent(sha256)}`, {
-			credentials: 'same-origin'
+			credentials: 'same-origin',
+			// The answer is immutable, so a copy damaged on the way into the HTTP cache would be
+			// served again on every retry; the device keeps its own verified copy instead.
+			cache: 'no-store'
 		});
 	} catch (error) {
 		throw new ApiError('NETWORK', 0, error instanceof Error ? error.message : String(error));
