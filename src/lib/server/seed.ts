@@ -64,8 +64,8 @@ export function demoEnvelope(id: string, docHash: string): Envelope {
  * contract seal (a generated round seal rasterised with the shipped font) and a demo contract
  * that is out for signing by the admin (who is authorised for the demo seal).
  * Does nothing when any organisation exists, so a restart never duplicates or resets data.
- * The PDF and the seal image are written to the blob store before the rows that point at it, so a crash between
- * the two leaves at worst an unreferenced blob, never a row naming a missing file.
+ * The PDF and the seal image are written to the blob store before the rows that point at them,
+ * so a crash in between leaves at worst an unreferenced blob, never a row naming a missing file.
  */
 export async function seedIfEmpty(
 	db: Kysely<Database>,
