@@ -106,9 +106,7 @@ export function backoffDelay(attempts: number, random: number): number {
 
 /** The next step for one credential's queue (Y6). */
 export type NextStep<R> =
-	| { kind: 'upload'; row: R }
-	| { kind: 'wait'; until: string; row: R }
-	| { kind: 'done' };
+	{ kind: 'upload'; row: R } | { kind: 'wait'; until: string; row: R } | { kind: 'done' };
 
 /**
  * Which row of ONE credential's queue to upload next (Y6, Y7). `rows` are that credential's rows
