@@ -50,7 +50,16 @@ export default defineConfig({
 				navigateFallback: '/',
 				// API answers are never served from the cache: stale state would be worse than an error.
 				navigateFallbackDenylist: [/^\/api\//],
-				cleanupOutdatedCaches: true
+				cleanupOutdatedCaches: true,
+				// Background Sync (issue 4): generateSW + importScripts of a small handler that wakes
+				// the open windows' sync engine, rather than injectManifest with a worker that drains
+				// the outbox itself. Why: the drain needs the session cookie, Dexie and the Web Lock
+				// that windows already coordinate on; a second drainer in the worker would race the
+				// windows' runs and double every code path. The generated worker (precache, navigate
+				// fallback, update prompt) stays exactly what the PWA tests prove. The cost: with no
+				// window open the browser's sync event uploads nothing; the next app start, `online`
+				// or visibility trigger does, and nothing is lost meanwhile.
+				importScripts: ['/sw-sync.js']
 			},
 			devOptions: { enabled: false }
 		})

@@ -16,6 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * @property {string | null} setupLink the one-time admin link printed at start, if any
  * @property {() => string} output everything the server printed so far
  * @property {() => Promise<void>} stop SIGTERM, then remove the data folder unless it was given
+ * @property {() => Promise<void>} kill SIGKILL, as a crash or power loss would; keeps the data folder
  */
 
 /**
@@ -51,13 +52,19 @@ export async function startServer(env = {}) {
 		dataDir,
 		setupLink: /setup link \(works once\): (\S+)/.exec(output)?.[1] ?? null,
 		output: () => output,
+		kill: () =>
+			new Promise((resolve) => {
+				if (child.exitCode !== null || child.signalCode !== null) return resolve();
+				child.once('exit', () => resolve());
+				child.kill('SIGKILL');
+			}),
 		stop: () =>
 			new Promise((resolve) => {
 				const done = () => {
 					if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
 					resolve();
 				};
-				if (child.exitCode !== null) return done();
+				if (child.exitCode !== null || child.signalCode !== null) return done();
 				child.once('exit', done);
 				child.kill('SIGTERM');
 			})

@@ -388,8 +388,20 @@ export function freshRow(item: InboxItem): DeviceEnvelope {
  * time of the sync, in one transaction, so the list never shows half a refresh.
  */
 export async function applyInbox(items: InboxItem[], db: DeviceDb = deviceDb()): Promise<void> {
-	await db.transaction('rw', db.envelopes, db.meta, async () => {
-		const { put, remove } = mergeInbox(await db.envelopes.toArray(), items, freshRow);
+	await db.transaction('rw', db.envelopes, db.meta, db.outbox, async () => {
+		const rows = await db.envelopes.toArray();
+		const { put, remove } = mergeInbox(rows, items, freshRow);
+		// A signature waiting in the outbox is not on the server yet: keep the device's decision,
+		// or the card would fall back to 待签署 until the upload goes through.
+		const waiting = new Set(
+			(await db.outbox.where('state').anyOf('pending', 'sending').toArray()).map(
+				(o) => o.envelopeId
+			)
+		);
+		const before = new Map(rows.map((r) => [r.id, r.myState]));
+		for (const row of put) {
+			if (waiting.has(row.id)) row.myState = before.get(row.id) ?? row.myState;
+		}
 		await db.envelopes.bulkPut(put);
 		await db.envelopes.bulkDelete(remove);
 		await db.meta.put({ key: 'lastInboxSync', value: new Date().toISOString() });

@@ -1,8 +1,11 @@
 import { m } from '$lib/paraglide/messages';
-import type { ErrorCode } from '$lib/domain/errors';
+import { toErrorCode, type ErrorCode } from '$lib/domain/errors';
 import { ApiError } from './api';
 
-const messages: Record<ErrorCode, () => string> = {
+const messages: Record<
+	ErrorCode,
+	(inputs?: object, options?: { locale?: 'en' | 'zh-CN' }) => string
+> = {
 	BAD_REQUEST: m.error_BAD_REQUEST,
 	NOT_FOUND: m.error_NOT_FOUND,
 	UNAUTHENTICATED: m.error_UNAUTHENTICATED,
@@ -70,4 +73,13 @@ const messages: Record<ErrorCode, () => string> = {
 /** The user's-language message for any thrown error; unknown errors read as INTERNAL. */
 export function errorMessage(error: unknown): string {
 	return messages[error instanceof ApiError ? error.code : 'INTERNAL']();
+}
+
+/**
+ * The message for a stored code (an outbox row's refusal), optionally in a given language: the
+ * 待同步 list shows a refusal in both languages, so the signer can forward it to whoever
+ * prepared the contract whatever language they read. Unknown codes read as INTERNAL.
+ */
+export function errorMessageFor(code: string, locale?: 'en' | 'zh-CN'): string {
+	return messages[toErrorCode(code)]({}, locale ? { locale } : undefined);
 }

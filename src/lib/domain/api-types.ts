@@ -184,3 +184,30 @@ export interface MySealsResponse {
 export interface SavedSignatureResponse {
 	image: string;
 }
+
+// device sync
+
+/** POST /api/blobs/missing: which of the named images the server does not hold. */
+export interface BlobsMissingResponse {
+	missing: string[];
+}
+
+/** An envelope a device may hold a copy of, with the others' accepted manifests. */
+export interface PulledEnvelope {
+	envelope: Envelope;
+	/** Every accepted manifest in acceptance order, replacing the device's list. */
+	accepted: Manifest[];
+	mySignerIds: string[];
+}
+
+/**
+ * GET /api/sync/pull?cursor=…: the user's envelopes changed since the cursor (inbox metadata for
+ * each, the definition and accepted manifests for those prepared for signing) and the cursor to
+ * send next time. `more` asks the device to pull again at once (the answer was capped).
+ */
+export interface SyncPullResponse {
+	items: InboxItem[];
+	envelopes: PulledEnvelope[];
+	cursor: string;
+	more: boolean;
+}

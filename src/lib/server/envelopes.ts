@@ -140,7 +140,13 @@ export function myStateOf(roles: readonly string[], manifests: readonly Manifest
  * Drafts are left out: a signer sees a contract only once it was sent. Revoked ones stay, so a
  * device holding a copy learns why it can no longer be signed.
  */
-export async function listInbox(db: Kysely<Database>, userId: string): Promise<InboxItem[]> {
+export async function listInbox(
+	db: Kysely<Database>,
+	userId: string,
+	/** Only these envelopes (the pull's changed ones); all when absent. */
+	only?: readonly string[]
+): Promise<InboxItem[]> {
+	if (only && only.length === 0) return [];
 	const rows = await db
 		.selectFrom('envelope_signers')
 		.innerJoin('envelopes', 'envelopes.id', 'envelope_signers.envelope_id')
@@ -158,6 +164,7 @@ export async function listInbox(db: Kysely<Database>, userId: string): Promise<I
 		])
 		.where('envelope_signers.user_id', '=', userId)
 		.where('envelopes.status', '!=', 'draft')
+		.$if(only !== undefined, (q) => q.where('envelopes.id', 'in', only!))
 		.orderBy('envelopes.created_at', 'desc')
 		.orderBy('envelopes.id')
 		.execute();

@@ -297,6 +297,15 @@ describe('ingestSubmission', () => {
 		expect(await open.db.selectFrom('submissions').select('id').execute()).toHaveLength(1);
 	});
 
+	it('a retry under the same key without the images the first attempt stored gets the stored answer', async () => {
+		const body = await bodyFor(await aliceManifest(), aliceKey, { idempotencyKey: 'device-key-2' });
+		const first = await ingestSubmission(deps, alice, body);
+		expect(first.status).toBe(201);
+		const retry = await ingestSubmission(deps, alice, { ...body, images: {} });
+		expect(retry).toEqual({ status: 201, body: first.body });
+		expect(await open.db.selectFrom('submissions').select('id').execute()).toHaveLength(1);
+	});
+
 	it('IDEMPOTENCY_CONFLICT: the same key with a different body is refused', async () => {
 		const body = await bodyFor(await aliceManifest(), aliceKey, { idempotencyKey: 'device-key-1' });
 		expect((await ingestSubmission(deps, alice, body)).status).toBe(201);

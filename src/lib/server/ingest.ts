@@ -88,7 +88,16 @@ export async function ingestSubmission(
 	}
 	const body = parsed.output;
 	// The canonical form, so a retry that spells the same JSON differently is still "the same".
-	const bodyHash = await sha256Hex(canonicalJson(input));
+	// Images are left out: they are content-addressed and checked against their hashes, and a
+	// device sends only those the server lacks, so a retry after a lost answer carries fewer
+	// images than the first attempt (the server stored them) and is still the same submission.
+	const bodyHash = await sha256Hex(
+		canonicalJson({
+			idempotencyKey: body.idempotencyKey,
+			manifest: body.manifest,
+			assertion: body.assertion
+		})
+	);
 	const receivedAt = deps.clock().toISOString();
 
 	return deps.db.transaction().execute(async (trx) => {

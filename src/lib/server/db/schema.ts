@@ -29,6 +29,8 @@ export interface Database {
 	invites: InviteTable;
 	notifications: NotificationTable;
 	auth_events: AuthEventTable;
+	// device sync (migration 0006)
+	sync_clock: SyncClockTable;
 }
 
 export interface OrganisationTable {
@@ -93,6 +95,11 @@ export interface EnvelopeTable {
 	 * signers, fields); null for a contract that has not been prepared for signing yet.
 	 */
 	definition: string | null;
+	/**
+	 * The sync clock's value at the envelope's last change (row, accepted manifest, signers),
+	 * stamped by triggers in the writing transaction (migration 0006); the pull cursor's unit.
+	 */
+	change_seq: Generated<number>;
 }
 
 /** A passkey. Revoked rows stay, so evidence that names a credential can still be explained. */
@@ -283,4 +290,12 @@ export interface AuthEventTable {
 	detail: string;
 	ip: string | null;
 	created_at: string;
+}
+
+// device sync (migration 0006)
+
+/** One row (id 1): the last change number handed out; bumped by the change triggers. */
+export interface SyncClockTable {
+	id: number;
+	seq: number;
 }

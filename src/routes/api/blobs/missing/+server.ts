@@ -1,0 +1,29 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { getApp } from '$lib/server/app';
+import { requireUser } from '$lib/server/guards';
+import { apiError, readBody } from '$lib/server/http';
+import { MISSING_MAX_HASHES, missingBlobs } from '$lib/server/sync';
+import type { BlobsMissingResponse } from '$lib/domain/api-types';
+
+const Body = v.object({
+	hashes: v.pipe(
+		v.array(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))),
+		v.maxLength(MISSING_MAX_HASHES)
+	)
+});
+
+/** Which images the device must upload with a submission: only those the server lacks. */
+export async function POST({ locals, request }) {
+	const auth = requireUser(locals.user);
+	if ('response' in auth) return auth.response;
+	const body = await readBody(request, Body);
+	if (!body) {
+		return apiError('BAD_REQUEST', `Expected { hashes: sha256hex[≤${MISSING_MAX_HASHES}] }`);
+	}
+	const app = getApp();
+	const answer: BlobsMissingResponse = {
+		missing: await missingBlobs(app.database.db, app.blobs, body.hashes)
+	};
+	return json(answer, { headers: { 'Cache-Control': 'private, no-store' } });
+}

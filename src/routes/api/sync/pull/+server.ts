@@ -1,0 +1,12 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { requireUser } from '$lib/server/guards';
+import { pullChanges } from '$lib/server/sync';
+
+/** The signed-in user's envelopes changed since `cursor` (absent: all of them). */
+export async function GET({ locals, url }) {
+	const auth = requireUser(locals.user);
+	if ('response' in auth) return auth.response;
+	const body = await pullChanges(getApp().database.db, auth.user, url.searchParams.get('cursor'));
+	return json(body, { headers: { 'Cache-Control': 'private, no-store' } });
+}
