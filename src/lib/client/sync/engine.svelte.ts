@@ -1,6 +1,23 @@
 import { liveQuery } from 'dexie';
-import { deviceDb } from '../db';
-import { runSync, type LastSync } from './run';
+import { deviceDb, type DeviceDb } from '../db';
+import { ApiError } from '../api';
+import { runSync, syncHooks, type LastSync } from './run';
+import { downloadSigningKit, uploadPendingSignature } from '../signing-kit';
+
+// Every run also sends a signature saved offline and refreshes the seals the user may use, so a
+// revoked seal authorisation leaves the device at its next sync (issue 5 "Seals").
+// Signed out is not a hook failure: the pull reports it, and a visitor has nothing to refresh.
+const unlessSignedOut =
+	(step: (db: DeviceDb) => Promise<unknown>) =>
+	async (db: DeviceDb): Promise<void> => {
+		try {
+			await step(db);
+		} catch (error) {
+			if (error instanceof ApiError && error.status === 401) return;
+			throw error;
+		}
+	};
+syncHooks.push(unlessSignedOut(uploadPendingSignature), unlessSignedOut(downloadSigningKit));
 
 /** The Background Sync tag the service worker answers (static/sw-sync.js). */
 export const BACKGROUND_SYNC_TAG = 'sealpass-sync';

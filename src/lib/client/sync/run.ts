@@ -1,4 +1,5 @@
 import type { DeviceDb } from '../db';
+import { ApiError } from '../api';
 import { drain, type DrainReport, type SyncDeps } from './drain';
 import { pull } from './pull';
 import { withSyncLock } from './lock';
@@ -23,11 +24,7 @@ export interface SyncSummary {
 /**
  * Steps other parts of the app add to every sync run, after the outbox drain and before the
  * pull, each with the device store.
- *
- * MERGE POINT (lead): the seals / saved-signature download branch adds
- * `uploadPendingSignature(db)` from src/lib/client/signing-kit.ts. Register it once, e.g. in
- * src/lib/client/sync/engine.svelte.ts next to the other start-up wiring:
- *   `syncHooks.push((db) => uploadPendingSignature(db));`
+ * engine.svelte.ts registers the saved-signature upload and the seals refresh.
  * A hook that throws does not stop the run; its error is reported as the run's error.
  */
 export const syncHooks: ((db: DeviceDb) => Promise<void>)[] = [];
@@ -52,7 +49,10 @@ export async function runSync(deps: SyncDeps): Promise<SyncSummary | null> {
 				try {
 					await hook(db);
 				} catch (cause) {
-					error ??= { code: 'INTERNAL', message: String(cause) };
+					error ??=
+						cause instanceof ApiError
+							? { code: cause.code, message: cause.message }
+							: { code: 'INTERNAL', message: String(cause) };
 				}
 			}
 			const pulled = await pull(deps);
