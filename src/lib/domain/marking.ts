@@ -250,6 +250,22 @@ export function seamForField(
 	};
 }
 
+/**
+ * A riding seam placed freely (K10): the right edge, where a bound contract's pages fan out,
+ * at mid height (clamped by K7), over all pages.
+ */
+export function freeSeam(
+	pageSizes: readonly PageSize[],
+	seal: { sealId: string; image: string; sizeMm: SizeMm }
+): RidingSeam {
+	return {
+		...seal,
+		pages: 'all',
+		edge: 'right',
+		position: clampSeamPosition(0.5, seal.sizeMm, pageSizes)
+	};
+}
+
 /** A drawn signature is printed at most this size (mm): the usual signature field. */
 export const SIGNATURE_PRINT_MM = { width: 60, height: 20 };
 /** Print resolution a drawn signature must reach in that field (dots per inch). */
