@@ -43,7 +43,9 @@ export interface DeviceBlob {
  *   enrolment and at login): tickets are drawn for it and confirmations are asked of it;
  * - 'defaultSignature': the SHA-256 (in `blobs`) of the user's saved signature PNG;
  * - 'lastSync': { at, error: { code, message } | null } of the last sync run;
- * - 'pullCursor': the opaque cursor of the last pull.
+ * - 'pullCursor': the opaque cursor of the last pull;
+ * - 'cjkFont': { sha256 } of the server's CJK font in `blobs`, kept when a downloaded contract
+ *   has a date field of this user's: the preview draws date text with exactly those bytes.
  */
 export interface MetaRow {
 	key:
@@ -176,7 +178,7 @@ const QUOTA_MARGIN = 1 << 20;
  * QuotaExceededError halfway through, and the signer can free space first. Browsers without
  * estimate() are let through; the transaction still fails cleanly if the disk is full.
  */
-async function ensureRoom(bytes: number): Promise<void> {
+export async function ensureRoom(bytes: number): Promise<void> {
 	const estimate = await navigator.storage?.estimate?.().catch(() => null);
 	if (!estimate || estimate.quota === undefined || estimate.usage === undefined) return;
 	if (estimate.quota - estimate.usage < bytes + QUOTA_MARGIN) {
@@ -189,7 +191,7 @@ async function ensureRoom(bytes: number): Promise<void> {
 }
 
 /** Whether an error from IndexedDB means the disk or the origin's quota is full. */
-function isQuotaError(error: unknown): boolean {
+export function isQuotaError(error: unknown): boolean {
 	const names = [error, (error as { inner?: unknown })?.inner].map((e) => (e as Error)?.name);
 	return names.includes('QuotaExceededError');
 }
@@ -199,7 +201,7 @@ function isQuotaError(error: unknown): boolean {
  * Content-Length is the total; a body longer than announced is still read (the hash check is
  * what decides whether the bytes are kept).
  */
-async function readWithProgress(
+export async function readWithProgress(
 	response: Response,
 	onProgress: (p: Progress) => void
 ): Promise<Uint8Array<ArrayBuffer>> {
