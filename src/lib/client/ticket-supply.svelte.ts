@@ -1,6 +1,7 @@
 import { liveQuery } from 'dexie';
 import { ticketSupply, type TicketSupply } from '$lib/domain/offline-signing';
-import { deviceDb } from './db';
+import { deviceDb, type DeviceTicket } from './db';
+import { deviceClock } from './confirm';
 import { deviceCredential, topUpIfOnline } from './tickets';
 
 /**
@@ -15,9 +16,8 @@ export class TicketSupplyState {
 	/** Subscribes; returns the cleanup for onMount / $effect. */
 	start(): () => void {
 		const db = deviceDb();
-		let latest: { tickets: Awaited<ReturnType<typeof db.tickets.toArray>>; cred: string | null } =
-			{ tickets: [], cred: null };
-		const update = () => (this.supply = ticketSupply(latest.tickets, latest.cred, new Date()));
+		let latest: { tickets: DeviceTicket[]; cred: string | null } = { tickets: [], cred: null };
+		const update = () => (this.supply = ticketSupply(latest.tickets, latest.cred, deviceClock()));
 		const sub = liveQuery(async () => ({
 			tickets: await db.tickets.toArray(),
 			cred: (await deviceCredential(db))?.credentialId ?? null

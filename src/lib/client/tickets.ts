@@ -22,7 +22,9 @@ export async function rememberDeviceCredential(
 }
 
 /** The recorded device passkey, or null when this device never enrolled or logged in with one. */
-export async function deviceCredential(db: DeviceDb = deviceDb()): Promise<DeviceCredential | null> {
+export async function deviceCredential(
+	db: DeviceDb = deviceDb()
+): Promise<DeviceCredential | null> {
 	const row = await db.meta.get('deviceCredential');
 	const value = row?.value as Partial<DeviceCredential> | undefined;
 	return value?.credentialId && value.userId

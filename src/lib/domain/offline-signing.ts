@@ -44,11 +44,7 @@ export function pickTicket(
 	let best: HeldTicket | null = null;
 	for (const t of tickets) {
 		if (!isUsable(t, credentialId, now)) continue;
-		if (
-			!best ||
-			t.expiresAt < best.expiresAt ||
-			(t.expiresAt === best.expiresAt && t.id < best.id)
-		)
+		if (!best || t.expiresAt < best.expiresAt || (t.expiresAt === best.expiresAt && t.id < best.id))
 			best = t;
 	}
 	return best;
@@ -98,9 +94,7 @@ export function prunableTickets(
 ): string[] {
 	return tickets
 		.filter((t) =>
-			t.spentBy === null
-				? Date.parse(t.expiresAt) <= now.getTime()
-				: syncedOutboxIds.has(t.spentBy)
+			t.spentBy === null ? Date.parse(t.expiresAt) <= now.getTime() : syncedOutboxIds.has(t.spentBy)
 		)
 		.map((t) => t.id);
 }

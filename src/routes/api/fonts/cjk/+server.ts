@@ -15,7 +15,7 @@ export async function GET() {
 		sha256: createHash('sha256').update(bytes).digest('hex')
 	}));
 	const { bytes, sha256 } = await cached;
-	return new Response(bytes, {
+	return new Response(bytes as Uint8Array<ArrayBuffer>, {
 		headers: {
 			'Content-Type': 'font/ttf',
 			'Content-Length': String(bytes.byteLength),
