@@ -176,7 +176,7 @@ test('offline 确认签署: preview, passkey, one transaction; kept across an of
 	freshServer,
 	browser
 }) => {
-	test.setTimeout(180_000);
+	test.setTimeout(240_000);
 	// A phone-sized screen: the dialog must work at 360 px.
 	const context = await browser.newContext({
 		baseURL: freshServer.url,
@@ -239,7 +239,7 @@ test('退回 offline: a required reason with a live counter, confirmed by the pa
 	freshServer,
 	browser
 }) => {
-	test.setTimeout(120_000);
+	test.setTimeout(240_000);
 	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
 	const { page, offline, demo } = await offlineContract(context, freshServer.setupLink!);
 
@@ -285,7 +285,7 @@ test('a cancelled ceremony keeps the draft and says why; a failed save is retrie
 	freshServer,
 	browser
 }) => {
-	test.setTimeout(120_000);
+	test.setTimeout(240_000);
 	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
 	const { offline, demo, authenticator } = await offlineContract(context, freshServer.setupLink!);
 
