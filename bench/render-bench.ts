@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { render } from '$lib/pdf/render';
 import { mmToPt } from '$lib/domain/envelope';
 import type { Manifest } from '$lib/domain/manifest';
+import { randomUUID } from 'node:crypto';
+import { manifestChallenge } from '$lib/domain/canonical';
 import { discSealPng, photoJpeg, sha256Hex, signaturePng } from '../tests/support/images';
+import { createFakeAuthenticator } from '../tests/support/fake-authenticator';
 import { textPdf } from '../tests/support/pdfs';
 
 export interface Case {
@@ -208,15 +211,86 @@ export async function measureBareMemory(
 	return { case: name, bare_peak_rss_bytes: process.resourceUsage().maxRSS * 1024 - baseline };
 }
 
-/** Child-process entry: `prepare DIR`, `time|memory|bare-memory DIR CASE`; prints one JSON line. */
+/** Upload budget per signature, new images excepted (issue 4 "Speed"). */
+export const UPLOAD_BUDGET = 16 * 1024;
+
+/**
+ * Measures what one signature costs on the wire: the POST /api/submissions body the device
+ * sends (manifest, a real ES256 assertion over its hash, and the new images base64-encoded),
+ * against the contract's size. The PDF never travels, so the body without images must stay
+ * under UPLOAD_BUDGET whatever the page count.
+ */
+export async function measureUpload(dir: string, name: string): Promise<Record<string, unknown>> {
+	const { c, original, assets, manifest } = loadCase(dir, name);
+	const passkey = await createFakeAuthenticator();
+	const stamped = { ...manifest, credentialId: passkey.credentialId };
+	const assertion = await passkey.assert({
+		challenge: await manifestChallenge(stamped),
+		origin: 'https://sealpass.example.cn',
+		rpId: 'sealpass.example.cn',
+		userHandle: randomUUID()
+	});
+	const images = Object.fromEntries(
+		[...assets].map(([hash, bytes]) => [hash, Buffer.from(bytes).toString('base64')])
+	);
+	const body = { idempotencyKey: randomUUID(), manifest: stamped, assertion, images };
+	const total = Buffer.byteLength(JSON.stringify(body));
+	const withoutImages = Buffer.byteLength(JSON.stringify({ ...body, images: {} }));
+	return {
+		case: name,
+		pages: c.pages,
+		pdf_bytes: original.byteLength,
+		body_bytes: total,
+		new_image_bytes: total - withoutImages,
+		body_minus_images_bytes: withoutImages,
+		budget: UPLOAD_BUDGET,
+		ratio_to_budget: +(withoutImages / UPLOAD_BUDGET).toFixed(3),
+		ratio_to_pdf: +(withoutImages / original.byteLength).toFixed(5),
+		pass: withoutImages <= UPLOAD_BUDGET
+	};
+}
+
+/**
+ * Child-process entry: `prepare DIR`, `time|memory|bare-memory|upload DIR CASE`,
+ * `first-page-fixture DIR`; prints one JSON line.
+ */
 export async function main(argv: string[]): Promise<void> {
 	const [mode, dir, name] = argv;
 	if (mode === 'prepare') return prepare(dir!);
+	if (mode === 'first-page-fixture')
+		return void console.log(JSON.stringify(firstPageFixture(dir!)));
 	const result =
-		mode === 'memory'
-			? await measureMemory(dir!, name!)
-			: mode === 'bare-memory'
-				? await measureBareMemory(dir!, name!)
-				: await measure(dir!, name!);
+		mode === 'upload'
+			? await measureUpload(dir!, name!)
+			: mode === 'memory'
+				? await measureMemory(dir!, name!)
+				: mode === 'bare-memory'
+					? await measureBareMemory(dir!, name!)
+					: await measure(dir!, name!);
 	console.log(JSON.stringify(result));
+}
+
+/**
+ * The 200-page contract as a device holds it after a download, for the first-page benchmark in
+ * Chromium: its bytes (base64), hash and an envelope row with its page sizes.
+ */
+function firstPageFixture(dir: string) {
+	const bytes = readFileSync(join(dir, 'text-200.pdf'));
+	const docHash = sha256Hex(new Uint8Array(bytes));
+	const a4 = { width: 595.28, height: 841.89 };
+	return {
+		pdf: bytes.toString('base64'),
+		docHash,
+		definition: {
+			id: 'bench-200',
+			docHash,
+			revision: 1,
+			status: 'sent',
+			pages: Array.from({ length: 200 }, () => a4),
+			signingOrder: 'sequential',
+			parties: [],
+			signers: [],
+			fields: []
+		}
+	};
 }

@@ -35,6 +35,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 	// Setup links carry a secret in the path: never leak it to another site via Referer.
 	response.headers.set('Referrer-Policy', 'no-referrer');
 	response.headers.set('Permissions-Policy', 'camera=(self), geolocation=(), microphone=()');
-	if (isApi) response.headers.set('Cache-Control', 'no-store');
+	// API answers are per-user and current; only content-addressed public files (the CJK font)
+	// declare themselves immutable, and keep that so devices fetch them once.
+	if (isApi && !response.headers.get('Cache-Control')?.includes('immutable')) {
+		response.headers.set('Cache-Control', 'no-store');
+	}
 	return response;
 };

@@ -48,7 +48,9 @@ export interface DeviceBlob {
  * - 'defaultSignaturePending': that SHA-256 while the server does not have it yet (saved
  *   offline); cleared by uploadPendingSignature once the server took it;
  * - 'lastSync': { at, error: { code, message } | null } of the last sync run;
- * - 'pullCursor': the opaque cursor of the last pull.
+ * - 'pullCursor': the opaque cursor of the last pull;
+ * - 'cjkFont': { sha256 } of the server's CJK font in `blobs`, kept when a downloaded contract
+ *   has a date field of this user's: the preview draws date text with exactly those bytes.
  */
 export interface MetaRow {
 	key:
@@ -182,7 +184,7 @@ const QUOTA_MARGIN = 1 << 20;
  * QuotaExceededError halfway through, and the signer can free space first. Browsers without
  * estimate() are let through; the transaction still fails cleanly if the disk is full.
  */
-async function ensureRoom(bytes: number): Promise<void> {
+export async function ensureRoom(bytes: number): Promise<void> {
 	const estimate = await navigator.storage?.estimate?.().catch(() => null);
 	if (!estimate || estimate.quota === undefined || estimate.usage === undefined) return;
 	if (estimate.quota - estimate.usage < bytes + QUOTA_MARGIN) {
@@ -199,7 +201,7 @@ async function ensureRoom(bytes: number): Promise<void> {
  * Content-Length is the total; a body longer than announced is still read (the hash check is
  * what decides whether the bytes are kept).
  */
-async function readWithProgress(
+export async function readWithProgress(
 	response: Response,
 	onProgress: (p: Progress) => void
 ): Promise<Uint8Array<ArrayBuffer>> {

@@ -67,7 +67,13 @@ const messages: Record<
 	IDEMPOTENCY_CONFLICT: m.error_IDEMPOTENCY_CONFLICT,
 	// device store
 	STORAGE_FULL: m.error_STORAGE_FULL,
-	DOWNLOAD_CORRUPT: m.error_DOWNLOAD_CORRUPT
+	DOWNLOAD_CORRUPT: m.error_DOWNLOAD_CORRUPT,
+	// offline confirmation
+	DEVICE_PASSKEY_MISSING: m.error_DEVICE_PASSKEY_MISSING,
+	TICKETS_EXHAUSTED: m.error_TICKETS_EXHAUSTED,
+	FONT_MISSING: m.error_FONT_MISSING,
+	SAVE_FAILED: m.error_SAVE_FAILED,
+	ALREADY_DECIDED: m.error_ALREADY_DECIDED
 };
 
 /** The user's-language message for any thrown error; unknown errors read as INTERNAL. */

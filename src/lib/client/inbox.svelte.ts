@@ -10,6 +10,8 @@ import {
 	type OutboxRow,
 	type Progress
 } from './db';
+import { ensureCjkFont } from './cjk-font';
+import { needsCjkFont } from '$lib/domain/offline-signing';
 
 export type Persistence = 'granted' | 'denied' | 'unsupported';
 
@@ -84,7 +86,11 @@ export class InboxState {
 		this.errors[id] = null;
 		this.progress[id] = { loaded: 0, total: null };
 		try {
-			await downloadEnvelope(id, (p) => (this.progress[id] = p));
+			const row = await downloadEnvelope(id, (p) => (this.progress[id] = p));
+			// A date field of this user's draws text: the preview needs the server's font offline.
+			if (row.definition && needsCjkFont(row.definition, row.mySignerIds ?? [])) {
+				await ensureCjkFont((p) => (this.progress[id] = p));
+			}
 		} catch (error) {
 			this.errors[id] =
 				error instanceof ApiError ? error : new ApiError('INTERNAL', 0, String(error));

@@ -13,9 +13,29 @@ import type {
 	PasskeyResponse,
 	PasskeysResponse,
 	PasskeySummary,
+	SessionResponse,
 	SessionUser
 } from '$lib/domain/api-types';
 import { api, ApiError } from './api';
+import { rememberDeviceCredential, topUpIfOnline } from './tickets';
+
+/**
+ * Records the passkey this device just used as the device credential and fetches its tickets.
+ * A failure here never fails the sign-in: the confirmation says clearly when no passkey or no
+ * ticket is on the device, and the next login records it again.
+ */
+async function adoptDeviceCredential(
+	fetcher: typeof fetch,
+	credentialId: string,
+	userId: string
+): Promise<void> {
+	try {
+		await rememberDeviceCredential({ credentialId, userId });
+	} catch {
+		return;
+	}
+	void topUpIfOnline(fetcher);
+}
 
 /**
  * Turns what the browser's WebAuthn ceremony throws into our stable codes, so the UI shows a
@@ -99,6 +119,11 @@ export async function enrolPasskey(fetcher: typeof fetch): Promise<PasskeySummar
 		method: 'POST',
 		json: { response, name: defaultPasskeyName(navigator.userAgent) }
 	});
+	// The passkey just created lives on this device: offline confirmations will ask for it.
+	const { user } = await api<SessionResponse>(fetcher, '/api/session').catch(() => ({
+		user: null
+	}));
+	if (user) await adoptDeviceCredential(fetcher, response.id, user.id);
 	return passkey;
 }
 
@@ -131,6 +156,7 @@ export async function signInWithPasskey(
 		method: 'POST',
 		json: { response }
 	});
+	await adoptDeviceCredential(fetcher, response.id, user.id);
 	return user;
 }
 

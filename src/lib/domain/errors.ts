@@ -64,7 +64,13 @@ export const ERROR_CODES = [
 	'IDEMPOTENCY_CONFLICT',
 	// device store (raised in the browser, like NETWORK)
 	'STORAGE_FULL',
-	'DOWNLOAD_CORRUPT'
+	'DOWNLOAD_CORRUPT',
+	// offline confirmation (raised in the browser)
+	'DEVICE_PASSKEY_MISSING',
+	'TICKETS_EXHAUSTED',
+	'FONT_MISSING',
+	'SAVE_FAILED',
+	'ALREADY_DECIDED'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -145,7 +151,14 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	// device store: raised by the browser, never the server; 4xx keeps them out of automatic
 	// retry (a full disk or a corrupt copy needs the user, not a loop)
 	STORAGE_FULL: 413,
-	DOWNLOAD_CORRUPT: 422
+	DOWNLOAD_CORRUPT: 422,
+	// offline confirmation: raised by the browser, never the server; each needs the user (log
+	// in with the passkey, come online, retry the save), so none is retried automatically
+	DEVICE_PASSKEY_MISSING: 409,
+	TICKETS_EXHAUSTED: 409,
+	FONT_MISSING: 409,
+	SAVE_FAILED: 409,
+	ALREADY_DECIDED: 409
 };
 
 /**

@@ -1,5 +1,10 @@
 import type { BrowserContext, Page } from '@playwright/test';
-import { expect, addVirtualAuthenticator, waitForServiceWorkerControl } from './fixtures';
+import {
+	expect,
+	addVirtualAuthenticator,
+	waitForServiceWorkerControl,
+	type VirtualAuthenticator
+} from './fixtures';
 
 /** An inbox item as GET /api/inbox lists it (the fields the tests use). */
 export interface InboxEntry {
@@ -11,14 +16,16 @@ export interface InboxEntry {
 /**
  * Enrols the first admin exactly as a person does (setup link → passkey on the page's virtual
  * authenticator) and waits for the admin page. English UI: pass a context with locale en-US.
+ * Returns the tab's authenticator, which holds the new passkey.
  */
-export async function enrolAdmin(page: Page, setupLink: string): Promise<void> {
-	await addVirtualAuthenticator(page);
+export async function enrolAdmin(page: Page, setupLink: string): Promise<VirtualAuthenticator> {
+	const authenticator = await addVirtualAuthenticator(page);
 	await page.goto(setupLink);
 	await page.getByRole('button', { name: 'Continue as admin' }).click();
 	await expect(page.getByRole('heading', { name: 'Create your passkey' })).toBeFocused();
 	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
 	await expect(page).toHaveURL(/\/admin$/);
+	return authenticator;
 }
 
 /**
