@@ -27,6 +27,8 @@ export interface Database {
 	invites: InviteTable;
 	notifications: NotificationTable;
 	auth_events: AuthEventTable;
+	// audit trail (migration 0007)
+	audit_log: AuditLogTable;
 }
 
 export interface OrganisationTable {
@@ -254,4 +256,19 @@ export interface AuthEventTable {
 	detail: string;
 	ip: string | null;
 	created_at: string;
+}
+
+// audit trail (migration 0007)
+
+/** One link of the hash-chained audit log (SPEC A2); the database refuses updates and deletes. */
+export interface AuditLogTable {
+	seq: number;
+	at: string;
+	kind: string;
+	actor: string | null;
+	subject: string | null;
+	/** Canonical JSON of the event's data, exactly as hashed. */
+	data: string;
+	prev_hash: string;
+	hash: string;
 }
