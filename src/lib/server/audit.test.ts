@@ -280,9 +280,9 @@ describe('append-only tables (A7)', () => {
 		await expect(db.deleteFrom('auth_events').execute()).rejects.toThrow(
 			/auth_events is append-only: DELETE refused/
 		);
-		await expect(
-			db.updateTable('submission_events').set({ code: null }).execute()
-		).rejects.toThrow(/submission_events is append-only: UPDATE refused/);
+		await expect(db.updateTable('submission_events').set({ code: null }).execute()).rejects.toThrow(
+			/submission_events is append-only: UPDATE refused/
+		);
 		await expect(db.deleteFrom('submission_events').execute()).rejects.toThrow(
 			/submission_events is append-only: DELETE refused/
 		);

@@ -96,18 +96,16 @@ export async function listAudit(
 	if (query.subject !== null) select = select.where('audit_log.subject', '=', query.subject);
 	const rows = await select.execute();
 	const page = rows.slice(0, limit);
-	const entries = page.map(
-		(r): AuditEntry => ({
-			seq: r.seq,
-			at: r.at,
-			kind: r.kind,
-			actor: r.actor,
-			actorName: r.display_name,
-			subject: r.subject,
-			data: parseData(r.data),
-			hash: r.hash
-		})
-	);
+	const entries = page.map((r): AuditEntry => ({
+		seq: r.seq,
+		at: r.at,
+		kind: r.kind,
+		actor: r.actor,
+		actorName: r.display_name,
+		subject: r.subject,
+		data: parseData(r.data),
+		hash: r.hash
+	}));
 	return { entries, nextCursor: rows.length > limit ? page.at(-1)!.seq : null };
 }
 
