@@ -62,8 +62,11 @@ test('the audit trail lists enrolment and sign-in, verifies ✓, and names a row
 	await expect(verdict).toHaveText('✓ The chain is intact: 3 entries checked.');
 
 	// Filtering by a subject keeps the address, so the view can be linked to.
-	const adminId = (await entries.nth(0).getByRole('button').textContent())!.trim();
-	await entries.nth(0).getByRole('button', { name: adminId }).click();
+	const adminId = (await entries.nth(0).getByRole('button').getAttribute('data-subject'))!;
+	await entries
+		.nth(0)
+		.getByRole('button', { name: `Show only entries about ${adminId}` })
+		.click();
 	await expect(page).toHaveURL(new RegExp(`subject=${adminId}`));
 	await expect(page.getByRole('heading', { name: `Entries about ${adminId}` })).toBeVisible();
 	await expect(entries).toHaveCount(3);
