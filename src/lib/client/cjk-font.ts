@@ -1,12 +1,6 @@
 import { sha256Hex } from '$lib/domain/canonical';
 import { ApiError } from './api';
-import {
-	deviceDb,
-	ensureRoom,
-	readWithProgress,
-	type DeviceDb,
-	type Progress
-} from './db';
+import { deviceDb, ensureRoom, readWithProgress, type DeviceDb, type Progress } from './db';
 import { isQuotaError } from './quota';
 
 /**

@@ -1,5 +1,6 @@
 import type { Envelope } from './envelope';
 import type { Manifest } from './manifest';
+import type { BreakReason } from './audit';
 
 /**
  * Shapes of the JSON the API returns, shared by server endpoints and browser code so the two
@@ -210,4 +211,32 @@ export interface SyncPullResponse {
 	envelopes: PulledEnvelope[];
 	cursor: string;
 	more: boolean;
+}
+
+// audit trail
+
+/** One row of the audit trail as the admin page shows it. */
+export interface AuditEntry {
+	seq: number;
+	at: string;
+	kind: string;
+	actor: string | null;
+	/** The actor's display name, when the actor is a known user. */
+	actorName: string | null;
+	subject: string | null;
+	data: Record<string, unknown>;
+	hash: string;
+}
+
+/** GET /api/admin/audit: newest first; pass nextCursor as `cursor` for the next (older) page. */
+export interface AuditPageResponse {
+	entries: AuditEntry[];
+	nextCursor: number | null;
+}
+
+/** POST /api/admin/audit/verify (SPEC A5, A6). */
+export interface AuditVerifyResponse {
+	ok: boolean;
+	checked: number;
+	firstBroken: { seq: number; reason: BreakReason } | null;
 }

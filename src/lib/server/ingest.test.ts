@@ -505,3 +505,37 @@ describe('ingestSubmission', () => {
 		expect(code(answer)).toBe('FORBIDDEN');
 	});
 });
+
+describe('audit trail of ingest (SPEC A1, A4)', () => {
+	it('A1 A4: an acceptance, a 退回, a refusal and an idempotent repeat append signed, rejected, refused and nothing', async () => {
+		const body = await bodyFor(await aliceManifest(), aliceKey);
+		const signed = await ingestSubmission(deps, alice, body);
+		await ingestSubmission(deps, alice, body); // the repeat: nothing new happened
+		const bobTicket = await ticketFor(bob, bobKey);
+		const returned = sampleManifest({
+			docHash: DOC_HASH,
+			signerId: 'bob',
+			credentialId: bobKey.credentialId,
+			ticket: { id: bobTicket.id, nonce: bobTicket.nonce },
+			decision: { kind: 'rejected', reason: '金额有误' },
+			fills: [],
+			seals: [],
+			ridingSeams: []
+		});
+		const rejected = await ingestSubmission(deps, bob, await bodyFor(returned, bobKey));
+		expect(rejected.status).toBe(201);
+		const replay = await ingestSubmission(deps, bob, await bodyFor(returned, bobKey));
+		expect(code(replay)).toBe('TICKET_USED');
+
+		const rows = await open.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
+		expect(rows.map((r) => [r.kind, r.actor, r.subject])).toEqual([
+			['submission.signed', alice.id, (signed.body as SubmissionAccepted).submissionId],
+			['submission.rejected', bob.id, (rejected.body as SubmissionAccepted).submissionId],
+			['submission.refused', bob.id, returned.envelopeId]
+		]);
+		expect(JSON.parse(rows[1]!.data)).toMatchObject({ reason: '金额有误' });
+		expect(JSON.parse(rows[2]!.data)).toMatchObject({ code: 'TICKET_USED' });
+		// The server's receipt time, the same as the submission row's.
+		expect(rows[0]!.at).toBe((signed.body as SubmissionAccepted).receivedAt);
+	});
+});

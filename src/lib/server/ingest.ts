@@ -9,12 +9,14 @@ import { parseManifest } from '$lib/domain/manifest-schema';
 import { canonicalJson, manifestChallenge, manifestHash, sha256Hex } from '$lib/domain/canonical';
 import { headlineProblem, isComplete, validateManifest, type Problem } from '$lib/domain/rules';
 import type { SubmissionAccepted, SubmissionRefused } from '$lib/domain/api-types';
+import type { AuditEvent } from '$lib/domain/audit';
 import { inspectImage } from '$lib/pdf/images';
 import type { Database, User } from './db/schema';
 import type { BlobStore } from './blob-store';
 import type { Clock } from './clock';
 import { AuthenticationResponseSchema, assertionUserVerified, checkAssertion } from './passkeys';
 import { acceptedManifests, loadEnvelope } from './envelopes';
+import { appendAudit } from './audit';
 
 /** What ingest needs from the running app; tests pass their own database, store and clock. */
 export interface IngestDeps {
@@ -386,4 +388,46 @@ async function recordEvent(
 			code: refused ? refused.error.code : null
 		})
 		.execute();
+	const event = auditEventFor(body, answer, submissionId);
+	// Same transaction and receipt time as the submission it records (SPEC A4).
+	if (event) await appendAudit(trx, () => new Date(at), user.id, event);
+}
+
+/**
+ * The audit trail's view of an attempt (SPEC A1): a new acceptance is `submission.signed` or
+ * `submission.rejected` (the signer's 退回), a refusal `submission.refused`; a retry answered
+ * from the idempotency store with an earlier acceptance records nothing new.
+ */
+function auditEventFor(
+	body: Body,
+	answer: IngestAnswer,
+	submissionId: string | null
+): AuditEvent | null {
+	const parsed = parseManifest(body.manifest);
+	const manifest = parsed.ok ? parsed.manifest : null;
+	if ('error' in answer.body) {
+		return {
+			kind: 'submission.refused',
+			subject: manifest?.envelopeId ?? null,
+			data: {
+				code: answer.body.error.code,
+				idempotencyKey: body.idempotencyKey,
+				ticketId: manifest?.ticket.id ?? null
+			}
+		};
+	}
+	if (!submissionId || !manifest) return null;
+	const data = {
+		envelopeId: manifest.envelopeId,
+		manifestHash: answer.body.manifestHash,
+		ticketId: manifest.ticket.id,
+		credentialId: manifest.credentialId
+	};
+	return manifest.decision.kind === 'rejected'
+		? {
+				kind: 'submission.rejected',
+				subject: submissionId,
+				data: { ...data, reason: manifest.decision.reason }
+			}
+		: { kind: 'submission.signed', subject: submissionId, data };
 }

@@ -8,6 +8,7 @@ import type { Clock } from './clock';
 import { hashToken, newToken } from './tokens';
 import { serverSecret } from './secrets';
 import { appendAuthEvent } from './auth-events';
+import { appendAudit, recordAudit } from './audit';
 import { deliver, notifierFor, type Notifiers } from './notify';
 
 /** How long the code (and so the link) works: short, because six digits are few. */
@@ -117,6 +118,11 @@ export async function createInvite(
 				redeemed_at: null
 			})
 			.execute();
+		await appendAudit(trx, deps.clock, admin.id, {
+			kind: 'invite.created',
+			subject: inviteId,
+			data: { userId, channel: notifier.channel }
+		});
 	});
 	await appendAuthEvent(deps.db, deps.clock, {
 		kind: 'invite.created',
@@ -222,6 +228,11 @@ export async function redeemInvite(
 			ip: input.ip,
 			detail: { code }
 		});
+		await recordAudit(db, clock, null, {
+			kind: 'invite.refused',
+			subject: invite?.id ?? null,
+			data: { code, ip: input.ip }
+		});
 		return { ok: false as const, code, message, details };
 	};
 	if (!invite || invite.redeemed_at) return refuse('INVITE_INVALID', 'Unknown or used invite');
@@ -232,14 +243,24 @@ export async function redeemInvite(
 	const expected = Buffer.from(invite.code_hash, 'hex');
 	const given = Buffer.from(await hashCode(db, invite.id, input.code), 'hex');
 	if (!timingSafeEqual(expected, given)) {
-		const counted = await db
-			.updateTable('invites')
-			.set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-			.where('id', '=', invite.id)
-			.where('locked_at', 'is', null)
-			.where('redeemed_at', 'is', null)
-			.returning('attempts')
-			.executeTakeFirst();
+		const counted = await db.transaction().execute(async (trx) => {
+			const row = await trx
+				.updateTable('invites')
+				.set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+				.where('id', '=', invite.id)
+				.where('locked_at', 'is', null)
+				.where('redeemed_at', 'is', null)
+				.returning('attempts')
+				.executeTakeFirst();
+			if (row) {
+				await appendAudit(trx, clock, null, {
+					kind: 'invite.code_wrong',
+					subject: invite.id,
+					data: { attempts: row.attempts, ip: input.ip }
+				});
+			}
+			return row;
+		});
 		if (!counted) return refuse('CODE_LOCKED', 'Too many wrong codes');
 		const attemptsLeft = Math.max(0, MAX_CODE_ATTEMPTS - counted.attempts);
 		await appendAuthEvent(db, clock, {
@@ -250,12 +271,20 @@ export async function redeemInvite(
 			detail: { attempts: counted.attempts }
 		});
 		if (attemptsLeft === 0) {
-			await db
-				.updateTable('invites')
-				.set({ locked_at: clock().toISOString() })
-				.where('id', '=', invite.id)
-				.where('locked_at', 'is', null)
-				.execute();
+			await db.transaction().execute(async (trx) => {
+				const locked = await trx
+					.updateTable('invites')
+					.set({ locked_at: clock().toISOString() })
+					.where('id', '=', invite.id)
+					.where('locked_at', 'is', null)
+					.executeTakeFirst();
+				if (locked.numUpdatedRows !== 1n) return;
+				await appendAudit(trx, clock, null, {
+					kind: 'invite.locked',
+					subject: invite.id,
+					data: { ip: input.ip }
+				});
+			});
 			await appendAuthEvent(db, clock, {
 				kind: 'invite.locked',
 				inviteId: invite.id,
@@ -271,13 +300,23 @@ export async function redeemInvite(
 			details: { attemptsLeft }
 		};
 	}
-	const spent = await db
-		.updateTable('invites')
-		.set({ redeemed_at: now.toISOString() })
-		.where('id', '=', invite.id)
-		.where('redeemed_at', 'is', null)
-		.where('locked_at', 'is', null)
-		.executeTakeFirst();
+	const spent = await db.transaction().execute(async (trx) => {
+		const result = await trx
+			.updateTable('invites')
+			.set({ redeemed_at: now.toISOString() })
+			.where('id', '=', invite.id)
+			.where('redeemed_at', 'is', null)
+			.where('locked_at', 'is', null)
+			.executeTakeFirst();
+		if (result.numUpdatedRows === 1n) {
+			await appendAudit(trx, clock, invite.user_id, {
+				kind: 'invite.redeemed',
+				subject: invite.id,
+				data: { userId: invite.user_id, ip: input.ip }
+			});
+		}
+		return result;
+	});
 	if (spent.numUpdatedRows !== 1n) return refuse('INVITE_INVALID', 'Unknown or used invite');
 	await appendAuthEvent(db, clock, {
 		kind: 'invite.redeemed',

@@ -22,6 +22,7 @@ import type { PasskeySummary } from '$lib/domain/api-types';
 import type { Credential, Database, User } from './db/schema';
 import type { Clock } from './clock';
 import type { App } from './app';
+import { appendAudit } from './audit';
 
 /** What the passkey functions need from the running app; tests pass their own. */
 export interface PasskeyDeps {
@@ -258,7 +259,14 @@ export async function verifyRegistration(
 		last_used_at: null,
 		revoked_at: null
 	};
-	await deps.db.insertInto('credentials').values(row).execute();
+	await deps.db.transaction().execute(async (trx) => {
+		await trx.insertInto('credentials').values(row).execute();
+		await appendAudit(trx, deps.clock, user.id, {
+			kind: 'passkey.enrolled',
+			subject: user.id,
+			data: { credentialId: row.id, name }
+		});
+	});
 	return { ok: true, value: toSummary(row) };
 }
 
@@ -332,15 +340,22 @@ export async function verifyAuthentication(
 	if (result.authenticationInfo.userVerified !== true) {
 		return refuse('PASSKEY_INVALID', 'The assertion did not verify');
 	}
-	await deps.db
-		.updateTable('credentials')
-		.set({
-			counter: result.authenticationInfo.newCounter,
-			backed_up: result.authenticationInfo.credentialBackedUp ? 1 : 0,
-			last_used_at: deps.clock().toISOString()
-		})
-		.where('id', '=', credential.id)
-		.execute();
+	await deps.db.transaction().execute(async (trx) => {
+		await trx
+			.updateTable('credentials')
+			.set({
+				counter: result.authenticationInfo.newCounter,
+				backed_up: result.authenticationInfo.credentialBackedUp ? 1 : 0,
+				last_used_at: deps.clock().toISOString()
+			})
+			.where('id', '=', credential.id)
+			.execute();
+		await appendAudit(trx, deps.clock, credential.user_id, {
+			kind: 'login',
+			subject: credential.user_id,
+			data: { credentialId: credential.id }
+		});
+	});
 	const user = await deps.db
 		.selectFrom('users')
 		.selectAll()
@@ -469,6 +484,11 @@ export async function revokePasskey(
 			.where('user_id', '=', userId)
 			.where('revoked_at', 'is', null)
 			.execute();
+		await appendAudit(trx, clock, userId, {
+			kind: 'passkey.revoked',
+			subject: userId,
+			data: { credentialId: id }
+		});
 		return { ok: true as const, value: null };
 	});
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from './db/schema';
 import type { Clock } from './clock';
 import { hashToken, newToken } from './tokens';
+import { appendAudit } from './audit';
 
 /**
  * Issues a fresh one-time setup link token for the first admin and revokes any earlier unused
@@ -67,13 +68,22 @@ export async function redeemSetupToken(
 		.executeTakeFirst();
 	if (!row) return { ok: false, code: 'SETUP_LINK_INVALID' };
 	if (row.used_at || row.revoked_at) return { ok: false, code: 'SETUP_LINK_USED' };
-	const result = await db
-		.updateTable('setup_tokens')
-		.set({ used_at: clock().toISOString() })
-		.where('id', '=', row.id)
-		.where('used_at', 'is', null)
-		.where('revoked_at', 'is', null)
-		.executeTakeFirst();
-	if (result.numUpdatedRows !== 1n) return { ok: false, code: 'SETUP_LINK_USED' };
+	const spent = await db.transaction().execute(async (trx) => {
+		const result = await trx
+			.updateTable('setup_tokens')
+			.set({ used_at: clock().toISOString() })
+			.where('id', '=', row.id)
+			.where('used_at', 'is', null)
+			.where('revoked_at', 'is', null)
+			.executeTakeFirst();
+		if (result.numUpdatedRows !== 1n) return false;
+		await appendAudit(trx, clock, row.user_id, {
+			kind: 'setup.used',
+			subject: row.user_id,
+			data: {}
+		});
+		return true;
+	});
+	if (!spent) return { ok: false, code: 'SETUP_LINK_USED' };
 	return { ok: true, userId: row.user_id };
 }

@@ -31,6 +31,8 @@ export interface Database {
 	auth_events: AuthEventTable;
 	// device sync (migration 0006)
 	sync_clock: SyncClockTable;
+	// audit trail (migration 0007)
+	audit_log: AuditLogTable;
 }
 
 export interface OrganisationTable {
@@ -298,4 +300,17 @@ export interface AuthEventTable {
 export interface SyncClockTable {
 	id: number;
 	seq: number;
+// audit trail (migration 0007)
+
+/** One link of the hash-chained audit log (SPEC A2); the database refuses updates and deletes. */
+export interface AuditLogTable {
+	seq: number;
+	at: string;
+	kind: string;
+	actor: string | null;
+	subject: string | null;
+	/** Canonical JSON of the event's data, exactly as hashed. */
+	data: string;
+	prev_hash: string;
+	hash: string;
 }

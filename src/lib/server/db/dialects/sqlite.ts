@@ -1,7 +1,7 @@
 import SQLite from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SqliteDialect } from 'kysely';
+import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver } from 'kysely';
 
 /**
  * Opens the embedded SQLite database with the settings every later write relies on:
@@ -24,7 +24,25 @@ export function openSqlite(path: string): { dialect: SqliteDialect; close: () =>
 		const reason = cause instanceof Error ? cause.message : String(cause);
 		throw new DatabaseOpenError(path, reason, { cause });
 	}
-	return { dialect: new SqliteDialect({ database }), close: () => database.close() };
+	return { dialect: new ImmediateSqliteDialect({ database }), close: () => database.close() };
+}
+
+/**
+ * Kysely's SQLite driver opens transactions with a plain (deferred) BEGIN. A deferred
+ * transaction that reads and then writes cannot wait for another connection's write lock: it
+ * fails with SQLITE_BUSY at once, busy_timeout or not. BEGIN IMMEDIATE takes the write lock
+ * first (waiting up to busy_timeout), so writers from several processes (server, CLI, tests)
+ * queue instead of failing, and a read-then-append such as the audit chain's never races
+ * (DESIGN §5). Inside one process Kysely's single connection already serialises transactions.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+	createDriver(): Driver {
+		const driver = super.createDriver();
+		driver.beginTransaction = async (connection: DatabaseConnection) => {
+			await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+		};
+		return driver;
+	}
 }
 
 /** Raised when the database file cannot be opened; the message names the path and the reason. */

@@ -2,13 +2,15 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/app';
 import { requireUser } from '$lib/server/guards';
 import { apiError } from '$lib/server/http';
+import { recordAudit } from '$lib/server/audit';
 import { acceptedManifests, loadEnvelope, mayRead } from '$lib/server/envelopes';
 import type { EnvelopeResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals, params }) {
 	const auth = requireUser(locals.user);
 	if ('response' in auth) return auth.response;
-	const db = getApp().database.db;
+	const app = getApp();
+	const db = app.database.db;
 	const stored = await loadEnvelope(db, params.id);
 	if (!stored || !mayRead(stored, auth.user)) return apiError('NOT_FOUND', 'No such envelope');
 	const body: EnvelopeResponse = {
@@ -18,5 +20,10 @@ export async function GET({ locals, params }) {
 			.filter(([, userId]) => userId === auth.user.id)
 			.map(([signerId]) => signerId)
 	};
+	await recordAudit(db, app.clock, auth.user.id, {
+		kind: 'envelope.viewed',
+		subject: stored.envelope.id,
+		data: { revision: stored.envelope.revision }
+	});
 	return json(body);
 }

@@ -1,4 +1,5 @@
 import { getApp } from '$lib/server/app';
+import { recordAudit } from '$lib/server/audit';
 import { documentResponse } from '$lib/server/contracts';
 import { participantDocument } from '$lib/server/envelopes';
 import { requireUser } from '$lib/server/guards';
@@ -10,5 +11,14 @@ export async function GET({ locals, params, request }) {
 	const app = getApp();
 	const doc = await participantDocument(app.database.db, auth.user, params.id);
 	const response = doc && (await documentResponse(app.blobs, doc, request));
-	return response ?? apiError('NOT_FOUND', 'No such envelope');
+	if (!response) return apiError('NOT_FOUND', 'No such envelope');
+	// Only a body sent counts as a download; a 304 revalidation hands over nothing new.
+	if (response.status === 200) {
+		await recordAudit(app.database.db, app.clock, auth.user.id, {
+			kind: 'envelope.downloaded',
+			subject: params.id,
+			data: { docHash: doc.sha256 }
+		});
+	}
+	return response;
 }

@@ -1,0 +1,32 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { getApp } from '$lib/server/app';
+import { AUDIT_PAGE_MAX, listAudit } from '$lib/server/audit';
+import { requireAdmin } from '$lib/server/guards';
+import { apiError } from '$lib/server/http';
+import type { AuditPageResponse } from '$lib/domain/api-types';
+
+const positiveInt = v.pipe(v.string(), v.regex(/^[1-9]\d{0,15}$/), v.transform(Number));
+// Empty parameters mean "not given", so a form that submits an empty filter still works.
+const Query = v.object({
+	cursor: v.optional(v.union([v.literal(''), positiveInt]), ''),
+	limit: v.optional(v.union([v.literal(''), v.pipe(positiveInt, v.maxValue(AUDIT_PAGE_MAX))]), ''),
+	subject: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200)), '')
+});
+
+/** The audit trail, newest first, one page at a time (SPEC A1). */
+export async function GET({ locals, url }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const parsed = v.safeParse(Query, Object.fromEntries(url.searchParams));
+	if (!parsed.success) {
+		return apiError('BAD_REQUEST', `Expected cursor, limit (1–${AUDIT_PAGE_MAX}) and subject`);
+	}
+	const { cursor, limit, subject } = parsed.output;
+	const body: AuditPageResponse = await listAudit(getApp().database.db, {
+		cursor: cursor === '' ? null : cursor,
+		limit: limit === '' ? 50 : limit,
+		subject: subject === '' ? null : subject
+	});
+	return json(body);
+}
