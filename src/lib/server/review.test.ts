@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CompiledQuery } from 'kysely';
 import SQLite from 'better-sqlite3';
 import { join } from 'node:path';
-import type { SubmissionAccepted } from '$lib/domain/api-types';
+import type { ReviewListResponse, SubmissionAccepted } from '$lib/domain/api-types';
 import { signedOffline, normaliseComment } from '$lib/domain/review';
 import {
 	decideSubmission,
@@ -113,7 +113,7 @@ describe('review list', () => {
 		expect((await list({}, world.stranger.org_id))!.items).toEqual([]);
 	});
 
-	it('keyset pages never skip or repeat a row while new rows arrive between pages', async () => {
+	it('RV2: keyset pages never skip or repeat a row while new rows arrive between pages', async () => {
 		const db = world.open.db;
 		// 40 rows in 8 receipt instants (5 rows share each), so ties are broken by id.
 		const row = (i: number, at: string) => ({
@@ -138,7 +138,7 @@ describe('review list', () => {
 		let cursor: string | undefined;
 		let arrivals = 0;
 		do {
-			const page = (await list({ limit: 7, cursor }))!;
+			const page: ReviewListResponse = (await list({ limit: 7, cursor }))!;
 			seen.push(...page.items.map((i) => i.id));
 			// New submissions arrive (later receipt times) before the next page is asked for.
 			await db
@@ -164,7 +164,7 @@ describe('review list', () => {
 		const offline: string[] = [];
 		cursor = undefined;
 		do {
-			const page = (await list({ limit: 3, mode: 'offline', cursor }))!;
+			const page: ReviewListResponse = (await list({ limit: 3, mode: 'offline', cursor }))!;
 			offline.push(...page.items.map((i) => i.id));
 			cursor = page.nextCursor ?? undefined;
 		} while (cursor);
@@ -236,7 +236,7 @@ describe('review list', () => {
 });
 
 describe('review detail and re-verification', () => {
-	it('shows the signer, credential, ticket, times, marks and manifest of a real submission', async () => {
+	it('RV1: shows the signer, credential, ticket, times, marks and manifest of a real submission', async () => {
 		const { offline } = await signSome();
 		const detail = (await reviewDetail(world.open.db, 'org', offline))!;
 		expect(detail.signer).toMatchObject({ userId: world.alice.id, signerId: 'alice' });
@@ -264,7 +264,7 @@ describe('review detail and re-verification', () => {
 		expect(await reviewDetail(world.open.db, 'org-other', offline)).toBeNull();
 	});
 
-	it('re-verifies a real submission ✓ without changing any state, and ✗ after the manifest is altered in the file', async () => {
+	it('RV4: re-verifies a real submission ✓ without changing any state, and ✗ after the manifest is altered in the file', async () => {
 		const { online } = await signSome();
 		const snapshot = async () => ({
 			credentials: await world.open.db.selectFrom('credentials').selectAll().execute(),
