@@ -371,3 +371,31 @@ describe('review decisions', () => {
 		).toMatchObject({ ok: false, code: 'NOT_FOUND' });
 	});
 });
+
+describe('review endpoints', () => {
+	it('refuse signers (FORBIDDEN) and signed-out visitors (UNAUTHENTICATED) before reading anything', async () => {
+		const endpoints = [
+			(await import('../../routes/api/admin/submissions/+server')).GET,
+			(await import('../../routes/api/admin/submissions/facets/+server')).GET,
+			(await import('../../routes/api/admin/submissions/[id]/+server')).GET,
+			(await import('../../routes/api/admin/submissions/[id]/verify/+server')).POST,
+			(await import('../../routes/api/admin/submissions/[id]/review/+server')).POST,
+			(await import('../../routes/api/admin/blobs/[hash]/+server')).GET
+		] as unknown as ((event: unknown) => Promise<Response>)[];
+		for (const handler of endpoints) {
+			for (const [user, status, code] of [
+				[world.alice, 403, 'FORBIDDEN'],
+				[null, 401, 'UNAUTHENTICATED']
+			] as const) {
+				const response = await handler({
+					locals: { user },
+					params: { id: 'x', hash: 'a'.repeat(64) },
+					url: new URL('http://localhost/api/admin/submissions'),
+					request: new Request('http://localhost/', { method: 'POST', body: '{}' })
+				});
+				expect(response.status).toBe(status);
+				expect((await response.json()).error.code).toBe(code);
+			}
+		}
+	});
+});
