@@ -32,7 +32,8 @@ test('RV2, RV3, RV4: the admin finds a signed submission, re-verifies it ✓, fl
 	}[];
 	const contract = contracts[0]!;
 	const pool = await api(page, 'POST', '/api/tickets', { credentialId });
-	const ticket = (pool.body.tickets as { id: string; nonce: string }[])[0]!;
+	const { id, nonce } = (pool.body.tickets as { id: string; nonce: string }[])[0]!;
+	const ticket = { id, nonce };
 	const envelope = (await api(page, 'GET', `/api/envelopes/${contract.id}`)).body
 		.envelope as Envelope;
 	const signatureBytes = await signaturePng();
@@ -53,7 +54,7 @@ test('RV2, RV3, RV4: the admin finds a signed submission, re-verifies it ✓, fl
 		assertion: signed.assertion,
 		images: { [signature]: b64(signatureBytes), [seal]: b64(sealBytes) }
 	});
-	expect(accepted.status).toBe(201);
+	expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
 	const submissionId = accepted.body.submissionId as string;
 
 	// From the admin home to the list, by keyboard-reachable links.
