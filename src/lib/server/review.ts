@@ -140,13 +140,17 @@ export function reviewListQuery(
 	if (filter.decision) query = query.where('r.decision', '=', filter.decision);
 	if (filter.mode) query = query.where('r.offline', '=', filter.mode === 'offline' ? 1 : 0);
 	if (filter.from) query = query.where('r.received_at', '>=', filter.from);
-	if (filter.to) query = query.where('r.received_at', '<', filter.to);
+	// A cursor inside the range is the tighter upper bound; giving SQLite both would let it pick
+	// `to` for the index range and walk every row between `to` and the cursor.
+	if (filter.to && !(cursor && cursor.receivedAt < filter.to)) {
+		query = query.where('r.received_at', '<', filter.to);
+	}
 	if (cursor) {
+		// A row-value comparison, not `a < x OR (a = x AND id < y)`: SQLite turns the tuple into a
+		// range on the index, while the OR form made it walk the index from the newest row (27 ms
+		// instead of 0.3 ms for a page in the middle of 100 000 rows).
 		query = query.where((eb) =>
-			eb.or([
-				eb('r.received_at', '<', cursor.receivedAt),
-				eb.and([eb('r.received_at', '=', cursor.receivedAt), eb('r.id', '<', cursor.id)])
-			])
+			eb(eb.refTuple('r.received_at', 'r.id'), '<', eb.tuple(cursor.receivedAt, cursor.id))
 		);
 	}
 	const limit = filter.limit ?? PAGE_SIZE_DEFAULT;
