@@ -132,13 +132,20 @@ export async function createReviewWorld(
 		.execute();
 
 	let tickets: { id: string; nonce: string }[] = [];
+	// The pool lists every unused ticket, including those already put into bodies not yet sent.
+	const handedOut = new Set<string>();
 	const ticket = async () => {
 		if (tickets.length === 0) {
 			const pool = await topUpTickets(db, () => now, alice.id, aliceKey.credentialId);
 			if (!pool.ok) throw new Error(pool.message);
-			tickets = pool.value.tickets.map((t) => ({ id: t.id, nonce: t.nonce }));
+			tickets = pool.value.tickets
+				.filter((t) => !handedOut.has(t.id))
+				.map((t) => ({ id: t.id, nonce: t.nonce }));
+			if (tickets.length === 0) throw new Error('The ticket pool is full of unsent tickets');
 		}
-		return tickets.shift()!;
+		const next = tickets.shift()!;
+		handedOut.add(next.id);
+		return next;
 	};
 
 	const addContract = async (id: string, title = `Contract ${id}`) => {
