@@ -28,7 +28,9 @@ export default defineConfig({
 				cli: src('./src/lib/server/cli.ts'),
 				'pdf-worker': src('./src/lib/server/pdf-worker-entry.ts'),
 				// The render benchmark runs the production code path, in Node, from bench/run.mjs.
-				bench: src('./bench/render-bench.ts')
+				bench: src('./bench/render-bench.ts'),
+				// The review benchmark (issue 5): list/detail queries and ingest throughput.
+				'review-bench': src('./bench/review-bench.ts')
 			},
 			output: {
 				format: 'es',

@@ -259,6 +259,34 @@ for (const name of ['text-20', 'text-200', 'text-2000']) {
 		await server.stop();
 	}
 }
+
+// Review benchmark (issue 5): list and detail queries at 100 000 submissions against the same
+// queries at 1 000 (goal ≤ 2), and verified ingest throughput as a ratio to the bare health
+// check's, each in a fresh process running the bundled production code.
+const reviewEntry = pathToFileURL(join(NODE_BUILD_DIR, 'review-bench.mjs')).href;
+const reviewChild = (mode) =>
+	JSON.parse(
+		execFileSync(
+			process.execPath,
+			[
+				'--input-type=module',
+				'-e',
+				`(await import(${JSON.stringify(reviewEntry)})).main([${JSON.stringify(mode)}])`
+			],
+			{ encoding: 'utf8', maxBuffer: 1 << 20 }
+		)
+	);
+const [fill, ...queries] = reviewChild('queries');
+for (const query of queries) {
+	emit({
+		figure: `review_${query.query}`,
+		...query,
+		goal: 2,
+		pass: query.ratio_100k_over_1k <= 2
+	});
+}
+emit({ figure: 'review_fill_rows', ...fill });
+emit({ figure: 'review_ingest_throughput', ...reviewChild('ingest') });
 failed = figures.some((f) => f.pass === false);
 
 mkdirSync('bench/results', { recursive: true });

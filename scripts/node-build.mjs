@@ -34,6 +34,7 @@ const SOURCES = [
 	'src/lib/domain',
 	// The benchmark bundle: its entry and the fixtures it imports.
 	'bench/render-bench.ts',
+	'bench/review-bench.ts',
 	'tests/support',
 	'vite.node.config.ts',
 	'scripts/node-build.mjs',

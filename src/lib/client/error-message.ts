@@ -65,6 +65,8 @@ const messages: Record<
 	ASSERTION_INVALID: m.error_ASSERTION_INVALID,
 	DOC_REVOKED: m.error_DOC_REVOKED,
 	IDEMPOTENCY_CONFLICT: m.error_IDEMPOTENCY_CONFLICT,
+	// review of synced signatures
+	COMMENT_INVALID: m.error_COMMENT_INVALID,
 	// device store
 	STORAGE_FULL: m.error_STORAGE_FULL,
 	DOWNLOAD_CORRUPT: m.error_DOWNLOAD_CORRUPT,

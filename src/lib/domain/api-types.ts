@@ -1,4 +1,5 @@
 import type { Envelope } from './envelope';
+import type { ReviewDecision, ReviewStatus } from './review';
 import type { Manifest } from './manifest';
 import type { BreakReason } from './audit';
 
@@ -239,4 +240,127 @@ export interface AuditVerifyResponse {
 	ok: boolean;
 	checked: number;
 	firstBroken: { seq: number; reason: BreakReason } | null;
+}
+
+// review of synced signatures (issue 5)
+
+/** One row of GET /api/admin/submissions: a stored submission or a refused attempt. */
+export interface ReviewListItem {
+	id: string;
+	/** Null for a refused attempt: nothing was stored, there is no detail to open. */
+	submissionId: string | null;
+	envelopeId: string | null;
+	contractTitle: string | null;
+	userId: string;
+	signerName: string;
+	receivedAt: string;
+	status: ReviewStatus;
+	decision: 'signed' | 'rejected' | null;
+	/** SPEC RV1; null for a refusal. */
+	offline: boolean | null;
+	/** The refusal code of a refused attempt. */
+	code: string | null;
+}
+
+/** A page of the review list, newest first; `nextCursor` is null on the last page. */
+export interface ReviewListResponse {
+	items: ReviewListItem[];
+	nextCursor: string | null;
+}
+
+/** The choices of the list's filters: the organisation's contracts and signers. */
+export interface ReviewFacetsResponse {
+	contracts: { id: string; title: string }[];
+	signers: { id: string; name: string }[];
+}
+
+/** One mark a manifest draws, with where it is drawn (page numbers are 1-based, PDF points). */
+export type ReviewMark =
+	| {
+			type: 'fill';
+			kind: 'signature' | 'seal' | 'date';
+			fieldId: string;
+			page: number;
+			rect: { x: number; y: number; width: number; height: number };
+			image: string | null;
+			text: string | null;
+			sealId: string | null;
+	  }
+	| {
+			type: 'free-seal';
+			sealId: string;
+			page: number;
+			centre: { x: number; y: number };
+			sizeMm: { width: number; height: number };
+			image: string;
+	  }
+	| {
+			type: 'riding-seam';
+			sealId: string;
+			pages: 'all' | number[];
+			edge: 'left' | 'right';
+			position: number;
+			sizeMm: { width: number; height: number };
+			image: string;
+	  };
+
+/** A review decision as the detail page lists it. */
+export interface ReviewDecisionEntry {
+	decision: ReviewDecision;
+	comment: string;
+	adminName: string;
+	at: string;
+}
+
+/** GET /api/admin/submissions/[id]: everything a reviewer judges one submission by. */
+export interface ReviewDetail {
+	id: string;
+	seq: number;
+	status: ReviewStatus;
+	decision: 'signed' | 'rejected';
+	rejectionReason: string | null;
+	contract: { id: string; title: string; revision: number };
+	signer: { userId: string; name: string; realName: string | null; signerId: string };
+	credential: {
+		id: string;
+		name: string;
+		deviceType: 'singleDevice' | 'multiDevice';
+		/** The UV flag in the stored assertion's authenticator data. */
+		userVerified: boolean;
+		/** Backup eligibility and state in the stored assertion (BE, BS flags). */
+		backupEligible: boolean;
+		backedUp: boolean;
+		/** The signature counter in the stored assertion, and the credential's counter now. */
+		assertionCounter: number;
+		currentCounter: number;
+		revokedAt: string | null;
+	};
+	ticket: { id: string; issuedAt: string; expiresAt: string; usedAt: string | null };
+	deviceTime: string;
+	receivedAt: string;
+	/** receivedAt − deviceTime in milliseconds (negative when the device clock ran ahead). */
+	clockGapMs: number;
+	offline: boolean;
+	marks: ReviewMark[];
+	manifestJson: string;
+	manifestHash: string;
+	/** What ingest concluded when it stored the submission (it stores only verified ones). */
+	ingest: { outcome: 'accepted'; at: string; userVerified: boolean };
+	decisions: ReviewDecisionEntry[];
+}
+
+/** One step of a re-verification, in the order they run. */
+export interface ReverifyCheck {
+	check: 'manifest' | 'canonical' | 'hash' | 'binding' | 'signature' | 'user-verified';
+	ok: boolean;
+	detail: string;
+}
+
+/** POST /api/admin/submissions/[id]/verify: the stored evidence checked again from scratch. */
+export interface ReverifyResult {
+	ok: boolean;
+	/** The first failing check's reason; null when everything verified. */
+	reason: string | null;
+	checks: ReverifyCheck[];
+	at: string;
 }

@@ -62,6 +62,8 @@ export const ERROR_CODES = [
 	'ASSERTION_INVALID',
 	'DOC_REVOKED',
 	'IDEMPOTENCY_CONFLICT',
+	// review of synced signatures
+	'COMMENT_INVALID',
 	// device store (raised in the browser, like NETWORK)
 	'STORAGE_FULL',
 	'DOWNLOAD_CORRUPT',
@@ -148,6 +150,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	ASSERTION_INVALID: 401,
 	DOC_REVOKED: 409,
 	IDEMPOTENCY_CONFLICT: 422,
+	// review of synced signatures
+	COMMENT_INVALID: 422,
 	// device store: raised by the browser, never the server; 4xx keeps them out of automatic
 	// retry (a full disk or a corrupt copy needs the user, not a loop)
 	STORAGE_FULL: 413,

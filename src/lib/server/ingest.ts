@@ -17,6 +17,7 @@ import type { Clock } from './clock';
 import { AuthenticationResponseSchema, assertionUserVerified, checkAssertion } from './passkeys';
 import { acceptedManifests, loadEnvelope } from './envelopes';
 import { appendAudit } from './audit';
+import { indexForReview } from './review';
 
 /** What ingest needs from the running app; tests pass their own database, store and clock. */
 export interface IngestDeps {
@@ -374,10 +375,11 @@ async function recordEvent(
 ): Promise<void> {
 	const manifest = parseManifest(body.manifest);
 	const refused = 'error' in answer.body ? answer.body : null;
+	const eventId = randomUUID();
 	await trx
 		.insertInto('submission_events')
 		.values({
-			id: randomUUID(),
+			id: eventId,
 			at,
 			user_id: user.id,
 			idempotency_key: body.idempotencyKey,
@@ -388,6 +390,15 @@ async function recordEvent(
 			code: refused ? refused.error.code : null
 		})
 		.execute();
+	// The admin review list (issue 5), in this transaction so it never misses a submission.
+	await indexForReview(trx, {
+		eventId,
+		user,
+		at,
+		submissionId,
+		refusalCode: refused ? refused.error.code : null,
+		manifest: manifest.ok ? manifest.manifest : null
+	});
 	const event = auditEventFor(body, answer, submissionId);
 	// Same transaction and receipt time as the submission it records (SPEC A4).
 	if (event) await appendAudit(trx, () => new Date(at), user.id, event);

@@ -33,6 +33,9 @@ export interface Database {
 	sync_clock: SyncClockTable;
 	// audit trail (migration 0007)
 	audit_log: AuditLogTable;
+	// review of synced signatures (migration 0008)
+	review_items: ReviewItemTable;
+	review_decisions: ReviewDecisionTable;
 }
 
 export interface OrganisationTable {
@@ -300,6 +303,8 @@ export interface AuthEventTable {
 export interface SyncClockTable {
 	id: number;
 	seq: number;
+}
+
 // audit trail (migration 0007)
 
 /** One link of the hash-chained audit log (SPEC A2); the database refuses updates and deletes. */
@@ -313,4 +318,32 @@ export interface AuditLogTable {
 	data: string;
 	prev_hash: string;
 	hash: string;
+}
+
+// --- review of synced signatures (migration 0008) ----------------------------------------------
+
+/** One row of the admin review list: a stored submission or a refused attempt (SPEC RV1, RV2). */
+export interface ReviewItemTable {
+	/** The submission id for a stored submission, the submission event id for a refusal. */
+	id: string;
+	org_id: string;
+	submission_id: string | null;
+	envelope_id: string | null;
+	user_id: string;
+	received_at: string;
+	status: 'accepted' | 'refused' | 'flagged' | 'reviewed-ok';
+	decision: 'signed' | 'rejected' | null;
+	/** 0 or 1 (RV1); null for a refusal. */
+	offline: number | null;
+	code: string | null;
+}
+
+/** An admin's accept / flag of a submission, kept whole; the review item holds the latest. */
+export interface ReviewDecisionTable {
+	id: string;
+	submission_id: string;
+	decision: 'ok' | 'flagged';
+	comment: string;
+	admin_id: string;
+	at: string;
 }

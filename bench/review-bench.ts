@@ -1,0 +1,275 @@
+// The review benchmark (issue 5 "Speed"). Bundled for Node by vite.node.config.ts and driven by
+// bench/run.mjs in a fresh process. Two figures, each a ratio measured within this run:
+// 1. the admin list and detail queries at 100 000 submissions against the same queries at 1 000
+//    (goal ≤ 2: every query is read off an index, so the table's size must hardly matter);
+// 2. verified-submission ingest throughput (real ingest, real WebAuthn verification with a
+//    software passkey) against the throughput of the bare health check on the same database.
+import SQLite from 'better-sqlite3';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { App } from '$lib/server/app';
+import { checkHealth } from '$lib/server/health';
+import { ingestSubmission } from '$lib/server/ingest';
+import { listReview, reviewDetail, type ReviewFilter } from '$lib/server/review';
+import { canonicalJson } from '$lib/domain/canonical';
+import { sampleManifest } from '$lib/domain/fixtures';
+import { createReviewWorld, type ReviewWorld } from '../tests/support/review-world';
+
+// Few enough that every filter still fills a whole page at 1 000 rows: the two sizes must
+// return the same number of rows, or the ratio would measure page length, not table size.
+const SIGNERS = 10;
+const CONTRACTS = 10;
+const STATUSES = ['accepted', 'refused', 'flagged', 'reviewed-ok'] as const;
+
+/**
+ * Adds `count` submissions straight into the tables in one transaction (unverified: the query
+ * cost does not depend on whether the assertions verify). Spread over signers, contracts,
+ * statuses, decisions and offline/online like real traffic; receipt times one minute apart.
+ */
+function fill(world: ReviewWorld, count: number): { ids: string[] } {
+	const file = new SQLite(join(world.dir, 'app.db'));
+	file.pragma('journal_mode = WAL');
+	// Generated rows, thrown away after the run: no fsync, and a cache big enough that the random
+	// UUID keys do not thrash the disk (the fill took 100 s of mostly I/O wait without it).
+	file.pragma('synchronous = OFF');
+	file.pragma('cache_size = -262144');
+	const at = '2026-01-01T00:00:00.000Z';
+	const insertUser = file.prepare(
+		`insert into users (id, org_id, display_name, role, created_at) values (?, 'org', ?, 'signer', ?)`
+	);
+	const insertCredential = file.prepare(
+		`insert into credentials (id, user_id, public_key, counter, transports, device_type, backed_up, name, created_at)
+		 values (?, ?, x'00', 0, '[]', 'singleDevice', 0, 'bench', ?)`
+	);
+	const insertEnvelope = file.prepare(
+		`insert into envelopes (id, org_id, title, doc_sha256, page_count, status, created_at, definition)
+		 values (?, 'org', ?, ?, 3, 'sent', ?, null)`
+	);
+	const insertTicket = file.prepare(
+		`insert into tickets (id, user_id, credential_id, nonce, issued_at, expires_at, used_at, used_by_submission)
+		 values (?, ?, ?, ?, ?, ?, ?, ?)`
+	);
+	const insertSubmission = file.prepare(
+		`insert into submissions (id, envelope_id, seq, user_id, credential_id, ticket_id, manifest_json, manifest_hash,
+		 assertion_json, device_time, received_at, status) values (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, 'accepted')`
+	);
+	const insertItem = file.prepare(
+		`insert into review_items (id, org_id, submission_id, envelope_id, user_id, received_at, status, decision, offline, code)
+		 values (?, 'org', ?, ?, ?, ?, ?, ?, ?, ?)`
+	);
+	const docHash = 'd'.repeat(64);
+	const ids: string[] = [];
+	const seqs = new Map<string, number>();
+	file.transaction(() => {
+		for (let s = 0; s < SIGNERS; s++) {
+			insertUser.run(`bench-user-${s}`, `Signer ${s}`, at);
+			insertCredential.run(`bench-cred-${s}`, `bench-user-${s}`, at);
+		}
+		for (let c = 0; c < CONTRACTS; c++) {
+			insertEnvelope.run(`bench-env-${c}`, `Contract ${c}`, docHash, at);
+		}
+		const start = Date.parse('2026-01-01T00:00:00Z');
+		for (let i = 0; i < count; i++) {
+			const id = randomUUID();
+			const user = `bench-user-${i % SIGNERS}`;
+			const credential = `bench-cred-${i % SIGNERS}`;
+			const envelope = `bench-env-${(i * 7) % CONTRACTS}`;
+			const received = new Date(start + i * 60_000).toISOString();
+			const offline = i % 3 === 0;
+			const device = new Date(start + i * 60_000 - (offline ? 3_600_000 : 2_000)).toISOString();
+			const status = STATUSES[i % STATUSES.length]!;
+			const rejected = i % 10 === 0;
+			const ticket = `bench-ticket-${i}`;
+			const manifest = sampleManifest({
+				envelopeId: envelope,
+				docHash,
+				credentialId: credential,
+				ticket: { id: ticket, nonce: `n${i}` },
+				deviceTime: device,
+				decision: rejected ? { kind: 'rejected', reason: 'bench' } : { kind: 'signed' }
+			});
+			const seq = (seqs.get(envelope) ?? 0) + 1;
+			seqs.set(envelope, seq);
+			insertTicket.run(
+				ticket,
+				user,
+				credential,
+				`n${i}`,
+				at,
+				'2027-01-01T00:00:00.000Z',
+				received,
+				id
+			);
+			insertSubmission.run(
+				id,
+				envelope,
+				seq,
+				user,
+				credential,
+				ticket,
+				canonicalJson(manifest),
+				`${i.toString(16).padStart(64, '0')}`,
+				device,
+				received
+			);
+			insertItem.run(
+				id,
+				status === 'refused' ? null : id,
+				envelope,
+				user,
+				received,
+				status,
+				status === 'refused' ? null : rejected ? 'rejected' : 'signed',
+				status === 'refused' ? null : offline ? 1 : 0,
+				status === 'refused' ? 'TICKET_USED' : null
+			);
+			if (status !== 'refused') ids.push(id);
+		}
+	})();
+	file.close();
+	return { ids };
+}
+
+const now = () => process.hrtime.bigint();
+const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** The list queries an admin runs: first pages of every filter and a page deep in the table. */
+function listCases(count: number): [string, ReviewFilter][] {
+	const mid = new Date(Date.parse('2026-01-01T00:00:00Z') + Math.floor(count / 2) * 60_000);
+	const cursor = Buffer.from(JSON.stringify([mid.toISOString(), 'ffffffff'])).toString('base64url');
+	return [
+		['list_newest', {}],
+		['list_contract', { contract: 'bench-env-3' }],
+		['list_signer', { signer: 'bench-user-7' }],
+		['list_status_flagged', { status: 'flagged' }],
+		['list_decision_rejected', { decision: 'rejected' }],
+		['list_offline', { mode: 'offline' }],
+		['list_date_range', { from: '2026-01-01T02:00:00.000Z', to: '2026-01-01T10:00:00.000Z' }],
+		['list_deep_page', { cursor }],
+		['list_signer_deep_page', { signer: 'bench-user-7', cursor }]
+	];
+}
+
+/**
+ * Times each list and the detail query at 1 000 and at 100 000 submissions. The two databases
+ * are measured in alternating rounds, so a busy machine slows both alike and the ratio holds.
+ */
+export async function measureQueries(): Promise<Record<string, unknown>[]> {
+	const small = await createReviewWorld();
+	const large = await createReviewWorld();
+	try {
+		const sizes = [
+			{ world: small, count: 1_000 },
+			{ world: large, count: 100_000 }
+		];
+		const fillMs: number[] = [];
+		const ids = sizes.map(({ world, count }) => {
+			const t0 = now();
+			const { ids } = fill(world, count);
+			fillMs.push(ms(t0, now()));
+			return ids;
+		});
+		const cases: [string, (i: number, round: number) => Promise<unknown>][] = [];
+		const filters = sizes.map(({ count }) => new Map(listCases(count)));
+		for (const [name] of listCases(1_000)) {
+			cases.push([name, (i) => listReview(sizes[i]!.world.open.db, 'org', filters[i]!.get(name)!)]);
+		}
+		cases.push([
+			'detail',
+			(i, round) => {
+				const list = ids[i]!;
+				return reviewDetail(sizes[i]!.world.open.db, 'org', list[(round * 7919) % list.length]!);
+			}
+		]);
+		const results: Record<string, unknown>[] = [];
+		const rounds = 300;
+		for (const [name, run] of cases) {
+			const times: [number[], number[]] = [[], []];
+			for (let round = 0; round < 20; round++) for (const i of [0, 1]) await run(i, round);
+			for (let round = 0; round < rounds; round++) {
+				for (const i of [0, 1] as const) {
+					const t0 = now();
+					const answer = await run(i, round);
+					times[i].push(ms(t0, now()));
+					if (!answer) throw new Error(`${name} found nothing`);
+				}
+			}
+			const at1k = median(times[0]);
+			const at100k = median(times[1]);
+			results.push({
+				query: name,
+				median_ms_at_1k: +at1k.toFixed(4),
+				median_ms_at_100k: +at100k.toFixed(4),
+				ratio_100k_over_1k: +(at100k / at1k).toFixed(3)
+			});
+		}
+		return [
+			{ fill_ms_1k: Math.round(fillMs[0]!), fill_ms_100k: Math.round(fillMs[1]!) },
+			...results
+		];
+	} finally {
+		await small.close();
+		await large.close();
+	}
+}
+
+/**
+ * Verified submissions per second through the real ingest (bodies signed beforehand, so the
+ * figure is the server's work), against bare health checks per second on the same database.
+ */
+export async function measureIngest(count = 150): Promise<Record<string, unknown>> {
+	const world = await createReviewWorld();
+	try {
+		// Warm-up outside the timing: JIT, statement caches, the blob files.
+		await world.addContract('warm');
+		const warm = await ingestSubmission(world.deps, world.alice, await world.body('warm'));
+		if (warm.status !== 201) throw new Error(`warm-up refused: ${JSON.stringify(warm.body)}`);
+		const app = { database: world.open, blobs: world.blobs, version: 'bench' } as unknown as App;
+		for (let i = 0; i < 100; i++) await checkHealth(app);
+		// Bodies are signed in batches below the ticket pool's 50, then sent; only sending is timed.
+		// Each batch is followed by a batch of health checks, so both see the same machine load.
+		let ingestMs = 0;
+		let healthMs = 0;
+		let healthRuns = 0;
+		for (let done = 0; done < count;) {
+			const bodies: unknown[] = [];
+			for (; bodies.length < 40 && done + bodies.length < count;) {
+				const id = `ingest-${done + bodies.length}`;
+				await world.addContract(id);
+				bodies.push(await world.body(id));
+			}
+			const t0 = now();
+			for (const body of bodies) {
+				const answer = await ingestSubmission(world.deps, world.alice, body);
+				if (answer.status !== 201) throw new Error(`refused: ${JSON.stringify(answer.body)}`);
+			}
+			ingestMs += ms(t0, now());
+			done += bodies.length;
+			const h0 = now();
+			for (let i = 0; i < 400; i++) {
+				const report = await checkHealth(app);
+				if (report.status !== 'ok') throw new Error('health degraded');
+			}
+			healthMs += ms(h0, now());
+			healthRuns += 400;
+		}
+		const ingestPerSecond = (count / ingestMs) * 1000;
+		const healthPerSecond = (healthRuns / healthMs) * 1000;
+		return {
+			verified_submissions: count,
+			ingest_per_second: +ingestPerSecond.toFixed(1),
+			health_checks_per_second: +healthPerSecond.toFixed(1),
+			ingest_over_health_throughput: +(ingestPerSecond / healthPerSecond).toFixed(4)
+		};
+	} finally {
+		await world.close();
+	}
+}
+
+/** Child-process entry: `queries` or `ingest`; prints one JSON line. */
+export async function main(argv: string[]): Promise<void> {
+	const [mode] = argv;
+	const result = mode === 'ingest' ? await measureIngest() : await measureQueries();
+	console.log(JSON.stringify(result));
+}

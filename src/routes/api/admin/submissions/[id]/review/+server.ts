@@ -1,0 +1,16 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { requireAdmin } from '$lib/server/guards';
+import { apiError, readBody } from '$lib/server/http';
+import { decideSubmission, ReviewDecisionSchema } from '$lib/server/review';
+
+export async function POST({ locals, params, request }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const body = await readBody(request, ReviewDecisionSchema);
+	if (!body) return apiError('BAD_REQUEST', "Expected { decision: 'ok' | 'flagged', comment }");
+	const app = getApp();
+	const result = await decideSubmission(app.database.db, app.clock, auth.user, params.id, body);
+	if (!result.ok) return apiError(result.code, result.message);
+	return json({ status: result.status, at: result.at });
+}

@@ -1,0 +1,19 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { requireAdmin } from '$lib/server/guards';
+import { apiError } from '$lib/server/http';
+import { reverifySubmission } from '$lib/server/review';
+
+export async function POST({ locals, params }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const app = getApp();
+	const result = await reverifySubmission(
+		app.database.db,
+		app.clock,
+		app.config.origin,
+		auth.user.org_id,
+		params.id
+	);
+	return result ? json(result) : apiError('NOT_FOUND', 'No such submission');
+}

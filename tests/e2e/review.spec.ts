@@ -1,0 +1,118 @@
+import { test, expect } from './support/fixtures';
+import { enrolAdmin } from './support/flows';
+import { api, signInPage } from './support/signing';
+import type { Envelope } from '../../src/lib/domain/envelope';
+import { discSealPng, sha256Hex, signaturePng } from '../support/images';
+
+// The admin review of synced signatures, end to end: a real passkey (Chromium's virtual
+// authenticator) confirms the demo contract through the real ingest, then the admin finds the
+// submission in the list, re-verifies the stored assertion on the server, flags it with a
+// comment, and the "flagged" filter shows it.
+
+test.use({ locale: 'en-US', serviceWorkers: 'block' });
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+test('RV2, RV3, RV4: the admin finds a signed submission, re-verifies it ✓, flags it with a comment, and the flagged filter lists it', async ({
+	freshServer,
+	browser
+}) => {
+	test.setTimeout(120_000);
+	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
+	const page = await context.newPage();
+	await enrolAdmin(page, freshServer.setupLink!);
+
+	// The admin signs the demo contract with the passkey just enrolled (the in-page route of
+	// ingest.spec.ts), so the submission carries a real assertion.
+	const passkeys = (await api(page, 'GET', '/api/passkeys')).body.passkeys as { id: string }[];
+	const credentialId = passkeys[0]!.id;
+	const contracts = (await api(page, 'GET', '/api/admin/contracts')).body.contracts as {
+		id: string;
+		title: string;
+	}[];
+	const contract = contracts[0]!;
+	const pool = await api(page, 'POST', '/api/tickets', { credentialId });
+	const { id, nonce } = (pool.body.tickets as { id: string; nonce: string }[])[0]!;
+	const ticket = { id, nonce };
+	const envelope = (await api(page, 'GET', `/api/envelopes/${contract.id}`)).body
+		.envelope as Envelope;
+	const signatureBytes = await signaturePng();
+	const sealBytes = await discSealPng();
+	const signature = sha256Hex(signatureBytes);
+	const seal = sha256Hex(sealBytes);
+	const signed = await signInPage(page, {
+		envelope,
+		credentialId,
+		ticket,
+		signature,
+		seal,
+		deviceTime: new Date().toISOString()
+	});
+	const accepted = await api(page, 'POST', '/api/submissions', {
+		idempotencyKey: 'e2e-review-0001',
+		manifest: signed.manifest,
+		assertion: signed.assertion,
+		images: { [signature]: b64(signatureBytes), [seal]: b64(sealBytes) }
+	});
+	expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
+	const submissionId = accepted.body.submissionId as string;
+
+	// From the admin home to the list, by keyboard-reachable links.
+	await page.goto('/admin');
+	await page.getByRole('link', { name: 'Review signatures' }).click();
+	await expect(page).toHaveURL(/\/admin\/submissions$/);
+	const rows = page.getByTestId('review-row');
+	await expect(rows).toHaveCount(1);
+	await expect(rows.first()).toContainText(contract.title);
+	await expect(rows.first()).toContainText('Accepted, awaiting review');
+	await expect(rows.first()).toContainText('Online');
+
+	await rows.first().getByRole('link', { name: 'Open' }).click();
+	await expect(page).toHaveURL(new RegExp(`/admin/submissions/${submissionId}$`));
+	await expect(page.getByRole('heading', { level: 1 })).toContainText(contract.title);
+	await expect(page.getByTestId('review-uv')).toHaveText('Yes');
+	// Both marks with their pages, and their images served by the admin image route.
+	const marks = page.getByTestId('review-marks').getByRole('listitem');
+	await expect(marks).toHaveCount(2);
+	await expect(marks.nth(0)).toContainText('Signature');
+	await expect(marks.nth(1)).toContainText('Seal');
+	for (const img of await page.getByTestId('review-marks').getByRole('img').all()) {
+		await expect
+			.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth))
+			.toBeGreaterThan(0);
+	}
+	await expect(page.getByTestId('manifest-hash')).toHaveText(/^[0-9a-f]{64}$/);
+
+	await page.getByRole('button', { name: 'Verify again from scratch' }).click();
+	await expect(page.getByTestId('verify-result')).toContainText('✓ Verified again');
+	await expect(page.getByTestId('verify-result')).toContainText('Passkey signature');
+
+	// An empty comment is refused in place; the comment the admin then writes is saved.
+	await page.getByRole('button', { name: 'Flag' }).click();
+	await expect(page.getByRole('alert')).toContainText('A comment needs 1 to 500 characters');
+	await page.getByLabel('Comment (1–500 characters)').fill('Seal looks blurred; ask the signer');
+	await page.getByRole('button', { name: 'Flag' }).click();
+	await expect(page.getByTestId('review-status')).toHaveText('Flagged');
+	await expect(page.getByTestId('review-history')).toContainText(
+		'Seal looks blurred; ask the signer'
+	);
+
+	// The list's status filter shows it under "Flagged" and no longer under "awaiting review".
+	await page.getByRole('link', { name: 'All submissions' }).click();
+	await page.getByLabel('Status').selectOption('flagged');
+	await page.getByRole('button', { name: 'Apply filters' }).click();
+	await expect(page).toHaveURL(/status=flagged/);
+	await expect(rows).toHaveCount(1);
+	await expect(rows.first()).toHaveAttribute('data-status', 'flagged');
+	await expect(rows.first()).toContainText('Flagged');
+	await page.getByLabel('Status').selectOption('accepted');
+	await page.getByRole('button', { name: 'Apply filters' }).click();
+	await expect(page.getByTestId('review-empty')).toBeVisible();
+
+	// A signed-out visitor gets no list from the API.
+	const anonymous = await browser.newContext({ baseURL: freshServer.url });
+	const refused = await anonymous.request.get('/api/admin/submissions');
+	expect(refused.status()).toBe(401);
+	await anonymous.close();
+	await context.close();
+});
