@@ -64,7 +64,11 @@ const messages: Record<ErrorCode, () => string> = {
 	IDEMPOTENCY_CONFLICT: m.error_IDEMPOTENCY_CONFLICT,
 	// device store
 	STORAGE_FULL: m.error_STORAGE_FULL,
-	DOWNLOAD_CORRUPT: m.error_DOWNLOAD_CORRUPT
+	DOWNLOAD_CORRUPT: m.error_DOWNLOAD_CORRUPT,
+	// contracts
+	CONTRACT_INVALID: m.error_CONTRACT_INVALID,
+	CONTRACT_NOT_READY: m.error_CONTRACT_NOT_READY,
+	CONTRACT_NOT_EDITABLE: m.error_CONTRACT_NOT_EDITABLE
 };
 
 /** The user's-language message for any thrown error; unknown errors read as INTERNAL. */

@@ -64,7 +64,11 @@ export const ERROR_CODES = [
 	'IDEMPOTENCY_CONFLICT',
 	// device store (raised in the browser, like NETWORK)
 	'STORAGE_FULL',
-	'DOWNLOAD_CORRUPT'
+	'DOWNLOAD_CORRUPT',
+	// contracts
+	'CONTRACT_INVALID',
+	'CONTRACT_NOT_READY',
+	'CONTRACT_NOT_EDITABLE'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -145,7 +149,11 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	// device store: raised by the browser, never the server; 4xx keeps them out of automatic
 	// retry (a full disk or a corrupt copy needs the user, not a loop)
 	STORAGE_FULL: 413,
-	DOWNLOAD_CORRUPT: 422
+	DOWNLOAD_CORRUPT: 422,
+	// contracts: a form problem, a layout not ready to send, a contract past the step asked for
+	CONTRACT_INVALID: 422,
+	CONTRACT_NOT_READY: 422,
+	CONTRACT_NOT_EDITABLE: 409
 };
 
 /**

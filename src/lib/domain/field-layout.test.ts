@@ -214,9 +214,9 @@ describe('readinessProblems', () => {
 			{ code: 'RIDING_SEAM_ONE_PAGE', fieldId: 'seam' },
 			{ code: 'DUPLICATE_FIELD_ID', fieldId: 'opt' }
 		]);
-		expect(
-			readinessProblems({ pages: [A4], signers, fields: [field({ signerId: 'a' })] })
-		).toEqual([{ code: 'SIGNER_WITHOUT_FIELD', signerId: 'b' }]);
+		expect(readinessProblems({ pages: [A4], signers, fields: [field({ signerId: 'a' })] })).toEqual(
+			[{ code: 'SIGNER_WITHOUT_FIELD', signerId: 'b' }]
+		);
 		expect(readinessProblems({ pages: [A4], signers: [], fields: [] })).toEqual([
 			{ code: 'NO_SIGNERS' }
 		]);

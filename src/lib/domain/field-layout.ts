@@ -228,7 +228,8 @@ export function readinessProblems(input: {
 		if (!known.has(f.signerId)) problems.push({ code: 'FIELD_SIGNER_UNKNOWN', fieldId: f.id });
 		const page = Number.isInteger(f.page) ? input.pages[f.page - 1] : undefined;
 		if (!page) problems.push({ code: 'FIELD_PAGE_MISSING', fieldId: f.id });
-		else if (!insidePage(f.rect, page)) problems.push({ code: 'FIELD_OUTSIDE_PAGE', fieldId: f.id });
+		else if (!insidePage(f.rect, page))
+			problems.push({ code: 'FIELD_OUTSIDE_PAGE', fieldId: f.id });
 		if (f.kind === 'riding-seam' && input.pages.length < 2) {
 			problems.push({ code: 'RIDING_SEAM_ONE_PAGE', fieldId: f.id });
 		}
@@ -250,5 +251,7 @@ export const SIGNER_COLOURS = [
 
 /** The colour of a signer by its position in the signer list (wraps after eight signers). */
 export function signerColour(index: number): string {
-	return SIGNER_COLOURS[((index % SIGNER_COLOURS.length) + SIGNER_COLOURS.length) % SIGNER_COLOURS.length]!;
+	return SIGNER_COLOURS[
+		((index % SIGNER_COLOURS.length) + SIGNER_COLOURS.length) % SIGNER_COLOURS.length
+	]!;
 }
