@@ -181,6 +181,8 @@ describe('createContract', () => {
 	])('refuses %s with %s and leaves no rows or blobs behind', async (_, code, make) => {
 		const result = await createContract(deps, admin, input(), await make());
 		expect(result).toMatchObject({ ok: false, code });
+		// The form says "not a PDF" apart from "damaged PDF".
+		expect(!result.ok && result.details?.notPdf === true).toBe(_ === 'a file that is not a PDF');
 		expect(await rowCounts()).toEqual({ envelopes: 0, signers: 0, blobs: 0, revisions: 0 });
 		expect(await blobFiles()).toEqual([]);
 	});

@@ -288,6 +288,12 @@ async function checkInput(deps: ContractDeps, orgId: string, input: ContractInpu
 
 /** Inspects untrusted PDF bytes in the killable worker (DESIGN §5) before anything is stored. */
 async function inspectUpload(deps: ContractDeps, bytes: Uint8Array) {
+	// A file without the PDF header anywhere in its first KB is not a damaged PDF but another
+	// kind of file (a Word document, a photo): said apart so the admin knows what to fix.
+	const head = new TextDecoder('latin1').decode(bytes.subarray(0, 1024));
+	if (!head.includes('%PDF-')) {
+		return fail('PDF_MALFORMED', 'The file is not a PDF', { size: bytes.byteLength, notPdf: true });
+	}
 	const inspection = await (deps.inspect ?? ((b) => inspectPdfIsolated(b)))(bytes);
 	if (!inspection.ok) return fail(inspection.code, inspection.message, { size: inspection.size });
 	return { ok: true as const, pages: inspection.pageSizes };
@@ -393,7 +399,7 @@ async function ownContract(db: Kysely<Database>, orgId: string, id: string) {
 		.executeTakeFirst();
 	if (!row || row.definition === null) return null;
 	const stored = await loadEnvelope(db, id);
-	return stored ? { row, envelope: stored.envelope } : null;
+	return stored ? { row, envelope: stored.envelope, signerUsers: stored.signerUsers } : null;
 }
 
 const FieldInput = v.object({
@@ -676,9 +682,13 @@ export async function contractDetail(
 		.where('envelope_id', '=', id)
 		.execute();
 	const byId = new Map(people.map((p) => [p.signer_id, p]));
+	// Contracts made before this module (the seeded demo) name their accounts only in
+	// envelope_signers.
+	const userOf = (signerId: string) =>
+		byId.get(signerId)?.user_id ?? own.signerUsers.get(signerId) ?? null;
 	const enrolled = await enrolledUsers(
 		db,
-		people.flatMap((p) => (p.user_id ? [p.user_id] : []))
+		envelope.signers.flatMap((s) => userOf(s.id) ?? [])
 	);
 	return {
 		id,
@@ -695,12 +705,12 @@ export async function contractDetail(
 		pages: envelope.pages,
 		parties: envelope.parties,
 		signers: envelope.signers.map((s) => {
-			const p = byId.get(s.id);
+			const userId = userOf(s.id);
 			return {
 				...s,
-				contact: p?.contact ?? null,
-				userId: p?.user_id ?? null,
-				enrolled: p?.user_id ? enrolled.has(p.user_id) : false
+				contact: byId.get(s.id)?.contact ?? null,
+				userId,
+				enrolled: userId ? enrolled.has(userId) : false
 			};
 		}),
 		fields: envelope.fields,
