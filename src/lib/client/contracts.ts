@@ -49,14 +49,17 @@ export async function getContractDocument(fetcher: Fetch, id: string): Promise<U
 	return new Uint8Array(await response.arrayBuffer());
 }
 
+/** The organisation's accounts, for the upload form's "existing account" choice. */
 export async function listOrgUsers(fetcher: Fetch): Promise<OrgUser[]> {
 	return (await api<OrgUsersResponse>(fetcher, '/api/admin/users')).users;
 }
 
+/** The organisation's field templates, for the editor's "apply template" choice. */
 export async function listTemplates(fetcher: Fetch): Promise<FieldTemplateSummary[]> {
 	return (await api<FieldTemplatesResponse>(fetcher, '/api/admin/templates')).templates;
 }
 
+/** Saves the contract's stored layout as a template (the server reads the saved fields, not the editor's). */
 export async function saveTemplate(name: string, contractId: string) {
 	return api<{ template: FieldTemplateSummary }>(fetch, '/api/admin/templates', {
 		method: 'POST',
@@ -64,6 +67,7 @@ export async function saveTemplate(name: string, contractId: string) {
 	});
 }
 
+/** Stores the layout; the answer is what the server kept (clamped, SPEC L1) and its readiness (L8). */
 export async function saveFields(id: string, fields: Field[]) {
 	return api<{ fields: Field[]; readiness: ReadinessProblem[] }>(fetch, `${base(id)}/fields`, {
 		method: 'PUT',
@@ -71,10 +75,12 @@ export async function saveFields(id: string, fields: Field[]) {
 	});
 }
 
+/** Sends a ready draft: invites new people, notifies the others. */
 export async function sendContract(id: string): Promise<ContractSent> {
 	return api<ContractSent>(fetch, `${base(id)}/send`, { method: 'POST' });
 }
 
+/** Revokes with a reason the signers will see. */
 export async function revokeContract(id: string, reason: string): Promise<void> {
 	await api(fetch, `${base(id)}/revoke`, { method: 'POST', json: { reason } });
 }
