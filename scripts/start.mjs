@@ -72,6 +72,9 @@ const port = await new Promise((resolve) => {
 // adapter-node reads these when the handler is imported; the app prints links with ORIGIN.
 process.env.PORT = String(port);
 process.env.ORIGIN ||= `http://localhost:${port}`;
+// adapter-node refuses bodies over 512 KB by default; contract uploads may be up to the PDF
+// limit (50 MB, inspect-limits.ts) plus the multipart envelope around it.
+process.env.BODY_SIZE_LIMIT ||= '52M';
 
 let handler;
 try {

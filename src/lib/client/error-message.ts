@@ -75,7 +75,11 @@ const messages: Record<
 	TICKETS_EXHAUSTED: m.error_TICKETS_EXHAUSTED,
 	FONT_MISSING: m.error_FONT_MISSING,
 	SAVE_FAILED: m.error_SAVE_FAILED,
-	ALREADY_DECIDED: m.error_ALREADY_DECIDED
+	ALREADY_DECIDED: m.error_ALREADY_DECIDED,
+	// contracts
+	CONTRACT_INVALID: m.error_CONTRACT_INVALID,
+	CONTRACT_NOT_READY: m.error_CONTRACT_NOT_READY,
+	CONTRACT_NOT_EDITABLE: m.error_CONTRACT_NOT_EDITABLE
 };
 
 /** The user's-language message for any thrown error; unknown errors read as INTERNAL. */

@@ -1,5 +1,6 @@
-import type { Envelope } from './envelope';
+import type { Envelope, Field, PageSize, Party, SigningOrder } from './envelope';
 import type { ReviewDecision, ReviewStatus } from './review';
+import type { ReadinessProblem, TemplateField } from './field-layout';
 import type { Manifest } from './manifest';
 import type { BreakReason } from './audit';
 
@@ -363,4 +364,103 @@ export interface ReverifyResult {
 	reason: string | null;
 	checks: ReverifyCheck[];
 	at: string;
+}
+
+// contracts (admin)
+
+/** A signer as the admin sees them: the domain signer plus how they are reached. */
+export interface ContractSignerInfo {
+	id: string;
+	partyId: string;
+	name: string;
+	order: number;
+	contact: string | null;
+	/** The account confirming for this signer; null until a new person is invited on send. */
+	userId: string | null;
+	/** Whether that account has an active passkey (can sign once the contract is sent). */
+	enrolled: boolean;
+}
+
+/** One signer's answer so far, from their accepted submission (times as recorded). */
+export interface SignerProgress {
+	signerId: string;
+	state: MyState;
+	/** The return (退回) reason, for a rejection. */
+	reason: string | null;
+	/** The time on the signer's device when they confirmed; may be days before receipt. */
+	deviceTime: string | null;
+	/** When the server received and accepted it. */
+	receivedAt: string | null;
+	/** The document revision the decision was made on. */
+	revision: number | null;
+}
+
+/** GET /api/admin/contracts/[id]: everything the progress page and the field editor need. */
+export interface ContractDetail {
+	id: string;
+	title: string;
+	status: EnvelopeStatus;
+	revision: number;
+	docHash: string;
+	deadline: string | null;
+	createdAt: string;
+	sentAt: string | null;
+	revokedAt: string | null;
+	revokeReason: string | null;
+	signingOrder: SigningOrder;
+	pages: PageSize[];
+	parties: Party[];
+	signers: ContractSignerInfo[];
+	fields: Field[];
+	progress: SignerProgress[];
+	/** SPEC L8: empty when the contract can be sent. */
+	readiness: ReadinessProblem[];
+}
+
+export interface ContractDetailResponse {
+	contract: ContractDetail;
+}
+
+/** POST /api/admin/contracts (201). */
+export interface ContractCreated {
+	id: string;
+}
+
+/** POST /api/admin/contracts/[id]/send: who was invited and who was told. */
+export interface ContractSent {
+	invited: number;
+	notified: number;
+	/** Signers whose notification could not be delivered (the contract is sent regardless). */
+	notifyFailed: number;
+}
+
+/** PUT /api/admin/contracts/[id]/document: the new revision and the fields that did not fit. */
+export interface ContractReplaced {
+	revision: number;
+	dropped: string[];
+}
+
+/** An account of the organisation an admin may name as a signer. */
+export interface OrgUser {
+	id: string;
+	name: string;
+	role: 'admin' | 'signer';
+	/** The contact of their latest invite, if any. */
+	contact: string | null;
+	enrolled: boolean;
+}
+
+export interface OrgUsersResponse {
+	users: OrgUser[];
+}
+
+export interface FieldTemplateSummary {
+	id: string;
+	name: string;
+	fields: TemplateField[];
+	createdAt: string;
+}
+
+export interface FieldTemplatesResponse {
+	templates: FieldTemplateSummary[];
 }

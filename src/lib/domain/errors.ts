@@ -72,7 +72,11 @@ export const ERROR_CODES = [
 	'TICKETS_EXHAUSTED',
 	'FONT_MISSING',
 	'SAVE_FAILED',
-	'ALREADY_DECIDED'
+	'ALREADY_DECIDED',
+	// contracts
+	'CONTRACT_INVALID',
+	'CONTRACT_NOT_READY',
+	'CONTRACT_NOT_EDITABLE'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -162,7 +166,11 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	TICKETS_EXHAUSTED: 409,
 	FONT_MISSING: 409,
 	SAVE_FAILED: 409,
-	ALREADY_DECIDED: 409
+	ALREADY_DECIDED: 409,
+	// contracts: a form problem, a layout not ready to send, a contract past the step asked for
+	CONTRACT_INVALID: 422,
+	CONTRACT_NOT_READY: 422,
+	CONTRACT_NOT_EDITABLE: 409
 };
 
 /**

@@ -36,6 +36,10 @@ export interface Database {
 	// review of synced signatures (migration 0008)
 	review_items: ReviewItemTable;
 	review_decisions: ReviewDecisionTable;
+	// contracts (migration 0009)
+	contract_signers: ContractSignerTable;
+	field_templates: FieldTemplateTable;
+	envelope_revisions: EnvelopeRevisionTable;
 }
 
 export interface OrganisationTable {
@@ -105,6 +109,11 @@ export interface EnvelopeTable {
 	 * stamped by triggers in the writing transaction (migration 0006); the pull cursor's unit.
 	 */
 	change_seq: Generated<number>;
+	// contracts (migration 0009)
+	deadline: ColumnType<string | null, string | null | undefined, string | null>;
+	sent_at: ColumnType<string | null, string | null | undefined, string | null>;
+	revoked_at: ColumnType<string | null, string | null | undefined, string | null>;
+	revoke_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A passkey. Revoked rows stay, so evidence that names a credential can still be explained. */
@@ -346,4 +355,38 @@ export interface ReviewDecisionTable {
 	comment: string;
 	admin_id: string;
 	at: string;
+}
+
+// contracts (migration 0009)
+
+/** The admin's view of a signer: who they are before they have an account, and how to reach them. */
+export interface ContractSignerTable {
+	envelope_id: string;
+	signer_id: string;
+	name: string;
+	contact: string | null;
+	/** The account that confirms for this signer; null until a new person is invited on send. */
+	user_id: string | null;
+	invite_id: string | null;
+	notified_at: string | null;
+}
+
+/** A named field layout; its fields name signers by slot (SPEC L5), not by person. */
+export interface FieldTemplateTable {
+	id: string;
+	org_id: string;
+	name: string;
+	/** JSON array of TemplateField. */
+	fields_json: string;
+	created_by: string;
+	created_at: string;
+}
+
+/** Every document an envelope has had, revision 1 being the upload. */
+export interface EnvelopeRevisionTable {
+	envelope_id: string;
+	revision: number;
+	doc_sha256: string;
+	page_count: number;
+	created_at: string;
 }

@@ -1,21 +1,21 @@
 import { ApiError } from '$lib/client/api';
+import { getContract, getContractDocument } from '$lib/client/contracts';
 
 export async function load({ fetch, params }) {
 	try {
-		const response = await fetch(`/api/admin/contracts/${encodeURIComponent(params.id)}/document`);
-		if (!response.ok) {
-			const body = await response.json().catch(() => null);
-			return { state: 'error' as const, code: body?.error?.code ?? 'INTERNAL', id: params.id };
-		}
-		return {
-			state: 'ready' as const,
-			bytes: new Uint8Array(await response.arrayBuffer()),
-			id: params.id
-		};
+		const [contract, bytes] = await Promise.all([
+			getContract(fetch, params.id).catch((error) => {
+				// A contract uploaded before it had a definition can still be viewed.
+				if (error instanceof ApiError && error.code === 'NOT_FOUND') return null;
+				throw error;
+			}),
+			getContractDocument(fetch, params.id)
+		]);
+		return { state: 'ready' as const, contract, bytes, id: params.id };
 	} catch (error) {
 		return {
 			state: 'error' as const,
-			code: error instanceof ApiError ? error.code : 'NETWORK',
+			code: error instanceof ApiError ? error.code : ('NETWORK' as const),
 			id: params.id
 		};
 	}

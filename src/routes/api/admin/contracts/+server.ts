@@ -1,8 +1,11 @@
 import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
 import { getApp } from '$lib/server/app';
-import { listContracts } from '$lib/server/contracts';
+import { ContractInput, createContract, listContracts } from '$lib/server/contracts';
+import { contractDeps } from '$lib/server/invite-deps';
 import { requireAdmin } from '$lib/server/guards';
-import type { ContractsResponse } from '$lib/domain/api-types';
+import { apiError } from '$lib/server/http';
+import type { ContractCreated, ContractsResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
 	const auth = requireAdmin(locals.user);
@@ -11,4 +14,35 @@ export async function GET({ locals }) {
 		contracts: await listContracts(getApp().database.db, auth.user.org_id)
 	};
 	return json(body);
+}
+
+/** Multipart: `file` (the PDF) and `meta` (JSON of ContractInput). */
+export async function POST({ locals, request }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	let form: FormData;
+	try {
+		form = await request.formData();
+	} catch {
+		// adapter-node's body limit ends the read with an error before the PDF is complete.
+		return apiError('PDF_TOO_LARGE', 'The upload is too large or was cut off');
+	}
+	const file = form.get('file');
+	const meta = form.get('meta');
+	if (!(file instanceof File) || typeof meta !== 'string') {
+		return apiError('BAD_REQUEST', 'Expected multipart fields file and meta');
+	}
+	let parsedMeta: unknown;
+	try {
+		parsedMeta = JSON.parse(meta);
+	} catch {
+		return apiError('BAD_REQUEST', 'meta is not JSON');
+	}
+	const parsed = v.safeParse(ContractInput, parsedMeta);
+	if (!parsed.success) return apiError('BAD_REQUEST', 'meta does not have the expected shape');
+	const bytes = new Uint8Array(await file.arrayBuffer());
+	const result = await createContract(contractDeps(getApp()), auth.user, parsed.output, bytes);
+	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	const body: ContractCreated = { id: result.id };
+	return json(body, { status: 201 });
 }

@@ -1,8 +1,11 @@
+import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/app';
 import { recordAudit } from '$lib/server/audit';
-import { contractDocument, documentResponse } from '$lib/server/contracts';
+import { contractDocument, documentResponse, replaceDocument } from '$lib/server/contracts';
+import { contractDeps } from '$lib/server/invite-deps';
 import { requireAdmin } from '$lib/server/guards';
 import { apiError } from '$lib/server/http';
+import type { ContractReplaced } from '$lib/domain/api-types';
 
 export async function GET({ locals, params, request }) {
 	const auth = requireAdmin(locals.user);
@@ -20,4 +23,20 @@ export async function GET({ locals, params, request }) {
 		});
 	}
 	return response;
+}
+
+/** Replaces the document with a new revision; the body is the raw PDF. */
+export async function PUT({ locals, params, request }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	let bytes: Uint8Array;
+	try {
+		bytes = new Uint8Array(await request.arrayBuffer());
+	} catch {
+		return apiError('PDF_TOO_LARGE', 'The upload is too large or was cut off');
+	}
+	const result = await replaceDocument(contractDeps(getApp()), auth.user.org_id, params.id, bytes);
+	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	const body: ContractReplaced = { revision: result.revision, dropped: result.dropped };
+	return json(body);
 }

@@ -1,0 +1,15 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { contractDetail } from '$lib/server/contracts';
+import { requireAdmin } from '$lib/server/guards';
+import { apiError } from '$lib/server/http';
+import type { ContractDetailResponse } from '$lib/domain/api-types';
+
+export async function GET({ locals, params }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const contract = await contractDetail(getApp().database.db, auth.user.org_id, params.id);
+	if (!contract) return apiError('NOT_FOUND', 'No such contract');
+	const body: ContractDetailResponse = { contract };
+	return json(body);
+}

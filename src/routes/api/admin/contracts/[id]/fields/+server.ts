@@ -1,0 +1,20 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { FieldsInput, saveFields } from '$lib/server/contracts';
+import { requireAdmin } from '$lib/server/guards';
+import { apiError, readBody } from '$lib/server/http';
+
+export async function PUT({ locals, params, request }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const body = await readBody(request, FieldsInput);
+	if (!body) return apiError('BAD_REQUEST', 'Expected { fields }');
+	const result = await saveFields(
+		{ db: getApp().database.db },
+		auth.user.org_id,
+		params.id,
+		body.fields
+	);
+	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	return json({ fields: result.fields, readiness: result.readiness });
+}

@@ -1,0 +1,26 @@
+import { getApp } from '$lib/server/app';
+import { requireAdmin } from '$lib/server/guards';
+import { apiError } from '$lib/server/http';
+import { loadEnvelope, renderEnvelope } from '$lib/server/envelopes';
+
+/** The document as it stands (original + accepted manifests), for the admin's download. */
+export async function GET({ locals, params }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const app = getApp();
+	const stored = await loadEnvelope(app.database.db, params.id);
+	if (!stored || stored.orgId !== auth.user.org_id) {
+		return apiError('NOT_FOUND', 'No such contract');
+	}
+	const rendered = await renderEnvelope(app.database.db, app.blobs, stored.envelope);
+	if (!rendered) return apiError('INTERNAL', 'A stored file of this contract is missing');
+	return new Response(rendered.pdf, {
+		headers: {
+			'Content-Type': 'application/pdf',
+			'Content-Length': String(rendered.pdf.byteLength),
+			'X-Content-SHA256': rendered.sha256,
+			'Cache-Control': 'private, no-store',
+			'Content-Disposition': `attachment; filename="contract-rendered.pdf"; filename*=UTF-8''${encodeURIComponent(stored.title)}.pdf`
+		}
+	});
+}

@@ -1,0 +1,24 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { getApp } from '$lib/server/app';
+import { revokeContract } from '$lib/server/contracts';
+import { contractDeps } from '$lib/server/invite-deps';
+import { requireAdmin } from '$lib/server/guards';
+import { apiError, readBody } from '$lib/server/http';
+
+const Body = v.object({ reason: v.pipe(v.string(), v.maxLength(2000)) });
+
+export async function POST({ locals, params, request }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const body = await readBody(request, Body);
+	if (!body) return apiError('BAD_REQUEST', 'Expected { reason }');
+	const result = await revokeContract(
+		contractDeps(getApp()),
+		auth.user.org_id,
+		params.id,
+		body.reason
+	);
+	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	return json({ status: 'revoked' });
+}

@@ -1,0 +1,20 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { sendContract } from '$lib/server/contracts';
+import { contractDeps } from '$lib/server/invite-deps';
+import { requireAdmin } from '$lib/server/guards';
+import { apiError } from '$lib/server/http';
+import type { ContractSent } from '$lib/domain/api-types';
+
+export async function POST({ locals, params }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const result = await sendContract(contractDeps(getApp()), auth.user, params.id);
+	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	const body: ContractSent = {
+		invited: result.invited,
+		notified: result.notified,
+		notifyFailed: result.notifyFailed
+	};
+	return json(body);
+}

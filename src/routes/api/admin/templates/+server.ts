@@ -1,0 +1,33 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { getApp } from '$lib/server/app';
+import { listTemplates, saveTemplate } from '$lib/server/contracts';
+import { contractDeps } from '$lib/server/invite-deps';
+import { requireAdmin } from '$lib/server/guards';
+import { apiError, readBody } from '$lib/server/http';
+import type { FieldTemplatesResponse } from '$lib/domain/api-types';
+
+const Body = v.object({
+	name: v.pipe(v.string(), v.maxLength(200)),
+	contractId: v.pipe(v.string(), v.maxLength(100))
+});
+
+export async function GET({ locals }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const body: FieldTemplatesResponse = {
+		templates: await listTemplates(getApp().database.db, auth.user.org_id)
+	};
+	return json(body);
+}
+
+/** Saves the contract's stored layout under a name (the same name replaces it). */
+export async function POST({ locals, request }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const body = await readBody(request, Body);
+	if (!body) return apiError('BAD_REQUEST', 'Expected { name, contractId }');
+	const result = await saveTemplate(contractDeps(getApp()), auth.user, body);
+	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	return json({ template: result.template }, { status: 201 });
+}
