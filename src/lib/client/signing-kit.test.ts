@@ -88,7 +88,7 @@ async function blobHashes(): Promise<Record<string, string>> {
 }
 
 describe('downloadSigningKit', () => {
-	it('K1, K4: keeps exactly the authorised seals, each with verified image bytes', async () => {
+	it('SK1, SK4: keeps exactly the authorised seals, each with verified image bytes', async () => {
 		server.kit = { seals: [sealOf('a', red), sealOf('b', blue)], defaultSignature: hex(ink) };
 		await downloadSigningKit(db);
 		expect(await db.seals.toArray()).toEqual(server.kit.seals);
@@ -107,7 +107,7 @@ describe('downloadSigningKit', () => {
 		expect(await db.meta.get('defaultSignature')).toBeUndefined();
 	});
 
-	it('K4: an image a waiting signature drew with stays when its seal is revoked', async () => {
+	it('SK4: an image a waiting signature drew with stays when its seal is revoked', async () => {
 		server.kit = { seals: [sealOf('b', blue)], defaultSignature: null };
 		await downloadSigningKit(db);
 		await db.outbox.add({ images: [hex(blue)] } as never);
@@ -117,7 +117,7 @@ describe('downloadSigningKit', () => {
 		expect(Object.keys(await blobHashes())).toEqual([hex(blue)]);
 	});
 
-	it('K4: a damaged image is refused with DOWNLOAD_CORRUPT and the device keeps its seals', async () => {
+	it('SK4: a damaged image is refused with DOWNLOAD_CORRUPT and the device keeps its seals', async () => {
 		server.kit = { seals: [sealOf('a', red)], defaultSignature: null };
 		await downloadSigningKit(db);
 		server.kit = { seals: [sealOf('b', blue)], defaultSignature: null };
@@ -132,7 +132,7 @@ describe('downloadSigningKit', () => {
 });
 
 describe('saveDefaultSignature / uploadPendingSignature', () => {
-	it('K3: saves offline at once, survives a kit download, uploads when online', async () => {
+	it('SK3: saves offline at once, survives a kit download, uploads when online', async () => {
 		server.offline = true;
 		const hash = await saveDefaultSignature(ink, db);
 		expect(hash).toBe(hex(ink));
@@ -154,7 +154,7 @@ describe('saveDefaultSignature / uploadPendingSignature', () => {
 		expect(server.uploads).toHaveLength(1);
 	});
 
-	it('K3: refuses a broken or non-PNG image before keeping anything', async () => {
+	it('SK3: refuses a broken or non-PNG image before keeping anything', async () => {
 		const jpeg = new Uint8Array(
 			await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
 				.jpeg()

@@ -7,7 +7,7 @@ import { isQuotaError } from './quota';
 // Types only: db.ts calls into this module, so a value import back would be a cycle.
 import type { DeviceBlob, DeviceDb, DeviceSeal } from './db';
 
-/** Largest saved signature the server takes (K3); refused on the device before it is kept. */
+/** Largest saved signature the server takes (SK3); refused on the device before it is kept. */
 export const SIGNATURE_MAX_BYTES = 1024 * 1024;
 
 /** What a signing-kit download left on the device. */
@@ -17,7 +17,7 @@ export interface SigningKit {
 }
 
 /**
- * Downloads one image by its SHA-256 and checks the bytes hash to it (K4). Why: seal and
+ * Downloads one image by its SHA-256 and checks the bytes hash to it (SK4). Why: seal and
  * signature images are drawn into signed PDFs, so a byte flipped on the way must never be kept
  * under the name of the real image. Throws ApiError: NETWORK, NOT_FOUND, DOWNLOAD_CORRUPT.
  */
@@ -80,7 +80,7 @@ export async function fetchMissingImages(
 
 /**
  * Downloads the seals the user may stamp with and their saved signature for offline signing
- * (K1, K4). Every missing image is fetched and verified first; then ONE transaction replaces the
+ * (SK1, SK4). Every missing image is fetched and verified first; then ONE transaction replaces the
  * device's seals with the server's list (a seal no longer authorised disappears), stores the
  * images and sets 'defaultSignature', so the device never holds a seal without its image. A
  * signature saved on this device and not uploaded yet wins over the server's. Images of removed

@@ -9,6 +9,7 @@ import { BlobStore } from './blob-store';
 import { seedIfEmpty } from './seed';
 import { ConsoleNotifier, SmsNotifier, type Notifiers } from './notify';
 import { listInbox, loadEnvelope } from './envelopes';
+import { verifyAuditLog } from './audit';
 import {
 	contractDetail,
 	createContract,
@@ -303,18 +304,44 @@ describe('sendContract', () => {
 describe('revokeContract', () => {
 	it('needs a reason and then closes the contract with it', async () => {
 		const id = await draft();
-		expect(await revokeContract(deps, admin.org_id, id, '   ')).toMatchObject({
+		expect(await revokeContract(deps, admin, id, '   ')).toMatchObject({
 			code: 'REASON_INVALID'
 		});
-		expect(await revokeContract(deps, admin.org_id, id, ' Wrong price ')).toEqual({ ok: true });
+		expect(await revokeContract(deps, admin, id, ' Wrong price ')).toEqual({ ok: true });
 		const detail = (await contractDetail(open.db, admin.org_id, id))!;
 		expect(detail).toMatchObject({ status: 'revoked', revokeReason: 'Wrong price' });
-		expect(await revokeContract(deps, admin.org_id, id, 'again')).toMatchObject({
+		expect(await revokeContract(deps, admin, id, 'again')).toMatchObject({
 			code: 'CONTRACT_NOT_EDITABLE'
 		});
-		expect(await replaceDocument(deps, admin.org_id, id, await multiPagePdf())).toMatchObject({
+		expect(await replaceDocument(deps, admin, id, await multiPagePdf())).toMatchObject({
 			code: 'CONTRACT_NOT_EDITABLE'
 		});
+	});
+});
+
+describe('audit of contract writes', () => {
+	it('A1: create, send, replace and revoke each append one chained event naming the admin', async () => {
+		const id = await draft();
+		await saveFields(deps, admin.org_id, id, layout(['signer-1', 'signer-2']));
+		expect(await sendContract(deps, admin, id)).toMatchObject({ ok: true });
+		expect(await replaceDocument(deps, admin, id, await multiPagePdf())).toMatchObject({
+			ok: true
+		});
+		expect(await revokeContract(deps, admin, id, 'Wrong price')).toEqual({ ok: true });
+		// A refused write records nothing.
+		expect(await revokeContract(deps, admin, id, 'again')).toMatchObject({ ok: false });
+		const rows = await open.db
+			.selectFrom('audit_log')
+			.select(['kind', 'actor', 'subject'])
+			.where('subject', '=', id)
+			.orderBy('seq')
+			.execute();
+		expect(rows).toEqual(
+			['envelope.created', 'envelope.sent', 'envelope.replaced', 'envelope.revoked'].map(
+				(kind) => ({ kind, actor: admin.id, subject: id })
+			)
+		);
+		expect(await verifyAuditLog(open.db)).toMatchObject({ ok: true, firstBroken: null });
 	});
 });
 
@@ -327,7 +354,7 @@ describe('replaceDocument', () => {
 		]);
 		await sendContract(deps, admin, id);
 		const before = (await contractDetail(open.db, admin.org_id, id))!;
-		const result = await replaceDocument(deps, admin.org_id, id, await multiPagePdf([A4, A4]));
+		const result = await replaceDocument(deps, admin, id, await multiPagePdf([A4, A4]));
 		expect(result).toEqual({ ok: true, revision: 2, dropped: ['p3'] });
 		const after = (await contractDetail(open.db, admin.org_id, id))!;
 		expect(after.revision).toBe(2);
@@ -343,12 +370,7 @@ describe('replaceDocument', () => {
 	it('a refused replacement changes nothing', async () => {
 		const id = await draft();
 		const before = await contractDetail(open.db, admin.org_id, id);
-		const result = await replaceDocument(
-			deps,
-			admin.org_id,
-			id,
-			qpdfEncrypted(await multiPagePdf())
-		);
+		const result = await replaceDocument(deps, admin, id, qpdfEncrypted(await multiPagePdf()));
 		expect(result).toMatchObject({ ok: false, code: 'PDF_ENCRYPTED' });
 		expect(await contractDetail(open.db, admin.org_id, id)).toEqual(before);
 		expect(await blobFiles()).toHaveLength(1);

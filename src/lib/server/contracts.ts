@@ -2,6 +2,7 @@ import type { Insertable, Kysely, Updateable } from 'kysely';
 import * as v from 'valibot';
 import { randomUUID } from 'node:crypto';
 import type { Database, EnvelopeTable, User } from './db/schema';
+import { appendAudit } from './audit';
 import type { BlobStore } from './blob-store';
 import type {
 	ContractDetail,
@@ -361,6 +362,11 @@ export async function createContract(
 			definition: definitionJson(envelope),
 			deadline: checked.deadline
 		});
+		await appendAudit(trx, deps.clock, admin.id, {
+			kind: 'envelope.created',
+			subject: id,
+			data: { docHash: hash, title: checked.title }
+		});
 		await trx
 			.insertInto('envelope_revisions')
 			.values({
@@ -506,7 +512,15 @@ export async function sendContract(
 				.onConflict((oc) => oc.columns(['envelope_id', 'signer_id']).doNothing())
 				.execute();
 		}
-		return updateEnvelopeRow(trx, id, ['draft'], { status: 'sent', sent_at: now });
+		const moved = await updateEnvelopeRow(trx, id, ['draft'], { status: 'sent', sent_at: now });
+		if (moved) {
+			await appendAudit(trx, deps.clock, admin.id, {
+				kind: 'envelope.sent',
+				subject: id,
+				data: { revision: own.row.revision }
+			});
+		}
+		return moved;
 	});
 	if (!sent) return fail('CONTRACT_NOT_EDITABLE', 'The contract changed meanwhile');
 	let notified = 0;
@@ -546,7 +560,7 @@ export async function sendContract(
  */
 export async function revokeContract(
 	deps: Pick<ContractDeps, 'db' | 'clock'>,
-	orgId: string,
+	admin: Pick<User, 'id' | 'org_id'>,
 	id: string,
 	reason: string
 ): Promise<{ ok: true } | ContractFailure> {
@@ -554,15 +568,23 @@ export async function revokeContract(
 	if ([...text].length < 1 || [...text].length > 500) {
 		return fail('REASON_INVALID', 'A reason of 1–500 characters is needed');
 	}
-	const own = await ownContract(deps.db, orgId, id);
+	const own = await ownContract(deps.db, admin.org_id, id);
 	if (!own) return fail('NOT_FOUND', 'No such contract');
-	const done = await deps.db.transaction().execute((trx) =>
-		updateEnvelopeRow(trx, id, ['draft', 'sent'], {
+	const done = await deps.db.transaction().execute(async (trx) => {
+		const moved = await updateEnvelopeRow(trx, id, ['draft', 'sent'], {
 			status: 'revoked',
 			revoked_at: deps.clock().toISOString(),
 			revoke_reason: text
-		})
-	);
+		});
+		if (moved) {
+			await appendAudit(trx, deps.clock, admin.id, {
+				kind: 'envelope.revoked',
+				subject: id,
+				data: { reason: text }
+			});
+		}
+		return moved;
+	});
 	return done ? { ok: true } : fail('CONTRACT_NOT_EDITABLE', 'Completed or already revoked');
 }
 
@@ -574,11 +596,11 @@ export async function revokeContract(
  */
 export async function replaceDocument(
 	deps: ContractDeps,
-	orgId: string,
+	admin: Pick<User, 'id' | 'org_id'>,
 	id: string,
 	bytes: Uint8Array
 ): Promise<({ ok: true } & ContractReplaced) | ContractFailure> {
-	const own = await ownContract(deps.db, orgId, id);
+	const own = await ownContract(deps.db, admin.org_id, id);
 	if (!own) return fail('NOT_FOUND', 'No such contract');
 	if (own.row.status !== 'draft' && own.row.status !== 'sent') {
 		return fail('CONTRACT_NOT_EDITABLE', 'Completed or revoked contracts keep their document');
@@ -608,6 +630,11 @@ export async function replaceDocument(
 				created_at: deps.clock().toISOString()
 			})
 			.execute();
+		await appendAudit(trx, deps.clock, admin.id, {
+			kind: 'envelope.replaced',
+			subject: id,
+			data: { revision, docHash: hash, previousDocHash: own.row.doc_sha256 }
+		});
 		return true;
 	});
 	if (!done) return fail('CONTRACT_NOT_EDITABLE', 'The contract changed meanwhile');

@@ -19,7 +19,7 @@ import { sampleManifest, placeOf } from '$lib/domain/fixtures';
 import { photoJpeg, sha256Hex, signaturePng } from '../../../tests/support/images';
 
 // Real SQLite file and blob store, seeded exactly as a fresh server is; test names cite the
-// SPEC rule (K1–K3) they prove.
+// SPEC rule (SK1–SK3) they prove.
 
 let dir: string;
 let open: OpenDatabase;
@@ -108,7 +108,7 @@ describe('seed: the demo seal', () => {
 });
 
 describe('listMySeals (GET /api/me/seals)', () => {
-	it('K1: lists the active seals the user holds an unrevoked authorisation for', async () => {
+	it('SK1: lists the active seals the user holds an unrevoked authorisation for', async () => {
 		const image = await demoSealImage();
 		expect(await listMySeals(open.db, admin)).toEqual({
 			seals: [
@@ -125,7 +125,7 @@ describe('listMySeals (GET /api/me/seals)', () => {
 		expect(await listMySeals(open.db, outsider)).toEqual({ seals: [], defaultSignature: null });
 	});
 
-	it('K1: a revoked authorisation or a disabled seal takes the seal off the list', async () => {
+	it('SK1: a revoked authorisation or a disabled seal takes the seal off the list', async () => {
 		await open.db.updateTable('seals').set({ status: 'disabled' }).execute();
 		expect((await listMySeals(open.db, admin)).seals).toEqual([]);
 		await open.db.updateTable('seals').set({ status: 'active' }).execute();
@@ -135,7 +135,7 @@ describe('listMySeals (GET /api/me/seals)', () => {
 });
 
 describe('imageResponse (GET /api/blobs/[hash])', () => {
-	it('K2: serves an authorised seal image immutable, with its hash and type', async () => {
+	it('SK2: serves an authorised seal image immutable, with its hash and type', async () => {
 		const image = await demoSealImage();
 		const response = (await imageResponse(open.db, blobs, admin, image))!;
 		expect(response.status).toBe(200);
@@ -146,7 +146,7 @@ describe('imageResponse (GET /api/blobs/[hash])', () => {
 		expect(sha256Hex(bytes)).toBe(image);
 	});
 
-	it('K2: a signer who is not authorised gets 404, as for an unknown hash or a PDF', async () => {
+	it('SK2: a signer who is not authorised gets 404, as for an unknown hash or a PDF', async () => {
 		const image = await demoSealImage();
 		expect(await status(outsider, image)).toBe(404);
 		expect(await status(admin, 'f'.repeat(64))).toBe(404);
@@ -173,7 +173,7 @@ describe('imageResponse (GET /api/blobs/[hash])', () => {
 		expect(await status(outsider, image)).toBe(404);
 	});
 
-	it('K2: images of accepted manifests are visible to the envelope’s signers only', async () => {
+	it('SK2: images of accepted manifests are visible to the envelope’s signers only', async () => {
 		// The cosigner's accepted manifest drew with their own signature image.
 		const png = await signaturePng();
 		const signature = await blobs.put(png);
@@ -253,7 +253,7 @@ describe('imageResponse (GET /api/blobs/[hash])', () => {
 describe('saveSignature / clearSignature (PUT, DELETE /api/me/signature)', () => {
 	const deps = () => ({ db: open.db, blobs, clock });
 
-	it('K3: stores the PNG, makes it the default, and only its owner (and admin) may see it', async () => {
+	it('SK3: stores the PNG, makes it the default, and only its owner (and admin) may see it', async () => {
 		const png = await signaturePng();
 		const result = await saveSignature(deps(), outsider, png);
 		expect(result).toEqual({ ok: true, image: sha256Hex(png) });
@@ -268,7 +268,7 @@ describe('saveSignature / clearSignature (PUT, DELETE /api/me/signature)', () =>
 		expect(await status(outsider, sha256Hex(png))).toBe(404);
 	});
 
-	it('K3: refuses a JPEG, a truncated PNG and one over 1 MB, and keeps the old default', async () => {
+	it('SK3: refuses a JPEG, a truncated PNG and one over 1 MB, and keeps the old default', async () => {
 		const png = await signaturePng();
 		await saveSignature(deps(), outsider, png);
 		const jpeg = await saveSignature(deps(), outsider, await photoJpeg());
@@ -284,7 +284,7 @@ describe('saveSignature / clearSignature (PUT, DELETE /api/me/signature)', () =>
 		expect((await listMySeals(open.db, outsider)).defaultSignature).toBe(sha256Hex(png));
 	});
 
-	it('K3: readCapped stops reading past the limit, announced or not', async () => {
+	it('SK3: readCapped stops reading past the limit, announced or not', async () => {
 		const body = (n: number) =>
 			new Request('http://x/', { method: 'PUT', body: new Uint8Array(n) });
 		expect((await readCapped(body(10), 10))?.byteLength).toBe(10);

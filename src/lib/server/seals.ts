@@ -13,7 +13,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const SIGNATURE_MAX_BYTES = 1024 * 1024;
 
 /**
- * The seals the user may stamp with (K1): active seals of which they hold an unrevoked
+ * The seals the user may stamp with (SK1): active seals of which they hold an unrevoked
  * authorisation, plus their saved signature. Why: a device downloads exactly this for offline
  * signing, so a seal disabled or revoked here disappears from the device at its next download.
  */
@@ -52,7 +52,7 @@ export async function listMySeals(db: Kysely<Database>, user: User): Promise<MyS
 }
 
 /**
- * Whether the user may see an image (K2): a seal image they are authorised for (active seal,
+ * Whether the user may see an image (SK2): a seal image they are authorised for (active seal,
  * unrevoked authorisation), their own saved signature, or an image drawn by an accepted manifest
  * of an envelope they sign. An admin may see every image of their own organisation: its seals,
  * its users' signatures and the images of its envelopes. Why: seal and signature images are
@@ -149,7 +149,7 @@ export type SignatureResult =
 	{ ok: true; image: string } | { ok: false; code: ErrorCode; message: string };
 
 /**
- * Saves the user's signature PNG and makes it their default (K3). The image is checked by its
+ * Saves the user's signature PNG and makes it their default (SK3). The image is checked by its
  * bytes (a complete PNG, at most 1 MB) before anything is stored; the file goes into the blob
  * store before the row that names it, so a crash leaves at most an unreferenced file.
  */

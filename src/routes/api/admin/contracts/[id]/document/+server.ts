@@ -35,7 +35,7 @@ export async function PUT({ locals, params, request }) {
 	} catch {
 		return apiError('PDF_TOO_LARGE', 'The upload is too large or was cut off');
 	}
-	const result = await replaceDocument(contractDeps(getApp()), auth.user.org_id, params.id, bytes);
+	const result = await replaceDocument(contractDeps(getApp()), auth.user, params.id, bytes);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
 	const body: ContractReplaced = { revision: result.revision, dropped: result.dropped };
 	return json(body);

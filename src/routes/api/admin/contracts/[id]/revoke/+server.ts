@@ -13,12 +13,7 @@ export async function POST({ locals, params, request }) {
 	if ('response' in auth) return auth.response;
 	const body = await readBody(request, Body);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { reason }');
-	const result = await revokeContract(
-		contractDeps(getApp()),
-		auth.user.org_id,
-		params.id,
-		body.reason
-	);
+	const result = await revokeContract(contractDeps(getApp()), auth.user, params.id, body.reason);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
 	return json({ status: 'revoked' });
 }
