@@ -88,7 +88,7 @@ export class InboxState {
 		try {
 			const row = await downloadEnvelope(id, (p) => (this.progress[id] = p));
 			// A date field of this user's draws text: the preview needs the server's font offline.
-			if (row.definition && needsCjkFont(row.definition, row.mySignerIds ?? [])) {
+			if (row.definition && needsCjkFont(row.definition)) {
 				await ensureCjkFont((p) => (this.progress[id] = p));
 			}
 		} catch (error) {

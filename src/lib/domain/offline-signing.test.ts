@@ -141,9 +141,11 @@ describe('one-click marks', () => {
 		expect(Object.keys(draft.fills)).toEqual(['f-date-a']);
 	});
 
-	it('D7: the CJK font is needed exactly when one of the signer’s fields is a date', () => {
-		expect(needsCjkFont(envelope, ['alice'])).toBe(true);
-		expect(needsCjkFont(envelope, ['bob'])).toBe(false);
+	it('D7: the CJK font is needed exactly when the envelope has a date field, whoever fills it', () => {
+		expect(needsCjkFont(envelope)).toBe(true);
+		expect(
+			needsCjkFont({ ...envelope, fields: envelope.fields.filter((f) => f.kind !== 'date') })
+		).toBe(false);
 		expect(localDate(new Date(2026, 0, 5, 23, 59))).toBe('2026-01-05');
 	});
 });

@@ -152,7 +152,11 @@ export function localDate(now: Date): string {
 	return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/** Whether any of the signer's fields draws text, i.e. the preview needs the CJK font (D7). */
-export function needsCjkFont(envelope: Envelope, signerIds: readonly string[]): boolean {
-	return envelope.fields.some((f) => f.kind === 'date' && signerIds.includes(f.signerId));
+/**
+ * Whether the preview may have to draw text, i.e. needs the CJK font (D7). Any date field counts,
+ * not only the signer's own: another signer's accepted date is drawn in the preview too, and a
+ * device that skipped the font could not preview offline.
+ */
+export function needsCjkFont(envelope: Envelope): boolean {
+	return envelope.fields.some((f) => f.kind === 'date');
 }
