@@ -58,6 +58,8 @@ test('downloading a contract brings the authorised seal onto the device, verifie
 	freshServer,
 	browser
 }) => {
+	// Two downloads, a removal and an offline tab: over a minute on a loaded two-core machine.
+	test.setTimeout(120_000);
 	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
 	const page = await context.newPage();
 	await enrolAdmin(page, freshServer.setupLink!);
