@@ -1,14 +1,4 @@
-import {
-	PDFArray,
-	PDFDict,
-	PDFName,
-	PDFNumber,
-	PDFObjectParser,
-	PDFRawStream,
-	PDFRef,
-	type PDFContext,
-	type PDFObject
-} from '@cantoo/pdf-lib';
+import { Dict, Name, Num, Parser, Ref, Stream, type PdfValue } from './pdf-syntax';
 import { unzlibSync } from 'fflate';
 
 /*
@@ -34,9 +24,9 @@ export type Entry =
 
 /** A page leaf with the attributes it inherits from its ancestors (nearest ancestor wins). */
 export interface LazyPage {
-	ref: PDFRef;
-	dict: PDFDict;
-	inherited: ReadonlyMap<string, PDFObject>;
+	ref: Ref;
+	dict: Dict;
+	inherited: ReadonlyMap<string, PdfValue>;
 }
 
 const INHERITABLE = ['Resources', 'MediaBox', 'CropBox', 'Rotate'] as const;
@@ -54,7 +44,7 @@ const isSpace = (b: number | undefined) =>
 
 export class PdfReader {
 	/** The newest trailer (for an xref stream: its dictionary). */
-	readonly trailer: PDFDict;
+	readonly trailer: Dict;
 	/** Offset of the newest cross-reference section: the /Prev of an update. */
 	readonly startXref: number;
 	/** Whether any section is a cross-reference stream (so the file is PDF 1.5 or later). */
@@ -77,10 +67,7 @@ export class PdfReader {
 		{ data: Uint8Array; offsets: Map<number, number> }
 	>();
 
-	constructor(
-		private readonly bytes: Uint8Array,
-		private readonly context: PDFContext
-	) {
+	constructor(private readonly bytes: Uint8Array) {
 		const header = /^%PDF-(\d+\.\d+)/.exec(latin1(bytes, 0, 16));
 		if (!header) throw new LazyReadError('No %PDF header at the start');
 		this.version = Number(header[1]);
@@ -90,7 +77,7 @@ export class PdfReader {
 		if (!m) throw new LazyReadError('No startxref');
 		this.startXref = Number(m[1]);
 
-		let trailer: PDFDict | undefined;
+		let trailer: Dict | undefined;
 		let streams = false;
 		const seen = new Set<number>();
 		let offset: number | undefined = this.startXref;
@@ -99,15 +86,15 @@ export class PdfReader {
 				throw new LazyReadError('Cross-reference sections loop');
 			}
 			seen.add(offset);
-			let dict: PDFDict;
+			let dict: Dict;
 			if (latin1(bytes, offset, offset + 4) === 'xref') {
 				const table = this.readTable(offset + 4);
 				dict = table.dict;
 				if (table.end !== undefined) this.sections.push({ start: offset, end: table.end });
-				const stm = dict.get(PDFName.of('XRefStm'));
-				if (stm instanceof PDFNumber) {
+				const stm = dict.get('XRefStm');
+				if (stm instanceof Num) {
 					// Hybrid file: the table's entries win, then its stream's, then older sections.
-					this.readXrefStream(stm.asNumber());
+					this.readXrefStream(stm.value);
 					streams = true;
 				}
 			} else {
@@ -118,19 +105,19 @@ export class PdfReader {
 				streams = true;
 			}
 			trailer ??= dict;
-			const prev = dict.get(PDFName.of('Prev'));
-			offset = prev instanceof PDFNumber ? prev.asNumber() : undefined;
+			const prev = dict.get('Prev');
+			offset = prev instanceof Num ? prev.value : undefined;
 		}
 		this.trailer = trailer!;
 		this.usesXrefStreams = streams;
-		const declared = trailer!.get(PDFName.of('Size'));
-		let size = declared instanceof PDFNumber ? declared.asNumber() : 0;
+		const declared = trailer!.get('Size');
+		let size = declared instanceof Num ? declared.value : 0;
 		for (const n of this.entries.keys()) size = Math.max(size, n + 1);
 		this.size = size;
 	}
 
 	/** Reads a classic table's subsections (after the `xref` keyword) and its trailer. */
-	private readTable(pos: number): { dict: PDFDict; end?: number } {
+	private readTable(pos: number): { dict: Dict; end?: number } {
 		const { bytes } = this;
 		const token = (): string => {
 			while (isSpace(bytes[pos])) pos++;
@@ -160,30 +147,25 @@ export class PdfReader {
 				this.define(start + i, type === 'n' ? { kind: 'offset', offset, gen } : { kind: 'free' });
 			}
 		}
-		const parser = PDFObjectParser.forBytes(bytes.subarray(pos), this.context);
-		const dict = parser.parseObject();
-		if (!(dict instanceof PDFDict)) throw new LazyReadError('No trailer dictionary');
-		const after = pos + parsedLength(parser);
+		const parser = new Parser(bytes, pos);
+		const dict = parser.value();
+		if (!(dict instanceof Dict)) throw new LazyReadError('No trailer dictionary');
+		const after = parser.pos;
 		const tail = /^\s*startxref\s+\d+\s*%%EOF(\r\n|\r|\n)?/.exec(latin1(bytes, after, after + 64));
 		return { dict, end: tail ? after + tail[0].length : undefined };
 	}
 
 	/** Reads a cross-reference stream at `offset` into the entries; returns its dictionary. */
-	private readXrefStream(offset: number): PDFDict {
+	private readXrefStream(offset: number): Dict {
 		const stream = this.parseAt(offset).object;
-		if (
-			!(stream instanceof PDFRawStream) ||
-			stream.dict.get(PDFName.of('Type')) !== PDFName.of('XRef')
-		) {
+		if (!(stream instanceof Stream) || !isName(stream.dict.get('Type'), 'XRef')) {
 			throw new LazyReadError('No cross-reference stream where startxref points');
 		}
 		const { dict } = stream;
-		const w = numbers(dict.get(PDFName.of('W')));
-		const size = dict.get(PDFName.of('Size'));
-		if (w.length !== 3 || !(size instanceof PDFNumber)) throw new LazyReadError('Bad /W or /Size');
-		const index = dict.has(PDFName.of('Index'))
-			? numbers(dict.get(PDFName.of('Index')))
-			: [0, size.asNumber()];
+		const w = numbers(dict.get('W'));
+		const size = dict.get('Size');
+		if (w.length !== 3 || !(size instanceof Num)) throw new LazyReadError('Bad /W or /Size');
+		const index = dict.has('Index') ? numbers(dict.get('Index')) : [0, size.value];
 		const data = this.decode(stream);
 		const width = w[0]! + w[1]! + w[2]!;
 		let pos = 0;
@@ -222,14 +204,6 @@ export class PdfReader {
 		return { n, end: this.afterEndobj(n, offset, end) };
 	}
 
-	/** The byte range of uncompressed object `n` (read before, or read now). */
-	objectRange(n: number): { start: number; end: number } {
-		const entry = this.entries.get(n);
-		if (entry?.kind !== 'offset') throw new LazyReadError(`Object ${n} is not uncompressed`);
-		const end = this.ends.get(n) ?? this.parseAt(entry.offset).end;
-		return { start: entry.offset, end: this.afterEndobj(n, entry.offset, end) };
-	}
-
 	/**
 	 * A linearised file's first object, the linearisation dictionary: its hints no longer fit
 	 * once objects move, so a rewrite drops it (the file is then simply not linearised).
@@ -240,7 +214,7 @@ export class PdfReader {
 		const m = /\d+\s+\d+\s+obj/.exec(head);
 		if (!m) return undefined;
 		const { n, object, end } = this.parseAt(m.index);
-		if (!(object instanceof PDFDict) || !object.has(PDFName.of('Linearized'))) return undefined;
+		if (!(object instanceof Dict) || !object.has('Linearized')) return undefined;
 		return { n, start: m.index, end: this.afterEndobj(n, m.index, end) };
 	}
 
@@ -250,79 +224,106 @@ export class PdfReader {
 		return end + tail[0].length;
 	}
 
-	/**
-	 * The array `ref` names, if it names one: a page's Contents is usually a single stream, and
-	 * telling the two apart must not read (and copy) the stream itself.
-	 */
-	arrayAt(ref: PDFRef): PDFArray | undefined {
-		const entry = this.entries.get(ref.objectNumber);
-		if (entry?.kind === 'offset') {
-			const head = /^\s*\d+\s+\d+\s+obj\s*/.exec(
-				latin1(this.bytes, entry.offset, entry.offset + 64)
-			);
-			if (head && this.bytes[entry.offset + head[0].length] !== 0x5b) return undefined;
-		}
-		const value = this.resolve(ref);
-		return value instanceof PDFArray ? value : undefined;
-	}
-
 	/** The current entry for object `n`. */
 	entry(n: number): Entry | undefined {
 		return this.entries.get(n);
 	}
 
 	/** Parses the indirect object whose `n g obj` header starts at `offset`. */
-	private parseAt(offset: number): { n: number; gen: number; object: PDFObject; end: number } {
+	private parseAt(offset: number): {
+		n: number;
+		gen: number;
+		object: PdfValue | Stream;
+		end: number;
+	} {
 		const head = /^\s*(\d+)\s+(\d+)\s+obj/.exec(latin1(this.bytes, offset, offset + 48));
 		if (!head) throw new LazyReadError(`No object header at offset ${offset}`);
-		const parser = PDFObjectParser.forBytes(
-			this.bytes.subarray(offset + head[0].length),
-			this.context
-		);
-		const object = parser.parseObject();
-		const end = offset + head[0].length + parsedLength(parser);
-		return { n: Number(head[1]), gen: Number(head[2]), object, end };
+		const parser = new Parser(this.bytes, offset + head[0].length);
+		let object: PdfValue | Stream;
+		try {
+			object = parser.value();
+			if (object instanceof Dict)
+				object = parser.streamAfter(object, this.length(object)) ?? object;
+		} catch (error) {
+			throw new LazyReadError(error instanceof Error ? error.message : String(error));
+		}
+		return { n: Number(head[1]), gen: Number(head[2]), object, end: parser.pos };
+	}
+
+	/** A stream's /Length when it can be known without risk (a number, or a readable ref). */
+	private length(dict: Dict): number | undefined {
+		const v = dict.get('Length');
+		if (v instanceof Num) return v.value;
+		if (v instanceof Ref && this.entries.get(v.n)?.kind === 'offset') {
+			try {
+				const n = this.resolve(v);
+				return n instanceof Num ? n.value : undefined;
+			} catch {
+				return undefined;
+			}
+		}
+		return undefined;
 	}
 
 	/** The decoded data of a stream: FlateDecode (with PNG predictors) or no filter at all. */
-	private decode(stream: PDFRawStream): Uint8Array {
-		const filter = this.resolve(stream.dict.get(PDFName.of('Filter')));
-		const parms = this.resolve(stream.dict.get(PDFName.of('DecodeParms')));
-		if (filter === undefined) return stream.contents;
-		const flate = PDFName.of('FlateDecode');
-		const only =
-			filter instanceof PDFArray && filter.size() === 1 ? this.resolve(filter.get(0)) : filter;
-		if (only !== flate) throw new LazyReadError('Unsupported stream filter');
+	private decode(stream: Stream): Uint8Array {
+		const filter = this.resolve(stream.dict.get('Filter'));
+		const parms = this.resolve(stream.dict.get('DecodeParms'));
+		if (filter === undefined || filter === null) return stream.data;
+		const only = Array.isArray(filter) && filter.length === 1 ? this.resolve(filter[0]) : filter;
+		if (!isName(only, 'FlateDecode')) throw new LazyReadError('Unsupported stream filter');
 		let data: Uint8Array;
 		try {
-			data = unzlibSync(stream.contents);
+			data = unzlibSync(stream.data);
 		} catch {
 			throw new LazyReadError('Undecodable stream');
 		}
-		const p = parms instanceof PDFArray ? this.resolve(parms.get(0)) : parms;
-		if (!(p instanceof PDFDict)) return data;
+		const p = Array.isArray(parms) ? this.resolve(parms[0]) : parms;
+		if (!(p instanceof Dict)) return data;
 		const int = (key: string, fallback: number) => {
-			const v = this.resolve(p.get(PDFName.of(key)));
-			return v instanceof PDFNumber ? v.asNumber() : fallback;
+			const v = this.resolve(p.get(key));
+			return v instanceof Num ? v.value : fallback;
 		};
 		const predictor = int('Predictor', 1);
 		if (predictor === 1) return data;
 		if (predictor < 10) throw new LazyReadError('Unsupported TIFF predictor');
-		const bpp = Math.max(1, Math.ceil((int('Colors', 1) * int('BitsPerComponent', 8)) / 8));
-		const row = Math.ceil((int('Columns', 1) * int('Colors', 1) * int('BitsPerComponent', 8)) / 8);
+		const colors = int('Colors', 1);
+		const bits = int('BitsPerComponent', 8);
+		const bpp = Math.max(1, Math.ceil((colors * bits) / 8));
+		const row = Math.ceil((int('Columns', 1) * colors * bits) / 8);
 		return unpredictPng(data, row, bpp);
 	}
 
-	/** Follows references to the object they name; undefined for missing or free objects. */
-	resolve(obj: PDFObject | undefined): PDFObject | undefined {
-		for (let i = 0; i < 32 && obj instanceof PDFRef; i++) obj = this.object(obj);
-		return obj instanceof PDFRef ? undefined : obj;
+	/** Follows references to the value they name; undefined for missing or free objects. */
+	resolve(value: PdfValue | undefined): PdfValue | undefined {
+		for (let i = 0; i < 32 && value instanceof Ref; i++) {
+			const object = this.object(value);
+			if (object instanceof Stream) throw new LazyReadError(`Object ${value.n} is a stream`);
+			value = object;
+		}
+		return value instanceof Ref ? undefined : value;
 	}
 
 	/** The resolved value as a dictionary, or undefined. */
-	dict(obj: PDFObject | undefined): PDFDict | undefined {
-		const v = this.resolve(obj);
-		return v instanceof PDFDict ? v : undefined;
+	dict(value: PdfValue | undefined): Dict | undefined {
+		const v = this.resolve(value);
+		return v instanceof Dict ? v : undefined;
+	}
+
+	/**
+	 * The array `ref` names, if it names one: a page's Contents is usually a single stream,
+	 * told apart by the first byte of the object rather than by reading it.
+	 */
+	arrayAt(ref: Ref): PdfValue[] | undefined {
+		const entry = this.entries.get(ref.n);
+		if (entry?.kind === 'offset') {
+			const head = /^\s*\d+\s+\d+\s+obj\s*/.exec(
+				latin1(this.bytes, entry.offset, entry.offset + 64)
+			);
+			if (head && this.bytes[entry.offset + head[0].length] !== 0x5b) return undefined;
+		}
+		const value = this.object(ref);
+		return Array.isArray(value) ? value : undefined;
 	}
 
 	/** The current generation of object `n` (0 if unknown): page objects keep theirs. */
@@ -332,19 +333,31 @@ export class PdfReader {
 	}
 
 	/** The object a reference names (not cached: render reads each page dictionary once). */
-	object(ref: PDFRef): PDFObject | undefined {
-		const entry = this.entries.get(ref.objectNumber);
+	object(ref: Ref): PdfValue | Stream | undefined {
+		const entry = this.entries.get(ref.n);
 		if (!entry || entry.kind === 'free') return undefined;
 		if (entry.kind === 'offset') {
 			const { n, object, end } = this.parseAt(entry.offset);
-			if (n !== ref.objectNumber) throw new LazyReadError(`Object ${n} where ${ref} should be`);
+			if (n !== ref.n) throw new LazyReadError(`Object ${n} where ${ref.n} should be`);
 			this.ends.set(n, end);
 			return object;
 		}
 		const stream = this.objectStream(entry.stream);
-		const at = stream.offsets.get(ref.objectNumber);
-		if (at === undefined) throw new LazyReadError(`Object ${ref} missing from its object stream`);
-		return PDFObjectParser.forBytes(stream.data.subarray(at), this.context).parseObject();
+		const at = stream.offsets.get(ref.n);
+		if (at === undefined) throw new LazyReadError(`Object ${ref.n} missing from its object stream`);
+		try {
+			return new Parser(stream.data, at).value();
+		} catch (error) {
+			throw new LazyReadError(error instanceof Error ? error.message : String(error));
+		}
+	}
+
+	/** The byte range of uncompressed object `n` (read before, or read now). */
+	objectRange(n: number): { start: number; end: number } {
+		const entry = this.entries.get(n);
+		if (entry?.kind !== 'offset') throw new LazyReadError(`Object ${n} is not uncompressed`);
+		const end = this.ends.get(n) ?? this.parseAt(entry.offset).end;
+		return { start: entry.offset, end: this.afterEndobj(n, entry.offset, end) };
 	}
 
 	private objectStream(n: number) {
@@ -353,22 +366,22 @@ export class PdfReader {
 		const entry = this.entries.get(n);
 		if (entry?.kind !== 'offset') throw new LazyReadError(`Object stream ${n} not found`);
 		const stream = this.parseAt(entry.offset).object;
-		if (!(stream instanceof PDFRawStream)) throw new LazyReadError(`Object ${n} is no stream`);
-		const count = this.resolve(stream.dict.get(PDFName.of('N')));
-		const first = this.resolve(stream.dict.get(PDFName.of('First')));
-		if (!(count instanceof PDFNumber) || !(first instanceof PDFNumber)) {
+		if (!(stream instanceof Stream)) throw new LazyReadError(`Object ${n} is no stream`);
+		const count = this.resolve(stream.dict.get('N'));
+		const first = this.resolve(stream.dict.get('First'));
+		if (!(count instanceof Num) || !(first instanceof Num)) {
 			throw new LazyReadError(`Object stream ${n} lacks /N or /First`);
 		}
 		const data = this.decode(stream);
-		const header = latin1(data, 0, first.asNumber()).trim().split(/\s+/).map(Number);
+		const header = latin1(data, 0, first.value).trim().split(/\s+/).map(Number);
 		const offsets = new Map<number, number>();
-		for (let i = 0; i < count.asNumber(); i++) {
+		for (let i = 0; i < count.value; i++) {
 			const num = header[2 * i];
 			const off = header[2 * i + 1];
 			if (num === undefined || off === undefined || !Number.isInteger(num + off)) {
 				throw new LazyReadError(`Bad header in object stream ${n}`);
 			}
-			offsets.set(num, first.asNumber() + off);
+			offsets.set(num, first.value + off);
 		}
 		const parsed = { data, offsets };
 		this.objStreams.set(n, parsed);
@@ -377,51 +390,51 @@ export class PdfReader {
 
 	/** The page leaves in document order, each with its inherited attributes. */
 	pages(): LazyPage[] {
-		const root = this.dict(this.trailer.get(PDFName.of('Root')));
-		const top = root?.get(PDFName.of('Pages'));
-		if (!(top instanceof PDFRef)) throw new LazyReadError('No page tree');
+		const root = this.dict(this.trailer.get('Root'));
+		const top = root?.get('Pages');
+		if (!(top instanceof Ref)) throw new LazyReadError('No page tree');
 		const out: LazyPage[] = [];
 		const visiting = new Set<number>();
-		const walk = (ref: PDFRef, inherited: Map<string, PDFObject>, depth: number) => {
-			if (depth > MAX_TREE_DEPTH || visiting.has(ref.objectNumber)) {
+		const walk = (ref: Ref, inherited: Map<string, PdfValue>, depth: number) => {
+			if (depth > MAX_TREE_DEPTH || visiting.has(ref.n)) {
 				throw new LazyReadError('Page tree loops or is too deep');
 			}
 			const node = this.dict(ref);
-			if (!node) throw new LazyReadError(`Page tree node ${ref} is missing`);
-			const type = node.get(PDFName.of('Type'));
-			const kids = this.resolve(node.get(PDFName.of('Kids')));
-			if (type === PDFName.of('Page') || (type !== PDFName.of('Pages') && !kids)) {
+			if (!node) throw new LazyReadError(`Page tree node ${ref.n} is missing`);
+			const type = node.get('Type');
+			const kids = this.resolve(node.get('Kids'));
+			if (isName(type, 'Page') || (!isName(type, 'Pages') && !kids)) {
 				out.push({ ref, dict: node, inherited });
 				return;
 			}
-			if (!(kids instanceof PDFArray)) throw new LazyReadError(`Pages node ${ref} has no Kids`);
+			if (!Array.isArray(kids)) throw new LazyReadError(`Pages node ${ref.n} has no Kids`);
 			const own = new Map(inherited);
 			for (const key of INHERITABLE) {
-				const v = node.get(PDFName.of(key));
+				const v = node.get(key);
 				if (v !== undefined) own.set(key, v);
 			}
-			visiting.add(ref.objectNumber);
-			for (const kid of kids.asArray()) {
-				if (!(kid instanceof PDFRef)) throw new LazyReadError('A page tree kid is not a reference');
+			visiting.add(ref.n);
+			for (const kid of kids) {
+				if (!(kid instanceof Ref)) throw new LazyReadError('A page tree kid is not a reference');
 				walk(kid, own, depth + 1);
 			}
-			visiting.delete(ref.objectNumber);
+			visiting.delete(ref.n);
 		};
 		walk(top, new Map(), 0);
 		return out;
 	}
 }
 
-/** How far a parser has read: pdf-lib keeps its byte stream private but exposes offset(). */
-function parsedLength(parser: PDFObjectParser): number {
-	return (parser as unknown as { bytes: { offset(): number } }).bytes.offset();
+/** Whether `value` is the name `text`. */
+export function isName(value: PdfValue | undefined, text: string): boolean {
+	return value instanceof Name && value.text === text;
 }
 
-function numbers(obj: PDFObject | undefined): number[] {
-	if (!(obj instanceof PDFArray)) throw new LazyReadError('Expected an array of numbers');
-	return obj.asArray().map((v) => {
-		if (!(v instanceof PDFNumber)) throw new LazyReadError('Expected a number');
-		return v.asNumber();
+function numbers(value: PdfValue | undefined): number[] {
+	if (!Array.isArray(value)) throw new LazyReadError('Expected an array of numbers');
+	return value.map((v) => {
+		if (!(v instanceof Num)) throw new LazyReadError('Expected a number');
+		return v.value;
 	});
 }
 

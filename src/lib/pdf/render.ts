@@ -4,7 +4,6 @@ import {
 	PDFArray,
 	PDFDict,
 	PDFName,
-	PDFNumber,
 	PDFRef,
 	ParseSpeeds,
 	PngEmbedder,
@@ -21,7 +20,6 @@ import {
 	rectangle,
 	rgb,
 	type PDFFont,
-	type PDFObject,
 	type PDFOperator,
 	type PDFPage
 } from '@cantoo/pdf-lib';
@@ -34,6 +32,7 @@ import { seamPages } from '$lib/domain/rules';
 import { sha256Hex } from '$lib/domain/canonical';
 import { inspectImage } from './images';
 import { LazyReadError, PdfReader, type LazyPage } from './pdf-reader';
+import { Dict, Num, Ref, type PdfValue } from './pdf-syntax';
 import { rewrite } from './rewrite';
 
 /** A render refused for its input; `code` is a stable error code the caller can show. */
@@ -275,15 +274,15 @@ function freeName(dict: PDFDict, prefix: string, ref: PDFRef): PDFName {
 }
 
 function rectOf(
-	value: PDFObject | undefined,
-	resolve: (o: PDFObject | undefined) => PDFObject | undefined
+	value: PdfValue | undefined,
+	resolve: (v: PdfValue | undefined) => PdfValue | undefined
 ): Rect | undefined {
 	const array = resolve(value);
-	if (!(array instanceof PDFArray) || array.size() !== 4) return undefined;
-	const [x1, y1, x2, y2] = array.asArray().map((v) => {
+	if (!Array.isArray(array) || array.length !== 4) return undefined;
+	const [x1, y1, x2, y2] = array.map((v) => {
 		const n = resolve(v);
-		if (!(n instanceof PDFNumber)) throw new LazyReadError('A page box holds a non-number');
-		return n.asNumber();
+		if (!(n instanceof Num)) throw new LazyReadError('A page box holds a non-number');
+		return n.value;
 	}) as [number, number, number, number];
 	return {
 		x: Math.min(x1, x2),
@@ -296,26 +295,23 @@ function rectOf(
 /**
  * The lazy target, or null when the lazy reader cannot read this file's structure (the choice
  * depends on the bytes alone, so it is the same in every run and every runtime). Only the
- * cross-reference sections, the page tree and the page dictionaries are parsed; the output is
- * written by rewrite() from the original bytes. Peak memory stays near twice the file size.
+ * cross-reference sections, the page tree and the page dictionaries are parsed, by our own
+ * small parser; the output is written by rewrite() from the original bytes. Peak memory stays
+ * near twice the file size.
  */
 async function lazyTarget(original: Uint8Array): Promise<Target | null> {
-	const doc = await PDFDocument.create({ updateMetadata: false });
-	const { context } = doc;
-	// The scratch document's own catalog and page tree must not reach the update.
-	for (const [ref] of context.enumerateIndirectObjects()) context.delete(ref);
 	let reader: PdfReader;
 	let leaves: LazyPage[];
 	let boxes: { crop: Rect; size: { width: number; height: number } }[];
 	try {
-		reader = new PdfReader(original, context);
-		if (reader.trailer.has(PDFName.of('Encrypt'))) {
+		reader = new PdfReader(original);
+		if (reader.trailer.has('Encrypt')) {
 			throw new RenderError('PDF_ENCRYPTED', 'The PDF is encrypted');
 		}
 		leaves = reader.pages();
-		const resolve = (o: PDFObject | undefined) => reader.resolve(o);
+		const resolve = (v: PdfValue | undefined) => reader.resolve(v);
 		boxes = leaves.map(({ dict, inherited }) => {
-			const key = (k: string) => dict.get(PDFName.of(k)) ?? inherited.get(k);
+			const key = (k: string) => dict.get(k) ?? inherited.get(k);
 			const media = rectOf(key('MediaBox'), resolve);
 			if (!media) throw new LazyReadError('A page has no MediaBox');
 			return { crop: rectOf(key('CropBox'), resolve) ?? media, size: media };
@@ -327,29 +323,39 @@ async function lazyTarget(original: Uint8Array): Promise<Target | null> {
 		return null;
 	}
 	if (leaves.length === 0) return null;
+	// The scratch document holds the new objects (images, fonts, content streams), numbered
+	// after the original's; its own catalog and page tree must not reach the output.
+	const doc = await PDFDocument.create({ updateMetadata: false });
+	const { context } = doc;
+	for (const [ref] of context.enumerateIndirectObjects()) context.delete(ref);
 	context.largestObjectNumber = reader.size - 1;
 
 	// Resources each marked page will carry: a direct copy of its own or inherited dictionary.
-	const resources = new Map<number, PDFDict>();
+	const resources = new Map<number, Dict>();
 	// Sub-dictionaries already copied into a page's resources (so edited in place, not re-read).
-	const own = new WeakSet<PDFDict>();
+	const own = new WeakSet<Dict>();
 	const pages: TargetPage[] = leaves.map((leaf, index) => ({
 		...boxes[index]!,
 		name(kind, prefix, ref) {
 			let res = resources.get(index);
 			if (!res) {
-				const current = leaf.dict.get(PDFName.of('Resources')) ?? leaf.inherited.get('Resources');
-				res = reader.dict(current)?.clone(context) ?? context.obj({});
+				const current = leaf.dict.get('Resources') ?? leaf.inherited.get('Resources');
+				res = new Dict(reader.dict(current)?.map);
 				resources.set(index, res);
 			}
-			const key = PDFName.of(kind);
-			let sub = res.get(key);
-			if (!(sub instanceof PDFDict) || !own.has(sub)) {
-				sub = reader.dict(sub)?.clone(context) ?? context.obj({});
-				own.add(sub as PDFDict);
-				res.set(key, sub);
+			let sub = res.get(kind);
+			if (!(sub instanceof Dict && own.has(sub))) {
+				sub = new Dict(reader.dict(sub)?.map);
+				own.add(sub);
+				res.set(kind, sub);
 			}
-			return freeName(sub as PDFDict, prefix, ref);
+			for (const [key, value] of sub.map) {
+				if (value instanceof Ref && value.n === ref.objectNumber) return PDFName.of(key);
+			}
+			let i = 0;
+			while (sub.has(`${prefix}${i}`)) i++;
+			sub.set(`${prefix}${i}`, new Ref(ref.objectNumber, ref.generationNumber));
+			return PDFName.of(`${prefix}${i}`);
 		}
 	}));
 
@@ -362,28 +368,25 @@ async function lazyTarget(original: Uint8Array): Promise<Target | null> {
 				out.set(original);
 				return out;
 			}
-			const push = context.getPushGraphicsStateContentStream();
-			const pop = context.getPopGraphicsStateContentStream();
+			const ref = (r: PDFRef) => new Ref(r.objectNumber, r.generationNumber);
+			const push = ref(context.getPushGraphicsStateContentStream());
+			const pop = ref(context.getPopGraphicsStateContentStream());
+			const replaced = new Map<number, { g: number; dict: Dict }>();
 			for (const [index, stream] of streams) {
 				const leaf = leaves[index]!;
-				const dict = PDFDict.withContext(context);
-				for (const [key, value] of leaf.dict.entries()) dict.set(key, value);
+				const dict = new Dict(leaf.dict.map);
 				const res = resources.get(index);
-				if (res) dict.set(PDFName.of('Resources'), res);
-				const current = dict.get(PDFName.of('Contents'));
-				const resolved = current instanceof PDFRef ? reader.arrayAt(current) : current;
-				const existing =
-					resolved instanceof PDFArray ? resolved.asArray() : current ? [current] : [];
+				if (res) dict.set('Resources', res);
+				const current = dict.get('Contents');
+				const list = current instanceof Ref ? reader.arrayAt(current) : current;
+				const existing = Array.isArray(list) ? list : current ? [current] : [];
 				// Wrap the original content in q … Q so a graphics state it leaves behind (a
 				// transform, a clip) cannot move or hide our marks.
-				dict.set(PDFName.of('Contents'), context.obj([push, ...existing, pop, stream]));
-				context.assign(
-					PDFRef.of(leaf.ref.objectNumber, reader.generation(leaf.ref.objectNumber)),
-					dict
-				);
+				dict.set('Contents', [push, ...existing, pop, ref(stream)]);
+				replaced.set(leaf.ref.n, { g: reader.generation(leaf.ref.n), dict });
 			}
 			await doc.flush();
-			return rewrite(original, reader, context);
+			return rewrite(original, reader, context, replaced);
 		}
 	};
 }
