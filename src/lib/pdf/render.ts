@@ -60,6 +60,10 @@ const FONT_NAME = 'SealPassCJK';
  * no clock, no randomness, metadata untouched, so the same inputs give the same bytes in the
  * browser preview and on the server. Rejected manifests draw nothing. Each distinct image is
  * embedded once however many pages show it.
+ *
+ * Memory (the goal: at most 5 × the file size + 60 MB): loading a whole document with pdf-lib
+ * costs more than that on long contracts, so the original is read lazily (pdf-reader.ts) and
+ * written again by splicing (rewrite.ts) — only the page dictionaries are parsed (SPEC P9).
  */
 export async function render(
 	original: Uint8Array,
