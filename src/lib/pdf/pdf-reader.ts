@@ -56,9 +56,9 @@ export class PdfReader {
 
 	/**
 	 * Byte ranges of the cross-reference sections read (a table with its trailer, startxref and
-	 * %%EOF; or an xref stream object), with the object number of a stream: a rewrite drops them.
+	 * %%EOF; or an xref stream object): a rewrite drops them.
 	 */
-	readonly sections: { start: number; end: number; n?: number }[] = [];
+	readonly sections: { start: number; end: number }[] = [];
 	private readonly entries = new Map<number, Entry>();
 	/** Where the uncompressed objects read so far end (before `endobj`): the page cuts need it. */
 	private readonly ends = new Map<number, number>();
@@ -99,9 +99,9 @@ export class PdfReader {
 				}
 			} else {
 				dict = this.readXrefStream(offset);
-				const { n, end } = this.extent(offset);
+				const { end } = this.extent(offset);
 				const tail = /^\s*startxref\s+\d+\s*%%EOF(\r\n|\r|\n)?/.exec(latin1(bytes, end, end + 64));
-				this.sections.push({ start: offset, end: end + (tail ? tail[0].length : 0), n });
+				this.sections.push({ start: offset, end: end + (tail ? tail[0].length : 0) });
 				streams = true;
 			}
 			trailer ??= dict;
@@ -395,6 +395,7 @@ export class PdfReader {
 		if (!(top instanceof Ref)) throw new LazyReadError('No page tree');
 		const out: LazyPage[] = [];
 		const visiting = new Set<number>();
+		const leaves = new Set<number>();
 		const walk = (ref: Ref, inherited: Map<string, PdfValue>, depth: number) => {
 			if (depth > MAX_TREE_DEPTH || visiting.has(ref.n)) {
 				throw new LazyReadError('Page tree loops or is too deep');
@@ -404,6 +405,9 @@ export class PdfReader {
 			const type = node.get('Type');
 			const kids = this.resolve(node.get('Kids'));
 			if (isName(type, 'Page') || (!isName(type, 'Pages') && !kids)) {
+				// One page object listed twice would be rewritten once with the marks of one.
+				if (leaves.has(ref.n)) throw new LazyReadError(`Page ${ref.n} is listed twice`);
+				leaves.add(ref.n);
 				out.push({ ref, dict: node, inherited });
 				return;
 			}

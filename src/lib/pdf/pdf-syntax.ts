@@ -77,13 +77,24 @@ for (const c of [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]) WS[c] = 1;
 const DELIM = new Uint8Array(256);
 for (const c of '()<>[]{}/%') DELIM[c.charCodeAt(0)] = 1;
 
+/**
+ * Bytes as a latin1 string, built in one piece: concatenating character by character would
+ * leave a rope of cons-strings per name, several times the name's size in memory.
+ */
 const text = (bytes: Uint8Array, from: number, to: number): string => {
+	if (to - from === 1) return String.fromCharCode(bytes[from]!);
 	let s = '';
-	for (let i = from; i < to; i += 4096) {
-		s += String.fromCharCode(...bytes.subarray(i, Math.min(to, i + 4096)));
+	for (let i = from; i < to; i += 8192) {
+		const part = bytes.subarray(i, Math.min(to, i + 8192));
+		s += String.fromCharCode.apply(null, part as unknown as number[]);
 	}
 	return s;
 };
+
+const DIGIT = new Uint8Array(256);
+for (let c = 0x30; c <= 0x39; c++) DIGIT[c] = 1;
+const NUMERIC = new Uint8Array(256);
+for (const c of '0123456789+-.') NUMERIC[c.charCodeAt(0)] = 1;
 
 /** A cursor over PDF bytes that reads one object at a time. */
 export class Parser {
@@ -147,28 +158,47 @@ export class Parser {
 			this.pos++;
 			return items;
 		}
+		if (NUMERIC[c]) return this.numberOrRef();
 		const word = this.token();
 		if (word === '') throw new SyntaxError(`Unexpected byte ${c} at ${this.pos}`);
 		this.pos += word.length;
 		if (word === 'true') return true;
 		if (word === 'false') return false;
 		if (word === 'null') return null;
-		if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(word)) throw new SyntaxError(`Unexpected ${word}`);
-		// `n g R`: look ahead for a second integer and R; otherwise it was a plain number.
-		if (/^\d+$/.test(word)) {
-			const save = this.pos;
-			this.skipSpace();
-			const gen = this.token();
-			if (/^\d+$/.test(gen)) {
-				this.pos += gen.length;
-				this.skipSpace();
-				if (this.token() === 'R') {
-					this.pos++;
-					return new Ref(Number(word), Number(gen));
+		throw new SyntaxError(`Unexpected ${word}`);
+	}
+
+	/** A number, or `n g R`: scanned on the bytes, a string made only for what is kept. */
+	private numberOrRef(): Num | Ref {
+		const { bytes } = this;
+		const start = this.pos;
+		let end = start;
+		while (end < bytes.length && NUMERIC[bytes[end]!]) end++;
+		let integer = true;
+		for (let i = start; i < end && integer; i++) integer = DIGIT[bytes[i]!] === 1;
+		this.pos = end;
+		if (integer) {
+			// Look ahead for a second integer and R; otherwise it was a plain number.
+			let p = end;
+			while (p < bytes.length && WS[bytes[p]!]) p++;
+			const genStart = p;
+			while (p < bytes.length && DIGIT[bytes[p]!]) p++;
+			const genEnd = p;
+			if (genEnd > genStart && (WS[bytes[p]!] || bytes[p] === 0x52)) {
+				while (p < bytes.length && WS[bytes[p]!]) p++;
+				const after = bytes[p + 1];
+				if (bytes[p] === 0x52 && (after === undefined || WS[after] || DELIM[after])) {
+					this.pos = p + 1;
+					let n = 0;
+					for (let i = start; i < end; i++) n = n * 10 + bytes[i]! - 0x30;
+					let g = 0;
+					for (let i = genStart; i < genEnd; i++) g = g * 10 + bytes[i]! - 0x30;
+					return new Ref(n, g);
 				}
 			}
-			this.pos = save;
 		}
+		const word = text(bytes, start, end);
+		if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(word)) throw new SyntaxError(`Bad number ${word}`);
 		return new Num(word);
 	}
 

@@ -60,19 +60,16 @@ export function rewrite(
 	items.sort((a, b) => a.n - b.n);
 
 	const cuts: { start: number; end: number }[] = [];
-	const freed = new Set<number>();
 	for (const n of pages.keys()) {
 		if (reader.entry(n)?.kind === 'offset') cuts.push(reader.objectRange(n));
 	}
-	for (const section of reader.sections) {
-		cuts.push(section);
-		if (section.n !== undefined) freed.add(section.n);
-	}
+	for (const section of reader.sections) cuts.push(section);
 	const linearized = reader.linearization();
-	if (linearized) {
-		cuts.push(linearized);
-		freed.add(linearized.n);
-	}
+	if (linearized) cuts.push(linearized);
+	// A current object that starts where a cut starts is an old xref stream or the
+	// linearisation dictionary: gone, so free. (Judged by offset, not number: a later update
+	// may have given an old xref stream's number to a new object.)
+	const cutStarts = new Set(cuts.map((c) => c.start));
 	cuts.sort((a, b) => a.start - b.start);
 	for (let i = 1; i < cuts.length; i++) {
 		if (cuts[i]!.start < cuts[i - 1]!.end) throw new LazyReadError('Overlapping objects');
@@ -139,7 +136,8 @@ export function rewrite(
 		const data = new Writer();
 		data.text(header);
 		data.bytes(body.result());
-		const deflated = zlibSync(data.result());
+		// Level 1: the page dictionaries still shrink several-fold, at a fraction of the time.
+		const deflated = zlibSync(data.result(), { level: 1 });
 		const dict = new Dict([
 			['Type', new Name('ObjStm')],
 			['N', Num.of(chunk.length)],
@@ -168,7 +166,8 @@ export function rewrite(
 			const g = gens.get(n) ?? 0;
 			rows.push('offset' in mine ? [1, mine.offset, g] : [2, mine.stream, mine.index]);
 		} else if (n === xrefNumber) rows.push([1, xrefOffset, 0]);
-		else if (!entry || entry.kind === 'free' || freed.has(n)) rows.push([0, 0, 0]);
+		else if (!entry || entry.kind === 'free') rows.push([0, 0, 0]);
+		else if (entry.kind === 'offset' && cutStarts.has(entry.offset)) rows.push([0, 0, 0]);
 		else if (entry.kind === 'offset') rows.push([1, moved(entry.offset), entry.gen]);
 		else rows.push([2, entry.stream, entry.index]);
 	}
