@@ -109,3 +109,60 @@ export function hugeObjectCountPdf(objects = 400_000): Uint8Array {
 	for (let i = 4; i < objects + 4; i++) parts.push(`${i} 0 obj\n[${i - 1} 0 R]\nendobj\n`);
 	return rawPdf(parts.join(''), `<< /Root 1 0 R /Size ${objects + 4} >>`);
 }
+
+/**
+ * Why: the same document as other producers write it — qpdf with `args` (e.g. a classic
+ * cross-reference table, pages inside object streams, linearisation) — so code that reads a
+ * PDF's structure itself is tested on more than pdf-lib's layout.
+ */
+export function qpdfRewrite(pdf: Uint8Array, args: string[]): Uint8Array {
+	const dir = mkdtempSync(join(tmpdir(), 'sealpass-qpdf-'));
+	try {
+		writeFileSync(join(dir, 'in.pdf'), pdf);
+		execFileSync('qpdf', [...args, join(dir, 'in.pdf'), join(dir, 'out.pdf')]);
+		return new Uint8Array(readFileSync(join(dir, 'out.pdf')));
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+/**
+ * Why: a PDF 1.4 file with a classic table whose pages inherit what many producers put on the
+ * page tree node (Resources, MediaBox), with a CropBox that moves the page origin and contents
+ * given as an array. Two A4 pages, each with a black 100 × 100 pt square at (200, 200) of the
+ * visible area; the offsets of the table are computed, so the file is valid.
+ */
+export function inheritingPdf(): Uint8Array {
+	const square = '0 0 0 rg 210 220 100 100 re f\n';
+	const objects = [
+		'<< /Type /Catalog /Pages 2 0 R >>',
+		'<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 /MediaBox [0 0 615.28 861.89] /Resources << /ProcSet [/PDF] >> >>',
+		'<< /Type /Page /Parent 2 0 R /CropBox [10 20 605.28 861.89] /Contents [5 0 R 6 0 R] >>',
+		'<< /Type /Page /Parent 2 0 R /CropBox [10 20 605.28 861.89] /Contents 7 0 R >>',
+		`<< /Length 2 >>\nstream\nq\n\nendstream`,
+		`<< /Length ${square.length + 2} >>\nstream\n${square}Q\n\nendstream`,
+		`<< /Length ${square.length} >>\nstream\n${square}\nendstream`
+	];
+	let body = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
+	const offsets: number[] = [];
+	objects.forEach((object, i) => {
+		offsets.push(body.length);
+		body += `${i + 1} 0 obj\n${object}\nendobj\n`;
+	});
+	const xref = body.length;
+	body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f\r\n`;
+	for (const offset of offsets) body += `${String(offset).padStart(10, '0')} 00000 n\r\n`;
+	body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+	return Uint8Array.from(body, (c) => c.charCodeAt(0));
+}
+
+/**
+ * Why: a contract amended after it was written — an incremental update appended by pdf-lib,
+ * so the file has two cross-reference sections chained by /Prev and a changed first page.
+ */
+export async function amendedPdf(pdf: Uint8Array, text: string): Promise<Uint8Array> {
+	const doc = await PDFDocument.load(pdf, { forIncrementalUpdate: true, updateMetadata: false });
+	const font = await doc.embedFont(StandardFonts.Helvetica);
+	doc.getPage(0).drawText(text, { x: 50, y: 60, size: 14, font });
+	return new Uint8Array(await doc.commit());
+}

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { render as renderRaw, RenderError } from './render';
 import { mmToPt } from '$lib/domain/envelope';
@@ -11,8 +15,19 @@ import {
 	signaturePng
 } from '../../../tests/support/images';
 import { cjkFontBytes, textPdf } from '../../../tests/support/pdfs';
-import { qpdfEncrypted } from '../../../tests/support/test-pdfs';
-import { pdfImages, qpdfCheck, rasterise, redPixels } from '../../../tests/support/poppler';
+import {
+	amendedPdf,
+	inheritingPdf,
+	qpdfEncrypted,
+	qpdfRewrite
+} from '../../../tests/support/test-pdfs';
+import {
+	pdfImages,
+	qpdfCheck,
+	rasterise,
+	redPixels,
+	type Raster
+} from '../../../tests/support/poppler';
 
 /** render(), with qpdf judging every PDF the tests produce. */
 async function render(...args: Parameters<typeof renderRaw>) {
@@ -191,5 +206,135 @@ describe('render', () => {
 		withJpeg.seals[0]!.image = sha256Hex(jpeg);
 		const out = await render(original, [withJpeg], new Map([[sha256Hex(jpeg), jpeg]]));
 		expect(pdfImages(out)[0]).toMatchObject({ page: 2, width: 320, height: 240 });
+	});
+});
+
+/** Near-black pixels inside a box in PDF points (origin bottom-left): what a drawn square leaves. */
+function blackPixels(
+	raster: Raster,
+	dpi: number,
+	box: { x: number; y: number; width: number; height: number }
+) {
+	const k = dpi / 72;
+	let count = 0;
+	for (
+		let y = Math.floor(raster.height - (box.y + box.height) * k);
+		y < raster.height - box.y * k;
+		y++
+	) {
+		for (let x = Math.floor(box.x * k); x < (box.x + box.width) * k; x++) {
+			const i = (y * raster.width + x) * 3;
+			if (raster.data[i]! < 40 && raster.data[i + 1]! < 40 && raster.data[i + 2]! < 40) count++;
+		}
+	}
+	return count;
+}
+
+function pdfText(pdf: Uint8Array, page: number): string {
+	const dir = mkdtempSync(join(tmpdir(), 'sp-text-'));
+	try {
+		const file = join(dir, 'd.pdf');
+		writeFileSync(file, pdf);
+		return execFileSync('pdftotext', [
+			'-f',
+			String(page),
+			'-l',
+			String(page),
+			file,
+			'-'
+		]).toString();
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+/** Whether qpdf --check finds the file linearised (and its linearisation valid to check). */
+function linearized(pdf: Uint8Array): boolean {
+	return /^File is linearized$/m.test(qpdfCheck(pdf).output);
+}
+
+describe('render on originals of every structure (P9)', () => {
+	let plain: Uint8Array;
+	beforeAll(async () => {
+		plain = await textPdf(3);
+	});
+	const box = { x: 300 - seal42 / 2, y: 400 - seal42 / 2, width: seal42, height: seal42 };
+	const disc = Math.PI * (seal42 / 2) ** 2 * (DPI / 72) ** 2;
+	/** A free seal on page 2 and a riding seam over all pages: what each variant must show. */
+	const sealAndSeam = () => manifest({ fills: [] });
+
+	/**
+	 * The marks are where they belong, and on every page. `origin`: where the visible area
+	 * starts in the raster (pdftoppm draws the whole MediaBox).
+	 */
+	function expectMarked(pdf: Uint8Array, pageCount: number, origin = { x: 0, y: 0 }) {
+		const pages = rasterise(pdf, DPI);
+		expect(pages.length).toBe(pageCount);
+		const at = (r: typeof box) => ({ ...r, x: r.x + origin.x, y: r.y + origin.y });
+		expect(redPixels(pages[1]!, DPI, at(box))).toBeGreaterThan(disc * 0.9);
+		const slice = seal42 / pageCount;
+		const strip = at({
+			x: 595.28 - slice,
+			y: 0.5 * 841.89 - seal42 / 2,
+			width: slice,
+			height: seal42
+		});
+		for (const page of pages) expect(redPixels(page, DPI, strip)).toBeGreaterThan(0);
+		return pages;
+	}
+
+	it.each([
+		['pdf-lib with object and xref streams', [] as string[]],
+		[
+			'a PDF 1.4 classic table, no object streams',
+			['--object-streams=disable', '--force-version=1.4']
+		],
+		['page dictionaries inside object streams', ['--object-streams=generate']],
+		['a linearised file', ['--linearize']]
+	])('P9: draws the marks into %s and keeps its text', async (_name, args) => {
+		const original = args.length ? qpdfRewrite(plain, args) : plain;
+		const pdf = await render(original, [sealAndSeam()], assets);
+		expectMarked(pdf, 3);
+		expect(pdfText(pdf, 2)).toContain('Page 2, line 1:');
+		if (args.includes('--linearize')) {
+			// Objects moved, so the file must no longer claim to be linearised.
+			expect(linearized(original)).toBe(true);
+			expect(linearized(pdf)).toBe(false);
+		}
+	});
+
+	it('P9: draws into pages that inherit their resources and box, under a moved CropBox', async () => {
+		const original = inheritingPdf();
+		const m = sealAndSeam();
+		const pdf = await render(original, [m], assets);
+		const pages = expectMarked(pdf, 2, { x: 10, y: 20 });
+		// The squares at (200, 200) of the visible area on both pages are still drawn.
+		const square = { x: 215, y: 225, width: 90, height: 90 };
+		for (const page of pages)
+			expect(blackPixels(page, DPI, square)).toBeGreaterThan(90 * 90 * (DPI / 72) ** 2 * 0.9);
+	});
+
+	it('P9: draws into an amended file (an incremental update) and into an already rendered one', async () => {
+		const amended = await amendedPdf(plain, 'Amendment one');
+		const first = await render(amended, [sealAndSeam()], assets);
+		expectMarked(first, 3);
+		expect(pdfText(first, 1)).toContain('Amendment one');
+		// A second pass over the result: a seal on page 3 joins the marks already there.
+		const m = manifest({ fills: [], ridingSeams: [] });
+		m.seals[0] = { ...m.seals[0]!, page: 3 };
+		const second = await render(first, [m], assets);
+		const pages = expectMarked(second, 3);
+		expect(redPixels(pages[2]!, DPI, box)).toBeGreaterThan(disc * 0.9);
+	});
+
+	it('P9: a file whose cross-reference data is wrong is still drawn (the full parser repairs it)', async () => {
+		const text = new TextDecoder('latin1').decode(plain);
+		const at = text.lastIndexOf('startxref');
+		const broken = new Uint8Array([
+			...plain.subarray(0, at),
+			...new TextEncoder().encode('startxref\n12\n%%EOF\n')
+		]);
+		const pdf = await render(broken, [sealAndSeam()], assets);
+		expectMarked(pdf, 3);
 	});
 });

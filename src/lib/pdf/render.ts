@@ -4,14 +4,16 @@ import {
 	PDFArray,
 	PDFDict,
 	PDFName,
+	PDFRef,
 	ParseSpeeds,
 	PngEmbedder,
-	type PDFRef,
 	StandardFonts,
 	EncryptedPDFError,
 	clip,
 	concatTransformationMatrix,
+	degrees,
 	drawObject,
+	drawText,
 	endPath,
 	popGraphicsState,
 	pushGraphicsState,
@@ -29,6 +31,9 @@ import type { ErrorCode } from '$lib/domain/errors';
 import { seamPages } from '$lib/domain/rules';
 import { sha256Hex } from '$lib/domain/canonical';
 import { inspectImage } from './images';
+import { LazyReadError, PdfReader, type LazyPage } from './pdf-reader';
+import { Dict, Num, Ref, type PdfValue } from './pdf-syntax';
+import { rewrite } from './rewrite';
 
 /** A render refused for its input; `code` is a stable error code the caller can show. */
 export class RenderError extends Error {
@@ -55,6 +60,10 @@ const FONT_NAME = 'SealPassCJK';
  * no clock, no randomness, metadata untouched, so the same inputs give the same bytes in the
  * browser preview and on the server. Rejected manifests draw nothing. Each distinct image is
  * embedded once however many pages show it.
+ *
+ * Memory (the goal: at most 5 × the file size + 60 MB): loading a whole document with pdf-lib
+ * costs more than that on long contracts, so the original is read lazily (pdf-reader.ts) and
+ * written again by splicing (rewrite.ts) — only the page dictionaries are parsed (SPEC P9).
  */
 export async function render(
 	original: Uint8Array,
@@ -62,17 +71,27 @@ export async function render(
 	assets: ReadonlyMap<string, Uint8Array>,
 	options: RenderOptions = {}
 ): Promise<Uint8Array<ArrayBuffer>> {
-	let doc: PDFDocument;
-	try {
-		doc = await PDFDocument.load(original, {
-			updateMetadata: false,
-			parseSpeed: ParseSpeeds.Fastest
-		});
-	} catch (error) {
-		if (error instanceof EncryptedPDFError) throw new RenderError('PDF_ENCRYPTED', error.message);
-		throw new RenderError('PDF_MALFORMED', error instanceof Error ? error.message : String(error));
+	const lazy = await lazyTarget(original);
+	if (lazy) {
+		try {
+			return await draw(lazy, manifests, assets, options);
+		} catch (error) {
+			// Something in the file the lazy reader met only while writing (an object without
+			// endobj, overlapping objects): the full parser may still read it.
+			if (!(error instanceof LazyReadError)) throw error;
+		}
 	}
-	const pages = doc.getPages();
+	return draw(await fullTarget(original), manifests, assets, options);
+}
+
+/** Draws the marks of `manifests` into `target` and serialises it. */
+async function draw(
+	target: Target,
+	manifests: readonly Manifest[],
+	assets: ReadonlyMap<string, Uint8Array>,
+	options: RenderOptions
+): Promise<Uint8Array<ArrayBuffer>> {
+	const { doc, pages } = target;
 	// pdf-lib recovers what it can from a damaged file; a document with no pages left is not one.
 	if (pages.length === 0) throw new RenderError('PDF_MALFORMED', 'The PDF has no readable pages');
 	const images = new Map<string, Embedded>();
@@ -99,15 +118,18 @@ export async function render(
 		images.set(hash, embedded);
 		return embedded;
 	};
-	// Image placements are collected per page and written as one small uncompressed content
-	// stream per page at the end: a riding seam touches every page of a 2000-page contract, and
-	// a deflated stream per page costs time and, for a few dozen bytes of operators, no space.
-	const placements = new Map<PDFPage, PDFOperator[]>();
-	const textPages = new Set<PDFPage>();
-	const place = (page: PDFPage, img: Embedded, box: Rect, clipTo?: Rect) => {
-		let ops = placements.get(page);
-		if (!ops) placements.set(page, (ops = []));
-		const name = xObjectName(doc, page, img.ref);
+	// Operators are collected per page and written as one small uncompressed content stream per
+	// page at the end: a riding seam touches every page of a 2000-page contract, and a deflated
+	// stream per page costs time and, for a few dozen bytes of operators, no space.
+	const placements = new Map<number, PDFOperator[]>();
+	const opsOf = (index: number): PDFOperator[] => {
+		let ops = placements.get(index);
+		if (!ops) placements.set(index, (ops = []));
+		return ops;
+	};
+	const place = (index: number, img: Embedded, box: Rect, clipTo?: Rect) => {
+		const ops = opsOf(index);
+		const name = pages[index]!.name('XObject', 'SP', img.ref);
 		ops.push(pushGraphicsState());
 		if (clipTo) {
 			ops.push(rectangle(r3(clipTo.x), r3(clipTo.y), r3(clipTo.width), r3(clipTo.height)));
@@ -119,10 +141,11 @@ export async function render(
 			popGraphicsState()
 		);
 	};
-	const pageAt = (n: number): PDFPage => {
-		const page = pages[n - 1];
-		if (!page) throw new RenderError('PAGE_OUT_OF_RANGE', `Page ${n} of ${pages.length}`);
-		return page;
+	const indexOf = (n: number): number => {
+		if (!Number.isInteger(n) || n < 1 || n > pages.length) {
+			throw new RenderError('PAGE_OUT_OF_RANGE', `Page ${n} of ${pages.length}`);
+		}
+		return n - 1;
 	};
 	const textFont = async (text: string): Promise<PDFFont> => {
 		if (!font && options.font) {
@@ -144,34 +167,43 @@ export async function render(
 	for (const manifest of manifests) {
 		if (manifest.decision.kind !== 'signed') continue;
 		for (const fill of manifest.fills) {
-			const page = pageAt(fill.page);
-			const box = offset(page, fill.rect);
+			const index = indexOf(fill.page);
+			const box = offset(pages[index]!, fill.rect);
 			if (fill.kind === 'signature') {
 				const img = await image(fill.image);
-				place(page, img, fitInside(img.width, img.height, box));
+				place(index, img, fitInside(img.width, img.height, box));
 			} else if (fill.kind === 'seal') {
 				place(
-					page,
+					index,
 					await image(fill.image),
 					centred(box.x + box.width / 2, box.y + box.height / 2, fill.sizeMm)
 				);
 			} else {
 				const f = await textFont(fill.text);
-				textPages.add(page);
 				const size = Math.min(12, box.height * 0.8);
-				page.drawText(fill.text, {
-					x: box.x + 2,
-					y: box.y + (box.height - size) / 2 + size * 0.15,
-					size,
-					font: f,
-					color: rgb(0, 0, 0)
-				});
+				opsOf(index).push(
+					...drawText(f.encodeText(fill.text), {
+						color: rgb(0, 0, 0),
+						font: pages[index]!.name('Font', 'SPF', f.ref),
+						size,
+						rotate: degrees(0),
+						xSkew: degrees(0),
+						ySkew: degrees(0),
+						x: r3(box.x + 2),
+						y: r3(box.y + (box.height - size) / 2 + size * 0.15)
+					})
+				);
 			}
 		}
 		for (const seal of manifest.seals) {
-			const page = pageAt(seal.page);
-			const origin = offset(page, { x: seal.centre.x, y: seal.centre.y, width: 0, height: 0 });
-			place(page, await image(seal.image), centred(origin.x, origin.y, seal.sizeMm));
+			const index = indexOf(seal.page);
+			const origin = offset(pages[index]!, {
+				x: seal.centre.x,
+				y: seal.centre.y,
+				width: 0,
+				height: 0
+			});
+			place(index, await image(seal.image), centred(origin.x, origin.y, seal.sizeMm));
 		}
 		for (const seam of manifest.ridingSeams) {
 			const list = seamPages(seam.pages, pages.length);
@@ -180,8 +212,9 @@ export async function render(
 			const height = mmToPt(seam.sizeMm.height);
 			const slice = width / list.length;
 			list.forEach((n, i) => {
-				const page = pageAt(n);
-				const box = offset(page, { x: 0, y: 0, ...page.getSize() });
+				const index = indexOf(n);
+				const page = pages[index]!;
+				const box = offset(page, { x: 0, y: 0, ...page.size });
 				const y = box.y + seam.position * box.height - height / 2;
 				// Right edge: page i shows the i-th slice from the left, flush with the edge.
 				// Left edge: page i shows the i-th slice from the right. Either way the pages'
@@ -189,27 +222,226 @@ export async function render(
 				const clipX = seam.edge === 'right' ? box.x + box.width - slice : box.x;
 				const imageX =
 					seam.edge === 'right' ? clipX - i * slice : box.x - (list.length - 1 - i) * slice;
-				place(page, img, { x: imageX, y, width, height }, { x: clipX, y, width: slice, height });
+				place(index, img, { x: imageX, y, width, height }, { x: clipX, y, width: slice, height });
 			});
 		}
 	}
 	// Pages in document order, so the object numbers of the new streams never depend on the
 	// order in which manifests happened to touch pages.
-	for (const page of pages) {
-		const ops = placements.get(page);
+	const streams = new Map<number, PDFRef>();
+	for (let index = 0; index < pages.length; index++) {
+		const ops = placements.get(index);
 		if (!ops) continue;
-		// Wrap the original content in q … Q so a graphics state it leaves behind (a transform, a
-		// clip) cannot move or hide our marks; pages pdf-lib drew text on are wrapped already.
-		const stream = doc.context.register(PDFContentStream.of(doc.context.obj({}), ops, false));
-		appendContents(doc, page, stream, !textPages.has(page));
+		streams.set(index, doc.context.register(PDFContentStream.of(doc.context.obj({}), ops, false)));
 	}
-	// objectsPerTick: pdf-lib otherwise yields to the event loop every 50 objects while saving,
-	// which costs more than the writing itself on long documents. Render runs in a worker or on
-	// the server, where there is no UI to keep responsive.
-	const bytes = await doc.save({ updateFieldAppearances: false, objectsPerTick: Infinity });
+	const bytes = await target.finish(streams);
+	if (bytes.buffer instanceof ArrayBuffer) return bytes as Uint8Array<ArrayBuffer>;
 	const out = new Uint8Array(bytes.byteLength);
 	out.set(bytes);
 	return out;
+}
+
+/**
+ * What render() draws into: the pages of the original and the document new objects are made
+ * in. Two kinds: an incremental update (the original bytes kept, only the changed page
+ * dictionaries and the new objects appended) and pdf-lib's full load and rewrite, the fallback
+ * for files the lazy reader does not understand.
+ */
+interface Target {
+	doc: PDFDocument;
+	pages: readonly TargetPage[];
+	/** Serialises the result, giving each page in `streams` that content stream on top. */
+	finish(streams: ReadonlyMap<number, PDFRef>): Promise<Uint8Array>;
+}
+
+interface TargetPage {
+	/** The visible box (CropBox, else MediaBox): page coordinates are relative to its origin. */
+	crop: Rect;
+	/** The MediaBox's size. */
+	size: { width: number; height: number };
+	/**
+	 * Registers `ref` under a short name in the page's own `kind` resources (an inherited
+	 * resource dictionary is copied first, so other pages do not change) and returns the name.
+	 * Names are the first free `prefix`0, `prefix`1, …: short and deterministic.
+	 */
+	name(kind: 'XObject' | 'Font', prefix: string, ref: PDFRef): PDFName;
+}
+
+/** The first free `prefix`N in `dict`, or the name `ref` already has there. */
+function freeName(dict: PDFDict, prefix: string, ref: PDFRef): PDFName {
+	for (const [key, value] of dict.entries()) if (value === ref) return key;
+	let i = 0;
+	while (dict.has(PDFName.of(`${prefix}${i}`))) i++;
+	const name = PDFName.of(`${prefix}${i}`);
+	dict.set(name, ref);
+	return name;
+}
+
+function rectOf(
+	value: PdfValue | undefined,
+	resolve: (v: PdfValue | undefined) => PdfValue | undefined
+): Rect | undefined {
+	const array = resolve(value);
+	if (!Array.isArray(array) || array.length !== 4) return undefined;
+	const [x1, y1, x2, y2] = array.map((v) => {
+		const n = resolve(v);
+		if (!(n instanceof Num)) throw new LazyReadError('A page box holds a non-number');
+		return n.value;
+	}) as [number, number, number, number];
+	return {
+		x: Math.min(x1, x2),
+		y: Math.min(y1, y2),
+		width: Math.abs(x1 - x2),
+		height: Math.abs(y1 - y2)
+	};
+}
+
+/**
+ * The lazy target, or null when the lazy reader cannot read this file's structure (the choice
+ * depends on the bytes alone, so it is the same in every run and every runtime). Only the
+ * cross-reference sections, the page tree and the page dictionaries are parsed, by our own
+ * small parser; the output is written by rewrite() from the original bytes. Peak memory stays
+ * near twice the file size.
+ */
+async function lazyTarget(original: Uint8Array): Promise<Target | null> {
+	let reader: PdfReader;
+	let leaves: LazyPage[];
+	let boxes: { crop: Rect; size: { width: number; height: number } }[];
+	try {
+		reader = new PdfReader(original);
+		if (reader.trailer.has('Encrypt')) {
+			throw new RenderError('PDF_ENCRYPTED', 'The PDF is encrypted');
+		}
+		leaves = reader.pages();
+		const resolve = (v: PdfValue | undefined) => reader.resolve(v);
+		boxes = leaves.map(({ dict, inherited }) => {
+			const key = (k: string) => dict.get(k) ?? inherited.get(k);
+			const media = rectOf(key('MediaBox'), resolve);
+			if (!media) throw new LazyReadError('A page has no MediaBox');
+			return { crop: rectOf(key('CropBox'), resolve) ?? media, size: media };
+		});
+	} catch (error) {
+		// Encrypted files are refused as by the full parser; anything else the lazy reader
+		// cannot read (a damaged xref, an unusual filter) goes to pdf-lib, which can repair.
+		if (error instanceof RenderError) throw error;
+		return null;
+	}
+	if (leaves.length === 0) return null;
+	// The scratch document holds the new objects (images, fonts, content streams), numbered
+	// after the original's; its own catalog and page tree must not reach the output.
+	const doc = await PDFDocument.create({ updateMetadata: false });
+	const { context } = doc;
+	for (const [ref] of context.enumerateIndirectObjects()) context.delete(ref);
+	context.largestObjectNumber = reader.size - 1;
+
+	// Resources each marked page will carry: a direct copy of its own or inherited dictionary.
+	const resources = new Map<number, Dict>();
+	// Sub-dictionaries already copied into a page's resources (so edited in place, not re-read).
+	const own = new WeakSet<Dict>();
+	const pages: TargetPage[] = leaves.map((leaf, index) => ({
+		...boxes[index]!,
+		name(kind, prefix, ref) {
+			let res = resources.get(index);
+			if (!res) {
+				const current = leaf.dict.get('Resources') ?? leaf.inherited.get('Resources');
+				res = new Dict(reader.dict(current)?.map);
+				resources.set(index, res);
+			}
+			let sub = res.get(kind);
+			if (!(sub instanceof Dict && own.has(sub))) {
+				sub = new Dict(reader.dict(sub)?.map);
+				own.add(sub);
+				res.set(kind, sub);
+			}
+			for (const [key, value] of sub.map) {
+				if (value instanceof Ref && value.n === ref.objectNumber) return PDFName.of(key);
+			}
+			let i = 0;
+			while (sub.has(`${prefix}${i}`)) i++;
+			sub.set(`${prefix}${i}`, new Ref(ref.objectNumber, ref.generationNumber));
+			return PDFName.of(`${prefix}${i}`);
+		}
+	}));
+
+	return {
+		doc,
+		pages,
+		async finish(streams) {
+			if (streams.size === 0) {
+				const out = new Uint8Array(original.byteLength);
+				out.set(original);
+				return out;
+			}
+			const ref = (r: PDFRef) => new Ref(r.objectNumber, r.generationNumber);
+			const push = ref(context.getPushGraphicsStateContentStream());
+			const pop = ref(context.getPopGraphicsStateContentStream());
+			const replaced = new Map<number, { g: number; dict: Dict }>();
+			for (const [index, stream] of streams) {
+				const leaf = leaves[index]!;
+				const dict = new Dict(leaf.dict.map);
+				const res = resources.get(index);
+				if (res) dict.set('Resources', res);
+				const current = dict.get('Contents');
+				const list = current instanceof Ref ? reader.arrayAt(current) : current;
+				const existing = Array.isArray(list) ? list : current ? [current] : [];
+				// Wrap the original content in q … Q so a graphics state it leaves behind (a
+				// transform, a clip) cannot move or hide our marks.
+				dict.set('Contents', [push, ...existing, pop, ref(stream)]);
+				replaced.set(leaf.ref.n, { g: reader.generation(leaf.ref.n), dict });
+			}
+			await doc.flush();
+			return rewrite(original, reader, context, replaced);
+		}
+	};
+}
+
+/** pdf-lib's full load and rewrite: for files the lazy reader does not handle. */
+async function fullTarget(original: Uint8Array): Promise<Target> {
+	let doc: PDFDocument;
+	try {
+		doc = await PDFDocument.load(original, {
+			updateMetadata: false,
+			parseSpeed: ParseSpeeds.Fastest
+		});
+	} catch (error) {
+		if (error instanceof EncryptedPDFError) throw new RenderError('PDF_ENCRYPTED', error.message);
+		throw new RenderError('PDF_MALFORMED', error instanceof Error ? error.message : String(error));
+	}
+	const { context } = doc;
+	const leaves = doc.getPages();
+	const pages: TargetPage[] = leaves.map((page) => ({
+		crop: page.getCropBox(),
+		size: page.getSize(),
+		name(kind, prefix, ref) {
+			const node = page.node;
+			let res = node.Resources();
+			if (!res) {
+				const inherited = context.lookupMaybe(
+					node.getInheritableAttribute(PDFName.of('Resources')),
+					PDFDict
+				);
+				res = inherited ? inherited.clone(context) : context.obj({});
+				node.set(PDFName.of('Resources'), res);
+			}
+			let sub = res.lookupMaybe(PDFName.of(kind), PDFDict);
+			if (!sub) {
+				sub = context.obj({});
+				res.set(PDFName.of(kind), sub);
+			}
+			return freeName(sub, prefix, ref);
+		}
+	}));
+	return {
+		doc,
+		pages,
+		async finish(streams) {
+			for (const [index, stream] of streams) appendContents(doc, leaves[index]!, stream);
+			// objectsPerTick: pdf-lib otherwise yields to the event loop every 50 objects while
+			// saving, which costs more than the writing itself on long documents. Render runs in a
+			// worker or on the server, where there is no UI to keep responsive.
+			return doc.save({ updateFieldAppearances: false, objectsPerTick: Infinity });
+		}
+	};
 }
 
 /** An image XObject in the document being rendered. */
@@ -288,61 +520,31 @@ function r3(n: number): number {
 }
 
 /**
- * Registers an image under a short name in the page's own XObject resources (an inherited
- * resource dictionary is copied first, so other pages do not change) and returns the name.
- * Names are the first free SP0, SP1, …: short and deterministic.
- */
-function xObjectName(doc: PDFDocument, page: PDFPage, ref: PDFRef): PDFName {
-	const { context } = doc;
-	const node = page.node;
-	let resources = node.Resources();
-	if (!resources) {
-		const inherited = context.lookupMaybe(
-			node.getInheritableAttribute(PDFName.of('Resources')),
-			PDFDict
-		);
-		resources = inherited ? inherited.clone(context) : context.obj({});
-		node.set(PDFName.of('Resources'), resources);
-	}
-	let xObjects = resources.lookupMaybe(PDFName.of('XObject'), PDFDict);
-	if (!xObjects) {
-		xObjects = context.obj({});
-		resources.set(PDFName.of('XObject'), xObjects);
-	}
-	for (const [key, value] of xObjects.entries()) if (value === ref) return key;
-	let i = 0;
-	while (xObjects.has(PDFName.of(`SP${i}`))) i++;
-	const name = PDFName.of(`SP${i}`);
-	xObjects.set(name, ref);
-	return name;
-}
-
-/**
  * Appends our content stream to the page, first putting the existing streams between shared
- * `q` and `Q` streams when `wrap` is set. Done by hand rather than by pdf-lib's normalize(),
+ * `q` and `Q` streams. Done by hand rather than by pdf-lib's normalize(),
  * which also adds empty Annots, Font and ExtGState entries to every page it touches: bytes that
  * a riding seam would add to each of thousands of pages.
  */
-function appendContents(doc: PDFDocument, page: PDFPage, stream: PDFRef, wrap: boolean): void {
+function appendContents(doc: PDFDocument, page: PDFPage, stream: PDFRef): void {
 	const { context } = doc;
 	const key = PDFName.of('Contents');
 	const current = page.node.get(key);
 	const resolved = current ? context.lookup(current) : undefined;
 	const streams = resolved instanceof PDFArray ? resolved.asArray() : current ? [current] : [];
-	const wrapped = wrap
-		? [
-				context.getPushGraphicsStateContentStream(),
-				...streams,
-				context.getPopGraphicsStateContentStream()
-			]
-		: streams;
-	page.node.set(key, context.obj([...wrapped, stream]));
+	page.node.set(
+		key,
+		context.obj([
+			context.getPushGraphicsStateContentStream(),
+			...streams,
+			context.getPopGraphicsStateContentStream(),
+			stream
+		])
+	);
 }
 
 /** Shifts a rectangle from page coordinates into the page's visible box (CropBox origin). */
-function offset(page: PDFPage, rect: Rect): Rect {
-	const crop = page.getCropBox();
-	return { ...rect, x: rect.x + crop.x, y: rect.y + crop.y };
+function offset(page: TargetPage, rect: Rect): Rect {
+	return { ...rect, x: rect.x + page.crop.x, y: rect.y + page.crop.y };
 }
 
 /** The largest box with the image's aspect ratio inside `box`, centred in it. */
