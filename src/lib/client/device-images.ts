@@ -20,28 +20,3 @@ export async function storePng(png: Uint8Array, db: DeviceDb = deviceDb()): Prom
 	});
 	return sha256;
 }
-
-/**
- * Saves a drawn signature as the user's default: the PNG in `blobs` and its hash in meta
- * 'defaultSignature', in one transaction, so one-click signing never names a missing image.
- * (The lead merges this with signing-kit.ts's helper of the same name.)
- */
-export async function saveDefaultSignature(
-	png: Uint8Array,
-	db: DeviceDb = deviceDb()
-): Promise<string> {
-	const sha256 = await sha256Hex(png);
-	const copy = new Uint8Array(png);
-	await db.transaction('rw', db.blobs, db.meta, async () => {
-		if (!(await db.blobs.get(sha256))) {
-			await db.blobs.put({
-				sha256,
-				data: new Blob([copy], { type: 'image/png' }),
-				size: copy.byteLength,
-				type: 'image/png'
-			});
-		}
-		await db.meta.put({ key: 'defaultSignature', value: sha256 });
-	});
-	return sha256;
-}

@@ -11,7 +11,8 @@ import {
 	seamForField
 } from '$lib/domain/marking';
 import { deviceDb, type DeviceSeal } from './db';
-import { saveDefaultSignature, storePng } from './device-images';
+import { storePng } from './device-images';
+import { saveDefaultSignature } from './signing-kit';
 
 /** What is kept in meta `draft:<envelopeId>`: the draft and what it was made on. */
 interface StoredDraft {
@@ -155,7 +156,7 @@ export class Marking {
 
 	/** Keeps a drawn PNG (optionally as the default signature) and returns its hash. */
 	async keepSignature(png: Uint8Array, asDefault: boolean): Promise<string> {
-		return asDefault ? saveDefaultSignature(png) : storePng(png);
+		return asDefault ? saveDefaultSignature(png, deviceDb()) : storePng(png);
 	}
 
 	/** Fills signature fields with an image: one field, or every signature field of the signer. */
