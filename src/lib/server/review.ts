@@ -26,7 +26,6 @@ import type {
 } from '$lib/domain/api-types';
 import type { Database, User } from './db/schema';
 import type { Clock } from './clock';
-import type { BlobStore } from './blob-store';
 import { checkAssertion } from './passkeys';
 import { appendAudit } from './audit';
 
@@ -624,28 +623,4 @@ export async function decideSubmission(
 		});
 		return { ok: true as const, status, at };
 	});
-}
-
-// --- images ---------------------------------------------------------------------------------
-
-const IMAGE_TYPES = new Set(['image/png', 'image/jpeg']);
-
-/**
- * A signature or seal image for the detail page's thumbnails. Only PNG and JPEG blobs: the
- * contract PDFs in the same store have their own, org-checked route, and serving anything else
- * under an image URL would let a stored file be opened as something it is not.
- */
-export async function reviewImage(
-	app: { database: { db: Kysely<Database> }; blobs: BlobStore },
-	hash: string
-): Promise<{ mediaType: string; size: number; stream: ReadableStream<Uint8Array> } | null> {
-	if (!/^[0-9a-f]{64}$/.test(hash)) return null;
-	const row = await app.database.db
-		.selectFrom('blobs')
-		.select(['media_type'])
-		.where('sha256', '=', hash)
-		.executeTakeFirst();
-	if (!row || !IMAGE_TYPES.has(row.media_type)) return null;
-	const blob = await app.blobs.open(hash);
-	return blob ? { mediaType: row.media_type, ...blob } : null;
 }
