@@ -438,8 +438,13 @@ for (const screen of [
 
 			// --- Every required field filled: the decision is offered; nothing says "signed". ---
 			await expect(confirm).toBeEnabled();
+			// Confirming opens the preview; going back leaves the contract unsigned (confirm.spec.ts
+			// proves the passkey step).
 			await confirm.click();
-			await expect(page.getByTestId('actions-status')).toContainText('not signed until');
+			const dialog = page.getByRole('dialog', { name: 'Preview and confirm' });
+			await expect(dialog).toBeVisible();
+			await dialog.getByRole('button', { name: 'Back to the contract' }).click();
+			await expect(dialog).toBeHidden();
 			await expect(page.getByText(/You have signed|已签署/)).toHaveCount(0);
 
 			// --- Reopened, still offline: the draft is all there. A new tab rather than a reload:

@@ -99,13 +99,13 @@ test('RV2, RV3, RV4: the admin finds a signed submission, re-verifies it ✓, fl
 
 	// The list's status filter shows it under "Flagged" and no longer under "awaiting review".
 	await page.getByRole('link', { name: 'All submissions' }).click();
-	await page.getByLabel('Status').selectOption('flagged');
+	await page.getByRole('combobox', { name: 'Status' }).selectOption('flagged');
 	await page.getByRole('button', { name: 'Apply filters' }).click();
 	await expect(page).toHaveURL(/status=flagged/);
 	await expect(rows).toHaveCount(1);
 	await expect(rows.first()).toHaveAttribute('data-status', 'flagged');
 	await expect(rows.first()).toContainText('Flagged');
-	await page.getByLabel('Status').selectOption('accepted');
+	await page.getByRole('combobox', { name: 'Status' }).selectOption('accepted');
 	await page.getByRole('button', { name: 'Apply filters' }).click();
 	await expect(page.getByTestId('review-empty')).toBeVisible();
 
