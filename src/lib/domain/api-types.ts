@@ -3,6 +3,7 @@ import type { ReviewDecision, ReviewStatus } from './review';
 import type { ReadinessProblem, TemplateField } from './field-layout';
 import type { Manifest } from './manifest';
 import type { BreakReason } from './audit';
+import type { SealSpec } from './seal-svg';
 
 /**
  * Shapes of the JSON the API returns, shared by server endpoints and browser code so the two
@@ -175,6 +176,22 @@ export interface MySeal {
 	sizeMm: { width: number; height: number };
 	/** SHA-256 of the transparent PNG. */
 	image: string;
+}
+
+/** A seal of the organisation as the admin seal page lists it (GET /api/admin/seals). */
+export interface AdminSeal extends MySeal {
+	status: 'active' | 'disabled';
+	/** The SealSpec of a generated seal, kept so it can be edited and regenerated; null for a photo. */
+	spec: SealSpec | null;
+	createdAt: string;
+	/** Users holding an unrevoked authorisation. */
+	authorised: { userId: string; displayName: string; grantedAt: string }[];
+	/** Accepted manifests that stamp with this seal (fills, free seals, riding seams). */
+	usageCount: number;
+}
+
+export interface AdminSealsResponse {
+	seals: AdminSeal[];
 }
 
 export interface MySealsResponse {

@@ -76,7 +76,9 @@ export const ERROR_CODES = [
 	// contracts
 	'CONTRACT_INVALID',
 	'CONTRACT_NOT_READY',
-	'CONTRACT_NOT_EDITABLE'
+	'CONTRACT_NOT_EDITABLE',
+	// admin seals
+	'SEAL_SPEC_INVALID'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -123,6 +125,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	NOT_YOUR_TURN: 409,
 	IMAGE_MISSING: 422,
 	SEAL_NOT_AUTHORISED: 403,
+	SEAL_SPEC_INVALID: 422,
 	POSITION_OUTSIDE_PAGE: 422,
 	PAGE_OUT_OF_RANGE: 422,
 	REASON_INVALID: 422,

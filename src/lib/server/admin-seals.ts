@@ -1,0 +1,334 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { AdminSeal } from '$lib/domain/api-types';
+import type { ErrorCode } from '$lib/domain/errors';
+import type { Manifest } from '$lib/domain/manifest';
+import {
+	normaliseSealSpec,
+	validateSealSpec,
+	type SealProblem,
+	type SealSpec
+} from '$lib/domain/seal-svg';
+import type { Database, User } from './db/schema';
+import type { BlobStore } from './blob-store';
+import type { Clock } from './clock';
+import { appendAudit } from './audit';
+import { rasteriseSeal } from './seal-image';
+
+export interface AdminSealDeps {
+	db: Kysely<Database>;
+	blobs: BlobStore;
+	clock: Clock;
+}
+
+export type AdminSealResult<T> =
+	| ({ ok: true } & T)
+	| { ok: false; code: ErrorCode; message: string; details?: Record<string, unknown> };
+
+/** Longest seal name shown in lists and on the device. */
+export const SEAL_LABEL_MAX_CHARS = 40;
+
+/** Seal ids a manifest stamps with, without repeats. */
+function manifestSealIds(manifest: Manifest): Set<string> {
+	const ids = new Set<string>();
+	for (const fill of manifest.fills) if (fill.kind === 'seal') ids.add(fill.sealId);
+	for (const seal of manifest.seals) ids.add(seal.sealId);
+	for (const seam of manifest.ridingSeams) ids.add(seam.sealId);
+	return ids;
+}
+
+/**
+ * Every seal of the organisation with its status, who holds an unrevoked authorisation and how
+ * many accepted manifests stamp with it. Why: the admin decides whom to revoke or which seal to
+ * disable by seeing who can use a seal and whether it has been used.
+ */
+export async function listOrgSeals(db: Kysely<Database>, orgId: string): Promise<AdminSeal[]> {
+	const seals = await db
+		.selectFrom('seals')
+		.selectAll()
+		.where('org_id', '=', orgId)
+		.orderBy('created_at')
+		.orderBy('id')
+		.execute();
+	const grants = await db
+		.selectFrom('seal_authorisations')
+		.innerJoin('seals', 'seals.id', 'seal_authorisations.seal_id')
+		.innerJoin('users', 'users.id', 'seal_authorisations.user_id')
+		.select([
+			'seal_authorisations.seal_id',
+			'seal_authorisations.user_id',
+			'seal_authorisations.granted_at',
+			'users.display_name'
+		])
+		.where('seals.org_id', '=', orgId)
+		.where('seal_authorisations.revoked_at', 'is', null)
+		.orderBy('seal_authorisations.granted_at')
+		.execute();
+	// One pass over the organisation's accepted manifests; parsing decides, not a text match.
+	const manifests = await db
+		.selectFrom('submissions')
+		.innerJoin('envelopes', 'envelopes.id', 'submissions.envelope_id')
+		.select('submissions.manifest_json')
+		.where('submissions.status', '=', 'accepted')
+		.where('envelopes.org_id', '=', orgId)
+		.execute();
+	const usage = new Map<string, number>();
+	for (const row of manifests) {
+		for (const id of manifestSealIds(JSON.parse(row.manifest_json) as Manifest))
+			usage.set(id, (usage.get(id) ?? 0) + 1);
+	}
+	return seals.map((s) => ({
+		id: s.id,
+		name: s.name,
+		shape: s.shape,
+		sizeMm: { width: s.width_mm, height: s.height_mm },
+		image: s.image_hash,
+		status: s.status,
+		spec: s.spec_json ? (JSON.parse(s.spec_json) as SealSpec) : null,
+		createdAt: s.created_at,
+		authorised: grants
+			.filter((g) => g.seal_id === s.id)
+			.map((g) => ({ userId: g.user_id, displayName: g.display_name, grantedAt: g.granted_at })),
+		usageCount: usage.get(s.id) ?? 0
+	}));
+}
+
+function invalidSpec(problems: SealProblem[]): AdminSealResult<never> {
+	return {
+		ok: false,
+		code: 'SEAL_SPEC_INVALID',
+		message: `Seal spec invalid: ${problems.map((p) => `${p.field} ${p.code}`).join(', ')}`,
+		details: { problems }
+	};
+}
+
+function invalidName(name: string): AdminSealResult<never> | null {
+	const length = Array.from(name.trim()).length;
+	if (length >= 1 && length <= SEAL_LABEL_MAX_CHARS) return null;
+	return {
+		ok: false,
+		code: 'SEAL_SPEC_INVALID',
+		message: `Seal name must be 1–${SEAL_LABEL_MAX_CHARS} characters`,
+		details: { problems: [{ code: length ? 'NAME_TOO_LONG' : 'NAME_EMPTY', field: 'label' }] }
+	};
+}
+
+/**
+ * Validates and rasterises a spec and stores its PNG; the blob is content-addressed, so one left
+ * behind by a failed transaction is harmless and reused by the next identical seal.
+ */
+async function renderSpec(
+	deps: AdminSealDeps,
+	partial: Partial<SealSpec>
+): Promise<{ ok: true; spec: SealSpec; hash: string; size: number } | AdminSealResult<never>> {
+	const spec = normaliseSealSpec(partial);
+	const problems = validateSealSpec(spec);
+	if (problems.length) return invalidSpec(problems);
+	const png = await rasteriseSeal(spec);
+	const hash = await deps.blobs.put(png);
+	return { ok: true, spec, hash, size: png.byteLength };
+}
+
+async function ensureBlobRow(
+	trx: Kysely<Database>,
+	hash: string,
+	size: number,
+	now: string
+): Promise<void> {
+	await trx
+		.insertInto('blobs')
+		.values({ sha256: hash, size, media_type: 'image/png', created_at: now })
+		.onConflict((oc) => oc.column('sha256').doNothing())
+		.execute();
+}
+
+/**
+ * Creates a generated seal (S1) from a spec: validated first so nothing is written for a spec
+ * that cannot be drawn, rasterised on the server so every device stamps the same pixels, and the
+ * spec kept so the seal can be edited and regenerated. Audited as seal.created.
+ */
+export async function createSeal(
+	deps: AdminSealDeps,
+	admin: User,
+	input: { name: string; spec: Partial<SealSpec> }
+): Promise<AdminSealResult<{ id: string; image: string }>> {
+	const badName = invalidName(input.name);
+	if (badName) return badName;
+	const rendered = await renderSpec(deps, input.spec);
+	if (!rendered.ok) return rendered;
+	const id = randomUUID();
+	const now = deps.clock().toISOString();
+	const name = input.name.trim();
+	await deps.db.transaction().execute(async (trx) => {
+		await ensureBlobRow(trx, rendered.hash, rendered.size, now);
+		await trx
+			.insertInto('seals')
+			.values({
+				id,
+				org_id: admin.org_id,
+				name,
+				shape: rendered.spec.shape,
+				width_mm: rendered.spec.widthMm,
+				height_mm: rendered.spec.heightMm,
+				spec_json: JSON.stringify(rendered.spec),
+				image_hash: rendered.hash,
+				status: 'active',
+				created_at: now,
+				created_by: admin.id
+			})
+			.execute();
+		await appendAudit(trx, deps.clock, admin.id, {
+			kind: 'seal.created',
+			subject: id,
+			data: { name, imageHash: rendered.hash }
+		});
+	});
+	return { ok: true, id, image: rendered.hash };
+}
+
+async function orgSeal(db: Kysely<Database>, admin: User, sealId: string) {
+	return db
+		.selectFrom('seals')
+		.selectAll()
+		.where('id', '=', sealId)
+		.where('org_id', '=', admin.org_id)
+		.executeTakeFirst();
+}
+
+const NOT_FOUND: AdminSealResult<never> = {
+	ok: false,
+	code: 'NOT_FOUND',
+	message: 'No such seal in your organisation'
+};
+
+/**
+ * Regenerates a seal from an edited spec. The new image is audited as seal.created of the same
+ * seal id, so the audit trail names every image the seal has ever stamped with; manifests keep
+ * the hash they stamped, so past evidence still renders with the old image.
+ */
+export async function updateSeal(
+	deps: AdminSealDeps,
+	admin: User,
+	sealId: string,
+	input: { name: string; spec: Partial<SealSpec> }
+): Promise<AdminSealResult<{ id: string; image: string }>> {
+	if (!(await orgSeal(deps.db, admin, sealId))) return NOT_FOUND;
+	const badName = invalidName(input.name);
+	if (badName) return badName;
+	const rendered = await renderSpec(deps, input.spec);
+	if (!rendered.ok) return rendered;
+	const now = deps.clock().toISOString();
+	const name = input.name.trim();
+	await deps.db.transaction().execute(async (trx) => {
+		await ensureBlobRow(trx, rendered.hash, rendered.size, now);
+		await trx
+			.updateTable('seals')
+			.set({
+				name,
+				shape: rendered.spec.shape,
+				width_mm: rendered.spec.widthMm,
+				height_mm: rendered.spec.heightMm,
+				spec_json: JSON.stringify(rendered.spec),
+				image_hash: rendered.hash
+			})
+			.where('id', '=', sealId)
+			.execute();
+		await appendAudit(trx, deps.clock, admin.id, {
+			kind: 'seal.created',
+			subject: sealId,
+			data: { name, imageHash: rendered.hash }
+		});
+	});
+	return { ok: true, id: sealId, image: rendered.hash };
+}
+
+/**
+ * Disables or re-enables a seal. A disabled seal is offered to nobody (SK1) but keeps its
+ * authorisations, so enabling it again restores exactly who could use it.
+ */
+export async function setSealStatus(
+	deps: AdminSealDeps,
+	admin: User,
+	sealId: string,
+	status: 'active' | 'disabled'
+): Promise<AdminSealResult<object>> {
+	if (!(await orgSeal(deps.db, admin, sealId))) return NOT_FOUND;
+	await deps.db.updateTable('seals').set({ status }).where('id', '=', sealId).execute();
+	return { ok: true };
+}
+
+/**
+ * Authorises a user of the organisation to stamp with a seal (R13); a user already authorised
+ * keeps their grant, so a double click does not write two rows. Audited as seal.authorised.
+ */
+export async function authoriseSeal(
+	deps: AdminSealDeps,
+	admin: User,
+	sealId: string,
+	userId: string
+): Promise<AdminSealResult<object>> {
+	if (!(await orgSeal(deps.db, admin, sealId))) return NOT_FOUND;
+	const user = await deps.db
+		.selectFrom('users')
+		.select('id')
+		.where('id', '=', userId)
+		.where('org_id', '=', admin.org_id)
+		.executeTakeFirst();
+	if (!user) return { ok: false, code: 'NOT_FOUND', message: 'No such user in your organisation' };
+	await deps.db.transaction().execute(async (trx) => {
+		const held = await trx
+			.selectFrom('seal_authorisations')
+			.select('id')
+			.where('seal_id', '=', sealId)
+			.where('user_id', '=', userId)
+			.where('revoked_at', 'is', null)
+			.executeTakeFirst();
+		if (held) return;
+		await trx
+			.insertInto('seal_authorisations')
+			.values({
+				id: randomUUID(),
+				seal_id: sealId,
+				user_id: userId,
+				granted_at: deps.clock().toISOString(),
+				revoked_at: null
+			})
+			.execute();
+		await appendAudit(trx, deps.clock, admin.id, {
+			kind: 'seal.authorised',
+			subject: sealId,
+			data: { userId }
+		});
+	});
+	return { ok: true };
+}
+
+/**
+ * Revokes a user's authorisation: the row stays with revoked_at set, so evidence stamped before
+ * can still be explained, while ingest refuses new stamps (SEAL_NOT_AUTHORISED) and the device
+ * drops the seal at its next kit download. Audited as seal.revoked.
+ */
+export async function revokeSeal(
+	deps: AdminSealDeps,
+	admin: User,
+	sealId: string,
+	userId: string
+): Promise<AdminSealResult<object>> {
+	if (!(await orgSeal(deps.db, admin, sealId))) return NOT_FOUND;
+	await deps.db.transaction().execute(async (trx) => {
+		const result = await trx
+			.updateTable('seal_authorisations')
+			.set({ revoked_at: deps.clock().toISOString() })
+			.where('seal_id', '=', sealId)
+			.where('user_id', '=', userId)
+			.where('revoked_at', 'is', null)
+			.executeTakeFirst();
+		if (Number(result.numUpdatedRows) === 0) return;
+		await appendAudit(trx, deps.clock, admin.id, {
+			kind: 'seal.revoked',
+			subject: sealId,
+			data: { userId }
+		});
+	});
+	return { ok: true };
+}

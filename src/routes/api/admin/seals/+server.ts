@@ -1,0 +1,31 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { requireAdmin } from '$lib/server/guards';
+import { apiError, readBody } from '$lib/server/http';
+import { createSeal, listOrgSeals } from '$lib/server/admin-seals';
+import type { AdminSealsResponse } from '$lib/domain/api-types';
+import { SealBody } from './body';
+
+export async function GET({ locals }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const body: AdminSealsResponse = {
+		seals: await listOrgSeals(getApp().database.db, auth.user.org_id)
+	};
+	return json(body);
+}
+
+export async function POST({ locals, request }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const body = await readBody(request, SealBody);
+	if (!body) return apiError('BAD_REQUEST', 'Expected { name, spec }');
+	const app = getApp();
+	const result = await createSeal(
+		{ db: app.database.db, blobs: app.blobs, clock: app.clock },
+		auth.user,
+		body
+	);
+	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	return json({ id: result.id, image: result.image }, { status: 201 });
+}
