@@ -1,0 +1,61 @@
+import { m } from '$lib/paraglide/messages';
+import type { AdminSealsResponse, OrgUsersResponse } from '$lib/domain/api-types';
+import type { SealProblemCode, SealSpec } from '$lib/domain/seal-svg';
+import { api } from './api';
+
+const problems: Record<SealProblemCode | 'label', () => string> = {
+	SHAPE_UNKNOWN: m.seal_problem_SHAPE_UNKNOWN,
+	SIZE_OUT_OF_RANGE: m.seal_problem_SIZE_OUT_OF_RANGE,
+	ROUND_NOT_CIRCLE: m.seal_problem_ROUND_NOT_CIRCLE,
+	NAME_EMPTY: m.seal_problem_NAME_EMPTY,
+	NAME_TOO_LONG: m.seal_problem_NAME_TOO_LONG,
+	SQUARE_NAME_LENGTH: m.seal_problem_SQUARE_NAME_LENGTH,
+	CENTRE_TEXT_TOO_LONG: m.seal_problem_CENTRE_TEXT_TOO_LONG,
+	BOTTOM_CODE_TOO_LONG: m.seal_problem_BOTTOM_CODE_TOO_LONG,
+	TEXT_INVALID: m.seal_problem_TEXT_INVALID,
+	COLOUR_INVALID: m.seal_problem_COLOUR_INVALID,
+	RING_WIDTH_OUT_OF_RANGE: m.seal_problem_RING_WIDTH_OUT_OF_RANGE,
+	ARC_OUT_OF_RANGE: m.seal_problem_ARC_OUT_OF_RANGE,
+	FONT_FAMILY_EMPTY: m.seal_problem_FONT_FAMILY_EMPTY,
+	label: m.seal_problem_label
+};
+
+/** The message beside a field for one reason the seal cannot be drawn (client and server checks). */
+export function sealProblemMessage(code: string): string {
+	return (problems[code as SealProblemCode] ?? m.seal_problem_TEXT_INVALID)();
+}
+
+/** The admin's view of the organisation's seals and users, for the seal page. */
+export async function loadAdminSeals(fetcher: typeof fetch) {
+	const [seals, users] = await Promise.all([
+		api<AdminSealsResponse>(fetcher, '/api/admin/seals'),
+		api<OrgUsersResponse>(fetcher, '/api/admin/users')
+	]);
+	return { seals: seals.seals, users: users.users };
+}
+
+/** Creates (no id) or regenerates (id) a generated seal; the server rasterises it. */
+export function saveSeal(id: string | null, name: string, spec: SealSpec) {
+	return api<{ id: string; image: string }>(
+		fetch,
+		id ? `/api/admin/seals/${encodeURIComponent(id)}` : '/api/admin/seals',
+		{ method: id ? 'PUT' : 'POST', json: { name, spec } }
+	);
+}
+
+/** Disables or re-enables a seal for everyone authorised for it. */
+export function setSealStatus(id: string, status: 'active' | 'disabled') {
+	return api(fetch, `/api/admin/seals/${encodeURIComponent(id)}`, {
+		method: 'PATCH',
+		json: { status }
+	});
+}
+
+/** Grants (true) or revokes (false) a user's authorisation to stamp with a seal. */
+export function setAuthorised(sealId: string, userId: string, granted: boolean) {
+	return api(
+		fetch,
+		`/api/admin/seals/${encodeURIComponent(sealId)}/authorisations/${encodeURIComponent(userId)}`,
+		{ method: granted ? 'PUT' : 'DELETE' }
+	);
+}
