@@ -8,6 +8,7 @@ import { BlobStore } from './blob-store';
 import { ingestSubmission, type IngestDeps } from './ingest';
 import { topUpTickets, TICKET_POOL_SIZE } from './tickets';
 import { definitionJson } from './envelopes';
+import { revokeSeal } from './admin-seals';
 import { manifestChallenge } from '$lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';
 import type { Manifest } from '$lib/domain/manifest';
@@ -473,6 +474,46 @@ describe('ingestSubmission', () => {
 			.execute();
 		const answer = await ingestSubmission(deps, alice, body);
 		expect(code(answer)).toBe('SEAL_NOT_AUTHORISED');
+	});
+
+	it('SEAL_NOT_AUTHORISED / SA2: a seal the admin revoked through the seal page is refused at the next upload', async () => {
+		const body = await bodyFor(await aliceManifest(), aliceKey);
+		const at = now.toISOString();
+		await open.db
+			.insertInto('users')
+			.values({
+				id: 'user-admin',
+				org_id: 'org',
+				display_name: 'admin',
+				role: 'admin',
+				created_at: at
+			})
+			.execute();
+		const admin = await open.db
+			.selectFrom('users')
+			.selectAll()
+			.where('id', '=', 'user-admin')
+			.executeTakeFirstOrThrow();
+		await open.db
+			.insertInto('seals')
+			.values({
+				id: 'seal-contract',
+				org_id: 'org',
+				name: '合同专用章',
+				shape: 'round',
+				width_mm: 42,
+				height_mm: 42,
+				spec_json: null,
+				image_hash: seal,
+				status: 'active',
+				created_at: at,
+				created_by: admin.id
+			})
+			.execute();
+		expect((await revokeSeal(deps, admin, 'seal-contract', alice.id)).ok).toBe(true);
+		const answer = await ingestSubmission(deps, alice, body);
+		expect(code(answer)).toBe('SEAL_NOT_AUTHORISED');
+		expect(answer.status).toBe(403);
 	});
 
 	it('IMAGE_INVALID: image bytes that do not hash to their key are refused and nothing is stored', async () => {
