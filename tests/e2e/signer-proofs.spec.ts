@@ -4,7 +4,14 @@ import {
 	type BrowserContext,
 	type Page
 } from '@playwright/test';
-import { test, expect, type VirtualAuthenticator } from './support/fixtures';
+import {
+	test,
+	expect,
+	addVirtualAuthenticator,
+	waitForServiceWorkerControl,
+	type VirtualAuthenticator
+} from './support/fixtures';
+import { residentIdCheckChar } from '../../src/lib/domain/validators';
 import { downloadDemo, enrolAdmin, openOfflineTab } from './support/flows';
 import { carryPasskey, deviceState, mouseStroke } from './support/device';
 import { api, signInPage } from './support/signing';
@@ -42,9 +49,17 @@ async function offlineContract(context: BrowserContext, setupLink: string) {
  * pad, stamps the seal field, adds a riding seam over all pages — then 确认签署: the preview,
  * then the passkey. Returns the SHA-256 of the preview the signer confirmed.
  */
-async function markAndConfirm(offline: Page): Promise<string> {
+async function markAndConfirm(
+	offline: Page,
+	{
+		stamp = true,
+		seam = true,
+		pages = 3,
+		signatureField = 'field-signature'
+	}: { stamp?: boolean; seam?: boolean; pages?: number; signatureField?: string } = {}
+): Promise<string> {
 	const tools = offline.getByTestId('marking-tools');
-	await expect(offline.getByTestId('pdf-page')).toHaveCount(3);
+	await expect(offline.getByTestId('pdf-page')).toHaveCount(pages);
 	await tools.getByRole('button', { name: 'Draw a signature' }).click();
 	const pad = offline.getByRole('dialog', { name: 'Draw your signature' });
 	const canvas = pad.getByTestId('signature-canvas');
@@ -52,21 +67,28 @@ async function markAndConfirm(offline: Page): Promise<string> {
 	await mouseStroke(offline, canvas, 0.55, 0.9, 0.4);
 	await pad.getByRole('button', { name: 'Done' }).click();
 	await expect(pad).toBeHidden();
-	await expect(offline.locator('[data-field="field-signature"]')).toHaveAttribute(
+	await expect(offline.locator(`[data-field="${signatureField}"]`)).toHaveAttribute(
 		'data-filled',
 		'true'
 	);
 
-	await tools.getByRole('button', { name: 'Stamp all my seal fields' }).click();
-	await expect(offline.locator('[data-field="field-seal"]')).toHaveAttribute('data-filled', 'true');
+	if (stamp) {
+		await tools.getByRole('button', { name: 'Stamp all my seal fields' }).click();
+		await expect(offline.locator('[data-field="field-seal"]')).toHaveAttribute(
+			'data-filled',
+			'true'
+		);
+	}
 
-	// The riding-seam group starts folded when the contract asks for no seam.
-	await tools.locator('summary', { hasText: 'Riding-seam seal' }).click();
-	await tools.getByRole('button', { name: 'Add a riding-seam seal' }).click();
-	const panel = tools.getByTestId('seam-panel');
-	await expect(panel.getByRole('radio', { name: 'All pages' })).toBeChecked();
-	for (let k = 0; k < 3; k++) {
-		await expect(offline.getByTestId('pdf-page').nth(k).getByTestId('seam-slice')).toHaveCount(1);
+	if (seam) {
+		// The riding-seam group starts folded when the contract asks for no seam.
+		await tools.locator('summary', { hasText: 'Riding-seam seal' }).click();
+		await tools.getByRole('button', { name: 'Add a riding-seam seal' }).click();
+		const panel = tools.getByTestId('seam-panel');
+		await expect(panel.getByRole('radio', { name: 'All pages' })).toBeChecked();
+		for (let k = 0; k < 3; k++) {
+			await expect(offline.getByTestId('pdf-page').nth(k).getByTestId('seam-slice')).toHaveCount(1);
+		}
 	}
 
 	await offline.getByRole('button', { name: 'Confirm and sign' }).click();
@@ -205,6 +227,137 @@ test('proof 2: returned (退回) offline with a reason; it syncs; the contract s
 	await card.getByRole('link', { name: 'View' }).click();
 	await expect(offline.getByTestId('return-reason')).toContainText(reason);
 	await context.close();
+});
+
+test('proof 3: two signers of different parties sign the same contract offline in parallel; both sync; the result holds both', async ({
+	freshServer,
+	browser
+}) => {
+	test.setTimeout(420_000);
+	// The contract and the second signer come through the app's own paths: the admin contracts
+	// API (upload, fields, send) and the invitation that sending creates for a new signer.
+	const url = freshServer.url;
+	const contextA = await browser.newContext({ baseURL: url, locale: 'en-US' });
+	const pageA = await contextA.newPage();
+	const enrolledA = await enrolAdmin(pageA, freshServer.setupLink!);
+	const me = (await (await pageA.request.get('/api/me')).json()) as { profile: { id: string } };
+	const { contracts } = (await (await pageA.request.get('/api/admin/contracts')).json()) as {
+		contracts: { id: string }[];
+	};
+	const pdf = await pageA.request.get(`/api/admin/contracts/${contracts[0]!.id}/document`);
+	expect(pdf.status()).toBe(200);
+	const title = 'Joint agreement 联合协议';
+	const created = await pageA.request.post('/api/admin/contracts', {
+		headers: { Origin: url },
+		multipart: {
+			file: { name: 'joint.pdf', mimeType: 'application/pdf', buffer: await pdf.body() },
+			meta: JSON.stringify({
+				title,
+				signingOrder: 'parallel',
+				deadline: null,
+				parties: [
+					{
+						name: '甲方 Example Co.',
+						kind: 'organisation',
+						signers: [{ name: 'Admin', contact: null, userId: me.profile.id, order: 1 }]
+					},
+					{
+						name: '乙方 李四',
+						kind: 'person',
+						signers: [{ name: '李四', contact: 'lisi@example.cn', userId: null, order: 1 }]
+					}
+				]
+			})
+		}
+	});
+	expect(created.status(), await created.text()).toBe(201);
+	const { id } = (await created.json()) as { id: string };
+	const field = (fieldId: string, signerId: string, x: number) => ({
+		id: fieldId,
+		kind: 'signature',
+		signerId,
+		page: 3,
+		rect: { x, y: 150, width: 170, height: 57 },
+		required: true
+	});
+	const fields = await pageA.request.put(`/api/admin/contracts/${id}/fields`, {
+		headers: { Origin: url },
+		data: {
+			fields: [field('field-a', 'signer-1', 72), field('field-b', 'signer-2', 330)]
+		}
+	});
+	expect(fields.status(), await fields.text()).toBe(200);
+	const sent = await pageA.request.post(`/api/admin/contracts/${id}/send`, {
+		headers: { Origin: url }
+	});
+	expect(sent.status(), await sent.text()).toBe(200);
+	expect(((await sent.json()) as { invited: number }).invited).toBe(1);
+	const { messages } = (await (await pageA.request.get('/api/admin/outbox')).json()) as {
+		messages: { recipient: string; body: string }[];
+	};
+	const invitation = messages.find((m) => m.recipient === 'lisi@example.cn')!.body;
+	const link = /https?:\/\/\S+\/invite\/[\w-]{43}/.exec(invitation)![0];
+	const code = /verification code (\d{6})/.exec(invitation)![1]!;
+
+	// 李四, on their own phone: the invitation, a passkey, their details, then the inbox.
+	const contextB = await browser.newContext({ baseURL: url, locale: 'en-US' });
+	const pageB = await contextB.newPage();
+	const enrolledB = await addVirtualAuthenticator(pageB);
+	await pageB.goto(link);
+	await pageB.getByLabel('Verification code').fill(code);
+	await pageB.getByRole('button', { name: 'Verify' }).click();
+	await pageB.getByRole('button', { name: 'Create a passkey on this device' }).click();
+	await expect(pageB.getByRole('heading', { name: 'Your personal details' })).toBeFocused();
+	const idBody = '11010519491231002';
+	await pageB.getByLabel('Full name').fill('李四');
+	await pageB.getByLabel('Resident ID number').fill(idBody + residentIdCheckChar(idBody));
+	await pageB.getByRole('button', { name: 'Save and continue' }).click();
+	await expect(pageB).toHaveURL(/\/inbox$/);
+
+	// Both download the contract, go offline, and sign it, neither knowing of the other.
+	const offlineTabs: Page[] = [];
+	for (const [context, page, enrolled, signatureField] of [
+		[contextA, pageA, enrolledA, 'field-a'],
+		[contextB, pageB, enrolledB, 'field-b']
+	] as const) {
+		await page.goto('/inbox');
+		await waitForServiceWorkerControl(page);
+		const card = page
+			.getByRole('tabpanel', { name: 'To sign' })
+			.getByTestId('envelope-card')
+			.filter({ hasText: title });
+		await card.getByRole('button', { name: 'Download for offline' }).click();
+		await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
+		const offline = await openOfflineTab(context, `/inbox/${id}`);
+		await carryPasskey(enrolled, offline);
+		await markAndConfirm(offline, { stamp: false, seam: false, signatureField });
+		offlineTabs.push(offline);
+	}
+
+	// Both come back online; each device syncs its own signature.
+	await contextA.setOffline(false);
+	await contextB.setOffline(false);
+	for (const offline of offlineTabs) {
+		await expect.poll(() => outboxStates(offline, id), { timeout: 120_000 }).toEqual(['synced']);
+	}
+
+	// The result holds both: two accepted manifests, the contract complete, and the server's
+	// render carries both signatures (each field's image is the one its signer confirmed).
+	const got = (await (await pageA.request.get(`/api/envelopes/${id}`)).json()) as {
+		envelope: Envelope;
+		accepted: Manifest[];
+	};
+	expect(got.accepted.map((m) => m.signerId).sort()).toEqual(['signer-1', 'signer-2']);
+	expect(got.accepted.flatMap((m) => m.fills.map((f) => f.fieldId)).sort()).toEqual([
+		'field-a',
+		'field-b'
+	]);
+	expect(got.envelope.status).toBe('completed');
+	const rendered = await pageA.request.get(`/api/envelopes/${id}/rendered`);
+	expect(rendered.status()).toBe(200);
+	expect(sha256Hex(await rendered.body())).toBe(rendered.headers()['x-content-sha256']);
+	await contextA.close();
+	await contextB.close();
 });
 
 test('proof 4: an assertion without user verification is refused with UV_REQUIRED and the ticket stays unspent', async ({
