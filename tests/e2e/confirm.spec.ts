@@ -1,10 +1,6 @@
 import type { BrowserContext, Page } from '@playwright/test';
-import {
-	test,
-	expect,
-	addVirtualAuthenticator,
-	type VirtualAuthenticator
-} from './support/fixtures';
+import { test, expect, type VirtualAuthenticator } from './support/fixtures';
+import { carryPasskey, deviceState, type DeviceState } from './support/device';
 import { downloadDemo, enrolAdmin, openOfflineTab } from './support/flows';
 import { discSealPng, sha256Hex, signaturePng } from '../support/images';
 
@@ -13,55 +9,6 @@ import { discSealPng, sha256Hex, signaturePng } from '../support/images';
 // device store read back through IndexedDB itself.
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-
-interface DeviceState {
-	outbox: {
-		id: number;
-		state: string;
-		envelopeId: string;
-		manifestHash: string;
-		previewHash: string | null;
-		idempotencyKey: string;
-		images: string[];
-		manifest: {
-			credentialId: string;
-			ticket: { id: string; nonce: string };
-			decision: { kind: string; reason?: string };
-			fills: { fieldId: string; image?: string }[];
-		};
-		assertion: unknown;
-	}[];
-	tickets: { id: string; spentBy: number | null }[];
-	envelope: { myState: string } | undefined;
-	blobs: string[];
-}
-
-/** Reads the device store with plain IndexedDB, as another tab (or a crash survivor) would. */
-function deviceState(page: Page, envelopeId: string): Promise<DeviceState> {
-	return page.evaluate(async (envelopeId) => {
-		const db = await new Promise<IDBDatabase>((resolve, reject) => {
-			const request = indexedDB.open('sealpass');
-			request.onsuccess = () => resolve(request.result);
-			request.onerror = () => reject(request.error);
-		});
-		const all = (store: string) =>
-			new Promise<unknown[]>((resolve, reject) => {
-				const request = db.transaction(store).objectStore(store).getAll();
-				request.onsuccess = () => resolve(request.result);
-				request.onerror = () => reject(request.error);
-			});
-		const envelopes = (await all('envelopes')) as { id: string; myState: string }[];
-		const blobs = (await all('blobs')) as { sha256: string }[];
-		const state = {
-			outbox: (await all('outbox')) as DeviceState['outbox'],
-			tickets: (await all('tickets')) as DeviceState['tickets'],
-			envelope: envelopes.find((e) => e.id === envelopeId),
-			blobs: blobs.map((b) => b.sha256)
-		};
-		db.close();
-		return state;
-	}, envelopeId);
-}
 
 /**
  * Puts a saved signature (meta 'defaultSignature') and an authorised seal in the device store,
@@ -110,24 +57,6 @@ async function seedMarks(page: Page) {
 		}
 	);
 	return { signature, seal };
-}
-
-/**
- * A tab's virtual authenticator holding the same passkey as another tab's: CDP authenticators
- * belong to one tab, and the offline tab must answer with the passkey enrolled in the first.
- */
-async function carryPasskey(from: VirtualAuthenticator, to: Page): Promise<VirtualAuthenticator> {
-	const target = await addVirtualAuthenticator(to);
-	const { credentials } = await from.cdp.send('WebAuthn.getCredentials', {
-		authenticatorId: from.authenticatorId
-	});
-	for (const credential of credentials) {
-		await target.cdp.send('WebAuthn.addCredential', {
-			authenticatorId: target.authenticatorId,
-			credential
-		});
-	}
-	return target;
 }
 
 /** Enrols, downloads the demo contract, seeds marks, and opens it in an offline tab. */

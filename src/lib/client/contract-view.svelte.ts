@@ -19,6 +19,11 @@ export type ContractLoad =
  */
 export class ContractView {
 	load = $state.raw<ContractLoad>({ state: 'loading' });
+	/**
+	 * The reason this device gave when it returned (退回) the contract, from its outbox row
+	 * (kept after the sync): the signer sees what they wrote, online or offline.
+	 */
+	returnReason = $state<string | null>(null);
 	#openedHash: string | null = null;
 	#doc: PDFDocumentProxy | null = null;
 	#generation = 0;
@@ -32,8 +37,18 @@ export class ContractView {
 			next: (row) => void this.#apply(row ?? null),
 			error: (error) => (this.load = { state: 'failed', row: null, message: String(error) })
 		});
+		const reasons = liveQuery(() =>
+			db.outbox.where('envelopeId').equals(this.id).toArray()
+		).subscribe({
+			next: (rows) => {
+				const decision = rows.findLast((r) => r.manifest.decision.kind === 'rejected')?.manifest
+					.decision;
+				this.returnReason = decision?.kind === 'rejected' ? decision.reason : null;
+			}
+		});
 		return () => {
 			sub.unsubscribe();
+			reasons.unsubscribe();
 			this.#generation++;
 			void this.#doc?.destroy();
 			this.#doc = null;

@@ -28,8 +28,9 @@ export function api(page: Page, method: string, path: string, json?: unknown): P
 /**
  * In the page: builds the admin's manifest for the demo envelope, hashes its RFC 8785 form
  * with WebCrypto (a small canonicaliser for plain JSON is enough here), and asks the passkey
- * to sign that hash with user verification. Returns the manifest, the challenge and the
- * assertion as JSON.
+ * to sign that hash with user verification ('required' unless the test asks for a ceremony
+ * that may skip it, to prove the server's own UV check). Returns the manifest, the challenge
+ * and the assertion as JSON.
  */
 export function signInPage(
 	page: Page,
@@ -40,76 +41,88 @@ export function signInPage(
 		signature: string;
 		seal: string;
 		deviceTime: string;
+		userVerification?: UserVerificationRequirement;
 	}
 ) {
-	return page.evaluate(async ({ envelope, credentialId, ticket, signature, seal, deviceTime }) => {
-		const place = (kind: string) => {
-			const field = envelope.fields.find((f) => f.kind === kind)!;
-			return { fieldId: field.id, page: field.page, rect: field.rect };
-		};
-		const manifest = {
-			v: 1,
-			envelopeId: envelope.id,
-			docHash: envelope.docHash,
-			revision: envelope.revision,
-			signerId: envelope.signers[0]!.id,
+	return page.evaluate(
+		async ({
+			envelope,
 			credentialId,
 			ticket,
+			signature,
+			seal,
 			deviceTime,
-			decision: { kind: 'signed' },
-			fills: [
-				{ ...place('signature'), kind: 'signature', image: signature },
-				{
-					...place('seal'),
-					kind: 'seal',
-					sealId: 'seal-demo-contract',
-					image: seal,
-					sizeMm: { width: 42, height: 42 }
+			userVerification = 'required'
+		}) => {
+			const place = (kind: string) => {
+				const field = envelope.fields.find((f) => f.kind === kind)!;
+				return { fieldId: field.id, page: field.page, rect: field.rect };
+			};
+			const manifest = {
+				v: 1,
+				envelopeId: envelope.id,
+				docHash: envelope.docHash,
+				revision: envelope.revision,
+				signerId: envelope.signers[0]!.id,
+				credentialId,
+				ticket,
+				deviceTime,
+				decision: { kind: 'signed' },
+				fills: [
+					{ ...place('signature'), kind: 'signature', image: signature },
+					{
+						...place('seal'),
+						kind: 'seal',
+						sealId: 'seal-demo-contract',
+						image: seal,
+						sizeMm: { width: 42, height: 42 }
+					}
+				],
+				seals: [],
+				ridingSeams: []
+			};
+			const canonical = (value: unknown): string => {
+				if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+				if (value !== null && typeof value === 'object') {
+					const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+					return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
 				}
-			],
-			seals: [],
-			ridingSeams: []
-		};
-		const canonical = (value: unknown): string => {
-			if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-			if (value !== null && typeof value === 'object') {
-				const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-				return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-			}
-			return JSON.stringify(value);
-		};
-		const challenge = new Uint8Array(
-			await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical(manifest)))
-		);
-		const credential = (await navigator.credentials.get({
-			publicKey: {
-				challenge,
-				rpId: location.hostname,
-				userVerification: 'required',
-				allowCredentials: []
-			}
-		})) as PublicKeyCredential;
-		const response = credential.response as AuthenticatorAssertionResponse;
-		const b64url = (buffer: ArrayBuffer) =>
-			btoa(String.fromCharCode(...new Uint8Array(buffer)))
-				.replace(/\+/g, '-')
-				.replace(/\//g, '_')
-				.replace(/=+$/, '');
-		return {
-			manifest,
-			challenge: b64url(challenge.buffer),
-			assertion: {
-				id: credential.id,
-				rawId: b64url(credential.rawId),
-				type: 'public-key',
-				clientExtensionResults: {},
-				response: {
-					clientDataJSON: b64url(response.clientDataJSON),
-					authenticatorData: b64url(response.authenticatorData),
-					signature: b64url(response.signature),
-					...(response.userHandle ? { userHandle: b64url(response.userHandle) } : {})
+				return JSON.stringify(value);
+			};
+			const challenge = new Uint8Array(
+				await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical(manifest)))
+			);
+			const credential = (await navigator.credentials.get({
+				publicKey: {
+					challenge,
+					rpId: location.hostname,
+					userVerification,
+					allowCredentials: []
 				}
-			}
-		};
-	}, args);
+			})) as PublicKeyCredential;
+			const response = credential.response as AuthenticatorAssertionResponse;
+			const b64url = (buffer: ArrayBuffer) =>
+				btoa(String.fromCharCode(...new Uint8Array(buffer)))
+					.replace(/\+/g, '-')
+					.replace(/\//g, '_')
+					.replace(/=+$/, '');
+			return {
+				manifest,
+				challenge: b64url(challenge.buffer),
+				assertion: {
+					id: credential.id,
+					rawId: b64url(credential.rawId),
+					type: 'public-key',
+					clientExtensionResults: {},
+					response: {
+						clientDataJSON: b64url(response.clientDataJSON),
+						authenticatorData: b64url(response.authenticatorData),
+						signature: b64url(response.signature),
+						...(response.userHandle ? { userHandle: b64url(response.userHandle) } : {})
+					}
+				}
+			};
+		},
+		args
+	);
 }

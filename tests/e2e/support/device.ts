@@ -1,0 +1,97 @@
+import type { Locator, Page } from '@playwright/test';
+import { addVirtualAuthenticator, type VirtualAuthenticator } from './fixtures';
+
+// Shared by the specs that confirm on the device and follow the result (confirm.spec.ts,
+// signer-proofs.spec.ts): the device store read back with plain IndexedDB, a passkey carried
+// into another tab, and a pen stroke on the signature pad.
+
+/** The device store as the tests read it (the fields they use). */
+export interface DeviceState {
+	outbox: {
+		id: number;
+		state: string;
+		envelopeId: string;
+		manifestHash: string;
+		previewHash: string | null;
+		idempotencyKey: string;
+		images: string[];
+		manifest: {
+			credentialId: string;
+			ticket: { id: string; nonce: string };
+			decision: { kind: string; reason?: string };
+			fills: { fieldId: string; image?: string }[];
+			ridingSeams: { pages: unknown; edge: string }[];
+		};
+		assertion: unknown;
+		error: { code: string; message: string } | null;
+		result: { submissionId?: string } | null;
+	}[];
+	tickets: { id: string; spentBy: number | null }[];
+	envelope: { myState: string } | undefined;
+	blobs: string[];
+}
+
+/** Reads the device store with plain IndexedDB, as another tab (or a crash survivor) would. */
+export function deviceState(page: Page, envelopeId: string): Promise<DeviceState> {
+	return page.evaluate(async (envelopeId) => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const request = indexedDB.open('sealpass');
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		const all = (store: string) =>
+			new Promise<unknown[]>((resolve, reject) => {
+				const request = db.transaction(store).objectStore(store).getAll();
+				request.onsuccess = () => resolve(request.result);
+				request.onerror = () => reject(request.error);
+			});
+		const envelopes = (await all('envelopes')) as { id: string; myState: string }[];
+		const blobs = (await all('blobs')) as { sha256: string }[];
+		const state = {
+			outbox: (await all('outbox')) as DeviceState['outbox'],
+			tickets: (await all('tickets')) as DeviceState['tickets'],
+			envelope: envelopes.find((e) => e.id === envelopeId),
+			blobs: blobs.map((b) => b.sha256)
+		};
+		db.close();
+		return state;
+	}, envelopeId);
+}
+
+/**
+ * A tab's virtual authenticator holding the same passkey as another tab's: CDP authenticators
+ * belong to one tab, and the offline tab must answer with the passkey enrolled in the first.
+ */
+export async function carryPasskey(
+	from: VirtualAuthenticator,
+	to: Page
+): Promise<VirtualAuthenticator> {
+	const target = await addVirtualAuthenticator(to);
+	const { credentials } = await from.cdp.send('WebAuthn.getCredentials', {
+		authenticatorId: from.authenticatorId
+	});
+	for (const credential of credentials) {
+		await target.cdp.send('WebAuthn.addCredential', {
+			authenticatorId: target.authenticatorId,
+			credential
+		});
+	}
+	return target;
+}
+
+/**
+ * Draws a wavy stroke with the mouse across a canvas, from fraction `from` to `to` of its
+ * width: real pointer events, so the pad records ink as it does for a pen.
+ */
+export async function mouseStroke(page: Page, canvas: Locator, from: number, to: number, y = 0.5) {
+	const box = (await canvas.boundingBox())!;
+	const steps = 10;
+	await page.mouse.move(box.x + box.width * from, box.y + box.height * y);
+	await page.mouse.down();
+	for (let i = 1; i <= steps; i++) {
+		const t = from + ((to - from) * i) / steps;
+		const wave = Math.sin(i / 2) * box.height * 0.2;
+		await page.mouse.move(box.x + box.width * t, box.y + box.height * y + wave);
+	}
+	await page.mouse.up();
+}
