@@ -37,15 +37,15 @@ export class ContractView {
 			next: (row) => void this.#apply(row ?? null),
 			error: (error) => (this.load = { state: 'failed', row: null, message: String(error) })
 		});
-		const reasons = liveQuery(() => db.outbox.where('envelopeId').equals(this.id).toArray()).subscribe(
-			{
-				next: (rows) => {
-					const decision = rows.findLast((r) => r.manifest.decision.kind === 'rejected')?.manifest
-						.decision;
-					this.returnReason = decision?.kind === 'rejected' ? decision.reason : null;
-				}
+		const reasons = liveQuery(() =>
+			db.outbox.where('envelopeId').equals(this.id).toArray()
+		).subscribe({
+			next: (rows) => {
+				const decision = rows.findLast((r) => r.manifest.decision.kind === 'rejected')?.manifest
+					.decision;
+				this.returnReason = decision?.kind === 'rejected' ? decision.reason : null;
 			}
-		);
+		});
 		return () => {
 			sub.unsubscribe();
 			reasons.unsubscribe();
