@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { isoBase64URL, isoCBOR } from '@simplewebauthn/server/helpers';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/lib/server/db/schema';
 
 /*
  * A software passkey for unit tests: a real P-256 key, real authenticator data, real client
@@ -113,4 +115,34 @@ export async function createFakeAuthenticator(): Promise<FakeAuthenticator> {
 			};
 		}
 	};
+}
+
+/**
+ * Registers a software passkey for a user straight in the database, as enrolment would have
+ * stored it. Why: server and sync tests need real, verifiable credentials without running the
+ * registration ceremony every time.
+ */
+export async function insertCredential(
+	db: Kysely<Database>,
+	userId: string,
+	key: FakeAuthenticator,
+	at: string,
+	name = 'test'
+): Promise<void> {
+	await db
+		.insertInto('credentials')
+		.values({
+			id: key.credentialId,
+			user_id: userId,
+			public_key: key.publicKeyCose,
+			counter: 0,
+			transports: '[]',
+			device_type: 'singleDevice',
+			backed_up: 0,
+			name,
+			created_at: at,
+			last_used_at: null,
+			revoked_at: null
+		})
+		.execute();
 }

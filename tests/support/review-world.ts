@@ -11,7 +11,11 @@ import { manifestChallenge } from '../../src/lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '../../src/lib/domain/fixtures';
 import type { Manifest } from '../../src/lib/domain/manifest';
 import type { SubmissionAccepted, SubmissionRefused } from '../../src/lib/domain/api-types';
-import { createFakeAuthenticator, type FakeAuthenticator } from './fake-authenticator';
+import {
+	createFakeAuthenticator,
+	insertCredential,
+	type FakeAuthenticator
+} from './fake-authenticator';
 import { discSealPng, sha256Hex, signaturePng } from './images';
 
 /*
@@ -100,22 +104,7 @@ export async function createReviewWorld(
 	const stranger = user('user-stranger', 'admin', 'org-other');
 	await db.insertInto('users').values([admin, alice, stranger]).execute();
 	const aliceKey = await createFakeAuthenticator();
-	await db
-		.insertInto('credentials')
-		.values({
-			id: aliceKey.credentialId,
-			user_id: alice.id,
-			public_key: aliceKey.publicKeyCose,
-			counter: 0,
-			transports: '[]',
-			device_type: 'singleDevice',
-			backed_up: 0,
-			name: 'Alice phone',
-			created_at: at,
-			last_used_at: null,
-			revoked_at: null
-		})
-		.execute();
+	await insertCredential(db, alice.id, aliceKey, at, 'Alice phone');
 	await db
 		.insertInto('blobs')
 		.values({ sha256: DOC_HASH, size: 1, media_type: 'application/pdf', created_at: at })

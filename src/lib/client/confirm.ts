@@ -4,8 +4,8 @@ import {
 	type AuthenticationResponseJSON
 } from '@simplewebauthn/browser';
 import type { Envelope } from '$lib/domain/envelope';
-import type { Decision, Manifest } from '$lib/domain/manifest';
-import { composeManifest, draftImages, type Draft } from '$lib/domain/draft';
+import { manifestImages, type Decision, type Manifest } from '$lib/domain/manifest';
+import { composeManifest, type Draft } from '$lib/domain/draft';
 import { manifestChallenge, manifestHash, sha256Hex } from '$lib/domain/canonical';
 import { pickTicket } from '$lib/domain/offline-signing';
 import { ApiError } from './api';
@@ -111,15 +111,10 @@ export async function compose(
 		decision,
 		draft
 	});
-	const drawn = new Set([
-		...manifest.fills.flatMap((f) => (f.kind === 'date' ? [] : [f.image])),
-		...manifest.seals.map((s) => s.image),
-		...manifest.ridingSeams.map((s) => s.image)
-	]);
 	return {
 		manifest,
 		manifestHash: await manifestHash(manifest),
-		images: draftImages(draft).filter((h) => drawn.has(h))
+		images: manifestImages(manifest)
 	};
 }
 
@@ -147,13 +142,8 @@ export async function previewInputs(
 	let needsFont = false;
 	for (const m of manifests) {
 		if (m.decision.kind !== 'signed') continue;
-		const hashes = [
-			...m.fills.flatMap((f) => (f.kind === 'date' ? [] : [f.image])),
-			...m.seals.map((s) => s.image),
-			...m.ridingSeams.map((s) => s.image)
-		];
 		needsFont ||= m.fills.some((f) => f.kind === 'date');
-		for (const hash of hashes) {
+		for (const hash of manifestImages(m)) {
 			if (assets.has(hash)) continue;
 			const held = newImages.get(hash) ?? (await blobBytes(db, hash));
 			if (!held) throw new ApiError('IMAGE_MISSING', 0, `Image ${hash} is not on this device`);

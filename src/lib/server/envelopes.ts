@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Envelope } from '$lib/domain/envelope';
 import type { InboxItem, MyState } from '$lib/domain/api-types';
-import type { Manifest } from '$lib/domain/manifest';
+import { manifestImages, type Manifest } from '$lib/domain/manifest';
 import { render } from '$lib/pdf/render';
 import { sha256Hex } from '$lib/domain/canonical';
 import type { Database, User } from './db/schema';
@@ -105,12 +105,7 @@ export async function renderEnvelope(
 	const manifests = await acceptedManifests(db, envelope.id);
 	const assets = new Map<string, Uint8Array>();
 	for (const manifest of manifests) {
-		const images = [
-			...manifest.fills.flatMap((f) => (f.kind === 'date' ? [] : [f.image])),
-			...manifest.seals.map((s) => s.image),
-			...manifest.ridingSeams.map((s) => s.image)
-		];
-		for (const image of images) {
+		for (const image of manifestImages(manifest)) {
 			if (assets.has(image)) continue;
 			const bytes = await blobs.get(image);
 			if (!bytes) return null;

@@ -15,6 +15,7 @@ import type { Manifest } from '$lib/domain/manifest';
 import type { SubmissionAccepted, SubmissionRefused } from '$lib/domain/api-types';
 import {
 	createFakeAuthenticator,
+	insertCredential,
 	type FakeAuthenticator
 } from '../../../tests/support/fake-authenticator';
 import { discSealPng, sha256Hex, signaturePng } from '../../../tests/support/images';
@@ -80,22 +81,7 @@ beforeEach(async () => {
 		[alice, aliceKey],
 		[bob, bobKey]
 	] as const) {
-		await db
-			.insertInto('credentials')
-			.values({
-				id: key.credentialId,
-				user_id: u.id,
-				public_key: key.publicKeyCose,
-				counter: 0,
-				transports: '[]',
-				device_type: 'singleDevice',
-				backed_up: 0,
-				name: 'test',
-				created_at: at,
-				last_used_at: null,
-				revoked_at: null
-			})
-			.execute();
+		await insertCredential(db, u.id, key, at);
 	}
 	await db
 		.insertInto('blobs')

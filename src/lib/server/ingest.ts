@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import { ERROR_STATUS, type ErrorCode } from '$lib/domain/errors';
-import type { Manifest } from '$lib/domain/manifest';
+import { manifestImages, type Manifest } from '$lib/domain/manifest';
 import { parseManifest } from '$lib/domain/manifest-schema';
 import { canonicalJson, manifestChallenge, manifestHash, sha256Hex } from '$lib/domain/canonical';
 import { headlineProblem, isComplete, validateManifest, type Problem } from '$lib/domain/rules';
@@ -59,15 +59,6 @@ function refusal(code: ErrorCode, message: string, problems?: Problem[]): Ingest
 	const body: SubmissionRefused = { error: { code, message } };
 	if (problems) body.problems = problems;
 	return { status: ERROR_STATUS[code], body };
-}
-
-/** Every image hash a manifest draws with (fills, free seals, riding seams). */
-function referencedImages(manifest: Manifest): Set<string> {
-	const images = new Set<string>();
-	for (const fill of manifest.fills) if (fill.kind !== 'date') images.add(fill.image);
-	for (const seal of manifest.seals) images.add(seal.image);
-	for (const seam of manifest.ridingSeams) images.add(seam.image);
-	return images;
 }
 
 /**
@@ -247,7 +238,7 @@ async function accept(
 		fail('FORBIDDEN', 'This signer is another user');
 	}
 
-	const referenced = referencedImages(manifest);
+	const referenced = new Set(manifestImages(manifest));
 	const uploads = new Map<string, { bytes: Uint8Array; mediaType: string }>();
 	for (const [key, base64] of Object.entries(body.images)) {
 		const bytes = new Uint8Array(Buffer.from(base64, 'base64'));

@@ -16,6 +16,7 @@ import type { Manifest } from '$lib/domain/manifest';
 import type { SubmissionAccepted } from '$lib/domain/api-types';
 import {
 	createFakeAuthenticator,
+	insertCredential,
 	type FakeAuthenticator
 } from '../../../../tests/support/fake-authenticator';
 import {
@@ -149,22 +150,7 @@ beforeEach(async () => {
 			.insertInto('users')
 			.values({ id: u.id, org_id: 'org', display_name: u.id, role: 'signer', created_at: at })
 			.execute();
-		await db
-			.insertInto('credentials')
-			.values({
-				id: key.credentialId,
-				user_id: u.id,
-				public_key: key.publicKeyCose,
-				counter: 0,
-				transports: '[]',
-				device_type: 'singleDevice',
-				backed_up: 0,
-				name: 'test',
-				created_at: at,
-				last_used_at: null,
-				revoked_at: null
-			})
-			.execute();
+		await insertCredential(db, u.id, key, at);
 	}
 	await db
 		.insertInto('blobs')
