@@ -14,6 +14,10 @@ import { startServer } from '../scripts/server-process.mjs';
 import { ensureNodeBuild, NODE_BUILD_DIR } from '../scripts/node-build.mjs';
 
 const FIRST_ROUTE_BUDGET = 150 * 1024;
+// `npm run bench -- first-page` runs only the named sections (first-route, render, upload,
+// first-page, review); no argument runs them all, as CI and the issue notes do.
+const only = process.argv.slice(2);
+const want = (section) => only.length === 0 || only.includes(section);
 const figures = [];
 const emit = (figure) => {
 	figures.push(figure);
@@ -27,65 +31,67 @@ function walk(dir) {
 	});
 }
 
-const server = await startServer();
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-	args: [
-		'--no-sandbox',
-		'--disable-gpu',
-		'--no-first-run',
-		'--disable-background-networking',
-		'--disable-component-update',
-		'--disable-sync'
-	]
-});
 let failed = false;
-try {
-	const context = await browser.newContext({ serviceWorkers: 'block' });
-	const page = await context.newPage();
-	const assets = new Map();
-	page.on('response', async (response) => {
-		const type = response.request().resourceType();
-		if (type !== 'script' && type !== 'stylesheet') return;
-		assets.set(response.url(), await response.body().catch(() => Buffer.alloc(0)));
+if (want('first-route')) {
+	const server = await startServer();
+	const browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync'
+		]
 	});
-	await page.goto(server.url + '/', { waitUntil: 'networkidle' });
-	await page.waitForLoadState('networkidle');
-	let firstRoute = 0;
-	let pdfjsLoaded = false;
-	for (const [url, body] of assets) {
-		firstRoute += gzipSync(body, { level: 9 }).byteLength;
-		if (
-			/pdf\.worker|pdfjs/.test(url) ||
-			body.includes('pdfjsVersion') ||
-			body.includes('PDFDocument')
-		)
-			pdfjsLoaded = true;
-	}
-	emit({
-		figure: 'first_route_js_css_gzip_bytes',
-		value: firstRoute,
-		files: assets.size,
-		budget: FIRST_ROUTE_BUDGET,
-		ratio_to_budget: +(firstRoute / FIRST_ROUTE_BUDGET).toFixed(3),
-		pass: firstRoute <= FIRST_ROUTE_BUDGET
-	});
-	emit({ figure: 'first_route_loads_pdf_libraries', value: pdfjsLoaded, pass: !pdfjsLoaded });
+	try {
+		const context = await browser.newContext({ serviceWorkers: 'block' });
+		const page = await context.newPage();
+		const assets = new Map();
+		page.on('response', async (response) => {
+			const type = response.request().resourceType();
+			if (type !== 'script' && type !== 'stylesheet') return;
+			assets.set(response.url(), await response.body().catch(() => Buffer.alloc(0)));
+		});
+		await page.goto(server.url + '/', { waitUntil: 'networkidle' });
+		await page.waitForLoadState('networkidle');
+		let firstRoute = 0;
+		let pdfjsLoaded = false;
+		for (const [url, body] of assets) {
+			firstRoute += gzipSync(body, { level: 9 }).byteLength;
+			if (
+				/pdf\.worker|pdfjs/.test(url) ||
+				body.includes('pdfjsVersion') ||
+				body.includes('PDFDocument')
+			)
+				pdfjsLoaded = true;
+		}
+		emit({
+			figure: 'first_route_js_css_gzip_bytes',
+			value: firstRoute,
+			files: assets.size,
+			budget: FIRST_ROUTE_BUDGET,
+			ratio_to_budget: +(firstRoute / FIRST_ROUTE_BUDGET).toFixed(3),
+			pass: firstRoute <= FIRST_ROUTE_BUDGET
+		});
+		emit({ figure: 'first_route_loads_pdf_libraries', value: pdfjsLoaded, pass: !pdfjsLoaded });
 
-	// Baseline from the same build: all client JS + CSS, so the ratio shows how much is deferred.
-	const all = walk('build/client/_app/immutable')
-		.filter((f) => /\.(js|mjs|css)$/.test(f))
-		.reduce((sum, f) => sum + gzipSync(readFileSync(f), { level: 9 }).byteLength, 0);
-	emit({
-		figure: 'first_route_share_of_all_client_js_css',
-		value: +(firstRoute / all).toFixed(3),
-		first_route_gzip_bytes: firstRoute,
-		all_client_gzip_bytes: all
-	});
-	failed = figures.some((f) => f.pass === false);
-} finally {
-	await browser.close();
-	await server.stop();
+		// Baseline from the same build: all client JS + CSS, so the ratio shows how much is deferred.
+		const all = walk('build/client/_app/immutable')
+			.filter((f) => /\.(js|mjs|css)$/.test(f))
+			.reduce((sum, f) => sum + gzipSync(readFileSync(f), { level: 9 }).byteLength, 0);
+		emit({
+			figure: 'first_route_share_of_all_client_js_css',
+			value: +(firstRoute / all).toFixed(3),
+			first_route_gzip_bytes: firstRoute,
+			all_client_gzip_bytes: all
+		});
+		failed = figures.some((f) => f.pass === false);
+	} finally {
+		await browser.close();
+		await server.stop();
+	}
 }
 // Render benchmark: each measurement in a fresh Node process running the bundled production
 // code, so JIT state and peak memory belong to that measurement alone.
@@ -102,44 +108,73 @@ const child = (...args) =>
 		],
 		{ encoding: 'utf8', maxBuffer: 64 << 20 }
 	);
-child('prepare', fixtures);
-for (const name of ['text-20', 'text-200', 'text-2000', 'image-200']) {
-	const time = JSON.parse(child('time', fixtures, name));
-	const memory = JSON.parse(child('memory', fixtures, name));
-	const bare = JSON.parse(child('bare-memory', fixtures, name));
-	emit({
-		figure: `render_${name}`,
-		...time,
-		...memory,
-		bare_peak_rss_bytes: bare.bare_peak_rss_bytes,
-		render_peak_over_bare_peak: +(memory.render_peak_rss_bytes / bare.bare_peak_rss_bytes).toFixed(
-			3
-		),
-		render_over_pdflib_goal: 1.3,
-		render_over_qpdf_goal: 3,
-		pass:
-			(time.pages < 200 || time.render_over_pdflib_load_save <= 1.3) &&
-			time.output_growth_over_budget <= 1 &&
-			memory.render_peak_over_budget <= 1
-	});
-}
+if (want('render') || want('upload') || want('first-page')) child('prepare', fixtures);
+if (want('render'))
+	for (const name of ['text-20', 'text-200', 'text-2000', 'image-200']) {
+		const time = JSON.parse(child('time', fixtures, name));
+		const memory = JSON.parse(child('memory', fixtures, name));
+		const bare = JSON.parse(child('bare-memory', fixtures, name));
+		emit({
+			figure: `render_${name}`,
+			...time,
+			...memory,
+			bare_peak_rss_bytes: bare.bare_peak_rss_bytes,
+			render_peak_over_bare_peak: +(
+				memory.render_peak_rss_bytes / bare.bare_peak_rss_bytes
+			).toFixed(3),
+			render_over_pdflib_goal: 1.3,
+			render_over_qpdf_goal: 3,
+			pass:
+				(time.pages < 200 || time.render_over_pdflib_load_save <= 1.3) &&
+				time.output_growth_over_budget <= 1 &&
+				memory.render_peak_over_budget <= 1
+		});
+	}
 
 // Upload per signature (issue 4 "Speed"): the submission body without its new images stays
 // under 16 KB whatever the contract's size, because the PDF never travels.
-for (const name of ['text-20', 'text-200', 'text-2000']) {
-	emit({ figure: `upload_per_signature_${name}`, ...JSON.parse(child('upload', fixtures, name)) });
-}
+if (want('upload'))
+	for (const name of ['text-20', 'text-200', 'text-2000']) {
+		emit({
+			figure: `upload_per_signature_${name}`,
+			...JSON.parse(child('upload', fixtures, name))
+		});
+	}
 
-// First page of a 200-page contract from the device copy (issue 4 "Speed"): the contract view,
-// opened cold from Dexie, against pdf.js opening the same bytes and drawing that page alone,
-// both in the same Chromium, same page size and scale, in the same run. Median of 3.
-{
+// First page of a 200-page contract from the device copy (issue 4 "Speed"). The app figure is
+// the contract view opened from navigation: SPA boot, Dexie, the lazy pdf.js import, the worker,
+// the parse and the paint of page 1. The baseline the goal is judged against is pdf.js alone,
+// also from navigation, in the same browser, context and HTTP cache: a bare page that imports
+// the same pdf.js chunk and worker from the same server, reads the same bytes from the same
+// IndexedDB and draws page 1 at the same canvas size — everything pdf.js itself needs and
+// nothing of ours. The old warm figure (pdf.js already loaded in the app's page, opening the
+// bytes again) is reported beside it for comparison. Median of 5 alternating runs.
+if (want('first-page')) {
 	const FIRST_PAGE_GOAL = 1.5;
+	const RUNS = 5;
 	const fixture = JSON.parse(child('first-page-fixture', fixtures));
+	const immutable = 'build/client/_app/immutable';
+	// The chunk holding pdf.js is the one that defines its version; the worker is an asset.
+	const pdfjsChunk = readdirSync(join(immutable, 'chunks'))
+		.filter((f) => f.endsWith('.js'))
+		.map((f) => ({ f, body: readFileSync(join(immutable, 'chunks', f), 'utf8') }))
+		.filter(({ body }) => body.includes('pdfjsVersion') || body.includes('GlobalWorkerOptions'))
+		.sort((a, b) => b.body.length - a.body.length)[0]?.f;
+	const workerAsset = readdirSync(join(immutable, 'assets')).find((f) =>
+		/^pdf\.worker\.min\..*\.mjs$/.test(f)
+	);
+	if (!pdfjsChunk || !workerAsset) throw new Error('pdf.js chunk or worker not found in the build');
 	const server = await startServer();
 	const browser = await chromium.launch({
 		executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-		args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking']
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync'
+		]
 	});
 	try {
 		const context = await browser.newContext({
@@ -187,8 +222,52 @@ for (const name of ['text-20', 'text-200', 'text-2000']) {
 			db.close();
 		}, fixture);
 		await setup.close();
+
+		// The bare pdf.js page, served from the app's origin (so it reaches the same IndexedDB
+		// and HTTP cache) by intercepting one URL the app does not have.
+		const aloneUrl = `${server.url}/__bench/pdfjs-alone`;
+		let canvasWidth = 0;
+		await context.route(aloneUrl, (route) =>
+			route.fulfill({
+				contentType: 'text/html',
+				body: `<!doctype html><meta charset="utf-8"><body><script type="module">
+const read = new Promise((resolve, reject) => {
+	const request = indexedDB.open('sealpass');
+	request.onerror = () => reject(request.error);
+	request.onsuccess = () => {
+		const db = request.result;
+		const get = db.transaction('blobs').objectStore('blobs').get(${JSON.stringify(fixture.docHash)});
+		get.onsuccess = async () => resolve(new Uint8Array(await get.result.data.arrayBuffer()));
+		get.onerror = () => reject(get.error);
+	};
+});
+await import('/_app/immutable/chunks/${pdfjsChunk}');
+const lib = globalThis.pdfjsLib;
+lib.GlobalWorkerOptions.workerSrc = '/_app/immutable/assets/${workerAsset}';
+const assets = '/generated/pdfjs/';
+const doc = await lib.getDocument({
+	data: await read,
+	isEvalSupported: false,
+	cMapUrl: assets + 'cmaps/',
+	cMapPacked: true,
+	standardFontDataUrl: assets + 'standard_fonts/',
+	wasmUrl: assets + 'wasm/'
+}).promise;
+const first = await doc.getPage(1);
+const base = first.getViewport({ scale: 1 });
+const viewport = first.getViewport({ scale: Number(location.hash.slice(1)) / base.width });
+const canvas = document.createElement('canvas');
+canvas.width = Math.floor(viewport.width);
+canvas.height = Math.floor(viewport.height);
+document.body.append(canvas);
+await first.render({ canvas, viewport }).promise;
+globalThis.__firstPage = performance.now();
+</script>`
+			})
+		);
+
 		const runs = [];
-		for (let i = 0; i < 3; i++) {
+		for (let i = 0; i < RUNS; i++) {
 			const page = await context.newPage();
 			// Records when page 1's canvas is painted, relative to navigation start.
 			await page.addInitScript(() => {
@@ -203,7 +282,14 @@ for (const name of ['text-20', 'text-200', 'text-2000']) {
 			const run = await page.evaluate(async () => {
 				const appMs = globalThis.__firstPage;
 				const shown = document.querySelector('[data-page="1"] canvas');
-				// pdf.js alone: open the same bytes, draw page 1 at the view's canvas size.
+				// Where the app's time went, from the marks the contract view leaves.
+				const marks = Object.fromEntries(
+					performance
+						.getEntriesByType('mark')
+						.filter((m) => m.name.startsWith('sealpass:'))
+						.map((m) => [m.name.slice(9), Math.round(m.startTime)])
+				);
+				// Warm pdf.js: already loaded in this page, opening the same bytes again.
 				const db = await new Promise((resolve, reject) => {
 					const request = indexedDB.open('sealpass');
 					request.onsuccess = () => resolve(request.result);
@@ -234,23 +320,33 @@ for (const name of ['text-20', 'text-200', 'text-2000']) {
 				canvas.width = Math.floor(viewport.width);
 				canvas.height = Math.floor(viewport.height);
 				await first.render({ canvas, viewport }).promise;
-				const pdfjsMs = performance.now() - t0;
+				const warmMs = performance.now() - t0;
 				await doc.destroy();
-				return { appMs, pdfjsMs, canvasWidth: shown.width };
+				return { appMs, warmMs, canvasWidth: shown.width, marks };
 			});
-			runs.push(run);
 			await page.close();
+			canvasWidth = run.canvasWidth;
+			const bare = await context.newPage();
+			await bare.goto(`${aloneUrl}#${canvasWidth}`);
+			await bare.waitForFunction(() => globalThis.__firstPage, null, { timeout: 120_000 });
+			run.coldMs = await bare.evaluate(() => globalThis.__firstPage);
+			await bare.close();
+			runs.push(run);
 		}
-		const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+		const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 		const appMs = median(runs.map((r) => r.appMs));
-		const pdfjsMs = median(runs.map((r) => r.pdfjsMs));
-		const ratio = appMs / pdfjsMs;
+		const coldMs = median(runs.map((r) => r.coldMs));
+		const warmMs = median(runs.map((r) => r.warmMs));
+		const ratio = appMs / coldMs;
 		emit({
 			figure: 'first_page_of_200_from_device_copy',
 			app_ms_from_navigation: Math.round(appMs),
-			pdfjs_alone_ms: Math.round(pdfjsMs),
-			canvas_width_px: runs[0].canvasWidth,
+			pdfjs_alone_ms_from_navigation: Math.round(coldMs),
+			pdfjs_warm_in_page_ms: Math.round(warmMs),
+			canvas_width_px: canvasWidth,
+			app_marks_ms: runs.find((r) => r.appMs === appMs)?.marks,
 			ratio_to_pdfjs_alone: +ratio.toFixed(3),
+			ratio_to_pdfjs_warm_in_page: +(appMs / warmMs).toFixed(3),
 			goal: FIRST_PAGE_GOAL,
 			pass: ratio <= FIRST_PAGE_GOAL
 		});
@@ -263,35 +359,37 @@ for (const name of ['text-20', 'text-200', 'text-2000']) {
 // Review benchmark (issue 5): list and detail queries at 100 000 submissions against the same
 // queries at 1 000 (goal ≤ 2), and verified ingest throughput as a ratio to the bare health
 // check's, each in a fresh process running the bundled production code.
-const reviewEntry = pathToFileURL(join(NODE_BUILD_DIR, 'review-bench.mjs')).href;
-const reviewChild = (mode) =>
-	JSON.parse(
-		execFileSync(
-			process.execPath,
-			[
-				'--input-type=module',
-				'-e',
-				`(await import(${JSON.stringify(reviewEntry)})).main([${JSON.stringify(mode)}])`
-			],
-			{ encoding: 'utf8', maxBuffer: 1 << 20 }
-		)
-	);
-const [fill, ...queries] = reviewChild('queries');
-for (const query of queries) {
-	emit({
-		figure: `review_${query.query}`,
-		...query,
-		goal: 2,
-		pass: query.ratio_100k_over_1k <= 2
-	});
+if (want('review')) {
+	const reviewEntry = pathToFileURL(join(NODE_BUILD_DIR, 'review-bench.mjs')).href;
+	const reviewChild = (mode) =>
+		JSON.parse(
+			execFileSync(
+				process.execPath,
+				[
+					'--input-type=module',
+					'-e',
+					`(await import(${JSON.stringify(reviewEntry)})).main([${JSON.stringify(mode)}])`
+				],
+				{ encoding: 'utf8', maxBuffer: 1 << 20 }
+			)
+		);
+	const [fill, ...queries] = reviewChild('queries');
+	for (const query of queries) {
+		emit({
+			figure: `review_${query.query}`,
+			...query,
+			goal: 2,
+			pass: query.ratio_100k_over_1k <= 2
+		});
+	}
+	emit({ figure: 'review_fill_rows', ...fill });
+	emit({ figure: 'review_ingest_throughput', ...reviewChild('ingest') });
 }
-emit({ figure: 'review_fill_rows', ...fill });
-emit({ figure: 'review_ingest_throughput', ...reviewChild('ingest') });
 failed = figures.some((f) => f.pass === false);
 
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
-	'bench/results/latest.jsonl',
+	`bench/results/latest${only.length ? '-' + only.join('-') : ''}.jsonl`,
 	figures.map((f) => JSON.stringify(f)).join('\n') + '\n'
 );
 process.exit(failed ? 1 : 0);

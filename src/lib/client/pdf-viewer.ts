@@ -1,4 +1,5 @@
 import type { PDFDocumentProxy, RenderTask } from 'pdfjs-dist';
+import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 
 /**
  * Where the prebuild step (scripts/prepare-assets.mjs) copies pdf.js's data files. Served from
@@ -7,6 +8,49 @@ import type { PDFDocumentProxy, RenderTask } from 'pdfjs-dist';
  */
 const PDFJS_ASSETS = '/generated/pdfjs/';
 
+type Pdfjs = typeof import('pdfjs-dist');
+
+let loading: Promise<{ pdfjs: Pdfjs; worker: InstanceType<Pdfjs['PDFWorker']> }> | null = null;
+
+/**
+ * Loads pdf.js and starts its worker thread, once per page load; every later call shares them.
+ * Why: the worker script is 1.2 MB to compile, and booting it only when the bytes are in hand
+ * put that cost after the device read instead of beside it — a route calls this as early as it
+ * can (its load function) so a contract's first page appears sooner. One shared worker serves
+ * every document (pdf.js keeps documents apart inside it); a dead worker is replaced.
+ */
+export function warmPdfjs(): Promise<{ pdfjs: Pdfjs; worker: InstanceType<Pdfjs['PDFWorker']> }> {
+	const current = loading;
+	if (current) {
+		return current.then((loaded) => {
+			if (!loaded.worker.destroyed) return loaded;
+			loading = null;
+			return warmPdfjs();
+		});
+	}
+	// The worker thread is started before pdf.js's own module has loaded, so fetching and
+	// compiling its 1.2 MB script overlaps the main thread's work; pdf.js talks to it through the
+	// port (messages wait in the port until the worker runs). Without Worker support pdf.js falls
+	// back to its in-page worker.
+	let port: Worker | null = null;
+	try {
+		port = new Worker(workerUrl, { type: 'module' });
+	} catch {
+		port = null;
+	}
+	const started = import('pdfjs-dist').then((pdfjs) => {
+		pdfjs.GlobalWorkerOptions.workerSrc = workerUrl;
+		performance.mark('sealpass:pdfjs-loaded');
+		return { pdfjs, worker: pdfjs.PDFWorker.create(port ? { port } : {}) };
+	});
+	// A failed import (offline before the precache finished) must not stick: the next call retries.
+	started.catch(() => {
+		if (loading === started) loading = null;
+	});
+	loading = started;
+	return started;
+}
+
 /**
  * Opens PDF bytes with pdf.js, loaded on first use so pdf.js never weighs on the first route.
  * The worker URL comes from the build, so the service worker precaches it and viewing works
@@ -14,13 +58,10 @@ const PDFJS_ASSETS = '/generated/pdfjs/';
  * font-program eval path that crafted PDFs have abused (CVE-2024-4367).
  */
 export async function openPdf(data: Uint8Array): Promise<PDFDocumentProxy> {
-	const [pdfjs, worker] = await Promise.all([
-		import('pdfjs-dist'),
-		import('pdfjs-dist/build/pdf.worker.min.mjs?url')
-	]);
-	pdfjs.GlobalWorkerOptions.workerSrc = worker.default;
+	const { pdfjs, worker } = await warmPdfjs();
 	return pdfjs.getDocument({
 		data,
+		worker,
 		isEvalSupported: false,
 		enableXfa: false,
 		stopAtErrors: false,
