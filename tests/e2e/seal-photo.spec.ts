@@ -82,7 +82,12 @@ test('a photo of a red stamp on paper becomes a transparent seal that signers ca
 	freshServer,
 	browser
 }) => {
-	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
+	// A touch screen as well as a mouse: the crop box is dragged with both.
+	const context = await browser.newContext({
+		baseURL: freshServer.url,
+		locale: 'en-US',
+		hasTouch: true
+	});
 	const page = await context.newPage();
 	await enrolAdmin(page, freshServer.setupLink!);
 	const maker = await openSeals(page);
@@ -126,6 +131,23 @@ test('a photo of a red stamp on paper becomes a transparent seal that signers ca
 	await expect.poll(async () => Number(await box.getAttribute('data-x'))).toBeLessThan(252);
 	await expect.poll(async () => Number(await box.getAttribute('data-y'))).toBeGreaterThan(90);
 
+	// Touch: a finger on the bottom-right corner grows the box, still square.
+	const widthBefore = Number(await box.getAttribute('data-width'));
+	const corner = (await maker.getByTestId('crop-se').boundingBox())!;
+	const touch = await context.newCDPSession(page);
+	const at = (dx: number) => [
+		{ x: corner.x + corner.width / 2 + dx, y: corner.y + corner.height / 2 + dx }
+	];
+	await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0) });
+	for (const dx of [4, 8, 12, 16])
+		await touch.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(dx) });
+	await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+	await expect
+		.poll(async () => Number(await box.getAttribute('data-width')))
+		.toBeGreaterThan(widthBefore + 10);
+	expect(await box.getAttribute('data-height')).toBe(await box.getAttribute('data-width'));
+	const cropWidth = Number(await box.getAttribute('data-width'));
+
 	// The threshold slider re-runs the extraction live: a high threshold keeps less ink.
 	const slider = maker.getByRole('slider', { name: /Ink threshold/ });
 	await expect(slider).toHaveValue('60');
@@ -142,7 +164,9 @@ test('a photo of a red stamp on paper becomes a transparent seal that signers ca
 	// The same crop printed 80 mm wide is under 300 dpi: warned, not blocked.
 	const size = maker.getByLabel('Diameter / side (mm)');
 	await size.fill('80');
-	await expect(maker.getByTestId('photo-warnings')).toContainText('Low resolution: about 229 dpi');
+	await expect(maker.getByTestId('photo-warnings')).toContainText(
+		`Low resolution: about ${Math.round(cropWidth / (80 / 25.4))} dpi at 80 mm`
+	);
 	await size.fill('42');
 	await expect(maker.getByTestId('photo-warnings')).toHaveCount(0);
 	await expect(maker.getByTestId('photo-preview')).toHaveJSProperty('width', 496);
