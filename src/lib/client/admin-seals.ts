@@ -1,9 +1,10 @@
 import { m } from '$lib/paraglide/messages';
 import type { AdminSealsResponse, OrgUsersResponse } from '$lib/domain/api-types';
-import type { SealProblemCode, SealSpec } from '$lib/domain/seal-svg';
+import type { SealProblemCode, SealShape, SealSpec } from '$lib/domain/seal-svg';
+import type { PhotoSealProblem } from '$lib/domain/seal-photo';
 import { api } from './api';
 
-const problems: Record<SealProblemCode | 'label', () => string> = {
+const problems: Record<SealProblemCode | PhotoSealProblem['code'] | 'label', () => string> = {
 	SHAPE_UNKNOWN: m.seal_problem_SHAPE_UNKNOWN,
 	SIZE_OUT_OF_RANGE: m.seal_problem_SIZE_OUT_OF_RANGE,
 	ROUND_NOT_CIRCLE: m.seal_problem_ROUND_NOT_CIRCLE,
@@ -17,6 +18,7 @@ const problems: Record<SealProblemCode | 'label', () => string> = {
 	RING_WIDTH_OUT_OF_RANGE: m.seal_problem_RING_WIDTH_OUT_OF_RANGE,
 	ARC_OUT_OF_RANGE: m.seal_problem_ARC_OUT_OF_RANGE,
 	FONT_FAMILY_EMPTY: m.seal_problem_FONT_FAMILY_EMPTY,
+	IMAGE_PROPORTION: m.seal_problem_IMAGE_PROPORTION,
 	label: m.seal_problem_label
 };
 
@@ -58,4 +60,27 @@ export function setAuthorised(sealId: string, userId: string, granted: boolean) 
 		`/api/admin/seals/${encodeURIComponent(sealId)}/authorisations/${encodeURIComponent(userId)}`,
 		{ method: granted ? 'PUT' : 'DELETE' }
 	);
+}
+
+/** What a photo seal is saved with beside its PNG. */
+export interface PhotoSealMeta {
+	name: string;
+	shape: SealShape;
+	widthMm: number;
+	heightMm: number;
+}
+
+/** Uploads the transparent PNG made in the browser as a new seal (SA5); the bytes are the body. */
+export function savePhotoSeal(png: Blob, meta: PhotoSealMeta) {
+	const query = new URLSearchParams({
+		name: meta.name,
+		shape: meta.shape,
+		widthMm: String(meta.widthMm),
+		heightMm: String(meta.heightMm)
+	});
+	return api<{ id: string; image: string }>(fetch, `/api/admin/seals/photo?${query}`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'image/png' },
+		body: png
+	});
 }

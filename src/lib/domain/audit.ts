@@ -48,6 +48,13 @@ export type AuditEvent =
 	| { kind: 'review.flagged'; subject: string; data: { comment: string } }
 	// seals — subject: seal id
 	| { kind: 'seal.created'; subject: string; data: { name: string; imageHash: string } }
+	| {
+			kind: 'seal.regenerated';
+			subject: string;
+			data: { name: string; imageHash: string; previousImageHash: string };
+	  }
+	| { kind: 'seal.disabled'; subject: string; data: { name: string } }
+	| { kind: 'seal.enabled'; subject: string; data: { name: string } }
 	| { kind: 'seal.authorised'; subject: string; data: { userId: string } }
 	| { kind: 'seal.revoked'; subject: string; data: { userId: string } };
 
@@ -84,6 +91,9 @@ export const AUDIT_KINDS = Object.keys({
 	'review.accepted': 1,
 	'review.flagged': 1,
 	'seal.created': 1,
+	'seal.regenerated': 1,
+	'seal.disabled': 1,
+	'seal.enabled': 1,
 	'seal.authorised': 1,
 	'seal.revoked': 1
 } satisfies Record<AuditKind, 1>) as AuditKind[];

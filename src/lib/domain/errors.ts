@@ -78,7 +78,8 @@ export const ERROR_CODES = [
 	'CONTRACT_NOT_READY',
 	'CONTRACT_NOT_EDITABLE',
 	// admin seals
-	'SEAL_SPEC_INVALID'
+	'SEAL_SPEC_INVALID',
+	'SEAL_NOT_GENERATED'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -126,6 +127,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	IMAGE_MISSING: 422,
 	SEAL_NOT_AUTHORISED: 403,
 	SEAL_SPEC_INVALID: 422,
+	// A seal made from a photo has no spec to regenerate it from.
+	SEAL_NOT_GENERATED: 409,
 	POSITION_OUTSIDE_PAGE: 422,
 	PAGE_OUT_OF_RANGE: 422,
 	REASON_INVALID: 422,

@@ -7,10 +7,11 @@ import { openDatabase, migrateToLatest, type OpenDatabase } from './db';
 import type { User } from './db/schema';
 import { BlobStore } from './blob-store';
 import { seedIfEmpty, DEMO_SEAL_ID } from './seed';
-import { listMySeals } from './seals';
+import { imageResponse, listMySeals } from './seals';
 import { verifyAuditLog } from './audit';
 import {
 	authoriseSeal,
+	createPhotoSeal,
 	createSeal,
 	listOrgSeals,
 	revokeSeal,
@@ -128,7 +129,7 @@ describe('creating a generated seal', () => {
 		expect(result).toMatchObject({ ok: false, code: 'SEAL_SPEC_INVALID' });
 	});
 
-	it('SA1: regenerating keeps the id, changes the image and audits the new image', async () => {
+	it('SA1/SA6: regenerating keeps the id, changes the image and audits seal.regenerated with the old image', async () => {
 		const created = await createSeal(deps, admin, { name: '公章', spec: { orgName: '甲公司' } });
 		if (!created.ok) throw new Error(created.message);
 		const updated = await updateSeal(deps, admin, created.id, {
@@ -141,6 +142,18 @@ describe('creating a generated seal', () => {
 		expect(seal.image).toBe(updated.image);
 		expect(seal.spec?.orgName).toBe('乙公司');
 		expect(await deps.blobs.has(updated.image)).toBe(true);
+		const last = await open.db
+			.selectFrom('audit_log')
+			.select(['kind', 'subject', 'data'])
+			.orderBy('seq', 'desc')
+			.executeTakeFirstOrThrow();
+		expect(last.kind).toBe('seal.regenerated');
+		expect(last.subject).toBe(created.id);
+		expect(JSON.parse(last.data)).toEqual({
+			name: '公章',
+			imageHash: updated.image,
+			previousImageHash: created.image
+		});
 		expect((await verifyAuditLog(open.db)).ok).toBe(true);
 		// Another organisation's admin cannot touch it.
 		const otherAdmin = await addUser('admin-other', 'org-other', 'admin');
@@ -151,7 +164,7 @@ describe('creating a generated seal', () => {
 });
 
 describe('authorisations and status', () => {
-	it('SA2/SK1: grant, revoke and disable decide what GET /api/me/seals lists, each audited', async () => {
+	it('SA2/SA3/SA6/SK1: grant, revoke and disable decide what GET /api/me/seals lists, each audited', async () => {
 		const created = await createSeal(deps, admin, { name: '公章', spec: { orgName: '甲公司' } });
 		if (!created.ok) throw new Error(created.message);
 		expect(await mySealIds(signer)).toEqual([]);
@@ -178,7 +191,13 @@ describe('authorisations and status', () => {
 		expect(grant.revoked_at).toBe(at);
 
 		const kinds = (await auditKinds()).filter((k) => k.startsWith('seal.'));
-		expect(kinds.slice(-3)).toEqual(['seal.created', 'seal.authorised', 'seal.revoked']);
+		expect(kinds.slice(-5)).toEqual([
+			'seal.created',
+			'seal.authorised',
+			'seal.disabled',
+			'seal.enabled',
+			'seal.revoked'
+		]);
 		expect((await verifyAuditLog(open.db)).ok).toBe(true);
 	});
 
@@ -271,5 +290,172 @@ describe('the seal list', () => {
 		expect(demo?.usageCount).toBe(1);
 		expect(demo?.authorised.map((a) => a.userId)).toEqual([admin.id]);
 		expect(await listOrgSeals(open.db, 'org-other')).toEqual([]);
+	});
+});
+
+describe('status changes', () => {
+	it('SA6: disabling or enabling twice audits once each, with the seal name', async () => {
+		const created = await createSeal(deps, admin, { name: '公章', spec: { orgName: '甲公司' } });
+		if (!created.ok) throw new Error(created.message);
+		const before = (await auditKinds()).length;
+		for (const status of ['disabled', 'disabled', 'active', 'active'] as const)
+			expect((await setSealStatus(deps, admin, created.id, status)).ok).toBe(true);
+		const rows = await open.db
+			.selectFrom('audit_log')
+			.select(['kind', 'subject', 'data', 'actor'])
+			.where('seq', '>', before)
+			.orderBy('seq')
+			.execute();
+		expect(rows).toEqual([
+			{ kind: 'seal.disabled', subject: created.id, data: '{"name":"公章"}', actor: admin.id },
+			{ kind: 'seal.enabled', subject: created.id, data: '{"name":"公章"}', actor: admin.id }
+		]);
+		const otherAdmin = await addUser('admin-other', 'org-other', 'admin');
+		expect(await setSealStatus(deps, otherAdmin, created.id, 'disabled')).toMatchObject({
+			ok: false,
+			code: 'NOT_FOUND'
+		});
+		expect((await auditKinds()).length).toBe(before + 2);
+	});
+});
+
+/** A w × h transparent PNG with a red disc, as the browser's canvas.toBlob makes it. */
+async function sealPng(w: number, h = w): Promise<Uint8Array> {
+	const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><ellipse cx="${w / 2}" cy="${h / 2}" rx="${w / 2 - 2}" ry="${h / 2 - 2}" fill="none" stroke="#d4000f" stroke-width="${Math.max(2, w / 30)}"/></svg>`;
+	return new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
+}
+
+async function sealCount(): Promise<number> {
+	return (await open.db.selectFrom('seals').select('id').execute()).length;
+}
+
+describe('seals from a photo', () => {
+	const round = { name: '照片公章', shape: 'round', widthMm: 42, heightMm: 42 };
+
+	it('SA5: stores the PNG as is with no spec, audits seal.created, and serves it in the signing kit', async () => {
+		const png = await sealPng(600);
+		const result = await createPhotoSeal(deps, admin, round, png);
+		if (!result.ok) throw new Error(result.message);
+		const row = await open.db
+			.selectFrom('seals')
+			.selectAll()
+			.where('id', '=', result.id)
+			.executeTakeFirstOrThrow();
+		expect(row).toMatchObject({
+			name: '照片公章',
+			shape: 'round',
+			width_mm: 42,
+			height_mm: 42,
+			spec_json: null,
+			status: 'active',
+			image_hash: result.image
+		});
+		expect(Buffer.from((await deps.blobs.get(result.image))!)).toEqual(Buffer.from(png));
+		const blob = await open.db
+			.selectFrom('blobs')
+			.selectAll()
+			.where('sha256', '=', result.image)
+			.executeTakeFirstOrThrow();
+		expect(blob).toMatchObject({ size: png.byteLength, media_type: 'image/png' });
+		const last = await open.db
+			.selectFrom('audit_log')
+			.select(['kind', 'subject', 'data'])
+			.orderBy('seq', 'desc')
+			.executeTakeFirstOrThrow();
+		expect(last).toEqual({
+			kind: 'seal.created',
+			subject: result.id,
+			data: JSON.stringify({ imageHash: result.image, name: '照片公章' })
+		});
+
+		const listed = (await listOrgSeals(open.db, admin.org_id)).find((s) => s.id === result.id);
+		expect(listed).toMatchObject({ spec: null, image: result.image, status: 'active' });
+
+		// Authorised like any seal: the kit lists it and the blob endpoint serves it to the signer.
+		expect((await authoriseSeal(deps, admin, result.id, signer.id)).ok).toBe(true);
+		const kit = await listMySeals(open.db, signer);
+		expect(kit.seals).toContainEqual({
+			id: result.id,
+			name: '照片公章',
+			shape: 'round',
+			sizeMm: { width: 42, height: 42 },
+			image: result.image
+		});
+		const served = await imageResponse(open.db, deps.blobs, signer, result.image);
+		expect(served?.headers.get('Content-Type')).toBe('image/png');
+		expect(await imageResponse(open.db, deps.blobs, stranger, result.image)).toBeNull();
+		expect((await setSealStatus(deps, admin, result.id, 'disabled')).ok).toBe(true);
+		expect(await mySealIds(signer)).toEqual([]);
+		expect((await verifyAuditLog(open.db)).ok).toBe(true);
+	});
+
+	it('SA5: an oval keeps its own proportions', async () => {
+		const result = await createPhotoSeal(
+			deps,
+			admin,
+			{ name: '财务章', shape: 'oval', widthMm: 45, heightMm: 30 },
+			await sealPng(450, 300)
+		);
+		expect(result.ok).toBe(true);
+	});
+
+	it('SA5: refuses a photo seal from a spec regeneration with SEAL_NOT_GENERATED, writing nothing', async () => {
+		const result = await createPhotoSeal(deps, admin, round, await sealPng(600));
+		if (!result.ok) throw new Error(result.message);
+		const before = await auditKinds();
+		expect(
+			await updateSeal(deps, admin, result.id, { name: '公章', spec: { orgName: '甲公司' } })
+		).toMatchObject({ ok: false, code: 'SEAL_NOT_GENERATED' });
+		const row = await open.db
+			.selectFrom('seals')
+			.select(['image_hash', 'spec_json', 'name'])
+			.where('id', '=', result.id)
+			.executeTakeFirstOrThrow();
+		expect(row).toEqual({ image_hash: result.image, spec_json: null, name: '照片公章' });
+		expect(await auditKinds()).toEqual(before);
+	});
+
+	it('SA5: refuses a JPEG, a non-image, a truncated PNG, tiny and huge images, bad sizes and names, writing nothing', async () => {
+		const png = await sealPng(600);
+		const jpeg = new Uint8Array(await sharp(Buffer.from(png)).jpeg().toBuffer());
+		const huge = new Uint8Array(
+			await sharp({
+				create: {
+					width: 4100,
+					height: 4100,
+					channels: 4,
+					background: { r: 0, g: 0, b: 0, alpha: 0 }
+				}
+			})
+				.png()
+				.toBuffer()
+		);
+		const cases: [Parameters<typeof createPhotoSeal>[2], Uint8Array, string, string[]?][] = [
+			[round, jpeg, 'IMAGE_INVALID'],
+			[round, new TextEncoder().encode('%PDF-1.7 not an image'), 'IMAGE_INVALID'],
+			[round, png.slice(0, png.byteLength - 20), 'IMAGE_INVALID'],
+			[round, await sealPng(20), 'IMAGE_INVALID'],
+			[round, huge, 'IMAGE_TOO_LARGE'],
+			[round, new Uint8Array(5 * 1024 * 1024 + 1), 'IMAGE_TOO_LARGE'],
+			[{ ...round, widthMm: 5, heightMm: 5 }, png, 'SEAL_SPEC_INVALID', ['widthMm', 'heightMm']],
+			[{ ...round, heightMm: 40 }, png, 'SEAL_SPEC_INVALID', ['heightMm', 'image']],
+			[{ ...round, shape: 'star' }, png, 'SEAL_SPEC_INVALID', ['shape']],
+			[round, await sealPng(600, 400), 'SEAL_SPEC_INVALID', ['image']],
+			[{ ...round, name: ' ' }, png, 'SEAL_SPEC_INVALID', ['label']]
+		];
+		const seals = await sealCount();
+		const audit = await auditKinds();
+		const blobRows = await open.db.selectFrom('blobs').select('sha256').execute();
+		for (const [input, bytes, code, fields] of cases) {
+			const result = await createPhotoSeal(deps, admin, input, bytes);
+			expect(result, code).toMatchObject({ ok: false, code });
+			if (fields && !result.ok)
+				expect((result.details?.problems as { field: string }[]).map((p) => p.field)).toEqual(
+					fields
+				);
+		}
+		expect(await sealCount()).toBe(seals);
+		expect(await auditKinds()).toEqual(audit);
+		expect(await open.db.selectFrom('blobs').select('sha256').execute()).toEqual(blobRows);
 	});
 });

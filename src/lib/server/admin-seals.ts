@@ -7,8 +7,16 @@ import {
 	normaliseSealSpec,
 	validateSealSpec,
 	type SealProblem,
+	type SealShape,
 	type SealSpec
 } from '$lib/domain/seal-svg';
+import {
+	PHOTO_SEAL_MAX_BYTES,
+	PHOTO_SEAL_MAX_PX,
+	PHOTO_SEAL_MIN_PX,
+	validatePhotoSeal
+} from '$lib/domain/seal-photo';
+import { inspectImage } from '$lib/pdf/images';
 import type { Database, User } from './db/schema';
 import type { BlobStore } from './blob-store';
 import type { Clock } from './clock';
@@ -186,6 +194,94 @@ export async function createSeal(
 	return { ok: true, id, image: rendered.hash };
 }
 
+/** What a photo seal is stored with beside its PNG (SA5). */
+export interface PhotoSealInput {
+	name: string;
+	shape: string;
+	widthMm: number;
+	heightMm: number;
+}
+
+/**
+ * Creates a seal from a photo (方式二, SA5). The browser has already pulled the red ink out into a
+ * transparent PNG (SP2); the server trusts none of that: it checks the bytes are a complete PNG of
+ * sane dimensions and that the size fits the pixels (SP6) before anything is written, so a
+ * refused upload leaves no seal, blob row or audit row. Stored with no spec (it cannot be
+ * regenerated) and audited as seal.created.
+ */
+export async function createPhotoSeal(
+	deps: AdminSealDeps,
+	admin: User,
+	input: PhotoSealInput,
+	png: Uint8Array
+): Promise<AdminSealResult<{ id: string; image: string }>> {
+	const badName = invalidName(input.name);
+	if (badName) return badName;
+	const inspection = inspectImage(png, {
+		maxBytes: PHOTO_SEAL_MAX_BYTES,
+		maxPixels: PHOTO_SEAL_MAX_PX * PHOTO_SEAL_MAX_PX
+	});
+	if (!inspection.ok) return { ok: false, code: inspection.code, message: inspection.message };
+	if (inspection.type !== 'png') {
+		// A JPEG has no transparency: stamped over the text it would hide it behind paper.
+		return { ok: false, code: 'IMAGE_INVALID', message: 'A photo seal must be a transparent PNG.' };
+	}
+	const { width, height } = inspection;
+	const sides = [width, height];
+	if (sides.some((side) => side < PHOTO_SEAL_MIN_PX)) {
+		return {
+			ok: false,
+			code: 'IMAGE_INVALID',
+			message: `The seal image is ${width}×${height} pixels; each side needs at least ${PHOTO_SEAL_MIN_PX}.`
+		};
+	}
+	if (sides.some((side) => side > PHOTO_SEAL_MAX_PX)) {
+		return {
+			ok: false,
+			code: 'IMAGE_TOO_LARGE',
+			message: `The seal image is ${width}×${height} pixels; each side may have at most ${PHOTO_SEAL_MAX_PX}.`
+		};
+	}
+	const problems = validatePhotoSeal({ ...input, pixelWidth: width, pixelHeight: height });
+	if (problems.length) {
+		return {
+			ok: false,
+			code: 'SEAL_SPEC_INVALID',
+			message: `Photo seal invalid: ${problems.map((p) => `${p.field} ${p.code}`).join(', ')}`,
+			details: { problems }
+		};
+	}
+	const hash = await deps.blobs.put(png);
+	const id = randomUUID();
+	const now = deps.clock().toISOString();
+	const name = input.name.trim();
+	await deps.db.transaction().execute(async (trx) => {
+		await ensureBlobRow(trx, hash, png.byteLength, now);
+		await trx
+			.insertInto('seals')
+			.values({
+				id,
+				org_id: admin.org_id,
+				name,
+				shape: input.shape as SealShape,
+				width_mm: input.widthMm,
+				height_mm: input.heightMm,
+				spec_json: null,
+				image_hash: hash,
+				status: 'active',
+				created_at: now,
+				created_by: admin.id
+			})
+			.execute();
+		await appendAudit(trx, deps.clock, admin.id, {
+			kind: 'seal.created',
+			subject: id,
+			data: { name, imageHash: hash }
+		});
+	});
+	return { ok: true, id, image: hash };
+}
+
 async function orgSeal(db: Kysely<Database>, admin: User, sealId: string) {
 	return db
 		.selectFrom('seals')
@@ -202,9 +298,10 @@ const NOT_FOUND: AdminSealResult<never> = {
 };
 
 /**
- * Regenerates a seal from an edited spec. The new image is audited as seal.created of the same
- * seal id, so the audit trail names every image the seal has ever stamped with; manifests keep
- * the hash they stamped, so past evidence still renders with the old image.
+ * Regenerates a generated seal from an edited spec (a photo seal is refused: it has no spec).
+ * The new image is audited as seal.regenerated with the image it replaces, so the audit trail
+ * names every image the seal has ever stamped with; manifests keep the hash they stamped, so
+ * past evidence still renders with the old image.
  */
 export async function updateSeal(
 	deps: AdminSealDeps,
@@ -212,7 +309,16 @@ export async function updateSeal(
 	sealId: string,
 	input: { name: string; spec: Partial<SealSpec> }
 ): Promise<AdminSealResult<{ id: string; image: string }>> {
-	if (!(await orgSeal(deps.db, admin, sealId))) return NOT_FOUND;
+	const seal = await orgSeal(deps.db, admin, sealId);
+	if (!seal) return NOT_FOUND;
+	if (seal.spec_json === null) {
+		// A photo seal's pixels are the physical seal's; a spec would replace them with a drawing.
+		return {
+			ok: false,
+			code: 'SEAL_NOT_GENERATED',
+			message: 'A seal made from a photo cannot be regenerated from a spec'
+		};
+	}
 	const badName = invalidName(input.name);
 	if (badName) return badName;
 	const rendered = await renderSpec(deps, input.spec);
@@ -234,17 +340,18 @@ export async function updateSeal(
 			.where('id', '=', sealId)
 			.execute();
 		await appendAudit(trx, deps.clock, admin.id, {
-			kind: 'seal.created',
+			kind: 'seal.regenerated',
 			subject: sealId,
-			data: { name, imageHash: rendered.hash }
+			data: { name, imageHash: rendered.hash, previousImageHash: seal.image_hash }
 		});
 	});
 	return { ok: true, id: sealId, image: rendered.hash };
 }
 
 /**
- * Disables or re-enables a seal. A disabled seal is offered to nobody (SK1) but keeps its
- * authorisations, so enabling it again restores exactly who could use it.
+ * Disables or re-enables a seal (SA3, SA6). A disabled seal is offered to nobody (SK1) but keeps
+ * its authorisations, so enabling it again restores exactly who could use it. Audited as
+ * seal.disabled / seal.enabled only when the status changes, so a double click writes one row.
  */
 export async function setSealStatus(
 	deps: AdminSealDeps,
@@ -253,7 +360,21 @@ export async function setSealStatus(
 	status: 'active' | 'disabled'
 ): Promise<AdminSealResult<object>> {
 	if (!(await orgSeal(deps.db, admin, sealId))) return NOT_FOUND;
-	await deps.db.updateTable('seals').set({ status }).where('id', '=', sealId).execute();
+	await deps.db.transaction().execute(async (trx) => {
+		// Read inside the transaction: two admins toggling at once must not both audit a change.
+		const seal = await trx
+			.selectFrom('seals')
+			.select(['name', 'status'])
+			.where('id', '=', sealId)
+			.executeTakeFirstOrThrow();
+		if (seal.status === status) return;
+		await trx.updateTable('seals').set({ status }).where('id', '=', sealId).execute();
+		await appendAudit(trx, deps.clock, admin.id, {
+			kind: status === 'disabled' ? 'seal.disabled' : 'seal.enabled',
+			subject: sealId,
+			data: { name: seal.name }
+		});
+	});
 	return { ok: true };
 }
 

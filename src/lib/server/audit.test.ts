@@ -122,6 +122,13 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 		subject: 'seal-1',
 		data: { name: '合同专用章', imageHash: 'b'.repeat(64) }
 	},
+	'seal.regenerated': {
+		kind: 'seal.regenerated',
+		subject: 'seal-1',
+		data: { name: '合同专用章', imageHash: 'c'.repeat(64), previousImageHash: 'b'.repeat(64) }
+	},
+	'seal.disabled': { kind: 'seal.disabled', subject: 'seal-1', data: { name: '合同专用章' } },
+	'seal.enabled': { kind: 'seal.enabled', subject: 'seal-1', data: { name: '合同专用章' } },
 	'seal.authorised': { kind: 'seal.authorised', subject: 'seal-1', data: { userId: 'u-2' } },
 	'seal.revoked': { kind: 'seal.revoked', subject: 'seal-1', data: { userId: 'u-2' } }
 };

@@ -1,0 +1,42 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import { getApp } from '$lib/server/app';
+import { requireAdmin } from '$lib/server/guards';
+import { apiError } from '$lib/server/http';
+import { createPhotoSeal } from '$lib/server/admin-seals';
+import { readCapped } from '$lib/server/seals';
+import { PHOTO_SEAL_MAX_BYTES } from '$lib/domain/seal-photo';
+
+/** The query beside the PNG body; the domain checks the values (SP6), this only their types. */
+const PhotoQuery = v.object({
+	name: v.pipe(v.string(), v.maxLength(200)),
+	shape: v.pipe(v.string(), v.maxLength(20)),
+	widthMm: v.pipe(v.string(), v.maxLength(20), v.transform(Number)),
+	heightMm: v.pipe(v.string(), v.maxLength(20), v.transform(Number))
+});
+
+/**
+ * Creates a seal from a photo (SA5). Body: the transparent PNG the browser made, as bytes (no
+ * multipart, no base64), read no further than the limit; name, shape and size in the query.
+ */
+export async function POST({ locals, request, url }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const query = v.safeParse(PhotoQuery, Object.fromEntries(url.searchParams));
+	if (!query.success) return apiError('BAD_REQUEST', 'Expected ?name=&shape=&widthMm=&heightMm=');
+	const bytes = await readCapped(request, PHOTO_SEAL_MAX_BYTES);
+	if (!bytes)
+		return apiError(
+			'IMAGE_TOO_LARGE',
+			`A photo seal may have at most ${PHOTO_SEAL_MAX_BYTES} bytes`
+		);
+	const app = getApp();
+	const result = await createPhotoSeal(
+		{ db: app.database.db, blobs: app.blobs, clock: app.clock },
+		auth.user,
+		query.output,
+		bytes
+	);
+	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	return json({ id: result.id, image: result.image }, { status: 201 });
+}
