@@ -21,9 +21,8 @@ import { qpdfCheck, redPixels, type Raster } from '../support/poppler';
 // authorised, a real three-page PDF uploaded with fields for two signers (one with a seal and a
 // riding seam), both signers invited and enrolled, one signing online and one offline, the admin
 // reviewing both with verification ✓, the rendered document judged by qpdf and pdftoppm, a
-// tampered audit row caught, and refused uploads that create nothing. Not here: the seal from a
-// photo, whose upload page is not built yet (its domain rules SP1-SP3 are unit-tested in
-// src/lib/domain/seal-photo.test.ts).
+// tampered audit row caught, and refused uploads that create nothing. The seal from a photo (a
+// stamp photographed on paper becoming a transparent seal) is proven in seal-photo.spec.ts.
 
 test.use({ locale: 'en-US', actionTimeout: 60_000 });
 
