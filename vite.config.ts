@@ -2,6 +2,50 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vitest/config';
+import { build, type Plugin, type Rollup } from 'vite';
+import { fileURLToPath } from 'node:url';
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * Emits /sw-sync.js into the client build: the app's own outbox drain (src/lib/client/sync,
+ * entry sw-entry.ts) bundled on its own as one classic script, which the generated service
+ * worker loads with workbox.importScripts. A separate small build rather than injectManifest:
+ * the generated worker (precache, navigate fallback, update prompt) stays exactly what the PWA
+ * tests prove, and the worker runs the same drain code as the windows, not a copy. Emitted as
+ * an asset of the client build, so it is in build/client beside the app and in the precache.
+ */
+function serviceWorkerSync(): Plugin {
+	return {
+		name: 'sealpass-sw-sync',
+		apply: 'build',
+		async generateBundle() {
+			if (this.environment.config.consumer !== 'client') return;
+			const output = await build({
+				configFile: false,
+				logLevel: 'warn',
+				publicDir: false,
+				resolve: { alias: { $lib: src('./src/lib') } },
+				build: {
+					write: false,
+					minify: true,
+					target: 'es2022',
+					lib: {
+						entry: src('./src/lib/client/sync/sw-entry.ts'),
+						formats: ['iife'],
+						name: 'sealpassSwSync',
+						fileName: () => 'sw-sync.js'
+					}
+				}
+			});
+			const result = (Array.isArray(output) ? output[0] : output) as Rollup.RollupOutput;
+			const chunks = result.output.filter((file) => file.type === 'chunk');
+			// importScripts takes one classic script: a split bundle would fail to load.
+			if (chunks.length !== 1) throw new Error(`sw-sync: expected one chunk, got ${chunks.length}`);
+			this.emitFile({ type: 'asset', fileName: 'sw-sync.js', source: chunks[0]!.code });
+		}
+	};
+}
 
 export default defineConfig({
 	plugins: [
@@ -51,18 +95,13 @@ export default defineConfig({
 				// API answers are never served from the cache: stale state would be worse than an error.
 				navigateFallbackDenylist: [/^\/api\//],
 				cleanupOutdatedCaches: true,
-				// Background Sync (issue 4): generateSW + importScripts of a small handler that wakes
-				// the open windows' sync engine, rather than injectManifest with a worker that drains
-				// the outbox itself. Why: the drain needs the session cookie, Dexie and the Web Lock
-				// that windows already coordinate on; a second drainer in the worker would race the
-				// windows' runs and double every code path. The generated worker (precache, navigate
-				// fallback, update prompt) stays exactly what the PWA tests prove. The cost: with no
-				// window open the browser's sync event uploads nothing; the next app start, `online`
-				// or visibility trigger does, and nothing is lost meanwhile.
+				// Background Sync (issue 4): the worker drains the outbox itself when no window is open
+				// (bundle emitted by serviceWorkerSync above, from src/lib/client/sync/background.ts).
 				importScripts: ['/sw-sync.js']
 			},
 			devOptions: { enabled: false }
-		})
+		}),
+		serviceWorkerSync()
 	],
 	test: {
 		include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],

@@ -7,6 +7,8 @@ declare global {
 	namespace App {
 		interface Locals {
 			user: User | null;
+			/** The passkey the session was signed in with; null while enrolling or signed out. */
+			credentialId: string | null;
 		}
 		interface Error {
 			code?: string;

@@ -2,7 +2,7 @@ import type { Handle, ServerInit } from '@sveltejs/kit';
 import { building } from '$app/environment';
 import { env } from '$env/dynamic/private';
 import { startApp, getApp } from '$lib/server/app';
-import { userForSession, SESSION_COOKIE } from '$lib/server/sessions';
+import { sessionFor, SESSION_COOKIE } from '$lib/server/sessions';
 import { apiError, sameOrigin } from '$lib/server/http';
 import { version } from '../package.json';
 
@@ -17,17 +17,16 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const { url, request } = event;
 	const isApi = url.pathname.startsWith('/api/');
 	event.locals.user = null;
+	event.locals.credentialId = null;
 
 	if (isApi && !building) {
 		if (!SAFE_METHODS.has(request.method) && !sameOrigin(request, url.origin)) {
 			return apiError('ORIGIN_MISMATCH', 'Cross-origin request refused');
 		}
 		const app = getApp();
-		event.locals.user = await userForSession(
-			app.database.db,
-			event.cookies.get(SESSION_COOKIE),
-			app.clock
-		);
+		const session = await sessionFor(app.database.db, event.cookies.get(SESSION_COOKIE), app.clock);
+		event.locals.user = session?.user ?? null;
+		event.locals.credentialId = session?.credentialId ?? null;
 	}
 
 	const response = await resolve(event);

@@ -165,3 +165,92 @@ test('where the browser offers passkey autofill, the login page signs in through
 	expect(used!.signCount).toBeGreaterThan(enrolled!.signCount);
 	await page.context().close();
 });
+
+test('revoking a passkey on one device signs the device that signed in with it out at once; revoking your own passkey signs you out here', async ({
+	freshServer,
+	browser
+}) => {
+	// Two devices, five ceremonies and a dozen page loads: longer than the default on a busy runner.
+	test.setTimeout(180_000);
+	// The laptop enrols the admin's first passkey; enrolment binds its setup-link session to it.
+	const { page: laptop } = await enrolAdmin(browser, freshServer);
+
+	// The phone: a second context with its own authenticator. It borrows the laptop's session
+	// only to add its passkey, then signs out and signs in with its own.
+	const phoneContext = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
+	await phoneContext.addInitScript(() => {
+		PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+	});
+	const phone = await phoneContext.newPage();
+	await addVirtualAuthenticator(phone);
+	await phoneContext.addCookies(await laptop.context().cookies());
+	await phone.goto('/account/passkeys');
+	await phone.getByRole('button', { name: 'Add a passkey on this device' }).click();
+	await expect(phone.getByTestId('passkeys-notice')).toHaveText('Passkey added.');
+	const phoneItem = phone.getByTestId('passkeys').getByRole('listitem').nth(1);
+	await phoneItem.getByRole('button', { name: /^Rename/ }).click();
+	await phone.getByLabel('Passkey name').fill('Phone');
+	await phone.getByLabel('Passkey name').press('Enter');
+	await expect(phone.getByTestId('passkeys-notice')).toHaveText('Name saved.');
+	// The shared session ends for both; each device signs in with its own passkey.
+	await phone.goto('/admin');
+	await signOut(phone);
+	await phone.goto('/login');
+	await phone.getByRole('button', { name: 'Sign in with a passkey' }).click();
+	await expect(phone).toHaveURL(/\/admin$/);
+	await laptop.goto('/login');
+	await expect(laptop).toHaveURL(/\/admin$/);
+
+	// Each device sees which passkey it signed in with.
+	await phone.goto('/account/passkeys');
+	await expect(
+		phone.getByTestId('passkeys').getByRole('listitem').filter({ hasText: 'Phone' })
+	).toContainText('You signed in here with this passkey');
+	await laptop.goto('/account/passkeys');
+	const laptopList = laptop.getByTestId('passkeys');
+	await expect(laptopList.getByRole('listitem')).toHaveCount(2);
+	await expect(laptop.getByTestId('passkey-current')).toHaveCount(1);
+	await expect(
+		laptopList.getByRole('listitem').filter({ hasText: 'Phone' }).getByTestId('passkey-current')
+	).toHaveCount(0);
+
+	// The laptop revokes the phone's passkey.
+	await laptop.getByRole('button', { name: 'Revoke: Phone' }).click();
+	await expect(
+		laptop.getByText('Revoke “Phone”? The device that holds it is signed out')
+	).toBeVisible();
+	await laptop.getByRole('button', { name: 'Yes, revoke' }).click();
+	await expect(laptop.getByTestId('passkeys-notice')).toHaveText('Passkey revoked.');
+	await expect(laptopList.getByRole('listitem')).toHaveCount(1);
+
+	// The phone's very next request is signed out, and its passkey no longer signs in.
+	await phone.reload();
+	await expect(phone.getByTestId('passkeys-signed-out')).toBeVisible();
+	expect((await phone.request.get('/api/session')).ok()).toBe(true);
+	expect(await (await phone.request.get('/api/session')).json()).toMatchObject({ user: null });
+	await phone.goto('/login');
+	await phone.getByRole('button', { name: 'Sign in with a passkey' }).click();
+	await expect(phone.getByTestId('login-error')).toHaveText(/has been revoked/);
+	// The laptop, signed in with the other passkey, stays signed in.
+	await laptop.reload();
+	await expect(laptop.getByTestId('passkeys').getByRole('listitem')).toHaveCount(1);
+
+	// Revoking the passkey this very session was signed in with: allowed (another one exists),
+	// said before and after, and this device is signed out with it.
+	await phoneContext.addCookies(await laptop.context().cookies());
+	await phone.goto('/account/passkeys');
+	await phone.getByRole('button', { name: 'Add a passkey on this device' }).click();
+	await expect(phone.getByTestId('passkeys-notice')).toHaveText('Passkey added.');
+	await laptop.reload();
+	const own = laptop.getByTestId('passkey-current').locator('xpath=ancestor::li');
+	await own.getByRole('button', { name: /^Revoke/ }).click();
+	await expect(own).toContainText('You signed in here with it, so this device is signed out too');
+	await own.getByRole('button', { name: 'Yes, revoke' }).click();
+	await expect(laptop.getByTestId('passkeys-notice')).toHaveText(
+		'Passkey revoked. You had signed in here with it, so this device is now signed out.'
+	);
+	await expect(laptop.getByTestId('passkeys-signed-out')).toBeVisible();
+	expect(await (await laptop.request.get('/api/session')).json()).toMatchObject({ user: null });
+	await phoneContext.close();
+	await laptop.context().close();
+});

@@ -11,6 +11,7 @@ import type { ErrorCode } from '$lib/domain/errors';
 import type {
 	LoginResponse,
 	PasskeyResponse,
+	PasskeyRevokedResponse,
 	PasskeysResponse,
 	PasskeySummary,
 	SessionResponse,
@@ -165,9 +166,9 @@ export function supportsPasskeyAutofill(): Promise<boolean> {
 	return browserSupportsWebAuthnAutofill();
 }
 
-/** The signed-in user's active passkeys. */
-export async function listPasskeys(fetcher: typeof fetch): Promise<PasskeySummary[]> {
-	return (await api<PasskeysResponse>(fetcher, '/api/passkeys')).passkeys;
+/** The signed-in user's active passkeys and which one this session was signed in with. */
+export function listPasskeys(fetcher: typeof fetch): Promise<PasskeysResponse> {
+	return api<PasskeysResponse>(fetcher, '/api/passkeys');
 }
 
 /** Renames a passkey; the server trims the name and refuses an empty or over-long one. */
@@ -180,7 +181,15 @@ export async function renamePasskey(
 	return (await api<PasskeyResponse>(fetcher, path, { method: 'PATCH', json: { name } })).passkey;
 }
 
-/** Revokes a passkey; the server refuses the last one with PASSKEY_LAST. */
-export async function revokePasskey(fetcher: typeof fetch, id: string): Promise<void> {
-	await api(fetcher, `/api/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE' });
+/**
+ * Revokes a passkey; the server refuses the last one with PASSKEY_LAST. Answers whether this
+ * session ended with it (it was signed in with that passkey), so the page can say so.
+ */
+export async function revokePasskey(
+	fetcher: typeof fetch,
+	id: string
+): Promise<PasskeyRevokedResponse> {
+	return api<PasskeyRevokedResponse>(fetcher, `/api/passkeys/${encodeURIComponent(id)}`, {
+		method: 'DELETE'
+	});
 }

@@ -47,6 +47,14 @@ export interface PasskeySummary {
 
 export interface PasskeysResponse {
 	passkeys: PasskeySummary[];
+	/** The passkey this session was signed in with (revoking it signs this device out). */
+	currentId: string | null;
+}
+
+export interface PasskeyRevokedResponse {
+	ok: true;
+	/** The revoked passkey was this session's own: the session has ended. */
+	signedOut: boolean;
 }
 
 export interface PasskeyResponse {

@@ -9,6 +9,7 @@ import { ingestSubmission, type IngestDeps } from './ingest';
 import { topUpTickets, TICKET_POOL_SIZE } from './tickets';
 import { definitionJson } from './envelopes';
 import { revokeSeal } from './admin-seals';
+import { revokePasskey } from './passkeys';
 import { manifestChallenge } from '$lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';
 import type { Manifest } from '$lib/domain/manifest';
@@ -375,6 +376,34 @@ describe('ingestSubmission', () => {
 		expect(code(await ingestSubmission(deps, alice, await bodyFor(unknown, aliceKey)))).toBe(
 			'TICKET_UNKNOWN'
 		);
+	});
+
+	it('PASSKEY_UNKNOWN: a signature the device confirmed offline with a passkey revoked meanwhile is refused; nothing is stored, nothing spent', async () => {
+		// The phone holds its pool and confirms offline; meanwhile the laptop revokes its passkey.
+		await insertCredential(open.db, alice.id, await createFakeAuthenticator(), now.toISOString());
+		const body = await bodyFor(await aliceManifest(), aliceKey);
+		const revoked = await revokePasskey(open.db, deps.clock, alice.id, aliceKey.credentialId);
+		expect(revoked).toMatchObject({ ok: true, value: { ticketsRevoked: TICKET_POOL_SIZE } });
+		const answer = await ingestSubmission(deps, alice, body);
+		expect(answer.status).toBe(401);
+		expect(code(answer)).toBe('PASSKEY_UNKNOWN');
+		expect(await ticketRow(body.manifest.ticket.id)).toMatchObject({
+			used_at: null,
+			revoked_at: now.toISOString()
+		});
+		expect(await open.db.selectFrom('submissions').select('id').execute()).toHaveLength(0);
+		expect(await open.db.selectFrom('idempotency_keys').select('key').execute()).toHaveLength(0);
+	});
+
+	it('PASSKEY_UNKNOWN: a passkey revoked without its tickets (before migration 0011) is refused the same way', async () => {
+		const body = await bodyFor(await aliceManifest(), aliceKey);
+		await open.db
+			.updateTable('credentials')
+			.set({ revoked_at: now.toISOString() })
+			.where('id', '=', aliceKey.credentialId)
+			.execute();
+		expect(code(await ingestSubmission(deps, alice, body))).toBe('PASSKEY_UNKNOWN');
+		expect((await ticketRow(body.manifest.ticket.id)).used_at).toBeNull();
 	});
 
 	it('MANIFEST_INVALID: a manifest with an unknown key is refused before anything else', async () => {

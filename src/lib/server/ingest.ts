@@ -178,6 +178,10 @@ async function authenticate(
 	) {
 		return refuse('TICKET_UNKNOWN', 'No such ticket for this passkey');
 	}
+	// Before expiry: "your passkey was revoked" is what the user must act on, whatever the date.
+	if (ticket.revoked_at !== null) {
+		return refuse('PASSKEY_UNKNOWN', 'The passkey of this ticket was revoked');
+	}
 	const now = deps.clock().toISOString();
 	if (ticket.expires_at <= now) return refuse('TICKET_EXPIRED', 'The ticket has expired');
 	if (ticket.used_at !== null) return refuse('TICKET_USED', 'The ticket was already used');
@@ -187,8 +191,12 @@ async function authenticate(
 		.selectAll()
 		.where('id', '=', manifest.credentialId)
 		.where('user_id', '=', user.id)
-		.where('revoked_at', 'is', null)
 		.executeTakeFirst();
+	// A ticket revoked with its passkey was answered above; this is a passkey revoked while its
+	// tickets were not (before migration 0011 revoked both together): the same answer.
+	if (credential && credential.revoked_at !== null) {
+		return refuse('PASSKEY_UNKNOWN', 'The passkey was revoked');
+	}
 	const assertion = body.assertion as AuthenticationResponseJSON;
 	if (!credential || assertion.id !== credential.id) {
 		return refuse('ASSERTION_INVALID', 'The assertion is not from this passkey');

@@ -19,6 +19,8 @@ import {
 	verifyAuthentication,
 	type PasskeyDeps
 } from './passkeys';
+import { bindSessionCredential, createSession, sessionFor } from './sessions';
+import { topUpTickets } from './tickets';
 
 // Ceremony verification itself is proved end to end in tests/e2e/passkeys.spec.ts with
 // Chromium's virtual authenticator; these tests cover the rules around it on a real database.
@@ -160,7 +162,7 @@ describe('login verification refusals', () => {
 	it('treats a revoked passkey as unknown', async () => {
 		await addCredential('a', '2026-01-01T00:00:00Z');
 		await addCredential('b', '2026-01-02T00:00:00Z');
-		expect(await revokePasskey(open.db, clock, admin.id, 'a')).toEqual({ ok: true, value: null });
+		expect(await revokePasskey(open.db, clock, admin.id, 'a')).toMatchObject({ ok: true });
 		const { challenge } = await authenticationOptions(deps);
 		expect(await verifyAuthentication(deps, assertion('a', challenge))).toMatchObject({
 			ok: false,
@@ -199,7 +201,7 @@ describe('managing passkeys', () => {
 	it('revokes a passkey but never the last active one', async () => {
 		await addCredential('a', '2026-01-01T00:00:00Z');
 		await addCredential('b', '2026-01-02T00:00:00Z');
-		expect(await revokePasskey(open.db, clock, admin.id, 'a')).toEqual({ ok: true, value: null });
+		expect(await revokePasskey(open.db, clock, admin.id, 'a')).toMatchObject({ ok: true });
 		expect(await revokePasskey(open.db, clock, admin.id, 'a')).toMatchObject({
 			code: 'NOT_FOUND'
 		});
@@ -208,6 +210,72 @@ describe('managing passkeys', () => {
 			code: 'PASSKEY_LAST'
 		});
 		expect((await listPasskeys(open.db, admin.id)).map((p) => p.id)).toEqual(['b']);
+	});
+
+	it('ends every session signed in with the revoked passkey at once, and only those', async () => {
+		await addCredential('a', '2026-01-01T00:00:00Z');
+		await addCredential('b', '2026-01-02T00:00:00Z');
+		const phone = await createSession(open.db, admin.id, clock, 'a');
+		const phoneAgain = await createSession(open.db, admin.id, clock, 'a');
+		const laptop = await createSession(open.db, admin.id, clock, 'b');
+		expect((await sessionFor(open.db, phone.token, clock))?.credentialId).toBe('a');
+		expect(await revokePasskey(open.db, clock, admin.id, 'a')).toEqual({
+			ok: true,
+			value: { sessionsEnded: 2, ticketsRevoked: 0 }
+		});
+		expect(await sessionFor(open.db, phone.token, clock)).toBeNull();
+		expect(await sessionFor(open.db, phoneAgain.token, clock)).toBeNull();
+		expect(await sessionFor(open.db, laptop.token, clock)).toMatchObject({
+			user: { id: admin.id },
+			credentialId: 'b'
+		});
+	});
+
+	it('ends the session enrolment bound to the passkey (a setup-link or invite session)', async () => {
+		await addCredential('a', '2026-01-01T00:00:00Z');
+		await addCredential('b', '2026-01-02T00:00:00Z');
+		const enrolling = await createSession(open.db, admin.id, clock);
+		expect((await sessionFor(open.db, enrolling.token, clock))?.credentialId).toBeNull();
+		await bindSessionCredential(open.db, enrolling.token, 'a');
+		// A bound session keeps the passkey it was opened with when another one is added.
+		await bindSessionCredential(open.db, enrolling.token, 'b');
+		expect((await sessionFor(open.db, enrolling.token, clock))?.credentialId).toBe('a');
+		expect(await revokePasskey(open.db, clock, admin.id, 'a')).toMatchObject({
+			ok: true,
+			value: { sessionsEnded: 1 }
+		});
+		expect(await sessionFor(open.db, enrolling.token, clock)).toBeNull();
+	});
+
+	it("revokes the passkey's unused tickets, keeps its used ones, and refuses it more", async () => {
+		await addCredential('a', '2026-01-01T00:00:00Z');
+		await addCredential('b', '2026-01-02T00:00:00Z');
+		const pool = await topUpTickets(open.db, clock, admin.id, 'a');
+		if (!pool.ok) throw new Error(pool.code);
+		await topUpTickets(open.db, clock, admin.id, 'b');
+		const spent = pool.value.tickets[0]!.id;
+		await open.db
+			.updateTable('tickets')
+			.set({ used_at: now.toISOString() })
+			.where('id', '=', spent)
+			.execute();
+		const result = await revokePasskey(open.db, clock, admin.id, 'a');
+		expect(result).toEqual({
+			ok: true,
+			value: { sessionsEnded: 0, ticketsRevoked: pool.value.tickets.length - 1 }
+		});
+		const rows = await open.db
+			.selectFrom('tickets')
+			.select(['id', 'credential_id', 'used_at', 'revoked_at'])
+			.execute();
+		for (const row of rows) {
+			const revoked = row.credential_id === 'a' && row.id !== spent;
+			expect(row.revoked_at, row.id).toBe(revoked ? now.toISOString() : null);
+		}
+		expect(await topUpTickets(open.db, clock, admin.id, 'a')).toMatchObject({
+			ok: false,
+			code: 'PASSKEY_UNKNOWN'
+		});
 	});
 
 	it('keeps one passkey when two revokes of the last two race', async () => {

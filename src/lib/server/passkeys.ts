@@ -457,17 +457,29 @@ export async function renamePasskey(
 	return { ok: true, value: toSummary(row) };
 }
 
+/** What a revoke ended, for the caller's answer and the tests. */
+export interface Revoked {
+	/** Sessions signed in with the passkey (on any device), now ended. */
+	sessionsEnded: number;
+	/** Its unused challenge tickets, now unusable for an offline device that holds them. */
+	ticketsRevoked: number;
+}
+
 /**
- * Revokes one of the user's passkeys, e.g. of a lost phone. The last active one is refused
- * (PASSKEY_LAST): without it the user could never sign in again. The count and the update run
- * in one transaction so two simultaneous revokes cannot remove the last two together.
+ * Revokes one of the user's passkeys, e.g. of a lost phone, and with it everything it opened:
+ * the sessions signed in with it end at once (the lost phone is signed out at its next
+ * request), and its unused tickets are revoked, so signatures that phone confirms offline
+ * after the revoke are refused at ingest (PASSKEY_UNKNOWN) instead of being accepted. The last
+ * active passkey is refused (PASSKEY_LAST): without it the user could never sign in again. All
+ * of it runs in one transaction, so two simultaneous revokes cannot remove the last two
+ * together and no session outlives its passkey.
  */
 export async function revokePasskey(
 	db: Kysely<Database>,
 	clock: Clock,
 	userId: string,
 	id: string
-): Promise<Outcome<null>> {
+): Promise<Outcome<Revoked>> {
 	return db.transaction().execute(async (trx) => {
 		const active = await trx
 			.selectFrom('credentials')
@@ -477,19 +489,40 @@ export async function revokePasskey(
 			.execute();
 		if (!active.some((c) => c.id === id)) return refuse('NOT_FOUND', 'No such passkey');
 		if (active.length <= 1) return refuse('PASSKEY_LAST', 'The last passkey cannot be revoked');
+		const now = clock().toISOString();
 		await trx
 			.updateTable('credentials')
-			.set({ revoked_at: clock().toISOString() })
+			.set({ revoked_at: now })
 			.where('id', '=', id)
 			.where('user_id', '=', userId)
 			.where('revoked_at', 'is', null)
 			.execute();
+		const sessions = await trx
+			.deleteFrom('sessions')
+			.where('credential_id', '=', id)
+			.where('user_id', '=', userId)
+			.executeTakeFirst();
+		// Used tickets stay as they are: they are the evidence of signatures already accepted.
+		const tickets = await trx
+			.updateTable('tickets')
+			.set({ revoked_at: now })
+			.where('credential_id', '=', id)
+			.where('user_id', '=', userId)
+			.where('used_at', 'is', null)
+			.where('revoked_at', 'is', null)
+			.executeTakeFirst();
 		await appendAudit(trx, clock, userId, {
 			kind: 'passkey.revoked',
 			subject: userId,
 			data: { credentialId: id }
 		});
-		return { ok: true as const, value: null };
+		return {
+			ok: true as const,
+			value: {
+				sessionsEnded: Number(sessions.numDeletedRows),
+				ticketsRevoked: Number(tickets.numUpdatedRows)
+			}
+		};
 	});
 }
 

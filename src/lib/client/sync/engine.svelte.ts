@@ -2,6 +2,7 @@ import { liveQuery } from 'dexie';
 import { deviceDb, type DeviceDb } from '../db';
 import { ApiError } from '../api';
 import { runSync, syncHooks, type LastSync } from './run';
+import { BACKGROUND_SYNC_TAG, SW_SYNC_MESSAGE } from './background';
 import { downloadSigningKit, uploadPendingSignature } from '../signing-kit';
 
 // Every run also sends a signature saved offline and refreshes the seals the user may use, so a
@@ -19,10 +20,6 @@ const unlessSignedOut =
 	};
 syncHooks.push(unlessSignedOut(uploadPendingSignature), unlessSignedOut(downloadSigningKit));
 
-/** The Background Sync tag the service worker answers (static/sw-sync.js). */
-export const BACKGROUND_SYNC_TAG = 'sealpass-sync';
-/** The message the service worker posts to windows when the browser fires that sync. */
-const SW_SYNC_MESSAGE = 'sealpass:sync';
 /** Window event the confirmation dispatches after committing an outbox row. */
 export const OUTBOX_EVENT = 'sealpass:outbox';
 /** setTimeout's ceiling (about 24.8 days); longer waits would fire at once. */

@@ -28,6 +28,7 @@ import {
 import { DeviceDb, type OutboxRow } from '../db';
 import { drain, type SyncDeps } from './drain';
 import { runSync, type LastSync } from './run';
+import { backgroundSync } from './background';
 
 // The drain and the pull against an in-process server: fetch is routed to the REAL ingest,
 // missing-blobs and pull functions over a real SQLite file and blob store, with a software
@@ -494,5 +495,59 @@ describe('runSync', () => {
 		// an envelope with nothing waiting takes the server's state.
 		expect((await device.envelopes.get('env-1'))?.myState).toBe('signed');
 		expect((await device.envelopes.get('env-2'))?.myState).toBe('pending');
+	});
+});
+
+describe('backgroundSync (the service worker, Y9)', () => {
+	/** A window that answers the worker's message as the tab's sync engine does. */
+	const windowAnswering = (answer: { done: boolean } | null) => ({
+		messages: [] as unknown[],
+		postMessage(message: unknown, transfer: Transferable[]) {
+			this.messages.push(message);
+			if (answer) (transfer[0] as MessagePort).postMessage(answer);
+		}
+	});
+	const background = (windows: ReturnType<typeof windowAnswering>[]) => ({
+		windows: async () => windows,
+		db: () => device,
+		fetch: serverFetch,
+		now: () => now,
+		random: () => 0.5,
+		askTimeoutMs: 50
+	});
+
+	it('Y9: with no window open the worker drains the outbox itself, in order, and records the run', async () => {
+		await confirm('env-1', 0);
+		await confirm('env-2', 1);
+		await backgroundSync(background([]));
+		expect((await rows()).map((r) => r.state)).toEqual(['synced', 'synced']);
+		expect((await submissionsOnServer()).map((s) => s.envelope_id)).toEqual(['env-1', 'env-2']);
+		const last = (await device.meta.get('lastSync'))?.value as LastSync;
+		expect(last).toMatchObject({ error: null, succeededAt: now.toISOString() });
+	});
+
+	it('Y9: an open window that answers "done" is left to sync; the worker uploads nothing', async () => {
+		await confirm('env-1', 0);
+		const tab = windowAnswering({ done: true });
+		await backgroundSync(background([tab]));
+		expect(tab.messages).toEqual([{ type: 'sealpass:sync' }]);
+		expect(submissionPosts()).toHaveLength(0);
+	});
+
+	it('Y9: windows that never answer (frozen tabs) do not stop the upload', async () => {
+		await confirm('env-1', 0);
+		await backgroundSync(background([windowAnswering(null)]));
+		expect((await rows()).map((r) => r.state)).toEqual(['synced']);
+	});
+
+	it('Y9: rows still waiting (offline) make the sync fail, so the browser tries it again later', async () => {
+		await confirm('env-1', 0);
+		faults.set(0, 'offline');
+		await expect(backgroundSync(background([]))).rejects.toThrow(/1 signature\(s\) still waiting/);
+		expect((await rows()).map((r) => r.state)).toEqual(['pending']);
+		// The browser's next try comes minutes later, past the row's back-off (Y5).
+		now = new Date(now.getTime() + 5 * 60_000);
+		await backgroundSync(background([]));
+		expect((await rows()).map((r) => r.state)).toEqual(['synced']);
 	});
 });

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import { openDatabase, migrateToLatest, currentMigration, DatabaseOpenError } from '.';
 
 let dir: string;
@@ -83,5 +83,87 @@ describe('openDatabase (SQLite)', () => {
 			/unsupported database scheme "mysql:"/
 		);
 		expect(() => openDatabase('mysql://user:secret@host/db')).not.toThrow(/secret/);
+	});
+});
+
+describe('migration 0011 (sessions remember their passkey)', () => {
+	it('ends the old sessions of users who hold a passkey, keeps enrolling ones, and revokes the unused tickets of passkeys revoked before', async () => {
+		const open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+		try {
+			const modules = import.meta.glob<Migration>('./migrations/*.ts', { eager: true });
+			const before = Object.fromEntries(
+				Object.entries(modules)
+					.map(([file, mod]) => [file.replace(/^.*\/(.+)\.ts$/, '$1'), mod] as const)
+					.filter(([name]) => name < '0011')
+			);
+			await new Migrator({
+				db: open.db,
+				provider: { getMigrations: async () => before }
+			}).migrateToLatest();
+			const db = open.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+			await db
+				.insertInto('organisations')
+				.values({ id: 'o', name: 'n', name_en: 'n', created_at: 'now' })
+				.execute();
+			for (const id of ['with-passkey', 'enrolling']) {
+				await db
+					.insertInto('users')
+					.values({ id, org_id: 'o', display_name: id, role: 'signer', created_at: 'now' })
+					.execute();
+				await db
+					.insertInto('sessions')
+					.values({ id_hash: `s-${id}`, user_id: id, created_at: 'now', expires_at: '9999' })
+					.execute();
+			}
+			const credential = (id: string, revokedAt: string | null) => ({
+				id,
+				user_id: 'with-passkey',
+				public_key: Buffer.from([1]),
+				counter: 0,
+				transports: '[]',
+				device_type: 'singleDevice',
+				backed_up: 0,
+				name: id,
+				created_at: 'now',
+				last_used_at: null,
+				revoked_at: revokedAt
+			});
+			await db
+				.insertInto('credentials')
+				.values([credential('live', null), credential('lost', '2026-02-01T00:00:00Z')])
+				.execute();
+			const ticket = (id: string, credentialId: string, usedAt: string | null) => ({
+				id,
+				user_id: 'with-passkey',
+				credential_id: credentialId,
+				nonce: `nonce-${id}`,
+				issued_at: 'now',
+				expires_at: '9999',
+				used_at: usedAt,
+				used_by_submission: null
+			});
+			await db
+				.insertInto('tickets')
+				.values([
+					ticket('t-live', 'live', null),
+					ticket('t-lost', 'lost', null),
+					ticket('t-lost-used', 'lost', '2026-01-15T00:00:00Z')
+				])
+				.execute();
+
+			expect(await migrateToLatest(open)).toContain('0011-session-credential');
+			expect(
+				await db.selectFrom('sessions').select(['user_id', 'credential_id']).execute()
+			).toEqual([{ user_id: 'enrolling', credential_id: null }]);
+			expect(
+				await db.selectFrom('tickets').select(['id', 'revoked_at']).orderBy('id').execute()
+			).toEqual([
+				{ id: 't-live', revoked_at: null },
+				{ id: 't-lost', revoked_at: '2026-02-01T00:00:00Z' },
+				{ id: 't-lost-used', revoked_at: null }
+			]);
+		} finally {
+			await open.close();
+		}
 	});
 });

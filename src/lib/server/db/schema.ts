@@ -79,6 +79,11 @@ export interface SessionTable {
 	/** SHA-256 (hex) of the cookie value, so a database leak yields no live session. */
 	id_hash: string;
 	user_id: string;
+	/**
+	 * The passkey the session was signed in with (or bound to at enrolment), so revoking it ends
+	 * the session; null only while a setup-link or invite session has not enrolled one yet.
+	 */
+	credential_id: string | null;
 	created_at: string;
 	expires_at: string;
 }
@@ -182,6 +187,8 @@ export interface TicketTable {
 	expires_at: string;
 	used_at: string | null;
 	used_by_submission: string | null;
+	/** Set when its passkey was revoked: a device offline with the pool can no longer submit. */
+	revoked_at: string | null;
 }
 
 /** An accepted manifest with the passkey assertion that confirmed it. */

@@ -6,7 +6,8 @@ export async function load({ fetch }) {
 	try {
 		const { user } = await api<SessionResponse>(fetch, '/api/session');
 		if (!user) return { state: 'signed-out' as const };
-		return { state: 'ready' as const, user, passkeys: await listPasskeys(fetch) };
+		const { passkeys, currentId } = await listPasskeys(fetch);
+		return { state: 'ready' as const, user, passkeys, currentId };
 	} catch (error) {
 		return { state: 'error' as const, error: error instanceof ApiError ? error : null };
 	}

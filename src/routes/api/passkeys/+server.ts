@@ -8,7 +8,8 @@ export async function GET({ locals }) {
 	const auth = requireUser(locals.user);
 	if ('response' in auth) return auth.response;
 	const body: PasskeysResponse = {
-		passkeys: await listPasskeys(getApp().database.db, auth.user.id)
+		passkeys: await listPasskeys(getApp().database.db, auth.user.id),
+		currentId: locals.credentialId
 	};
 	return json(body);
 }

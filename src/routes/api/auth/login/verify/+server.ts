@@ -27,8 +27,9 @@ export async function POST({ request, cookies, getClientAddress, url }) {
 		body.response as AuthenticationResponseJSON
 	);
 	if (!result.ok) return apiError(result.code, result.message);
-	const { user } = result.value;
-	await startSession(app.database.db, cookies, url, user.id, app.clock);
+	const { user, credentialId } = result.value;
+	// Bound to the passkey used, so revoking it (from any device) ends this session.
+	await startSession(app.database.db, cookies, url, user.id, app.clock, credentialId);
 	const answer: LoginResponse = { user: { id: user.id, name: user.display_name, role: user.role } };
 	return json(answer);
 }

@@ -4,6 +4,7 @@ import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/app';
 import { requireUser } from '$lib/server/guards';
 import { apiError, readBody } from '$lib/server/http';
+import { bindSessionCredential, SESSION_COOKIE } from '$lib/server/sessions';
 import { passkeyDeps, RegistrationResponseSchema, verifyRegistration } from '$lib/server/passkeys';
 import type { PasskeyResponse } from '$lib/domain/api-types';
 
@@ -12,7 +13,7 @@ const Body = v.object({
 	name: v.pipe(v.string(), v.maxLength(500))
 });
 
-export async function POST({ locals, request }) {
+export async function POST({ locals, request, cookies }) {
 	const auth = requireUser(locals.user);
 	if ('response' in auth) return auth.response;
 	const body = await readBody(request, Body);
@@ -24,6 +25,10 @@ export async function POST({ locals, request }) {
 		body.name
 	);
 	if (!result.ok) return apiError(result.code, result.message);
+	const token = cookies.get(SESSION_COOKIE);
+	if (token && locals.credentialId === null) {
+		await bindSessionCredential(getApp().database.db, token, result.value.id);
+	}
 	const answer: PasskeyResponse = { passkey: result.value };
 	return json(answer, { status: 201 });
 }
