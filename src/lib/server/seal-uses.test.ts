@@ -454,13 +454,40 @@ describe('the usage history (SA8)', () => {
 	});
 });
 
+/** Takes the database back to how it stood before 0010, through the real migrator. */
+async function migrateBackTo0009(): Promise<void> {
+	const modules = import.meta.glob<Migration>('./db/migrations/*.ts', { eager: true });
+	const migrator = new Migrator({
+		db: open.db,
+		provider: {
+			// The same files under the same names as the app's bundled provider.
+			getMigrations: async () =>
+				Object.fromEntries(
+					Object.entries(modules).map(([file, mod]) => [file.replace(/^.*\/(.+)\.ts$/, '$1'), mod])
+				)
+		}
+	});
+	const down = await migrator.migrateTo('0009-contracts');
+	expect(down.error).toBeUndefined();
+	expect(await tableNames()).not.toContain('seal_uses');
+}
+
+async function tableNames(): Promise<string[]> {
+	const result = await sql<{
+		name: string;
+	}>`select name from sqlite_master where type = 'table'`.execute(open.db);
+	return result.rows.map((t) => t.name);
+}
+
 describe('migration 0010 (SA7)', () => {
 	it('SA7: backfills the uses of submissions stored before it, exactly as ingest records them', async () => {
 		await addEnvelope('env-2', '服务合同');
 		await submitted(alice, aliceKey, await aliceStamps());
 		now = new Date(now.getTime() + 60_000);
 		await submitted(alice, aliceKey, await aliceStamps('env-2', { seals: [], ridingSeams: [] }));
-		await submit(
+		// Bob's signature stamps nothing: a stored submission with no use.
+		const bobTicket = await ticketFor(bob, bobKey);
+		await submitted(
 			bob,
 			bobKey,
 			sampleManifest({
@@ -468,7 +495,7 @@ describe('migration 0010 (SA7)', () => {
 				docHash: DOC_HASH,
 				signerId: 'bob',
 				credentialId: bobKey.credentialId,
-				ticket: await ticketFor(bob, bobKey).then((t) => ({ id: t.id, nonce: t.nonce })),
+				ticket: { id: bobTicket.id, nonce: bobTicket.nonce },
 				fills: [{ ...placeOf('f-sig-b'), kind: 'signature', image: sig }],
 				seals: [],
 				ridingSeams: []
@@ -477,28 +504,7 @@ describe('migration 0010 (SA7)', () => {
 		const recorded = await useRows();
 		expect(recorded).toHaveLength(3);
 
-		// Back to the database as it stood before 0010, then forward through the real migrator.
-		const modules = import.meta.glob<Migration>('./db/migrations/*.ts', { eager: true });
-		const migrator = new Migrator({
-			db: open.db,
-			provider: {
-				// The same files under the same names as the app's bundled provider.
-				getMigrations: async () =>
-					Object.fromEntries(
-						Object.entries(modules).map(([file, mod]) => [
-							file.replace(/^.*\/(.+)\.ts$/, '$1'),
-							mod
-						])
-					)
-			}
-		});
-		const down = await migrator.migrateTo('0009-contracts');
-		expect(down.error).toBeUndefined();
-		const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`
-			.execute(open.db)
-			.then((r) => r.rows.map((t) => t.name));
-		expect(tables).not.toContain('seal_uses');
-
+		await migrateBackTo0009();
 		expect(await migrateToLatest(open)).toEqual(['0010-seal-usage']);
 		expect(await useRows()).toEqual(recorded);
 		expect(await sealUsageCounts(open.db, 'org')).toEqual(
@@ -507,5 +513,36 @@ describe('migration 0010 (SA7)', () => {
 				[FINANCE_SEAL, 1]
 			])
 		);
+	});
+
+	it('SA7: a backfill that fails half-way leaves no table behind, so the next start runs it again', async () => {
+		await addEnvelope('env-2', '服务合同');
+		const first = await submitted(alice, aliceKey, await aliceStamps());
+		now = new Date(now.getTime() + 60_000);
+		const second = await submitted(alice, aliceKey, await aliceStamps('env-2'));
+		const recorded = await useRows();
+		await migrateBackTo0009();
+		// The later submission (in id order) cannot be read: the first one is already backfilled.
+		const [, broken] = [first, second].sort();
+		const original = await open.db
+			.selectFrom('submissions')
+			.select('manifest_json')
+			.where('id', '=', broken!)
+			.executeTakeFirstOrThrow();
+		await open.db
+			.updateTable('submissions')
+			.set({ manifest_json: '{not json' })
+			.where('id', '=', broken!)
+			.execute();
+		await expect(migrateToLatest(open)).rejects.toThrow(/0010-seal-usage/);
+		expect(await tableNames()).not.toContain('seal_uses');
+
+		await open.db
+			.updateTable('submissions')
+			.set({ manifest_json: original.manifest_json })
+			.where('id', '=', broken!)
+			.execute();
+		expect(await migrateToLatest(open)).toEqual(['0010-seal-usage']);
+		expect(await useRows()).toEqual(recorded);
 	});
 });
