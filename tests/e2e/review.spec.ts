@@ -7,13 +7,14 @@ import { discSealPng, sha256Hex, signaturePng } from '../support/images';
 // The admin review of synced signatures, end to end: a real passkey (Chromium's virtual
 // authenticator) confirms the demo contract through the real ingest, then the admin finds the
 // submission in the list, re-verifies the stored assertion on the server, flags it with a
-// comment, and the "flagged" filter shows it.
+// comment, and the "flagged" filter shows it; the seal it stamped with still counts the use and
+// its usage history leads back to the submission.
 
 test.use({ locale: 'en-US', serviceWorkers: 'block' });
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
-test('RV2, RV3, RV4: the admin finds a signed submission, re-verifies it ✓, flags it with a comment, and the flagged filter lists it', async ({
+test('RV2, RV3, RV4, SA7, SA8: the admin finds a signed submission, re-verifies it ✓, flags it with a comment, the flagged filter lists it, and the seal’s usage history still leads to it', async ({
 	freshServer,
 	browser
 }) => {
@@ -109,10 +110,50 @@ test('RV2, RV3, RV4: the admin finds a signed submission, re-verifies it ✓, fl
 	await page.getByRole('button', { name: 'Apply filters' }).click();
 	await expect(page.getByTestId('review-empty')).toBeVisible();
 
+	// SA7, SA8: the flag is a review opinion, not an undoing: the seal still counts the use, and
+	// its usage history (opened from the count, by keyboard) leads back to this submission.
+	const empty = await api(page, 'POST', '/api/admin/seals', {
+		name: 'E2E 未用章',
+		spec: { orgName: '测试科技有限公司' }
+	});
+	expect(empty.status, JSON.stringify(empty.body)).toBe(201);
+	await page.goto('/admin');
+	await page.getByRole('link', { name: 'Manage seals' }).click();
+	const unused = page.getByTestId('admin-seal').filter({ hasText: 'E2E 未用章' });
+	await unused.getByRole('button', { name: '0 signed: usage history of E2E 未用章' }).click();
+	await expect(unused.getByRole('button', { expanded: true })).toBeVisible();
+	await expect(page.getByTestId('seal-uses-none')).toHaveText(
+		'Not used yet: no synced signature stamps with this seal.'
+	);
+	const sealRow = page.locator('[data-testid="admin-seal"][data-seal-id="seal-demo-contract"]');
+	const usage = sealRow.getByTestId('seal-usage');
+	await expect(usage).toHaveAccessibleName(/^1 signed: usage history of /);
+	await expect(usage).toHaveAttribute('aria-expanded', 'false');
+	await usage.focus();
+	await page.keyboard.press('Enter');
+	await expect(usage).toHaveAttribute('aria-expanded', 'true');
+	const history = page.locator(`#${await usage.getAttribute('aria-controls')}`);
+	const uses = history.getByTestId('seal-use');
+	await expect(uses).toHaveCount(1);
+	await expect(uses.first()).toHaveAttribute('data-submission-id', submissionId);
+	await expect(uses.first()).toContainText(contract.title);
+	await expect(uses.first()).toContainText('Administrator');
+	await expect(uses.first()).toContainText('Seal field · Page 3');
+	await expect(uses.first().getByTestId('seal-use-status')).toHaveText('Flagged');
+	await expect(history.getByRole('button', { name: 'Load more' })).toHaveCount(0);
+	await uses
+		.first()
+		.getByRole('link', { name: /^Open submission/ })
+		.click();
+	await expect(page).toHaveURL(new RegExp(`/admin/submissions/${submissionId}$`));
+	await expect(page.getByTestId('review-status')).toHaveText('Flagged');
+
 	// A signed-out visitor gets no list from the API.
 	const anonymous = await browser.newContext({ baseURL: freshServer.url });
 	const refused = await anonymous.request.get('/api/admin/submissions');
 	expect(refused.status()).toBe(401);
+	const usesRefused = await anonymous.request.get('/api/admin/seals/seal-demo-contract/uses');
+	expect(usesRefused.status()).toBe(401);
 	await anonymous.close();
 	await context.close();
 });

@@ -1,5 +1,5 @@
 import { m } from '$lib/paraglide/messages';
-import type { AdminSealsResponse, OrgUsersResponse } from '$lib/domain/api-types';
+import type { AdminSealsResponse, OrgUsersResponse, SealUsesResponse } from '$lib/domain/api-types';
 import type { SealProblemCode, SealShape, SealSpec } from '$lib/domain/seal-svg';
 import type { PhotoSealProblem } from '$lib/domain/seal-photo';
 import { api } from './api';
@@ -34,6 +34,15 @@ export async function loadAdminSeals(fetcher: typeof fetch) {
 		api<OrgUsersResponse>(fetcher, '/api/admin/users')
 	]);
 	return { seals: seals.seals, users: users.users };
+}
+
+/** One page of a seal's usage history (SA8), newest first; pass the last page's cursor for more. */
+export function fetchSealUses(fetcher: typeof fetch, sealId: string, cursor: string | null) {
+	const query = cursor ? `?${new URLSearchParams({ cursor })}` : '';
+	return api<SealUsesResponse>(
+		fetcher,
+		`/api/admin/seals/${encodeURIComponent(sealId)}/uses${query}`
+	);
 }
 
 /** Creates (no id) or regenerates (id) a generated seal; the server rasterises it. */

@@ -1,7 +1,7 @@
 import type { Envelope, Field, PageSize, Party, SigningOrder } from './envelope';
 import type { ReviewDecision, ReviewStatus } from './review';
 import type { ReadinessProblem, TemplateField } from './field-layout';
-import type { Manifest } from './manifest';
+import type { Manifest, SealMark } from './manifest';
 import type { BreakReason } from './audit';
 import type { SealSpec } from './seal-svg';
 
@@ -194,12 +194,35 @@ export interface AdminSeal extends MySeal {
 	createdAt: string;
 	/** Users holding an unrevoked authorisation. */
 	authorised: { userId: string; displayName: string; grantedAt: string }[];
-	/** Accepted manifests that stamp with this seal (fills, free seals, riding seams). */
+	/**
+	 * Stored submissions that stamp with this seal (seal fields, free seals, riding seams), each
+	 * counted once whatever its review status (SPEC SA7).
+	 */
 	usageCount: number;
 }
 
 export interface AdminSealsResponse {
 	seals: AdminSeal[];
+}
+
+/** One use of a seal: a stored submission that stamps with it (GET /api/admin/seals/[id]/uses). */
+export interface SealUseItem {
+	submissionId: string;
+	contract: { id: string; title: string };
+	signerName: string;
+	/** How the manifest stamps with the seal, in manifest order (SPEC SA7). */
+	marks: SealMark[];
+	/** The device's clock when the signer confirmed: evidence, never trusted for order. */
+	deviceTime: string;
+	receivedAt: string;
+	/** The submission's review status (RV2): accepted, flagged or reviewed-ok. */
+	status: ReviewStatus;
+}
+
+/** A page of a seal's usage history, newest receipt first; `nextCursor` null on the last page. */
+export interface SealUsesResponse {
+	uses: SealUseItem[];
+	nextCursor: string | null;
 }
 
 export interface MySealsResponse {

@@ -88,3 +88,45 @@ export function manifestImages(manifest: Manifest): string[] {
 	for (const seam of manifest.ridingSeams) images.add(seam.image);
 	return [...images];
 }
+
+/** How a manifest stamps with a seal: in a seal field, placed freely, or across pages (骑缝章). */
+export type SealMarkKind = 'seal-field' | 'free-seal' | 'riding-seam';
+
+/** One stamp of a seal in a manifest: its kind and the page(s) it is drawn on (1-based). */
+export interface SealMark {
+	kind: SealMarkKind;
+	pages: number[] | 'all';
+}
+
+/** Every stamp a manifest makes with one seal, in manifest order (SPEC SA7). */
+export interface SealUse {
+	sealId: string;
+	marks: SealMark[];
+}
+
+/**
+ * The seals a manifest stamps with, one entry per seal in first-use order (seal fields, then
+ * free seals, then riding seams), each with all of its stamps. Why: a seal's usage count and
+ * history (SA7, SA8) count manifests, not stamps, so one manifest that both fills a seal field and
+ * adds a riding seam with the same seal is one use showing both marks; ingest and the seal list
+ * must agree on exactly that reading. A rejected manifest (退回) stamps nothing and has no uses.
+ */
+export function manifestSealUses(manifest: Manifest): SealUse[] {
+	const uses = new Map<string, SealMark[]>();
+	const add = (sealId: string, mark: SealMark) => {
+		const marks = uses.get(sealId);
+		if (marks) marks.push(mark);
+		else uses.set(sealId, [mark]);
+	};
+	for (const fill of manifest.fills) {
+		if (fill.kind === 'seal') add(fill.sealId, { kind: 'seal-field', pages: [fill.page] });
+	}
+	for (const seal of manifest.seals) add(seal.sealId, { kind: 'free-seal', pages: [seal.page] });
+	for (const seam of manifest.ridingSeams) {
+		add(seam.sealId, {
+			kind: 'riding-seam',
+			pages: seam.pages === 'all' ? 'all' : [...seam.pages]
+		});
+	}
+	return [...uses].map(([sealId, marks]) => ({ sealId, marks }));
+}

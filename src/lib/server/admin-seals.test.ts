@@ -19,6 +19,7 @@ import {
 	updateSeal,
 	type AdminSealDeps
 } from './admin-seals';
+import { recordSealUses } from './seal-uses';
 import { sampleManifest, placeOf } from '$lib/domain/fixtures';
 
 // Real SQLite file, real blob store and the real rasteriser; test names cite SPEC SA1–SA4.
@@ -211,7 +212,7 @@ describe('authorisations and status', () => {
 });
 
 describe('the seal list', () => {
-	it('SA4: counts accepted manifests that stamp with the seal', async () => {
+	it('SA4/SA7: counts stored submissions that stamp with the seal, each once', async () => {
 		const envelopeId = (
 			await open.db.selectFrom('envelopes').select('id').executeTakeFirstOrThrow()
 		).id;
@@ -284,6 +285,8 @@ describe('the seal list', () => {
 				status: 'accepted'
 			})
 			.execute();
+		// What ingest writes beside the submission (SA7); the real ingest is in seal-uses.test.ts.
+		await recordSealUses(open.db, { id: 'sub-1', envelopeId, receivedAt: at, manifest });
 		const seals = await listOrgSeals(open.db, admin.org_id);
 		const demo = seals.find((s) => s.id === DEMO_SEAL_ID);
 		// A manifest naming the seal twice (fill and free seal) counts once.

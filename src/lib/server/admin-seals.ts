@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AdminSeal } from '$lib/domain/api-types';
 import type { ErrorCode } from '$lib/domain/errors';
-import type { Manifest } from '$lib/domain/manifest';
 import {
 	normaliseSealSpec,
 	validateSealSpec,
@@ -22,6 +21,7 @@ import type { BlobStore } from './blob-store';
 import type { Clock } from './clock';
 import { appendAudit } from './audit';
 import { rasteriseSeal } from './seal-image';
+import { sealUsageCounts } from './seal-uses';
 
 export interface AdminSealDeps {
 	db: Kysely<Database>;
@@ -36,19 +36,10 @@ export type AdminSealResult<T> =
 /** Longest seal name shown in lists and on the device. */
 export const SEAL_LABEL_MAX_CHARS = 40;
 
-/** Seal ids a manifest stamps with, without repeats. */
-function manifestSealIds(manifest: Manifest): Set<string> {
-	const ids = new Set<string>();
-	for (const fill of manifest.fills) if (fill.kind === 'seal') ids.add(fill.sealId);
-	for (const seal of manifest.seals) ids.add(seal.sealId);
-	for (const seam of manifest.ridingSeams) ids.add(seam.sealId);
-	return ids;
-}
-
 /**
  * Every seal of the organisation with its status, who holds an unrevoked authorisation and how
- * many accepted manifests stamp with it. Why: the admin decides whom to revoke or which seal to
- * disable by seeing who can use a seal and whether it has been used.
+ * many stored submissions stamp with it (SA4, SA7). Why: the admin decides whom to revoke or which
+ * seal to disable by seeing who can use a seal and whether it has been used.
  */
 export async function listOrgSeals(db: Kysely<Database>, orgId: string): Promise<AdminSeal[]> {
 	const seals = await db
@@ -72,19 +63,8 @@ export async function listOrgSeals(db: Kysely<Database>, orgId: string): Promise
 		.where('seal_authorisations.revoked_at', 'is', null)
 		.orderBy('seal_authorisations.granted_at')
 		.execute();
-	// One pass over the organisation's accepted manifests; parsing decides, not a text match.
-	const manifests = await db
-		.selectFrom('submissions')
-		.innerJoin('envelopes', 'envelopes.id', 'submissions.envelope_id')
-		.select('submissions.manifest_json')
-		.where('submissions.status', '=', 'accepted')
-		.where('envelopes.org_id', '=', orgId)
-		.execute();
-	const usage = new Map<string, number>();
-	for (const row of manifests) {
-		for (const id of manifestSealIds(JSON.parse(row.manifest_json) as Manifest))
-			usage.set(id, (usage.get(id) ?? 0) + 1);
-	}
+	// Counted from seal_uses (written by ingest), never by parsing the manifests on each load.
+	const usage = await sealUsageCounts(db, orgId);
 	return seals.map((s) => ({
 		id: s.id,
 		name: s.name,

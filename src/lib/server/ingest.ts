@@ -18,6 +18,7 @@ import { AuthenticationResponseSchema, assertionUserVerified, checkAssertion } f
 import { acceptedManifests, loadEnvelope } from './envelopes';
 import { appendAudit } from './audit';
 import { indexForReview } from './review';
+import { recordSealUses } from './seal-uses';
 
 /** What ingest needs from the running app; tests pass their own database, store and clock. */
 export interface IngestDeps {
@@ -66,10 +67,11 @@ function refusal(code: ErrorCode, message: string, problems?: Problem[]): Ingest
  * transaction, in a fixed order, so the answer never depends on timing: idempotency, manifest
  * shape, ticket (exists, this user's and credential's, nonce, unexpired, unused), passkey
  * assertion over the manifest's own hash with user verification, envelope state, images, the
- * signing rules; only then are images, submission, spent ticket, counter and envelope status
- * written. A refusal before the assertion verifies writes nothing but an event row (so nobody
- * can poison an idempotency key without the passkey); a refusal after it is stored under the
- * key too, so a device that retries gets the same answer. A ticket is spent only on acceptance.
+ * signing rules; only then are images, submission, its seal uses, spent ticket, counter and
+ * envelope status written. A refusal before the assertion verifies writes nothing but an event
+ * row (so nobody can poison an idempotency key without the passkey); a refusal after it is stored
+ * under the key too, so a device that retries gets the same answer. A ticket is spent only on
+ * acceptance.
  */
 export async function ingestSubmission(
 	deps: IngestDeps,
@@ -328,6 +330,13 @@ async function accept(
 			status: 'accepted'
 		})
 		.execute();
+	// The seal list's count and history (SA7), with the submission or not at all.
+	await recordSealUses(trx, {
+		id: submissionId,
+		envelopeId: envelope.id,
+		receivedAt,
+		manifest
+	});
 	await trx
 		.updateTable('credentials')
 		.set({

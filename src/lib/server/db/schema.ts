@@ -40,6 +40,8 @@ export interface Database {
 	contract_signers: ContractSignerTable;
 	field_templates: FieldTemplateTable;
 	envelope_revisions: EnvelopeRevisionTable;
+	// seal usage (migration 0010)
+	seal_uses: SealUseTable;
 }
 
 export interface OrganisationTable {
@@ -396,4 +398,20 @@ export interface EnvelopeRevisionTable {
 	doc_sha256: string;
 	page_count: number;
 	created_at: string;
+}
+
+// seal usage (migration 0010)
+
+/**
+ * One stored submission's use of one seal (SPEC SA7), written by ingest in the submission's
+ * transaction; the seal list counts these rows and the usage history pages through them.
+ */
+export interface SealUseTable {
+	submission_id: string;
+	seal_id: string;
+	envelope_id: string;
+	/** The submission's receipt time: the history's order. */
+	received_at: string;
+	/** JSON array of the domain SealMark ({ kind, pages }), in manifest order. */
+	marks: string;
 }
