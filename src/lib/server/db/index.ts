@@ -58,7 +58,11 @@ export class MigrationError extends Error {
 	}
 }
 
-/** Runs every pending migration; throws MigrationError and leaves the failed one rolled back. */
+/**
+ * Runs every pending migration; throws MigrationError naming the one that failed. Kysely does not
+ * wrap SQLite migrations in a transaction, so a migration that could fail half-way (a backfill)
+ * opens its own, as 0010 does; otherwise its partial work would stay and block the next start.
+ */
 export async function migrateToLatest(open: OpenDatabase): Promise<string[]> {
 	const migrator = new Migrator({ db: open.db, provider: bundledMigrations });
 	const { error, results } = await migrator.migrateToLatest();
