@@ -6,7 +6,6 @@ import type { ReviewListResponse, SubmissionAccepted } from '$lib/domain/api-typ
 import { signedOffline, normaliseComment } from '$lib/domain/review';
 import {
 	decideSubmission,
-	decodeCursor,
 	listReview,
 	parseReviewFilter,
 	reverifySubmission,
@@ -15,6 +14,7 @@ import {
 	reviewListQuery,
 	type ReviewFilter
 } from './review';
+import { decodeCursor } from './keyset';
 import { createReviewWorld, ORIGIN, type ReviewWorld } from '../../../tests/support/review-world';
 
 // Real SQLite file, real ingest with a software passkey, real WebAuthn re-verification.

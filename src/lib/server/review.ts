@@ -28,6 +28,7 @@ import type { Database, User } from './db/schema';
 import type { Clock } from './clock';
 import { checkAssertion } from './passkeys';
 import { appendAudit } from './audit';
+import { decodeCursor, encodeCursor, pagingEntries, parseListQuery, type Cursor } from './keyset';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -49,59 +50,13 @@ export const ReviewFilterSchema = v.object({
 	from: v.optional(isoInstant),
 	/** Received before this instant. */
 	to: v.optional(isoInstant),
-	cursor: v.optional(v.pipe(v.string(), v.maxLength(400))),
-	limit: v.optional(
-		v.pipe(
-			v.string(),
-			v.regex(/^\d{1,3}$/),
-			v.transform(Number),
-			v.minValue(1),
-			v.maxValue(PAGE_SIZE_MAX)
-		)
-	)
+	...pagingEntries(PAGE_SIZE_MAX)
 });
 export type ReviewFilter = v.InferOutput<typeof ReviewFilterSchema>;
 
 /** Reads the filter from a URL's query string; null when any parameter is malformed. */
 export function parseReviewFilter(params: URLSearchParams): ReviewFilter | null {
-	const raw: Record<string, string> = {};
-	for (const [key, value] of params) if (value !== '') raw[key] = value;
-	const parsed = v.safeParse(ReviewFilterSchema, raw);
-	return parsed.success ? parsed.output : null;
-}
-
-interface Cursor {
-	receivedAt: string;
-	id: string;
-}
-
-/**
- * The position after the last row of a page, opaque to clients. Keyset, not OFFSET: the next page
- * starts strictly after (received_at, id) of the last row shown, so rows that arrive meanwhile
- * (always newer) never shift a later page, and no row is skipped or shown twice.
- */
-export function encodeCursor(cursor: Cursor): string {
-	return Buffer.from(JSON.stringify([cursor.receivedAt, cursor.id])).toString('base64url');
-}
-
-/** The cursor a client sent back; null when it is not one we made. */
-export function decodeCursor(raw: string): Cursor | null {
-	try {
-		const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-		if (
-			Array.isArray(value) &&
-			value.length === 2 &&
-			typeof value[0] === 'string' &&
-			typeof value[1] === 'string' &&
-			value[0].length <= 40 &&
-			value[1].length <= 200
-		) {
-			return { receivedAt: value[0], id: value[1] };
-		}
-	} catch {
-		// fall through: not a cursor of ours
-	}
-	return null;
+	return parseListQuery(ReviewFilterSchema, params);
 }
 
 /**

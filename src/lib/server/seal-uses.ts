@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { manifestSealUses, type Manifest, type SealMark } from '$lib/domain/manifest';
 import type { SealUseItem, SealUsesResponse } from '$lib/domain/api-types';
 import type { Database } from './db/schema';
-import { decodeCursor, encodeCursor } from './review';
+import { decodeCursor, encodeCursor, pagingEntries, parseListQuery } from './keyset';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -53,25 +53,13 @@ export async function sealUsageCounts(db: Db, orgId: string): Promise<Map<string
 
 /** The history's query string, checked before any of it reaches SQL. */
 export const SealUsesQuerySchema = v.object({
-	cursor: v.optional(v.pipe(v.string(), v.maxLength(400))),
-	limit: v.optional(
-		v.pipe(
-			v.string(),
-			v.regex(/^\d{1,3}$/),
-			v.transform(Number),
-			v.minValue(1),
-			v.maxValue(USES_PAGE_MAX)
-		)
-	)
+	...pagingEntries(USES_PAGE_MAX)
 });
 export type SealUsesQuery = v.InferOutput<typeof SealUsesQuerySchema>;
 
 /** Reads the history's paging from a URL's query string; null when malformed. */
 export function parseSealUsesQuery(params: URLSearchParams): SealUsesQuery | null {
-	const raw: Record<string, string> = {};
-	for (const [key, value] of params) if (value !== '') raw[key] = value;
-	const parsed = v.safeParse(SealUsesQuerySchema, raw);
-	return parsed.success ? parsed.output : null;
+	return parseListQuery(SealUsesQuerySchema, params);
 }
 
 /**
