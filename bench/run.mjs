@@ -31,10 +31,9 @@ function walk(dir) {
 	});
 }
 
-let failed = false;
-if (want('first-route')) {
-	const server = await startServer();
-	const browser = await chromium.launch({
+/** Debian's Chromium (or CHROMIUM_PATH) with the flags the e2e tests use: no background work. */
+const launchChromium = () =>
+	chromium.launch({
 		executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
 		args: [
 			'--no-sandbox',
@@ -45,6 +44,11 @@ if (want('first-route')) {
 			'--disable-sync'
 		]
 	});
+
+let failed = false;
+if (want('first-route')) {
+	const server = await startServer();
+	const browser = await launchChromium();
 	try {
 		const context = await browser.newContext({ serviceWorkers: 'block' });
 		const page = await context.newPage();
@@ -165,17 +169,7 @@ if (want('first-page')) {
 	);
 	if (!pdfjsChunk || !workerAsset) throw new Error('pdf.js chunk or worker not found in the build');
 	const server = await startServer();
-	const browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-		args: [
-			'--no-sandbox',
-			'--disable-gpu',
-			'--no-first-run',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync'
-		]
-	});
+	const browser = await launchChromium();
 	try {
 		const context = await browser.newContext({
 			serviceWorkers: 'block',
