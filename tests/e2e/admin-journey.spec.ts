@@ -232,7 +232,8 @@ test('issue 5 proof: seal, contract with a riding seam, two signers (one offline
 			await expect(seals.first()).toBeVisible();
 			const before = await seals.evaluateAll((rows) => rows.map((r) => r.dataset.sealId));
 			const editor = admin.locator('#seal-editor');
-			await editor.getByLabel('Organisation name').fill(ORG);
+			// The defaults are a correct seal: the organisation's registered name is already there.
+			await expect(editor.getByLabel('Organisation name')).toHaveValue(ORG);
 			await expect(editor.getByTestId('seal-preview')).toHaveAttribute('src', /^data:image\/svg/);
 			await editor.getByRole('button', { name: 'Done' }).click();
 			await expect(admin.getByTestId('seal-notice')).toHaveText(`Seal ${SEAL_NAME} created.`);

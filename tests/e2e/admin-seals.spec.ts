@@ -14,8 +14,11 @@ test('an admin generates a seal with the defaults, sees its image, authorises th
 	await page.getByRole('link', { name: 'Manage seals' }).click();
 	await expect(page.getByRole('heading', { name: 'Seals', level: 1 })).toBeVisible();
 
-	// Nothing typed yet: Done marks the organisation name and writes nothing.
+	// The editor starts from a correct seal: the organisation's registered name is filled in.
 	const editor = page.locator('#seal-editor');
+	await expect(editor.getByLabel('Organisation name')).toHaveValue('示例科技有限公司');
+	// Without it, Done marks the organisation name and writes nothing.
+	await editor.getByLabel('Organisation name').fill('');
 	await editor.getByRole('button', { name: 'Done' }).click();
 	await expect(editor.getByText('Enter the organisation name.')).toBeVisible();
 

@@ -33,7 +33,7 @@ export async function loadAdminSeals(fetcher: typeof fetch) {
 		api<AdminSealsResponse>(fetcher, '/api/admin/seals'),
 		api<OrgUsersResponse>(fetcher, '/api/admin/users')
 	]);
-	return { seals: seals.seals, users: users.users };
+	return { seals: seals.seals, users: users.users, organisationName: seals.organisation.name };
 }
 
 /** One page of a seal's usage history (SA8), newest first; pass the last page's cursor for more. */

@@ -203,6 +203,8 @@ export interface AdminSeal extends MySeal {
 
 export interface AdminSealsResponse {
 	seals: AdminSeal[];
+	/** The organisation's registered name: the default text of a new round or oval seal. */
+	organisation: { name: string };
 }
 
 /** One use of a seal: a stored submission that stamps with it (GET /api/admin/seals/[id]/uses). */

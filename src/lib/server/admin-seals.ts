@@ -41,6 +41,19 @@ export const SEAL_LABEL_MAX_CHARS = 40;
  * many stored submissions stamp with it (SA4, SA7). Why: the admin decides whom to revoke or which
  * seal to disable by seeing who can use a seal and whether it has been used.
  */
+/**
+ * The organisation's registered name, which a new generated seal carries along its upper arc by
+ * default: the editor starts from a seal that is correct as it stands, so 完成制作 works at once.
+ */
+export async function organisationName(db: Kysely<Database>, orgId: string): Promise<string> {
+	const row = await db
+		.selectFrom('organisations')
+		.select('name')
+		.where('id', '=', orgId)
+		.executeTakeFirst();
+	return row?.name ?? '';
+}
+
 export async function listOrgSeals(db: Kysely<Database>, orgId: string): Promise<AdminSeal[]> {
 	const seals = await db
 		.selectFrom('seals')

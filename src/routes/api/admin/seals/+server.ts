@@ -2,15 +2,17 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/app';
 import { requireAdmin } from '$lib/server/guards';
 import { apiError, readBody } from '$lib/server/http';
-import { createSeal, listOrgSeals } from '$lib/server/admin-seals';
+import { createSeal, listOrgSeals, organisationName } from '$lib/server/admin-seals';
 import type { AdminSealsResponse } from '$lib/domain/api-types';
 import { SealBody } from './body';
 
 export async function GET({ locals }) {
 	const auth = requireAdmin(locals.user);
 	if ('response' in auth) return auth.response;
+	const { db } = getApp().database;
 	const body: AdminSealsResponse = {
-		seals: await listOrgSeals(getApp().database.db, auth.user.org_id)
+		seals: await listOrgSeals(db, auth.user.org_id),
+		organisation: { name: await organisationName(db, auth.user.org_id) }
 	};
 	return json(body);
 }
