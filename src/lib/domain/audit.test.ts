@@ -93,6 +93,15 @@ describe('verifyChain (A5, A6)', () => {
 		expect((await verifyChain(rows.slice(1))).firstBroken).toEqual({ seq: 2, reason: 'seq-gap' });
 	});
 
+	it('A8: rows cut from the end leave a chain that verifies; only the reported count shows it', async () => {
+		const rows = await chain([viewed(1), viewed(2), viewed(3), viewed(4)]);
+		const earlier = await verifyChain(rows);
+		const cut = await verifyChain(rows.slice(0, 2));
+		expect(cut).toMatchObject({ ok: true, firstBroken: null });
+		// What an operator compares: the count from an earlier verify is larger than today's.
+		expect(earlier.checked - cut.checked).toBe(2);
+	});
+
 	it('A6: non-canonical or unreadable data is data-invalid, even when the value is equal', async () => {
 		const rows = await chain([viewed(1), viewed(2)]);
 		const spaced = [rows[0]!, { ...rows[1]!, data: '{ "revision": 2 }' }];
