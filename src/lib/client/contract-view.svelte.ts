@@ -35,6 +35,8 @@ async function openStored(hash: string): Promise<PDFDocumentProxy | null> {
 
 /** A document opened by preloadContract, waiting for the view that will own it. */
 let ahead: { hash: string; doc: Promise<PDFDocumentProxy | null> } | null = null;
+/** The contract preloadContract was last asked for, until a view takes over. */
+let preloading: string | null = null;
 
 /**
  * Starts everything the contract view will wait for — pdf.js and its worker, the device read,
@@ -44,6 +46,10 @@ let ahead: { hash: string; doc: Promise<PDFDocumentProxy | null> } | null = null
  * any failure here is met again, and reported, by the view's own path.
  */
 export function preloadContract(id: string): void {
+	// The app's start and the route's load both ask for the contract the app opens on: once is
+	// enough, until a view has taken what was started.
+	if (preloading === id) return;
+	preloading = id;
 	mark('preload');
 	warmPdfjs().catch(() => undefined);
 	void deviceDb()
@@ -124,6 +130,7 @@ export class ContractView {
 		try {
 			const pending = ahead?.hash === row.docHash ? ahead.doc : openStored(row.docHash);
 			ahead = null;
+			preloading = null;
 			const doc = await pending;
 			mark('doc-open');
 			if (!doc) {

@@ -1,4 +1,4 @@
-import type { PDFDocumentProxy, RenderTask } from 'pdfjs-dist';
+import type { PDFDocumentProxy, PDFPageProxy, RenderTask } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 
 /**
@@ -96,13 +96,17 @@ const MAX_CANVAS_PIXELS = 16_777_216;
 /**
  * Renders pages on demand and cancels them when they scroll away, so a 200-page contract
  * costs only the few canvases in view. One task per page: a new request for a page (zoom)
- * cancels its previous one, so stale renders never paint over fresh ones.
+ * cancels its previous one, so stale renders never paint over fresh ones. Pages are drawn one
+ * at a time in the order asked: pdf.js's worker is one thread, so drawing three at once only
+ * made the first page — the one the signer is looking at — wait for the other two.
  */
 export class LazyPageRenderer {
 	#tasks = new Map<number, RenderTask>();
 	/** The latest request per page: an older one still waiting for getPage() gives way. */
 	#latest = new Map<number, number>();
 	#counter = 0;
+	/** The render in progress, if any; the next one starts when it settles. */
+	#turn: Promise<unknown> = Promise.resolve();
 
 	constructor(private readonly doc: PDFDocumentProxy) {}
 
@@ -116,6 +120,25 @@ export class LazyPageRenderer {
 		this.#stopTask(pageNumber);
 		const page = await this.doc.getPage(pageNumber);
 		if (this.#latest.get(pageNumber) !== request) return false;
+		const previous = this.#turn;
+		let done!: () => void;
+		this.#turn = new Promise<void>((resolve) => (done = resolve));
+		try {
+			await previous;
+			// Cancelled or superseded while it waited: give the turn on without drawing.
+			if (this.#latest.get(pageNumber) !== request) return false;
+			return await this.#draw(page, pageNumber, canvas, scale);
+		} finally {
+			done();
+		}
+	}
+
+	async #draw(
+		page: PDFPageProxy,
+		pageNumber: number,
+		canvas: HTMLCanvasElement,
+		scale: number
+	): Promise<boolean> {
 		const base = page.getViewport({ scale });
 		const cap = Math.sqrt(MAX_CANVAS_PIXELS / (base.width * base.height));
 		const ratio = Math.min(window.devicePixelRatio || 1, cap);
