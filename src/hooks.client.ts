@@ -9,6 +9,9 @@ export function init(): void {
 	const contract = /^\/inbox\/([^/]+)$/.exec(location.pathname);
 	if (!contract?.[1]) return;
 	const id = decodeURIComponent(contract[1]);
+	// pdf.js and its worker first, from their own small module: the contract view's module pulls
+	// in Dexie and the view's code, and waiting for those to evaluate delayed the worker's start.
+	void import('$lib/client/pdf-viewer').then(({ warmPdfjs }) => warmPdfjs()).catch(() => undefined);
 	void import('$lib/client/contract-view.svelte')
 		.then(({ preloadContract }) => preloadContract(id))
 		.catch(() => undefined);

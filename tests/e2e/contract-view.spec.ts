@@ -52,6 +52,14 @@ test('a downloaded contract opens offline: pages drawn lazily, CJK text, the nex
 		// Page 1: drawn from the device copy, with text on it (dark pixels on white).
 		await expect(pages.nth(0)).toHaveAttribute('data-rendered', 'true');
 		expect(await darkPixels(pages.nth(0))).toBeGreaterThan(2000);
+		// Opened by /contract-boot.js (from the service worker's precache) before the app started,
+		// and that document is the one the view drew: pdf.js was asked to open it only once.
+		expect(
+			await offline.evaluate(() => ({
+				boot: performance.getEntriesByName('sealpass:boot-open').length,
+				app: performance.getEntriesByName('sealpass:bytes').length
+			}))
+		).toEqual({ boot: 1, app: 0 });
 
 		// CMaps come from the service worker's precache with the network off.
 		const cmap = await offline.evaluate(async () => {

@@ -2,6 +2,7 @@ import { liveQuery } from 'dexie';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 import { deviceDb, type DeviceEnvelope } from './db';
 import { openPdf, warmPdfjs } from './pdf-viewer';
+import { takeBootOpen } from './contract-boot';
 
 export type ContractLoad =
 	| { state: 'loading' }
@@ -9,6 +10,11 @@ export type ContractLoad =
 	| { state: 'unknown' }
 	/** Listed in the inbox but not downloaded (or its bytes are missing). */
 	| { state: 'not-downloaded'; row: DeviceEnvelope }
+	/**
+	 * On the device and being opened by pdf.js. The view lays out its page frames from the row's
+	 * definition now, so that work is done while pdf.js's worker parses, not after it.
+	 */
+	| { state: 'opening'; row: DeviceEnvelope }
 	| { state: 'ready'; row: DeviceEnvelope; doc: PDFDocumentProxy }
 	| { state: 'failed'; row: DeviceEnvelope | null; message: string };
 
@@ -20,30 +26,61 @@ function mark(name: string): void {
 	performance.mark(`sealpass:${name}`);
 }
 
-/** Opens the device copy of a document; null when its bytes are not on the device. */
-async function openStored(hash: string): Promise<PDFDocumentProxy | null> {
-	const blob = await deviceDb().blobs.get(hash);
-	if (!blob) return null;
-	const bytes = new Uint8Array(await blob.data.arrayBuffer());
-	mark('bytes');
-	const doc = await openPdf(bytes);
-	// The view draws page 1 first; asking now lets the worker parse it while Svelte renders the
-	// frames (pdf.js hands the same page object to the renderer's own request).
-	doc.getPage(1).catch(() => undefined);
-	return doc;
+/**
+ * A device copy being opened: `sent` settles once its bytes are with pdf.js's worker (or the
+ * open has ended), `doc` with the opened document (null when the bytes are not on the device).
+ */
+interface Opening {
+	hash: string;
+	sent: Promise<void>;
+	doc: Promise<PDFDocumentProxy | null>;
 }
 
-/** A document opened by preloadContract, waiting for the view that will own it. */
-let ahead: { hash: string; doc: Promise<PDFDocumentProxy | null> } | null = null;
+/** Opens the device copy of a document (null when the store does not have its bytes). */
+function openStored(hash: string): Opening {
+	let sent!: () => void;
+	const handedOver = new Promise<void>((resolve) => (sent = resolve));
+	const doc = (async () => {
+		try {
+			const blob = await deviceDb().blobs.get(hash);
+			if (!blob) return null;
+			const bytes = new Uint8Array(await blob.data.arrayBuffer());
+			mark('bytes');
+			const opened = await openPdf(bytes, sent);
+			// The view draws page 1 first; asking now lets the worker parse it while Svelte
+			// renders (pdf.js hands the same page object to the renderer's own request).
+			opened.getPage(1).catch(() => undefined);
+			return opened;
+		} finally {
+			sent();
+		}
+	})();
+	doc.catch(() => undefined);
+	return { hash, sent: handedOver, doc };
+}
+
+/** The document preloadContract started for a contract, waiting for the view that will own it. */
+let ahead: { id: string; opening: Promise<Opening | null> } | null = null;
 /** The contract preloadContract was last asked for, until a view takes over. */
 let preloading: string | null = null;
 
+/** Frees a document opened ahead that no view took. */
+function dropAhead(): void {
+	void ahead?.opening
+		.then((opening) => opening?.doc)
+		.then((doc) => doc?.destroy())
+		.catch(() => undefined);
+	ahead = null;
+}
+
 /**
  * Starts everything the contract view will wait for — pdf.js and its worker, the device read,
- * the parse — before the page component exists, from the route's load. Why: on a phone the SPA
- * boot takes about as long as pdf.js itself, and doing the two one after the other made the
- * first page of a long contract appear far later than pdf.js alone could draw it. Best effort:
- * any failure here is met again, and reported, by the view's own path.
+ * the parse — before the page component exists, from the app's start and the route's load.
+ * Why: on a phone the SPA boot takes about as long as pdf.js itself, and doing the two one after
+ * the other made the first page of a long contract appear far later than pdf.js alone could
+ * draw it. The document the boot script opened is taken when it opened one (contract-boot.ts),
+ * else it is read from Dexie. Best effort: any failure here is met again, and reported, by the view's own
+ * path.
  */
 export function preloadContract(id: string): void {
 	// The app's start and the route's load both ask for the contract the app opens on: once is
@@ -52,19 +89,22 @@ export function preloadContract(id: string): void {
 	preloading = id;
 	mark('preload');
 	warmPdfjs().catch(() => undefined);
-	void deviceDb()
-		.envelopes.get(id)
-		.then((row) => {
-			mark('preload-row');
-			if (!row || row.downloadedAt === null || !row.definition) return;
-			if (ahead?.hash === row.docHash) return;
-			// A document opened ahead for another contract and never taken is freed.
-			void ahead?.doc.then((doc) => doc?.destroy()).catch(() => undefined);
-			const doc = openStored(row.docHash);
-			doc.catch(() => undefined);
-			ahead = { hash: row.docHash, doc };
-		})
-		.catch(() => undefined);
+	dropAhead();
+	const fromStore = () =>
+		deviceDb()
+			.envelopes.get(id)
+			.then((row) => {
+				mark('preload-row');
+				if (!row || row.downloadedAt === null || !row.definition) return null;
+				return openStored(row.docHash);
+			});
+	const boot = takeBootOpen(id);
+	const opening = (boot ?? Promise.resolve(null))
+		.then((open) =>
+			open ? { hash: open.hash, sent: Promise.resolve(), doc: open.doc } : fromStore()
+		)
+		.catch(() => null);
+	ahead = { id, opening };
 }
 
 /**
@@ -82,6 +122,10 @@ export class ContractView {
 	returnReason = $state<string | null>(null);
 	#openedHash: string | null = null;
 	#doc: PDFDocumentProxy | null = null;
+	/** The document being opened, so a row update that arrives meanwhile does not open it twice. */
+	#opening: Opening | null = null;
+	/** What preloadContract started for this contract, until a row decides whether it fits. */
+	#early: Promise<Opening | null> | null = null;
 	#generation = 0;
 
 	constructor(private readonly id: string) {}
@@ -109,6 +153,14 @@ export class ContractView {
 			this.#generation++;
 			void this.#doc?.destroy();
 			this.#doc = null;
+			// A document still opening is destroyed by its #apply when it arrives; one opened
+			// ahead and never taken, here.
+			this.#opening = null;
+			void this.#early
+				?.then((early) => early?.doc)
+				.then((doc) => doc?.destroy())
+				.catch(() => undefined);
+			this.#early = null;
 		};
 	}
 
@@ -128,17 +180,39 @@ export class ContractView {
 		}
 		mark('row');
 		try {
-			const pending = ahead?.hash === row.docHash ? ahead.doc : openStored(row.docHash);
-			ahead = null;
+			let opening = this.#opening?.hash === row.docHash ? this.#opening : null;
+			if (!opening) {
+				if (ahead?.id === this.id) {
+					this.#early = ahead.opening;
+					ahead = null;
+				}
+				const started = this.#early ? await this.#early : null;
+				// A later row took over meanwhile: it awaits the same early open.
+				if (generation !== this.#generation) return;
+				this.#early = null;
+				if (started && started.hash !== row.docHash) {
+					// Opened for a revision this row no longer has.
+					void started.doc.then((doc) => doc?.destroy()).catch(() => undefined);
+				}
+				opening = started?.hash === row.docHash ? started : openStored(row.docHash);
+				this.#opening = opening;
+			}
 			preloading = null;
+			const pending = opening.doc;
+			// The frames are laid out only once the bytes are with pdf.js's worker: laying out a
+			// long contract first held the device read and pdf.js's start up behind that work.
+			await opening.sent;
+			if (generation === this.#generation) this.load = { state: 'opening', row };
 			const doc = await pending;
 			mark('doc-open');
-			if (!doc) {
-				if (generation === this.#generation) this.load = { state: 'not-downloaded', row };
+			if (generation !== this.#generation) {
+				// A later row took over; it awaits the same promise when its hash is the same.
+				if (doc && this.#opening?.doc !== pending) void doc.destroy();
 				return;
 			}
-			if (generation !== this.#generation) {
-				void doc.destroy();
+			this.#opening = null;
+			if (!doc) {
+				this.load = { state: 'not-downloaded', row };
 				return;
 			}
 			void this.#doc?.destroy();
@@ -147,6 +221,7 @@ export class ContractView {
 			this.load = { state: 'ready', row, doc };
 		} catch (error) {
 			if (generation !== this.#generation) return;
+			this.#opening = null;
 			this.load = {
 				state: 'failed',
 				row,

@@ -1,12 +1,7 @@
 import type { PDFDocumentProxy, PDFPageProxy, RenderTask } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
-
-/**
- * Where the prebuild step (scripts/prepare-assets.mjs) copies pdf.js's data files. Served from
- * our origin and precached by the service worker, so CJK text (CMaps), the 14 standard fonts and
- * the JPX/JBIG2 decoders (wasm) are there with the network off.
- */
-const PDFJS_ASSETS = '/generated/pdfjs/';
+import { takeBootWorker } from './contract-boot';
+import { PDF_OPEN_OPTIONS } from './pdf-options';
 
 type Pdfjs = typeof import('pdfjs-dist');
 
@@ -32,9 +27,9 @@ export function warmPdfjs(): Promise<{ pdfjs: Pdfjs; worker: InstanceType<Pdfjs[
 	// compiling its 1.2 MB script overlaps the main thread's work; pdf.js talks to it through the
 	// port (messages wait in the port until the worker runs). Without Worker support pdf.js falls
 	// back to its in-page worker.
-	let port: Worker | null = null;
+	let port: Worker | null = takeBootWorker();
 	try {
-		port = new Worker(workerUrl, { type: 'module' });
+		port ??= new Worker(workerUrl, { type: 'module' });
 	} catch {
 		port = null;
 	}
@@ -52,24 +47,19 @@ export function warmPdfjs(): Promise<{ pdfjs: Pdfjs; worker: InstanceType<Pdfjs[
 }
 
 /**
- * Opens PDF bytes with pdf.js, loaded on first use so pdf.js never weighs on the first route.
- * The worker URL comes from the build, so the service worker precaches it and viewing works
- * offline. isEvalSupported: false keeps pdf.js inside our CSP (no 'unsafe-eval') and shuts the
- * font-program eval path that crafted PDFs have abused (CVE-2024-4367).
+ * Opens PDF bytes with pdf.js, loaded on first use so pdf.js never weighs on the first route,
+ * with the app's options (pdf-options.ts: no eval, CMaps and fonts from our origin). The worker
+ * URL comes from the build, so the service worker precaches it and viewing works offline.
  */
-export async function openPdf(data: Uint8Array): Promise<PDFDocumentProxy> {
+export async function openPdf(
+	data: Uint8Array,
+	/** Told once the bytes have been handed to pdf.js's worker (before the parse). */
+	onSent?: () => void
+): Promise<PDFDocumentProxy> {
 	const { pdfjs, worker } = await warmPdfjs();
-	return pdfjs.getDocument({
-		data,
-		worker,
-		isEvalSupported: false,
-		enableXfa: false,
-		stopAtErrors: false,
-		cMapUrl: `${PDFJS_ASSETS}cmaps/`,
-		cMapPacked: true,
-		standardFontDataUrl: `${PDFJS_ASSETS}standard_fonts/`,
-		wasmUrl: `${PDFJS_ASSETS}wasm/`
-	}).promise;
+	const task = pdfjs.getDocument({ data, worker, ...PDF_OPEN_OPTIONS });
+	onSent?.();
+	return task.promise;
 }
 
 /** Renders one page into a canvas at a width in CSS pixels, sharp on high-DPI screens. */
