@@ -152,10 +152,10 @@ if (want('upload'))
 // the same pdf.js chunk and worker from the same server, reads the same bytes from the same
 // IndexedDB and draws page 1 at the same canvas size — everything pdf.js itself needs and
 // nothing of ours. The old warm figure (pdf.js already loaded in the app's page, opening the
-// bytes again) is reported beside it for comparison. Median of 5 alternating runs.
+// bytes again) is reported beside it for comparison. Median of 9 alternating runs.
 if (want('first-page')) {
 	const FIRST_PAGE_GOAL = 1.5;
-	const RUNS = 5;
+	const RUNS = 9;
 	const fixture = JSON.parse(child('first-page-fixture', fixtures));
 	const immutable = 'build/client/_app/immutable';
 	// The chunk holding pdf.js is the one that defines its version; the worker is an asset.

@@ -34,6 +34,15 @@ export const handle: Handle = async ({ event, resolve }) => {
 	// Setup links carry a secret in the path: never leak it to another site via Referer.
 	response.headers.set('Referrer-Policy', 'no-referrer');
 	response.headers.set('Permissions-Policy', 'camera=(self), geolocation=(), microphone=()');
+	// app.html's /contract-boot.js first (vite.config.ts): behind the other preloads it, and a
+	// contract's pdf.js worker with it, started later.
+	const link = response.headers.get('Link');
+	if (link && response.headers.get('Content-Type')?.startsWith('text/html')) {
+		response.headers.set(
+			'Link',
+			`</contract-boot.js>; rel="preload"; as="script"; fetchpriority="high"; nopush, ${link}`
+		);
+	}
 	// API answers are per-user and current; only content-addressed public files (the CJK font)
 	// declare themselves immutable, and keep that so devices fetch them once.
 	if (isApi && !response.headers.get('Cache-Control')?.includes('immutable')) {
