@@ -72,13 +72,7 @@ class SyncEngine {
 			const reply = event.ports[0];
 			void this.trigger().then(() => reply?.postMessage({ done: this.waiting === 0 }));
 		});
-		// The first run waits until the main thread is idle (two seconds at most): started with
-		// the app, its Dexie reads and kit checks competed for the CPU with opening the contract
-		// the app started on (npm run bench, first-page). Nothing waits on it: the outbox is on
-		// the device, and a confirmation or the 立即同步 button triggers a run at once.
-		const first = () => void this.trigger();
-		if (typeof requestIdleCallback === 'function') requestIdleCallback(first, { timeout: 2000 });
-		else setTimeout(first, 0);
+		void this.trigger();
 	}
 
 	/** The 立即同步 button: runs now, even for rows waiting on their back-off (Y6). */
