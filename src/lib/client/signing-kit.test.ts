@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { MySeal, MySealsResponse } from '$lib/domain/api-types';
@@ -30,6 +30,7 @@ interface FakeServer {
 	uploads: Uint8Array[];
 }
 
+const realFetch = globalThis.fetch;
 let server: FakeServer;
 let db: DeviceDb;
 let red: Uint8Array;
@@ -51,7 +52,8 @@ beforeEach(async () => {
 		offline: false,
 		uploads: []
 	};
-	vi.stubGlobal('fetch', async (path: string, init: RequestInit = {}) => {
+	// The module under test calls the global fetch; the in-process server answers it here.
+	globalThis.fetch = (async (path: string, init: RequestInit = {}) => {
 		if (server.offline) throw new TypeError('Failed to fetch');
 		if (path === '/api/me/seals') return Response.json(server.kit);
 		if (path.startsWith('/api/blobs/')) {
@@ -69,13 +71,13 @@ beforeEach(async () => {
 			return Response.json({ image: hex(bytes) });
 		}
 		return Response.json({ error: { code: 'NOT_FOUND' } }, { status: 404 });
-	});
+	}) as typeof fetch;
 	db = new DeviceDb(`test-${crypto.randomUUID()}`);
 	await db.open();
 });
 
 afterEach(async () => {
-	vi.unstubAllGlobals();
+	globalThis.fetch = realFetch;
 	await db.delete();
 });
 
