@@ -29,5 +29,16 @@ class I18nState {
 }
 
 export const i18n = new I18nState();
+
+/**
+ * A moment in the interface's language. 'medium' shows seconds, for the admin's audit and review
+ * pages where the order of events within a minute matters; the signer's pages use 'short'.
+ * Reads i18n.locale, so a template that calls it re-renders on a language switch.
+ */
+export function formatDateTime(iso: string, time: 'short' | 'medium' = 'short'): string {
+	return new Intl.DateTimeFormat(i18n.locale, { dateStyle: 'medium', timeStyle: time }).format(
+		Date.parse(iso)
+	);
+}
 export { locales };
 export type { Locale };
