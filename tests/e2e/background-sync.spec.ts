@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Page } from '@playwright/test';
 import { test, expect, waitForServiceWorkerControl } from './support/fixtures';
 import { enrolAdmin } from './support/flows';
+import { deviceOutbox } from './support/device';
 import { api, signInPage } from './support/signing';
 import type { Envelope } from '../../src/lib/domain/envelope';
 import { discSealPng, sha256Hex, signaturePng } from '../support/images';
@@ -13,32 +13,6 @@ import { discSealPng, sha256Hex, signaturePng } from '../support/images';
 // (ServiceWorker.dispatchSyncEvent) from a tab that is not a window of the app.
 
 test.use({ locale: 'en-US' });
-
-interface RawOutboxRow {
-	id: number;
-	state: string;
-	result: { submissionId?: string } | null;
-	error: { code: string } | null;
-}
-
-/** The outbox read with plain IndexedDB, as another tab would. */
-function outbox(page: Page): Promise<RawOutboxRow[]> {
-	return page.evaluate(
-		() =>
-			new Promise<RawOutboxRow[]>((resolve, reject) => {
-				const open = indexedDB.open('sealpass');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const request = open.result.transaction('outbox').objectStore('outbox').getAll();
-					request.onsuccess = () => {
-						open.result.close();
-						resolve(request.result as RawOutboxRow[]);
-					};
-					request.onerror = () => reject(request.error);
-				};
-			})
-	);
-}
 
 test('with every window of the app closed, the service worker’s Background Sync uploads the outbox itself; reopened, the row is synced', async ({
 	freshServer,
@@ -141,7 +115,7 @@ test('with every window of the app closed, the service worker’s Background Syn
 				}
 			}
 		);
-		expect((await outbox(page)).map((r) => r.state)).toEqual(['pending']);
+		expect((await deviceOutbox(page)).map((r) => r.state)).toEqual(['pending']);
 
 		// Every window of the app closes; the connection returns; the browser fires the sync.
 		await page.close();
@@ -168,7 +142,9 @@ test('with every window of the app closed, the service worker’s Background Syn
 		const reopened = await context.newPage();
 		await reopened.goto('/inbox');
 		await expect
-			.poll(async () => (await outbox(reopened)).map((r) => [r.state, r.result?.submissionId]))
+			.poll(async () =>
+				(await deviceOutbox(reopened)).map((r) => [r.state, r.result?.submissionId])
+			)
 			.toEqual([['synced', submissions()[0]!.id]]);
 		await expect(
 			reopened.getByTestId('sync-indicator').getByRole('button', { name: /Sync status: Synced/ })

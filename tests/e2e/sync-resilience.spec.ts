@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import type { Page, Route } from '@playwright/test';
 import { test, expect } from './support/fixtures';
 import { enrolAdmin } from './support/flows';
+import { deviceOutbox } from './support/device';
 import { serveBundle } from './support/bundle';
 import { startServer, type RunningServer } from '../../scripts/server-process.mjs';
 import type { Envelope } from '../../src/lib/domain/envelope';
@@ -19,33 +20,6 @@ import { discSealPng, sha256Hex, signaturePng } from '../support/images';
 test.use({ locale: 'en-US', serviceWorkers: 'block' });
 
 const N = 5;
-
-interface DeviceOutboxRow {
-	id: number;
-	state: string;
-	attempts: number;
-	result: { submissionId?: string } | null;
-	error: { code: string } | null;
-}
-
-/** The outbox as the device holds it, read with plain IndexedDB (the app page has no Dexie handle). */
-function outbox(page: Page): Promise<DeviceOutboxRow[]> {
-	return page.evaluate(
-		() =>
-			new Promise<DeviceOutboxRow[]>((resolve, reject) => {
-				const open = indexedDB.open('sealpass');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const request = open.result.transaction('outbox').objectStore('outbox').getAll();
-					request.onsuccess = () => {
-						open.result.close();
-						resolve(request.result as DeviceOutboxRow[]);
-					};
-					request.onerror = () => reject(request.error);
-				};
-			})
-	);
-}
 
 /** A same-origin JSON request from the page, with the admin's session cookie. */
 async function json<T>(page: Page, path: string, body?: unknown): Promise<T> {
@@ -249,11 +223,11 @@ test('proof 6: server killed after some of n uploads and restarted, an answer dr
 		await expect
 			.poll(
 				async () =>
-					(await outbox(page)).map((r) => (r.attempts > 0 ? `${r.state}:retrying` : r.state)),
+					(await deviceOutbox(page)).map((r) => (r.attempts > 0 ? `${r.state}:retrying` : r.state)),
 				{ timeout: 90_000 }
 			)
 			.toEqual(['synced', 'synced', 'pending:retrying', 'pending', 'pending']);
-		expect((await outbox(page))[2]!.error?.code).toBe('NETWORK');
+		expect((await deviceOutbox(page))[2]!.error?.code).toBe('NETWORK');
 
 		// The indicator shows what waits and why, on this page as on every other.
 		const indicator = page.getByTestId('sync-indicator');
@@ -269,7 +243,7 @@ test('proof 6: server killed after some of n uploads and restarted, an answer dr
 		// Row 3's answer is lost after the commit; the back-off timer retries it (same key) and
 		// the rest follow in order.
 		await expect
-			.poll(async () => (await outbox(page)).map((r) => r.state), { timeout: 120_000 })
+			.poll(async () => (await deviceOutbox(page)).map((r) => r.state), { timeout: 120_000 })
 			.toEqual(Array(N).fill('synced'));
 		expect(submissions).toBeGreaterThanOrEqual(N + 1);
 
@@ -284,7 +258,7 @@ test('proof 6: server killed after some of n uploads and restarted, an answer dr
 				}
 			).c
 		).toBe(N);
-		const rows = await outbox(page);
+		const rows = await deviceOutbox(page);
 		expect(new Set(rows.map((r) => r.result?.submissionId))).toEqual(
 			new Set(stored.map((s) => s.id))
 		);

@@ -2,7 +2,7 @@ import type { Locator, Page } from '@playwright/test';
 import { addVirtualAuthenticator, type VirtualAuthenticator } from './fixtures';
 
 // Shared by the specs that confirm on the device and follow the result (confirm.spec.ts,
-// signer-proofs.spec.ts): the device store read back with plain IndexedDB, a passkey carried
+// signer-proofs.spec.ts, and the sync specs): the device store read back with plain IndexedDB, a passkey carried
 // into another tab, and a pen stroke on the signature pad.
 
 /** The device store as the tests read it (the fields they use). */
@@ -14,6 +14,7 @@ export interface DeviceState {
 		manifestHash: string;
 		previewHash: string | null;
 		idempotencyKey: string;
+		attempts: number;
 		images: string[];
 		manifest: {
 			credentialId: string;
@@ -56,6 +57,11 @@ export function deviceState(page: Page, envelopeId: string): Promise<DeviceState
 		db.close();
 		return state;
 	}, envelopeId);
+}
+
+/** The outbox rows alone, read the same way (the sync specs follow only them). */
+export async function deviceOutbox(page: Page): Promise<DeviceState['outbox']> {
+	return (await deviceState(page, '')).outbox;
 }
 
 /**
