@@ -143,7 +143,11 @@ test('offline 确认签署: preview, passkey, one transaction; kept across an of
 	const state = await deviceState(offline, demo.id);
 	expect(state.outbox).toHaveLength(1);
 	const row = state.outbox[0]!;
-	expect(row).toMatchObject({ state: 'pending', envelopeId: demo.id, previewHash });
+	// Waiting, not synced: 'pending', or 'sending' when an upload attempt (Background Sync fires
+	// on registration, whatever the tab's emulated network) was cut by the reload — such a row is
+	// sent again under the same idempotency key (SPEC Y7), as proof 6 shows.
+	expect(['pending', 'sending']).toContain(row.state);
+	expect(row).toMatchObject({ envelopeId: demo.id, previewHash });
 	expect(row.images.sort()).toEqual([sha256Hex(marks.signature), sha256Hex(marks.seal)].sort());
 	expect(row.manifest.fills.map((f) => f.fieldId)).toEqual(['field-signature', 'field-seal']);
 	expect(state.tickets.filter((t) => t.spentBy !== null)).toEqual([

@@ -112,6 +112,14 @@ class SyncEngine {
 				force = this.forceAgain;
 				this.forceAgain = false;
 				nextDue = summary?.drain.nextDue ?? null;
+				// A trigger that arrived during the run asked for another, but the device may have
+				// gone offline meanwhile: the same rule as at the start, or a row confirmed offline
+				// would be marked 'sending' by an upload that cannot succeed (and left so if the tab
+				// closed in the middle).
+				if (this.again && !force && navigator.onLine === false) {
+					this.again = false;
+					this.askBackgroundSync();
+				}
 			} while (this.again);
 			this.localError = null;
 			this.schedule(nextDue);
