@@ -5,8 +5,17 @@
 // a baseline measured in the same run, never as absolute timings.
 import { chromium } from '@playwright/test';
 import { gzipSync } from 'node:zlib';
-import { mkdirSync, writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+	cpSync,
+	mkdirSync,
+	writeFileSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	statSync
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -145,6 +154,47 @@ if (want('upload'))
 		});
 	}
 
+/**
+ * The baseline page of the first-page figure: pdf.js alone, from navigation. It imports the
+ * build's pdf.js chunk and worker, reads the contract's bytes from the same IndexedDB the app
+ * reads and draws page 1 at the canvas width given in the URL's hash, with the app's options.
+ */
+function pdfjsAlonePage(docHash, pdfjsChunk, workerAsset) {
+	return `<!doctype html><meta charset="utf-8"><body><script type="module">
+const read = new Promise((resolve, reject) => {
+	const request = indexedDB.open('sealpass');
+	request.onerror = () => reject(request.error);
+	request.onsuccess = () => {
+		const db = request.result;
+		const get = db.transaction('blobs').objectStore('blobs').get(${JSON.stringify(docHash)});
+		get.onsuccess = async () => resolve(new Uint8Array(await get.result.data.arrayBuffer()));
+		get.onerror = () => reject(get.error);
+	};
+});
+await import('/_app/immutable/chunks/${pdfjsChunk}');
+const lib = globalThis.pdfjsLib;
+lib.GlobalWorkerOptions.workerSrc = '/_app/immutable/assets/${workerAsset}';
+const assets = '/generated/pdfjs/';
+const doc = await lib.getDocument({
+	data: await read,
+	isEvalSupported: false,
+	cMapUrl: assets + 'cmaps/',
+	cMapPacked: true,
+	standardFontDataUrl: assets + 'standard_fonts/',
+	wasmUrl: assets + 'wasm/'
+}).promise;
+const first = await doc.getPage(1);
+const base = first.getViewport({ scale: 1 });
+const viewport = first.getViewport({ scale: Number(location.hash.slice(1)) / base.width });
+const canvas = document.createElement('canvas');
+canvas.width = Math.floor(viewport.width);
+canvas.height = Math.floor(viewport.height);
+document.body.append(canvas);
+await first.render({ canvas, viewport }).promise;
+globalThis.__firstPage = performance.now();
+</script>`;
+}
+
 // First page of a 200-page contract from the device copy (issue 4 "Speed"). The app figure is
 // the contract view opened from navigation: SPA boot, Dexie, the lazy pdf.js import, the worker,
 // the parse and the paint of page 1. The baseline the goal is judged against is pdf.js alone,
@@ -168,7 +218,19 @@ if (want('first-page')) {
 		/^pdf\.worker\.min\..*\.mjs$/.test(f)
 	);
 	if (!pdfjsChunk || !workerAsset) throw new Error('pdf.js chunk or worker not found in the build');
-	const server = await startServer();
+	// The bare pdf.js page is a file of the server's own build, so both pages are served alike
+	// and share the HTTP cache. Serving it through Playwright's routing instead (as until stop 9)
+	// switched Chromium's HTTP cache off for the whole context: every one of the app's ~40
+	// scripts was fetched again on each run, six at a time, while the bare page fetched two.
+	// A copy of the build inside the project (so node_modules resolves), removed afterwards.
+	const deploy = resolve('.bench-deploy', randomUUID());
+	cpSync('build', join(deploy, 'build'), { recursive: true });
+	const alonePath = '/__bench-pdfjs-alone.html';
+	writeFileSync(
+		join(deploy, 'build', 'client', alonePath),
+		pdfjsAlonePage(fixture.docHash, pdfjsChunk, workerAsset)
+	);
+	const server = await startServer({ SEALPASS_BUILD_DIR: join(deploy, 'build') });
 	const browser = await launchChromium();
 	try {
 		const context = await browser.newContext({
@@ -217,48 +279,8 @@ if (want('first-page')) {
 		}, fixture);
 		await setup.close();
 
-		// The bare pdf.js page, served from the app's origin (so it reaches the same IndexedDB
-		// and HTTP cache) by intercepting one URL the app does not have.
-		const aloneUrl = `${server.url}/__bench/pdfjs-alone`;
+		const aloneUrl = server.url + alonePath;
 		let canvasWidth = 0;
-		await context.route(aloneUrl, (route) =>
-			route.fulfill({
-				contentType: 'text/html',
-				body: `<!doctype html><meta charset="utf-8"><body><script type="module">
-const read = new Promise((resolve, reject) => {
-	const request = indexedDB.open('sealpass');
-	request.onerror = () => reject(request.error);
-	request.onsuccess = () => {
-		const db = request.result;
-		const get = db.transaction('blobs').objectStore('blobs').get(${JSON.stringify(fixture.docHash)});
-		get.onsuccess = async () => resolve(new Uint8Array(await get.result.data.arrayBuffer()));
-		get.onerror = () => reject(get.error);
-	};
-});
-await import('/_app/immutable/chunks/${pdfjsChunk}');
-const lib = globalThis.pdfjsLib;
-lib.GlobalWorkerOptions.workerSrc = '/_app/immutable/assets/${workerAsset}';
-const assets = '/generated/pdfjs/';
-const doc = await lib.getDocument({
-	data: await read,
-	isEvalSupported: false,
-	cMapUrl: assets + 'cmaps/',
-	cMapPacked: true,
-	standardFontDataUrl: assets + 'standard_fonts/',
-	wasmUrl: assets + 'wasm/'
-}).promise;
-const first = await doc.getPage(1);
-const base = first.getViewport({ scale: 1 });
-const viewport = first.getViewport({ scale: Number(location.hash.slice(1)) / base.width });
-const canvas = document.createElement('canvas');
-canvas.width = Math.floor(viewport.width);
-canvas.height = Math.floor(viewport.height);
-document.body.append(canvas);
-await first.render({ canvas, viewport }).promise;
-globalThis.__firstPage = performance.now();
-</script>`
-			})
-		);
 
 		const runs = [];
 		for (let i = 0; i < RUNS; i++) {
@@ -347,6 +369,7 @@ globalThis.__firstPage = performance.now();
 	} finally {
 		await browser.close();
 		await server.stop();
+		rmSync(deploy, { recursive: true, force: true });
 	}
 }
 
