@@ -272,9 +272,10 @@ export async function main(argv: string[]): Promise<void> {
 
 /**
  * The 200-page contract as a device holds it after a download, for the first-page benchmark in
- * Chromium: its bytes (base64), hash and an envelope row with its page sizes.
+ * Chromium: its bytes (base64), hash, its definition and the signers the device's user is.
  */
 function firstPageFixture(dir: string) {
+	const rect = (x: number, y: number, width: number, height: number) => ({ x, y, width, height });
 	const bytes = readFileSync(join(dir, 'text-200.pdf'));
 	const docHash = sha256Hex(new Uint8Array(bytes));
 	const a4 = { width: 595.28, height: 841.89 };
@@ -288,9 +289,38 @@ function firstPageFixture(dir: string) {
 			status: 'sent',
 			pages: Array.from({ length: 200 }, () => a4),
 			signingOrder: 'sequential',
-			parties: [],
-			signers: [],
-			fields: []
-		}
+			// The device's user signs for a company, with their fields where contracts put them
+			// (signature and seal on the last page, a riding seam across all), so the view measured
+			// is the signer's, with its tools and next-field bar, not a bare reader.
+			parties: [{ id: 'p1', name: 'Bench Co.', kind: 'organisation' }],
+			signers: [{ id: 's1', partyId: 'p1', name: 'Bench Signer', order: 1 }],
+			fields: [
+				{
+					id: 'f1',
+					kind: 'signature',
+					signerId: 's1',
+					page: 200,
+					rect: rect(80, 120, 160, 60),
+					required: true
+				},
+				{
+					id: 'f2',
+					kind: 'seal',
+					signerId: 's1',
+					page: 200,
+					rect: rect(300, 100, 120, 120),
+					required: true
+				},
+				{
+					id: 'f3',
+					kind: 'riding-seam',
+					signerId: 's1',
+					page: 1,
+					rect: rect(545, 380, 50, 120),
+					required: false
+				}
+			]
+		},
+		mySignerIds: ['s1']
 	};
 }

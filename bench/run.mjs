@@ -241,9 +241,20 @@ if (want('first-page')) {
 		await setup.goto(server.url + '/inbox');
 		// The inbox opened the device store (Dexie created its tables); put the contract in it as
 		// a download would: the PDF under its hash, the row with its definition.
-		await setup.waitForFunction(async () =>
-			(await indexedDB.databases()).some((d) => d.name === 'sealpass')
-		);
+		// Listed is not enough: the database is listed while Dexie's upgrade still creates the
+		// tables, and a write then finds no 'blobs' store.
+		await setup.waitForFunction(async () => {
+			if (!(await indexedDB.databases()).some((d) => d.name === 'sealpass')) return false;
+			return new Promise((resolve) => {
+				const request = indexedDB.open('sealpass');
+				request.onerror = () => resolve(false);
+				request.onsuccess = () => {
+					const names = request.result.objectStoreNames;
+					resolve(names.contains('blobs') && names.contains('envelopes'));
+					request.result.close();
+				};
+			});
+		});
 		await setup.evaluate(async (fx) => {
 			const db = await new Promise((resolve, reject) => {
 				const request = indexedDB.open('sealpass');
@@ -269,7 +280,7 @@ if (want('first-page')) {
 				notice: null,
 				definition: fx.definition,
 				accepted: [],
-				mySignerIds: []
+				mySignerIds: fx.mySignerIds
 			});
 			await new Promise((resolve, reject) => {
 				tx.oncomplete = resolve;
