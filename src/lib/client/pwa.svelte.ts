@@ -31,7 +31,7 @@ class PwaState {
 	private updateSW: ((reload?: boolean) => Promise<void>) | null = null;
 	private started = false;
 
-	/** Registers the service worker and listens for install offers; safe to call twice. */
+	/** Listens for install offers; safe to call twice. Registration is `register`'s. */
 	start() {
 		if (this.started || typeof window === 'undefined') return;
 		this.started = true;
@@ -45,6 +45,15 @@ class PwaState {
 			this.canInstall = false;
 		});
 		this.showIosHint = needsIosHint() && localStorage.getItem(IOS_HINT_DISMISSED) !== '1';
+	}
+
+	/**
+	 * Registers the service worker; safe to call twice. Apart from `start` because the layout
+	 * calls it once the first screen is shown (first-screen.ts): registering checks /sw.js for an
+	 * update and, after a release, downloads the whole precache.
+	 */
+	register() {
+		if (this.updateSW || typeof window === 'undefined') return;
 		this.updateSW = registerSW({
 			immediate: true,
 			onNeedRefresh: () => (this.needRefresh = true),
