@@ -60,6 +60,14 @@ test('a downloaded contract opens offline: pages drawn lazily, CJK text, the nex
 				app: performance.getEntriesByName('sealpass:bytes').length
 			}))
 		).toEqual({ boot: 1, app: 0 });
+		// The app's start-up work (service worker registration, first sync) waited for page 1 (Y10).
+		const order = await offline.evaluate(() => ({
+			page1: performance.getEntriesByName('sealpass:page-1')[0]?.startTime ?? null,
+			startup: performance.getEntriesByName('sealpass:startup-work')[0]?.startTime ?? null
+		}));
+		expect(order.page1).not.toBeNull();
+		expect(order.startup).not.toBeNull();
+		expect(order.startup!).toBeGreaterThanOrEqual(order.page1!);
 
 		// CMaps come from the service worker's precache with the network off.
 		const cmap = await offline.evaluate(async () => {
