@@ -6,9 +6,9 @@
  * pdf.js needs the main thread between each step of the worker's parse and the drawing; started
  * together with it, that work put the first page about a tenth later (npm run bench, first-page).
  *
- * A page that has such a first screen holds the gate while its component initialises (before
- * the layout's onMount, which Svelte runs after its children's) and lets it go once the screen
- * is shown, or it cannot be. Without a hold the work runs at once; a hold never delays it by more
+ * A page that has such a first screen holds the gate while its component initialises (the
+ * layout's onMount runs only once the whole tree, page included, has been created) and lets it
+ * go once the screen is shown, or it cannot be. Without a hold the work runs at once; a hold never delays it by more
  * than `maxWaitMs`, so a page that never settles cannot keep the device from syncing.
  */
 export interface FirstScreenGate {
