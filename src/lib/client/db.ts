@@ -13,14 +13,13 @@ import { sha256Hex } from '$lib/domain/canonical';
 import { api, ApiError } from './api';
 import { isQuotaError } from './quota';
 import { downloadSigningKit, fetchMissingImages } from './signing-kit';
+import { manifestImages } from '$lib/domain/manifest';
 
 // Dexie switches its debug mode on by itself when the page's URL is on localhost: a console task
 // (async stack trace) for every query. The end-to-end tests and `npm run bench` reach the
-// production build on localhost, where that cost the contract view's start about 100 ms of main
-// thread which a device on the real host never pays; a production build runs Dexie alike on
-// every host, and `npm run dev` keeps the debug traces.
+// production build on localhost, and must see Dexie as a device on the real host runs it; a
+// production build runs Dexie alike on every host, and `npm run dev` keeps the debug traces.
 if (!import.meta.env.DEV) Dexie.debug = false;
-import { manifestImages } from '$lib/domain/manifest';
 
 /**
  * An envelope on this device. Every envelope of the inbox has a row (its metadata, so the list
