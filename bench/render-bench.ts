@@ -14,6 +14,7 @@ import { manifestChallenge } from '$lib/domain/canonical';
 import { discSealPng, photoJpeg, sha256Hex, signaturePng } from '../tests/support/images';
 import { createFakeAuthenticator } from '../tests/support/fake-authenticator';
 import { textPdf } from '../tests/support/pdfs';
+import { PDF_OPEN_OPTIONS } from '$lib/client/pdf-options';
 
 export interface Case {
 	name: string;
@@ -272,7 +273,8 @@ export async function main(argv: string[]): Promise<void> {
 
 /**
  * The 200-page contract as a device holds it after a download, for the first-page benchmark in
- * Chromium: its bytes (base64), hash, its definition and the signers the device's user is.
+ * Chromium: its bytes (base64), hash, its definition, the signers the device's user is and the
+ * app's pdf.js open options.
  */
 function firstPageFixture(dir: string) {
 	const rect = (x: number, y: number, width: number, height: number) => ({ x, y, width, height });
@@ -321,6 +323,8 @@ function firstPageFixture(dir: string) {
 				}
 			]
 		},
-		mySignerIds: ['s1']
+		mySignerIds: ['s1'],
+		// How the app opens a document: the bench's pdf.js-alone pages open it the same way.
+		openOptions: PDF_OPEN_OPTIONS
 	};
 }

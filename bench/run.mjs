@@ -159,7 +159,7 @@ if (want('upload'))
  * build's pdf.js chunk and worker, reads the contract's bytes from the same IndexedDB the app
  * reads and draws page 1 at the canvas width given in the URL's hash, with the app's options.
  */
-function pdfjsAlonePage(docHash, pdfjsChunk, workerAsset) {
+function pdfjsAlonePage(docHash, pdfjsChunk, workerAsset, openOptions) {
 	return `<!doctype html><meta charset="utf-8"><body><script type="module">
 const read = new Promise((resolve, reject) => {
 	const request = indexedDB.open('sealpass');
@@ -174,15 +174,7 @@ const read = new Promise((resolve, reject) => {
 await import('/_app/immutable/chunks/${pdfjsChunk}');
 const lib = globalThis.pdfjsLib;
 lib.GlobalWorkerOptions.workerSrc = '/_app/immutable/assets/${workerAsset}';
-const assets = '/generated/pdfjs/';
-const doc = await lib.getDocument({
-	data: await read,
-	isEvalSupported: false,
-	cMapUrl: assets + 'cmaps/',
-	cMapPacked: true,
-	standardFontDataUrl: assets + 'standard_fonts/',
-	wasmUrl: assets + 'wasm/'
-}).promise;
+const doc = await lib.getDocument({ ...${JSON.stringify(openOptions)}, data: await read }).promise;
 const first = await doc.getPage(1);
 const base = first.getViewport({ scale: 1 });
 const viewport = first.getViewport({ scale: Number(location.hash.slice(1)) / base.width });
@@ -228,7 +220,7 @@ if (want('first-page')) {
 	const alonePath = '/__bench-pdfjs-alone.html';
 	writeFileSync(
 		join(deploy, 'build', 'client', alonePath),
-		pdfjsAlonePage(fixture.docHash, pdfjsChunk, workerAsset)
+		pdfjsAlonePage(fixture.docHash, pdfjsChunk, workerAsset, fixture.openOptions)
 	);
 	const server = await startServer({ SEALPASS_BUILD_DIR: join(deploy, 'build') });
 	const browser = await launchChromium();
@@ -306,7 +298,7 @@ if (want('first-page')) {
 			});
 			await page.goto(`${server.url}/inbox/${fixture.definition.id}`);
 			await page.waitForFunction(() => globalThis.__firstPage, null, { timeout: 120_000 });
-			const run = await page.evaluate(async () => {
+			const run = await page.evaluate(async (openOptions) => {
 				const appMs = globalThis.__firstPage;
 				const shown = document.querySelector('[data-page="1"] canvas');
 				// Where the app's time went, from the marks the contract view leaves.
@@ -330,16 +322,8 @@ if (want('first-page')) {
 				const data = new Uint8Array(await pdf.data.arrayBuffer());
 				db.close();
 				const lib = globalThis.pdfjsLib;
-				const assets = '/generated/pdfjs/';
 				const t0 = performance.now();
-				const doc = await lib.getDocument({
-					data,
-					isEvalSupported: false,
-					cMapUrl: `${assets}cmaps/`,
-					cMapPacked: true,
-					standardFontDataUrl: `${assets}standard_fonts/`,
-					wasmUrl: `${assets}wasm/`
-				}).promise;
+				const doc = await lib.getDocument({ ...openOptions, data }).promise;
 				const first = await doc.getPage(1);
 				const base = first.getViewport({ scale: 1 });
 				const viewport = first.getViewport({ scale: shown.width / base.width });
@@ -350,7 +334,7 @@ if (want('first-page')) {
 				const warmMs = performance.now() - t0;
 				await doc.destroy();
 				return { appMs, warmMs, canvasWidth: shown.width, marks };
-			});
+			}, fixture.openOptions);
 			await page.close();
 			canvasWidth = run.canvasWidth;
 			const bare = await context.newPage();
