@@ -32,9 +32,12 @@ export interface DeviceState {
 	blobs: string[];
 }
 
-/** Reads the device store with plain IndexedDB, as another tab (or a crash survivor) would. */
-export function deviceState(page: Page, envelopeId: string): Promise<DeviceState> {
-	return page.evaluate(async (envelopeId) => {
+/**
+ * Every row of the named stores, read with plain IndexedDB, as another tab (or a crash survivor)
+ * would: never through the app's Dexie.
+ */
+function readStores(page: Page, stores: string[]): Promise<Record<string, unknown[]>> {
+	return page.evaluate(async (stores) => {
 		const db = await new Promise<IDBDatabase>((resolve, reject) => {
 			const request = indexedDB.open('sealpass');
 			request.onsuccess = () => resolve(request.result);
@@ -46,22 +49,33 @@ export function deviceState(page: Page, envelopeId: string): Promise<DeviceState
 				request.onsuccess = () => resolve(request.result);
 				request.onerror = () => reject(request.error);
 			});
-		const envelopes = (await all('envelopes')) as { id: string; myState: string }[];
-		const blobs = (await all('blobs')) as { sha256: string }[];
-		const state = {
-			outbox: (await all('outbox')) as DeviceState['outbox'],
-			tickets: (await all('tickets')) as DeviceState['tickets'],
-			envelope: envelopes.find((e) => e.id === envelopeId),
-			blobs: blobs.map((b) => b.sha256)
-		};
+		const rows: Record<string, unknown[]> = {};
+		// Blob values (the bytes of PDFs and images) stay in the page: the tests check hashes.
+		const withoutBytes = (row: unknown) =>
+			row && typeof row === 'object'
+				? Object.fromEntries(Object.entries(row).filter(([, value]) => !(value instanceof Blob)))
+				: row;
+		for (const store of stores) rows[store] = (await all(store)).map(withoutBytes);
 		db.close();
-		return state;
-	}, envelopeId);
+		return rows;
+	}, stores);
 }
 
-/** The outbox rows alone, read the same way (the sync specs follow only them). */
+/** The device store as the confirmation specs check it: outbox, tickets, one envelope, blobs. */
+export async function deviceState(page: Page, envelopeId: string): Promise<DeviceState> {
+	const rows = await readStores(page, ['outbox', 'tickets', 'envelopes', 'blobs']);
+	const envelopes = rows.envelopes as { id: string; myState: string }[];
+	return {
+		outbox: rows.outbox as DeviceState['outbox'],
+		tickets: rows.tickets as DeviceState['tickets'],
+		envelope: envelopes.find((e) => e.id === envelopeId),
+		blobs: (rows.blobs as { sha256: string }[]).map((b) => b.sha256)
+	};
+}
+
+/** The outbox rows alone (the sync specs follow only them, often in a poll). */
 export async function deviceOutbox(page: Page): Promise<DeviceState['outbox']> {
-	return (await deviceState(page, '')).outbox;
+	return (await readStores(page, ['outbox'])).outbox as DeviceState['outbox'];
 }
 
 /**
