@@ -151,6 +151,8 @@ export default defineConfig({
 		include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
 		// Builds build/node (the PDF worker and CLI bundles) once, before any test starts a worker.
 		globalSetup: ['scripts/vitest-global-setup.ts'],
+		// Random server keys per test file (the keys of a first start); see the file.
+		setupFiles: ['src/lib/server/test-keys.ts'],
 		environment: 'node',
 		testTimeout: 20_000
 	}

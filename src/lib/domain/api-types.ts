@@ -280,17 +280,60 @@ export interface AuditEntry {
 	hash: string;
 }
 
+/**
+ * The signed head of the whole chain (SPEC A10): its last seq and hash, and the HMAC-SHA-256 (hex)
+ * of `auditAnchorText(seq, hash)` with the audit key held outside the database.
+ */
+export interface AuditAnchor {
+	seq: number;
+	hash: string;
+	mac: string;
+	at: string;
+}
+
 /** GET /api/admin/audit: newest first; pass nextCursor as `cursor` for the next (older) page. */
 export interface AuditPageResponse {
 	entries: AuditEntry[];
 	nextCursor: number | null;
+	/** The signed head of the chain, null before the server first signed one. */
+	head: AuditAnchor | null;
 }
 
-/** POST /api/admin/audit/verify (SPEC A5, A6). */
+/** POST /api/admin/audit/verify (SPEC A5, A6, A10). */
 export interface AuditVerifyResponse {
 	ok: boolean;
 	checked: number;
 	firstBroken: { seq: number; reason: BreakReason } | null;
+	/** The stored signed head that was checked, as found. */
+	anchor: AuditAnchor | null;
+}
+
+/**
+ * One row of an audit export (SPEC A11): the organisation's own rows in full; every other row
+ * only as its link (seq, prevHash, hash), so the chain can be followed end to end without
+ * showing another organisation's events.
+ */
+export type AuditExportRow =
+	| {
+			seq: number;
+			at: string;
+			kind: string;
+			actor: string | null;
+			subject: string | null;
+			data: string;
+			prevHash: string;
+			hash: string;
+	  }
+	| { seq: number; prevHash: string; hash: string; redacted: true };
+
+/** GET /api/admin/audit/export (SPEC A11). */
+export interface AuditExport {
+	format: 'sealpass-audit-export/1';
+	exportedAt: string;
+	orgId: string;
+	/** The signed head; anyone who keeps an export can later see rows cut after it. */
+	head: AuditAnchor | null;
+	rows: AuditExportRow[];
 }
 
 // review of synced signatures (issue 5)

@@ -143,8 +143,29 @@ export async function nextAuditRow(
 	};
 }
 
-/** Why a row breaks the chain (A6). */
-export type BreakReason = 'seq-gap' | 'prev-link-broken' | 'data-invalid' | 'hash-mismatch';
+/**
+ * Why the log fails verification: a row breaks the chain (A6), or the rows do not end at the
+ * signed head (A10): `anchor-missing` (no signed head), `anchor-invalid` (its HMAC does not
+ * verify with the server's key), `tail-cut` (the signed head's row is gone or rewritten: the
+ * newest rows were removed), `after-anchor` (rows beyond the signed head, added without the key).
+ */
+export type BreakReason =
+	| 'seq-gap'
+	| 'prev-link-broken'
+	| 'data-invalid'
+	| 'hash-mismatch'
+	| 'anchor-missing'
+	| 'anchor-invalid'
+	| 'tail-cut'
+	| 'after-anchor';
+
+/**
+ * The text the server's audit key signs for a head (A10): seq 0 with the genesis hash is the
+ * head of an empty log. Versioned and newline-separated so no other HMAC input can collide.
+ */
+export function auditAnchorText(seq: number, hash: string): string {
+	return `sealpass audit head v1\n${seq}\n${hash}`;
+}
 
 export interface ChainCheck {
 	ok: boolean;

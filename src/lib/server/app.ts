@@ -7,6 +7,8 @@ import { seedIfEmpty } from './seed';
 import { issueSetupToken } from './setup-link';
 import { createNotifiers, type Notifiers } from './notify';
 import { join } from 'node:path';
+import { loadServerKeys } from './secrets';
+import { anchorAuditHead } from './audit';
 
 export interface App {
 	config: ServerConfig;
@@ -37,6 +39,9 @@ export async function startApp(
 	const database = openDatabase(config.databaseUrl);
 	try {
 		await migrateToLatest(database);
+		await loadServerKeys(database.db, { file: config.secretsFile, env, clock: systemClock });
+		// A log from before the anchor existed is signed as it stands at this start (SPEC A10).
+		await anchorAuditHead(database.db, systemClock);
 		const seeded = await seedIfEmpty(database.db, blobs, systemClock, config.seedDemo);
 		const token = await issueSetupToken(database.db, systemClock);
 		if (seeded) console.log(`SealPass: new database at ${database.location}, demo data seeded`);

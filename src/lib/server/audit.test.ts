@@ -13,6 +13,7 @@ import { BlobStore } from './blob-store';
 import { seedIfEmpty } from './seed';
 import { appendAudit, listAudit, recordAudit, verifyAuditLog } from './audit';
 import { appendAuthEvent } from './auth-events';
+import { serverKey } from './secrets';
 import { createInvite, redeemInvite, type InviteDeps } from './invites';
 import { issueSetupToken, redeemSetupToken } from './setup-link';
 import { revokePasskey } from './passkeys';
@@ -166,7 +167,7 @@ describe('appendAudit (A2–A5)', () => {
 		expect(JSON.parse(rows.find((r) => r.kind === 'envelope.revoked')!.data)).toEqual({
 			reason: '价格变更'
 		});
-		expect(await verifyAuditLog(open.db)).toEqual({
+		expect(await verifyAuditLog(open.db)).toMatchObject({
 			ok: true,
 			checked: AUDIT_KINDS.length,
 			firstBroken: null
@@ -215,7 +216,13 @@ describe('appendAudit (A2–A5)', () => {
 			`import { Kysely } from 'kysely';
 			import { openSqlite } from '${join(root, 'src/lib/server/db/dialects/sqlite.ts')}';
 			import { appendAudit } from '${join(root, 'src/lib/server/audit.ts')}';
-			const [path, count, name] = process.argv.slice(2);
+			import { useServerKeys } from '${join(root, 'src/lib/server/secrets.ts')}';
+			const [path, count, name, auditKey] = process.argv.slice(2);
+			const key = Buffer.from(auditKey, 'base64');
+			useServerKeys({
+				current: { invite_code_key: key, id_number_key: key, audit_anchor_key: key },
+				previous: { invite_code_key: [], id_number_key: [], audit_anchor_key: [] }
+			});
 			const db = new Kysely({ dialect: openSqlite(path).dialect });
 			for (let i = 0; i < Number(count); i++) {
 				await db.transaction().execute((trx) => appendAudit(trx, () => new Date(), name, {
@@ -243,7 +250,9 @@ describe('appendAudit (A2–A5)', () => {
 		const script = join(out, 'dist/append.mjs');
 		try {
 			await Promise.all(
-				['proc-a', 'proc-b'].map((name) => run(process.execPath, [script, file, '40', name]))
+				['proc-a', 'proc-b'].map((name) =>
+					run(process.execPath, [script, file, '40', name, serverKey('audit_anchor_key').toString('base64')])
+				)
 			);
 		} finally {
 			await rm(out, { recursive: true, force: true });
@@ -252,7 +261,7 @@ describe('appendAudit (A2–A5)', () => {
 		expect(rows).toHaveLength(81);
 		expect(rows.filter((r) => r.actor === 'proc-a')).toHaveLength(40);
 		expect(rows.filter((r) => r.actor === 'proc-b')).toHaveLength(40);
-		expect(await verifyAuditLog(open.db)).toEqual({ ok: true, checked: 81, firstBroken: null });
+		expect(await verifyAuditLog(open.db)).toMatchObject({ ok: true, checked: 81, firstBroken: null });
 	}, 60_000);
 });
 
@@ -317,7 +326,7 @@ describe('tampering with the file (A6)', () => {
 			'audit_log_no_update',
 			`update audit_log set data = '{"reason":"客户要求"}' where seq = ${target}`
 		);
-		expect(await verifyAuditLog(open.db)).toEqual({
+		expect(await verifyAuditLog(open.db)).toMatchObject({
 			ok: false,
 			checked: target,
 			firstBroken: { seq: target, reason: 'hash-mismatch' }
@@ -327,7 +336,7 @@ describe('tampering with the file (A6)', () => {
 	it('A6: a deleted middle row is named by the seq after the gap', async () => {
 		await appendAllKinds();
 		tamper('audit_log_no_delete', `delete from audit_log where seq = 5`);
-		expect(await verifyAuditLog(open.db)).toEqual({
+		expect(await verifyAuditLog(open.db)).toMatchObject({
 			ok: false,
 			checked: 5,
 			firstBroken: { seq: 6, reason: 'seq-gap' }
@@ -338,23 +347,23 @@ describe('tampering with the file (A6)', () => {
 describe('listAudit', () => {
 	it('pages newest first by seq and filters by subject', async () => {
 		await appendAllKinds();
-		const first = await listAudit(open.db, { cursor: null, limit: 10, subject: null });
+		const first = await listAudit(open.db, admin.org_id, { cursor: null, limit: 10, subject: null });
 		expect(first.entries.map((e) => e.seq)).toEqual(
 			Array.from({ length: 10 }, (_, i) => AUDIT_KINDS.length - i)
 		);
 		expect(first.entries[0]!.actorName).toBe(admin.display_name);
-		const second = await listAudit(open.db, { cursor: first.nextCursor, limit: 10, subject: null });
+		const second = await listAudit(open.db, admin.org_id, { cursor: first.nextCursor, limit: 10, subject: null });
 		expect(second.entries[0]!.seq).toBe(AUDIT_KINDS.length - 10);
 		const seen: number[] = [];
 		let cursor: number | null = null;
 		do {
-			const page = await listAudit(open.db, { cursor, limit: 7, subject: null });
+			const page = await listAudit(open.db, admin.org_id, { cursor, limit: 7, subject: null });
 			seen.push(...page.entries.map((e) => e.seq));
 			cursor = page.nextCursor;
 		} while (cursor !== null);
 		expect(seen).toEqual(AUDIT_KINDS.map((_, i) => AUDIT_KINDS.length - i));
 
-		const env = await listAudit(open.db, { cursor: null, limit: 50, subject: 'env-1' });
+		const env = await listAudit(open.db, admin.org_id, { cursor: null, limit: 50, subject: 'env-1' });
 		expect(env.entries.map((e) => e.kind)).toEqual(
 			AUDIT_KINDS.filter((k) => SAMPLES[k].subject === 'env-1').reverse()
 		);

@@ -1,14 +1,64 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import {
+	auditAnchorText,
+	GENESIS_HASH,
 	nextAuditRow,
 	verifyChain,
 	type AuditEvent,
 	type AuditRow,
+	type BreakReason,
 	type ChainCheck
 } from '$lib/domain/audit';
-import type { AuditEntry, AuditPageResponse, AuditVerifyResponse } from '$lib/domain/api-types';
+import type {
+	AuditAnchor,
+	AuditEntry,
+	AuditExport,
+	AuditExportRow,
+	AuditPageResponse,
+	AuditVerifyResponse
+} from '$lib/domain/api-types';
 import type { Database } from './db/schema';
 import type { Clock } from './clock';
+import { hmacHex, sameMac, serverKey, verificationKeys } from './secrets';
+
+/**
+ * The organisation an event belongs to (SPEC A9): the actor's, else the subject's (invite, user,
+ * envelope, submission, seal: ids are UUIDs, so they cannot collide across tables), else the
+ * only organisation when there is one. Null is a platform event (e.g. a wrong invite token on a
+ * server with several organisations). Migration 0013 filed older rows by the same rule.
+ */
+async function eventOrg(
+	trx: Transaction<Database>,
+	actor: string | null,
+	subject: string | null
+): Promise<string | null> {
+	const { rows } = await sql<{ org_id: string | null }>`select coalesce(
+			(select org_id from users where id = ${actor}),
+			(select org_id from invites where id = ${subject}),
+			(select org_id from users where id = ${subject}),
+			(select org_id from envelopes where id = ${subject}),
+			(select e.org_id from submissions s join envelopes e on e.id = s.envelope_id
+			   where s.id = ${subject}),
+			(select org_id from seals where id = ${subject}),
+			(select id from organisations where (select count(*) from organisations) = 1)
+		) as org_id`.execute(trx);
+	return rows[0]?.org_id ?? null;
+}
+
+/** Signs a head with the audit key and stores it as the one anchor row (SPEC A10). */
+async function writeAnchor(
+	trx: Kysely<Database>,
+	head: { seq: number; hash: string },
+	at: string
+): Promise<void> {
+	const mac = hmacHex(serverKey('audit_anchor_key'), auditAnchorText(head.seq, head.hash));
+	const values = { seq: head.seq, hash: head.hash, mac, at };
+	await trx
+		.insertInto('audit_anchor')
+		.values({ id: 1, ...values })
+		.onConflict((oc) => oc.column('id').doUpdateSet(values))
+		.execute();
+}
 
 /**
  * Appends one event to the hash-chained audit log (SPEC A2–A4) inside the caller's transaction,
@@ -46,10 +96,41 @@ export async function appendAudit(
 			subject: row.subject,
 			data: row.data,
 			prev_hash: row.prevHash,
-			hash: row.hash
+			hash: row.hash,
+			org_id: await eventOrg(trx, actor, event.subject)
 		})
 		.execute();
+	// The new head is signed in the same transaction, so the stored anchor is always the head.
+	await writeAnchor(trx, row, row.at);
 	return row;
+}
+
+/**
+ * Signs the head as it stands when no anchor exists yet: on the first start of a server with
+ * this anchor (an empty log is anchored at seq 0), and on a log from before it. After that only
+ * appendAudit moves the anchor, so a missing anchor is itself evidence (SPEC A10).
+ */
+export async function anchorAuditHead(db: Kysely<Database>, clock: Clock): Promise<void> {
+	await db.transaction().execute(async (trx) => {
+		if (await trx.selectFrom('audit_anchor').select('id').executeTakeFirst()) return;
+		const head = await trx
+			.selectFrom('audit_log')
+			.select(['seq', 'hash'])
+			.orderBy('seq', 'desc')
+			.limit(1)
+			.executeTakeFirst();
+		await writeAnchor(trx, head ?? { seq: 0, hash: GENESIS_HASH }, clock().toISOString());
+	});
+}
+
+/** The stored signed head, as stored (it is checked by verifyAuditLog, not here). */
+export async function auditAnchor(db: Kysely<Database>): Promise<AuditAnchor | null> {
+	const row = await db
+		.selectFrom('audit_anchor')
+		.select(['seq', 'hash', 'mac', 'at'])
+		.where('id', '=', 1)
+		.executeTakeFirst();
+	return row ?? null;
 }
 
 /**
@@ -74,6 +155,7 @@ export const AUDIT_PAGE_MAX = 200;
  */
 export async function listAudit(
 	db: Kysely<Database>,
+	orgId: string,
 	query: { cursor: number | null; limit: number; subject: string | null }
 ): Promise<AuditPageResponse> {
 	const limit = Math.min(Math.max(1, Math.floor(query.limit)), AUDIT_PAGE_MAX);
@@ -90,6 +172,7 @@ export async function listAudit(
 			'audit_log.hash',
 			'users.display_name'
 		])
+		.where('audit_log.org_id', '=', orgId)
 		.orderBy('audit_log.seq', 'desc')
 		.limit(limit + 1);
 	if (query.cursor !== null) select = select.where('audit_log.seq', '<', query.cursor);
@@ -106,7 +189,11 @@ export async function listAudit(
 		data: parseData(r.data),
 		hash: r.hash
 	}));
-	return { entries, nextCursor: rows.length > limit ? page.at(-1)!.seq : null };
+	return {
+		entries,
+		nextCursor: rows.length > limit ? page.at(-1)!.seq : null,
+		head: await auditAnchor(db)
+	};
 }
 
 /** Stored data for display; a tampered, unreadable value is shown as such, not thrown. */
@@ -123,9 +210,11 @@ const VERIFY_BATCH = 1000;
 
 /**
  * Recomputes the whole chain from the first row (SPEC A5, A6) in batches, so memory stays flat
- * however long the log grows, and names the first broken row.
+ * however long the log grows, and names the first broken row; then checks that the rows end
+ * exactly at the signed head (A10), which the rows alone cannot show.
  */
 export async function verifyAuditLog(db: Kysely<Database>): Promise<AuditVerifyResponse> {
+	const anchor = await auditAnchor(db);
 	let head: ChainCheck['head'] = null;
 	let checked = 0;
 	let after = 0;
@@ -137,14 +226,64 @@ export async function verifyAuditLog(db: Kysely<Database>): Promise<AuditVerifyR
 			.orderBy('seq')
 			.limit(VERIFY_BATCH)
 			.execute();
-		if (rows.length === 0) return { ok: true, checked, firstBroken: null };
+		if (rows.length === 0) break;
 		const result = await verifyChain(
 			rows.map(({ prev_hash, ...r }) => ({ ...r, prevHash: prev_hash })),
 			head
 		);
 		checked += result.checked;
-		if (!result.ok) return { ok: false, checked, firstBroken: result.firstBroken };
+		if (!result.ok) return { ok: false, checked, firstBroken: result.firstBroken, anchor };
 		head = result.head;
 		after = rows.at(-1)!.seq;
 	}
+	const broken = (seq: number, reason: BreakReason): AuditVerifyResponse => ({
+		ok: false,
+		checked,
+		firstBroken: { seq, reason },
+		anchor
+	});
+	const last = head ?? { seq: 0, hash: GENESIS_HASH };
+	if (!anchor) return broken(last.seq + 1, 'anchor-missing');
+	const text = auditAnchorText(anchor.seq, anchor.hash);
+	if (!verificationKeys('audit_anchor_key').some((key) => sameMac(hmacHex(key, text), anchor.mac))) {
+		return broken(anchor.seq, 'anchor-invalid');
+	}
+	if (anchor.seq > last.seq) return broken(last.seq + 1, 'tail-cut');
+	const signed =
+		anchor.seq === 0
+			? { hash: GENESIS_HASH }
+			: await db.selectFrom('audit_log').select('hash').where('seq', '=', anchor.seq).executeTakeFirst();
+	if (signed?.hash !== anchor.hash) return broken(anchor.seq, 'tail-cut');
+	if (anchor.seq < last.seq) return broken(anchor.seq + 1, 'after-anchor');
+	return { ok: true, checked, firstBroken: null, anchor };
+}
+
+/**
+ * The audit export of one organisation (SPEC A11): every row in seq order, its own in full and
+ * the others as links only, with the signed head. Read in one transaction so the rows and the
+ * head belong together.
+ */
+export async function exportAudit(
+	db: Kysely<Database>,
+	clock: Clock,
+	orgId: string
+): Promise<AuditExport> {
+	return db.transaction().execute(async (trx) => {
+		const rows = await trx
+			.selectFrom('audit_log')
+			.select(['seq', 'at', 'kind', 'actor', 'subject', 'data', 'prev_hash', 'hash', 'org_id'])
+			.orderBy('seq')
+			.execute();
+		return {
+			format: 'sealpass-audit-export/1' as const,
+			exportedAt: clock().toISOString(),
+			orgId,
+			head: await auditAnchor(trx),
+			rows: rows.map(({ prev_hash, org_id, ...r }): AuditExportRow =>
+				org_id === orgId
+					? { ...r, prevHash: prev_hash }
+					: { seq: r.seq, prevHash: prev_hash, hash: r.hash, redacted: true }
+			)
+		};
+	});
 }

@@ -16,6 +16,11 @@ export interface ServerConfig {
 	smtpUrl: string | null;
 	/** Sender address of invite mail. */
 	smtpFrom: string;
+	/**
+	 * The server keys' file (SPEC SEC1): SECRETS_FILE, else `<DATA_DIR>.secrets.json` beside the
+	 * data folder, so a copy of the data folder alone carries no key.
+	 */
+	secretsFile: string;
 }
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
@@ -57,6 +62,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
 		blobMaxBytes: positiveInt(env.BLOB_MAX_BYTES, 64 * 1024 * 1024, 'BLOB_MAX_BYTES'),
 		seedDemo: env.SEED_DEMO !== '0',
 		smtpUrl: smtpUrl(env.SMTP_URL),
-		smtpFrom: env.SMTP_FROM || `SealPass <noreply@${new URL(origin).hostname}>`
+		smtpFrom: env.SMTP_FROM || `SealPass <noreply@${new URL(origin).hostname}>`,
+		secretsFile: env.SECRETS_FILE ? resolve(env.SECRETS_FILE) : `${dataDir}.secrets.json`
 	};
 }

@@ -105,7 +105,7 @@ describe('invites', () => {
 		expect(new Set(rows.map((r) => r.code_hash)).size).toBe(2);
 		expect(other.inviteId).not.toBe(created.inviteId);
 
-		const outbox = await listOutbox(open.db);
+		const outbox = await listOutbox(open.db, admin.org_id);
 		expect(outbox).toHaveLength(2);
 		expect(outbox.map((o) => o.recipient)).toContain('lisi@example.cn');
 	});

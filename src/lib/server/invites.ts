@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { ErrorCode } from '$lib/domain/errors';
 import type { InviteStatus, InviteSummary, OutboxEntry } from '$lib/domain/api-types';
 import { m } from '$lib/paraglide/messages';
 import type { Database, User } from './db/schema';
 import type { Clock } from './clock';
 import { hashToken, newToken } from './tokens';
-import { serverSecret } from './secrets';
+import { hmacHex, sameMac, serverKey, verificationKeys } from './secrets';
 import { appendAuthEvent } from './auth-events';
 import { appendAudit, recordAudit } from './audit';
 import { deliver, notifierFor, type Notifiers } from './notify';
@@ -24,10 +24,15 @@ export interface InviteDeps {
 	notifiers: Notifiers;
 }
 
-/** The stored form of a code: keyed with a server secret and bound to its invite. */
-export async function hashCode(db: Kysely<Database>, inviteId: string, code: string) {
-	const key = await serverSecret(db, 'invite_code_key');
-	return createHmac('sha256', key).update(`${inviteId}:${code}`).digest('hex');
+/** The stored form of a code: keyed with the invite key (SPEC SEC1) and bound to its invite. */
+export function hashCode(inviteId: string, code: string): string {
+	return hmacHex(serverKey('invite_code_key'), `${inviteId}:${code}`);
+}
+
+/** Whether a code is the invite's, under the current invite key or one retired by a rotation. */
+function codeMatches(inviteId: string, code: string, stored: string): boolean {
+	const text = `${inviteId}:${code}`;
+	return verificationKeys('invite_code_key').some((key) => sameMac(hmacHex(key, text), stored));
 }
 
 /** Trims a name and checks 1–50 characters (code points, so 李四 is two). */
@@ -89,7 +94,7 @@ export async function createInvite(
 	const token = newToken();
 	const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
 	const now = deps.clock();
-	const codeHash = await hashCode(deps.db, inviteId, code);
+	const codeHash = hashCode(inviteId, code);
 	await deps.db.transaction().execute(async (trx) => {
 		await trx
 			.insertInto('users')
@@ -136,7 +141,11 @@ export async function createInvite(
 		.map((locale) => m.notify_invite_body({ name, link, code, minutes }, { locale }))
 		.join('\n\n');
 	const subject = `${m.notify_invite_subject({}, { locale: 'zh-CN' })} / ${m.notify_invite_subject({}, { locale: 'en' })}`;
-	const sent = await deliver(deps.db, deps.clock, notifier, { to: contact, subject, body });
+	const sent = await deliver(deps.db, deps.clock, admin.org_id, notifier, {
+		to: contact,
+		subject,
+		body
+	});
 	if (!sent.ok) {
 		return { ok: false, code: 'NOTIFY_FAILED', message: sent.error, details: { inviteId } };
 	}
@@ -186,11 +195,15 @@ export async function listInvites(deps: Pick<InviteDeps, 'db' | 'clock'>, orgId:
 	}));
 }
 
-/** The console outbox, newest first: how a pilot without mail delivers codes. */
-export async function listOutbox(db: Kysely<Database>): Promise<OutboxEntry[]> {
+/**
+ * The organisation's console outbox, newest first: how a pilot without mail delivers codes. It
+ * holds invite links and codes, so only the admins of the organisation that sent them read it.
+ */
+export async function listOutbox(db: Kysely<Database>, orgId: string): Promise<OutboxEntry[]> {
 	const rows = await db
 		.selectFrom('notifications')
 		.selectAll()
+		.where('org_id', '=', orgId)
 		.where('channel', '=', 'console')
 		.orderBy('created_at', 'desc')
 		.limit(100)
@@ -205,10 +218,12 @@ export async function listOutbox(db: Kysely<Database>): Promise<OutboxEntry[]> {
 }
 
 /**
- * Spends an invite with its code. Wrong codes count atomically (a conditional UPDATE, so
- * parallel guesses cannot share one count) and the 5th locks the invite for good; the code is
- * compared as HMACs in constant time; the final conditional update is the lock against two
- * correct redemptions racing. Every outcome is appended to auth_events.
+ * Spends an invite with its code. The attempt is counted FIRST, in one conditional UPDATE
+ * (`attempts < 5 AND locked_at IS NULL`, RETURNING), and the code is compared only when that
+ * UPDATE counted it, all in one transaction: however many guesses arrive at once, at most five
+ * are ever compared, and a right code that arrives after the fifth is refused like any other.
+ * The fifth wrong code locks the invite for good. Codes are compared as HMACs in constant time.
+ * Every outcome is appended to auth_events.
  */
 export async function redeemInvite(
 	deps: Pick<InviteDeps, 'db' | 'clock'>,
@@ -237,92 +252,94 @@ export async function redeemInvite(
 	};
 	if (!invite || invite.redeemed_at) return refuse('INVITE_INVALID', 'Unknown or used invite');
 	if (invite.locked_at) return refuse('CODE_LOCKED', 'Too many wrong codes');
-	const now = clock();
-	if (invite.expires_at <= now.toISOString()) return refuse('CODE_EXPIRED', 'The code expired');
+	if (invite.expires_at <= clock().toISOString()) return refuse('CODE_EXPIRED', 'The code expired');
 
-	const expected = Buffer.from(invite.code_hash, 'hex');
-	const given = Buffer.from(await hashCode(db, invite.id, input.code), 'hex');
-	if (!timingSafeEqual(expected, given)) {
-		const counted = await db.transaction().execute(async (trx) => {
-			const row = await trx
-				.updateTable('invites')
-				.set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-				.where('id', '=', invite.id)
-				.where('locked_at', 'is', null)
-				.where('redeemed_at', 'is', null)
-				.returning('attempts')
-				.executeTakeFirst();
-			if (row) {
-				await appendAudit(trx, clock, null, {
-					kind: 'invite.code_wrong',
-					subject: invite.id,
-					data: { attempts: row.attempts, ip: input.ip }
-				});
-			}
-			return row;
-		});
-		if (!counted) return refuse('CODE_LOCKED', 'Too many wrong codes');
-		const attemptsLeft = Math.max(0, MAX_CODE_ATTEMPTS - counted.attempts);
-		await appendAuthEvent(db, clock, {
-			kind: 'invite.code_wrong',
-			inviteId: invite.id,
-			userId: invite.user_id,
-			ip: input.ip,
-			detail: { attempts: counted.attempts }
-		});
-		if (attemptsLeft === 0) {
-			await db.transaction().execute(async (trx) => {
-				const locked = await trx
-					.updateTable('invites')
-					.set({ locked_at: clock().toISOString() })
-					.where('id', '=', invite.id)
-					.where('locked_at', 'is', null)
-					.executeTakeFirst();
-				if (locked.numUpdatedRows !== 1n) return;
-				await appendAudit(trx, clock, null, {
-					kind: 'invite.locked',
-					subject: invite.id,
-					data: { ip: input.ip }
-				});
-			});
-			await appendAuthEvent(db, clock, {
-				kind: 'invite.locked',
-				inviteId: invite.id,
-				userId: invite.user_id,
-				ip: input.ip
-			});
-			return { ok: false, code: 'CODE_LOCKED', message: 'Too many wrong codes' };
-		}
-		return {
-			ok: false,
-			code: 'CODE_INVALID',
-			message: `Wrong code; ${attemptsLeft} attempts left`,
-			details: { attemptsLeft }
-		};
-	}
-	const spent = await db.transaction().execute(async (trx) => {
-		const result = await trx
+	type Outcome = 'redeemed' | 'spent' | 'locked' | { wrong: number };
+	const outcome = await db.transaction().execute(async (trx): Promise<Outcome> => {
+		const now = clock().toISOString();
+		const counted = await trx
 			.updateTable('invites')
-			.set({ redeemed_at: now.toISOString() })
+			.set((eb) => ({ attempts: eb('attempts', '+', 1) }))
 			.where('id', '=', invite.id)
-			.where('redeemed_at', 'is', null)
+			.where('attempts', '<', MAX_CODE_ATTEMPTS)
 			.where('locked_at', 'is', null)
+			.where('redeemed_at', 'is', null)
+			.where('expires_at', '>', now)
+			.returning(['attempts', 'code_hash'])
 			.executeTakeFirst();
-		if (result.numUpdatedRows === 1n) {
+		// Not counted: another request used the last attempt, redeemed it, or it just expired.
+		if (!counted) return 'spent';
+		if (codeMatches(invite.id, input.code, counted.code_hash)) {
+			await trx
+				.updateTable('invites')
+				.set({ redeemed_at: now })
+				.where('id', '=', invite.id)
+				.execute();
 			await appendAudit(trx, clock, invite.user_id, {
 				kind: 'invite.redeemed',
 				subject: invite.id,
 				data: { userId: invite.user_id, ip: input.ip }
 			});
+			return 'redeemed';
 		}
-		return result;
+		await appendAudit(trx, clock, null, {
+			kind: 'invite.code_wrong',
+			subject: invite.id,
+			data: { attempts: counted.attempts, ip: input.ip }
+		});
+		if (counted.attempts < MAX_CODE_ATTEMPTS) return { wrong: counted.attempts };
+		await trx.updateTable('invites').set({ locked_at: now }).where('id', '=', invite.id).execute();
+		await appendAudit(trx, clock, null, {
+			kind: 'invite.locked',
+			subject: invite.id,
+			data: { ip: input.ip }
+		});
+		return 'locked';
 	});
-	if (spent.numUpdatedRows !== 1n) return refuse('INVITE_INVALID', 'Unknown or used invite');
+
+	if (outcome === 'spent') {
+		const row = await db
+			.selectFrom('invites')
+			.select(['redeemed_at', 'locked_at', 'expires_at', 'attempts'])
+			.where('id', '=', invite.id)
+			.executeTakeFirstOrThrow();
+		if (row.redeemed_at) return refuse('INVITE_INVALID', 'Unknown or used invite');
+		if (!row.locked_at && row.attempts < MAX_CODE_ATTEMPTS) {
+			return refuse('CODE_EXPIRED', 'The code expired');
+		}
+		return refuse('CODE_LOCKED', 'Too many wrong codes');
+	}
+	if (outcome === 'redeemed') {
+		await appendAuthEvent(db, clock, {
+			kind: 'invite.redeemed',
+			inviteId: invite.id,
+			userId: invite.user_id,
+			ip: input.ip
+		});
+		return { ok: true, userId: invite.user_id, inviteId: invite.id };
+	}
+	const attempts = outcome === 'locked' ? MAX_CODE_ATTEMPTS : outcome.wrong;
 	await appendAuthEvent(db, clock, {
-		kind: 'invite.redeemed',
+		kind: 'invite.code_wrong',
 		inviteId: invite.id,
 		userId: invite.user_id,
-		ip: input.ip
+		ip: input.ip,
+		detail: { attempts }
 	});
-	return { ok: true, userId: invite.user_id, inviteId: invite.id };
+	if (outcome === 'locked') {
+		await appendAuthEvent(db, clock, {
+			kind: 'invite.locked',
+			inviteId: invite.id,
+			userId: invite.user_id,
+			ip: input.ip
+		});
+		return { ok: false, code: 'CODE_LOCKED', message: 'Too many wrong codes' };
+	}
+	const attemptsLeft = MAX_CODE_ATTEMPTS - attempts;
+	return {
+		ok: false,
+		code: 'CODE_INVALID',
+		message: `Wrong code; ${attemptsLeft} attempts left`,
+		details: { attemptsLeft }
+	};
 }

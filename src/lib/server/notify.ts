@@ -255,11 +255,13 @@ export function notifierFor(notifiers: Notifiers, contact: string): Notifier {
 /**
  * Sends a message and records it in the notifications outbox with its outcome. The body is kept
  * only for the console channel, whose outbox page is how it reaches the person; for real
- * channels the code must not sit in the database.
+ * channels the code must not sit in the database. The row is filed under the sending
+ * organisation, whose admins alone may list it.
  */
 export async function deliver(
 	db: Kysely<Database>,
 	clock: Clock,
+	orgId: string,
 	notifier: Notifier,
 	message: NotifyMessage
 ): Promise<{ ok: true } | { ok: false; error: string }> {
@@ -274,7 +276,8 @@ export async function deliver(
 			body: notifier.channel === 'console' ? message.body : '',
 			created_at: clock().toISOString(),
 			sent_at: null,
-			error: null
+			error: null,
+			org_id: orgId
 		})
 		.execute();
 	try {

@@ -1,10 +1,9 @@
 import type { Kysely } from 'kysely';
-import { createHmac } from 'node:crypto';
 import { checkResidentId } from '$lib/domain/validators';
 import type { Profile } from '$lib/domain/api-types';
 import type { Database, User } from './db/schema';
 import type { Clock } from './clock';
-import { serverSecret } from './secrets';
+import { hmacHex, serverKey } from './secrets';
 import { appendAuthEvent } from './auth-events';
 import { normaliseName, type Failure } from './invites';
 
@@ -18,11 +17,11 @@ export function maskIdNumber(normalised: string): string {
 
 /**
  * A keyed hash of the number, to find the same person twice without storing the number. Keyed
- * with a server secret because the space of valid numbers is small enough to enumerate.
+ * with the ID key (SPEC SEC1), held outside the database, because the space of valid numbers is
+ * small enough to enumerate.
  */
-export async function hashIdNumber(db: Kysely<Database>, normalised: string): Promise<string> {
-	const key = await serverSecret(db, 'id_number_key');
-	return createHmac('sha256', key).update(normalised).digest('hex');
+export function hashIdNumber(normalised: string): string {
+	return hmacHex(serverKey('id_number_key'), normalised);
 }
 
 /** What the user sees of their own account. */
@@ -66,7 +65,7 @@ export async function saveDetails(
 		.set({
 			real_name: realName,
 			id_number_masked: masked,
-			id_number_hash: await hashIdNumber(deps.db, checked.normalised),
+			id_number_hash: hashIdNumber(checked.normalised),
 			verified_at: now
 		})
 		.where('id', '=', user.id)

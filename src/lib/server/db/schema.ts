@@ -42,6 +42,9 @@ export interface Database {
 	envelope_revisions: EnvelopeRevisionTable;
 	// seal usage (migration 0010)
 	seal_uses: SealUseTable;
+	// signed audit head and server key checks (migration 0013)
+	audit_anchor: AuditAnchorTable;
+	secret_checks: SecretCheckTable;
 }
 
 export interface OrganisationTable {
@@ -301,6 +304,8 @@ export interface NotificationTable {
 	created_at: string;
 	sent_at: string | null;
 	error: string | null;
+	/** The organisation whose admins may read it (0013); null: filed under none, listed to no one. */
+	org_id: string | null;
 }
 
 /** Append-only record of code attempts, locks and details changes. */
@@ -336,6 +341,28 @@ export interface AuditLogTable {
 	data: string;
 	prev_hash: string;
 	hash: string;
+	/**
+	 * The organisation the event belongs to (0013), outside the hashed content; null for
+	 * platform events, which are verified with the chain but listed to no organisation.
+	 */
+	org_id: string | null;
+}
+
+/** The signed head of the audit chain (SPEC A10): one row, id 1. */
+export interface AuditAnchorTable {
+	id: number;
+	seq: number;
+	hash: string;
+	/** HMAC-SHA-256 hex of `auditAnchorText(seq, hash)` with the audit key. */
+	mac: string;
+	at: string;
+}
+
+/** A check value per server key (SPEC SEC3): HMAC of a fixed text, never the key. */
+export interface SecretCheckTable {
+	name: string;
+	check_value: string;
+	created_at: string;
 }
 
 // --- review of synced signatures (migration 0008) ----------------------------------------------

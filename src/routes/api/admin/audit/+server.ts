@@ -14,7 +14,7 @@ const Query = v.object({
 	subject: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200)), '')
 });
 
-/** The audit trail, newest first, one page at a time (SPEC A1). */
+/** The organisation's audit trail, newest first, one page at a time, with the signed head (SPEC A1, A9, A10). */
 export async function GET({ locals, url }) {
 	const auth = requireAdmin(locals.user);
 	if ('response' in auth) return auth.response;
@@ -23,7 +23,7 @@ export async function GET({ locals, url }) {
 		return apiError('BAD_REQUEST', `Expected cursor, limit (1–${AUDIT_PAGE_MAX}) and subject`);
 	}
 	const { cursor, limit, subject } = parsed.output;
-	const body: AuditPageResponse = await listAudit(getApp().database.db, {
+	const body: AuditPageResponse = await listAudit(getApp().database.db, auth.user.org_id, {
 		cursor: cursor === '' ? null : cursor,
 		limit: limit === '' ? 50 : limit,
 		subject: subject === '' ? null : subject

@@ -4,7 +4,10 @@ import { verifyAuditLog } from '$lib/server/audit';
 import { requireAdmin } from '$lib/server/guards';
 import type { AuditVerifyResponse } from '$lib/domain/api-types';
 
-/** Recomputes the whole chain and names the first broken row (SPEC A5, A6). */
+/**
+ * Recomputes the whole chain (all organisations: it is one chain) and names the first broken row,
+ * then checks it ends at the signed head (SPEC A5, A6, A10). Answers only seqs and hashes.
+ */
 export async function POST({ locals }) {
 	const auth = requireAdmin(locals.user);
 	if ('response' in auth) return auth.response;
