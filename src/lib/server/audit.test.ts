@@ -11,14 +11,20 @@ import { openDatabase, migrateToLatest, type OpenDatabase } from './db';
 import type { User } from './db/schema';
 import { BlobStore } from './blob-store';
 import { seedIfEmpty } from './seed';
-import { appendAudit, listAudit, recordAudit, verifyAuditLog } from './audit';
+import { anchorAuditHead, appendAudit, listAudit, recordAudit, verifyAuditLog } from './audit';
 import { appendAuthEvent } from './auth-events';
-import { serverKey } from './secrets';
+import { hmacHex, randomServerKeys, serverKey, useServerKeys } from './secrets';
 import { createInvite, redeemInvite, type InviteDeps } from './invites';
 import { issueSetupToken, redeemSetupToken } from './setup-link';
 import { revokePasskey } from './passkeys';
 import { ConsoleNotifier, SmsNotifier, type NotifyMessage } from './notify';
-import { AUDIT_KINDS, type AuditEvent, type AuditKind } from '$lib/domain/audit';
+import {
+	AUDIT_KINDS,
+	auditAnchorText,
+	nextAuditRow,
+	type AuditEvent,
+	type AuditKind
+} from '$lib/domain/audit';
 
 // Real SQLite files throughout; tampering goes through a second, raw better-sqlite3 connection,
 // exactly as someone with the database file would do it.
@@ -251,7 +257,13 @@ describe('appendAudit (A2–A5)', () => {
 		try {
 			await Promise.all(
 				['proc-a', 'proc-b'].map((name) =>
-					run(process.execPath, [script, file, '40', name, serverKey('audit_anchor_key').toString('base64')])
+					run(process.execPath, [
+						script,
+						file,
+						'40',
+						name,
+						serverKey('audit_anchor_key').toString('base64')
+					])
 				)
 			);
 		} finally {
@@ -261,7 +273,11 @@ describe('appendAudit (A2–A5)', () => {
 		expect(rows).toHaveLength(81);
 		expect(rows.filter((r) => r.actor === 'proc-a')).toHaveLength(40);
 		expect(rows.filter((r) => r.actor === 'proc-b')).toHaveLength(40);
-		expect(await verifyAuditLog(open.db)).toMatchObject({ ok: true, checked: 81, firstBroken: null });
+		expect(await verifyAuditLog(open.db)).toMatchObject({
+			ok: true,
+			checked: 81,
+			firstBroken: null
+		});
 	}, 60_000);
 });
 
@@ -344,15 +360,138 @@ describe('tampering with the file (A6)', () => {
 	});
 });
 
+describe('the signed head (A10)', () => {
+	const n = AUDIT_KINDS.length;
+
+	it('A10: an intact log ends at the signed head and verifies', async () => {
+		await appendAllKinds();
+		const head = await open.db
+			.selectFrom('audit_log')
+			.select(['seq', 'hash'])
+			.orderBy('seq', 'desc')
+			.executeTakeFirstOrThrow();
+		const verdict = await verifyAuditLog(open.db);
+		expect(verdict).toMatchObject({ ok: true, checked: n, firstBroken: null });
+		expect(verdict.anchor).toMatchObject({
+			seq: n,
+			hash: head.hash,
+			mac: expect.stringMatching(/^[0-9a-f]{64}$/)
+		});
+		expect(verdict.anchor!.mac).toBe(
+			hmacHex(serverKey('audit_anchor_key'), auditAnchorText(n, head.hash))
+		);
+	});
+
+	it('A8 A10: the newest rows deleted behind the trigger’s back are reported as a cut at the end', async () => {
+		await appendAllKinds();
+		tamper('audit_log_no_delete', `delete from audit_log where seq > ${n - 3}`);
+		// The rows left are a perfect chain; only the signed head shows what is missing.
+		expect(await verifyAuditLog(open.db)).toMatchObject({
+			ok: false,
+			checked: n - 3,
+			firstBroken: { seq: n - 2, reason: 'tail-cut' }
+		});
+	});
+
+	it('A10: a cut that also rewinds the anchor to an unsigned head is refused as anchor-invalid', async () => {
+		await appendAllKinds();
+		tamper('audit_log_no_delete', `delete from audit_log where seq > ${n - 3}`);
+		const last = await open.db
+			.selectFrom('audit_log')
+			.select(['seq', 'hash'])
+			.where('seq', '=', n - 3)
+			.executeTakeFirstOrThrow();
+		await open.db.updateTable('audit_anchor').set({ seq: last.seq, hash: last.hash }).execute();
+		expect(await verifyAuditLog(open.db)).toMatchObject({
+			ok: false,
+			firstBroken: { seq: n - 3, reason: 'anchor-invalid' }
+		});
+	});
+
+	it('A10: a removed anchor, and rows appended without the key, are both reported', async () => {
+		await appendAllKinds();
+		const head = await open.db
+			.selectFrom('audit_log')
+			.select(['seq', 'hash'])
+			.orderBy('seq', 'desc')
+			.executeTakeFirstOrThrow();
+		// A valid next link written straight into the file: the insert trigger accepts it.
+		const forged = await nextAuditRow(head, now.toISOString(), null, SAMPLES['envelope.viewed']);
+		const raw = new SQLite(file);
+		raw
+			.prepare(
+				'insert into audit_log (seq, at, kind, actor, subject, data, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?)'
+			)
+			.run(
+				forged.seq,
+				forged.at,
+				forged.kind,
+				forged.actor,
+				forged.subject,
+				forged.data,
+				forged.prevHash,
+				forged.hash
+			);
+		raw.close();
+		expect(await verifyAuditLog(open.db)).toMatchObject({
+			ok: false,
+			firstBroken: { seq: n + 1, reason: 'after-anchor' }
+		});
+		await open.db.deleteFrom('audit_anchor').execute();
+		expect(await verifyAuditLog(open.db)).toMatchObject({
+			ok: false,
+			firstBroken: { seq: n + 2, reason: 'anchor-missing' }
+		});
+	});
+
+	it('A10: an empty log is anchored at seq 0, so deleting every row is a cut too', async () => {
+		await anchorAuditHead(open.db, clock);
+		expect(await verifyAuditLog(open.db)).toMatchObject({
+			ok: true,
+			checked: 0,
+			anchor: { seq: 0 }
+		});
+		await recordAudit(open.db, clock, admin.id, SAMPLES['envelope.viewed']);
+		tamper('audit_log_no_delete', 'delete from audit_log');
+		expect(await verifyAuditLog(open.db)).toMatchObject({
+			ok: false,
+			firstBroken: { seq: 1, reason: 'tail-cut' }
+		});
+	});
+
+	it('SEC4: after the audit key is rotated, the head signed with the previous key still verifies, and the next append signs with the new one', async () => {
+		await appendAllKinds();
+		const old = serverKey('audit_anchor_key');
+		const rotated = randomServerKeys();
+		useServerKeys({ ...rotated, previous: { ...rotated.previous, audit_anchor_key: [old] } });
+		expect(await verifyAuditLog(open.db)).toMatchObject({ ok: true });
+		useServerKeys(rotated);
+		expect(await verifyAuditLog(open.db)).toMatchObject({
+			ok: false,
+			firstBroken: { reason: 'anchor-invalid' }
+		});
+		await recordAudit(open.db, clock, admin.id, SAMPLES['envelope.viewed']);
+		expect(await verifyAuditLog(open.db)).toMatchObject({ ok: true, checked: n + 1 });
+	});
+});
+
 describe('listAudit', () => {
 	it('pages newest first by seq and filters by subject', async () => {
 		await appendAllKinds();
-		const first = await listAudit(open.db, admin.org_id, { cursor: null, limit: 10, subject: null });
+		const first = await listAudit(open.db, admin.org_id, {
+			cursor: null,
+			limit: 10,
+			subject: null
+		});
 		expect(first.entries.map((e) => e.seq)).toEqual(
 			Array.from({ length: 10 }, (_, i) => AUDIT_KINDS.length - i)
 		);
 		expect(first.entries[0]!.actorName).toBe(admin.display_name);
-		const second = await listAudit(open.db, admin.org_id, { cursor: first.nextCursor, limit: 10, subject: null });
+		const second = await listAudit(open.db, admin.org_id, {
+			cursor: first.nextCursor,
+			limit: 10,
+			subject: null
+		});
 		expect(second.entries[0]!.seq).toBe(AUDIT_KINDS.length - 10);
 		const seen: number[] = [];
 		let cursor: number | null = null;
@@ -363,7 +502,11 @@ describe('listAudit', () => {
 		} while (cursor !== null);
 		expect(seen).toEqual(AUDIT_KINDS.map((_, i) => AUDIT_KINDS.length - i));
 
-		const env = await listAudit(open.db, admin.org_id, { cursor: null, limit: 50, subject: 'env-1' });
+		const env = await listAudit(open.db, admin.org_id, {
+			cursor: null,
+			limit: 50,
+			subject: 'env-1'
+		});
 		expect(env.entries.map((e) => e.kind)).toEqual(
 			AUDIT_KINDS.filter((k) => SAMPLES[k].subject === 'env-1').reverse()
 		);

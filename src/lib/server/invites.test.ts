@@ -164,6 +164,49 @@ describe('invites', () => {
 		).toBe(true);
 	});
 
+	it('24 wrong codes and the right one at once: five are counted, the invite locks, the right one does not win', async () => {
+		const { token, code, inviteId } = await invite();
+		// All 25 start before any finishes; the right code is sent last, after the limit is spent.
+		const results = await Promise.all([
+			...Array.from({ length: 24 }, () => redeem(token, wrong(code))),
+			redeem(token, code)
+		]);
+		const row = await open.db
+			.selectFrom('invites')
+			.select(['attempts', 'locked_at', 'redeemed_at'])
+			.where('id', '=', inviteId)
+			.executeTakeFirstOrThrow();
+		expect(row.attempts).toBe(5);
+		expect(row.locked_at).not.toBeNull();
+		expect(row.redeemed_at).toBeNull();
+		expect(results.at(-1)).toMatchObject({ ok: false, code: 'CODE_LOCKED' });
+		expect(results.filter((r) => !r.ok && r.code === 'CODE_INVALID')).toHaveLength(4);
+		expect(results.filter((r) => !r.ok && r.code === 'CODE_LOCKED')).toHaveLength(21);
+		const audit = await open.db.selectFrom('audit_log').select('kind').execute();
+		expect(audit.filter((a) => a.kind === 'invite.code_wrong')).toHaveLength(5);
+		expect(audit.filter((a) => a.kind === 'invite.locked')).toHaveLength(1);
+		expect(audit.filter((a) => a.kind === 'invite.redeemed')).toHaveLength(0);
+	});
+
+	it('the right code among the first five at once wins, and the attempts stay counted', async () => {
+		const { token, code, inviteId } = await invite();
+		const results = await Promise.all([
+			redeem(token, wrong(code)),
+			redeem(token, code),
+			...Array.from({ length: 10 }, () => redeem(token, wrong(code)))
+		]);
+		expect(results[1]).toMatchObject({ ok: true, inviteId });
+		expect(results.filter((r) => r.ok)).toHaveLength(1);
+		const row = await open.db
+			.selectFrom('invites')
+			.select(['attempts', 'locked_at', 'redeemed_at'])
+			.where('id', '=', inviteId)
+			.executeTakeFirstOrThrow();
+		expect(row.attempts).toBe(2);
+		expect(row.locked_at).toBeNull();
+		expect(row.redeemed_at).not.toBeNull();
+	});
+
 	it('expires the code after 10 minutes', async () => {
 		const { token, code } = await invite();
 		now = new Date(now.getTime() + CODE_TTL_MS - 1);
