@@ -1,6 +1,16 @@
 import type { Kysely } from 'kysely';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+	chmodSync,
+	closeSync,
+	fsyncSync,
+	mkdirSync,
+	openSync,
+	readFileSync,
+	renameSync,
+	statSync,
+	writeSync
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from './db/schema';
 import type { Clock } from './clock';
@@ -214,7 +224,9 @@ export async function loadServerKeys(
 		keys.current[name] = fromEnv[name] ?? decodeKey(file!.keys[name], `${path}: ${name}`);
 		const olderFromEnv = env[`${SERVER_KEYS[name]}_PREVIOUS`];
 		keys.previous[name] = [
-			...(olderFromEnv ? olderFromEnv.split(',').map((v) => decodeKey(v.trim(), `${SERVER_KEYS[name]}_PREVIOUS`)) : []),
+			...(olderFromEnv
+				? olderFromEnv.split(',').map((v) => decodeKey(v.trim(), `${SERVER_KEYS[name]}_PREVIOUS`))
+				: []),
 			...(file?.previous?.[name] ?? []).map((v) => decodeKey(v, `${path}: previous ${name}`))
 		];
 	}
