@@ -505,7 +505,10 @@ describe('migration 0010 (SA7)', () => {
 		expect(recorded).toHaveLength(3);
 
 		await migrateBackTo0009();
-		expect(await migrateToLatest(open)).toEqual(['0010-seal-usage', '0011-session-credential']);
+		expect((await migrateToLatest(open)).slice(0, 2)).toEqual([
+			'0010-seal-usage',
+			'0011-session-credential'
+		]);
 		expect(await useRows()).toEqual(recorded);
 		expect(await sealUsageCounts(open.db, 'org')).toEqual(
 			new Map([
@@ -542,7 +545,10 @@ describe('migration 0010 (SA7)', () => {
 			.set({ manifest_json: original.manifest_json })
 			.where('id', '=', broken!)
 			.execute();
-		expect(await migrateToLatest(open)).toEqual(['0010-seal-usage', '0011-session-credential']);
+		expect((await migrateToLatest(open)).slice(0, 2)).toEqual([
+			'0010-seal-usage',
+			'0011-session-credential'
+		]);
 		expect(await useRows()).toEqual(recorded);
 	});
 });

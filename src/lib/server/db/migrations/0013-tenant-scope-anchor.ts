@@ -104,5 +104,6 @@ export async function down(db: Kysely<any>): Promise<void> {
 	await db.schema.dropIndex('audit_log_org_seq').execute();
 	await db.schema.dropIndex('notifications_org_created').execute();
 	await db.schema.alterTable('notifications').dropColumn('org_id').execute();
-	// audit_log keeps its org_id: dropping a column rewrites the table, which the triggers refuse.
+	// Dropping a column fires no UPDATE trigger: the rows' hashed content is untouched.
+	await db.schema.alterTable('audit_log').dropColumn('org_id').execute();
 }
