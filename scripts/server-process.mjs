@@ -61,7 +61,11 @@ export async function startServer(env = {}) {
 		stop: () =>
 			new Promise((resolve) => {
 				const done = () => {
-					if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
+					if (ownsDataDir) {
+						rmSync(dataDir, { recursive: true, force: true });
+						// The server keys' default file sits beside the data folder (SECRETS_FILE).
+						if (!env.SECRETS_FILE) rmSync(`${dataDir}.secrets.json`, { force: true });
+					}
 					resolve();
 				};
 				if (child.exitCode !== null || child.signalCode !== null) return done();

@@ -87,3 +87,61 @@ test('the audit trail lists enrolment and sign-in, verifies ✓, and names a row
 	await expect(broken).toContainText('Forged phone');
 	await context.close();
 });
+
+/** Deletes the newest `count` audit rows as someone with the file could: trigger dropped, rows gone, trigger back. */
+function cutNewestRows(dataDir: string, count: number): number {
+	const raw = new SQLite(join(dataDir, 'sealpass.db'));
+	try {
+		raw.pragma('busy_timeout = 5000');
+		const { sql } = raw
+			.prepare(`select sql from sqlite_master where type = 'trigger' and name = ?`)
+			.get('audit_log_no_delete') as { sql: string };
+		const { last } = raw.prepare('select max(seq) as last from audit_log').get() as {
+			last: number;
+		};
+		raw.exec('drop trigger audit_log_no_delete');
+		raw.prepare('delete from audit_log where seq > ?').run(last - count);
+		raw.exec(sql);
+		return last - count + 1;
+	} finally {
+		raw.close();
+	}
+}
+
+for (const [locale, texts] of [
+	['en-US', { heading: 'Signed head of the chain', cut: 'the newest entries were removed' }],
+	['zh-CN', { heading: '链头签名', cut: '最新的记录被删除' }]
+] as const) {
+	test(`the page shows the signed head; deleting the newest rows from the file is reported as a cut (${locale})`, async ({
+		freshServer,
+		browser
+	}) => {
+		const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
+		const page = await context.newPage();
+		await enrolAdmin(page, freshServer.setupLink!);
+		if (locale === 'zh-CN') {
+			await page.getByRole('combobox', { name: 'Language' }).selectOption({ label: '中文' });
+		}
+		await page.goto('/admin/audit');
+		const head = page.getByTestId('audit-head');
+		await expect(head.getByRole('heading', { name: texts.heading })).toBeVisible();
+		await expect(page.getByTestId('audit-head-seq')).toHaveText('#2');
+		const newest = (await page.getByTestId('audit-entry').first().getAttribute('data-seq'))!;
+		expect(newest).toBe('2');
+		await expect(page.getByTestId('audit-head-mac')).toHaveText(/^[0-9a-f]{64}$/);
+
+		// The export carries the same head.
+		const exported = await (await page.request.get('/api/admin/audit/export')).json();
+		expect(exported.head.seq).toBe(2);
+		expect(exported.head.mac).toBe(await page.getByTestId('audit-head-mac').textContent());
+
+		const firstMissing = cutNewestRows(freshServer.dataDir, 1);
+		await page.reload();
+		await page.getByRole('button', { name: locale === 'en-US' ? 'Verify' : '验证' }).click();
+		const verdict = page.getByTestId('audit-verdict');
+		await expect(verdict).toHaveAttribute('data-ok', 'false');
+		await expect(verdict).toHaveAttribute('data-seq', String(firstMissing));
+		await expect(verdict).toContainText(texts.cut);
+		await context.close();
+	});
+}

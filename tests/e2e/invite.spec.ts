@@ -161,3 +161,46 @@ test('five wrong codes lock the invite, and then the right code no longer works'
 	await context.close();
 	await admin.context().close();
 });
+
+test('24 wrong codes and the right one sent at the same moment: at most five count, the invite locks, the right one does not win', async ({
+	freshServer,
+	browser
+}) => {
+	const admin = await enrolAdmin(browser, freshServer);
+	const { link, code } = await invite(admin, '赵六', 'zhaoliu@example.cn');
+	const token = link.split('/invite/')[1]!;
+	// 25 requests on their own connections, all sent before any answer arrives.
+	const post = (guess: string) =>
+		fetch(`${freshServer.url}/api/invites/redeem`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', Origin: freshServer.url },
+			body: JSON.stringify({ token, code: guess })
+		}).then(async (r) => ({ status: r.status, body: await r.json() }));
+	const answers = await Promise.all([
+		...Array.from({ length: 24 }, () => post(wrongCode(code))),
+		post(code)
+	]);
+	const codes = answers.map((a) => a.body.error?.code ?? 'OK');
+	const won = answers.filter((a) => a.status === 200);
+	const invalid = codes.filter((c) => c === 'CODE_INVALID').length;
+
+	const listed = (await (await admin.request.get('/api/admin/invites')).json()).invites as {
+		name: string;
+		status: string;
+		attempts: number;
+	}[];
+	const row = listed.find((i) => i.name === '赵六')!;
+	expect(row.attempts).toBeLessThanOrEqual(5);
+	if (won.length === 0) {
+		// The right code came after the fifth: refused like the rest, and the invite is locked.
+		expect(row).toMatchObject({ status: 'locked', attempts: 5 });
+		expect(invalid).toBe(4);
+		expect(codes.filter((c) => c === 'CODE_LOCKED')).toHaveLength(21);
+	} else {
+		// The right code was one of the first five counted: it alone won, nothing else counted after.
+		expect(won).toHaveLength(1);
+		expect(row.status).toBe('redeemed');
+		expect(row.attempts).toBe(invalid + 1);
+	}
+	await admin.context().close();
+});

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from './support/fixtures';
@@ -42,5 +42,35 @@ test('a restart keeps the data and prints a new setup link while no admin has us
 		await second.stop();
 	} finally {
 		rmSync(dataDir, { recursive: true, force: true });
+	}
+});
+
+test('a corrupt or lost secrets file stops start-up with a message naming it; the keys file is 0600 beside the data', async () => {
+	const dir = mkdtempSync(join(tmpdir(), 'sealpass-keys-'));
+	const dataDir = join(dir, 'data');
+	const secrets = join(dir, 'data.secrets.json');
+	try {
+		const server = await startServer({ DATA_DIR: dataDir });
+		await server.stop();
+		expect(statSync(secrets).mode & 0o777).toBe(0o600);
+		const good = readFileSync(secrets, 'utf8');
+
+		writeFileSync(secrets, good.slice(0, 30));
+		const corrupt = await runStartExpectingFailure({ PORT: '0', DATA_DIR: dataDir });
+		expect(corrupt.code).toBe(1);
+		expect(corrupt.output).toContain(`The secrets file ${secrets} is corrupt (not JSON)`);
+
+		rmSync(secrets);
+		const lost = await runStartExpectingFailure({ PORT: '0', DATA_DIR: dataDir });
+		expect(lost.code).toBe(1);
+		expect(lost.output).toContain(
+			`The secrets file ${secrets} is missing, but this database was keyed with it`
+		);
+
+		writeFileSync(secrets, good, { mode: 0o600 });
+		const again = await startServer({ DATA_DIR: dataDir });
+		await again.stop();
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
 	}
 });

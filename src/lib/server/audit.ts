@@ -245,14 +245,20 @@ export async function verifyAuditLog(db: Kysely<Database>): Promise<AuditVerifyR
 	const last = head ?? { seq: 0, hash: GENESIS_HASH };
 	if (!anchor) return broken(last.seq + 1, 'anchor-missing');
 	const text = auditAnchorText(anchor.seq, anchor.hash);
-	if (!verificationKeys('audit_anchor_key').some((key) => sameMac(hmacHex(key, text), anchor.mac))) {
+	if (
+		!verificationKeys('audit_anchor_key').some((key) => sameMac(hmacHex(key, text), anchor.mac))
+	) {
 		return broken(anchor.seq, 'anchor-invalid');
 	}
 	if (anchor.seq > last.seq) return broken(last.seq + 1, 'tail-cut');
 	const signed =
 		anchor.seq === 0
 			? { hash: GENESIS_HASH }
-			: await db.selectFrom('audit_log').select('hash').where('seq', '=', anchor.seq).executeTakeFirst();
+			: await db
+					.selectFrom('audit_log')
+					.select('hash')
+					.where('seq', '=', anchor.seq)
+					.executeTakeFirst();
 	if (signed?.hash !== anchor.hash) return broken(anchor.seq, 'tail-cut');
 	if (anchor.seq < last.seq) return broken(anchor.seq + 1, 'after-anchor');
 	return { ok: true, checked, firstBroken: null, anchor };

@@ -533,11 +533,17 @@ export async function sendContract(
 			.map((locale) => m.notify_contract_body({ name: r.name, title, link }, { locale }))
 			.join('\n\n');
 		const subject = `${m.notify_contract_subject({ title }, { locale: 'zh-CN' })} / ${m.notify_contract_subject({ title }, { locale: 'en' })}`;
-		const result = await deliver(deps.db, deps.clock, admin.org_id, notifierFor(deps.notifiers, r.contact), {
-			to: r.contact,
-			subject,
-			body
-		});
+		const result = await deliver(
+			deps.db,
+			deps.clock,
+			admin.org_id,
+			notifierFor(deps.notifiers, r.contact),
+			{
+				to: r.contact,
+				subject,
+				body
+			}
+		);
 		if (!result.ok) {
 			notifyFailed++;
 			continue;

@@ -7,6 +7,8 @@ import type { OutboxResponse } from '$lib/domain/api-types';
 export async function GET({ locals }) {
 	const auth = requireAdmin(locals.user);
 	if ('response' in auth) return auth.response;
-	const body: OutboxResponse = { messages: await listOutbox(getApp().database.db, auth.user.org_id) };
+	const body: OutboxResponse = {
+		messages: await listOutbox(getApp().database.db, auth.user.org_id)
+	};
 	return json(body);
 }
