@@ -444,6 +444,18 @@ describe('the signed head (A10)', () => {
 		});
 	});
 
+	it('A10: appends that land while verify runs are read on, not reported as a cut or as unsigned rows', async () => {
+		await appendAllKinds();
+		const [verdict] = await Promise.all([
+			verifyAuditLog(open.db),
+			...Array.from({ length: 10 }, () =>
+				recordAudit(open.db, clock, admin.id, SAMPLES['envelope.viewed'])
+			)
+		]);
+		expect(verdict).toMatchObject({ ok: true, firstBroken: null });
+		expect(verdict.anchor!.seq).toBe(verdict.checked);
+	});
+
 	it('A10: an empty log is anchored at seq 0, so deleting every row is a cut too', async () => {
 		await anchorAuditHead(open.db, clock);
 		expect(await verifyAuditLog(open.db)).toMatchObject({

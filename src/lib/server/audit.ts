@@ -214,7 +214,7 @@ const VERIFY_BATCH = 1000;
  * exactly at the signed head (A10), which the rows alone cannot show.
  */
 export async function verifyAuditLog(db: Kysely<Database>): Promise<AuditVerifyResponse> {
-	const anchor = await auditAnchor(db);
+	let anchor: AuditAnchor | null = null;
 	let head: ChainCheck['head'] = null;
 	let checked = 0;
 	let after = 0;
@@ -226,13 +226,31 @@ export async function verifyAuditLog(db: Kysely<Database>): Promise<AuditVerifyR
 			.orderBy('seq')
 			.limit(VERIFY_BATCH)
 			.execute();
-		if (rows.length === 0) break;
+		if (rows.length === 0) {
+			// Read after the rows: a row and its anchor are written together, so an anchor beyond
+			// the rows read means either appends landed meanwhile (read on) or rows were cut.
+			anchor = await auditAnchor(db);
+			const more = anchor && anchor.seq > after;
+			if (
+				more &&
+				(await db
+					.selectFrom('audit_log')
+					.select('seq')
+					.where('seq', '=', after + 1)
+					.executeTakeFirst())
+			) {
+				continue;
+			}
+			break;
+		}
 		const result = await verifyChain(
 			rows.map(({ prev_hash, ...r }) => ({ ...r, prevHash: prev_hash })),
 			head
 		);
 		checked += result.checked;
-		if (!result.ok) return { ok: false, checked, firstBroken: result.firstBroken, anchor };
+		if (!result.ok) {
+			return { ok: false, checked, firstBroken: result.firstBroken, anchor: await auditAnchor(db) };
+		}
 		head = result.head;
 		after = rows.at(-1)!.seq;
 	}
@@ -243,24 +261,25 @@ export async function verifyAuditLog(db: Kysely<Database>): Promise<AuditVerifyR
 		anchor
 	});
 	const last = head ?? { seq: 0, hash: GENESIS_HASH };
-	if (!anchor) return broken(last.seq + 1, 'anchor-missing');
-	const text = auditAnchorText(anchor.seq, anchor.hash);
+	const signedHead = anchor;
+	if (!signedHead) return broken(last.seq + 1, 'anchor-missing');
+	const text = auditAnchorText(signedHead.seq, signedHead.hash);
 	if (
-		!verificationKeys('audit_anchor_key').some((key) => sameMac(hmacHex(key, text), anchor.mac))
+		!verificationKeys('audit_anchor_key').some((key) => sameMac(hmacHex(key, text), signedHead.mac))
 	) {
-		return broken(anchor.seq, 'anchor-invalid');
+		return broken(signedHead.seq, 'anchor-invalid');
 	}
-	if (anchor.seq > last.seq) return broken(last.seq + 1, 'tail-cut');
+	if (signedHead.seq > last.seq) return broken(last.seq + 1, 'tail-cut');
 	const signed =
-		anchor.seq === 0
+		signedHead.seq === 0
 			? { hash: GENESIS_HASH }
 			: await db
 					.selectFrom('audit_log')
 					.select('hash')
-					.where('seq', '=', anchor.seq)
+					.where('seq', '=', signedHead.seq)
 					.executeTakeFirst();
-	if (signed?.hash !== anchor.hash) return broken(anchor.seq, 'tail-cut');
-	if (anchor.seq < last.seq) return broken(anchor.seq + 1, 'after-anchor');
+	if (signed?.hash !== signedHead.hash) return broken(signedHead.seq, 'tail-cut');
+	if (signedHead.seq < last.seq) return broken(signedHead.seq + 1, 'after-anchor');
 	return { ok: true, checked, firstBroken: null, anchor };
 }
 
