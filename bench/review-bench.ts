@@ -14,6 +14,10 @@ import { listReview, reviewDetail, type ReviewFilter } from '$lib/server/review'
 import { canonicalJson } from '$lib/domain/canonical';
 import { sampleManifest } from '$lib/domain/fixtures';
 import { createReviewWorld, type ReviewWorld } from '../tests/support/review-world';
+import { randomServerKeys, useServerKeys } from '$lib/server/secrets';
+
+// Ingest appends audit rows and signs the chain head: the keys a first start would create.
+useServerKeys(randomServerKeys());
 
 // Few enough that every filter still fills a whole page at 1 000 rows: the two sizes must
 // return the same number of rows, or the ratio would measure page length, not table size.
