@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { Migrator, type Migration } from 'kysely';
+import { Migrator, type Kysely, type Migration } from 'kysely';
 import { openDatabase, migrateToLatest, type OpenDatabase } from './db';
 import type { User } from './db/schema';
 import { BlobStore } from './blob-store';
@@ -37,6 +37,28 @@ afterEach(async () => {
 
 const b64 = () => randomBytes(32).toString('base64');
 const secretsFile = () => loadConfig({ DATA_DIR: dataDir }).secretsFile;
+
+/** The database as the previous version left it: every migration before 0013 applied. */
+async function migrateToBefore0013() {
+	const modules = import.meta.glob<Migration>('./db/migrations/*.ts', { eager: true });
+	const migrations = Object.fromEntries(
+		Object.entries(modules).map(([f, m]) => [f.replace(/^.*\/(.+)\.ts$/, '$1'), m])
+	);
+	const before = Object.keys(migrations)
+		.filter((name) => name < '0013')
+		.sort()
+		.at(-1)!;
+	const migrator = new Migrator({
+		db: open.db,
+		provider: { getMigrations: async () => migrations }
+	});
+	expect((await migrator.migrateTo(before)).error).toBeUndefined();
+}
+
+/** Writes rows the way the previous version did (no org_id columns yet). */
+function rawDb() {
+	return open.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+}
 
 describe('server keys', () => {
 	it('SEC1: the first start writes a 0600 file beside (not inside) the data folder; a restart reads the same keys', async () => {
@@ -120,20 +142,7 @@ describe('server keys', () => {
 	});
 
 	it('SEC2 A9: an existing installation keeps its invite codes; keys leave the database; old rows are filed by organisation and the chain verifies', async () => {
-		// The database as the previous version left it: migrated up to 0012, keys inside.
-		const modules = import.meta.glob<Migration>('./db/migrations/*.ts', { eager: true });
-		const migrations = Object.fromEntries(
-			Object.entries(modules).map(([f, m]) => [f.replace(/^.*\/(.+)\.ts$/, '$1'), m])
-		);
-		const before = Object.keys(migrations)
-			.filter((name) => name < '0013')
-			.sort()
-			.at(-1)!;
-		const migrator = new Migrator({
-			db: open.db,
-			provider: { getMigrations: async () => migrations }
-		});
-		expect((await migrator.migrateTo(before)).error).toBeUndefined();
+		await migrateToBefore0013();
 		await seedIfEmpty(open.db, new BlobStore(join(dataDir, 'blobs'), 1 << 20), clock, false);
 		const admin = (await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow()) as User;
 		const legacyKey = randomBytes(32);
@@ -242,5 +251,90 @@ describe('server keys', () => {
 		await expect(
 			open.db.updateTable('audit_log').set({ kind: 'login' }).where('seq', '=', 1).execute()
 		).rejects.toThrow(/append-only/);
+	});
+
+	it('A9: with two organisations, old outbox and audit rows are filed under their own; a platform row under none', async () => {
+		await migrateToBefore0013();
+		const at = now.toISOString();
+		const raw = rawDb();
+		const orgs = ['org-a', 'org-b'];
+		await raw
+			.insertInto('organisations')
+			.values(orgs.map((id) => ({ id, name: id, name_en: id, created_at: at })))
+			.execute();
+		for (const org of orgs) {
+			await raw
+				.insertInto('users')
+				.values([
+					{ id: `admin-${org}`, org_id: org, display_name: 'Admin', role: 'admin', created_at: at },
+					{ id: `signer-${org}`, org_id: org, display_name: '李四', role: 'signer', created_at: at }
+				])
+				.execute();
+			await raw
+				.insertInto('invites')
+				.values({
+					id: `invite-${org}`,
+					org_id: org,
+					user_id: `signer-${org}`,
+					link_token_hash: hashToken(newToken()),
+					code_hash: 'x',
+					contact: `${org}@example.cn`,
+					channel: 'console',
+					created_by: `admin-${org}`,
+					created_at: at,
+					expires_at: at,
+					attempts: 0
+				})
+				.execute();
+			await raw
+				.insertInto('notifications')
+				.values({
+					id: `note-${org}`,
+					channel: 'console',
+					recipient: `${org}@example.cn`,
+					subject: 'invite',
+					body: 'link and code',
+					created_at: at,
+					sent_at: at,
+					error: null
+				})
+				.execute();
+		}
+		// B's admin acts; a wrong code on A's invite (no actor); a wrong token (nothing known).
+		let head: Awaited<ReturnType<typeof nextAuditRow>> | null = null;
+		for (const [actor, subject] of [
+			['admin-org-b', 'signer-org-b'],
+			[null, 'invite-org-a'],
+			[null, null]
+		] as const) {
+			head = await nextAuditRow(head, at, actor, {
+				kind: 'invite.refused',
+				subject,
+				data: { code: 'CODE_INVALID', ip: null }
+			});
+			const { prevHash, ...rest } = head;
+			await raw
+				.insertInto('audit_log')
+				.values({ ...rest, prev_hash: prevHash })
+				.execute();
+		}
+
+		await migrateToLatest(open);
+		expect(
+			await open.db.selectFrom('notifications').select(['id', 'org_id']).orderBy('id').execute()
+		).toEqual([
+			{ id: 'note-org-a', org_id: 'org-a' },
+			{ id: 'note-org-b', org_id: 'org-b' }
+		]);
+		expect(
+			await open.db.selectFrom('audit_log').select(['seq', 'org_id']).orderBy('seq').execute()
+		).toEqual([
+			{ seq: 1, org_id: 'org-b' },
+			{ seq: 2, org_id: 'org-a' },
+			{ seq: 3, org_id: null }
+		]);
+		await loadServerKeys(open.db, { file: secretsFile(), env: {}, clock });
+		await anchorAuditHead(open.db, clock);
+		expect(await verifyAuditLog(open.db)).toMatchObject({ ok: true, checked: 3 });
 	});
 });
