@@ -10,7 +10,7 @@ import type { User } from './db/schema';
 import { BlobStore } from './blob-store';
 import { seedIfEmpty } from './seed';
 import { loadConfig } from './config';
-import { loadServerKeys, SecretsError, serverKey, SERVER_KEYS } from './secrets';
+import { loadServerKeys, SecretsError, serverKey, SERVER_KEYS, verificationKeys } from './secrets';
 import { hashToken, newToken } from './tokens';
 import { redeemInvite } from './invites';
 import { anchorAuditHead, listAudit, verifyAuditLog } from './audit';
@@ -336,5 +336,31 @@ describe('server keys', () => {
 		await loadServerKeys(open.db, { file: secretsFile(), env: {}, clock });
 		await anchorAuditHead(open.db, clock);
 		expect(await verifyAuditLog(open.db)).toMatchObject({ ok: true, checked: 3 });
+	});
+
+	it('SEC2 SEC4: a variable that differs from the key still in the database is refused, unless that key is listed as previous', async () => {
+		await migrateToBefore0013();
+		const legacy = b64();
+		await open.db
+			.insertInto('server_secrets')
+			.values({ name: 'invite_code_key', value: legacy, created_at: now.toISOString() })
+			.execute();
+		await migrateToLatest(open);
+		const file = secretsFile();
+		const env = { SEALPASS_INVITE_KEY: b64() };
+		await expect(loadServerKeys(open.db, { file, env, clock })).rejects.toThrow(
+			/database still holds a different invite_code_key than SEALPASS_INVITE_KEY/
+		);
+		const keys = await loadServerKeys(open.db, {
+			file,
+			env: { ...env, SEALPASS_INVITE_KEY_PREVIOUS: legacy },
+			clock
+		});
+		expect(keys.previous.invite_code_key.map((k) => k.toString('base64'))).toEqual([legacy]);
+		expect(verificationKeys('invite_code_key').map((k) => k.toString('base64'))).toEqual([
+			env.SEALPASS_INVITE_KEY,
+			legacy
+		]);
+		expect(await open.db.selectFrom('server_secrets').selectAll().execute()).toEqual([]);
 	});
 });

@@ -235,7 +235,8 @@ export async function loadServerKeys(
 	for (const name of KEY_NAMES) {
 		const current = keys.current[name];
 		const old = legacy.get(name);
-		if (old !== undefined && !Buffer.from(old, 'base64').equals(current)) {
+		const oldKey = old === undefined ? null : Buffer.from(old, 'base64');
+		if (oldKey && !oldKey.equals(current) && !keys.previous[name].some((k) => k.equals(oldKey))) {
 			throw new SecretsError(
 				`The database still holds a different ${name} than ${fromEnv[name] ? SERVER_KEYS[name] : path}. ` +
 					'Start once without the variable (so the database key moves to the secrets file), or ' +
