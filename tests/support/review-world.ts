@@ -17,6 +17,7 @@ import {
 	type FakeAuthenticator
 } from './fake-authenticator';
 import { discSealPng, sha256Hex, signaturePng } from './images';
+import { insertSeal } from './seals';
 
 /*
  * A real SQLite file with one organisation, an admin, a signer (alice) with a software passkey,
@@ -109,6 +110,13 @@ export async function createReviewWorld(
 		.insertInto('blobs')
 		.values({ sha256: DOC_HASH, size: 1, media_type: 'application/pdf', created_at: at })
 		.execute();
+	await insertSeal(db, {
+		id: 'seal-contract',
+		orgId: 'org',
+		createdBy: admin.id,
+		image: seal,
+		at
+	});
 	await db
 		.insertInto('seal_authorisations')
 		.values({

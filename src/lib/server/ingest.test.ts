@@ -20,6 +20,7 @@ import {
 	type FakeAuthenticator
 } from '../../../tests/support/fake-authenticator';
 import { discSealPng, sha256Hex, signaturePng } from '../../../tests/support/images';
+import { insertSeal } from '../../../tests/support/seals';
 
 // Real SQLite file, real blob store, real WebAuthn verification (a software P-256 passkey):
 // only the browser is left out. Test names start with the stable code they prove.
@@ -109,6 +110,13 @@ beforeEach(async () => {
 			{ envelope_id: envelope.id, signer_id: 'bob', user_id: bob.id }
 		])
 		.execute();
+	await insertSeal(db, {
+		id: 'seal-contract',
+		orgId: 'org',
+		createdBy: alice.id,
+		image: seal,
+		at: '2026-01-01T00:00:00.000Z'
+	});
 	await db
 		.insertInto('seal_authorisations')
 		.values({
@@ -509,22 +517,6 @@ describe('ingestSubmission', () => {
 			.selectAll()
 			.where('id', '=', 'user-admin')
 			.executeTakeFirstOrThrow();
-		await open.db
-			.insertInto('seals')
-			.values({
-				id: 'seal-contract',
-				org_id: 'org',
-				name: '合同专用章',
-				shape: 'round',
-				width_mm: 42,
-				height_mm: 42,
-				spec_json: null,
-				image_hash: seal,
-				status: 'active',
-				created_at: at,
-				created_by: admin.id
-			})
-			.execute();
 		expect((await revokeSeal(deps, admin, 'seal-contract', alice.id)).ok).toBe(true);
 		const answer = await ingestSubmission(deps, alice, body);
 		expect(code(answer)).toBe('SEAL_NOT_AUTHORISED');
