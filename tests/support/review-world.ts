@@ -45,13 +45,21 @@ export interface ReviewWorld {
 	/** Adds a sent contract alice signs first (sequential, like the fixture). */
 	addContract: (id: string, title?: string) => Promise<void>;
 	/** A request body alice's device would send for one contract. */
-	body: (envelopeId: string, options?: SignOptions) => Promise<unknown>;
+	body: (envelopeId: string, options?: SignOptions) => Promise<WorldBody>;
 	/** Ingests it for real. */
 	sign: (
 		envelopeId: string,
 		options?: SignOptions
 	) => Promise<{ status: number; body: SubmissionAccepted | SubmissionRefused }>;
 	close: () => Promise<void>;
+}
+
+/** A POST /api/submissions body as alice's device sends it. */
+export interface WorldBody {
+	idempotencyKey: string;
+	manifest: Manifest;
+	assertion: Awaited<ReturnType<FakeAuthenticator['assert']>>;
+	images: Record<string, string>;
 }
 
 export interface SignOptions {
