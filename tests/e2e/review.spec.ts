@@ -1,6 +1,6 @@
 import { test, expect } from './support/fixtures';
 import { enrolAdmin } from './support/flows';
-import { api, signInPage } from './support/signing';
+import { api, demoSeal, signInPage } from './support/signing';
 import type { Envelope } from '../../src/lib/domain/envelope';
 import { sha256Hex, signaturePng } from '../support/images';
 
