@@ -2,7 +2,8 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { test, expect, type VirtualAuthenticator } from './support/fixtures';
 import { carryPasskey, deviceState, type DeviceState } from './support/device';
 import { downloadDemo, enrolAdmin, openOfflineTab } from './support/flows';
-import { discSealPng, sha256Hex, signaturePng } from '../support/images';
+import { sha256Hex, signaturePng } from '../support/images';
+import { demoSeal } from './support/signing';
 
 // Offline confirmation end to end (issue 4: 确认签署 / 退回, proof 7): a real server, Chromium's
 // virtual authenticator, the service worker serving the app with the network off, and the
@@ -11,13 +12,15 @@ import { discSealPng, sha256Hex, signaturePng } from '../support/images';
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 /**
- * Puts a saved signature (meta 'defaultSignature') and an authorised seal in the device store,
- * as the marking UI and the seals download will: the one-click draft then fills both fields.
- * The signature is stored; the test's point is what confirmation does with it.
+ * Puts a saved signature (meta 'defaultSignature') and the demo seal in the device store, as the
+ * marking UI and the seals download will: the one-click draft then fills both fields. The seal is
+ * the server's own (its image and size), as the signing kit brings it: the server refuses any
+ * other image stamped under the seal's id (R20). The test's point is what confirmation does.
  */
 async function seedMarks(page: Page) {
 	const signature = await signaturePng();
-	const seal = await discSealPng();
+	const kitSeal = await demoSeal(page);
+	const seal = kitSeal.bytes;
 	await page.evaluate(
 		async ({ signature, seal }) => {
 			const bytes = (image: { data: string }) =>
@@ -39,10 +42,10 @@ async function seedMarks(page: Page) {
 			}
 			tx.objectStore('meta').put({ key: 'defaultSignature', value: signature.hash });
 			tx.objectStore('seals').put({
-				id: 'seal-demo-contract',
+				id: seal.id,
 				name: '合同专用章',
 				shape: 'round',
-				sizeMm: { width: 42, height: 42 },
+				sizeMm: seal.sizeMm,
 				image: seal.hash
 			});
 			await new Promise((resolve, reject) => {
@@ -53,7 +56,7 @@ async function seedMarks(page: Page) {
 		},
 		{
 			signature: { hash: sha256Hex(signature), data: b64(signature) },
-			seal: { hash: sha256Hex(seal), data: b64(seal) }
+			seal: { id: kitSeal.id, sizeMm: kitSeal.sizeMm, hash: kitSeal.image, data: b64(seal) }
 		}
 	);
 	return { signature, seal };

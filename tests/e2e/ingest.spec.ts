@@ -7,7 +7,7 @@ import { test, expect, addVirtualAuthenticator } from './support/fixtures';
 import { serveBundle } from './support/bundle';
 import { manifestChallenge } from '../../src/lib/domain/canonical';
 import type { Envelope } from '../../src/lib/domain/envelope';
-import { api, signInPage } from './support/signing';
+import { api, demoSeal, signInPage } from './support/signing';
 import type { Manifest } from '../../src/lib/domain/manifest';
 import { discSealPng, sha256Hex, signaturePng } from '../support/images';
 import { cjkFontBytes } from '../support/pdfs';
@@ -59,19 +59,34 @@ test('a passkey-confirmed manifest is ingested once; replays and forged signatur
 	expect(envelope.status).toBe('sent');
 
 	const signaturePngBytes = await signaturePng();
-	const sealPngBytes = await discSealPng();
+	// The demo seal as the server holds it: the image a device's signing kit stamps with.
+	const kitSeal = await demoSeal(page);
+	const sealPngBytes = kitSeal.bytes;
 	const signature = sha256Hex(signaturePngBytes);
-	const seal = sha256Hex(sealPngBytes);
+	const seal = kitSeal.image;
 	const images = { [signature]: b64(signaturePngBytes), [seal]: b64(sealPngBytes) };
-	const sign = (deviceTime: string) =>
+	const sign = (deviceTime: string, stamp = kitSeal) =>
 		signInPage(page, {
 			envelope,
 			credentialId,
 			ticket: { id: tickets[0]!.id, nonce: tickets[0]!.nonce },
 			signature,
-			seal,
+			seal: stamp,
 			deviceTime
 		});
+
+	// R20: a red disc stamped under the demo seal's id is not the seal, however well signed.
+	const discBytes = await discSealPng();
+	const disc = { ...kitSeal, image: sha256Hex(discBytes), bytes: discBytes };
+	const stand = await sign('2026-03-01T07:55:00.000Z', disc);
+	const notTheSeal = await api(page, 'POST', '/api/submissions', {
+		idempotencyKey: 'e2e-disc-0001',
+		manifest: stand.manifest,
+		assertion: stand.assertion,
+		images: { [signature]: b64(signaturePngBytes), [disc.image]: b64(discBytes) }
+	});
+	expect(notTheSeal.status).toBe(422);
+	expect(notTheSeal.body.error?.code).toBe('SEAL_IMAGE_MISMATCH');
 
 	// A forged signature: refused, and the ticket is not spent.
 	await authenticator.cdp.send('WebAuthn.setResponseOverrideBits', {

@@ -1,7 +1,7 @@
 import type { CDPSession, Locator, Page } from '@playwright/test';
 import { test, expect } from './support/fixtures';
 import { downloadDemo, enrolAdmin, openOfflineTab } from './support/flows';
-import { discSealPng, sha256Hex } from '../support/images';
+import { demoSeal } from './support/signing';
 
 test.use({ locale: 'en-US' });
 
@@ -18,13 +18,17 @@ interface StoredDraft {
 }
 
 /**
- * Puts what the seal download will bring onto the device (a seal row and its PNG) and gives the
+ * Puts what the seal download brings onto the device (the demo seal's row and its PNG, exactly as
+ * the server holds them, SK1) and gives the
  * device copy of the demo contract a date field and a riding-seam field of the signer, as a
  * contract prepared with them arrives: the demo contract itself has only a signature and a seal.
  */
 async function prepareDevice(page: Page, envelopeId: string): Promise<{ sealImage: string }> {
-	const png = await discSealPng(400);
-	const sealImage = sha256Hex(png);
+	const kitSeal = await demoSeal(page);
+	// The geometry below is worked out for the demo seal's size.
+	expect(kitSeal.sizeMm).toEqual({ width: SEAL_MM, height: SEAL_MM });
+	const png = kitSeal.bytes;
+	const sealImage = kitSeal.image;
 	await page.evaluate(
 		async ({ envelopeId, png, sealImage, sizeMm }) => {
 			const db = await new Promise<IDBDatabase>((resolve, reject) => {

@@ -1,8 +1,8 @@
 import { test, expect } from './support/fixtures';
 import { enrolAdmin } from './support/flows';
-import { api, signInPage } from './support/signing';
+import { api, demoSeal, signInPage } from './support/signing';
 import type { Envelope } from '../../src/lib/domain/envelope';
-import { discSealPng, sha256Hex, signaturePng } from '../support/images';
+import { sha256Hex, signaturePng } from '../support/images';
 
 // The admin review of synced signatures, end to end: a real passkey (Chromium's virtual
 // authenticator) confirms the demo contract through the real ingest, then the admin finds the
@@ -38,15 +38,17 @@ test('RV2, RV3, RV4, SA7, SA8: the admin finds a signed submission, re-verifies 
 	const envelope = (await api(page, 'GET', `/api/envelopes/${contract.id}`)).body
 		.envelope as Envelope;
 	const signatureBytes = await signaturePng();
-	const sealBytes = await discSealPng();
+	// The demo seal as the server holds it, as the device's signing kit brings it.
+	const kitSeal = await demoSeal(page);
+	const sealBytes = kitSeal.bytes;
 	const signature = sha256Hex(signatureBytes);
-	const seal = sha256Hex(sealBytes);
+	const seal = kitSeal.image;
 	const signed = await signInPage(page, {
 		envelope,
 		credentialId,
 		ticket,
 		signature,
-		seal,
+		seal: kitSeal,
 		deviceTime: new Date().toISOString()
 	});
 	const accepted = await api(page, 'POST', '/api/submissions', {

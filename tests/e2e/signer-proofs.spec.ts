@@ -14,10 +14,10 @@ import {
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
 import { downloadDemo, enrolAdmin, openOfflineTab } from './support/flows';
 import { carryPasskey, deviceState, mouseStroke } from './support/device';
-import { api, signInPage } from './support/signing';
+import { api, signInPage, demoSeal } from './support/signing';
 import type { Envelope } from '../../src/lib/domain/envelope';
 import type { Manifest } from '../../src/lib/domain/manifest';
-import { discSealPng, sha256Hex, signaturePng } from '../support/images';
+import { sha256Hex, signaturePng } from '../support/images';
 
 // The end-to-end proofs of issue 4 (section "Proof") through the app as a signer uses it: a real
 // server and SQLite file, Chromium's virtual authenticator, the service worker serving the app
@@ -387,10 +387,12 @@ test('proof 4: an assertion without user verification is refused with UV_REQUIRE
 	const envelope = (await api(page, 'GET', `/api/envelopes/${items[0]!.id}`)).body
 		.envelope as Envelope;
 	const signatureBytes = await signaturePng();
-	const sealBytes = await discSealPng();
+	// The demo seal as the server holds it, as the device's signing kit brings it.
+	const kitSeal = await demoSeal(page);
+	const sealBytes = kitSeal.bytes;
 	const images = {
 		[sha256Hex(signatureBytes)]: Buffer.from(signatureBytes).toString('base64'),
-		[sha256Hex(sealBytes)]: Buffer.from(sealBytes).toString('base64')
+		[kitSeal.image]: Buffer.from(sealBytes).toString('base64')
 	};
 	const sign = (userVerification: UserVerificationRequirement) =>
 		signInPage(page, {
@@ -398,7 +400,7 @@ test('proof 4: an assertion without user verification is refused with UV_REQUIRE
 			credentialId,
 			ticket: { id: tickets[0]!.id, nonce: tickets[0]!.nonce },
 			signature: sha256Hex(signatureBytes),
-			seal: sha256Hex(sealBytes),
+			seal: kitSeal,
 			deviceTime: new Date().toISOString(),
 			userVerification
 		});

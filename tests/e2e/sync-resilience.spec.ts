@@ -10,7 +10,8 @@ import { deviceOutbox } from './support/device';
 import { serveBundle } from './support/bundle';
 import { startServer, type RunningServer } from '../../scripts/server-process.mjs';
 import type { Envelope } from '../../src/lib/domain/envelope';
-import { discSealPng, sha256Hex, signaturePng } from '../support/images';
+import { sha256Hex, signaturePng } from '../support/images';
+import { demoSeal } from './support/signing';
 
 // Proof 6 of issue 4: n signatures confirmed on the device are uploaded by the app's own sync
 // engine while the server is killed after some uploads and restarted on the same data, and an
@@ -88,10 +89,12 @@ test('proof 6: server killed after some of n uploads and restarted, an answer dr
 		// Confirm n signatures on the device, as the confirmation step does: the app's
 		// composeManifest, the passkey over manifestChallenge, one Dexie transaction per row.
 		const sig = await signaturePng();
-		const seal = await discSealPng();
+		// The demo seal as the server holds it (a stand-in image would be refused, R20).
+		const kitSeal = await demoSeal(page);
+		const seal = kitSeal.bytes;
 		const { url } = await serveBundle(page, 'tests/e2e/support/outbox-entry.ts');
 		const rowIds = await page.evaluate(
-			async ({ url, envelopes, tickets, credentialId, sig, seal, sigHash, sealHash }) => {
+			async ({ url, envelopes, tickets, credentialId, sig, seal, sigHash, sealHash, sealSize }) => {
 				const app = await import(/* @vite-ignore */ url);
 				const db = new app.DeviceDb();
 				const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -116,7 +119,7 @@ test('proof 6: server killed after some of n uploads and restarted, an answer dr
 									kind: 'seal',
 									sealId: 'seal-demo-contract',
 									image: sealHash,
-									sizeMm: { width: 42, height: 42 }
+									sizeMm: sealSize
 								}
 							},
 							seals: [],
@@ -188,7 +191,8 @@ test('proof 6: server killed after some of n uploads and restarted, an answer dr
 				sig: Buffer.from(sig).toString('base64'),
 				seal: Buffer.from(seal).toString('base64'),
 				sigHash: sha256Hex(sig),
-				sealHash: sha256Hex(seal)
+				sealHash: kitSeal.image,
+				sealSize: kitSeal.sizeMm
 			}
 		);
 		expect(rowIds).toHaveLength(N);

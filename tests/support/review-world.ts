@@ -17,6 +17,7 @@ import {
 	type FakeAuthenticator
 } from './fake-authenticator';
 import { discSealPng, sha256Hex, signaturePng } from './images';
+import { insertSeal } from './seals';
 
 /*
  * A real SQLite file with one organisation, an admin, a signer (alice) with a software passkey,
@@ -44,13 +45,21 @@ export interface ReviewWorld {
 	/** Adds a sent contract alice signs first (sequential, like the fixture). */
 	addContract: (id: string, title?: string) => Promise<void>;
 	/** A request body alice's device would send for one contract. */
-	body: (envelopeId: string, options?: SignOptions) => Promise<unknown>;
+	body: (envelopeId: string, options?: SignOptions) => Promise<WorldBody>;
 	/** Ingests it for real. */
 	sign: (
 		envelopeId: string,
 		options?: SignOptions
 	) => Promise<{ status: number; body: SubmissionAccepted | SubmissionRefused }>;
 	close: () => Promise<void>;
+}
+
+/** A POST /api/submissions body as alice's device sends it. */
+export interface WorldBody {
+	idempotencyKey: string;
+	manifest: Manifest;
+	assertion: Awaited<ReturnType<FakeAuthenticator['assert']>>;
+	images: Record<string, string>;
 }
 
 export interface SignOptions {
@@ -109,6 +118,13 @@ export async function createReviewWorld(
 		.insertInto('blobs')
 		.values({ sha256: DOC_HASH, size: 1, media_type: 'application/pdf', created_at: at })
 		.execute();
+	await insertSeal(db, {
+		id: 'seal-contract',
+		orgId: 'org',
+		createdBy: admin.id,
+		image: seal,
+		at
+	});
 	await db
 		.insertInto('seal_authorisations')
 		.values({

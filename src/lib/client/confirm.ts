@@ -8,10 +8,12 @@ import { manifestImages, type Decision, type Manifest } from '$lib/domain/manife
 import { composeManifest, type Draft } from '$lib/domain/draft';
 import { manifestChallenge, manifestHash, sha256Hex } from '$lib/domain/canonical';
 import { pickTicket } from '$lib/domain/offline-signing';
+import { headlineProblem, sealProblems } from '$lib/domain/rules';
 import { ApiError } from './api';
 import { ceremonyError } from './passkeys';
 import { deviceCredential, type DeviceCredential } from './tickets';
 import { cjkFontHash } from './cjk-font';
+import { kitSealContext } from './signing-kit';
 import { deviceDb, type DeviceDb, type DeviceEnvelope, type OutboxRow } from './db';
 import { isQuotaError } from './quota';
 
@@ -87,7 +89,9 @@ export async function loadContext(
 /**
  * Turns the draft into the manifest the passkey signs (composeManifest), naming a held ticket
  * of the device passkey (D2) and the device clock. A rejection draws nothing, so its image list
- * is empty. Throws TICKETS_EXHAUSTED when no usable ticket is left.
+ * is empty. Throws TICKETS_EXHAUSTED when no usable ticket is left, and the seal rules' code
+ * (SEAL_NOT_AUTHORISED, SEAL_IMAGE_MISMATCH, SEAL_SIZE_MISMATCH) when a stamp is not one of the
+ * device's seals as it holds them (SK5).
  */
 export async function compose(
 	ctx: ConfirmContext,
@@ -111,6 +115,15 @@ export async function compose(
 		decision,
 		draft
 	});
+	// The server refuses a stamp that is not its seal (R13, R20, R21); the device asks the same
+	// rule of its own seals first, before the passkey, so a stale stamp is re-done now, not
+	// discovered as a refusal after sync.
+	const problem = headlineProblem(
+		sealProblems(manifest, kitSealContext(await db.seals.toArray(), now))
+	);
+	if (problem) {
+		throw new ApiError(problem.code, 0, `Rule ${problem.rule} failed at ${problem.path}`);
+	}
 	return {
 		manifest,
 		manifestHash: await manifestHash(manifest),

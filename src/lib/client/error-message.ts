@@ -81,7 +81,11 @@ const messages: Record<
 	// contracts
 	CONTRACT_INVALID: m.error_CONTRACT_INVALID,
 	CONTRACT_NOT_READY: m.error_CONTRACT_NOT_READY,
-	CONTRACT_NOT_EDITABLE: m.error_CONTRACT_NOT_EDITABLE
+	CONTRACT_NOT_EDITABLE: m.error_CONTRACT_NOT_EDITABLE,
+	// a stamp must be its seal
+	SEAL_IMAGE_MISMATCH: m.error_SEAL_IMAGE_MISMATCH,
+	SEAL_SIZE_MISMATCH: m.error_SEAL_SIZE_MISMATCH,
+	SEAL_DISABLED: m.error_SEAL_DISABLED
 };
 
 /** The user's-language message for any thrown error; unknown errors read as INTERNAL. */

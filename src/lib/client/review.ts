@@ -114,5 +114,6 @@ export const checkLabel: Record<ReverifyCheck['check'], () => string> = {
 	hash: m.review_check_hash,
 	binding: m.review_check_binding,
 	signature: m.review_check_signature,
-	'user-verified': m.review_check_user_verified
+	'user-verified': m.review_check_user_verified,
+	seals: m.review_check_seals
 };

@@ -1,6 +1,7 @@
 import type { MySealsResponse, SavedSignatureResponse } from '$lib/domain/api-types';
 import { sha256Hex } from '$lib/domain/canonical';
 import { manifestImages } from '$lib/domain/manifest';
+import type { SealContext } from '$lib/domain/rules';
 import { inspectImage, sniffImageType } from '$lib/pdf/images';
 import { api, ApiError } from './api';
 import { isQuotaError } from './quota';
@@ -14,6 +15,36 @@ export const SIGNATURE_MAX_BYTES = 1024 * 1024;
 export interface SigningKit {
 	seals: DeviceSeal[];
 	defaultSignature: string | null;
+}
+
+/**
+ * The device's view of its seals for the seal rules (R13, R20, R21; SPEC SK5): the seals of its
+ * last kit download are the ones it may use, each with one version, the image and size it holds,
+ * valid throughout. The device cannot know the server's image history, so it holds a stamp to the
+ * seal as it has it now: a stamp made before a kit refresh that changed the seal is refused here,
+ * where the signer can stamp again, instead of days later by the server.
+ */
+export function kitSealContext(seals: readonly DeviceSeal[], now: Date): SealContext {
+	return {
+		authorisedSeals: new Set(seals.map((s) => s.id)),
+		seals: new Map(
+			seals.map((s) => [
+				s.id,
+				{
+					status: 'active' as const,
+					versions: [
+						{
+							imageHash: s.image,
+							sizeMm: { width: s.sizeMm.width, height: s.sizeMm.height },
+							validFrom: '',
+							validUntil: null
+						}
+					]
+				}
+			])
+		),
+		ticketIssuedAt: now.toISOString()
+	};
 }
 
 /**

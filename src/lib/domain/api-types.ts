@@ -445,7 +445,7 @@ export interface ReviewDetail {
 
 /** One step of a re-verification, in the order they run. */
 export interface ReverifyCheck {
-	check: 'manifest' | 'canonical' | 'hash' | 'binding' | 'signature' | 'user-verified';
+	check: 'manifest' | 'canonical' | 'hash' | 'binding' | 'signature' | 'user-verified' | 'seals';
 	ok: boolean;
 	detail: string;
 }

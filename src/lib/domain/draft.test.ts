@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { composeManifest, draftImages, emptyDraft, type Draft } from './draft';
-import { sampleEnvelope, sampleManifest, SEAL_IMAGE, SIGNATURE_IMAGE } from './fixtures';
+import {
+	sampleEnvelope,
+	sampleManifest,
+	SEAL_IMAGE,
+	SIGNATURE_IMAGE,
+	sampleSeals,
+	SAMPLE_TICKET_ISSUED_AT
+} from './fixtures';
 import { validateManifest } from './rules';
 import { manifestHash } from './canonical';
 
@@ -37,7 +44,9 @@ describe('composeManifest', () => {
 			validateManifest(base.envelope, composed, {
 				accepted: [],
 				images: new Set([SIGNATURE_IMAGE, SEAL_IMAGE]),
-				authorisedSeals: new Set(['seal-contract'])
+				authorisedSeals: new Set(['seal-contract']),
+				seals: sampleSeals(),
+				ticketIssuedAt: SAMPLE_TICKET_ISSUED_AT
 			})
 		).toEqual([]);
 	});

@@ -79,7 +79,11 @@ export const ERROR_CODES = [
 	'CONTRACT_NOT_EDITABLE',
 	// admin seals
 	'SEAL_SPEC_INVALID',
-	'SEAL_NOT_GENERATED'
+	'SEAL_NOT_GENERATED',
+	// a stamp must be its seal (R20, R21)
+	'SEAL_IMAGE_MISMATCH',
+	'SEAL_SIZE_MISMATCH',
+	'SEAL_DISABLED'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -176,7 +180,12 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	// contracts: a form problem, a layout not ready to send, a contract past the step asked for
 	CONTRACT_INVALID: 422,
 	CONTRACT_NOT_READY: 422,
-	CONTRACT_NOT_EDITABLE: 409
+	CONTRACT_NOT_EDITABLE: 409,
+	// a stamp that is not its seal's image or size is malformed evidence; a disabled seal is
+	// refused like a revoked authorisation
+	SEAL_IMAGE_MISMATCH: 422,
+	SEAL_SIZE_MISMATCH: 422,
+	SEAL_DISABLED: 403
 };
 
 /**

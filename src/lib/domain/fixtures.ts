@@ -1,5 +1,6 @@
 import type { Envelope } from './envelope';
 import type { Manifest } from './manifest';
+import type { SealRecord } from './rules';
 
 /*
  * Sample data shared by the tests of the domain, the PDF renderer and the server. Plain values
@@ -9,6 +10,28 @@ import type { Manifest } from './manifest';
 export const SAMPLE_DOC_HASH = 'a'.repeat(64);
 export const SIGNATURE_IMAGE = 'b'.repeat(64);
 export const SEAL_IMAGE = 'c'.repeat(64);
+/** When sampleManifest()'s ticket was issued. */
+export const SAMPLE_TICKET_ISSUED_AT = '2026-02-20T08:00:00.000Z';
+
+/** The receiver's record of the sample seal: active, one 42 mm image valid since before the ticket. */
+export function sampleSeals(): Map<string, SealRecord> {
+	return new Map([
+		[
+			'seal-contract',
+			{
+				status: 'active',
+				versions: [
+					{
+						imageHash: SEAL_IMAGE,
+						sizeMm: { width: 42, height: 42 },
+						validFrom: '2026-01-01T00:00:00.000Z',
+						validUntil: null
+					}
+				]
+			}
+		]
+	]);
+}
 
 /** A three-page A4 contract: buyer (org, seals) signs first, then the seller's person signs. */
 export function sampleEnvelope(overrides: Partial<Envelope> = {}): Envelope {

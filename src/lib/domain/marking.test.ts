@@ -23,7 +23,14 @@ import {
 } from './marking';
 import { composeManifest, emptyDraft, type Draft } from './draft';
 import { mmToPt, type Field } from './envelope';
-import { sampleEnvelope, sampleManifest, SEAL_IMAGE, SIGNATURE_IMAGE } from './fixtures';
+import {
+	sampleEnvelope,
+	sampleManifest,
+	SEAL_IMAGE,
+	SIGNATURE_IMAGE,
+	sampleSeals,
+	SAMPLE_TICKET_ISSUED_AT
+} from './fixtures';
 import { validateManifest } from './rules';
 
 const A4 = { width: 595.28, height: 841.89 };
@@ -97,7 +104,13 @@ describe('fields done and required fields', () => {
 
 	it('K4/R11: missingRequired lists exactly the fields validateManifest reports as FIELD_MISSING', () => {
 		const images = new Set([SIGNATURE_IMAGE, SEAL_IMAGE]);
-		const ctx = { accepted: [], images, authorisedSeals: new Set(['seal-contract']) };
+		const ctx = {
+			accepted: [],
+			images,
+			authorisedSeals: new Set(['seal-contract']),
+			seals: sampleSeals(),
+			ticketIssuedAt: SAMPLE_TICKET_ISSUED_AT
+		};
 		const drafts: Draft[] = [emptyDraft(), fullDraft()];
 		const half = fullDraft();
 		delete half.fills['f-seal-a'];
@@ -266,7 +279,9 @@ describe('riding seams', () => {
 		const problems = validateManifest(env, manifest, {
 			accepted: [],
 			images: new Set([SIGNATURE_IMAGE, SEAL_IMAGE]),
-			authorisedSeals: new Set(['seal-contract'])
+			authorisedSeals: new Set(['seal-contract']),
+			seals: sampleSeals(),
+			ticketIssuedAt: SAMPLE_TICKET_ISSUED_AT
 		});
 		expect(problems).toEqual([]);
 	});

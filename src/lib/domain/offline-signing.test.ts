@@ -11,7 +11,13 @@ import {
 	type HeldTicket
 } from './offline-signing';
 import { composeManifest, emptyDraft } from './draft';
-import { sampleEnvelope, SEAL_IMAGE, SIGNATURE_IMAGE } from './fixtures';
+import {
+	sampleEnvelope,
+	SEAL_IMAGE,
+	SIGNATURE_IMAGE,
+	sampleSeals,
+	SAMPLE_TICKET_ISSUED_AT
+} from './fixtures';
 import { validateManifest } from './rules';
 
 const now = new Date('2026-05-01T12:00:00Z');
@@ -105,7 +111,9 @@ describe('the 退回 reason', () => {
 			const problems = validateManifest(envelope, manifest, {
 				accepted: [],
 				images: new Set(),
-				authorisedSeals: new Set()
+				authorisedSeals: new Set(),
+				seals: sampleSeals(),
+				ticketIssuedAt: SAMPLE_TICKET_ISSUED_AT
 			});
 			expect(problems.map((p) => p.rule)).not.toContain('R16');
 		}

@@ -1,20 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import {
 	headlineProblem,
+	sealProblems,
 	validateManifest,
 	mayFill,
 	isComplete,
 	filledFields,
+	type SealRecord,
 	type ValidationContext
 } from './rules';
 import { parseManifest } from './manifest-schema';
-import { placeOf, sampleEnvelope, sampleManifest, SEAL_IMAGE, SIGNATURE_IMAGE } from './fixtures';
+import {
+	placeOf,
+	sampleEnvelope,
+	sampleManifest,
+	sampleSeals,
+	SAMPLE_TICKET_ISSUED_AT,
+	SEAL_IMAGE,
+	SIGNATURE_IMAGE
+} from './fixtures';
 import type { Manifest } from './manifest';
 
 const ctx = (over: Partial<ValidationContext> = {}): ValidationContext => ({
 	accepted: [],
 	images: new Set([SIGNATURE_IMAGE, SEAL_IMAGE]),
 	authorisedSeals: new Set(['seal-contract']),
+	seals: sampleSeals(),
+	ticketIssuedAt: SAMPLE_TICKET_ISSUED_AT,
 	...over
 });
 
@@ -195,6 +207,148 @@ describe('validateManifest', () => {
 	it('R13: every seal used must be authorised for the signer', () => {
 		const refused = codes(sampleManifest(), ctx({ authorisedSeals: new Set() }));
 		expect(refused.filter((c) => c === 'R13:SEAL_NOT_AUTHORISED')).toHaveLength(3);
+	});
+
+	it('R20: every seal fill, free seal and riding seam carries the seal’s own image', () => {
+		const forged = 'f'.repeat(64);
+		const m = sampleManifest();
+		for (const stamp of [m.fills[1]!, m.seals[0]!, m.ridingSeams[0]!]) {
+			if ('image' in stamp) stamp.image = forged;
+		}
+		// The forged image is held and the seal authorised: only R20 stands between it and acceptance.
+		const refused = codes(m, ctx({ images: new Set([SIGNATURE_IMAGE, forged]) }));
+		expect(refused).toEqual([
+			'R20:SEAL_IMAGE_MISMATCH',
+			'R20:SEAL_IMAGE_MISMATCH',
+			'R20:SEAL_IMAGE_MISMATCH'
+		]);
+		// Another seal's genuine image under this seal's id is just as foreign.
+		const other = new Map(sampleSeals());
+		other.set('seal-finance', {
+			status: 'active',
+			versions: [{ ...sampleSeals().get('seal-contract')!.versions[0]!, imageHash: forged }]
+		});
+		const borrowed = sampleManifest();
+		borrowed.seals[0]!.image = forged;
+		expect(
+			codes(
+				borrowed,
+				ctx({
+					images: new Set([SIGNATURE_IMAGE, SEAL_IMAGE, forged]),
+					authorisedSeals: new Set(['seal-contract', 'seal-finance']),
+					seals: other
+				})
+			)
+		).toEqual(['R20:SEAL_IMAGE_MISMATCH']);
+		// A seal the receiver does not know has no image at all.
+		expect(codes(sampleManifest(), ctx({ seals: new Map() }))).toEqual([
+			'R20:SEAL_IMAGE_MISMATCH',
+			'R20:SEAL_IMAGE_MISMATCH',
+			'R20:SEAL_IMAGE_MISMATCH'
+		]);
+	});
+
+	it('R20: every stamp is at the real size of the seal image it carries', () => {
+		const m = sampleManifest();
+		m.fills[1] = { ...(m.fills[1] as Extract<Manifest['fills'][number], { kind: 'seal' }>) };
+		(m.fills[1] as { sizeMm: { width: number; height: number } }).sizeMm = {
+			width: 30,
+			height: 30
+		};
+		m.seals[0]!.sizeMm = { width: 42, height: 40 };
+		expect(codes(m)).toEqual(['R20:SEAL_SIZE_MISMATCH', 'R20:SEAL_SIZE_MISMATCH']);
+		const rounding = sampleManifest();
+		rounding.seals[0]!.sizeMm = { width: 42 + 1e-9, height: 42 };
+		expect(codes(rounding)).toEqual([]);
+	});
+
+	it('R20: after a regeneration the old image stays good for tickets issued before it, the new one for every ticket still valid', () => {
+		const newImage = 'e'.repeat(64);
+		const regenerated = '2026-02-25T08:00:00.000Z';
+		const seals = new Map<string, SealRecord>([
+			[
+				'seal-contract',
+				{
+					status: 'active',
+					versions: [
+						{
+							imageHash: SEAL_IMAGE,
+							sizeMm: { width: 42, height: 42 },
+							validFrom: '2026-01-01T00:00:00.000Z',
+							validUntil: regenerated
+						},
+						{
+							imageHash: newImage,
+							sizeMm: { width: 40, height: 40 },
+							validFrom: regenerated,
+							validUntil: null
+						}
+					]
+				}
+			]
+		]);
+		const images = new Set([SIGNATURE_IMAGE, SEAL_IMAGE, newImage]);
+		const before = ctx({ seals, images, ticketIssuedAt: '2026-02-20T08:00:00.000Z' });
+		const after = ctx({ seals, images, ticketIssuedAt: '2026-02-26T08:00:00.000Z' });
+		// The device held the old image with a ticket from before the change: accepted.
+		expect(codes(sampleManifest(), before)).toEqual([]);
+		// A ticket issued after the change: the old image was already retired.
+		expect(codes(sampleManifest(), after)).toEqual([
+			'R20:SEAL_IMAGE_MISMATCH',
+			'R20:SEAL_IMAGE_MISMATCH',
+			'R20:SEAL_IMAGE_MISMATCH'
+		]);
+		// The new image at its own size, whichever ticket: a device may refresh its seals first.
+		const fresh = sampleManifest();
+		fresh.fills[1] = {
+			...fresh.fills[1]!,
+			image: newImage,
+			sizeMm: { width: 40, height: 40 }
+		} as Manifest['fills'][number];
+		fresh.seals = [];
+		fresh.ridingSeams = [];
+		fresh.fills = fresh.fills.slice(0, 2);
+		expect(codes(fresh, before)).toEqual([]);
+		expect(codes(fresh, after)).toEqual([]);
+		// The new image at the old size is not the seal.
+		const mixed = structuredClone(fresh);
+		(mixed.fills[1] as { sizeMm: { width: number; height: number } }).sizeMm = {
+			width: 42,
+			height: 42
+		};
+		expect(codes(mixed, after)).toEqual(['R20:SEAL_SIZE_MISMATCH']);
+	});
+
+	it('R21: a disabled seal is refused like a revoked one, and heads the refusal like one', () => {
+		const seals = sampleSeals();
+		seals.set('seal-contract', { ...seals.get('seal-contract')!, status: 'disabled' });
+		const problems = validateManifest(sampleEnvelope(), sampleManifest(), ctx({ seals }));
+		expect(problems.map((p) => `${p.rule}:${p.code}`)).toEqual([
+			'R21:SEAL_DISABLED',
+			'R21:SEAL_DISABLED',
+			'R21:SEAL_DISABLED'
+		]);
+		expect(
+			headlineProblem([{ code: 'IMAGE_MISSING', rule: 'R12', path: 'x' }, ...problems])?.code
+		).toBe('SEAL_DISABLED');
+	});
+
+	it('R13 R20 R21: sealProblems judges the stamps alone exactly as validateManifest does', () => {
+		const m = sampleManifest();
+		m.seals[0]!.image = 'f'.repeat(64);
+		m.ridingSeams[0]!.sizeMm = { width: 30, height: 30 };
+		const seals = sampleSeals();
+		const c = ctx({ seals, images: new Set([SIGNATURE_IMAGE, SEAL_IMAGE, 'f'.repeat(64)]) });
+		const sealCodes = [
+			'SEAL_NOT_AUTHORISED',
+			'SEAL_IMAGE_MISMATCH',
+			'SEAL_SIZE_MISMATCH',
+			'SEAL_DISABLED'
+		];
+		const full = validateManifest(sampleEnvelope(), m, c).filter((p) => sealCodes.includes(p.code));
+		expect(sealProblems(m, c)).toEqual(full);
+		expect(full.map((p) => p.path)).toEqual(['seals.0.image', 'ridingSeams.0.sizeMm']);
+		expect(sealProblems(bobManifest(), c)).toEqual([]);
 	});
 
 	it('R14: a free seal lies wholly inside an existing page', () => {

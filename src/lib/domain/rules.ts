@@ -1,6 +1,6 @@
 import type { Envelope, Field, Rect } from './envelope';
 import { mmToPt } from './envelope';
-import type { Manifest } from './manifest';
+import type { Manifest, SizeMm } from './manifest';
 import type { ErrorCode } from './errors';
 
 /** One broken rule: its stable code, the SPEC rule id, and where in the manifest it broke. */
@@ -89,17 +89,98 @@ export function seamPages(pages: 'all' | number[], pageCount: number): number[] 
 	return pages === 'all' ? Array.from({ length: pageCount }, (_, i) => i + 1) : pages;
 }
 
-export interface ValidationContext {
+/**
+ * One image a seal has stamped with, and when it was the seal's image (ISO instants). A seal
+ * regenerated or replaced closes its version and opens a new one, so the receiver can tell the
+ * seal's own pixels, old or new, from anything else stamped under its id (R20).
+ */
+export interface SealVersion {
+	imageHash: string;
+	sizeMm: SizeMm;
+	validFrom: string;
+	/** Null while it is the seal's current image. */
+	validUntil: string | null;
+}
+
+/** What the receiver knows of one seal: its status now and every image version it has had. */
+export interface SealRecord {
+	status: 'active' | 'disabled';
+	versions: readonly SealVersion[];
+}
+
+/** The seal facts a manifest's stamps are judged against (R13, R20, R21). */
+export interface SealContext {
+	/** Seal ids this signer is authorised to use right now. */
+	authorisedSeals: ReadonlySet<string>;
+	/** Every seal the receiver knows by id; a stamp naming any other seal matches no version. */
+	seals: ReadonlyMap<string, SealRecord>;
+	/** When the manifest's challenge ticket was issued (ISO): versions closed before it are spent. */
+	ticketIssuedAt: string;
+}
+
+export interface ValidationContext extends SealContext {
 	/** Manifests already accepted for this envelope, in acceptance order. */
 	accepted: Accepted;
 	/** SHA-256 hex of every image the receiver holds or received with the manifest. */
 	images: ReadonlySet<string>;
-	/** Seal ids this signer is authorised to use right now. */
-	authorisedSeals: ReadonlySet<string>;
+}
+
+/** Sizes are copied from the seal record, so only a float's last bit may differ. */
+function sameSize(a: SizeMm, b: SizeMm): boolean {
+	return Math.abs(a.width - b.width) < 1e-6 && Math.abs(a.height - b.height) < 1e-6;
 }
 
 /**
- * Validates a well-formed manifest against its envelope and the current state (R1–R18).
+ * Whether a version could have been on the signer's device when the manifest was confirmed:
+ * it was the seal's image at the ticket's issue or became it later (a device may refresh its
+ * seals while it still holds an older ticket; tickets live for weeks). A version retired before
+ * the ticket existed cannot be, so an old image is not a licence forever.
+ */
+function versionUsable(version: SealVersion, ticketIssuedAt: string): boolean {
+	return version.validUntil === null || version.validUntil > ticketIssuedAt;
+}
+
+type Stamp = { sealId: string; image: string; sizeMm: SizeMm };
+
+/**
+ * The seal rules for one stamp (a seal fill, a free seal or a riding seam): authorised (R13),
+ * not disabled (R21), and carrying one usable image version of that very seal at that
+ * version's size (R20). One function, so ingest, re-verify and the device judge alike.
+ */
+function checkStamp(
+	stamp: Stamp,
+	path: string,
+	ctx: SealContext,
+	add: (code: ErrorCode, rule: string, path: string) => void
+): void {
+	if (!ctx.authorisedSeals.has(stamp.sealId)) add('SEAL_NOT_AUTHORISED', 'R13', `${path}.sealId`);
+	const seal = ctx.seals.get(stamp.sealId);
+	if (seal?.status === 'disabled') add('SEAL_DISABLED', 'R21', `${path}.sealId`);
+	const usable = (seal?.versions ?? []).filter((v) => versionUsable(v, ctx.ticketIssuedAt));
+	const sameImage = usable.filter((v) => v.imageHash === stamp.image);
+	if (sameImage.length === 0) add('SEAL_IMAGE_MISMATCH', 'R20', `${path}.image`);
+	else if (!sameImage.some((v) => sameSize(v.sizeMm, stamp.sizeMm)))
+		add('SEAL_SIZE_MISMATCH', 'R20', `${path}.sizeMm`);
+}
+
+/**
+ * Every seal problem of a manifest (R13, R20, R21), for a receiver that judges the stamps alone:
+ * the device before it asks the passkey, and re-verify of stored evidence. validateManifest
+ * applies the same per-stamp rule in place.
+ */
+export function sealProblems(manifest: Manifest, ctx: SealContext): Problem[] {
+	const problems: Problem[] = [];
+	const add = (code: ErrorCode, rule: string, path: string) => problems.push({ code, rule, path });
+	manifest.fills.forEach((fill, i) => {
+		if (fill.kind === 'seal') checkStamp(fill, `fills.${i}`, ctx, add);
+	});
+	manifest.seals.forEach((seal, i) => checkStamp(seal, `seals.${i}`, ctx, add));
+	manifest.ridingSeams.forEach((seam, i) => checkStamp(seam, `ridingSeams.${i}`, ctx, add));
+	return problems;
+}
+
+/**
+ * Validates a well-formed manifest against its envelope and the current state (R1–R18, R20, R21).
  * Returns every problem rather than the first, so a refused submission says all that is wrong.
  */
 export function validateManifest(
@@ -141,9 +222,6 @@ export function validateManifest(
 	const checkImage = (image: string, path: string) => {
 		if (!ctx.images.has(image)) add('IMAGE_MISSING', 'R12', path);
 	};
-	const checkSeal = (sealId: string, path: string) => {
-		if (!ctx.authorisedSeals.has(sealId)) add('SEAL_NOT_AUTHORISED', 'R13', path);
-	};
 	const claim = (fieldId: string, path: string) => {
 		if (filled.has(fieldId) || mine.has(fieldId)) add('FIELD_TAKEN', 'R8', path);
 		mine.add(fieldId);
@@ -160,7 +238,7 @@ export function validateManifest(
 		}
 		claim(fill.fieldId, path);
 		if (fill.kind === 'signature' || fill.kind === 'seal') checkImage(fill.image, `${path}.image`);
-		if (fill.kind === 'seal') checkSeal(fill.sealId, `${path}.sealId`);
+		if (fill.kind === 'seal') checkStamp(fill, path, ctx, add);
 		const size = envelope.pages[field.page - 1];
 		if (!size) add('PAGE_OUT_OF_RANGE', 'R14', path);
 		else if (fill.kind === 'seal') {
@@ -176,7 +254,7 @@ export function validateManifest(
 	manifest.seals.forEach((seal, i) => {
 		const path = `seals.${i}`;
 		checkImage(seal.image, `${path}.image`);
-		checkSeal(seal.sealId, `${path}.sealId`);
+		checkStamp(seal, path, ctx, add);
 		const size = envelope.pages[seal.page - 1];
 		if (!size) return add('PAGE_OUT_OF_RANGE', 'R14', `${path}.page`);
 		const w = mmToPt(seal.sizeMm.width);
@@ -188,7 +266,7 @@ export function validateManifest(
 	manifest.ridingSeams.forEach((seam, i) => {
 		const path = `ridingSeams.${i}`;
 		checkImage(seam.image, `${path}.image`);
-		checkSeal(seam.sealId, `${path}.sealId`);
+		checkStamp(seam, path, ctx, add);
 		if (seam.fieldId) {
 			const field = envelope.fields.find((f) => f.id === seam.fieldId);
 			if (!field) add('FIELD_UNKNOWN', 'R5', `${path}.fieldId`);
@@ -236,7 +314,8 @@ const HEADLINE_ORDER: readonly ErrorCode[] = [
 	'DOC_MISMATCH',
 	'FIELD_TAKEN',
 	'NOT_YOUR_TURN',
-	'SEAL_NOT_AUTHORISED'
+	'SEAL_NOT_AUTHORISED',
+	'SEAL_DISABLED'
 ];
 
 /**

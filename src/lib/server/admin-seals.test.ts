@@ -392,6 +392,63 @@ describe('seals from a photo', () => {
 		expect((await verifyAuditLog(open.db)).ok).toBe(true);
 	});
 
+	it('SA6/R20: creating opens the seal’s first image version; regenerating closes it and opens the new one; the same pixels and size change nothing', async () => {
+		const versions = (sealId: string) =>
+			open.db
+				.selectFrom('seal_versions')
+				.select(['image_hash', 'width_mm', 'height_mm', 'valid_from', 'valid_until'])
+				.where('seal_id', '=', sealId)
+				.orderBy('valid_from')
+				.orderBy('valid_until', 'desc')
+				.execute();
+		const created = await createSeal(deps, admin, { name: '公章', spec: { orgName: '甲公司' } });
+		if (!created.ok) throw new Error(created.message);
+		const [first] = await versions(created.id);
+		expect(first).toMatchObject({
+			image_hash: created.image,
+			width_mm: 42,
+			height_mm: 42,
+			valid_until: null
+		});
+		const again = await updateSeal(deps, admin, created.id, {
+			name: '公章二',
+			spec: { orgName: '甲公司' }
+		});
+		expect(again).toMatchObject({ ok: true, image: created.image });
+		expect(await versions(created.id)).toEqual([first]);
+		const updated = await updateSeal(deps, admin, created.id, {
+			name: '公章',
+			spec: { orgName: '乙公司', widthMm: 40, heightMm: 40 }
+		});
+		if (!updated.ok) throw new Error(updated.message);
+		const after = await versions(created.id);
+		expect(after).toHaveLength(2);
+		const [old, current] = after[0]!.valid_until === null ? [after[1]!, after[0]!] : after;
+		expect(old).toMatchObject({ image_hash: created.image, valid_until: current!.valid_from });
+		expect(current).toMatchObject({
+			image_hash: updated.image,
+			width_mm: 40,
+			height_mm: 40,
+			valid_until: null
+		});
+		// A photo seal has its version from the start too.
+		const photo = await createPhotoSeal(
+			deps,
+			admin,
+			{ name: '财务章', shape: 'oval', widthMm: 45, heightMm: 30 },
+			await sealPng(450, 300)
+		);
+		if (!photo.ok) throw new Error(photo.message);
+		expect(await versions(photo.id)).toEqual([
+			expect.objectContaining({
+				image_hash: photo.image,
+				width_mm: 45,
+				height_mm: 30,
+				valid_until: null
+			})
+		]);
+	});
+
 	it('SA5: an oval keeps its own proportions', async () => {
 		const result = await createPhotoSeal(
 			deps,

@@ -22,6 +22,7 @@ import type { Clock } from './clock';
 import { appendAudit } from './audit';
 import { rasteriseSeal } from './seal-image';
 import { sealUsageCounts } from './seal-uses';
+import { openSealVersion } from './seal-versions';
 
 export interface AdminSealDeps {
 	db: Kysely<Database>;
@@ -178,6 +179,13 @@ export async function createSeal(
 				created_by: admin.id
 			})
 			.execute();
+		await openSealVersion(
+			trx,
+			id,
+			rendered.hash,
+			{ width: rendered.spec.widthMm, height: rendered.spec.heightMm },
+			now
+		);
 		await appendAudit(trx, deps.clock, admin.id, {
 			kind: 'seal.created',
 			subject: id,
@@ -266,6 +274,7 @@ export async function createPhotoSeal(
 				created_by: admin.id
 			})
 			.execute();
+		await openSealVersion(trx, id, hash, { width: input.widthMm, height: input.heightMm }, now);
 		await appendAudit(trx, deps.clock, admin.id, {
 			kind: 'seal.created',
 			subject: id,
@@ -294,7 +303,9 @@ const NOT_FOUND: AdminSealResult<never> = {
  * Regenerates a generated seal from an edited spec (a photo seal is refused: it has no spec).
  * The new image is audited as seal.regenerated with the image it replaces, so the audit trail
  * names every image the seal has ever stamped with; manifests keep the hash they stamped, so
- * past evidence still renders with the old image.
+ * past evidence still renders with the old image. The old image version is closed and the new
+ * one opened in the same transaction (R20), so a device still holding the old image can sync
+ * what it confirmed with a ticket issued before the change.
  */
 export async function updateSeal(
 	deps: AdminSealDeps,
@@ -332,6 +343,14 @@ export async function updateSeal(
 			})
 			.where('id', '=', sealId)
 			.execute();
+		// The old image stays good for tickets issued before now (R20): closed, not replaced.
+		await openSealVersion(
+			trx,
+			sealId,
+			rendered.hash,
+			{ width: rendered.spec.widthMm, height: rendered.spec.heightMm },
+			now
+		);
 		await appendAudit(trx, deps.clock, admin.id, {
 			kind: 'seal.regenerated',
 			subject: sealId,

@@ -8,7 +8,7 @@ import { BlobStore } from './blob-store';
 import { ingestSubmission, type IngestDeps } from './ingest';
 import { topUpTickets, TICKET_POOL_SIZE } from './tickets';
 import { definitionJson } from './envelopes';
-import { revokeSeal } from './admin-seals';
+import { authoriseSeal, createSeal, revokeSeal, setSealStatus, updateSeal } from './admin-seals';
 import { revokePasskey } from './passkeys';
 import { manifestChallenge } from '$lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';
@@ -20,6 +20,7 @@ import {
 	type FakeAuthenticator
 } from '../../../tests/support/fake-authenticator';
 import { discSealPng, sha256Hex, signaturePng } from '../../../tests/support/images';
+import { insertSeal } from '../../../tests/support/seals';
 
 // Real SQLite file, real blob store, real WebAuthn verification (a software P-256 passkey):
 // only the browser is left out. Test names start with the stable code they prove.
@@ -109,6 +110,13 @@ beforeEach(async () => {
 			{ envelope_id: envelope.id, signer_id: 'bob', user_id: bob.id }
 		])
 		.execute();
+	await insertSeal(db, {
+		id: 'seal-contract',
+		orgId: 'org',
+		createdBy: alice.id,
+		image: seal,
+		at: '2026-01-01T00:00:00.000Z'
+	});
 	await db
 		.insertInto('seal_authorisations')
 		.values({
@@ -185,6 +193,24 @@ async function bodyFor(
 
 const code = (answer: { body: SubmissionAccepted | SubmissionRefused }) =>
 	'error' in answer.body ? answer.body.error.code : null;
+
+async function insertAdmin(): Promise<User> {
+	await open.db
+		.insertInto('users')
+		.values({
+			id: 'user-admin',
+			org_id: 'org',
+			display_name: 'admin',
+			role: 'admin',
+			created_at: now.toISOString()
+		})
+		.execute();
+	return open.db
+		.selectFrom('users')
+		.selectAll()
+		.where('id', '=', 'user-admin')
+		.executeTakeFirstOrThrow();
+}
 
 async function ticketRow(id: string) {
 	return open.db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -509,26 +535,196 @@ describe('ingestSubmission', () => {
 			.selectAll()
 			.where('id', '=', 'user-admin')
 			.executeTakeFirstOrThrow();
-		await open.db
-			.insertInto('seals')
-			.values({
-				id: 'seal-contract',
-				org_id: 'org',
-				name: '合同专用章',
-				shape: 'round',
-				width_mm: 42,
-				height_mm: 42,
-				spec_json: null,
-				image_hash: seal,
-				status: 'active',
-				created_at: at,
-				created_by: admin.id
-			})
-			.execute();
 		expect((await revokeSeal(deps, admin, 'seal-contract', alice.id)).ok).toBe(true);
 		const answer = await ingestSubmission(deps, alice, body);
 		expect(code(answer)).toBe('SEAL_NOT_AUTHORISED');
 		expect(answer.status).toBe(403);
+	});
+
+	it('SEAL_IMAGE_MISMATCH: a forged image stamped under an authorised seal’s id is refused (422); nothing is stored or counted as a use', async () => {
+		// A red disc of another size: a well-formed PNG, held by nobody, that is not the seal.
+		const forgedPng = await discSealPng(256);
+		const forged = sha256Hex(forgedPng);
+		const manifest = await aliceManifest({
+			fills: [
+				{ ...placeOf('f-sig-a'), kind: 'signature', image: sig },
+				{
+					...placeOf('f-seal-a'),
+					kind: 'seal',
+					sealId: 'seal-contract',
+					image: forged,
+					sizeMm: { width: 42, height: 42 }
+				}
+			]
+		});
+		const answer = await ingestSubmission(
+			deps,
+			alice,
+			await bodyFor(manifest, aliceKey, {
+				images: {
+					[sig]: Buffer.from(sigPng).toString('base64'),
+					[forged]: Buffer.from(forgedPng).toString('base64')
+				}
+			})
+		);
+		expect(code(answer)).toBe('SEAL_IMAGE_MISMATCH');
+		expect(answer.status).toBe(422);
+		expect((answer.body as SubmissionRefused).problems).toEqual([
+			{ code: 'SEAL_IMAGE_MISMATCH', rule: 'R20', path: 'fills.1.image' }
+		]);
+		expect(await blobs.has(forged)).toBe(false);
+		expect((await ticketRow(manifest.ticket.id)).used_at).toBeNull();
+		expect(await open.db.selectFrom('seal_uses').selectAll().execute()).toEqual([]);
+		expect(await open.db.selectFrom('submissions').selectAll().execute()).toEqual([]);
+	});
+
+	it('SEAL_IMAGE_MISMATCH: a free seal with a forged image is refused like a seal field', async () => {
+		const forgedPng = await discSealPng(256);
+		const forged = sha256Hex(forgedPng);
+		const manifest = await aliceManifest({
+			seals: [
+				{
+					sealId: 'seal-contract',
+					image: forged,
+					page: 2,
+					centre: { x: 300, y: 400 },
+					sizeMm: { width: 42, height: 42 }
+				}
+			]
+		});
+		const answer = await ingestSubmission(
+			deps,
+			alice,
+			await bodyFor(manifest, aliceKey, {
+				images: {
+					[sig]: Buffer.from(sigPng).toString('base64'),
+					[seal]: Buffer.from(sealPng).toString('base64'),
+					[forged]: Buffer.from(forgedPng).toString('base64')
+				}
+			})
+		);
+		expect(code(answer)).toBe('SEAL_IMAGE_MISMATCH');
+		expect((answer.body as SubmissionRefused).problems?.map((p) => p.path)).toEqual([
+			'seals.0.image'
+		]);
+	});
+
+	it('SEAL_SIZE_MISMATCH: the seal’s own image at another size is refused (422)', async () => {
+		const manifest = await aliceManifest({
+			fills: [
+				{ ...placeOf('f-sig-a'), kind: 'signature', image: sig },
+				{
+					...placeOf('f-seal-a'),
+					kind: 'seal',
+					sealId: 'seal-contract',
+					image: seal,
+					sizeMm: { width: 30, height: 30 }
+				}
+			]
+		});
+		const answer = await ingestSubmission(deps, alice, await bodyFor(manifest, aliceKey));
+		expect(code(answer)).toBe('SEAL_SIZE_MISMATCH');
+		expect(answer.status).toBe(422);
+		expect((await ticketRow(manifest.ticket.id)).used_at).toBeNull();
+	});
+
+	it('SEAL_DISABLED: a stamp with a seal the admin disabled while the signer was offline is refused (403)', async () => {
+		const body = await bodyFor(await aliceManifest(), aliceKey);
+		const admin = await insertAdmin();
+		expect((await setSealStatus(deps, admin, 'seal-contract', 'disabled')).ok).toBe(true);
+		const answer = await ingestSubmission(deps, alice, body);
+		expect(code(answer)).toBe('SEAL_DISABLED');
+		expect(answer.status).toBe(403);
+		expect(await open.db.selectFrom('seal_uses').selectAll().execute()).toEqual([]);
+	});
+
+	it('R20: after the seal is regenerated, the old image is accepted with a ticket issued before the change and refused with one issued after', async () => {
+		const admin = await insertAdmin();
+		const created = await createSeal(deps, admin, {
+			name: '合同专用章',
+			spec: { orgName: '示例科技有限公司' }
+		});
+		if (!created.ok) throw new Error(created.message);
+		expect((await authoriseSeal(deps, admin, created.id, alice.id)).ok).toBe(true);
+		const oldImage = created.image;
+		const stamp = (image: string, ticket: { id: string; nonce: string }) =>
+			aliceManifest({
+				ticket,
+				fills: [
+					{ ...placeOf('f-sig-a'), kind: 'signature', image: sig },
+					{
+						...placeOf('f-seal-a'),
+						kind: 'seal',
+						sealId: created.id,
+						image,
+						sizeMm: { width: 42, height: 42 }
+					}
+				]
+			});
+		const sigOnly = { [sig]: Buffer.from(sigPng).toString('base64') };
+		// The device holds the old image and a ticket from before the change; it confirms offline.
+		const before = await ticketFor(alice, aliceKey);
+		const confirmedOffline = await bodyFor(
+			await stamp(oldImage, { id: before.id, nonce: before.nonce }),
+			aliceKey,
+			{ images: sigOnly }
+		);
+
+		now = new Date('2026-03-02T08:00:00Z');
+		const regenerated = await updateSeal(deps, admin, created.id, {
+			name: '合同专用章',
+			spec: { orgName: '示例科技股份有限公司' }
+		});
+		if (!regenerated.ok) throw new Error(regenerated.message);
+		expect(regenerated.image).not.toBe(oldImage);
+		const versions = await open.db
+			.selectFrom('seal_versions')
+			.select(['image_hash', 'valid_from', 'valid_until'])
+			.where('seal_id', '=', created.id)
+			.orderBy('valid_from')
+			.execute();
+		expect(versions).toEqual([
+			{
+				image_hash: oldImage,
+				valid_from: '2026-03-01T08:00:00.000Z',
+				valid_until: '2026-03-02T08:00:00.000Z'
+			},
+			{ image_hash: regenerated.image, valid_from: '2026-03-02T08:00:00.000Z', valid_until: null }
+		]);
+
+		// A ticket issued after the change cannot have been confirmed with the retired image. (The
+		// pool issued before it is set aside for a moment, so the top-up issues fresh tickets.)
+		now = new Date('2026-03-02T09:00:00Z');
+		const setAside = await open.db
+			.updateTable('tickets')
+			.set({ used_at: now.toISOString() })
+			.where('used_at', 'is', null)
+			.returning('id')
+			.execute();
+		const after = await ticketFor(alice, aliceKey);
+		await open.db
+			.updateTable('tickets')
+			.set({ used_at: null })
+			.where(
+				'id',
+				'in',
+				setAside.map((t) => t.id)
+			)
+			.execute();
+		expect((await ticketRow(after.id)).issued_at).toBe('2026-03-02T09:00:00.000Z');
+		expect(after.id).not.toBe(before.id);
+		const late = await ingestSubmission(
+			deps,
+			alice,
+			await bodyFor(await stamp(oldImage, { id: after.id, nonce: after.nonce }), aliceKey, {
+				images: sigOnly
+			})
+		);
+		expect(code(late)).toBe('SEAL_IMAGE_MISMATCH');
+
+		// The manifest confirmed before the change syncs now and is accepted.
+		const answer = await ingestSubmission(deps, alice, confirmedOffline);
+		expect(answer.status).toBe(201);
 	});
 
 	it('IMAGE_INVALID: image bytes that do not hash to their key are refused and nothing is stored', async () => {

@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import { ERROR_STATUS, type ErrorCode } from '$lib/domain/errors';
-import { manifestImages, type Manifest } from '$lib/domain/manifest';
+import { manifestImages, manifestSealUses, type Manifest } from '$lib/domain/manifest';
 import { parseManifest } from '$lib/domain/manifest-schema';
 import { canonicalJson, manifestChallenge, manifestHash, sha256Hex } from '$lib/domain/canonical';
 import { headlineProblem, isComplete, validateManifest, type Problem } from '$lib/domain/rules';
@@ -19,6 +19,7 @@ import { acceptedManifests, loadEnvelope } from './envelopes';
 import { appendAudit } from './audit';
 import { indexForReview } from './review';
 import { recordSealUses } from './seal-uses';
+import { sealRecords } from './seal-versions';
 
 /** What ingest needs from the running app; tests pass their own database, store and clock. */
 export interface IngestDeps {
@@ -148,6 +149,8 @@ export async function ingestSubmission(
 interface Authenticated {
 	manifest: Manifest;
 	ticketId: string;
+	/** When the ticket was issued: the seal image versions are judged at it (R20). */
+	ticketIssuedAt: string;
 	credentialId: string;
 	newCounter: number;
 	backedUp: boolean;
@@ -219,6 +222,7 @@ async function authenticate(
 	return {
 		manifest,
 		ticketId: ticket.id,
+		ticketIssuedAt: ticket.issued_at,
 		credentialId: credential.id,
 		newCounter: result.authenticationInfo.newCounter,
 		backedUp: result.authenticationInfo.credentialBackedUp
@@ -276,7 +280,14 @@ async function accept(
 	const problems = validateManifest(envelope, manifest, {
 		accepted,
 		images,
-		authorisedSeals: new Set(seals.map((s) => s.seal_id))
+		authorisedSeals: new Set(seals.map((s) => s.seal_id)),
+		// Every seal the manifest names, active or not, with its image versions (R20, R21).
+		seals: await sealRecords(
+			trx,
+			user.org_id,
+			manifestSealUses(manifest).map((u) => u.sealId)
+		),
+		ticketIssuedAt: auth.ticketIssuedAt
 	});
 	const first = headlineProblem(problems);
 	if (first) fail(first.code, `Rule ${first.rule} failed at ${first.path}`, problems);

@@ -15,6 +15,9 @@ import {
 	type ReviewFilter
 } from './review';
 import { decodeCursor } from './keyset';
+import { ingestSubmission } from './ingest';
+import { manifestChallenge } from '$lib/domain/canonical';
+import { discSealPng, sha256Hex } from '../../../tests/support/images';
 import { createReviewWorld, ORIGIN, type ReviewWorld } from '../../../tests/support/review-world';
 
 // Real SQLite file, real ingest with a software passkey, real WebAuthn re-verification.
@@ -266,6 +269,92 @@ describe('review detail and re-verification', () => {
 		expect(await reviewDetail(world.open.db, 'org-other', offline)).toBeNull();
 	});
 
+	it('RV5: re-verify flags a forged stamp an earlier release accepted, and keeps ✓ for the old image after the seal is regenerated', async () => {
+		await world.addContract('env-forged');
+		await world.addContract('env-genuine');
+		const genuine = accepted(await world.sign('env-genuine'));
+		const forgedPng = await discSealPng(256);
+		const forged = sha256Hex(forgedPng);
+		const body = await world.body('env-forged');
+		const fill = body.manifest.fills[1]!;
+		if (fill.kind !== 'seal') throw new Error('The sample fills a seal field second');
+		fill.image = forged;
+		body.manifest.fills[1] = fill;
+		body.assertion = await world.aliceKey.assert({
+			challenge: await manifestChallenge(body.manifest),
+			origin: ORIGIN,
+			rpId: 'sign.example.cn',
+			userHandle: world.alice.id
+		});
+		body.images = { ...body.images, [forged]: Buffer.from(forgedPng).toString('base64') };
+		// Today's ingest refuses it...
+		const refused = await ingestSubmission(world.deps, world.alice, {
+			...body,
+			idempotencyKey: `key-${crypto.randomUUID()}`
+		});
+		expect(refused.status).toBe(422);
+		// ...an earlier release, which knew no image versions, stored it: stood in for here by a
+		// version of the forged image that exists only while the submission is accepted.
+		await world.open.db
+			.insertInto('seal_versions')
+			.values({
+				id: 'forged-for-a-moment',
+				seal_id: 'seal-contract',
+				image_hash: forged,
+				width_mm: 42,
+				height_mm: 42,
+				valid_from: '2020-01-01T00:00:00.000Z',
+				valid_until: null
+			})
+			.execute();
+		const stored = accepted(await ingestSubmission(world.deps, world.alice, body));
+		await world.open.db
+			.deleteFrom('seal_versions')
+			.where('id', '=', 'forged-for-a-moment')
+			.execute();
+
+		const result = (await reverifySubmission(world.open.db, world.now, ORIGIN, 'org', stored))!;
+		expect(result.ok).toBe(false);
+		expect(result.checks.map((c) => [c.check, c.ok])).toEqual([
+			['manifest', true],
+			['canonical', true],
+			['hash', true],
+			['binding', true],
+			['signature', true],
+			['user-verified', true],
+			['seals', false]
+		]);
+		expect(result.reason).toBe('fills.1.image: SEAL_IMAGE_MISMATCH (R20)');
+
+		// Regenerating the seal later does not cast doubt on what was stamped with the old image.
+		world.setNow(new Date(world.now().getTime() + 60_000));
+		await world.open.db
+			.updateTable('seal_versions')
+			.set({ valid_until: world.now().toISOString() })
+			.where('seal_id', '=', 'seal-contract')
+			.where('valid_until', 'is', null)
+			.execute();
+		await world.open.db
+			.insertInto('seal_versions')
+			.values({
+				id: 'regenerated',
+				seal_id: 'seal-contract',
+				image_hash: 'e'.repeat(64),
+				width_mm: 40,
+				height_mm: 40,
+				valid_from: world.now().toISOString(),
+				valid_until: null
+			})
+			.execute();
+		await world.open.db
+			.updateTable('seals')
+			.set({ status: 'disabled' })
+			.where('id', '=', 'seal-contract')
+			.execute();
+		const still = (await reverifySubmission(world.open.db, world.now, ORIGIN, 'org', genuine))!;
+		expect(still.ok).toBe(true);
+	});
+
 	it('RV4: re-verifies a real submission ✓ without changing any state, and ✗ after the manifest is altered in the file', async () => {
 		const { online } = await signSome();
 		const snapshot = async () => ({
@@ -285,7 +374,8 @@ describe('review detail and re-verification', () => {
 			['hash', true],
 			['binding', true],
 			['signature', true],
-			['user-verified', true]
+			['user-verified', true],
+			['seals', true]
 		]);
 		// Twice in a row: no counter rule, no state.
 		expect((await verify())!.ok).toBe(true);

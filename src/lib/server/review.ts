@@ -28,6 +28,9 @@ import type { Database, User } from './db/schema';
 import type { Clock } from './clock';
 import { checkAssertion } from './passkeys';
 import { appendAudit } from './audit';
+import { sealRecords } from './seal-versions';
+import { sealProblems } from '$lib/domain/rules';
+import { manifestSealUses } from '$lib/domain/manifest';
 import { decodeCursor, encodeCursor, pagingEntries, parseListQuery, type Cursor } from './keyset';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -383,7 +386,7 @@ export async function reviewDetail(
  * is read and validated (M1), must be its own canonical form (M2) with the stored hash, must name
  * the credential and ticket the submission was bound to, and the stored assertion must verify
  * with the stored public key over the challenge recomputed from the manifest (M3), with user
- * verification. Read-only: the counter is given as 0 so the library skips its "counter must rise"
+ * verification, and every stamp must be its seal (RV5). Read-only: the counter is given as 0 so the library skips its "counter must rise"
  * rule (that protects live logins, not old evidence), and nothing is written. Null when the
  * submission is not the organisation's.
  */
@@ -407,8 +410,10 @@ export async function reverifySubmission(
 			's.user_id',
 			'c.public_key',
 			'c.transports',
+			's.received_at',
 			't.id as ticket_id',
-			't.nonce'
+			't.nonce',
+			't.issued_at as ticket_issued_at'
 		])
 		.where('s.id', '=', id)
 		.where('e.org_id', '=', orgId)
@@ -515,7 +520,47 @@ export async function reverifySubmission(
 		uv,
 		uv ? 'The authenticator verified the user' : 'The assertion lacks user verification'
 	);
+	const seals = await stampProblems(db, orgId, row, manifest);
+	check(
+		'seals',
+		seals.length === 0,
+		seals.length === 0
+			? 'Every stamp carries its seal’s own image at its real size (R13, R20)'
+			: seals.map((p) => `${p.path}: ${p.code} (${p.rule})`).join('; ')
+	);
 	return finish();
+}
+
+/**
+ * The seal rules (R13, R20) applied to stored evidence, as ingest applied them when it received
+ * it: the signer's authorisations held at receipt and the seal's image versions judged at the
+ * ticket's issue, so a forged stamp accepted by an older release is found. Whether the seal is
+ * disabled today (R21) is not asked: disabling a seal stops new stamps, it does not undo the
+ * ones made before.
+ */
+async function stampProblems(
+	db: Db,
+	orgId: string,
+	row: { user_id: string; received_at: string; ticket_issued_at: string },
+	manifest: Manifest
+) {
+	const grants = await db
+		.selectFrom('seal_authorisations')
+		.select('seal_id')
+		.where('user_id', '=', row.user_id)
+		.where('granted_at', '<=', row.received_at)
+		.where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', row.received_at)]))
+		.execute();
+	const problems = sealProblems(manifest, {
+		authorisedSeals: new Set(grants.map((g) => g.seal_id)),
+		seals: await sealRecords(
+			db,
+			orgId,
+			manifestSealUses(manifest).map((u) => u.sealId)
+		),
+		ticketIssuedAt: row.ticket_issued_at
+	});
+	return problems.filter((p) => p.code !== 'SEAL_DISABLED');
 }
 
 // --- decisions ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import {
 	type FakeAuthenticator
 } from '../../../tests/support/fake-authenticator';
 import { discSealPng, sha256Hex, signaturePng } from '../../../tests/support/images';
+import { insertSeal } from '../../../tests/support/seals';
 
 // Seal usage (SPEC SA7, SA8) on a real SQLite file, written by the real ingest with real WebAuthn
 // verification (a software P-256 passkey), read back by the seal list and the usage history.
@@ -75,22 +76,7 @@ async function addEnvelope(id: string, title: string, org = 'org'): Promise<void
 }
 
 async function addSeal(id: string, org: string, createdBy: string): Promise<void> {
-	await open.db
-		.insertInto('seals')
-		.values({
-			id,
-			org_id: org,
-			name: id,
-			shape: 'round',
-			width_mm: 42,
-			height_mm: 42,
-			spec_json: null,
-			image_hash: seal,
-			status: 'active',
-			created_at: now.toISOString(),
-			created_by: createdBy
-		})
-		.execute();
+	await insertSeal(open.db, { id, orgId: org, createdBy, image: seal, at: now.toISOString() });
 }
 
 beforeEach(async () => {

@@ -9,6 +9,7 @@ import { definitionJson } from './envelopes';
 import type { Envelope } from '$lib/domain/envelope';
 import { normaliseSealSpec, type SealSpec } from '$lib/domain/seal-svg';
 import { rasteriseSeal } from './seal-image';
+import { openSealVersion } from './seal-versions';
 
 export const DEMO_ORG = { name: '示例科技有限公司', nameEn: 'Demo Technology Co., Ltd.' };
 export const DEMO_CONTRACT_TITLE = '采购合同 Purchase Agreement';
@@ -124,6 +125,13 @@ export async function seedIfEmpty(
 					created_by: adminId
 				})
 				.execute();
+			await openSealVersion(
+				trx,
+				DEMO_SEAL_ID,
+				sealHash,
+				{ width: sealSpec.widthMm, height: sealSpec.heightMm },
+				now
+			);
 		}
 		if (pdf && docHash) {
 			const envelope = demoEnvelope(randomUUID(), docHash);

@@ -25,6 +25,33 @@ export function api(page: Page, method: string, path: string, json?: unknown): P
 	);
 }
 
+/** A seal as a device's signing kit brings it: its id, image hash, PNG bytes and real size. */
+export interface KitSeal {
+	id: string;
+	image: string;
+	bytes: Uint8Array;
+	sizeMm: { width: number; height: number };
+}
+
+/**
+ * The demo seal exactly as the server holds it, fetched from the page with the signed-in user's
+ * session (GET /api/me/seals, then its image from /api/blobs): a manifest stamped with anything
+ * else is refused (R20), so the specs stamp what a real device would.
+ */
+export async function demoSeal(page: Page, id = 'seal-demo-contract'): Promise<KitSeal> {
+	const seal = await page.evaluate(async (id) => {
+		const kit = (await (await fetch('/api/me/seals')).json()) as {
+			seals: { id: string; image: string; sizeMm: { width: number; height: number } }[];
+		};
+		const found = kit.seals.find((s) => s.id === id);
+		if (!found) throw new Error(`The signed-in user holds no seal ${id}`);
+		const response = await fetch(`/api/blobs/${found.image}`);
+		if (!response.ok) throw new Error(`The image of seal ${id} answered ${response.status}`);
+		return { ...found, bytes: [...new Uint8Array(await response.arrayBuffer())] };
+	}, id);
+	return { id: seal.id, image: seal.image, sizeMm: seal.sizeMm, bytes: new Uint8Array(seal.bytes) };
+}
+
 /**
  * In the page: builds the admin's manifest for the demo envelope, hashes its RFC 8785 form
  * with WebCrypto (a small canonicaliser for plain JSON is enough here), and asks the passkey
@@ -39,7 +66,8 @@ export function signInPage(
 		credentialId: string;
 		ticket: { id: string; nonce: string };
 		signature: string;
-		seal: string;
+		/** The seal stamped into the seal field: its id, image hash and real size. */
+		seal: Pick<KitSeal, 'id' | 'image' | 'sizeMm'>;
 		deviceTime: string;
 		userVerification?: UserVerificationRequirement;
 	}
@@ -73,9 +101,9 @@ export function signInPage(
 					{
 						...place('seal'),
 						kind: 'seal',
-						sealId: 'seal-demo-contract',
-						image: seal,
-						sizeMm: { width: 42, height: 42 }
+						sealId: seal.id,
+						image: seal.image,
+						sizeMm: seal.sizeMm
 					}
 				],
 				seals: [],
@@ -123,6 +151,6 @@ export function signInPage(
 				}
 			};
 		},
-		args
+		{ ...args, seal: { id: args.seal.id, image: args.seal.image, sizeMm: args.seal.sizeMm } }
 	);
 }

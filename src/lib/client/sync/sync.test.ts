@@ -25,6 +25,7 @@ import {
 	sha256Hex,
 	signaturePng
 } from '../../../../tests/support/images';
+import { insertSeal } from '../../../../tests/support/seals';
 import { DeviceDb, type OutboxRow } from '../db';
 import { drain, type SyncDeps } from './drain';
 import { runSync, type LastSync } from './run';
@@ -197,6 +198,13 @@ beforeEach(async () => {
 			mySignerIds: ['alice']
 		});
 	}
+	await insertSeal(db, {
+		id: 'seal-contract',
+		orgId: 'org',
+		createdBy: alice.id,
+		image: sha256Hex(sealPng),
+		at
+	});
 	await db
 		.insertInto('seal_authorisations')
 		.values({

@@ -167,3 +167,76 @@ describe('migration 0011 (sessions remember their passkey)', () => {
 		}
 	});
 });
+
+describe('migration 0012 (seal image versions)', () => {
+	it('R20: backfills one open version per existing seal from its current image and size, valid from its creation', async () => {
+		const open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+		try {
+			const modules = import.meta.glob<Migration>('./migrations/*.ts', { eager: true });
+			const before = Object.fromEntries(
+				Object.entries(modules)
+					.map(([file, mod]) => [file.replace(/^.*\/(.+)\.ts$/, '$1'), mod] as const)
+					.filter(([name]) => name < '0012')
+			);
+			await new Migrator({
+				db: open.db,
+				provider: { getMigrations: async () => before }
+			}).migrateToLatest();
+			const db = open.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+			await db
+				.insertInto('organisations')
+				.values({ id: 'o', name: 'n', name_en: 'n', created_at: 'now' })
+				.execute();
+			await db
+				.insertInto('users')
+				.values({ id: 'admin', org_id: 'o', display_name: 'a', role: 'admin', created_at: 'now' })
+				.execute();
+			const seal = (id: string, image: string, width: number, height: number, at: string) => ({
+				id,
+				org_id: 'o',
+				name: id,
+				shape: width === height ? 'round' : 'oval',
+				width_mm: width,
+				height_mm: height,
+				spec_json: null,
+				image_hash: image,
+				status: id === 'finance' ? 'disabled' : 'active',
+				created_at: at,
+				created_by: 'admin'
+			});
+			await db
+				.insertInto('seals')
+				.values([
+					seal('contract', 'a'.repeat(64), 42, 42, '2026-01-01T00:00:00.000Z'),
+					seal('finance', 'b'.repeat(64), 45, 30, '2026-02-01T00:00:00.000Z')
+				])
+				.execute();
+
+			expect(await migrateToLatest(open)).toContain('0012-seal-versions');
+			expect(await db.selectFrom('seal_versions').selectAll().orderBy('seal_id').execute()).toEqual(
+				[
+					{
+						id: 'contract',
+						seal_id: 'contract',
+						image_hash: 'a'.repeat(64),
+						width_mm: 42,
+						height_mm: 42,
+						valid_from: '2026-01-01T00:00:00.000Z',
+						valid_until: null
+					},
+					{
+						id: 'finance',
+						seal_id: 'finance',
+						image_hash: 'b'.repeat(64),
+						width_mm: 45,
+						height_mm: 30,
+						valid_from: '2026-02-01T00:00:00.000Z',
+						valid_until: null
+					}
+				]
+			);
+		} finally {
+			await open.close();
+		}
+	});
+});

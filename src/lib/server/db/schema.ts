@@ -42,6 +42,8 @@ export interface Database {
 	envelope_revisions: EnvelopeRevisionTable;
 	// seal usage (migration 0010)
 	seal_uses: SealUseTable;
+	// seal image versions (migration 0012)
+	seal_versions: SealVersionTable;
 	// signed audit head and server key checks (migration 0013)
 	audit_anchor: AuditAnchorTable;
 	secret_checks: SecretCheckTable;
@@ -441,4 +443,21 @@ export interface SealUseTable {
 	received_at: string;
 	/** JSON array of the domain SealMark ({ kind, pages }), in manifest order. */
 	marks: string;
+}
+
+// --- seal image versions (migration 0012) --------------------------------------------------------
+
+/**
+ * One image a seal has had, with its real size and the time it was the seal's image (R20): a
+ * stamp must carry a version that was current when its ticket was issued or became so later.
+ */
+export interface SealVersionTable {
+	id: string;
+	seal_id: string;
+	image_hash: string;
+	width_mm: number;
+	height_mm: number;
+	valid_from: string;
+	/** Null while it is the seal's current image. */
+	valid_until: string | null;
 }
