@@ -1,3 +1,5 @@
+import { zlibSync } from 'fflate';
+
 /**
  * PDFs with the page geometry real scans and office files have — /Rotate, CropBoxes that move
  * the origin, mixed page sizes, inherited attributes — and with content streams that do not
@@ -12,6 +14,8 @@ export interface RawPage {
 	rotate?: number;
 	/** The page's content stream text (uncompressed). */
 	content?: string;
+	/** How the content is stored: as is (default), deflated, or as ASCII hex. */
+	filter?: 'FlateDecode' | 'ASCIIHexDecode';
 }
 
 /**
@@ -25,8 +29,15 @@ export function pagesPdf(pages: RawPage[], options: { inheritRotate?: number } =
 	add(''); // the page tree, written once the kids are known
 	const kids: number[] = [];
 	for (const page of pages) {
-		const content = page.content ?? '';
-		add(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
+		const text = page.content ?? '';
+		const content =
+			page.filter === 'FlateDecode'
+				? String.fromCharCode(...zlibSync(Uint8Array.from(text, (c) => c.charCodeAt(0))))
+				: page.filter === 'ASCIIHexDecode'
+					? `${Buffer.from(text, 'latin1').toString('hex')}>`
+					: text;
+		const filter = page.filter ? ` /Filter /${page.filter}` : '';
+		add(`<< /Length ${content.length}${filter} >>\nstream\n${content}\nendstream`);
 		const contentNo = objects.length;
 		const box = (name: string, b?: number[]) => (b ? ` /${name} [${b.join(' ')}]` : '');
 		const rotate = page.rotate === undefined ? '' : ` /Rotate ${page.rotate}`;

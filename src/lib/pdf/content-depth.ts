@@ -6,28 +6,138 @@
  * Only the operators `q` and `Q` are counted; strings, names, comments, dictionaries and inline
  * image data are skipped so that a `Q` inside them is never taken for an operator.
  */
+import { PDFContext, PDFName, PDFRawStream, decodePDFRawStream } from '@cantoo/pdf-lib';
+import { Unzlib } from 'fflate';
 
 export interface StackDepth {
 	/** The lowest depth reached, relative to the start (≤ 0; −2 means two unmatched `Q`). */
 	min: number;
 	/** The depth at the end, relative to the start. */
 	end: number;
+	/** False when the content ran past CONTENT_SCAN_LIMIT: the rest was not read. */
+	complete: boolean;
 }
 
-/** Scans content streams in order (a page's /Contents array is one stream cut at token bounds). */
-export function stackDepth(chunks: Iterable<Uint8Array>): StackDepth {
+/** One content stream as stored: its filter names (in order) and its encoded bytes. */
+export interface EncodedContent {
+	filters: readonly string[];
+	data: Uint8Array;
+}
+
+/**
+ * Decoded content read per page, at most. Real pages stay far below (a scan's page is an image
+ * XObject and a few operators); the limit keeps a deflate bomb in a content stream from taking
+ * the server's memory or time, since no other part of render() decodes content streams.
+ */
+export const CONTENT_SCAN_LIMIT = 32 * 1024 * 1024;
+
+/** Scans a page's content streams in order (its /Contents array is one stream cut at tokens). */
+export function stackDepth(
+	streams: Iterable<EncodedContent>,
+	limit = CONTENT_SCAN_LIMIT
+): StackDepth {
 	let depth = 0;
 	let min = 0;
-	for (const data of chunks) {
-		scan(data, (op) => {
-			if (op === Q_LOWER) depth++;
-			else {
-				depth--;
-				if (depth < min) min = depth;
-			}
-		});
+	let complete = true;
+	let budget = limit;
+	const onOp = (op: number) => {
+		if (op === Q_LOWER) depth++;
+		else {
+			depth--;
+			if (depth < min) min = depth;
+		}
+	};
+	for (const stream of streams) {
+		const decoded = decode(stream, budget);
+		if (!decoded.complete) complete = false;
+		budget -= decoded.data.length;
+		scan(decoded.data, onOp);
+		if (budget <= 0) {
+			complete = false;
+			break;
+		}
 	}
-	return { min, end: depth };
+	return { min, end: depth, complete };
+}
+
+/**
+ * The decoded bytes of one stream, at most `limit` of them, each filter of the chain in turn.
+ * Flate is inflated by fflate in small steps so neither memory nor time follows a bomb's
+ * expansion; the other filters (ASCIIHex, ASCII85, LZW, RunLength) by pdf-lib's decoders,
+ * read in blocks up to the limit. A damaged stream gives what decoded before the damage, and
+ * one no decoder reads gives nothing — what viewers execute of it too.
+ */
+function decode(
+	{ filters, data }: EncodedContent,
+	limit: number
+): { data: Uint8Array; complete: boolean } {
+	let bytes = data.subarray(0, limit);
+	let complete = data.length <= limit;
+	for (const filter of filters) {
+		const step =
+			filter === 'FlateDecode' ? inflate(bytes, limit) : otherFilter(filter, bytes, limit);
+		bytes = step.data;
+		complete = step.complete;
+	}
+	return { data: bytes, complete };
+}
+
+function inflate(data: Uint8Array, limit: number): { data: Uint8Array; complete: boolean } {
+	const chunks: Uint8Array[] = [];
+	let total = 0;
+	let over = false;
+	const inflater = new Unzlib((chunk) => {
+		if (over) return;
+		const room = limit - total;
+		if (chunk.length > room) over = true;
+		const kept = chunk.slice(0, Math.min(room, chunk.length));
+		chunks.push(kept);
+		total += kept.length;
+	});
+	// 16 KB in inflates to at most about 16 MB out (deflate's ratio is bounded near 1032:1).
+	const STEP = 16 * 1024;
+	try {
+		for (let at = 0; at < data.length && !over; at += STEP) {
+			inflater.push(data.subarray(at, at + STEP), at + STEP >= data.length);
+		}
+	} catch {
+		// Damaged data: keep what was inflated before it.
+	}
+	return { data: concat(chunks, total), complete: !over };
+}
+
+function otherFilter(
+	filter: string,
+	data: Uint8Array,
+	limit: number
+): { data: Uint8Array; complete: boolean } {
+	const chunks: Uint8Array[] = [];
+	let total = 0;
+	try {
+		const context = PDFContext.create();
+		const dict = context.obj({ Filter: PDFName.of(filter) });
+		const stream = decodePDFRawStream(PDFRawStream.of(dict, data));
+		for (;;) {
+			const block = stream.getBytes(Math.min(64 * 1024, limit + 1 - total));
+			if (block.length === 0) break;
+			chunks.push(Uint8Array.from(block));
+			total += block.length;
+			if (total > limit) return { data: concat(chunks, total).subarray(0, limit), complete: false };
+		}
+	} catch {
+		// A filter pdf-lib does not know (no content stream uses an image filter) or damage.
+	}
+	return { data: concat(chunks, total), complete: true };
+}
+
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+	const out = new Uint8Array(total);
+	let at = 0;
+	for (const chunk of chunks) {
+		out.set(chunk, at);
+		at += chunk.length;
+	}
+	return out;
 }
 
 const Q_LOWER = 0x71; // q

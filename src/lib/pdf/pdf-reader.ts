@@ -294,15 +294,6 @@ export class PdfReader {
 		return unpredictPng(data, row, bpp);
 	}
 
-	/**
-	 * The decoded bytes of the stream `ref` names (a page's content, for render's balancing);
-	 * undefined when it names no stream. Filters other than Flate throw a LazyReadError.
-	 */
-	streamData(ref: Ref): Uint8Array | undefined {
-		const object = this.object(ref);
-		return object instanceof Stream ? this.decode(object) : undefined;
-	}
-
 	/** Follows references to the value they name; undefined for missing or free objects. */
 	resolve(value: PdfValue | undefined): PdfValue | undefined {
 		for (let i = 0; i < 32 && value instanceof Ref; i++) {

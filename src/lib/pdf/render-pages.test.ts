@@ -228,8 +228,10 @@ describe('pages as displayed (PG1)', () => {
 });
 
 describe('marks survive unbalanced original content (P10)', () => {
-	const cases: [string, string][] = [
+	const cases: [string, string, RawPage['filter']?][] = [
 		['more Q than q', 'Q Q Q 0.5 g 0 0 100 100 re f'],
+		['more Q than q, deflated', 'Q Q Q 0.1 0 0 0.1 0 0 cm', 'FlateDecode'],
+		['more Q than q, in ASCII hex', 'Q Q Q 0.1 0 0 0.1 0 0 cm', 'ASCIIHexDecode'],
 		['a scaled transform left in place', '0.1 0 0 0.1 0 0 cm 0.5 g 0 0 100 100 re f'],
 		['q without Q after a scale', '0.1 0 0 0.1 0 0 cm q 0.5 g 0 0 100 100 re f'],
 		['Q, then a scale, then q', 'Q Q 0.1 0 0 0.1 0 0 cm q 0 0 0 0 re W n 1 0 0 1 -500 -500 cm'],
@@ -243,7 +245,11 @@ describe('marks survive unbalanced original content (P10)', () => {
 		'P10: through %s, the seal shows in poppler, Ghostscript and pdf.js',
 		async (_n, variant) => {
 			const pdf = pagesPdf([
-				...cases.map(([, content]) => ({ media: [0, 0, 600, 400] as RawPage['media'], content })),
+				...cases.map(([, content, filter]) => ({
+					media: [0, 0, 600, 400] as RawPage['media'],
+					content,
+					filter
+				})),
 				{ media: [0, 0, 600, 400], rotate: 90, content: 'Q Q Q 2 0 0 2 0 0 cm' }
 			]);
 			const seals = cases.map((_, i) => seal(i + 1, centre.x, centre.y, disc));

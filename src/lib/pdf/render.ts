@@ -5,6 +5,7 @@ import {
 	PDFDict,
 	PDFName,
 	PDFRawStream,
+	PDFStream,
 	PDFRef,
 	ParseSpeeds,
 	PngEmbedder,
@@ -12,7 +13,6 @@ import {
 	EncryptedPDFError,
 	clip,
 	concatTransformationMatrix,
-	decodePDFRawStream,
 	degrees,
 	drawObject,
 	drawText,
@@ -32,7 +32,7 @@ import type { Manifest, SizeMm } from '$lib/domain/manifest';
 import type { ErrorCode } from '$lib/domain/errors';
 import { seamPages } from '$lib/domain/rules';
 import { sha256Hex } from '$lib/domain/canonical';
-import { stackDepth, type StackDepth } from './content-depth';
+import { stackDepth, type EncodedContent, type StackDepth } from './content-depth';
 import { inspectImage } from './images';
 import {
 	boxFromCorners,
@@ -44,7 +44,7 @@ import {
 	type PageBox
 } from './page-box';
 import { LazyReadError, PdfReader, type LazyPage } from './pdf-reader';
-import { Dict, Num, Ref, type PdfValue } from './pdf-syntax';
+import { Dict, Name, Num, Ref, Stream, type PdfValue } from './pdf-syntax';
 import { rewrite } from './rewrite';
 
 /** A render refused for its input; `code` is a stable error code the caller can show. */
@@ -62,6 +62,9 @@ export interface RenderOptions {
 	/** A CJK-capable TrueType/OpenType font for date text; without it only Latin-1 dates render. */
 	font?: Uint8Array;
 }
+
+/** Extra states saved before content stackDepth() could not read in full. */
+const CONTENT_MARGIN = 16;
 
 /** Name given to the embedded font subset: fixed, so the bytes never depend on a counter. */
 const FONT_NAME = 'SealPassCJK';
@@ -243,9 +246,13 @@ async function draw(
 		// ever restores beyond what it saved, so none of its Q can reach below our first q. Our
 		// stream then restores every state still open — the original's leftovers and our q's —
 		// which lands exactly on the page's initial state, whatever the original did to it.
-		const { min, end } = page.depth();
-		const saves = 1 - min;
-		const restores = Array.from({ length: saves + end }, () => popGraphicsState());
+		// A page with more content than stackDepth() reads (a pathological file) gets extra saves.
+		// Restores stay exact for what was read: poppler stops drawing a page's content at a Q
+		// with nothing saved, so restoring too many would hide the marks themselves.
+		const { min, end, complete } = page.depth();
+		const saves = 1 - min + (complete ? 0 : CONTENT_MARGIN);
+		const open = saves + end;
+		const restores = Array.from({ length: open }, () => popGraphicsState());
 		const [a, b, c, d, e, f] = displayToUser(page.box);
 		const identity = a === 1 && b === 0 && c === 0 && d === 1 && e === 0 && f === 0;
 		const turn = identity ? [] : [concatTransformationMatrix(a, b, c, d, r3(e), r3(f))];
@@ -369,13 +376,16 @@ async function lazyTarget(original: Uint8Array): Promise<Target | null> {
 	const pages: TargetPage[] = leaves.map((leaf, index) => ({
 		box: boxes[index]!,
 		depth() {
-			// A filter the lazy reader cannot decode throws LazyReadError: the full parser redraws.
-			return stackDepth(
-				contentsOf(leaf).flatMap((v) => {
-					const data = v instanceof Ref ? reader.streamData(v) : undefined;
-					return data ? [data] : [];
-				})
-			);
+			const streams: EncodedContent[] = [];
+			for (const v of contentsOf(leaf)) {
+				const stream = v instanceof Ref ? reader.object(v) : undefined;
+				if (!(stream instanceof Stream)) continue;
+				const filter = reader.resolve(stream.dict.get('Filter'));
+				const list = Array.isArray(filter) ? filter.map((f) => reader.resolve(f)) : [filter];
+				const filters = list.flatMap((f) => (f instanceof Name ? [f.text] : []));
+				streams.push({ filters, data: stream.data });
+			}
+			return stackDepth(streams);
 		},
 		name(kind, prefix, ref) {
 			let res = resources.get(index);
@@ -559,20 +569,22 @@ function pageContents(doc: PDFDocument, page: PDFPage) {
 	return resolved instanceof PDFArray ? resolved.asArray() : current ? [current] : [];
 }
 
-/**
- * The decoded bytes of a page's content streams. A stream no filter of pdf-lib's can decode is
- * skipped: no viewer can draw it either, so it cannot disturb the graphics state.
- */
-function contentData(doc: PDFDocument, page: PDFPage): Uint8Array[] {
-	const out: Uint8Array[] = [];
+/** A page's content streams as stored (filters and encoded bytes), for stackDepth(). */
+function contentData(doc: PDFDocument, page: PDFPage): EncodedContent[] {
+	const out: EncodedContent[] = [];
 	for (const item of pageContents(doc, page)) {
 		const stream = doc.context.lookup(item);
-		try {
-			if (stream instanceof PDFRawStream) out.push(decodePDFRawStream(stream).decode());
-			else if (stream instanceof PDFContentStream) out.push(stream.getUnencodedContents());
-		} catch {
-			// Undecodable: see above.
+		if (!(stream instanceof PDFStream)) continue;
+		if (stream instanceof PDFContentStream) {
+			out.push({ filters: [], data: stream.getUnencodedContents() });
+			continue;
 		}
+		if (!(stream instanceof PDFRawStream)) continue;
+		const filter = stream.dict.lookup(PDFName.of('Filter'));
+		const list =
+			filter instanceof PDFArray ? filter.asArray().map((f) => doc.context.lookup(f)) : [filter];
+		const filters = list.flatMap((f) => (f instanceof PDFName ? [f.decodeText()] : []));
+		out.push({ filters, data: stream.contents });
 	}
 	return out;
 }
