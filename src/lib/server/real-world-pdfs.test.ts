@@ -12,6 +12,7 @@ import { qpdfCheck } from '../../../tests/support/poppler';
 import {
 	blue,
 	countPixels,
+	ghostscriptPage,
 	pdfjsPage,
 	popplerPage,
 	red,
@@ -21,7 +22,8 @@ import {
 /*
  * P11: PDFs from producers we do not control (tests/fixtures/real-world/README.md says where
  * each came from), through the server's own path — the killable inspection, then render() — and
- * judged from outside: qpdf for structure, pdftoppm and pdf.js for what a reader sees.
+ * judged from outside: qpdf for structure; pdftoppm, pdf.js and Ghostscript for what a reader
+ * sees.
  */
 
 const DIR = join(process.cwd(), 'tests', 'fixtures', 'real-world');
@@ -123,6 +125,7 @@ describe('real-world PDFs (P11)', () => {
 			expectStamp(page1, 70, first.height - 70, 'poppler');
 			expectStamp(popplerPage(out, pages, DPI), last.width / 2, last.height / 2, 'poppler');
 			expectStamp(await pdfjsPage(out, 1, DPI), 70, first.height - 70, 'pdf.js');
+			expectStamp(ghostscriptPage(out, 1, DPI), 70, first.height - 70, 'Ghostscript');
 		},
 		30_000
 	);
