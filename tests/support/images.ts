@@ -46,3 +46,15 @@ export async function officialSealPng(orgName = '示例科技有限公司'): Pro
 		await sharp(Buffer.from(svg), { density: 300 }).resize(px, px).png().toBuffer()
 	);
 }
+
+/**
+ * A square seal whose upper half is seal red and lower half blue, `px` square: drawn on a page
+ * it shows at once where it landed and whether it stands upright (red above blue).
+ */
+export async function uprightSealPng(px = 200): Promise<Uint8Array> {
+	const half = px / 2;
+	const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${px}" height="${px}">
+		<rect x="0" y="0" width="${px}" height="${half}" fill="#d4000f"/>
+		<rect x="0" y="${half}" width="${px}" height="${half}" fill="#0000c8"/></svg>`;
+	return new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
+}

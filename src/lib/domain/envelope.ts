@@ -1,7 +1,8 @@
 /**
  * The contract being signed (an "envelope"): the immutable original PDF, who signs, in what
- * order, and which fields each signer fills. Geometry is in PDF points (1/72 inch) with the
- * origin at the bottom-left of the page, as in the PDF itself, so render() needs no conversion.
+ * order, and which fields each signer fills. Geometry is in PDF points (1/72 inch) on the page
+ * as displayed (SPEC PG1): origin at the bottom-left of the visible box after /Rotate, y up —
+ * the page the admin and the signer see; render() maps it to the PDF's own user space.
  */
 
 export type FieldKind = 'signature' | 'seal' | 'date' | 'riding-seam';

@@ -16,8 +16,9 @@ export interface CssBox {
 /**
  * Converts a field's rectangle to a CSS box on its page drawn at `scale` CSS px per point.
  * Why: PDF y grows upwards from the bottom edge while CSS top grows downwards, so the top is
- * the page height minus the rect's upper edge. Matches pdf.js's viewport transform for an
- * unrotated page (the only kind our normaliser keeps).
+ * the page height minus the rect's upper edge. Rects are on the page as displayed (SPEC PG1:
+ * /Rotate and the CropBox already applied), which is exactly what pdf.js's viewport draws, so
+ * no turn is needed here.
  */
 export function rectToCssBox(rect: Rect, page: PageSize, scale: number): CssBox {
 	return {

@@ -18,7 +18,10 @@ export const DEFAULT_PDF_LIMITS: Readonly<Required<PdfLimits>> = Object.freeze({
 	maxPages: 2000
 });
 
-/** A page's visible size (its CropBox) in PDF points, as pdf.js shows it. */
+/**
+ * A page's size as displayed (SPEC PG1: CropBox clipped to MediaBox, turned by /Rotate), in PDF
+ * points, as pdf.js shows it.
+ */
 export interface PageSize {
 	width: number;
 	height: number;

@@ -17,6 +17,7 @@ import {
 	type PdfLimits,
 	type PdfRefusalCode
 } from './inspect-limits';
+import { displayedSize, pdfLibPageBox } from './page-box';
 
 // Limits, answer types and the size refusal live in a module without pdf-lib, so the page that
 // starts the browser worker does not download the parser itself.
@@ -121,11 +122,9 @@ export async function inspectPdf(
 	for (const [index, page] of pages.entries()) {
 		let pageSize: PageSize;
 		try {
-			// The CropBox (the MediaBox when absent), inherited if need be: the visible page that
-			// viewers show and whose origin render() places field rects from. Opposite corners
-			// may come in either order (ISO 32000-1 §7.9.5), hence the absolute values.
-			const { width, height } = page.getCropBox();
-			pageSize = { width: Math.abs(width), height: Math.abs(height) };
+			// The page as displayed (page-box.ts): the visible box turned by /Rotate, exactly the
+			// page pdf.js draws and whose lower-left corner every stored position starts from.
+			pageSize = displayedSize(pdfLibPageBox(page));
 		} catch (error) {
 			return refuse(
 				'PDF_MALFORMED',

@@ -4,6 +4,8 @@ import {
 	PDFArray,
 	PDFDict,
 	PDFName,
+	PDFRawStream,
+	PDFStream,
 	PDFRef,
 	ParseSpeeds,
 	PngEmbedder,
@@ -30,9 +32,19 @@ import type { Manifest, SizeMm } from '$lib/domain/manifest';
 import type { ErrorCode } from '$lib/domain/errors';
 import { seamPages } from '$lib/domain/rules';
 import { sha256Hex } from '$lib/domain/canonical';
+import { stackDepth, type EncodedContent, type StackDepth } from './content-depth';
 import { inspectImage } from './images';
+import {
+	boxFromCorners,
+	displayToUser,
+	displayedSize,
+	normaliseRotation,
+	pdfLibPageBox,
+	visibleBox,
+	type PageBox
+} from './page-box';
 import { LazyReadError, PdfReader, type LazyPage } from './pdf-reader';
-import { Dict, Num, Ref, type PdfValue } from './pdf-syntax';
+import { Dict, Name, Num, Ref, Stream, type PdfValue } from './pdf-syntax';
 import { rewrite } from './rewrite';
 
 /** A render refused for its input; `code` is a stable error code the caller can show. */
@@ -50,6 +62,9 @@ export interface RenderOptions {
 	/** A CJK-capable TrueType/OpenType font for date text; without it only Latin-1 dates render. */
 	font?: Uint8Array;
 }
+
+/** Extra states saved before content stackDepth() could not read in full. */
+const CONTENT_MARGIN = 16;
 
 /** Name given to the embedded font subset: fixed, so the bytes never depend on a counter. */
 const FONT_NAME = 'SealPassCJK';
@@ -168,7 +183,8 @@ async function draw(
 		if (manifest.decision.kind !== 'signed') continue;
 		for (const fill of manifest.fills) {
 			const index = indexOf(fill.page);
-			const box = offset(pages[index]!, fill.rect);
+			// Positions are on the page as displayed (PG1); the page's stream maps them to user space.
+			const box = fill.rect;
 			if (fill.kind === 'signature') {
 				const img = await image(fill.image);
 				place(index, img, fitInside(img.width, img.height, box));
@@ -197,13 +213,7 @@ async function draw(
 		}
 		for (const seal of manifest.seals) {
 			const index = indexOf(seal.page);
-			const origin = offset(pages[index]!, {
-				x: seal.centre.x,
-				y: seal.centre.y,
-				width: 0,
-				height: 0
-			});
-			place(index, await image(seal.image), centred(origin.x, origin.y, seal.sizeMm));
+			place(index, await image(seal.image), centred(seal.centre.x, seal.centre.y, seal.sizeMm));
 		}
 		for (const seam of manifest.ridingSeams) {
 			const list = seamPages(seam.pages, pages.length);
@@ -213,8 +223,7 @@ async function draw(
 			const slice = width / list.length;
 			list.forEach((n, i) => {
 				const index = indexOf(n);
-				const page = pages[index]!;
-				const box = offset(page, { x: 0, y: 0, ...page.size });
+				const box = { x: 0, y: 0, ...displayedSize(pages[index]!.box) };
 				const y = box.y + seam.position * box.height - height / 2;
 				// Right edge: page i shows the i-th slice from the left, flush with the edge.
 				// Left edge: page i shows the i-th slice from the right. Either way the pages'
@@ -228,11 +237,27 @@ async function draw(
 	}
 	// Pages in document order, so the object numbers of the new streams never depend on the
 	// order in which manifests happened to touch pages.
-	const streams = new Map<number, PDFRef>();
+	const streams = new Map<number, Marks>();
 	for (let index = 0; index < pages.length; index++) {
 		const ops = placements.get(index);
 		if (!ops) continue;
-		streams.set(index, doc.context.register(PDFContentStream.of(doc.context.obj({}), ops, false)));
+		const page = pages[index]!;
+		// P10: the original is preceded by `saves` × q, one more than the most states its content
+		// ever restores beyond what it saved, so none of its Q can reach below our first q. Our
+		// stream then restores every state still open — the original's leftovers and our q's —
+		// which lands exactly on the page's initial state, whatever the original did to it.
+		// A page with more content than stackDepth() reads (a pathological file) gets extra saves.
+		// Restores stay exact for what was read: poppler stops drawing a page's content at a Q
+		// with nothing saved, so restoring too many would hide the marks themselves.
+		const { min, end, complete } = page.depth();
+		const saves = 1 - min + (complete ? 0 : CONTENT_MARGIN);
+		const open = saves + end;
+		const restores = Array.from({ length: open }, () => popGraphicsState());
+		const [a, b, c, d, e, f] = displayToUser(page.box);
+		const identity = a === 1 && b === 0 && c === 0 && d === 1 && e === 0 && f === 0;
+		const turn = identity ? [] : [concatTransformationMatrix(a, b, c, d, r3(e), r3(f))];
+		const content = PDFContentStream.of(doc.context.obj({}), [...restores, ...turn, ...ops], false);
+		streams.set(index, { ref: doc.context.register(content), saves });
 	}
 	const bytes = await target.finish(streams);
 	if (bytes.buffer instanceof ArrayBuffer) return bytes as Uint8Array<ArrayBuffer>;
@@ -250,15 +275,21 @@ async function draw(
 interface Target {
 	doc: PDFDocument;
 	pages: readonly TargetPage[];
-	/** Serialises the result, giving each page in `streams` that content stream on top. */
-	finish(streams: ReadonlyMap<number, PDFRef>): Promise<Uint8Array>;
+	/** Serialises the result, giving each page in `streams` its marks on top. */
+	finish(streams: ReadonlyMap<number, Marks>): Promise<Uint8Array>;
+}
+
+/** A page's marks: their content stream, and how many states to save before the original. */
+interface Marks {
+	ref: PDFRef;
+	saves: number;
 }
 
 interface TargetPage {
-	/** The visible box (CropBox, else MediaBox): page coordinates are relative to its origin. */
-	crop: Rect;
-	/** The MediaBox's size. */
-	size: { width: number; height: number };
+	/** The visible box and turn: positions are on the page as displayed (PG1). */
+	box: PageBox;
+	/** How the original content moves the graphics-state stack (read only for marked pages). */
+	depth(): StackDepth;
 	/**
 	 * Registers `ref` under a short name in the page's own `kind` resources (an inherited
 	 * resource dictionary is copied first, so other pages do not change) and returns the name.
@@ -288,12 +319,7 @@ function rectOf(
 		if (!(n instanceof Num)) throw new LazyReadError('A page box holds a non-number');
 		return n.value;
 	}) as [number, number, number, number];
-	return {
-		x: Math.min(x1, x2),
-		y: Math.min(y1, y2),
-		width: Math.abs(x1 - x2),
-		height: Math.abs(y1 - y2)
-	};
+	return boxFromCorners(x1, y1, x2, y2);
 }
 
 /**
@@ -306,7 +332,7 @@ function rectOf(
 async function lazyTarget(original: Uint8Array): Promise<Target | null> {
 	let reader: PdfReader;
 	let leaves: LazyPage[];
-	let boxes: { crop: Rect; size: { width: number; height: number } }[];
+	let boxes: PageBox[];
 	try {
 		reader = new PdfReader(original);
 		if (reader.trailer.has('Encrypt')) {
@@ -318,7 +344,11 @@ async function lazyTarget(original: Uint8Array): Promise<Target | null> {
 			const key = (k: string) => dict.get(k) ?? inherited.get(k);
 			const media = rectOf(key('MediaBox'), resolve);
 			if (!media) throw new LazyReadError('A page has no MediaBox');
-			return { crop: rectOf(key('CropBox'), resolve) ?? media, size: media };
+			const rotate = resolve(key('Rotate'));
+			return {
+				visible: visibleBox(media, rectOf(key('CropBox'), resolve)),
+				rotate: normaliseRotation(rotate instanceof Num ? rotate.value : undefined)
+			};
 		});
 	} catch (error) {
 		// Encrypted files are refused as by the full parser; anything else the lazy reader
@@ -338,8 +368,25 @@ async function lazyTarget(original: Uint8Array): Promise<Target | null> {
 	const resources = new Map<number, Dict>();
 	// Sub-dictionaries already copied into a page's resources (so edited in place, not re-read).
 	const own = new WeakSet<Dict>();
+	const contentsOf = (leaf: LazyPage): PdfValue[] => {
+		const current = leaf.dict.get('Contents');
+		const list = current instanceof Ref ? reader.arrayAt(current) : current;
+		return Array.isArray(list) ? list : current ? [current] : [];
+	};
 	const pages: TargetPage[] = leaves.map((leaf, index) => ({
-		...boxes[index]!,
+		box: boxes[index]!,
+		depth() {
+			const streams: EncodedContent[] = [];
+			for (const v of contentsOf(leaf)) {
+				const stream = v instanceof Ref ? reader.object(v) : undefined;
+				if (!(stream instanceof Stream)) continue;
+				const filter = reader.resolve(stream.dict.get('Filter'));
+				const list = Array.isArray(filter) ? filter.map((f) => reader.resolve(f)) : [filter];
+				const filters = list.flatMap((f) => (f instanceof Name ? [f.text] : []));
+				streams.push({ filters, data: stream.data });
+			}
+			return stackDepth(streams);
+		},
 		name(kind, prefix, ref) {
 			let res = resources.get(index);
 			if (!res) {
@@ -373,20 +420,16 @@ async function lazyTarget(original: Uint8Array): Promise<Target | null> {
 				return out;
 			}
 			const ref = (r: PDFRef) => new Ref(r.objectNumber, r.generationNumber);
-			const push = ref(context.getPushGraphicsStateContentStream());
-			const pop = ref(context.getPopGraphicsStateContentStream());
 			const replaced = new Map<number, { g: number; dict: Dict }>();
-			for (const [index, stream] of streams) {
+			for (const [index, marks] of streams) {
 				const leaf = leaves[index]!;
 				const dict = new Dict(leaf.dict.map);
 				const res = resources.get(index);
 				if (res) dict.set('Resources', res);
-				const current = dict.get('Contents');
-				const list = current instanceof Ref ? reader.arrayAt(current) : current;
-				const existing = Array.isArray(list) ? list : current ? [current] : [];
-				// Wrap the original content in q … Q so a graphics state it leaves behind (a
-				// transform, a clip) cannot move or hide our marks.
-				dict.set('Contents', [push, ...existing, pop, ref(stream)]);
+				// The original between our saves and the marks' restores (P10), so a graphics
+				// state it leaves behind (a transform, a clip, extra Q) cannot move or hide them.
+				const saves = ref(savesStream(context, marks.saves));
+				dict.set('Contents', [saves, ...contentsOf(leaf), ref(marks.ref)]);
 				replaced.set(leaf.ref.n, { g: reader.generation(leaf.ref.n), dict });
 			}
 			await doc.flush();
@@ -410,8 +453,8 @@ async function fullTarget(original: Uint8Array): Promise<Target> {
 	const { context } = doc;
 	const leaves = doc.getPages();
 	const pages: TargetPage[] = leaves.map((page) => ({
-		crop: page.getCropBox(),
-		size: page.getSize(),
+		box: pdfLibPageBox(page),
+		depth: () => stackDepth(contentData(doc, page)),
 		name(kind, prefix, ref) {
 			const node = page.node;
 			let res = node.Resources();
@@ -435,7 +478,7 @@ async function fullTarget(original: Uint8Array): Promise<Target> {
 		doc,
 		pages,
 		async finish(streams) {
-			for (const [index, stream] of streams) appendContents(doc, leaves[index]!, stream);
+			for (const [index, marks] of streams) appendContents(doc, leaves[index]!, marks);
 			// objectsPerTick: pdf-lib otherwise yields to the event loop every 50 objects while
 			// saving, which costs more than the writing itself on long documents. Render runs in a
 			// worker or on the server, where there is no UI to keep responsive.
@@ -519,33 +562,64 @@ function r3(n: number): number {
 	return Math.round(n * 1000) / 1000;
 }
 
+/** The page's existing content streams, as references or direct objects. */
+function pageContents(doc: PDFDocument, page: PDFPage) {
+	const current = page.node.get(PDFName.of('Contents'));
+	const resolved = current ? doc.context.lookup(current) : undefined;
+	return resolved instanceof PDFArray ? resolved.asArray() : current ? [current] : [];
+}
+
+/** A page's content streams as stored (filters and encoded bytes), for stackDepth(). */
+function contentData(doc: PDFDocument, page: PDFPage): EncodedContent[] {
+	const out: EncodedContent[] = [];
+	for (const item of pageContents(doc, page)) {
+		const stream = doc.context.lookup(item);
+		if (!(stream instanceof PDFStream)) continue;
+		if (stream instanceof PDFContentStream) {
+			out.push({ filters: [], data: stream.getUnencodedContents() });
+			continue;
+		}
+		if (!(stream instanceof PDFRawStream)) continue;
+		const filter = stream.dict.lookup(PDFName.of('Filter'));
+		const list =
+			filter instanceof PDFArray ? filter.asArray().map((f) => doc.context.lookup(f)) : [filter];
+		const filters = list.flatMap((f) => (f instanceof PDFName ? [f.decodeText()] : []));
+		out.push({ filters, data: stream.contents });
+	}
+	return out;
+}
+
 /**
- * Appends our content stream to the page, first putting the existing streams between shared
- * `q` and `Q` streams. Done by hand rather than by pdf-lib's normalize(),
- * which also adds empty Annots, Font and ExtGState entries to every page it touches: bytes that
- * a riding seam would add to each of thousands of pages.
+ * Appends our marks to the page after the existing streams, which come after `saves` × q (P10).
+ * Done by hand rather than by pdf-lib's normalize(), which also adds empty Annots, Font and
+ * ExtGState entries to every page it touches: bytes that a riding seam would add to each of
+ * thousands of pages.
  */
-function appendContents(doc: PDFDocument, page: PDFPage, stream: PDFRef): void {
+function appendContents(doc: PDFDocument, page: PDFPage, marks: Marks): void {
 	const { context } = doc;
-	const key = PDFName.of('Contents');
-	const current = page.node.get(key);
-	const resolved = current ? context.lookup(current) : undefined;
-	const streams = resolved instanceof PDFArray ? resolved.asArray() : current ? [current] : [];
 	page.node.set(
-		key,
-		context.obj([
-			context.getPushGraphicsStateContentStream(),
-			...streams,
-			context.getPopGraphicsStateContentStream(),
-			stream
-		])
+		PDFName.of('Contents'),
+		context.obj([savesStream(context, marks.saves), ...pageContents(doc, page), marks.ref])
 	);
 }
 
-/** Shifts a rectangle from page coordinates into the page's visible box (CropBox origin). */
-function offset(page: TargetPage, rect: Rect): Rect {
-	return { ...rect, x: rect.x + page.crop.x, y: rect.y + page.crop.y };
+/**
+ * A content stream of `count` × q, one per count and document: a single q is pdf-lib's shared
+ * one, so ordinary pages all point at one object as before.
+ */
+function savesStream(context: PDFDocument['context'], count: number): PDFRef {
+	if (count === 1) return context.getPushGraphicsStateContentStream();
+	let byCount = savesStreams.get(context);
+	if (!byCount) savesStreams.set(context, (byCount = new Map()));
+	let ref = byCount.get(count);
+	if (!ref) {
+		const ops = Array.from({ length: count }, () => pushGraphicsState());
+		ref = context.register(PDFContentStream.of(context.obj({}), ops, false));
+		byCount.set(count, ref);
+	}
+	return ref;
 }
+const savesStreams = new WeakMap<PDFDocument['context'], Map<number, PDFRef>>();
 
 /** The largest box with the image's aspect ratio inside `box`, centred in it. */
 export function fitInside(imgWidth: number, imgHeight: number, box: Rect): Rect {
