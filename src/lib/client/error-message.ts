@@ -81,7 +81,10 @@ const messages: Record<
 	// contracts
 	CONTRACT_INVALID: m.error_CONTRACT_INVALID,
 	CONTRACT_NOT_READY: m.error_CONTRACT_NOT_READY,
-	CONTRACT_NOT_EDITABLE: m.error_CONTRACT_NOT_EDITABLE
+	CONTRACT_NOT_EDITABLE: m.error_CONTRACT_NOT_EDITABLE,
+	// request hardening
+	BODY_TOO_LARGE: m.error_BODY_TOO_LARGE,
+	PASSKEY_CHECK_REQUIRED: m.error_PASSKEY_CHECK_REQUIRED
 };
 
 /** The user's-language message for any thrown error; unknown errors read as INTERNAL. */

@@ -79,7 +79,10 @@ export const ERROR_CODES = [
 	'CONTRACT_NOT_EDITABLE',
 	// admin seals
 	'SEAL_SPEC_INVALID',
-	'SEAL_NOT_GENERATED'
+	'SEAL_NOT_GENERATED',
+	// request hardening: a body over its route's cap; a passkey check needed before enrolment
+	'BODY_TOO_LARGE',
+	'PASSKEY_CHECK_REQUIRED'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -176,7 +179,10 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	// contracts: a form problem, a layout not ready to send, a contract past the step asked for
 	CONTRACT_INVALID: 422,
 	CONTRACT_NOT_READY: 422,
-	CONTRACT_NOT_EDITABLE: 409
+	CONTRACT_NOT_EDITABLE: 409,
+	// request hardening
+	BODY_TOO_LARGE: 413,
+	PASSKEY_CHECK_REQUIRED: 403
 };
 
 /**

@@ -1,6 +1,6 @@
 import { building } from '$app/environment';
 import { loadConfig, type ServerConfig } from './config';
-import { openDatabase, migrateToLatest, type OpenDatabase } from './db';
+import { currentMigration, openDatabase, migrateToLatest, type OpenDatabase } from './db';
 import { BlobStore } from './blob-store';
 import { systemClock, type Clock } from './clock';
 import { seedIfEmpty } from './seed';
@@ -16,6 +16,8 @@ export interface App {
 	version: string;
 	/** Invite delivery: console outbox by default, SMTP when SMTP_URL is set. */
 	notifiers: Notifiers;
+	/** The newest migration, read once at start (the schema changes only by a restart). */
+	migration: string | null;
 }
 
 let app: App | undefined;
@@ -35,8 +37,10 @@ export async function startApp(
 	const blobCheck = await blobs.check();
 	if (!blobCheck.ok) throw new Error(`Cannot use the blob folder ${blobs.dir}: ${blobCheck.error}`);
 	const database = openDatabase(config.databaseUrl);
+	let migration: string | null;
 	try {
 		await migrateToLatest(database);
+		migration = await currentMigration(database);
 		const seeded = await seedIfEmpty(database.db, blobs, systemClock, config.seedDemo);
 		const token = await issueSetupToken(database.db, systemClock);
 		if (seeded) console.log(`SealPass: new database at ${database.location}, demo data seeded`);
@@ -53,7 +57,8 @@ export async function startApp(
 		blobs,
 		clock: systemClock,
 		version,
-		notifiers: createNotifiers(config)
+		notifiers: createNotifiers(config),
+		migration
 	};
 	return app;
 }

@@ -42,6 +42,9 @@ export interface Database {
 	envelope_revisions: EnvelopeRevisionTable;
 	// seal usage (migration 0010)
 	seal_uses: SealUseTable;
+	// request hardening (migration 0014)
+	refusal_counts: RefusalCountTable;
+	envelope_views: EnvelopeViewTable;
 }
 
 export interface OrganisationTable {
@@ -88,6 +91,28 @@ export interface SessionTable {
 	credential_id: string | null;
 	created_at: string;
 	expires_at: string;
+	/** Last request made with it; a session unused for the idle timeout ends (null: before 0014). */
+	last_seen_at: string | null;
+	/** When its user last proved a passkey in it (login, passkey check, first enrolment). */
+	verified_at: string | null;
+}
+
+/** Submissions refused before their passkey assertion verified, counted per day, user and code. */
+export interface RefusalCountTable {
+	/** UTC date, YYYY-MM-DD. */
+	day: string;
+	user_id: string;
+	code: string;
+	count: number;
+	first_at: string;
+	last_at: string;
+}
+
+/** Which envelope revisions a session has viewed, so a view is recorded once per session. */
+export interface EnvelopeViewTable {
+	session_id_hash: string;
+	envelope_id: string;
+	revision: number;
 }
 
 export interface BlobTable {
