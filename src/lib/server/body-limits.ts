@@ -36,9 +36,9 @@ export const BODY_LIMITS: Readonly<Record<string, number>> = {
 	'/api/admin/contracts/[id]/document': PDF_UPLOAD_BODY,
 	'/api/admin/contracts/[id]/fields': ADMIN_JSON_BODY,
 	'/api/admin/templates': ADMIN_JSON_BODY,
-	// Raw PNG bodies: the routes' own limits, so their IMAGE_TOO_LARGE answer stays theirs.
-	'/api/admin/seals/photo': PHOTO_SEAL_MAX_BYTES + 1,
-	'/api/me/signature': SIGNATURE_MAX_BYTES + 1
+	// Raw PNG bodies: exactly the images' own limits, which the routes check again as they read.
+	'/api/admin/seals/photo': PHOTO_SEAL_MAX_BYTES,
+	'/api/me/signature': SIGNATURE_MAX_BYTES
 };
 
 /** The cap for a route id (null: no route matched, nothing will read the body). */

@@ -10,6 +10,7 @@ import { topUpTickets, TICKET_POOL_SIZE } from './tickets';
 import { definitionJson } from './envelopes';
 import { revokeSeal } from './admin-seals';
 import { revokePasskey } from './passkeys';
+import { preAuthRefusals } from './refusal-counts';
 import { manifestChallenge } from '$lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';
 import type { Manifest } from '$lib/domain/manifest';
@@ -617,6 +618,24 @@ describe('ingestSubmission', () => {
 			{ day: '2026-03-01', user_id: alice.id, code: 'ASSERTION_INVALID', count: 5 },
 			{ day: '2026-03-01', user_id: alice.id, code: 'TICKET_UNKNOWN', count: 1 }
 		]);
+		// The admin's review page shows them, for their own organisation only.
+		expect(await preAuthRefusals(open.db, 'org', '2026-03-01')).toEqual([
+			{
+				userId: alice.id,
+				userName: alice.display_name,
+				code: 'ASSERTION_INVALID',
+				count: 5,
+				lastAt: now.toISOString()
+			},
+			{
+				userId: alice.id,
+				userName: alice.display_name,
+				code: 'TICKET_UNKNOWN',
+				count: 1,
+				lastAt: now.toISOString()
+			}
+		]);
+		expect(await preAuthRefusals(open.db, 'another-org', '2026-03-01')).toEqual([]);
 		// A refusal after the passkey verified is still evidence of its own.
 		await open.db.updateTable('envelopes').set({ status: 'revoked' }).execute();
 		expect(code(await ingestSubmission(deps, alice, await bodyFor(manifest, aliceKey)))).toBe(
