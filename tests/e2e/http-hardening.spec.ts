@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { test, expect } from './support/fixtures';
 import {
 	runStartExpectingFailure,
@@ -231,6 +232,53 @@ test.describe('floods', () => {
 		expect(new Set(statuses.slice(0, -1))).toEqual(new Set([400]));
 		// ...and well before the per-address limit a whole office shares.
 		expect(statuses.length).toBeLessThan(500);
+	});
+
+	test('refused submissions before the passkey check write one counter row, shown on the review page', async ({
+		freshServer,
+		page
+	}) => {
+		const { cookie } = await adminCookie(freshServer);
+		// Well-formed, signed by nobody: refused before any passkey is checked (MANIFEST_INVALID).
+		const forged = {
+			manifest: { not: 'a manifest' },
+			assertion: {
+				id: 'AAAA',
+				rawId: 'AAAA',
+				type: 'public-key',
+				clientExtensionResults: {},
+				response: { clientDataJSON: 'AAAA', authenticatorData: 'AAAA', signature: 'AAAA' }
+			}
+		};
+		for (let i = 0; i < 10; i++) {
+			const answer = await fetch(`${freshServer.url}/api/submissions`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json', Origin: freshServer.url, Cookie: cookie },
+				body: JSON.stringify({ ...forged, idempotencyKey: `flood-${i}-abcdefgh` })
+			});
+			expect(answer.status).toBe(422);
+			expect((await answer.json()).error.code).toBe('MANIFEST_INVALID');
+		}
+		const db = new SQLite(join(freshServer.dataDir, 'sealpass.db'), { readonly: true });
+		const rows = (table: string) =>
+			(db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+		expect(rows('submission_events')).toBe(0);
+		expect(rows('review_items')).toBe(0);
+		expect(rows("audit_log WHERE kind = 'submission.refused'")).toBe(0);
+		expect(db.prepare('SELECT code, count FROM refusal_counts').all()).toEqual([
+			{ code: 'MANIFEST_INVALID', count: 10 }
+		]);
+		db.close();
+
+		// The admin sees the count beside the review list.
+		const [name, value] = cookie.split('=') as [string, string];
+		await page.context().addCookies([{ name, value, url: freshServer.url }]);
+		await page.goto(`${freshServer.url}/admin/submissions`);
+		const counted = page.getByTestId('review-preauth');
+		await expect(counted).toBeVisible();
+		await expect(counted.getByRole('listitem')).toHaveCount(1);
+		await expect(counted.getByRole('listitem')).toContainText('MANIFEST_INVALID');
+		await expect(counted.getByRole('listitem')).toContainText(/10/);
 	});
 
 	test('viewing an envelope again in the same session records one view', async ({
