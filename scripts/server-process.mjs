@@ -37,7 +37,9 @@ export async function startServer(env = {}) {
 		/** @param {Buffer} chunk */
 		const onData = (chunk) => {
 			output += chunk.toString();
-			const ready = /ready at (http:\/\/\S+)/.exec(output);
+			// The printed address is ORIGIN's, which a test may set to an https origin a proxy would
+			// serve; such a test speaks plain http to PORT itself.
+			const ready = /ready at (https?:\/\/\S+)/.exec(output);
 			if (ready?.[1]) resolve(ready[1]);
 		};
 		child.stdout.on('data', onData);

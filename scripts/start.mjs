@@ -4,9 +4,10 @@
 // instead of a stack trace, and so PORT=0 (tests) picks a free port and prints it.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SECURITY_HEADERS, prerenderedCsp } from './security-headers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // SEALPASS_BUILD_DIR serves another copy of the build (tests deploy "a new version" into one).
@@ -72,9 +73,10 @@ const port = await new Promise((resolve) => {
 // adapter-node reads these when the handler is imported; the app prints links with ORIGIN.
 process.env.PORT = String(port);
 process.env.ORIGIN ||= `http://localhost:${port}`;
-// adapter-node refuses bodies over 512 KB by default; contract uploads may be up to the PDF
-// limit (50 MB, inspect-limits.ts) plus the multipart envelope around it.
-process.env.BODY_SIZE_LIMIT ||= '52M';
+// Body sizes are capped per route by the app (src/lib/server/body-limits.ts): small for sign-in
+// and forms, large only for uploads. adapter-node's one limit for every route (512 KB by
+// default) would be a second, conflicting owner of those numbers, so it is off unless set.
+process.env.BODY_SIZE_LIMIT ||= 'Infinity';
 
 let handler;
 try {
@@ -84,13 +86,43 @@ try {
 	fail(error instanceof Error ? error.message : String(error));
 }
 
+/**
+ * The CSP of each prerendered page by its URL path. adapter-node serves these files before
+ * SvelteKit's hook runs, so the hook's headers never reach them; the `/` shell is what the
+ * service worker shows for every navigation, so it needs the same protection as the pages.
+ */
+function prerenderedPolicies(dir, prefix = '') {
+	/** @type {Map<string, string>} */
+	const policies = new Map();
+	if (!existsSync(dir)) return policies;
+	for (const entry of readdirSync(dir, { withFileTypes: true })) {
+		const file = join(dir, entry.name);
+		if (entry.isDirectory()) {
+			for (const [path, csp] of prerenderedPolicies(file, `${prefix}/${entry.name}`)) {
+				policies.set(path, csp);
+			}
+		} else if (entry.name.endsWith('.html')) {
+			const csp = prerenderedCsp(readFileSync(file, 'utf8'));
+			if (!csp) fail(`the prerendered page ${file} has no Content-Security-Policy`);
+			const page = entry.name === 'index.html' ? prefix : `${prefix}/${entry.name.slice(0, -5)}`;
+			policies.set(page || '/', csp);
+		}
+	}
+	return policies;
+}
+const shellPolicies = prerenderedPolicies(join(buildDir, 'prerendered'));
+
 server.removeAllListeners('request');
-server.on('request', (req, res) =>
+server.on('request', (req, res) => {
+	// Set before the handler: static files keep them, SvelteKit's answers set their own values.
+	for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+	const csp = shellPolicies.get((req.url ?? '/').split('?')[0] ?? '/');
+	if (csp) res.setHeader('Content-Security-Policy', csp);
 	handler(req, res, () => {
 		res.statusCode = 404;
 		res.end('Not found');
-	})
-);
+	});
+});
 console.log(`SealPass: ready at ${process.env.ORIGIN}`);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {

@@ -2,6 +2,7 @@
 /// <reference types="vite-plugin-pwa/info" />
 /// <reference types="@sveltejs/kit" />
 import type { User } from '$lib/server/db/schema';
+import type { LiveSession } from '$lib/server/sessions';
 
 declare global {
 	namespace App {
@@ -9,6 +10,8 @@ declare global {
 			user: User | null;
 			/** The passkey the session was signed in with; null while enrolling or signed out. */
 			credentialId: string | null;
+			/** The session behind the request's cookie (API requests), or null. */
+			session: LiveSession | null;
 		}
 		interface Error {
 			code?: string;

@@ -1,10 +1,12 @@
-import type { Handle, ServerInit } from '@sveltejs/kit';
+import type { Handle, RequestEvent, ServerInit } from '@sveltejs/kit';
 import { building } from '$app/environment';
 import { env } from '$env/dynamic/private';
 import { startApp, getApp } from '$lib/server/app';
-import { sessionFor, SESSION_COOKIE } from '$lib/server/sessions';
+import { sessionFor, sessionCookieName } from '$lib/server/sessions';
 import { apiError, sameOrigin } from '$lib/server/http';
+import { bodyLimit, capBody } from '$lib/server/body-limits';
 import { version } from '../package.json';
+import { SECURITY_HEADERS } from '../scripts/security-headers.mjs';
 
 export const init: ServerInit = async () => {
 	if (building) return;
@@ -13,27 +15,61 @@ export const init: ServerInit = async () => {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export const handle: Handle = async ({ event, resolve }) => {
+/**
+ * 413 for a body over its route's cap. The connection is closed with the answer: the rest of
+ * the body is never read, and a kept-alive connection would have to read it to find the next
+ * request.
+ */
+function bodyTooLarge(limit: number): Response {
+	return apiError('BODY_TOO_LARGE', `This request may carry at most ${limit} bytes`, {
+		Connection: 'close'
+	});
+}
+
+async function answer(
+	event: RequestEvent,
+	resolve: Parameters<Handle>[0]['resolve']
+): Promise<Response> {
 	const { url, request } = event;
 	const isApi = url.pathname.startsWith('/api/');
 	event.locals.user = null;
 	event.locals.credentialId = null;
+	event.locals.session = null;
+	if (building) return resolve(event);
 
-	if (isApi && !building) {
+	// Before anything reads the body, and before the session lookup: an oversized body from a
+	// visitor who is not signed in costs the server nothing but this check.
+	// Also without a Content-Type, whose body SvelteKit ignores but Node would still read.
+	const limit = bodyLimit(event.route.id);
+	const capped = capBody(request, limit);
+	if (capped.verdict === 'too-large') return bodyTooLarge(limit);
+	event.request = capped.request;
+
+	if (isApi) {
 		if (!SAFE_METHODS.has(request.method) && !sameOrigin(request, url.origin)) {
 			return apiError('ORIGIN_MISMATCH', 'Cross-origin request refused');
 		}
 		const app = getApp();
-		const session = await sessionFor(app.database.db, event.cookies.get(SESSION_COOKIE), app.clock);
+		const session = await sessionFor(
+			app.database.db,
+			event.cookies.get(sessionCookieName(url)),
+			app.clock,
+			app.config.sessionIdleMs
+		);
 		event.locals.user = session?.user ?? null;
 		event.locals.credentialId = session?.credentialId ?? null;
+		event.locals.session = session;
 	}
 
 	const response = await resolve(event);
-	response.headers.set('X-Content-Type-Options', 'nosniff');
-	// Setup links carry a secret in the path: never leak it to another site via Referer.
-	response.headers.set('Referrer-Policy', 'no-referrer');
-	response.headers.set('Permissions-Policy', 'camera=(self), geolocation=(), microphone=()');
+	// The route read past the cap and answered whatever it makes of a cut body: say what happened.
+	return capped.exceeded() ? bodyTooLarge(limit) : response;
+}
+
+export const handle: Handle = async ({ event, resolve }) => {
+	const response = await answer(event, resolve);
+	const isApi = event.url.pathname.startsWith('/api/');
+	for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
 	// app.html's /contract-boot.js first (vite.config.ts): behind the other preloads it, and a
 	// contract's pdf.js worker with it, started later.
 	const link = response.headers.get('Link');

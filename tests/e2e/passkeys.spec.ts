@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import type { Browser, Page } from '@playwright/test';
 import {
 	test,
@@ -148,6 +150,44 @@ test('passkeys are listed and renamed, the last one cannot be revoked, and a dev
 	await stranger.goto('/account/passkeys');
 	await expect(stranger.getByTestId('passkeys-signed-out')).toBeVisible();
 	await other.close();
+});
+
+test('adding another passkey needs a recent passkey check: the page asks for one first, then adds', async ({
+	freshServer,
+	browser
+}) => {
+	const { page, authenticator } = await enrolAdmin(browser, freshServer);
+	// The enrolment was this session's passkey check; ten minutes later it is no longer recent.
+	const db = new SQLite(join(freshServer.dataDir, 'sealpass.db'));
+	db.prepare('UPDATE sessions SET verified_at = ?').run(
+		new Date(Date.now() - 10 * 60_000).toISOString()
+	);
+	db.close();
+	await page.goto('/account/passkeys');
+	await page.getByRole('button', { name: 'Add a passkey on this device' }).click();
+	await expect(page.getByTestId('passkeys-error')).toHaveText(
+		'Confirm it is you with a passkey you already have before adding another.'
+	);
+	const check = page.getByTestId('passkeys-check');
+	await expect(check).toContainText('first confirm it is you with a passkey you already have');
+	await expect(check.getByRole('button', { name: 'Confirm with my passkey' })).toBeFocused();
+	const [held] = await authenticator.credentials();
+	await check.getByRole('button', { name: 'Confirm with my passkey' }).click();
+	await expect(page.getByTestId('passkeys-notice')).toHaveText(
+		'Confirmed. You can add a passkey now.'
+	);
+	const [used] = await authenticator.credentials();
+	expect(used!.signCount).toBeGreaterThan(held!.signCount);
+	// This device already holds the first passkey; as a second device would, it forgets it here
+	// so the browser lets it create another.
+	await authenticator.cdp.send('WebAuthn.removeCredential', {
+		authenticatorId: authenticator.authenticatorId,
+		credentialId: held!.credentialId
+	});
+	await page.getByRole('button', { name: 'Add a passkey on this device' }).click();
+	await expect(page.getByTestId('passkeys-notice')).toHaveText('Passkey added.');
+	await expect(page.getByTestId('passkeys').getByRole('listitem')).toHaveCount(2);
+	await page.context().close();
 });
 
 test('where the browser offers passkey autofill, the login page signs in through it', async ({

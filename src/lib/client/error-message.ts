@@ -85,7 +85,10 @@ const messages: Record<
 	// a stamp must be its seal
 	SEAL_IMAGE_MISMATCH: m.error_SEAL_IMAGE_MISMATCH,
 	SEAL_SIZE_MISMATCH: m.error_SEAL_SIZE_MISMATCH,
-	SEAL_DISABLED: m.error_SEAL_DISABLED
+	SEAL_DISABLED: m.error_SEAL_DISABLED,
+	// request hardening
+	BODY_TOO_LARGE: m.error_BODY_TOO_LARGE,
+	PASSKEY_CHECK_REQUIRED: m.error_PASSKEY_CHECK_REQUIRED
 };
 
 /** The user's-language message for any thrown error; unknown errors read as INTERNAL. */

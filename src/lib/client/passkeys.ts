@@ -129,6 +129,26 @@ export async function enrolPasskey(fetcher: typeof fetch): Promise<PasskeySummar
 }
 
 /**
+ * A passkey check for the signed-in user (enrolling another passkey asks for one): the browser
+ * offers this site's passkeys, the user verifies, and the server marks this session as checked.
+ */
+export async function confirmWithPasskey(fetcher: typeof fetch): Promise<void> {
+	if (!browserSupportsWebAuthn()) {
+		throw new ApiError('PASSKEY_UNSUPPORTED', 0, 'WebAuthn is not available');
+	}
+	const optionsJSON = await api<PublicKeyCredentialRequestOptionsJSON>(
+		fetcher,
+		'/api/session/check/options',
+		{ method: 'POST' }
+	);
+	const response = await ceremony(() => startAuthentication({ optionsJSON }));
+	await api<{ ok: true }>(fetcher, '/api/session/check/verify', {
+		method: 'POST',
+		json: { response }
+	});
+}
+
+/**
  * Signs in with a discoverable passkey. With `autofill` the request waits quietly for the user
  * to pick a passkey from an input's suggestions (conditional UI); it resolves to null when a
  * newer ceremony aborted it, which is the normal end of an unused autofill request.

@@ -1,5 +1,6 @@
 import { m } from '$lib/paraglide/messages';
 import type {
+	PreAuthRefusalsResponse,
 	ReverifyCheck,
 	ReverifyResult,
 	ReviewDetail,
@@ -71,6 +72,11 @@ export function fetchReviewList(fetcher: typeof fetch, filters: PageFilters) {
 /** The organisation's contracts and signers for the filter choices. */
 export function fetchReviewFacets(fetcher: typeof fetch) {
 	return api<ReviewFacetsResponse>(fetcher, '/api/admin/submissions/facets');
+}
+
+/** Today's submissions refused before their passkey check, counted per signer and code. */
+export function fetchPreAuthRefusals(fetcher: typeof fetch) {
+	return api<PreAuthRefusalsResponse>(fetcher, '/api/admin/submissions/refusals');
 }
 
 /** One submission's detail. */

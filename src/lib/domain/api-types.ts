@@ -557,3 +557,12 @@ export interface FieldTemplateSummary {
 export interface FieldTemplatesResponse {
 	templates: FieldTemplateSummary[];
 }
+
+/**
+ * GET /api/admin/submissions/refusals: today's (UTC) submissions refused before their passkey
+ * check, counted per signer and code rather than listed one by one.
+ */
+export interface PreAuthRefusalsResponse {
+	day: string;
+	items: { userId: string; userName: string; code: string; count: number; lastAt: string }[];
+}

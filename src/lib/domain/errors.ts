@@ -83,7 +83,10 @@ export const ERROR_CODES = [
 	// a stamp must be its seal (R20, R21)
 	'SEAL_IMAGE_MISMATCH',
 	'SEAL_SIZE_MISMATCH',
-	'SEAL_DISABLED'
+	'SEAL_DISABLED',
+	// request hardening: a body over its route's cap; a passkey check needed before enrolment
+	'BODY_TOO_LARGE',
+	'PASSKEY_CHECK_REQUIRED'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -185,7 +188,10 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	// refused like a revoked authorisation
 	SEAL_IMAGE_MISMATCH: 422,
 	SEAL_SIZE_MISMATCH: 422,
-	SEAL_DISABLED: 403
+	SEAL_DISABLED: 403,
+	// request hardening
+	BODY_TOO_LARGE: 413,
+	PASSKEY_CHECK_REQUIRED: 403
 };
 
 /**

@@ -1,6 +1,6 @@
 import { building } from '$app/environment';
 import { loadConfig, type ServerConfig } from './config';
-import { openDatabase, migrateToLatest, type OpenDatabase } from './db';
+import { currentMigration, openDatabase, migrateToLatest, type OpenDatabase } from './db';
 import { BlobStore } from './blob-store';
 import { systemClock, type Clock } from './clock';
 import { seedIfEmpty } from './seed';
@@ -18,6 +18,8 @@ export interface App {
 	version: string;
 	/** Invite delivery: console outbox by default, SMTP when SMTP_URL is set. */
 	notifiers: Notifiers;
+	/** The newest migration, read once at start (the schema changes only by a restart). */
+	migration: string | null;
 }
 
 let app: App | undefined;
@@ -37,11 +39,13 @@ export async function startApp(
 	const blobCheck = await blobs.check();
 	if (!blobCheck.ok) throw new Error(`Cannot use the blob folder ${blobs.dir}: ${blobCheck.error}`);
 	const database = openDatabase(config.databaseUrl);
+	let migration: string | null;
 	try {
 		await migrateToLatest(database);
 		await loadServerKeys(database.db, { file: config.secretsFile, env, clock: systemClock });
 		// A log from before the anchor existed is signed as it stands at this start (SPEC A10).
 		await anchorAuditHead(database.db, systemClock);
+		migration = await currentMigration(database);
 		const seeded = await seedIfEmpty(database.db, blobs, systemClock, config.seedDemo);
 		const token = await issueSetupToken(database.db, systemClock);
 		if (seeded) console.log(`SealPass: new database at ${database.location}, demo data seeded`);
@@ -58,7 +62,8 @@ export async function startApp(
 		blobs,
 		clock: systemClock,
 		version,
-		notifiers: createNotifiers(config)
+		notifiers: createNotifiers(config),
+		migration
 	};
 	return app;
 }

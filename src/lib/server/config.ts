@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { SESSION_IDLE_HOURS } from './sessions';
 
 /** Server settings, read once from the environment so every module sees the same values. */
 export interface ServerConfig {
@@ -21,6 +22,8 @@ export interface ServerConfig {
 	 * data folder, so a copy of the data folder alone carries no key.
 	 */
 	secretsFile: string;
+	/** A session unused this long ends (SESSION_IDLE_HOURS, default 12). */
+	sessionIdleMs: number;
 }
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
@@ -44,7 +47,21 @@ function smtpUrl(value: string | undefined): string | null {
 	if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
 		throw new Error(`SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}"`);
 	}
+	// smtp:// is plain text from the first byte to the last, AUTH included; the client does not
+	// speak STARTTLS. A password may cross the network that way only to a relay on this machine.
+	if (url.protocol === 'smtp:' && (url.username || url.password) && !isLoopback(url.hostname)) {
+		throw new Error(
+			`SMTP_URL would send the mail password unencrypted to ${url.hostname}: use ` +
+				`smtps://…:465 (TLS), or smtp:// only to a relay on this machine (localhost)`
+		);
+	}
 	return value;
+}
+
+/** Whether a host name is this machine, where plain SMTP never leaves the host. */
+function isLoopback(hostname: string): boolean {
+	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+	return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /**
@@ -63,6 +80,8 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
 		seedDemo: env.SEED_DEMO !== '0',
 		smtpUrl: smtpUrl(env.SMTP_URL),
 		smtpFrom: env.SMTP_FROM || `SealPass <noreply@${new URL(origin).hostname}>`,
-		secretsFile: env.SECRETS_FILE ? resolve(env.SECRETS_FILE) : `${dataDir}.secrets.json`
+		secretsFile: env.SECRETS_FILE ? resolve(env.SECRETS_FILE) : `${dataDir}.secrets.json`,
+		sessionIdleMs:
+			positiveInt(env.SESSION_IDLE_HOURS, SESSION_IDLE_HOURS, 'SESSION_IDLE_HOURS') * 3_600_000
 	};
 }

@@ -227,3 +227,22 @@ export async function participantDocument(
 			.executeTakeFirst()) !== undefined;
 	return signer ? { sha256: row.doc_sha256, title: row.title } : null;
 }
+
+/**
+ * Whether this is the session's first view of this revision of an envelope, remembering it.
+ * The view is evidence ("the signer opened revision 3"), but one row per GET would let a page
+ * reload or a script fill the audit log; once per session and revision keeps the evidence.
+ */
+export async function firstViewInSession(
+	db: Kysely<Database>,
+	sessionIdHash: string,
+	envelopeId: string,
+	revision: number
+): Promise<boolean> {
+	const inserted = await db
+		.insertInto('envelope_views')
+		.values({ session_id_hash: sessionIdHash, envelope_id: envelopeId, revision })
+		.onConflict((oc) => oc.doNothing())
+		.executeTakeFirst();
+	return inserted.numInsertedOrUpdatedRows === 1n;
+}

@@ -10,6 +10,7 @@ import { topUpTickets, TICKET_POOL_SIZE } from './tickets';
 import { definitionJson } from './envelopes';
 import { authoriseSeal, createSeal, revokeSeal, setSealStatus, updateSeal } from './admin-seals';
 import { revokePasskey } from './passkeys';
+import { preAuthRefusals } from './refusal-counts';
 import { manifestChallenge } from '$lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';
 import type { Manifest } from '$lib/domain/manifest';
@@ -747,6 +748,99 @@ describe('ingestSubmission', () => {
 		expect(code(await ingestSubmission(deps, alice, body))).toBe('IMAGE_MISSING');
 	});
 
+	it("IMAGE_MISSING: another user's stored image named by hash alone is refused; the owner may reuse it", async () => {
+		expect(
+			(await ingestSubmission(deps, alice, await bodyFor(await aliceManifest(), aliceKey))).status
+		).toBe(201);
+		// The server holds Alice's signature now. Bob names it without the bytes: not his to reuse.
+		const bobTicket = await ticketFor(bob, bobKey);
+		const bobManifest = sampleManifest({
+			docHash: DOC_HASH,
+			signerId: 'bob',
+			credentialId: bobKey.credentialId,
+			ticket: { id: bobTicket.id, nonce: bobTicket.nonce },
+			fills: [{ ...placeOf('f-sig-b'), kind: 'signature', image: sig }],
+			seals: [],
+			ridingSeams: []
+		});
+		const borrowed = await ingestSubmission(
+			deps,
+			bob,
+			await bodyFor(bobManifest, bobKey, { images: {} })
+		);
+		expect(code(borrowed)).toBe('IMAGE_MISSING');
+		// With the bytes it is his own drawing as far as the server can tell, and accepted.
+		const sent = await ingestSubmission(
+			deps,
+			bob,
+			await bodyFor(bobManifest, bobKey, {
+				images: { [sig]: Buffer.from(sigPng).toString('base64') }
+			})
+		);
+		expect(sent.status).toBe(201);
+	});
+
+	it("ASSERTION_INVALID: the message is the fixed text, never the library's (which names the challenge)", async () => {
+		const manifest = await aliceManifest();
+		const body = await bodyFor({ ...manifest, deviceTime: '2026-03-02T00:00:00.000Z' }, aliceKey);
+		const answer = await ingestSubmission(deps, alice, { ...body, manifest });
+		expect(code(answer)).toBe('ASSERTION_INVALID');
+		const message = (answer.body as SubmissionRefused).error.message;
+		expect(message).toBe('The assertion did not verify');
+		expect(message).not.toMatch(/challenge/i);
+	});
+
+	it('refusals before the passkey verifies are counted per day, user and code: no event, review item or audit row each', async () => {
+		const manifest = await aliceManifest();
+		for (let i = 0; i < 5; i++) {
+			const forged = await bodyFor(manifest, aliceKey, { bogusSignature: true });
+			expect(code(await ingestSubmission(deps, alice, forged))).toBe('ASSERTION_INVALID');
+		}
+		const unknown = { ...manifest, ticket: { id: 'no-such-ticket', nonce: manifest.ticket.nonce } };
+		expect(code(await ingestSubmission(deps, alice, await bodyFor(unknown, aliceKey)))).toBe(
+			'TICKET_UNKNOWN'
+		);
+		const count = async (table: 'submission_events' | 'review_items' | 'audit_log') =>
+			(await open.db.selectFrom(table).selectAll().execute()).length;
+		expect(await count('submission_events')).toBe(0);
+		expect(await count('review_items')).toBe(0);
+		expect(await count('audit_log')).toBe(0);
+		const counted = await open.db
+			.selectFrom('refusal_counts')
+			.select(['day', 'user_id', 'code', 'count'])
+			.orderBy('code')
+			.execute();
+		expect(counted).toEqual([
+			{ day: '2026-03-01', user_id: alice.id, code: 'ASSERTION_INVALID', count: 5 },
+			{ day: '2026-03-01', user_id: alice.id, code: 'TICKET_UNKNOWN', count: 1 }
+		]);
+		// The admin's review page shows them, for their own organisation only.
+		expect(await preAuthRefusals(open.db, 'org', '2026-03-01')).toEqual([
+			{
+				userId: alice.id,
+				userName: alice.display_name,
+				code: 'ASSERTION_INVALID',
+				count: 5,
+				lastAt: now.toISOString()
+			},
+			{
+				userId: alice.id,
+				userName: alice.display_name,
+				code: 'TICKET_UNKNOWN',
+				count: 1,
+				lastAt: now.toISOString()
+			}
+		]);
+		expect(await preAuthRefusals(open.db, 'another-org', '2026-03-01')).toEqual([]);
+		// A refusal after the passkey verified is still evidence of its own.
+		await open.db.updateTable('envelopes').set({ status: 'revoked' }).execute();
+		expect(code(await ingestSubmission(deps, alice, await bodyFor(manifest, aliceKey)))).toBe(
+			'DOC_REVOKED'
+		);
+		expect(await count('submission_events')).toBe(1);
+		expect(await count('audit_log')).toBe(1);
+	});
+
 	it('FORBIDDEN: a user cannot confirm as another signer', async () => {
 		const t = await ticketFor(bob, bobKey);
 		const manifest = await aliceManifest({
@@ -778,15 +872,27 @@ describe('audit trail of ingest (SPEC A1, A4)', () => {
 		expect(rejected.status).toBe(201);
 		const replay = await ingestSubmission(deps, bob, await bodyFor(returned, bobKey));
 		expect(code(replay)).toBe('TICKET_USED');
+		// A refusal after the passkey verified is recorded one by one.
+		await open.db.updateTable('envelopes').set({ revision: 2 }).execute();
+		const stale = await ingestSubmission(
+			deps,
+			alice,
+			await bodyFor(await aliceManifest(), aliceKey)
+		);
+		expect(code(stale)).toBe('DOC_REVISED');
 
 		const rows = await open.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
 		expect(rows.map((r) => [r.kind, r.actor, r.subject])).toEqual([
 			['submission.signed', alice.id, (signed.body as SubmissionAccepted).submissionId],
 			['submission.rejected', bob.id, (rejected.body as SubmissionAccepted).submissionId],
-			['submission.refused', bob.id, returned.envelopeId]
+			['submission.refused', alice.id, returned.envelopeId]
 		]);
 		expect(JSON.parse(rows[1]!.data)).toMatchObject({ reason: '金额有误' });
-		expect(JSON.parse(rows[2]!.data)).toMatchObject({ code: 'TICKET_USED' });
+		expect(JSON.parse(rows[2]!.data)).toMatchObject({ code: 'DOC_REVISED' });
+		// The replay (spent ticket, before any passkey check) is a count, not a row.
+		expect(await open.db.selectFrom('refusal_counts').select(['code', 'count']).execute()).toEqual([
+			{ code: 'TICKET_USED', count: 1 }
+		]);
 		// The server's receipt time, the same as the submission row's.
 		expect(rows[0]!.at).toBe((signed.body as SubmissionAccepted).receivedAt);
 	});

@@ -20,6 +20,8 @@ import { appendAudit } from './audit';
 import { indexForReview } from './review';
 import { recordSealUses } from './seal-uses';
 import { sealRecords } from './seal-versions';
+import { countPreAuthRefusal } from './refusal-counts';
+import { mayReuseImage } from './seals';
 
 /** What ingest needs from the running app; tests pass their own database, store and clock. */
 export interface IngestDeps {
@@ -69,8 +71,9 @@ function refusal(code: ErrorCode, message: string, problems?: Problem[]): Ingest
  * shape, ticket (exists, this user's and credential's, nonce, unexpired, unused), passkey
  * assertion over the manifest's own hash with user verification, envelope state, images, the
  * signing rules; only then are images, submission, its seal uses, spent ticket, counter and
- * envelope status written. A refusal before the assertion verifies writes nothing but an event
- * row (so nobody can poison an idempotency key without the passkey); a refusal after it is stored
+ * envelope status written. A refusal before the assertion verifies writes nothing but a count
+ * (countPreAuthRefusal: nobody can poison an idempotency key, or fill the audit log and review
+ * list, without the passkey); a refusal after it is stored
  * under the key too, so a device that retries gets the same answer. A ticket is spent only on
  * acceptance.
  */
@@ -105,17 +108,22 @@ export async function ingestSubmission(
 			.where('key', '=', body.idempotencyKey)
 			.executeTakeFirst();
 		if (stored) {
-			const answer: IngestAnswer =
-				stored.body_hash === bodyHash
-					? { status: stored.status, body: JSON.parse(stored.response_json) }
-					: refusal('IDEMPOTENCY_CONFLICT', 'This key was used for a different submission');
+			if (stored.body_hash !== bodyHash) {
+				await countPreAuthRefusal(trx, user.id, 'IDEMPOTENCY_CONFLICT', receivedAt);
+				return refusal('IDEMPOTENCY_CONFLICT', 'This key was used for a different submission');
+			}
+			const answer: IngestAnswer = {
+				status: stored.status,
+				body: JSON.parse(stored.response_json)
+			};
 			await recordEvent(trx, user, body, receivedAt, answer, null);
 			return answer;
 		}
 
 		const attempt = await authenticate(deps, trx, user, body);
 		if ('refused' in attempt) {
-			await recordEvent(trx, user, body, receivedAt, attempt.refused, null);
+			const refused = attempt.refused.body as SubmissionRefused;
+			await countPreAuthRefusal(trx, user.id, refused.error.code, receivedAt);
 			return attempt.refused;
 		}
 
@@ -266,7 +274,7 @@ async function accept(
 	}
 	const images = new Set(uploads.keys());
 	for (const image of referenced) {
-		if (!images.has(image) && (await hasBlob(deps, trx, image))) images.add(image);
+		if (!images.has(image) && (await hasBlob(deps, trx, image, user))) images.add(image);
 	}
 
 	const accepted = await acceptedManifests(trx, envelope.id);
@@ -374,7 +382,9 @@ async function accept(
 	return { answer: { status: 201, body: answer }, submissionId };
 }
 
-async function hasBlob(deps: IngestDeps, trx: Trx, sha256: string): Promise<boolean> {
+/** Whether the server holds an image that this user may name without sending it (mayReuseImage). */
+async function hasBlob(deps: IngestDeps, trx: Trx, sha256: string, user: User): Promise<boolean> {
+	if (!(await mayReuseImage(trx, user, sha256))) return false;
 	const row = await trx
 		.selectFrom('blobs')
 		.select('sha256')

@@ -236,9 +236,9 @@ describe('managing passkeys', () => {
 		await addCredential('b', '2026-01-02T00:00:00Z');
 		const enrolling = await createSession(open.db, admin.id, clock);
 		expect((await sessionFor(open.db, enrolling.token, clock))?.credentialId).toBeNull();
-		await bindSessionCredential(open.db, enrolling.token, 'a');
+		await bindSessionCredential(open.db, enrolling.token, 'a', clock);
 		// A bound session keeps the passkey it was opened with when another one is added.
-		await bindSessionCredential(open.db, enrolling.token, 'b');
+		await bindSessionCredential(open.db, enrolling.token, 'b', clock);
 		expect((await sessionFor(open.db, enrolling.token, clock))?.credentialId).toBe('a');
 		expect(await revokePasskey(open.db, clock, admin.id, 'a')).toMatchObject({
 			ok: true,

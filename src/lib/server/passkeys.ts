@@ -233,7 +233,8 @@ export async function verifyRegistration(
 			requireUserVerification: true
 		});
 	} catch (error) {
-		return refuse('PASSKEY_INVALID', error instanceof Error ? error.message : String(error));
+		logLibraryRefusal('registration', error);
+		return refuse('PASSKEY_INVALID', 'The registration did not verify');
 	}
 	if (result.verified !== true || result.registrationInfo.userVerified !== true) {
 		return refuse('PASSKEY_INVALID', 'The registration did not verify');
@@ -408,10 +409,22 @@ export async function checkAssertion(
 			requireUserVerification: false
 		});
 	} catch (error) {
-		return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+		logLibraryRefusal('assertion', error);
+		return { ok: false, reason: 'The assertion did not verify' };
 	}
 	if (result.verified !== true) return { ok: false, reason: 'The assertion did not verify' };
 	return { ok: true, info: result.authenticationInfo };
+}
+
+/**
+ * Logs why the WebAuthn library refused a response, for the operator. The client gets the
+ * code's fixed text instead: the library's message carries internals (the expected challenge,
+ * origins, counters) that tell a prober exactly what to change.
+ */
+function logLibraryRefusal(ceremony: 'registration' | 'assertion', error: unknown): void {
+	console.warn(
+		`SealPass: passkey ${ceremony} refused: ${error instanceof Error ? error.message : String(error)}`
+	);
 }
 
 // --- managing a user's passkeys -------------------------------------------------------------

@@ -54,8 +54,15 @@ async function signSome() {
 	world.setNow(new Date(t0 + minutes(2)));
 	const rejected = accepted(await world.sign('env-reject', { reject: '金额有误' }));
 	world.setNow(new Date(t0 + minutes(3)));
-	const refused = await world.sign('env-refused', { bogusSignature: true });
-	expect(refused.status).toBe(401);
+	// Revoked while the signer was offline: refused after the passkey verified, so it is listed
+	// (a refusal before that, such as a forged signature, is only counted).
+	await world.open.db
+		.updateTable('envelopes')
+		.set({ status: 'revoked' })
+		.where('id', '=', 'env-refused')
+		.execute();
+	const refused = await world.sign('env-refused');
+	expect(refused.status).toBe(409);
 	return { online, offline, rejected };
 }
 
@@ -76,7 +83,7 @@ describe('review list', () => {
 		expect(all.items.slice(1).map((i) => i.submissionId)).toEqual([rejected, offline, online]);
 		expect(all.items[0]).toMatchObject({
 			submissionId: null,
-			code: 'ASSERTION_INVALID',
+			code: 'DOC_REVOKED',
 			envelopeId: 'env-refused',
 			signerName: 'user-alice'
 		});
@@ -88,7 +95,7 @@ describe('review list', () => {
 		expect(await ids({ mode: 'online' })).toEqual([rejected, online]);
 		expect(await ids({ decision: 'rejected' })).toEqual([rejected]);
 		expect(await ids({ decision: 'signed' })).toEqual([offline, online]);
-		expect(await ids({ status: 'refused' })).toEqual(['ASSERTION_INVALID']);
+		expect(await ids({ status: 'refused' })).toEqual(['DOC_REVOKED']);
 		expect(await ids({ contract: 'env-offline' })).toEqual([offline]);
 		expect(await ids({ signer: world.alice.id, status: 'accepted' })).toEqual([
 			rejected,

@@ -117,6 +117,59 @@ export async function mayViewImage(
 }
 
 /**
+ * Whether a manifest of this user may name an image by hash alone, without sending its bytes:
+ * the image of a seal they are authorised for (active, of their organisation), their saved
+ * signature, or an image their own accepted submissions drew with. Anything else (another
+ * user's signature, another organisation's seal) must come with its bytes. Why: the server
+ * holding a file is no permission to use it, and a hash seen once (in a shared envelope, a
+ * rendered PDF) must not let a signer stamp someone else's image as if it were their own.
+ * The missing-blobs answer asks the same question, so it tells a signer nothing about images
+ * outside what they may reuse.
+ */
+export async function mayReuseImage(
+	db: Kysely<Database>,
+	user: User,
+	sha256: string
+): Promise<boolean> {
+	const seal = await db
+		.selectFrom('seals')
+		.select('seals.id')
+		.where('seals.image_hash', '=', sha256)
+		.where('seals.org_id', '=', user.org_id)
+		.where('seals.status', '=', 'active')
+		.where((eb) =>
+			eb.exists(
+				eb
+					.selectFrom('seal_authorisations')
+					.select('seal_authorisations.id')
+					.whereRef('seal_authorisations.seal_id', '=', 'seals.id')
+					.where('seal_authorisations.user_id', '=', user.id)
+					.where('seal_authorisations.revoked_at', 'is', null)
+			)
+		)
+		.executeTakeFirst();
+	if (seal) return true;
+	const signature = await db
+		.selectFrom('users')
+		.select('id')
+		.where('id', '=', user.id)
+		.where('default_signature', '=', sha256)
+		.executeTakeFirst();
+	if (signature) return true;
+	// As in mayViewImage: the LIKE narrows, parsing decides.
+	const manifests = await db
+		.selectFrom('submissions')
+		.select('manifest_json')
+		.where('user_id', '=', user.id)
+		.where('status', '=', 'accepted')
+		.where('manifest_json', 'like', `%${sha256}%`)
+		.execute();
+	return manifests.some((row) =>
+		manifestImages(JSON.parse(row.manifest_json) as Manifest).includes(sha256)
+	);
+}
+
+/**
  * The bytes of an image for GET /api/blobs/[hash], or null for anything the user may not see,
  * is not an image or does not exist (the same answer, so the endpoint leaks no existence).
  * Served immutable: a hash names its bytes forever.

@@ -188,22 +188,79 @@ describe('pullChanges', () => {
 });
 
 describe('missingBlobs', () => {
-	it('names only the images the server lacks, counting a row without its file as missing', async () => {
-		const held = await blobs.put(new Uint8Array([1, 2, 3]));
+	async function storeImage(bytes: number[]): Promise<string> {
+		const hash = await blobs.put(new Uint8Array(bytes));
 		await open.db
 			.insertInto('blobs')
-			.values({ sha256: held, size: 3, media_type: 'image/png', created_at: AT })
+			.values({ sha256: hash, size: bytes.length, media_type: 'image/png', created_at: AT })
+			.execute();
+		return hash;
+	}
+
+	it('names only the images the server lacks, counting a row without its file as missing', async () => {
+		const held = await storeImage([1, 2, 3]);
+		await open.db
+			.updateTable('users')
+			.set({ default_signature: held })
+			.where('id', '=', 'alice')
 			.execute();
 		const rowOnly = 'e'.repeat(64);
 		await open.db
 			.insertInto('blobs')
 			.values({ sha256: rowOnly, size: 3, media_type: 'image/png', created_at: AT })
 			.execute();
+		await open.db
+			.updateTable('users')
+			.set({ default_signature: rowOnly })
+			.where('id', '=', 'bob')
+			.execute();
 		const unknown = 'a'.repeat(64);
-		expect(await missingBlobs(open.db, blobs, [held, rowOnly, unknown, unknown])).toEqual([
+		expect(await missingBlobs(open.db, blobs, alice, [held, rowOnly, unknown, unknown])).toEqual([
 			rowOnly,
 			unknown
 		]);
-		expect(await missingBlobs(open.db, blobs, [])).toEqual([]);
+		expect(await missingBlobs(open.db, blobs, alice, [])).toEqual([]);
+	});
+
+	it("is no oracle: another user's signature and a seal the asker is not authorised for read as missing", async () => {
+		const bobs = await storeImage([4, 5, 6]);
+		await open.db
+			.updateTable('users')
+			.set({ default_signature: bobs })
+			.where('id', '=', 'bob')
+			.execute();
+		const sealImage = await storeImage([7, 8, 9]);
+		await open.db
+			.insertInto('seals')
+			.values({
+				id: 'seal-1',
+				org_id: 'org',
+				name: '合同专用章',
+				shape: 'round',
+				width_mm: 42,
+				height_mm: 42,
+				spec_json: null,
+				image_hash: sealImage,
+				status: 'active',
+				created_at: AT,
+				created_by: 'alice'
+			})
+			.execute();
+		// Held by the server, but neither is Alice's to name: the answer is the same as for nothing.
+		expect(await missingBlobs(open.db, blobs, alice, [bobs, sealImage])).toEqual([bobs, sealImage]);
+		// Bob's own signature is his; once Alice holds the seal's authorisation, its image is hers.
+		const bob = { ...alice, id: 'bob', display_name: 'bob' };
+		expect(await missingBlobs(open.db, blobs, bob, [bobs])).toEqual([]);
+		await open.db
+			.insertInto('seal_authorisations')
+			.values({
+				id: 'auth-1',
+				seal_id: 'seal-1',
+				user_id: 'alice',
+				granted_at: AT,
+				revoked_at: null
+			})
+			.execute();
+		expect(await missingBlobs(open.db, blobs, alice, [bobs, sealImage])).toEqual([bobs]);
 	});
 });

@@ -3,6 +3,7 @@ import type { PulledEnvelope, SyncPullResponse } from '$lib/domain/api-types';
 import type { Database, User } from './db/schema';
 import type { BlobStore } from './blob-store';
 import { acceptedManifests, listInbox, loadEnvelope } from './envelopes';
+import { mayReuseImage } from './seals';
 
 /** Most hashes one missing-blobs question may name: a manifest draws with a handful. */
 export const MISSING_MAX_HASHES = 200;
@@ -12,11 +13,15 @@ export const PULL_PAGE = 100;
 /**
  * Which of the given images the server lacks (row AND file: a row without its file is damage,
  * and the device should send the bytes again). Lets the device upload only new images, so a
- * signature costs a few KB on a field connection however often the same seal is used.
+ * signature costs a few KB on a field connection however often the same seal is used. Only
+ * images this user may name without bytes (mayReuseImage) count as held; every other hash is
+ * answered "missing" whether the server has it or not, so the answer is no oracle for what
+ * other users signed or stamped, and agrees with what ingest will accept.
  */
 export async function missingBlobs(
 	db: Kysely<Database>,
 	blobs: BlobStore,
+	user: User,
 	hashes: readonly string[]
 ): Promise<string[]> {
 	const unique = [...new Set(hashes)];
@@ -29,7 +34,9 @@ export async function missingBlobs(
 	const known = new Set(rows.map((r) => r.sha256));
 	const missing: string[] = [];
 	for (const hash of unique) {
-		if (!known.has(hash) || !(await blobs.has(hash))) missing.push(hash);
+		const held =
+			known.has(hash) && (await mayReuseImage(db, user, hash)) && (await blobs.has(hash));
+		if (!held) missing.push(hash);
 	}
 	return missing;
 }

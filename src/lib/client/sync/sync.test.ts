@@ -92,7 +92,7 @@ const serverFetch: typeof fetch = async (input, init) => {
 		const answer = await ingestSubmission(ingestDeps, alice, body);
 		response = json(answer.body, answer.status);
 	} else if (method === 'POST' && url.pathname === '/api/blobs/missing') {
-		response = json({ missing: await missingBlobs(open.db, blobs, body.hashes) });
+		response = json({ missing: await missingBlobs(open.db, blobs, alice, body.hashes) });
 	} else if (url.pathname === '/api/sync/pull') {
 		response = json(await pullChanges(open.db, alice, url.searchParams.get('cursor')));
 	} else if (url.pathname.startsWith('/api/blobs/')) {

@@ -47,6 +47,9 @@ export interface Database {
 	// signed audit head and server key checks (migration 0013)
 	audit_anchor: AuditAnchorTable;
 	secret_checks: SecretCheckTable;
+	// request hardening (migration 0014)
+	refusal_counts: RefusalCountTable;
+	envelope_views: EnvelopeViewTable;
 }
 
 export interface OrganisationTable {
@@ -93,6 +96,28 @@ export interface SessionTable {
 	credential_id: string | null;
 	created_at: string;
 	expires_at: string;
+	/** Last request made with it; a session unused for the idle timeout ends (null: before 0014). */
+	last_seen_at: string | null;
+	/** When its user last proved a passkey in it (login, passkey check, first enrolment). */
+	verified_at: string | null;
+}
+
+/** Submissions refused before their passkey assertion verified, counted per day, user and code. */
+export interface RefusalCountTable {
+	/** UTC date, YYYY-MM-DD. */
+	day: string;
+	user_id: string;
+	code: string;
+	count: number;
+	first_at: string;
+	last_at: string;
+}
+
+/** Which envelope revisions a session has viewed, so a view is recorded once per session. */
+export interface EnvelopeViewTable {
+	session_id_hash: string;
+	envelope_id: string;
+	revision: number;
 }
 
 export interface BlobTable {

@@ -1,5 +1,10 @@
 import { api, ApiError } from '$lib/client/api';
-import { fetchReviewFacets, fetchReviewList, pageFilters } from '$lib/client/review';
+import {
+	fetchPreAuthRefusals,
+	fetchReviewFacets,
+	fetchReviewList,
+	pageFilters
+} from '$lib/client/review';
 import type { SessionResponse } from '$lib/domain/api-types';
 
 export async function load({ fetch, url }) {
@@ -9,13 +14,14 @@ export async function load({ fetch, url }) {
 		if (!user || user.role !== 'admin') return { state: 'signed-out' as const, filters };
 		// An inverted range would just list nothing; say why instead.
 		const rangeInvalid = filters.from !== '' && filters.to !== '' && filters.to < filters.from;
-		const [facets, page] = await Promise.all([
+		const [facets, refusals, page] = await Promise.all([
 			fetchReviewFacets(fetch),
+			fetchPreAuthRefusals(fetch),
 			rangeInvalid
 				? Promise.resolve({ items: [], nextCursor: null })
 				: fetchReviewList(fetch, filters)
 		]);
-		return { state: 'ready' as const, filters, facets, page, rangeInvalid };
+		return { state: 'ready' as const, filters, facets, refusals, page, rangeInvalid };
 	} catch (error) {
 		return {
 			state: 'error' as const,

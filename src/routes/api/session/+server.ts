@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/app';
-import { deleteSession, SESSION_COOKIE } from '$lib/server/sessions';
+import { deleteSession, sessionCookieName } from '$lib/server/sessions';
 import type { SessionResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
@@ -11,9 +11,10 @@ export async function GET({ locals }) {
 	return json(body);
 }
 
-export async function DELETE({ cookies }) {
-	const token = cookies.get(SESSION_COOKIE);
+export async function DELETE({ cookies, url }) {
+	const name = sessionCookieName(url);
+	const token = cookies.get(name);
 	if (token) await deleteSession(getApp().database.db, token);
-	cookies.delete(SESSION_COOKIE, { path: '/' });
+	cookies.delete(name, { path: '/' });
 	return json({ ok: true });
 }

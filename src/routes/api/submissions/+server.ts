@@ -3,10 +3,24 @@ import { getApp } from '$lib/server/app';
 import { requireUser } from '$lib/server/guards';
 import { apiError } from '$lib/server/http';
 import { ingestSubmission } from '$lib/server/ingest';
+import { RateLimiter } from '$lib/server/rate-limit';
 
-export async function POST({ locals, request }) {
+// Each submission is a transaction, a signature check and up to 4 MB of JSON. A device drains
+// its outbox one row at a time, so even a week offline stays far below the per-user limit; the
+// per-address limit is higher because an office shares one address. Behind a proxy the address
+// is only right with ADDRESS_HEADER set (README). A 429 is retried by the device, never final.
+const perAddress = new RateLimiter(1200, 60_000);
+const perUser = new RateLimiter(120, 60_000);
+
+function rateLimited(): Response {
+	return apiError('RATE_LIMITED', 'Too many submissions; wait a minute', { 'Retry-After': '60' });
+}
+
+export async function POST({ locals, request, getClientAddress }) {
+	if (!perAddress.take(getClientAddress())) return rateLimited();
 	const auth = requireUser(locals.user);
 	if ('response' in auth) return auth.response;
+	if (!perUser.take(auth.user.id)) return rateLimited();
 	const body: unknown = await request.json().catch(() => null);
 	if (body === null) return apiError('BAD_REQUEST', 'Expected a JSON body');
 	const app = getApp();

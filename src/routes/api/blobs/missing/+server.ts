@@ -23,7 +23,7 @@ export async function POST({ locals, request }) {
 	}
 	const app = getApp();
 	const answer: BlobsMissingResponse = {
-		missing: await missingBlobs(app.database.db, app.blobs, body.hashes)
+		missing: await missingBlobs(app.database.db, app.blobs, auth.user, body.hashes)
 	};
 	return json(answer, { headers: { 'Cache-Control': 'private, no-store' } });
 }

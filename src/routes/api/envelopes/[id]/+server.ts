@@ -3,7 +3,12 @@ import { getApp } from '$lib/server/app';
 import { requireUser } from '$lib/server/guards';
 import { apiError } from '$lib/server/http';
 import { recordAudit } from '$lib/server/audit';
-import { acceptedManifests, loadEnvelope, mayRead } from '$lib/server/envelopes';
+import {
+	acceptedManifests,
+	firstViewInSession,
+	loadEnvelope,
+	mayRead
+} from '$lib/server/envelopes';
 import type { EnvelopeResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals, params }) {
@@ -20,10 +25,13 @@ export async function GET({ locals, params }) {
 			.filter(([, userId]) => userId === auth.user.id)
 			.map(([signerId]) => signerId)
 	};
-	await recordAudit(db, app.clock, auth.user.id, {
-		kind: 'envelope.viewed',
-		subject: stored.envelope.id,
-		data: { revision: stored.envelope.revision }
-	});
+	const { id, revision } = stored.envelope;
+	if (!locals.session || (await firstViewInSession(db, locals.session.idHash, id, revision))) {
+		await recordAudit(db, app.clock, auth.user.id, {
+			kind: 'envelope.viewed',
+			subject: id,
+			data: { revision }
+		});
+	}
 	return json(body);
 }

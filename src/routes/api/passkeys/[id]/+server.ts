@@ -4,7 +4,7 @@ import { getApp } from '$lib/server/app';
 import { requireUser } from '$lib/server/guards';
 import { apiError, readBody } from '$lib/server/http';
 import { renamePasskey, revokePasskey } from '$lib/server/passkeys';
-import { SESSION_COOKIE } from '$lib/server/sessions';
+import { sessionCookieName } from '$lib/server/sessions';
 import type { PasskeyResponse, PasskeyRevokedResponse } from '$lib/domain/api-types';
 
 const RenameBody = v.object({ name: v.pipe(v.string(), v.maxLength(500)) });
@@ -25,14 +25,14 @@ export async function PATCH({ locals, params, request }) {
  * session too (the answer says so and the cookie goes): a revoke means "no longer trusted", and
  * a session opened with an untrusted passkey must not outlive it.
  */
-export async function DELETE({ locals, params, cookies }) {
+export async function DELETE({ locals, params, cookies, url }) {
 	const auth = requireUser(locals.user);
 	if ('response' in auth) return auth.response;
 	const app = getApp();
 	const result = await revokePasskey(app.database.db, app.clock, auth.user.id, params.id);
 	if (!result.ok) return apiError(result.code, result.message);
 	const signedOut = locals.credentialId === params.id;
-	if (signedOut) cookies.delete(SESSION_COOKIE, { path: '/' });
+	if (signedOut) cookies.delete(sessionCookieName(url), { path: '/' });
 	const answer: PasskeyRevokedResponse = { ok: true, signedOut };
 	return json(answer);
 }

@@ -4,7 +4,7 @@ import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/app';
 import { requireUser } from '$lib/server/guards';
 import { apiError, readBody } from '$lib/server/http';
-import { bindSessionCredential, SESSION_COOKIE } from '$lib/server/sessions';
+import { bindSessionCredential, sessionCookieName } from '$lib/server/sessions';
 import { passkeyDeps, RegistrationResponseSchema, verifyRegistration } from '$lib/server/passkeys';
 import type { PasskeyResponse } from '$lib/domain/api-types';
 
@@ -13,7 +13,7 @@ const Body = v.object({
 	name: v.pipe(v.string(), v.maxLength(500))
 });
 
-export async function POST({ locals, request, cookies }) {
+export async function POST({ locals, request, cookies, url }) {
 	const auth = requireUser(locals.user);
 	if ('response' in auth) return auth.response;
 	const body = await readBody(request, Body);
@@ -25,9 +25,9 @@ export async function POST({ locals, request, cookies }) {
 		body.name
 	);
 	if (!result.ok) return apiError(result.code, result.message);
-	const token = cookies.get(SESSION_COOKIE);
+	const token = cookies.get(sessionCookieName(url));
 	if (token && locals.credentialId === null) {
-		await bindSessionCredential(getApp().database.db, token, result.value.id);
+		await bindSessionCredential(getApp().database.db, token, result.value.id, getApp().clock);
 	}
 	const answer: PasskeyResponse = { passkey: result.value };
 	return json(answer, { status: 201 });

@@ -1,0 +1,18 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { requireAdmin } from '$lib/server/guards';
+import { preAuthRefusals } from '$lib/server/refusal-counts';
+import type { PreAuthRefusalsResponse } from '$lib/domain/api-types';
+
+/** Today's counted refusals of the admin's organisation, beside the review list. */
+export async function GET({ locals }) {
+	const auth = requireAdmin(locals.user);
+	if ('response' in auth) return auth.response;
+	const app = getApp();
+	const day = app.clock().toISOString().slice(0, 10);
+	const body: PreAuthRefusalsResponse = {
+		day,
+		items: await preAuthRefusals(app.database.db, auth.user.org_id, day)
+	};
+	return json(body);
+}

@@ -1,0 +1,11 @@
+import { json } from '@sveltejs/kit';
+import { getApp } from '$lib/server/app';
+import { requireUser } from '$lib/server/guards';
+import { authenticationOptions, passkeyDeps } from '$lib/server/passkeys';
+
+/** A passkey check for the signed-in user: the same ceremony as a sign-in. */
+export async function POST({ locals }) {
+	const auth = requireUser(locals.user);
+	if ('response' in auth) return auth.response;
+	return json(await authenticationOptions(passkeyDeps(getApp())));
+}

@@ -1,0 +1,37 @@
+import { json } from '@sveltejs/kit';
+import * as v from 'valibot';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { getApp } from '$lib/server/app';
+import { requireUser } from '$lib/server/guards';
+import { apiError, readBody } from '$lib/server/http';
+import {
+	AuthenticationResponseSchema,
+	passkeyDeps,
+	verifyAuthentication
+} from '$lib/server/passkeys';
+import { markSessionVerified } from '$lib/server/sessions';
+
+const Body = v.object({ response: AuthenticationResponseSchema });
+
+/**
+ * Completes a passkey check: a user-verified assertion by one of the session user's own
+ * passkeys marks this session as recently checked (enrolling another passkey asks for it).
+ */
+export async function POST({ locals, request }) {
+	const auth = requireUser(locals.user);
+	if ('response' in auth) return auth.response;
+	if (!locals.session) return apiError('UNAUTHENTICATED', 'Sign in first');
+	const body = await readBody(request, Body);
+	if (!body) return apiError('BAD_REQUEST', 'Malformed authentication response');
+	const app = getApp();
+	const result = await verifyAuthentication(
+		passkeyDeps(app),
+		body.response as AuthenticationResponseJSON
+	);
+	if (!result.ok) return apiError(result.code, result.message);
+	if (result.value.user.id !== auth.user.id) {
+		return apiError('PASSKEY_UNKNOWN', 'This passkey belongs to another account');
+	}
+	await markSessionVerified(app.database.db, locals.session.idHash, app.clock);
+	return json({ ok: true });
+}
