@@ -118,7 +118,7 @@ export async function mayViewImage(
 
 /**
  * Whether a manifest of this user may name an image by hash alone, without sending its bytes:
- * the image of a seal they are authorised for (active, of their organisation), their saved
+ * an image version of a seal they are authorised for (active, of their organisation), their saved
  * signature, or an image their own accepted submissions drew with. Anything else (another
  * user's signature, another organisation's seal) must come with its bytes. Why: the server
  * holding a file is no permission to use it, and a hash seen once (in a shared envelope, a
@@ -131,10 +131,14 @@ export async function mayReuseImage(
 	user: User,
 	sha256: string
 ): Promise<boolean> {
+	// Any image version of the seal counts, not only the current one: a device that confirmed
+	// with the image it held before a regeneration must not be asked for bytes it may no longer
+	// send, and the seal rule (R20) then judges that version against the ticket.
 	const seal = await db
 		.selectFrom('seals')
+		.innerJoin('seal_versions', 'seal_versions.seal_id', 'seals.id')
 		.select('seals.id')
-		.where('seals.image_hash', '=', sha256)
+		.where('seal_versions.image_hash', '=', sha256)
 		.where('seals.org_id', '=', user.org_id)
 		.where('seals.status', '=', 'active')
 		.where((eb) =>

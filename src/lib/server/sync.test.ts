@@ -9,6 +9,7 @@ import { definitionJson } from './envelopes';
 import { decodeCursor, encodeCursor, missingBlobs, pullChanges, PULL_PAGE } from './sync';
 import { canonicalJson } from '$lib/domain/canonical';
 import { sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';
+import { insertSeal } from '../../../tests/support/seals';
 
 // Real SQLite file through every migration: the triggers of 0006 are what is under test.
 
@@ -230,22 +231,13 @@ describe('missingBlobs', () => {
 			.where('id', '=', 'bob')
 			.execute();
 		const sealImage = await storeImage([7, 8, 9]);
-		await open.db
-			.insertInto('seals')
-			.values({
-				id: 'seal-1',
-				org_id: 'org',
-				name: '合同专用章',
-				shape: 'round',
-				width_mm: 42,
-				height_mm: 42,
-				spec_json: null,
-				image_hash: sealImage,
-				status: 'active',
-				created_at: AT,
-				created_by: 'alice'
-			})
-			.execute();
+		await insertSeal(open.db, {
+			id: 'seal-1',
+			orgId: 'org',
+			createdBy: 'alice',
+			image: sealImage,
+			at: AT
+		});
 		// Held by the server, but neither is Alice's to name: the answer is the same as for nothing.
 		expect(await missingBlobs(open.db, blobs, alice, [bobs, sealImage])).toEqual([bobs, sealImage]);
 		// Bob's own signature is his; once Alice holds the seal's authorisation, its image is hers.
