@@ -81,7 +81,10 @@ const messages: Record<
 	// contracts
 	CONTRACT_INVALID: m.error_CONTRACT_INVALID,
 	CONTRACT_NOT_READY: m.error_CONTRACT_NOT_READY,
-	CONTRACT_NOT_EDITABLE: m.error_CONTRACT_NOT_EDITABLE
+	CONTRACT_NOT_EDITABLE: m.error_CONTRACT_NOT_EDITABLE,
+	// server storage
+	SERVER_DISK_FULL: m.error_SERVER_DISK_FULL,
+	SERVER_BUSY: m.error_SERVER_BUSY
 };
 
 /** The user's-language message for any thrown error; unknown errors read as INTERNAL. */

@@ -79,7 +79,10 @@ export const ERROR_CODES = [
 	'CONTRACT_NOT_EDITABLE',
 	// admin seals
 	'SEAL_SPEC_INVALID',
-	'SEAL_NOT_GENERATED'
+	'SEAL_NOT_GENERATED',
+	// server storage: the disk is full, or another writer holds the database past busy_timeout
+	'SERVER_DISK_FULL',
+	'SERVER_BUSY'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -176,7 +179,10 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	// contracts: a form problem, a layout not ready to send, a contract past the step asked for
 	CONTRACT_INVALID: 422,
 	CONTRACT_NOT_READY: 422,
-	CONTRACT_NOT_EDITABLE: 409
+	CONTRACT_NOT_EDITABLE: 409,
+	// server storage: 5xx so devices keep the item and retry; nothing was stored
+	SERVER_DISK_FULL: 507,
+	SERVER_BUSY: 503
 };
 
 /**
