@@ -247,6 +247,15 @@ test('a manifest or multipart body cut in transit gets a clear 400 BAD_REQUEST a
 			bytes.slice(0, bytes.length >> 1),
 			bytes.length >> 1,
 			false
+		),
+		// Not a cut: a body announced past the upload limit still reads as too large.
+		'multipart, over the limit': await sendTruncated(
+			server.url,
+			'/api/admin/contracts',
+			formHeaders,
+			bytes.slice(0, 1000),
+			60 * 1024 * 1024,
+			false
 		)
 	};
 	const codes = Object.fromEntries(
@@ -259,7 +268,8 @@ test('a manifest or multipart body cut in transit gets a clear 400 BAD_REQUEST a
 		'manifest, connection dropped': '400 BAD_REQUEST',
 		'manifest, cut JSON': '400 BAD_REQUEST',
 		'multipart, connection dropped': '400 BAD_REQUEST',
-		'multipart, cut body': '400 BAD_REQUEST'
+		'multipart, cut body': '400 BAD_REQUEST',
+		'multipart, over the limit': '413 PDF_TOO_LARGE'
 	});
 	expect({
 		submissions: await world.count('submissions'),
