@@ -24,7 +24,7 @@ import { ensureNodeBuild, NODE_BUILD_DIR } from '../scripts/node-build.mjs';
 
 const FIRST_ROUTE_BUDGET = 150 * 1024;
 // `npm run bench -- first-page` runs only the named sections (first-route, render, upload,
-// first-page, review); no argument runs them all, as CI and the issue notes do.
+// first-page, review, load); no argument runs them all, as CI and the issue notes do.
 const only = process.argv.slice(2);
 const want = (section) => only.length === 0 || only.includes(section);
 const figures = [];
@@ -396,6 +396,42 @@ if (want('review')) {
 	}
 	emit({ figure: 'review_fill_rows', ...fill });
 	emit({ figure: 'review_ingest_throughput', ...reviewChild('ingest') });
+}
+// Sync load: 50 devices syncing 20 confirmed manifests each at once against one production
+// server process on loopback, with real passkey assertions (tests/e2e/support/load.ts, run
+// through its e2e spec, which proves every manifest accepted exactly once). Reported: p95
+// latency against one device syncing alone in the same run, and the server's peak RSS.
+if (want('load')) {
+	const resultFile = join(tmpdir(), `sealpass-load-${randomUUID()}.json`);
+	execFileSync(
+		process.execPath,
+		['node_modules/@playwright/test/cli.js', 'test', 'tests/e2e/load.spec.ts', '--reporter=line'],
+		{
+			stdio: ['ignore', 'inherit', 'inherit'],
+			env: { ...process.env, LOAD_SIGNERS: '50', LOAD_MANIFESTS: '20', LOAD_RESULT: resultFile }
+		}
+	);
+	const { result, baseline } = JSON.parse(readFileSync(resultFile, 'utf8'));
+	rmSync(resultFile, { force: true });
+	const exact = result.accepted === 1000 && result.submissionsStored === 1000;
+	emit({
+		figure: 'load_exactly_once',
+		value: exact && result.inconsistencies.length === 0,
+		...result,
+		pass: exact && result.inconsistencies.length === 0
+	});
+	emit({
+		figure: 'load_p95_latency_ms',
+		value: result.latencyMs.p95,
+		alone_p95_ms: baseline.latencyMs.p95,
+		ratio_to_alone: +(result.latencyMs.p95 / baseline.latencyMs.p95).toFixed(1),
+		throughput_per_s: +((result.requests / result.wallMs) * 1000).toFixed(1)
+	});
+	emit({
+		figure: 'load_server_peak_rss_mib',
+		value: result.serverPeakRssMiB.peak,
+		before_load_mib: result.serverPeakRssMiB.idle
+	});
 }
 failed = figures.some((f) => f.pass === false);
 

@@ -12,6 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /**
  * @typedef {object} RunningServer
  * @property {string} url
+ * @property {number} pid the server's process id (its memory figures are in /proc/<pid>/status)
  * @property {string} dataDir
  * @property {string | null} setupLink the one-time admin link printed at start, if any
  * @property {() => string} output everything the server printed so far
@@ -51,6 +52,7 @@ export async function startServer(env = {}) {
 	const ownsDataDir = env.DATA_DIR === undefined;
 	return {
 		url,
+		pid: /** @type {number} */ (child.pid),
 		dataDir,
 		setupLink: /setup link \(works once\): (\S+)/.exec(output)?.[1] ?? null,
 		output: () => output,

@@ -112,6 +112,23 @@ function prerenderedPolicies(dir, prefix = '') {
 }
 const shellPolicies = prerenderedPolicies(join(buildDir, 'prerendered'));
 
+// A request Node's parser cannot finish (a body cut short of its Content-Length when the
+// connection drops, a malformed head) otherwise gets a bare 400 with no body: answer with the
+// API's error shape so a client or proxy log shows a stable code. Nothing reached the app.
+server.on('clientError', (error, socket) => {
+	if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+	const [status, code] =
+		error.code === 'HPE_HEADER_OVERFLOW'
+			? ['431 Request Header Fields Too Large', 'PAYLOAD_TOO_LARGE']
+			: error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+				? ['408 Request Timeout', 'BAD_REQUEST']
+				: ['400 Bad Request', 'BAD_REQUEST'];
+	const body = JSON.stringify({ error: { code, message: 'The request was cut off or malformed' } });
+	socket.end(
+		`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\n` +
+			`Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+	);
+});
 server.removeAllListeners('request');
 server.on('request', (req, res) => {
 	// Set before the handler: static files keep them, SvelteKit's answers set their own values.

@@ -298,8 +298,12 @@ export async function downloadEnvelope(
 	const images = await fetchMissingImages(db, accepted.flatMap(manifestImages));
 	const now = new Date().toISOString();
 	let stored!: DeviceEnvelope;
+	// A full disk aborts the transaction at commit: the request's error is then a bare
+	// AbortError and only the native transaction knows why (Chromium's "Failed to write blobs").
+	let native: IDBTransaction | null = null;
 	try {
-		await db.transaction('rw', db.envelopes, db.blobs, async () => {
+		await db.transaction('rw', db.envelopes, db.blobs, async (tx) => {
+			native = tx.idbtrans;
 			const previous = await db.envelopes.get(id);
 			for (const image of images) {
 				if (!(await db.blobs.get(image.sha256))) await db.blobs.put(image);
@@ -335,7 +339,9 @@ export async function downloadEnvelope(
 			}
 		});
 	} catch (error) {
-		if (isQuotaError(error)) throw new ApiError('STORAGE_FULL', 0, 'Quota exceeded');
+		if (isQuotaError(error) || isQuotaError((native as IDBTransaction | null)?.error)) {
+			throw new ApiError('STORAGE_FULL', 0, 'Quota exceeded');
+		}
 		throw error;
 	}
 	let signingKitError: ApiError | null = null;

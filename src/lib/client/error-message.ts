@@ -88,7 +88,10 @@ const messages: Record<
 	SEAL_DISABLED: m.error_SEAL_DISABLED,
 	// request hardening
 	BODY_TOO_LARGE: m.error_BODY_TOO_LARGE,
-	PASSKEY_CHECK_REQUIRED: m.error_PASSKEY_CHECK_REQUIRED
+	PASSKEY_CHECK_REQUIRED: m.error_PASSKEY_CHECK_REQUIRED,
+	// server storage
+	SERVER_DISK_FULL: m.error_SERVER_DISK_FULL,
+	SERVER_BUSY: m.error_SERVER_BUSY
 };
 
 /** The user's-language message for any thrown error; unknown errors read as INTERNAL. */

@@ -86,7 +86,10 @@ export const ERROR_CODES = [
 	'SEAL_DISABLED',
 	// request hardening: a body over its route's cap; a passkey check needed before enrolment
 	'BODY_TOO_LARGE',
-	'PASSKEY_CHECK_REQUIRED'
+	'PASSKEY_CHECK_REQUIRED',
+	// server storage: the disk is full, or another writer holds the database past busy_timeout
+	'SERVER_DISK_FULL',
+	'SERVER_BUSY'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -191,7 +194,10 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	SEAL_DISABLED: 403,
 	// request hardening
 	BODY_TOO_LARGE: 413,
-	PASSKEY_CHECK_REQUIRED: 403
+	PASSKEY_CHECK_REQUIRED: 403,
+	// server storage: 5xx so devices keep the item and retry; nothing was stored
+	SERVER_DISK_FULL: 507,
+	SERVER_BUSY: 503
 };
 
 /**

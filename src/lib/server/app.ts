@@ -38,6 +38,8 @@ export async function startApp(
 	const blobs = new BlobStore(join(config.dataDir, 'blobs'), config.blobMaxBytes);
 	const blobCheck = await blobs.check();
 	if (!blobCheck.ok) throw new Error(`Cannot use the blob folder ${blobs.dir}: ${blobCheck.error}`);
+	const swept = await blobs.sweepTemporary();
+	if (swept) console.log(`SealPass: removed ${swept} unfinished blob file(s) from a crashed run`);
 	const database = openDatabase(config.databaseUrl);
 	let migration: string | null;
 	try {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobStore, BlobTooLargeError } from './blob-store';
@@ -49,5 +49,17 @@ describe('BlobStore', () => {
 		// A path below a regular file fails for every user, root included (root ignores mode bits).
 		await writeFile(join(dir, 'file'), 'x');
 		expect((await new BlobStore(join(dir, 'file', 'blobs'), 4).check()).ok).toBe(false);
+	});
+
+	it('removes temporary files a killed writer left behind, once they are an hour old, and keeps a fresh one another process may still be writing', async () => {
+		const store = new BlobStore(dir, 1024);
+		const name = await store.put(new Uint8Array([7]));
+		await writeFile(join(dir, '.tmp-stale'), 'half a blob');
+		await writeFile(join(dir, '.tmp-fresh'), 'being written');
+		const hourAgo = new Date(Date.now() - 61 * 60_000);
+		await utimes(join(dir, '.tmp-stale'), hourAgo, hourAgo);
+		expect(await store.sweepTemporary()).toBe(1);
+		expect((await readdir(dir)).sort()).toEqual(['.tmp-fresh', name.slice(0, 2)]);
+		expect(await store.has(name)).toBe(true);
 	});
 });

@@ -1,10 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, unlink, writeFile, access } from 'node:fs/promises';
+import {
+	mkdir,
+	readFile,
+	readdir,
+	rename,
+	stat,
+	unlink,
+	writeFile,
+	access
+} from 'node:fs/promises';
 import { constants, createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** Age after which a temporary file cannot belong to a write still in progress. */
+const TEMP_MAX_AGE_MS = 60 * 60_000;
 
 /** Raised for a blob over the store's size limit; nothing is written. */
 export class BlobTooLargeError extends Error {
@@ -93,6 +104,31 @@ export class BlobStore {
 		} catch {
 			return false;
 		}
+	}
+
+	/**
+	 * Removes temporary files left by a writer that was killed between write and rename (a
+	 * crash, SIGKILL, power loss). They are never read, but would pile up. Only files an hour
+	 * old go: the CLI may share this folder and be writing one right now. Returns how many.
+	 */
+	async sweepTemporary(): Promise<number> {
+		const cutoff = Date.now() - TEMP_MAX_AGE_MS;
+		let removed = 0;
+		for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+			if (!name.startsWith('.tmp-')) continue;
+			const path = join(this.dir, name);
+			const info = await stat(path).catch(() => null);
+			if (
+				info &&
+				info.mtimeMs < cutoff &&
+				(await unlink(path).then(
+					() => true,
+					() => false
+				))
+			)
+				removed++;
+		}
+		return removed;
 	}
 
 	/** Creates the folder and proves it is writable; used at start-up and by the health check. */

@@ -31,6 +31,7 @@ import { inspectPdfIsolated } from './pdf-inspect';
 import { definitionJson, loadEnvelope } from './envelopes';
 import { createInvite, normaliseContact, normaliseName, type InviteDeps } from './invites';
 import { deliver, notifierFor } from './notify';
+import { storageFailure } from './storage-errors';
 
 /** The contracts of one organisation, newest first (served by the org/created index). */
 export async function listContracts(
@@ -335,6 +336,26 @@ export async function createContract(
 	if (!checked.ok) return checked;
 	const inspected = await inspectUpload(deps, bytes);
 	if (!inspected.ok) return inspected;
+	try {
+		return await storeContract(deps, admin, input, bytes, checked, inspected.pages);
+	} catch (error) {
+		// A full disk or a busy database: the transaction rolled back and the blob store never
+		// leaves a partial file under a hash (at most a whole, unreferenced one), so the upload
+		// can simply be repeated.
+		const failure = storageFailure(error);
+		if (!failure) throw error;
+		return fail(failure.code, failure.message);
+	}
+}
+
+async function storeContract(
+	deps: ContractDeps,
+	admin: User,
+	input: ContractInput,
+	bytes: Uint8Array,
+	checked: Extract<Awaited<ReturnType<typeof checkInput>>, { ok: true }>,
+	pages: Envelope['pages']
+): Promise<{ ok: true; id: string }> {
 	const hash = await deps.blobs.put(bytes);
 	const id = randomUUID();
 	const now = deps.clock().toISOString();
@@ -343,7 +364,7 @@ export async function createContract(
 		docHash: hash,
 		revision: 1,
 		status: 'draft',
-		pages: inspected.pages,
+		pages,
 		signingOrder: input.signingOrder,
 		parties: checked.parties,
 		signers: checked.signers,

@@ -26,6 +26,17 @@ export function sameOrigin(request: Request, origin: string): boolean {
 }
 
 /**
+ * Whether reading a request body failed because it passed the size limit (adapter-node ends the
+ * read with a 413), as opposed to a body cut off in transit, which the sender may simply repeat.
+ */
+export function bodyTooLarge(error: unknown): boolean {
+	for (let e = error; e instanceof Object; e = (e as { cause?: unknown }).cause) {
+		if ((e as { status?: unknown }).status === 413) return true;
+	}
+	return false;
+}
+
+/**
  * Reads a JSON body and checks it against a schema; null when it is not JSON or does not fit,
  * so every endpoint refuses malformed input the same way before touching it.
  */

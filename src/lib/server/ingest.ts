@@ -22,6 +22,7 @@ import { recordSealUses } from './seal-uses';
 import { sealRecords } from './seal-versions';
 import { countPreAuthRefusal } from './refusal-counts';
 import { mayReuseImage } from './seals';
+import { storageFailure } from './storage-errors';
 
 /** What ingest needs from the running app; tests pass their own database, store and clock. */
 export interface IngestDeps {
@@ -100,6 +101,24 @@ export async function ingestSubmission(
 	);
 	const receivedAt = deps.clock().toISOString();
 
+	try {
+		return await ingestInTransaction(deps, user, body, bodyHash, receivedAt);
+	} catch (error) {
+		// A full disk or a database held by another writer: the transaction rolled back and the
+		// blob store wrote no file under a hash, so nothing is stored and the device may retry.
+		const failure = storageFailure(error);
+		if (!failure) throw error;
+		return refusal(failure.code, failure.message);
+	}
+}
+
+function ingestInTransaction(
+	deps: IngestDeps,
+	user: User,
+	body: Body,
+	bodyHash: string,
+	receivedAt: string
+): Promise<IngestAnswer> {
 	return deps.db.transaction().execute(async (trx) => {
 		const stored = await trx
 			.selectFrom('idempotency_keys')

@@ -24,7 +24,7 @@ export function openSqlite(path: string): { dialect: SqliteDialect; close: () =>
 		const reason = cause instanceof Error ? cause.message : String(cause);
 		throw new DatabaseOpenError(path, reason, { cause });
 	}
-	return { dialect: new ImmediateSqliteDialect({ database }), close: () => database.close() };
+	return { dialect: new ImmediateSqliteDialect(database), close: () => database.close() };
 }
 
 /**
@@ -36,10 +36,21 @@ export function openSqlite(path: string): { dialect: SqliteDialect; close: () =>
  * (DESIGN §5). Inside one process Kysely's single connection already serialises transactions.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+	constructor(private readonly database: SQLite.Database) {
+		super({ database });
+	}
+
 	createDriver(): Driver {
 		const driver = super.createDriver();
 		driver.beginTransaction = async (connection: DatabaseConnection) => {
 			await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+		};
+		// On SQLITE_FULL (and some I/O errors) SQLite has already rolled the transaction back.
+		// Kysely's ROLLBACK would then fail with "no transaction is active" and that error would
+		// replace the real one, so a full disk read as an internal error instead of SERVER_DISK_FULL.
+		const rollback = driver.rollbackTransaction.bind(driver);
+		driver.rollbackTransaction = async (connection: DatabaseConnection) => {
+			if (this.database.inTransaction) await rollback(connection);
 		};
 		return driver;
 	}

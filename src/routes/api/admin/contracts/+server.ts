@@ -4,7 +4,7 @@ import { getApp } from '$lib/server/app';
 import { ContractInput, createContract, listContracts } from '$lib/server/contracts';
 import { contractDeps } from '$lib/server/invite-deps';
 import { requireAdmin } from '$lib/server/guards';
-import { apiError } from '$lib/server/http';
+import { apiError, bodyTooLarge } from '$lib/server/http';
 import type { ContractCreated, ContractsResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
@@ -23,9 +23,12 @@ export async function POST({ locals, request }) {
 	let form: FormData;
 	try {
 		form = await request.formData();
-	} catch {
-		// adapter-node's body limit ends the read with an error before the PDF is complete.
-		return apiError('PDF_TOO_LARGE', 'The upload is too large or was cut off');
+	} catch (error) {
+		// adapter-node's body limit ends the read with a 413 before the PDF is complete; any
+		// other failure is a body cut in transit or not multipart at all, which the sender can
+		// repeat, so it must not read as "too large".
+		if (bodyTooLarge(error)) return apiError('PDF_TOO_LARGE', 'The upload is too large');
+		return apiError('BAD_REQUEST', 'The upload was cut off or is not multipart form data');
 	}
 	const file = form.get('file');
 	const meta = form.get('meta');

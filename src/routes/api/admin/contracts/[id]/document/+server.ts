@@ -4,7 +4,7 @@ import { recordAudit } from '$lib/server/audit';
 import { contractDocument, documentResponse, replaceDocument } from '$lib/server/contracts';
 import { contractDeps } from '$lib/server/invite-deps';
 import { requireAdmin } from '$lib/server/guards';
-import { apiError } from '$lib/server/http';
+import { apiError, bodyTooLarge } from '$lib/server/http';
 import type { ContractReplaced } from '$lib/domain/api-types';
 
 export async function GET({ locals, params, request }) {
@@ -32,8 +32,9 @@ export async function PUT({ locals, params, request }) {
 	let bytes: Uint8Array;
 	try {
 		bytes = new Uint8Array(await request.arrayBuffer());
-	} catch {
-		return apiError('PDF_TOO_LARGE', 'The upload is too large or was cut off');
+	} catch (error) {
+		if (bodyTooLarge(error)) return apiError('PDF_TOO_LARGE', 'The upload is too large');
+		return apiError('BAD_REQUEST', 'The upload was cut off');
 	}
 	const result = await replaceDocument(contractDeps(getApp()), auth.user, params.id, bytes);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
