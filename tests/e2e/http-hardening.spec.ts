@@ -205,7 +205,7 @@ test.describe('floods', () => {
 		let answer: Response | null = null;
 		let sent = 0;
 		// Until the server says "not now"; bounded so a missing limit fails instead of looping.
-		while (sent < 3000) {
+		while (sent < 5000) {
 			sent += 1;
 			answer = await fetch(`${freshServer.url}/api/submissions`, {
 				method: 'POST',

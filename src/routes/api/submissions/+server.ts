@@ -9,7 +9,7 @@ import { RateLimiter } from '$lib/server/rate-limit';
 // its outbox one row at a time, so even a week offline stays far below the per-user limit; the
 // per-address limit is higher because an office shares one address. Behind a proxy the address
 // is only right with ADDRESS_HEADER set (README). A 429 is retried by the device, never final.
-const perAddress = new RateLimiter(1200, 60_000);
+const perAddress = new RateLimiter(3000, 60_000);
 const perUser = new RateLimiter(120, 60_000);
 
 function rateLimited(): Response {
