@@ -39,6 +39,11 @@ describe('breakLines', () => {
 		expect(breakLines('abcdefghij,', 10, chars)).toEqual(['abcdefghi', 'j,']);
 	});
 
+	it('CE3: keeps the spaces that do not fall at a break', () => {
+		expect(breakLines('a (b c) d', 20, chars)).toEqual(['a (b c) d']);
+		expect(breakLines('合同（Contract No. 7）。', 40, chars)).toEqual(['合同（Contract No. 7）。']);
+	});
+
 	it('CE3: keeps explicit newlines', () => {
 		expect(breakLines('甲\n乙丙', 5, chars)).toEqual(['甲', '乙丙']);
 	});
@@ -57,6 +62,10 @@ describe('breakLines', () => {
 					for (const line of lines) expect(chars(line)).toBeLessThanOrEqual(width);
 					// Only spaces may vanish, and only at breaks.
 					expect(lines.join('').replace(/\s/g, '')).toBe(text.replace(/\s/g, ''));
+					// With room enough, the text comes back as it was, spaces collapsed.
+					if (lines.length === 1 && text.trim()) {
+						expect(lines[0]).toBe(text.trim().replace(/\s+/g, ' '));
+					}
 					// Only the text's own first and last characters may break the rule: nothing can
 					// move before the first or after the last.
 					lines.forEach((line, i) => {
@@ -66,7 +75,8 @@ describe('breakLines', () => {
 						expect(violatesKinsoku(head + tail)).toBe(false);
 					});
 				}
-			)
+			),
+			{ numRuns: 1000 }
 		);
 	});
 });

@@ -30,27 +30,33 @@ export function atoms(paragraph: string): Atom[] {
 	let space = false;
 	let glueNext = false; // the last atom ends with opening punctuation: the next joins it
 	const push = (text: string) => {
-		if (glueNext && out.length > 0 && !space) out[out.length - 1]!.text += text;
+		if (glueNext && out.length > 0) out[out.length - 1]!.text += (space ? ' ' : '') + text;
 		else out.push({ text, spaceBefore: space && out.length > 0 });
 		space = false;
 		glueNext = false;
 	};
+	let extend: string | null = null; // a word that continues the last atom, after this separator
 	const flushWord = () => {
-		if (word) push(word);
+		if (word && extend !== null) out[out.length - 1]!.text += extend + word;
+		else if (word) push(word);
 		word = '';
+		extend = null;
 	};
 	for (const ch of paragraph) {
 		if (/\s/u.test(ch)) {
 			flushWord();
-			if (glueNext && out.length > 0) glueNext = false;
 			space = true;
 			continue;
 		}
 		if (CLOSING.has(ch)) {
 			// Closing punctuation joins what precedes it, word or character, across no space.
+			// A space between them stays, but gives no break.
 			if (word) word += ch;
-			else if (out.length > 0 && !space) out[out.length - 1]!.text += ch;
-			else push(ch);
+			else if (out.length > 0) {
+				out[out.length - 1]!.text += (space ? ' ' : '') + ch;
+				space = false;
+				glueNext = false;
+			} else push(ch);
 			continue;
 		}
 		if (OPENING.has(ch)) {
@@ -66,7 +72,8 @@ export function atoms(paragraph: string): Atom[] {
 		}
 		if (glueNext && !word) {
 			// A Latin word right after opening punctuation: the word continues that atom.
-			word = out.pop()!.text + ch;
+			extend = space ? ' ' : '';
+			word = ch;
 			space = false;
 			glueNext = false;
 			continue;
