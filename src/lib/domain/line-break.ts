@@ -7,7 +7,10 @@
  */
 
 /** Punctuation that must not begin a line: it belongs to the text before it. */
-const CLOSING = new Set([...'，。、；：？！）］｝」』】》〉〕〗〙〛”’…‥·・～％‰．', ...',.;:?!)]}%']);
+const CLOSING = new Set([
+	...'，。、；：？！）］｝」』】》〉〕〗〙〛”’…‥·・～％‰．',
+	...',.;:?!)]}%'
+]);
 
 /** Punctuation that must not end a line: it belongs to the text after it. */
 const OPENING = new Set([...'（［｛「『【《〈〔〖〘〚“‘', ...'([{']);
