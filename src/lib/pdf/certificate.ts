@@ -85,9 +85,11 @@ export async function appendCertificate(
 	}
 	doc.registerFontkit(fontkit);
 	const font = await doc.embedFont(assets.font, { subset: true, customName: FONT_NAME });
-	const glyphs = fontkit.create(assets.font as Buffer) as unknown as {
-		hasGlyphForCodePoint(cp: number): boolean;
-	};
+	// The same font parsed once more for its cmap: pdf-lib keeps its own parse private.
+	const glyphs = fontkit.create(assets.font);
+	if (!('hasGlyphForCodePoint' in glyphs)) {
+		throw new RenderError('INTERNAL', 'The certificate font is a collection, not one font');
+	}
 	const layout = new Layout(font, (text) => printable(text, glyphs));
 	drawCertificate(layout, data, (hash) => pngSize(assets.images.get(hash)));
 	const pages = layout.finish(data.documentId);
