@@ -38,6 +38,11 @@ export interface CertificateSigner {
 	confirmedAt: string;
 	/** When the server received the signed manifest (ISO 8601, the server's clock). */
 	receivedAt: string;
+	/** When the signer first opened this revision (server time), or null when not recorded. */
+	viewedAt: string | null;
+	/** Network address and device (browser and OS) of the upload, or null when not recorded. */
+	ip: string | null;
+	device: string | null;
 	ticketId: string;
 	decision: { kind: 'signed' } | { kind: 'rejected'; reason: string };
 	seals: CertificateSeal[];
@@ -66,6 +71,8 @@ export interface CertificateData {
 	/** SHA-256 of the original PDF of the current revision and of the rendered (stamped) PDF. */
 	originalSha256: string;
 	renderedSha256: string;
+	/** Who sent the contract for signing (the originator): name and masked contact. */
+	sender: { name: string; contact: string };
 	createdAt: string;
 	sentAt: string;
 	completedAt: string;

@@ -57,6 +57,9 @@ function signer(i: number, over: Partial<CertificateSigner> = {}): CertificateSi
 		authenticator: i % 3 ? 'iCloud Keychain' : null,
 		confirmedAt: '2026-03-01T01:00:00Z',
 		receivedAt: i === 0 ? '2026-03-01T04:12:30Z' : '2026-03-01T01:00:20Z',
+		viewedAt: i % 2 ? '2026-02-28T09:30:00Z' : null,
+		ip: i % 2 ? '203.0.113.7' : null,
+		device: i % 2 ? 'iOS 19 · Safari 19' : null,
 		ticketId: `tk_${'0'.repeat(20)}${i}`,
 		decision: { kind: 'signed' },
 		seals: [{ name: `${LONG_COMPANY}合同专用章`, id: `seal-${i}`, thumbnail: sha256Hex(seal) }],
@@ -75,6 +78,7 @@ function data(signers: number, over: Partial<CertificateData> = {}): Certificate
 		],
 		originalSha256: 'b'.repeat(64),
 		renderedSha256: renderedHash,
+		sender: { name: '合同管理员 赵敏', contact: 'zh***@example.com' },
 		createdAt: '2026-02-27T08:00:00Z',
 		sentAt: '2026-02-28T08:00:00Z',
 		completedAt: '2026-03-01T04:12:30Z',
@@ -165,6 +169,11 @@ describe('appendCertificate', () => {
 		expect(text).toContain('confirmedoffline3h12minbeforeitreachedtheserver');
 		expect(text).toContain('在线确认');
 		expect(text).toContain('iCloudKeychain');
+		// What the other products show too: viewed time, upload IP and device, the sender.
+		expect(text).toContain('2026-02-2817:30:00UTC+08:00');
+		expect(text).toContain('203.0.113.7·iOS19·Safari19');
+		expect(text).toContain('未记录notrecorded');
+		expect(text).toContain('合同管理员赵敏·zh***@example.com');
 		// Device time and server time, both at the stated offset.
 		expect(text).toContain('2026-03-0109:00:00UTC+08:00');
 		expect(text).toContain('2026-03-0112:12:30UTC+08:00');

@@ -384,6 +384,7 @@ function drawCertificate(
 	);
 	layout.field('原件 SHA-256', 'Original document', data.originalSha256);
 	layout.field('盖章后文件 SHA-256', 'Rendered document', data.renderedSha256);
+	layout.field('发起人', 'Sent by', `${data.sender.name} · ${data.sender.contact}`);
 	layout.field('创建时间', 'Created', t(data.createdAt));
 	layout.field('发出时间', 'Sent', t(data.sentAt));
 	layout.field('完成时间', 'Completed', t(data.completedAt));
@@ -468,10 +469,13 @@ function drawSigner(
 	layout.field('角色 / 签约方', 'Role / party', `${s.role} · ${s.party}`);
 	layout.field('通行密钥', 'Passkey credential ID', s.credentialId);
 	layout.field('认证器', 'Authenticator', s.authenticator ?? '未知 unknown');
+	const none = '未记录 not recorded';
+	layout.field('查看时间', 'Viewed', s.viewedAt ? t(s.viewedAt) : none);
 	layout.field('设备确认时间', 'Confirmed on device (device clock)', t(s.confirmedAt));
 	layout.field('服务器接收时间', 'Received by server', t(s.receivedAt));
 	const gap = describeGap(offlineGap(s.confirmedAt, s.receivedAt));
 	layout.field('离线间隔', 'Offline gap', `${gap.zh}\n${gap.en}`);
+	layout.field('上传地址 / 设备', 'Upload IP / device', `${s.ip ?? none} · ${s.device ?? none}`);
 	layout.field('签署券', 'Ticket ID', s.ticketId);
 	layout.field(
 		'决定',
