@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PDFDocument } from '@cantoo/pdf-lib';
-import { appendCertificate, CERT_MARGIN, CERT_PAGE } from './certificate';
+import { appendCertificate, CERT_MARGIN, CERT_PAGE, endsWithClassicXref } from './certificate';
 import { RenderError } from './render';
 import type { CertificateData, CertificateSigner } from '$lib/domain/certificate';
 import { discSealPng, sha256Hex, signaturePng } from '../../../tests/support/images';
@@ -113,6 +113,23 @@ describe('appendCertificate', () => {
 		expect(await pageCount(a)).toBeGreaterThan(2);
 		// pdftoppm renders every page.
 		expect(rasterise(a, 20).length).toBe(await pageCount(a));
+	});
+
+	it('CE1: continues a file with classic cross-reference tables with a classic table', async () => {
+		const doc = await PDFDocument.create({ updateMetadata: false });
+		doc.addPage([595.28, 841.89]);
+		const classic = new Uint8Array(await doc.save({ useObjectStreams: false }));
+		expect(endsWithClassicXref(classic)).toBe(true);
+		expect(endsWithClassicXref(rendered)).toBe(false);
+		const out = await appendCertificate(
+			classic,
+			data(1, { renderedSha256: sha256Hex(classic) }),
+			assets()
+		);
+		expect(endsWithClassicXref(out)).toBe(true);
+		expect(sha256Hex(out.subarray(0, classic.length))).toBe(sha256Hex(classic));
+		expect(qpdfCheck(out).status).toBe(0);
+		expect(pdfText(out, 2)).toContain('签署完成证明');
 	});
 
 	it('CE1: every certificate page carries the document id and its page x of n', async () => {

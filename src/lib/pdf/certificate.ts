@@ -126,7 +126,19 @@ export async function appendCertificate(
 			}
 		}
 	}
-	return doc.commit({ objectsPerTick: Infinity });
+	// The update's cross-reference section is of the kind the file already ends with: an xref
+	// stream added to a file with classic tables would shut out the readers it was made for.
+	return doc.commit({ objectsPerTick: Infinity, useObjectStreams: !endsWithClassicXref(rendered) });
+}
+
+/** Whether the last cross-reference section (the one `startxref` names) is a classic table. */
+export function endsWithClassicXref(pdf: Uint8Array): boolean {
+	const tail = new TextDecoder('latin1').decode(pdf.subarray(Math.max(0, pdf.length - 1024)));
+	const match = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail);
+	if (!match) return false;
+	const at = Number(match[1]);
+	const head = new TextDecoder('latin1').decode(pdf.subarray(at, at + 4));
+	return head === 'xref';
 }
 
 async function embedImage(
