@@ -247,6 +247,26 @@ describe('appendCertificate', () => {
 		}
 	});
 
+	it('CE5: a long audit trail continues over pages, its table header repeated on each', async () => {
+		const events = Array.from({ length: 150 }, (_, i) => ({
+			at: '2026-03-01T00:00:00Z',
+			kind: i % 2 ? 'submission.signed' : 'envelope.viewed',
+			actor: `${LONG_COMPANY} 经办人 ${i}`
+		}));
+		const pdf = await appendCertificate(rendered, data(1, { events }), assets());
+		const total = await pageCount(pdf);
+		let pagesWithEvents = 0;
+		for (let p = 3; p <= total; p++) {
+			const text = pdfText(pdf, p);
+			if (!/submission\.signed|envelope\.viewed/.test(text)) continue;
+			pagesWithEvents++;
+			expect(text.replace(/\s+/g, ' ')).toContain('时间 Time');
+		}
+		expect(pagesWithEvents).toBeGreaterThanOrEqual(3);
+		const all = pdfText(pdf, 3, total).replace(/\s+/g, '');
+		expect(all).toContain(`${LONG_COMPANY}经办人149`);
+	});
+
 	it('CE5: draws the QR modules given, finder patterns dark and quiet zone light', async () => {
 		const pdf = await appendCertificate(rendered, data(1), assets());
 		const text = pdfText(pdf, 3, 99).replace(/\s+/g, '');
