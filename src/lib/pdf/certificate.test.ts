@@ -143,6 +143,14 @@ describe('appendCertificate', () => {
 			expect(text).toContain(`第 ${x} / ${n} 页`);
 			expect(text).toContain(`page ${x} of ${n}`);
 		}
+		// A page showing a signer's evidence names the signer, also when it continues overleaf.
+		for (let p = 3; p <= total; p++) {
+			const text = pdfText(pdf, p).replace(/\s+/g, ' ');
+			if (/Passkey credential ID|Offline gap|Ticket ID|Seal name|Signature/.test(text)) {
+				expect(text, `page ${p}`).toMatch(/Signer \d+ of 12/);
+			}
+		}
+		expect(pdfText(pdf, 3, total)).toContain('（续）');
 		// The contract's own pages are left alone.
 		expect(pdfText(pdf, 1, 2)).not.toContain('Document ID');
 	});

@@ -226,8 +226,9 @@ class Layout {
 		this.y -= points;
 	}
 
-	withHeader(header: () => void, body: () => void): void {
-		header();
+	/** Runs `body` with `header` drawn atop each page it continues on (and first, if asked). */
+	withHeader(header: () => void, body: () => void, drawFirst = true): void {
+		if (drawFirst) header();
 		this.header = header;
 		body();
 		this.header = null;
@@ -476,6 +477,23 @@ function drawSigner(
 	layout.gap(4);
 	layout.paragraph(`签署人 ${index + 1} / ${count} · Signer ${index + 1} of ${count}`, SMALL, GREY);
 	layout.paragraph(s.name, 11, INK);
+	// A signer's evidence that continues overleaf says whose it is, so no page is ambiguous.
+	const continued = () =>
+		layout.paragraph(
+			`签署人 ${index + 1} / ${count}（续）· Signer ${index + 1} of ${count} (continued): ${s.name}`,
+			SMALL,
+			GREY
+		);
+	layout.withHeader(continued, () => signerFields(layout, s, t, size), false);
+	layout.rule();
+}
+
+function signerFields(
+	layout: Layout,
+	s: CertificateSigner,
+	t: (iso: string) => string,
+	size: (hash: string) => ImageSize
+): void {
 	layout.field('联系方式', 'Contact (masked)', s.contact);
 	layout.field('认证级别', 'Certification level', s.level);
 	layout.field('角色 / 签约方', 'Role / party', `${s.role} · ${s.party}`);
@@ -502,7 +520,6 @@ function drawSigner(
 	if (s.signature) {
 		layout.image('签名', 'Signature', s.signature, { w: 180, h: 56 }, size(s.signature));
 	}
-	layout.rule();
 }
 
 /** Draws the QR modules as filled runs, quiet zone included, in a QR_SIZE square. */
