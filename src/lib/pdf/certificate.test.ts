@@ -309,6 +309,25 @@ describe('appendCertificate', () => {
 		expect(dark(-2, 0)).toBe(false);
 	});
 
+	it('CE1: a rejecting signer shows the decision and reason, with no signature image', async () => {
+		const d = data(1, {
+			signers: [
+				signer(1, {
+					decision: {
+						kind: 'rejected',
+						reason: '第三条付款期限与谈判结果不符，请修改后重新发送。'
+					},
+					signature: null,
+					seals: []
+				})
+			]
+		});
+		const pdf = await appendCertificate(rendered, d, assets());
+		const text = pdfText(pdf, 3, 99).replace(/\s+/g, '');
+		expect(text).toContain('拒签Rejected:第三条付款期限与谈判结果不符，请修改后重新发送。');
+		expect(pdfImages(pdf).filter((row) => row.page > 2)).toEqual([]);
+	});
+
 	it('CE7: a character the font lacks prints as its code point, not a box', async () => {
 		const pdf = await appendCertificate(
 			rendered,
