@@ -1,0 +1,550 @@
+import {
+	PDFDocument,
+	ParseSpeeds,
+	rgb,
+	type PDFFont,
+	type PDFImage,
+	type RGB
+} from '@cantoo/pdf-lib';
+import fontkit from '@cantoo/fontkit';
+import { sha256Hex } from '$lib/domain/canonical';
+import {
+	describeGap,
+	formatInstant,
+	offlineGap,
+	type CertificateData,
+	type CertificateSigner
+} from '$lib/domain/certificate';
+import { breakLines } from '$lib/domain/line-break';
+import { RenderError } from './render';
+
+/** What the certificate is drawn with besides its data. */
+export interface CertificateAssets {
+	/** The CJK TrueType font the server ships (Noto Sans SC): subset into the certificate. */
+	font: Uint8Array;
+	/** PNG bytes of seal thumbnails and signatures, keyed by their SHA-256 (CertificateData). */
+	images: ReadonlyMap<string, Uint8Array>;
+}
+
+/** A4 in points, and the margins every certificate element stays inside (CE5). */
+export const CERT_PAGE = { width: 595.28, height: 841.89 } as const;
+export const CERT_MARGIN = { left: 48, right: 48, top: 56, bottom: 64 } as const;
+
+/**
+ * The embedded font's name: a fixed six-letter subset tag (PDF 9.6.4), so readers know it is a
+ * subset and the bytes never depend on a random tag.
+ */
+const FONT_NAME = 'SPCERT+NotoSansSC-Regular';
+
+const LABEL_WIDTH = 138;
+const GUTTER = 10;
+const VALUE_X = CERT_MARGIN.left + LABEL_WIDTH + GUTTER;
+const CONTENT_WIDTH = CERT_PAGE.width - CERT_MARGIN.left - CERT_MARGIN.right;
+const VALUE_WIDTH = CERT_PAGE.width - CERT_MARGIN.right - VALUE_X;
+const BODY = 8.5;
+const SMALL = 7.5;
+const LEADING = 12;
+const QR_SIZE = 92;
+
+const INK = rgb(0.1, 0.1, 0.1);
+const GREY = rgb(0.42, 0.42, 0.42);
+const RULE = rgb(0.78, 0.78, 0.78);
+const ACCENT = rgb(0.7, 0.07, 0.1);
+
+type Cmd =
+	| { t: 'text'; x: number; y: number; size: number; text: string; color: RGB }
+	| { t: 'image'; hash: string; x: number; y: number; w: number; h: number }
+	| { t: 'rect'; x: number; y: number; w: number; h: number; color: RGB };
+
+/**
+ * Appends the certificate of completion to the rendered contract as an incremental update
+ * (CE1): the rendered bytes stay an identical prefix, so anyone holding them can see that the
+ * certificate added pages and changed nothing before. Pure and deterministic (CE6): no clock,
+ * no randomness, metadata untouched; the same inputs give the same bytes in Node and browsers.
+ * Throws RenderError when the data's rendered hash does not match the bytes (CE2) or an image
+ * is missing or not the bytes its hash names.
+ */
+export async function appendCertificate(
+	rendered: Uint8Array,
+	data: CertificateData,
+	assets: CertificateAssets
+): Promise<Uint8Array<ArrayBuffer>> {
+	// CE2: the certificate states the rendered document's hash; never state one not checked.
+	if ((await sha256Hex(rendered)) !== data.renderedSha256) {
+		throw new RenderError('PDF_MALFORMED', 'The rendered document does not hash to renderedSha256');
+	}
+	let doc: PDFDocument;
+	try {
+		doc = await PDFDocument.load(rendered, {
+			forIncrementalUpdate: true,
+			updateMetadata: false,
+			parseSpeed: ParseSpeeds.Fastest
+		});
+	} catch (error) {
+		throw new RenderError('PDF_MALFORMED', error instanceof Error ? error.message : String(error));
+	}
+	doc.registerFontkit(fontkit);
+	const font = await doc.embedFont(assets.font, { subset: true, customName: FONT_NAME });
+	// The same font parsed once more for its cmap: pdf-lib keeps its own parse private.
+	const glyphs = fontkit.create(assets.font);
+	if (!('hasGlyphForCodePoint' in glyphs)) {
+		throw new RenderError('INTERNAL', 'The certificate font is a collection, not one font');
+	}
+	const layout = new Layout(font, (text) => printable(text, glyphs));
+	drawCertificate(layout, data, (hash) => pngSize(assets.images.get(hash)));
+	const pages = layout.finish(data.documentId);
+
+	const images = new Map<string, PDFImage>();
+	for (const cmds of pages) {
+		for (const cmd of cmds) {
+			if (cmd.t !== 'image' || images.has(cmd.hash)) continue;
+			images.set(cmd.hash, await embedImage(doc, cmd.hash, assets.images));
+		}
+	}
+	for (const cmds of pages) {
+		const page = doc.addPage([CERT_PAGE.width, CERT_PAGE.height]);
+		for (const cmd of cmds) {
+			if (cmd.t === 'text') {
+				page.drawText(cmd.text, {
+					x: r2(cmd.x),
+					y: r2(cmd.y),
+					size: cmd.size,
+					font,
+					color: cmd.color
+				});
+			} else if (cmd.t === 'rect') {
+				page.drawRectangle({
+					x: r2(cmd.x),
+					y: r2(cmd.y),
+					width: r2(cmd.w),
+					height: r2(cmd.h),
+					color: cmd.color
+				});
+			} else {
+				const image = images.get(cmd.hash)!;
+				page.drawImage(image, { x: r2(cmd.x), y: r2(cmd.y), width: r2(cmd.w), height: r2(cmd.h) });
+			}
+		}
+	}
+	// The update's cross-reference section is of the kind the file already ends with: an xref
+	// stream added to a file with classic tables would shut out the readers it was made for.
+	return doc.commit({ objectsPerTick: Infinity, useObjectStreams: !endsWithClassicXref(rendered) });
+}
+
+/** Whether the last cross-reference section (the one `startxref` names) is a classic table. */
+export function endsWithClassicXref(pdf: Uint8Array): boolean {
+	const tail = new TextDecoder('latin1').decode(pdf.subarray(Math.max(0, pdf.length - 1024)));
+	const match = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail);
+	if (!match) return false;
+	const at = Number(match[1]);
+	const head = new TextDecoder('latin1').decode(pdf.subarray(at, at + 4));
+	return head === 'xref';
+}
+
+async function embedImage(
+	doc: PDFDocument,
+	hash: string,
+	images: ReadonlyMap<string, Uint8Array>
+): Promise<PDFImage> {
+	const bytes = images.get(hash);
+	if (!bytes) throw new RenderError('IMAGE_MISSING', `No image for ${hash}`);
+	if ((await sha256Hex(bytes)) !== hash) {
+		throw new RenderError('IMAGE_INVALID', `Image bytes do not match their hash ${hash}`);
+	}
+	try {
+		return await doc.embedPng(bytes);
+	} catch (error) {
+		throw new RenderError('IMAGE_INVALID', error instanceof Error ? error.message : String(error));
+	}
+}
+
+/**
+ * CE7: a character the font has no glyph for would print as an empty box, which reads as a
+ * different name; it is printed as its code point instead ("[U+20BB7]"), which stays exact.
+ */
+function printable(text: string, font: { hasGlyphForCodePoint(cp: number): boolean }): string {
+	let out = '';
+	for (const ch of text) {
+		const cp = ch.codePointAt(0)!;
+		if (cp < 0x20 && ch !== '\n') continue;
+		out +=
+			ch === '\n' || font.hasGlyphForCodePoint(cp) ? ch : `[U+${cp.toString(16).toUpperCase()}]`;
+	}
+	return out;
+}
+
+/** Rounds to 1/100 pt: short operators, and no float noise between runtimes. */
+function r2(n: number): number {
+	return Math.round(n * 100) / 100;
+}
+
+/**
+ * Flows blocks down A4 pages between the margins (CE5): every line is placed only after
+ * checking it fits above the bottom margin, so nothing can run off a page however long the
+ * names or how many the signers; a section that breaks repeats its table header.
+ */
+class Layout {
+	private pages: Cmd[][] = [[]];
+	private y = CERT_PAGE.height - CERT_MARGIN.top;
+	/** Drawn again at the top of a page a table continues on. */
+	private header: (() => void) | null = null;
+
+	constructor(
+		private readonly font: PDFFont,
+		readonly clean: (text: string) => string
+	) {}
+
+	get current(): Cmd[] {
+		return this.pages[this.pages.length - 1]!;
+	}
+
+	width(text: string, size: number): number {
+		return this.font.widthOfTextAtSize(text, size);
+	}
+
+	lines(text: string, size: number, width: number): string[] {
+		return breakLines(this.clean(text), width, (s) => this.width(s, size));
+	}
+
+	newPage(): void {
+		this.pages.push([]);
+		this.y = CERT_PAGE.height - CERT_MARGIN.top;
+		const header = this.header;
+		if (header) {
+			this.header = null;
+			header();
+			this.header = header;
+		}
+	}
+
+	/** Makes room for `height` points, starting a page when they do not fit. */
+	ensure(height: number): void {
+		if (this.y - height < CERT_MARGIN.bottom) this.newPage();
+	}
+
+	gap(points: number): void {
+		this.y -= points;
+	}
+
+	/** Runs `body` with `header` drawn atop each page it continues on (and first, if asked). */
+	withHeader(header: () => void, body: () => void, drawFirst = true): void {
+		if (drawFirst) header();
+		this.header = header;
+		body();
+		this.header = null;
+	}
+
+	/** Text wrapped into `width`, each line placed on its own (so it may continue overleaf). */
+	paragraph(text: string, size: number, color: RGB, x = CERT_MARGIN.left, width = CONTENT_WIDTH) {
+		const leading = Math.max(LEADING, size * 1.4);
+		for (const line of this.lines(text, size, width)) {
+			this.ensure(leading);
+			this.y -= leading;
+			this.text(x, this.y + leading - size * 1.1, size, line, color);
+		}
+	}
+
+	text(x: number, y: number, size: number, text: string, color: RGB): void {
+		if (text) this.current.push({ t: 'text', x, y, size, text, color });
+	}
+
+	rule(): void {
+		this.ensure(6);
+		this.current.push({
+			t: 'rect',
+			x: CERT_MARGIN.left,
+			y: this.y - 3,
+			w: CONTENT_WIDTH,
+			h: 0.6,
+			color: RULE
+		});
+		this.y -= 6;
+	}
+
+	/** A section heading, kept with at least a few lines of what follows. */
+	heading(zh: string, en: string): void {
+		this.ensure(22 + 3 * LEADING);
+		this.y -= 6;
+		this.paragraph(`${zh}  ${en}`, 11, ACCENT);
+		this.rule();
+	}
+
+	/**
+	 * Columns of wrapped text side by side, emitted one band of lines at a time, so a tall row
+	 * continues on the next page instead of running off this one.
+	 */
+	row(cells: { x: number; width: number; parts: { text: string; size: number; color: RGB }[] }[]) {
+		const columns = cells.map((cell) =>
+			cell.parts.flatMap((part) =>
+				this.lines(part.text, part.size, cell.width).map((line) => ({ ...part, line }))
+			)
+		);
+		const bands = Math.max(1, ...columns.map((c) => c.length));
+		for (let i = 0; i < bands; i++) {
+			this.ensure(LEADING);
+			this.y -= LEADING;
+			columns.forEach((column, c) => {
+				const item = column[i];
+				if (item) this.text(cells[c]!.x, this.y + 2.5, item.size, item.line, item.color);
+			});
+		}
+		this.y -= 3;
+	}
+
+	/** A label (Chinese over English) and its value. */
+	field(zh: string, en: string, value: string): void {
+		this.row([
+			{
+				x: CERT_MARGIN.left,
+				width: LABEL_WIDTH,
+				parts: [
+					{ text: zh, size: BODY, color: INK },
+					{ text: en, size: SMALL, color: GREY }
+				]
+			},
+			{ x: VALUE_X, width: VALUE_WIDTH, parts: [{ text: value, size: BODY, color: INK }] }
+		]);
+	}
+
+	/** A label and an image fitted into a box in the value column. */
+	image(zh: string, en: string, hash: string, size: { w: number; h: number }, img: ImageSize) {
+		const height = Math.max(size.h, 2 * LEADING) + 4;
+		this.ensure(height);
+		const top = this.y;
+		this.text(CERT_MARGIN.left, top - LEADING + 2.5, BODY, this.clean(zh), INK);
+		this.text(CERT_MARGIN.left, top - 2 * LEADING + 2.5, SMALL, this.clean(en), GREY);
+		const scale = Math.min(size.w / img.width, size.h / img.height);
+		const w = img.width * scale;
+		const h = img.height * scale;
+		this.current.push({ t: 'image', hash, x: VALUE_X, y: top - 2 - h, w, h });
+		this.y -= height;
+	}
+
+	/** A block of fixed height drawn by `draw(top)`, moved whole to the next page if needed. */
+	block(height: number, draw: (top: number) => void): void {
+		this.ensure(height);
+		draw(this.y);
+		this.y -= height;
+	}
+
+	/** Finishes the pages: every page gets the document id and "page x of n" (CE1). */
+	finish(documentId: string): Cmd[][] {
+		const n = this.pages.length;
+		this.pages.forEach((cmds, i) => {
+			const footer = [
+				`文档编号 Document ID: ${documentId}`,
+				`签署完成证明 第 ${i + 1} / ${n} 页 · Certificate of completion, page ${i + 1} of ${n}`
+			];
+			const lines = footer.flatMap((text) => this.lines(text, SMALL, CONTENT_WIDTH));
+			cmds.push({
+				t: 'rect',
+				x: CERT_MARGIN.left,
+				y: CERT_MARGIN.bottom - 8,
+				w: CONTENT_WIDTH,
+				h: 0.6,
+				color: RULE
+			});
+			lines.forEach((line, k) => {
+				cmds.push({
+					t: 'text',
+					x: CERT_MARGIN.left,
+					y: CERT_MARGIN.bottom - 8 - 10 * (k + 1),
+					size: SMALL,
+					text: line,
+					color: GREY
+				});
+			});
+		});
+		return this.pages;
+	}
+}
+
+interface ImageSize {
+	width: number;
+	height: number;
+}
+
+/** The PNG's pixel size from its IHDR, without decoding it (layout needs the aspect ratio). */
+function pngSize(bytes: Uint8Array | undefined): ImageSize {
+	if (!bytes || bytes.length < 24) return { width: 1, height: 1 };
+	const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	return { width: v.getUint32(16) || 1, height: v.getUint32(20) || 1 };
+}
+
+/** Lays out every section; `size` gives an image's pixel size (its bytes are checked later). */
+function drawCertificate(
+	layout: Layout,
+	data: CertificateData,
+	size: (hash: string) => ImageSize
+): void {
+	const t = (iso: string) => formatInstant(iso, data.utcOffsetMinutes);
+	layout.paragraph('签署完成证明', 18, INK);
+	layout.paragraph('Certificate of Completion', 12, GREY);
+	layout.gap(6);
+	layout.paragraph(data.title, 13, INK);
+	layout.gap(4);
+	layout.rule();
+
+	layout.heading('合同', 'Contract');
+	layout.field('合同名称', 'Title', data.title);
+	layout.field('文档编号', 'Document ID', data.documentId);
+	layout.field(
+		'版本',
+		'Revisions',
+		data.revisions
+			.map((r) => `第 ${r.number} 版 Revision ${r.number} · ${t(r.at)}\nSHA-256 ${r.sha256}`)
+			.join('\n')
+	);
+	layout.field('原件 SHA-256', 'Original document', data.originalSha256);
+	layout.field('盖章后文件 SHA-256', 'Rendered document', data.renderedSha256);
+	layout.field('发起人', 'Sent by', `${data.sender.name} · ${data.sender.contact}`);
+	layout.field('创建时间', 'Created', t(data.createdAt));
+	layout.field('发出时间', 'Sent', t(data.sentAt));
+	layout.field('完成时间', 'Completed', t(data.completedAt));
+
+	layout.heading('验证', 'Verify');
+	const intro =
+		'扫描二维码或打开链接，无需登录即可离线核验本文件的签名、通行密钥证据和审计链。\n' +
+		'Scan the code or open the link to check this file, its passkey evidence and its audit ' +
+		'chain, without signing in and without network access.';
+	const introLines = layout.lines(intro, BODY, VALUE_WIDTH - 8).length;
+	const urlLines = layout.lines(data.verifyUrl, BODY, VALUE_WIDTH - 8).length;
+	const textHeight = (introLines + urlLines) * LEADING + 6;
+	const qrHeight = QR_SIZE + 6;
+	if (Math.max(qrHeight, textHeight) <= CERT_PAGE.height - CERT_MARGIN.top - CERT_MARGIN.bottom) {
+		layout.block(Math.max(qrHeight, textHeight), (top) => {
+			drawQr(layout, data.qr, CERT_MARGIN.left, top - 2);
+			let y = top - LEADING + 2.5;
+			for (const line of layout.lines(intro, BODY, VALUE_WIDTH - 8)) {
+				layout.text(VALUE_X, y, BODY, line, INK);
+				y -= LEADING;
+			}
+			for (const line of layout.lines(data.verifyUrl, BODY, VALUE_WIDTH - 8)) {
+				layout.text(VALUE_X, y, BODY, line, ACCENT);
+				y -= LEADING;
+			}
+		});
+	} else {
+		layout.block(qrHeight, (top) => drawQr(layout, data.qr, CERT_MARGIN.left, top - 2));
+		layout.field('验证链接', 'Verify link', data.verifyUrl);
+	}
+
+	layout.heading('签署人', `Signers (${data.signers.length})`);
+	data.signers.forEach((signer, i) => drawSigner(layout, signer, i, data.signers.length, t, size));
+
+	layout.heading('审计事件', `Audit events (${data.events.length})`);
+	const cols = [
+		{ x: CERT_MARGIN.left, width: 118 },
+		{ x: CERT_MARGIN.left + 124, width: 150 },
+		{ x: CERT_MARGIN.left + 280, width: CONTENT_WIDTH - 280 }
+	];
+	const head = () =>
+		layout.row(
+			[
+				['时间', 'Time'],
+				['事件', 'Event'],
+				['操作者', 'Actor']
+			].map(([zh, en], c) => ({
+				...cols[c]!,
+				parts: [{ text: `${zh} ${en}`, size: SMALL, color: GREY }]
+			}))
+		);
+	layout.withHeader(head, () => {
+		for (const event of data.events) {
+			layout.row(
+				[t(event.at), event.kind, event.actor].map((text, c) => ({
+					...cols[c]!,
+					parts: [{ text, size: SMALL, color: INK }]
+				}))
+			);
+		}
+	});
+	layout.gap(4);
+	layout.field('审计链锚定头', 'Anchored audit-chain head', `#${data.chainHead.seq}`);
+	layout.field('链哈希', 'Chain hash (SHA-256)', data.chainHead.hash);
+	layout.field('服务器签名', 'Server HMAC', data.chainHead.hmac);
+}
+
+function drawSigner(
+	layout: Layout,
+	s: CertificateSigner,
+	index: number,
+	count: number,
+	t: (iso: string) => string,
+	size: (hash: string) => ImageSize
+): void {
+	layout.ensure(LEADING * 6);
+	layout.gap(4);
+	layout.paragraph(`签署人 ${index + 1} / ${count} · Signer ${index + 1} of ${count}`, SMALL, GREY);
+	layout.paragraph(s.name, 11, INK);
+	// A signer's evidence that continues overleaf says whose it is, so no page is ambiguous.
+	const continued = () =>
+		layout.paragraph(
+			`签署人 ${index + 1} / ${count}（续）· Signer ${index + 1} of ${count} (continued): ${s.name}`,
+			SMALL,
+			GREY
+		);
+	layout.withHeader(continued, () => signerFields(layout, s, t, size), false);
+	layout.rule();
+}
+
+function signerFields(
+	layout: Layout,
+	s: CertificateSigner,
+	t: (iso: string) => string,
+	size: (hash: string) => ImageSize
+): void {
+	layout.field('联系方式', 'Contact (masked)', s.contact);
+	layout.field('认证级别', 'Certification level', s.level);
+	layout.field('角色 / 签约方', 'Role / party', `${s.role} · ${s.party}`);
+	layout.field('通行密钥', 'Passkey credential ID', s.credentialId);
+	layout.field('认证器', 'Authenticator', s.authenticator ?? '未知 unknown');
+	const none = '未记录 not recorded';
+	layout.field('查看时间', 'Viewed', s.viewedAt ? t(s.viewedAt) : none);
+	layout.field('设备确认时间', 'Confirmed on device (device clock)', t(s.confirmedAt));
+	layout.field('服务器接收时间', 'Received by server', t(s.receivedAt));
+	const gap = describeGap(offlineGap(s.confirmedAt, s.receivedAt));
+	layout.field('离线间隔', 'Offline gap', `${gap.zh}\n${gap.en}`);
+	layout.field('上传地址 / 设备', 'Upload IP / device', `${s.ip ?? none} · ${s.device ?? none}`);
+	layout.field('签署券', 'Ticket ID', s.ticketId);
+	layout.field(
+		'决定',
+		'Decision',
+		s.decision.kind === 'signed' ? '已签署 Signed' : `拒签 Rejected: ${s.decision.reason}`
+	);
+	for (const seal of s.seals) {
+		layout.image('印章', 'Seal', seal.thumbnail, { w: 48, h: 48 }, size(seal.thumbnail));
+		layout.field('印章名称', 'Seal name', seal.name);
+		layout.field('印章编号', 'Seal ID', seal.id);
+	}
+	if (s.signature) {
+		layout.image('签名', 'Signature', s.signature, { w: 180, h: 56 }, size(s.signature));
+	}
+}
+
+/** Draws the QR modules as filled runs, quiet zone included, in a QR_SIZE square. */
+function drawQr(layout: Layout, qr: boolean[][], x: number, top: number): void {
+	const n = qr.length;
+	if (n === 0) return;
+	const module = QR_SIZE / (n + 8); // 4 modules of quiet zone on each side
+	for (let r = 0; r < n; r++) {
+		const row = qr[r]!;
+		let c = 0;
+		while (c < n) {
+			if (!row[c]) {
+				c++;
+				continue;
+			}
+			const start = c;
+			while (c < n && row[c]) c++;
+			layout.current.push({
+				t: 'rect',
+				x: x + (4 + start) * module,
+				y: top - (4 + r + 1) * module,
+				w: (c - start) * module,
+				h: module,
+				color: INK
+			});
+		}
+	}
+}
