@@ -2,7 +2,7 @@ import type { Envelope, Field, PageSize, Party, SigningOrder } from './envelope'
 import type { ReviewDecision, ReviewStatus } from './review';
 import type { ReadinessProblem, TemplateField } from './field-layout';
 import type { Manifest, SealMark } from './manifest';
-import type { BreakReason } from './audit';
+import type { AuditRow, BreakReason } from './audit';
 import type { SealSpec } from './seal-svg';
 
 /**
@@ -314,17 +314,7 @@ export interface AuditVerifyResponse {
  * showing another organisation's events.
  */
 export type AuditExportRow =
-	| {
-			seq: number;
-			at: string;
-			kind: string;
-			actor: string | null;
-			subject: string | null;
-			data: string;
-			prevHash: string;
-			hash: string;
-	  }
-	| { seq: number; prevHash: string; hash: string; redacted: true };
+	AuditRow | (Pick<AuditRow, 'seq' | 'prevHash' | 'hash'> & { redacted: true });
 
 /** GET /api/admin/audit/export (SPEC A11). */
 export interface AuditExport {

@@ -79,12 +79,7 @@ export async function appendAudit(
 	actor: string | null,
 	event: AuditEvent
 ): Promise<AuditRow> {
-	const head = await trx
-		.selectFrom('audit_log')
-		.select(['seq', 'hash'])
-		.orderBy('seq', 'desc')
-		.limit(1)
-		.executeTakeFirst();
+	const head = await chainHead(trx);
 	const row = await nextAuditRow(head ?? null, clock().toISOString(), actor, event);
 	await trx
 		.insertInto('audit_log')
@@ -105,6 +100,16 @@ export async function appendAudit(
 	return row;
 }
 
+/** The newest link of the chain, or undefined for an empty log. */
+function chainHead(trx: Transaction<Database>) {
+	return trx
+		.selectFrom('audit_log')
+		.select(['seq', 'hash'])
+		.orderBy('seq', 'desc')
+		.limit(1)
+		.executeTakeFirst();
+}
+
 /**
  * Signs the head as it stands when no anchor exists yet: on the first start of a server with
  * this anchor (an empty log is anchored at seq 0), and on a log from before it. After that only
@@ -113,12 +118,7 @@ export async function appendAudit(
 export async function anchorAuditHead(db: Kysely<Database>, clock: Clock): Promise<void> {
 	await db.transaction().execute(async (trx) => {
 		if (await trx.selectFrom('audit_anchor').select('id').executeTakeFirst()) return;
-		const head = await trx
-			.selectFrom('audit_log')
-			.select(['seq', 'hash'])
-			.orderBy('seq', 'desc')
-			.limit(1)
-			.executeTakeFirst();
+		const head = await chainHead(trx);
 		await writeAnchor(trx, head ?? { seq: 0, hash: GENESIS_HASH }, clock().toISOString());
 	});
 }
