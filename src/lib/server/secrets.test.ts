@@ -61,6 +61,25 @@ function rawDb() {
 }
 
 describe('server keys', () => {
+	it('SEC1: two servers starting at once on a fresh install end up with the same keys, the first file written', async () => {
+		await migrateToLatest(open);
+		const file = secretsFile();
+		const other = openDatabase(`sqlite:${join(dataDir, 'sealpass.db')}`);
+		try {
+			const [a, b] = await Promise.all([
+				loadServerKeys(open.db, { file, env: {}, clock }),
+				loadServerKeys(other.db, { file, env: {}, clock })
+			]);
+			expect(b.current).toEqual(a.current);
+			const stored = JSON.parse(await readFile(file, 'utf8'));
+			expect(Buffer.from(stored.keys.audit_anchor_key, 'base64')).toEqual(
+				a.current.audit_anchor_key
+			);
+		} finally {
+			await other.close();
+		}
+	});
+
 	it('SEC1: the first start writes a 0600 file beside (not inside) the data folder; a restart reads the same keys', async () => {
 		await migrateToLatest(open);
 		const file = secretsFile();

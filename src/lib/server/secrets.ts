@@ -7,7 +7,9 @@ import {
 	mkdirSync,
 	openSync,
 	readFileSync,
+	linkSync,
 	renameSync,
+	unlinkSync,
 	statSync,
 	writeSync
 } from 'node:fs';
@@ -144,8 +146,13 @@ function readSecretsFile(path: string): SecretsFile | null {
 	return file;
 }
 
-/** Writes the file whole or not at all, readable by the server's user alone. */
-function writeSecretsFile(path: string, file: SecretsFile): void {
+/**
+ * Writes the file whole or not at all, readable by the server's user alone. A new file is
+ * linked into place, which fails when another process made it first (two servers starting on a
+ * fresh install): that one's keys win and are read back, instead of one server overwriting the
+ * keys the other has already started with.
+ */
+function writeSecretsFile(path: string, file: SecretsFile, create: boolean): boolean {
 	mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
 	const temp = `${path}.${process.pid}.tmp`;
 	const fd = openSync(temp, 'wx', 0o600);
@@ -157,7 +164,19 @@ function writeSecretsFile(path: string, file: SecretsFile): void {
 	}
 	// The umask may have narrowed the mode, never widened it; chmod makes it exactly 0600.
 	chmodSync(temp, 0o600);
-	renameSync(temp, path);
+	if (!create) {
+		renameSync(temp, path);
+		return true;
+	}
+	try {
+		linkSync(temp, path);
+		return true;
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+		throw error;
+	} finally {
+		unlinkSync(temp);
+	}
 }
 
 /** The check value stored for a key: its HMAC over a fixed text (SEC3). */
@@ -214,9 +233,14 @@ export async function loadServerKeys(
 		for (const name of KEY_NAMES) {
 			keys[name] ??= legacy.get(name) ?? randomBytes(32).toString('base64');
 		}
-		file = { version: FILE_VERSION, keys, previous: file?.previous ?? {} };
-		writeSecretsFile(path, file);
-		console.log(`SealPass: server keys written to ${path} (keep it with your backups)`);
+		const made = { version: FILE_VERSION, keys, previous: file?.previous ?? {} };
+		if (writeSecretsFile(path, made, file === null)) {
+			file = made;
+			console.log(`SealPass: server keys written to ${path} (keep it with your backups)`);
+		} else {
+			file = readSecretsFile(path);
+			if (!file) throw new SecretsError(`The secrets file ${path} vanished while it was made`);
+		}
 	}
 
 	const keys: ServerKeys = randomServerKeys();
@@ -243,13 +267,24 @@ export async function loadServerKeys(
 					'list the database key as a previous key.'
 			);
 		}
-		const stored = checks.get(name);
+		let stored = checks.get(name);
 		if (stored === undefined) {
+			// Another server starting beside this one may record its check first; then it is
+			// judged like any stored check, so two servers never run with different keys.
 			await db
 				.insertInto('secret_checks')
 				.values({ name, check_value: keyCheck(current), created_at: now })
+				.onConflict((oc) => oc.column('name').doNothing())
 				.execute();
-		} else if (!sameMac(stored, keyCheck(current))) {
+			stored = (
+				await db
+					.selectFrom('secret_checks')
+					.select('check_value')
+					.where('name', '=', name)
+					.executeTakeFirstOrThrow()
+			).check_value;
+		}
+		if (!sameMac(stored, keyCheck(current))) {
 			if (!keys.previous[name].some((k) => sameMac(stored, keyCheck(k)))) {
 				throw new SecretsError(
 					`${name} from ${fromEnv[name] ? SERVER_KEYS[name] : path} is not the key this database ` +
