@@ -25,10 +25,10 @@ let blobs: BlobStore;
 let deps: IngestDeps;
 let world: SignerWorld;
 
-/** Mounts a 2 MB tmpfs at `dir`; false (and the disk-full tests skip) only where mounting is impossible. */
+/** Mounts an 8 MB tmpfs (room for the migrated, seeded database and its WAL with some to spare) at `dir`; false (and the disk-full tests skip) only where mounting is impossible. */
 function mountSmallDisk(at: string): boolean {
 	try {
-		execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', at], { stdio: 'pipe' });
+		execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', at], { stdio: 'pipe' });
 		return true;
 	} catch {
 		return false;
