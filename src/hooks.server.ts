@@ -4,7 +4,7 @@ import { env } from '$env/dynamic/private';
 import { startApp, getApp } from '$lib/server/app';
 import { sessionFor, sessionCookieName } from '$lib/server/sessions';
 import { apiError, sameOrigin } from '$lib/server/http';
-import { bodyLimit, capBody } from '$lib/server/body-limits';
+import { bodyLimit, capBody, type BodyCap } from '$lib/server/body-limits';
 import { version } from '../package.json';
 import { SECURITY_HEADERS } from '../scripts/security-headers.mjs';
 
@@ -20,8 +20,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * the body is never read, and a kept-alive connection would have to read it to find the next
  * request.
  */
-function bodyTooLarge(limit: number): Response {
-	return apiError('BODY_TOO_LARGE', `This request may carry at most ${limit} bytes`, {
+function bodyTooLarge(cap: BodyCap): Response {
+	return apiError(cap.code, `This request may carry at most ${cap.bytes} bytes`, {
 		Connection: 'close'
 	});
 }
@@ -40,9 +40,9 @@ async function answer(
 	// Before anything reads the body, and before the session lookup: an oversized body from a
 	// visitor who is not signed in costs the server nothing but this check.
 	// Also without a Content-Type, whose body SvelteKit ignores but Node would still read.
-	const limit = bodyLimit(event.route.id);
-	const capped = capBody(request, limit);
-	if (capped.verdict === 'too-large') return bodyTooLarge(limit);
+	const cap = bodyLimit(event.route.id);
+	const capped = capBody(request, cap.bytes);
+	if (capped.verdict === 'too-large') return bodyTooLarge(cap);
 	event.request = capped.request;
 
 	if (isApi) {
@@ -63,7 +63,7 @@ async function answer(
 
 	const response = await resolve(event);
 	// The route read past the cap and answered whatever it makes of a cut body: say what happened.
-	return capped.exceeded() ? bodyTooLarge(limit) : response;
+	return capped.exceeded() ? bodyTooLarge(cap) : response;
 }
 
 export const handle: Handle = async ({ event, resolve }) => {

@@ -1,6 +1,7 @@
 import { DEFAULT_PDF_LIMITS } from '$lib/pdf/inspect-limits';
 import { PHOTO_SEAL_MAX_BYTES } from '$lib/domain/seal-photo';
 import { SIGNATURE_MAX_BYTES } from './seals';
+import type { ErrorCode } from '$lib/domain/errors';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -25,25 +26,34 @@ export const PDF_UPLOAD_BODY = DEFAULT_PDF_LIMITS.maxBytes + 2 * MB;
 /** An admin's JSON edit of a contract or template: many fields, still text. */
 const ADMIN_JSON_BODY = 1 * MB;
 
+/** A route's cap, and the code a body over it is refused with. */
+export interface BodyCap {
+	bytes: number;
+	/** The most specific code the user can act on: a file too large says which kind of file. */
+	code: Extract<ErrorCode, 'BODY_TOO_LARGE' | 'PDF_TOO_LARGE' | 'IMAGE_TOO_LARGE'>;
+}
+
 /**
  * Largest request body per route, by SvelteKit route id. One table, so the size a route accepts
  * is read in one place; a route not listed gets SMALL_BODY. Only the routes that take files get
  * more, so a large body cannot be sent where no large body is ever needed.
  */
-export const BODY_LIMITS: Readonly<Record<string, number>> = {
-	'/api/submissions': SUBMISSION_BODY,
-	'/api/admin/contracts': PDF_UPLOAD_BODY,
-	'/api/admin/contracts/[id]/document': PDF_UPLOAD_BODY,
-	'/api/admin/contracts/[id]/fields': ADMIN_JSON_BODY,
-	'/api/admin/templates': ADMIN_JSON_BODY,
+export const BODY_LIMITS: Readonly<Record<string, BodyCap>> = {
+	'/api/submissions': { bytes: SUBMISSION_BODY, code: 'BODY_TOO_LARGE' },
+	'/api/admin/contracts': { bytes: PDF_UPLOAD_BODY, code: 'PDF_TOO_LARGE' },
+	'/api/admin/contracts/[id]/document': { bytes: PDF_UPLOAD_BODY, code: 'PDF_TOO_LARGE' },
+	'/api/admin/contracts/[id]/fields': { bytes: ADMIN_JSON_BODY, code: 'BODY_TOO_LARGE' },
+	'/api/admin/templates': { bytes: ADMIN_JSON_BODY, code: 'BODY_TOO_LARGE' },
 	// Raw PNG bodies: exactly the images' own limits, which the routes check again as they read.
-	'/api/admin/seals/photo': PHOTO_SEAL_MAX_BYTES,
-	'/api/me/signature': SIGNATURE_MAX_BYTES
+	'/api/admin/seals/photo': { bytes: PHOTO_SEAL_MAX_BYTES, code: 'IMAGE_TOO_LARGE' },
+	'/api/me/signature': { bytes: SIGNATURE_MAX_BYTES, code: 'IMAGE_TOO_LARGE' }
 };
 
+const SMALL_CAP: BodyCap = { bytes: SMALL_BODY, code: 'BODY_TOO_LARGE' };
+
 /** The cap for a route id (null: no route matched, nothing will read the body). */
-export function bodyLimit(routeId: string | null): number {
-	return (routeId !== null && BODY_LIMITS[routeId]) || SMALL_BODY;
+export function bodyLimit(routeId: string | null): BodyCap {
+	return (routeId !== null && BODY_LIMITS[routeId]) || SMALL_CAP;
 }
 
 /** Why a body was refused: announced too long, or longer than the cap once read. */
