@@ -1,6 +1,7 @@
-// The import rules of DESIGN.md §3, enforced by lint so a forbidden import fails `npm test`:
-// domain imports nothing of ours; pdf imports domain only; client and server never import each
-// other; components get data through props and never reach for fetch, Dexie or the server.
+// The import rules of docs/architecture.md ("Where code runs"), enforced by lint so a forbidden
+// import fails `npm test`: domain imports nothing of ours; pdf imports domain only; client and
+// server never import each other; components get data through props and never reach for fetch,
+// Dexie or the server.
 
 const NODE_BUILTINS = [
 	'node:*',
@@ -40,46 +41,49 @@ const rules = {
 				...ours('components'),
 				'$lib/paraglide/*'
 			],
-			'src/lib/domain is pure: it imports nothing of ours (DESIGN §3).'
+			'src/lib/domain is pure: it imports nothing of ours (docs/architecture.md).'
 		),
-		group(NODE_BUILTINS, 'src/lib/domain is pure: no Node APIs (DESIGN §3).'),
+		group(NODE_BUILTINS, 'src/lib/domain is pure: no Node APIs (docs/architecture.md).'),
 		group(
 			['$app/*', 'dexie', 'svelte', 'svelte/*', 'kysely', 'better-sqlite3'],
-			'src/lib/domain is pure: no framework, database or browser storage (DESIGN §3).'
+			'src/lib/domain is pure: no framework, database or browser storage (docs/architecture.md).'
 		)
 	],
 	pdf: [
 		group(
 			[...ours('client'), ...ours('server'), ...ours('components')],
-			'src/lib/pdf imports only src/lib/domain (DESIGN §3).'
+			'src/lib/pdf imports only src/lib/domain (docs/architecture.md).'
 		),
 		group(
 			NODE_BUILTINS,
-			'src/lib/pdf runs in the browser too: no Node APIs; pass bytes in (DESIGN §3).'
+			'src/lib/pdf runs in the browser too: no Node APIs; pass bytes in (docs/architecture.md).'
 		),
 		group(
 			['$app/*', 'dexie', 'svelte', 'svelte/*', 'pdfjs-dist', 'pdfjs-dist/*'],
-			'src/lib/pdf is bytes in, bytes out: no framework, storage or viewer (DESIGN §3).'
+			'src/lib/pdf is bytes in, bytes out: no framework, storage or viewer (docs/architecture.md).'
 		)
 	],
 	client: [
 		group(
 			[...ours('server'), '$env/*/private'],
-			'Browser code never imports server code (DESIGN §3).'
+			'Browser code never imports server code (docs/architecture.md).'
 		),
 		group(NODE_BUILTINS, 'Browser code cannot use Node APIs.')
 	],
 	server: [
 		group(
 			[...ours('client'), ...ours('components')],
-			'Server code never imports browser code (DESIGN §3).'
+			'Server code never imports browser code (docs/architecture.md).'
 		),
-		group(['dexie', 'pdfjs-dist', 'pdfjs-dist/*'], 'pdf.js and Dexie are browser-only (DESIGN §3).')
+		group(
+			['dexie', 'pdfjs-dist', 'pdfjs-dist/*'],
+			'pdf.js and Dexie are browser-only (docs/architecture.md).'
+		)
 	],
 	components: [
 		group(
 			[...ours('server'), 'dexie', '$lib/client/db*', '$env/*/private'],
-			'Components are presentational: data comes through props or state classes (DESIGN §3).'
+			'Components are presentational: data comes through props or state classes (docs/architecture.md).'
 		)
 	]
 };
@@ -93,8 +97,11 @@ export const layerRules = Object.entries(rules).map(([layer, patterns]) => ({
 			? {
 					'no-restricted-globals': [
 						'error',
-						{ name: 'fetch', message: 'Components get data through props (DESIGN §3).' },
-						{ name: 'indexedDB', message: 'Components get data through props (DESIGN §3).' }
+						{ name: 'fetch', message: 'Components get data through props (docs/architecture.md).' },
+						{
+							name: 'indexedDB',
+							message: 'Components get data through props (docs/architecture.md).'
+						}
 					]
 				}
 			: {})

@@ -138,7 +138,7 @@ export default defineConfig({
 				// API answers are never served from the cache: stale state would be worse than an error.
 				navigateFallbackDenylist: [/^\/api\//],
 				cleanupOutdatedCaches: true,
-				// Background Sync (issue 4): the worker drains the outbox itself when no window is open
+				// Background Sync (SPEC Y9): the worker drains the outbox itself when no window is open
 				// (bundle emitted by serviceWorkerSync above, from src/lib/client/sync/background.ts).
 				importScripts: ['/sw-sync.js']
 			},

@@ -29,7 +29,7 @@ export default defineConfig({
 				'pdf-worker': src('./src/lib/server/pdf-worker-entry.ts'),
 				// The render benchmark runs the production code path, in Node, from bench/run.mjs.
 				bench: src('./bench/render-bench.ts'),
-				// The review benchmark (issue 5): list/detail queries and ingest throughput.
+				// The review benchmark (docs/perf.md): list/detail queries and ingest throughput.
 				'review-bench': src('./bench/review-bench.ts')
 			},
 			output: {

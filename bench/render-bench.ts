@@ -212,7 +212,7 @@ export async function measureBareMemory(
 	return { case: name, bare_peak_rss_bytes: process.resourceUsage().maxRSS * 1024 - baseline };
 }
 
-/** Upload budget per signature, new images excepted (issue 4 "Speed"). */
+/** Upload budget per signature, new images excepted: the PDF never travels. */
 export const UPLOAD_BUDGET = 16 * 1024;
 
 /**

@@ -1,4 +1,4 @@
-// The review benchmark (issue 5 "Speed"). Bundled for Node by vite.node.config.ts and driven by
+// The review benchmark (docs/perf.md). Bundled for Node by vite.node.config.ts and driven by
 // bench/run.mjs in a fresh process. Two figures, each a ratio measured within this run:
 // 1. the admin list and detail queries at 100 000 submissions against the same queries at 1 000
 //    (goal ≤ 2: every query is read off an index, so the table's size must hardly matter);

@@ -144,7 +144,7 @@ if (want('render'))
 		});
 	}
 
-// Upload per signature (issue 4 "Speed"): the submission body without its new images stays
+// Upload per signature: the submission body without its new images stays
 // under 16 KB whatever the contract's size, because the PDF never travels.
 if (want('upload'))
 	for (const name of ['text-20', 'text-200', 'text-2000']) {
@@ -187,7 +187,7 @@ globalThis.__firstPage = performance.now();
 </script>`;
 }
 
-// First page of a 200-page contract from the device copy (issue 4 "Speed"). The app figure is
+// First page of a 200-page contract from the device copy (docs/perf.md). The app figure is
 // the contract view opened from navigation: SPA boot, Dexie, the lazy pdf.js import, the worker,
 // the parse and the paint of page 1. The baseline the goal is judged against is pdf.js alone,
 // also from navigation, in the same browser, context and HTTP cache: a bare page that imports
@@ -368,7 +368,7 @@ if (want('first-page')) {
 	}
 }
 
-// Review benchmark (issue 5): list and detail queries at 100 000 submissions against the same
+// Review benchmark: list and detail queries at 100 000 submissions against the same
 // queries at 1 000 (goal ≤ 2), and verified ingest throughput as a ratio to the bare health
 // check's, each in a fresh process running the bundled production code.
 if (want('review')) {

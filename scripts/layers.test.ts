@@ -3,9 +3,10 @@ import { ESLint } from 'eslint';
 import ts from 'typescript-eslint';
 import { layerRules } from '../eslint.layers.js';
 
-// Proves the layer rules of DESIGN §3 refuse each of these imports. The same rule objects are
-// spread into eslint.config.js, so `npm run lint` fails on them too. Linted without the
-// type-aware parser, which keeps a TypeScript service alive and stops vitest from exiting.
+// Proves the layer rules (docs/architecture.md, "Where code runs") refuse each of these imports.
+// The same rule objects are spread into eslint.config.js, so `npm run lint` fails on them too.
+// Linted without the type-aware parser, which keeps a TypeScript service alive and stops vitest
+// from exiting.
 const eslint = new ESLint({
 	cwd: process.cwd(),
 	overrideConfigFile: true,
@@ -19,7 +20,7 @@ async function violations(filePath: string, code: string): Promise<string[]> {
 		.map((m) => m.message);
 }
 
-describe('layer import rules (DESIGN §3)', () => {
+describe('layer import rules (docs/architecture.md)', () => {
 	it('refuses Node, server and pdf imports in src/lib/domain', async () => {
 		expect(
 			await violations(

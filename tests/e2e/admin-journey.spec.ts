@@ -17,7 +17,7 @@ import { residentIdCheckChar } from '../../src/lib/domain/validators';
 import { multiPagePdf, qpdfEncrypted, truncated } from '../support/test-pdfs';
 import { qpdfCheck, redPixels, type Raster } from '../support/poppler';
 
-// Issue 5, section "Proof", as one admin's story told through the UI: a seal generated and
+// The admin's end-to-end proof, as one admin's story told through the UI: a seal generated and
 // authorised, a real three-page PDF uploaded with fields for two signers (one with a seal and a
 // riding seam), both signers invited and enrolled, one signing online and one offline, the admin
 // reviewing both with verification ✓, the rendered document judged by qpdf and pdftoppm, a
@@ -213,7 +213,7 @@ function forgeSealAuthorisation(dataDir: string, userId: string): number {
 	}
 }
 
-test('issue 5 proof: seal, contract with a riding seam, two signers (one offline), review ✓, a PDF that qpdf and pdftoppm accept, tampering caught, bad uploads refused', async ({
+test('admin proof: seal, contract with a riding seam, two signers (one offline), review ✓, a PDF that qpdf and pdftoppm accept, tampering caught, bad uploads refused', async ({
 	freshServer,
 	browser
 }) => {

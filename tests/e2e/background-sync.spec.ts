@@ -7,7 +7,7 @@ import { api, signInPage, demoSeal } from './support/signing';
 import type { Envelope } from '../../src/lib/domain/envelope';
 import { sha256Hex, signaturePng } from '../support/images';
 
-// Background Sync with no window open (issue 4 "Sync"): the browser fires the service worker's
+// Background Sync with no window open (SPEC Y9): the browser fires the service worker's
 // 'sealpass-sync' event while every tab of the app is closed, and the worker uploads the outbox
 // itself with the app's own drain code. Chromium fires the event through CDP
 // (ServiceWorker.dispatchSyncEvent) from a tab that is not a window of the app.

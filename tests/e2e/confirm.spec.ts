@@ -5,7 +5,7 @@ import { downloadDemo, enrolAdmin, openOfflineTab } from './support/flows';
 import { sha256Hex, signaturePng } from '../support/images';
 import { demoSeal } from './support/signing';
 
-// Offline confirmation end to end (issue 4: 确认签署 / 退回, proof 7): a real server, Chromium's
+// Offline confirmation end to end (确认签署 / 退回): a real server, Chromium's
 // virtual authenticator, the service worker serving the app with the network off, and the
 // device store read back through IndexedDB itself.
 
@@ -67,7 +67,7 @@ async function offlineContract(context: BrowserContext, setupLink: string) {
 	const page = await context.newPage();
 	const enrolled = await enrolAdmin(page, setupLink);
 	const demo = await downloadDemo(page);
-	// The inbox tops up the pool as soon as it opens (DESIGN §2).
+	// The inbox tops up the pool as soon as it opens (SPEC D3).
 	await expect(page.getByTestId('ticket-supply')).toHaveAttribute('data-remaining', '50');
 	const marks = await seedMarks(page);
 	const offline = await openOfflineTab(context, `/inbox/${demo.id}`);

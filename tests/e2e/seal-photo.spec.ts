@@ -3,8 +3,8 @@ import type { Page } from '@playwright/test';
 import { test, expect } from './support/fixtures';
 import { enrolAdmin } from './support/flows';
 
-// Issue 5's proof for 方式二: a photo of a red stamp on paper, made here, becomes a transparent
-// seal whose background pixels are transparent. SPEC SP1–SP7, SA5, SA6.
+// The proof for 方式二 (a seal from a photo): a photo of a red stamp on paper, made here, becomes a
+// transparent seal whose background pixels are transparent. SPEC SP1–SP7, SA5, SA6.
 
 test.use({ locale: 'en-US' });
 

@@ -19,7 +19,7 @@ import type { Envelope } from '../../src/lib/domain/envelope';
 import type { Manifest } from '../../src/lib/domain/manifest';
 import { sha256Hex, signaturePng } from '../support/images';
 
-// The end-to-end proofs of issue 4 (section "Proof") through the app as a signer uses it: a real
+// The signer's end-to-end proofs through the app as a signer uses it: a real
 // server and SQLite file, Chromium's virtual authenticator, the service worker serving the app
 // with the network off, and the app's own sync engine. Proofs 6 and 7 live in
 // sync-resilience.spec.ts and confirm.spec.ts; the replay and forged-signature halves of proof 4
@@ -36,7 +36,7 @@ async function offlineContract(context: BrowserContext, setupLink: string) {
 	const page = await context.newPage();
 	const enrolled = await enrolAdmin(page, setupLink);
 	const demo = await downloadDemo(page);
-	// The inbox tops up the offline ticket pool as soon as it opens (DESIGN §2).
+	// The inbox tops up the offline ticket pool as soon as it opens (SPEC D3).
 	await expect(page.getByTestId('ticket-supply')).toHaveAttribute('data-remaining', '50');
 	const offline = await openOfflineTab(context, `/inbox/${demo.id}`);
 	const authenticator = await carryPasskey(enrolled, offline);

@@ -13,10 +13,10 @@ import type { Envelope } from '../../src/lib/domain/envelope';
 import { sha256Hex, signaturePng } from '../support/images';
 import { demoSeal } from './support/signing';
 
-// Proof 6 of issue 4: n signatures confirmed on the device are uploaded by the app's own sync
-// engine while the server is killed after some uploads and restarted on the same data, and an
-// answer is dropped after the server committed. Every item must end synced exactly once.
-// Service workers are blocked so page.route sees every request the page makes.
+// Sync survives a dying server (SPEC Y1–Y3, Y7): n signatures confirmed on the device are uploaded
+// by the app's own sync engine while the server is killed after some uploads and restarted on the
+// same data, and an answer is dropped after the server committed. Every item must end synced
+// exactly once. Service workers are blocked so page.route sees every request the page makes.
 
 test.use({ locale: 'en-US', serviceWorkers: 'block' });
 

@@ -36,7 +36,7 @@ export async function noPagePdf(): Promise<Uint8Array> {
 }
 
 /**
- * Why: qpdf is the outside judge (DESIGN §4) — AES-256 encryption as real tools write it, with
+ * Why: qpdf is an outside judge of our PDFs — AES-256 encryption as real tools write it, with
  * encrypted object streams that defeat a strict parser.
  */
 export function qpdfEncrypted(pdf: Uint8Array, userPassword = 'user'): Uint8Array {

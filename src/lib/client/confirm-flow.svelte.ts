@@ -28,7 +28,7 @@ export type FlowStep = 'idle' | 'preparing' | 'preview' | 'ceremony' | 'saving' 
  * render the preview in a worker), ask the passkey, commit in one transaction. Nothing the
  * signer did is thrown away on a failure: the draft, the manifest and, once the passkey has
  * answered, the assertion stay in memory; `retry()` resumes from where it failed, and a failed
- * save is retried WITHOUT a second ceremony (DESIGN §5).
+ * save is retried WITHOUT a second ceremony: a captured signature is never thrown away.
  */
 export class ConfirmFlow {
 	step = $state<FlowStep>('idle');

@@ -212,7 +212,7 @@ export interface Confirmation {
 }
 
 /**
- * Writes a confirmed decision in ONE Dexie transaction (DESIGN §5): the new images, the outbox
+ * Writes a confirmed decision in ONE Dexie transaction: the new images, the outbox
  * row (pending, a fresh idempotency key), the ticket marked spent by that row, and the envelope's
  * myState. Awaiting the transaction, not its operations, is what makes the UI move on only
  * after the commit; a crash or a closed tab before it leaves none of the four. Throws ApiError:

@@ -83,7 +83,7 @@ export interface DeviceSeal {
 }
 
 /**
- * A challenge ticket held for offline signing (DESIGN §2). Spent on this device by the
+ * A challenge ticket held for offline signing (SPEC D1–D4). Spent on this device by the
  * confirmation that uses it (in the same transaction as the outbox row), so no two manifests
  * ever carry the same ticket.
  */
@@ -134,7 +134,7 @@ export interface OutboxRow {
 /**
  * The device store. Each schema change is a new `this.version(n)` block that keeps every
  * earlier block and adds an `.upgrade()` for the data, so a device that skipped releases
- * migrates step by step and never loses a confirmed signature (DESIGN §5).
+ * migrates step by step and never loses a confirmed signature.
  */
 export class DeviceDb extends Dexie {
 	envelopes!: EntityTable<DeviceEnvelope, 'id'>;
@@ -243,13 +243,13 @@ export interface DownloadedEnvelope extends DeviceEnvelope {
 }
 
 /**
- * Keeps an envelope on the device for offline use: its definition, the others' accepted
- * manifests, the original PDF and every image those manifests draw with (the preview renders
- * with them). The PDF and each image are checked against their SHA-256 before anything is
- * written, and blobs + row go in one transaction, so the device either has a complete, verified
- * copy or nothing new (DESIGN §5). Then the signing kit (seals, saved signature) is refreshed
- * once; its failure does not undo the download and is returned as `signingKitError`. Throws
- * ApiError with a stable code: NETWORK, NOT_FOUND, STORAGE_FULL, DOWNLOAD_CORRUPT.
+ * Keeps an envelope on the device for offline use: its definition, the others' accepted manifests,
+ * the original PDF and every image those manifests draw with (the preview renders with them). The
+ * PDF and each image are checked against their SHA-256 before anything is written, and blobs + row
+ * go in one transaction, so the device either has a complete, verified copy or nothing new, never
+ * half a contract. Then the signing kit (seals, saved signature) is refreshed once; its failure
+ * does not undo the download and is returned as `signingKitError`. Throws ApiError with a stable
+ * code: NETWORK, NOT_FOUND, STORAGE_FULL, DOWNLOAD_CORRUPT.
  */
 export async function downloadEnvelope(
 	id: string,

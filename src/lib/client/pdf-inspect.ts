@@ -1,5 +1,5 @@
 /**
- * Killable PDF inspection in the browser (DESIGN §5): `inspectPdf` runs in a dedicated Web
+ * Killable PDF inspection in the browser: `inspectPdf` runs in a dedicated Web
  * Worker that is terminated when the time budget runs out, so a crafted PDF picked for upload or
  * downloaded for signing ends in PDF_TIMEOUT instead of freezing the page. Same API and answers
  * as the server's runner (src/lib/server/pdf-inspect.ts), so the device refuses exactly what the

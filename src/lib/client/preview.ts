@@ -14,10 +14,10 @@ export interface Preview {
 
 /**
  * Renders `render(original, accepted + mine)` in a module worker: the very bytes the server will
- * produce once the manifest is accepted (DESIGN §2), computed from the device copy with no
- * network. Reports the worker's phases for the progress display; `signal` terminates the worker
- * (the signer closed the dialog), which is the only way to stop a long render. Throws ApiError
- * with render's code (IMAGE_MISSING, PDF_MALFORMED, …).
+ * produce once the manifest is accepted (render is deterministic, SPEC P), computed from the device
+ * copy with no network. Reports the worker's phases for the progress display; `signal` terminates
+ * the worker (the signer closed the dialog), which is the only way to stop a long render. Throws
+ * ApiError with render's code (IMAGE_MISSING, PDF_MALFORMED, …).
  */
 export function renderPreview(
 	input: {

@@ -13,7 +13,7 @@ export type PhotoRefusal = 'too-big' | 'too-many-pixels' | 'not-image' | 'undeco
 export type PhotoReading = { ok: true; photo: ImageBitmap } | { ok: false; reason: PhotoRefusal };
 
 /**
- * Reads a chosen photo (issue 5: JPG/PNG ≤ 5 MB by magic bytes). The size is judged before a
+ * Reads a chosen photo (SPEC SP: JPG/PNG ≤ 5 MB by magic bytes). The size is judged before a
  * byte is read and the magic bytes and structure before anything is decoded, so a renamed PDF or
  * a 50 MB file is refused at once with its own message and a truncated file never reaches the
  * decoder; what the decoder still cannot read is `undecodable`.

@@ -33,11 +33,11 @@ export async function deviceCredential(
 }
 
 /**
- * Tops up this device's ticket pool while online (DESIGN §2): asks the server for the full pool
- * of the device credential and stores every ticket not held yet. Tickets already held keep their
- * spentBy, so a spent ticket is never offered again even though the server still lists it until
- * its row syncs. Expired tickets and those of synced rows are dropped (D4). Resolves to the new
- * supply; throws ApiError (NETWORK offline, PASSKEY_UNKNOWN for a revoked passkey).
+ * Tops up this device's ticket pool while online, so it can confirm offline later: asks the server
+ * for the full pool of the device credential and stores every ticket not held yet. Tickets already
+ * held keep their spentBy, so a spent ticket is never offered again even though the server still
+ * lists it until its row syncs. Expired tickets and those of synced rows are dropped (D4). Resolves
+ * to the new supply; throws ApiError (NETWORK offline, PASSKEY_UNKNOWN for a revoked passkey).
  */
 export async function topUpTickets(
 	fetcher: typeof fetch = fetch,

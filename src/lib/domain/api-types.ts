@@ -326,7 +326,7 @@ export interface AuditExport {
 	rows: AuditExportRow[];
 }
 
-// review of synced signatures (issue 5)
+// review of synced signatures (SPEC RV)
 
 /** One row of GET /api/admin/submissions: a stored submission or a refused attempt. */
 export interface ReviewListItem {

@@ -1,7 +1,7 @@
 import { canonicalJson, sha256Hex } from './canonical';
 
 /*
- * The audit trail (issue 5, SPEC A1–A8): every event that an admin may have to answer for is
+ * The audit trail (SPEC A1–A8): every event that an admin may have to answer for is
  * one row of a hash chain. Each row's hash covers its own content and the previous row's hash,
  * so changing, removing or reordering any row breaks every link after it, and verifyChain names
  * the first row where that shows. Pure: the server supplies time and storage.

@@ -208,7 +208,7 @@ export function toErrorCode(value: unknown): ErrorCode {
 	return (ERROR_CODES as readonly unknown[]).includes(value) ? (value as ErrorCode) : 'INTERNAL';
 }
 
-/** Whether a failed request may be retried automatically (DESIGN §5: network errors and 5xx only). */
+/** Whether a failed request may be retried automatically (SPEC Y3: network errors and 5xx only). */
 export function isRetryable(code: ErrorCode): boolean {
 	return code === 'NETWORK' || ERROR_STATUS[code] >= 500;
 }

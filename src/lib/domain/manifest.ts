@@ -1,7 +1,7 @@
 import type { Rect } from './envelope';
 
 /**
- * A signer's action as a small JSON fact (DESIGN §2). The signed PDF is a pure function of the
+ * A signer's action as a small JSON fact (SPEC M1–M4). The signed PDF is a pure function of the
  * original and the accepted manifests; the passkey assertion signs the manifest's hash.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Rules of the admin review of synced signatures (issue 5, SPEC "Review (RV)"). Pure: times come
+ * Rules of the admin review of synced signatures (SPEC "Review (RV)"). Pure: times come
  * in as ISO strings, so the server, the pages and the tests apply the same rule.
  */
 

@@ -192,7 +192,7 @@ export const PHOTO_SEAL_OUTPUT_MAX_PX = 2048;
 /** Largest stored photo seal PNG, in bytes (SP6). */
 export const PHOTO_SEAL_MAX_BYTES = 5 * 1024 * 1024;
 
-/** Largest photo the admin may choose, in bytes (issue 5: JPG/PNG ≤ 5 MB). */
+/** Largest photo the admin may choose, in bytes (SPEC SP: JPG/PNG ≤ 5 MB). */
 export const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
 
 /** Why a photo seal's size cannot be stored; field `image` is the PNG's own proportions. */

@@ -1,5 +1,5 @@
 /**
- * Generated seals (DESIGN §1.4a): a seal spec becomes a standalone SVG whose user unit is one
+ * Generated seals (SPEC S): a seal spec becomes a standalone SVG whose user unit is one
  * millimetre, so the same drawing is previewed in the browser and rasterised for the PDF at the
  * physical size a real seal would have. Pure and deterministic: same spec, same string.
  *

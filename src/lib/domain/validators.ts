@@ -100,7 +100,7 @@ export function usccCheckChar(body: string): string | undefined {
 
 /**
  * Checks an organisation's USCC. A wrong check character alone yields `suspect`, not `invalid`,
- * because some codes issued in early pilot regions are legal yet fail it (DESIGN §1.3): those go
+ * because some codes issued in early pilot regions are legal yet fail it: those go
  * to manual review instead of locking a real organisation out.
  */
 export function checkUscc(input: string): UsccResult {

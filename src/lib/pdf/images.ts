@@ -1,8 +1,8 @@
 /**
  * Checks an untrusted signature or seal image by its bytes, never by its name or MIME type
- * (DESIGN §5): the type by magic bytes, the dimensions from the header, and enough structure to
- * know the file is complete. No pixel is decoded, so a decompression bomb costs nothing here and
- * is refused by its claimed size. Pure: runs in the browser and in Node.
+ * (untrusted input, so no decoding): the type by magic bytes, the dimensions from the header, and
+ * enough structure to know the file is complete. No pixel is decoded, so a decompression bomb costs
+ * nothing here and is refused by its claimed size. Pure: runs in the browser and in Node.
  */
 import type { ErrorCode } from '../domain/errors';
 

@@ -1,5 +1,5 @@
 /**
- * Inspection of untrusted PDF bytes before anything else touches them (DESIGN §5): size, header,
+ * Inspection of untrusted PDF bytes before anything else touches them: size, header,
  * encryption, structure and page count. Pure and isomorphic — it runs in the browser (inside a
  * Web Worker) and in Node (inside a worker thread) — so the same file gets the same verdict on
  * the device and on the server. It never throws for bad input: every refusal is a stable code.

@@ -288,7 +288,10 @@ async function checkInput(deps: ContractDeps, orgId: string, input: ContractInpu
 	return { ok: true as const, title, deadline, parties, signers, rows };
 }
 
-/** Inspects untrusted PDF bytes in the killable worker (DESIGN §5) before anything is stored. */
+/**
+ * Inspects untrusted PDF bytes in the killable worker before anything is stored, so a crafted
+ * file ends in PDF_TIMEOUT instead of pinning a core of the server.
+ */
 async function inspectUpload(deps: ContractDeps, bytes: Uint8Array) {
 	// A file without the PDF header anywhere in its first KB is not a damaged PDF but another
 	// kind of file (a Word document, a photo): said apart so the admin knows what to fix.

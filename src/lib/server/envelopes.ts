@@ -91,7 +91,7 @@ export function mayRead(stored: StoredEnvelope, user: User): boolean {
 let cjkFont: Promise<Uint8Array> | null = null;
 
 /**
- * The envelope as it stands: render(original, accepted manifests) (DESIGN §2), the very bytes a
+ * The envelope as it stands: render(original, accepted manifests) (SPEC P), the very bytes a
  * signer's preview produced from the same inputs. Returns null when the original or an image
  * is missing from the blob store, which is damage to report, not a document to guess at.
  */

@@ -67,16 +67,15 @@ function refusal(code: ErrorCode, message: string, problems?: Problem[]): Ingest
 }
 
 /**
- * Ingests one signed manifest (DESIGN §2, issue 4 "Sync"). Everything runs in ONE database
- * transaction, in a fixed order, so the answer never depends on timing: idempotency, manifest
- * shape, ticket (exists, this user's and credential's, nonce, unexpired, unused), passkey
+ * Ingests one signed manifest (docs/architecture.md, "The manifest model"). Everything runs in ONE
+ * database transaction, in a fixed order, so the answer never depends on timing: idempotency,
+ * manifest shape, ticket (exists, this user's and credential's, nonce, unexpired, unused), passkey
  * assertion over the manifest's own hash with user verification, envelope state, images, the
  * signing rules; only then are images, submission, its seal uses, spent ticket, counter and
  * envelope status written. A refusal before the assertion verifies writes nothing but a count
  * (countPreAuthRefusal: nobody can poison an idempotency key, or fill the audit log and review
- * list, without the passkey); a refusal after it is stored
- * under the key too, so a device that retries gets the same answer. A ticket is spent only on
- * acceptance.
+ * list, without the passkey); a refusal after it is stored under the key too, so a device that
+ * retries gets the same answer. A ticket is spent only on acceptance.
  */
 export async function ingestSubmission(
 	deps: IngestDeps,
@@ -438,7 +437,7 @@ async function recordEvent(
 			code: refused ? refused.error.code : null
 		})
 		.execute();
-	// The admin review list (issue 5), in this transaction so it never misses a submission.
+	// The admin review list (RV2), in this transaction so it never misses a submission.
 	await indexForReview(trx, {
 		eventId,
 		user,

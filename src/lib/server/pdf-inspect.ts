@@ -1,5 +1,5 @@
 /**
- * Killable PDF inspection for Node (DESIGN §5): `inspectPdf` runs in a worker thread with a heap
+ * Killable PDF inspection for Node: `inspectPdf` runs in a worker thread with a heap
  * cap, and the thread is terminated when the time budget runs out, so a crafted file ends in
  * PDF_TIMEOUT instead of pinning a core of the server for ever.
  *
@@ -66,9 +66,9 @@ export function pdfWorkerFile(): string {
 
 /**
  * Why: untrusted PDFs are parsed with a time and memory limit in a thread that can be killed
- * (DESIGN §5). Resolves only after the worker has exited, so a timed-out inspection no longer
- * uses CPU once the answer is known. The bytes are copied to the worker, never transferred:
- * the caller keeps its buffer.
+ * (untrusted input is parsed with size and time limits). Resolves only after the worker has exited,
+ * so a timed-out inspection no longer uses CPU once the answer is known. The bytes are copied to
+ * the worker, never transferred: the caller keeps its buffer.
  */
 export async function inspectPdfIsolated(
 	bytes: Uint8Array,

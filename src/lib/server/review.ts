@@ -120,7 +120,7 @@ export function reviewListQuery(
 }
 
 /**
- * One page of the review list (issue 5). Null when the cursor is not one of ours, so the endpoint
+ * One page of the review list (SPEC RV2). Null when the cursor is not one of ours, so the endpoint
  * answers BAD_REQUEST instead of silently starting over at the first page.
  */
 export async function listReview(
@@ -301,7 +301,7 @@ export function reviewDetailQuery(db: Db, orgId: string, id: string) {
 }
 
 /**
- * Everything a reviewer judges one submission by (issue 5 "detail"). Null when it is not a
+ * Everything a reviewer judges one submission by. Null when it is not a
  * submission of this organisation, so another organisation's ids read as not found.
  */
 export async function reviewDetail(
@@ -382,7 +382,7 @@ export async function reviewDetail(
 // --- re-verification ------------------------------------------------------------------------
 
 /**
- * Checks the stored evidence of one submission again from scratch (issue 5): the stored manifest
+ * Checks the stored evidence of one submission again from scratch (RV4, RV5): the stored manifest
  * is read and validated (M1), must be its own canonical form (M2) with the stored hash, must name
  * the credential and ticket the submission was bound to, and the stored assertion must verify
  * with the stored public key over the challenge recomputed from the manifest (M3), with user

@@ -11,10 +11,11 @@ export const TICKET_POOL_SIZE = 50;
 export const TICKET_TTL_MS = 30 * 86_400_000;
 
 /**
- * Tops up one credential's pool to TICKET_POOL_SIZE unexpired, unused tickets and returns the
- * whole pool (DESIGN §2). Returning the full pool, not just the new ones, makes the call
- * idempotent: a device whose previous answer was lost simply asks again and holds every ticket.
- * Only the owner's active passkey gets tickets, so a revoked device cannot collect more.
+ * Tops up one credential's pool to TICKET_POOL_SIZE unexpired, unused tickets and returns the whole
+ * pool (tickets make offline signing possible). Returning the full pool, not just the new ones,
+ * makes the call idempotent: a device whose previous answer was lost simply asks again and holds
+ * every ticket. Only the owner's active passkey gets tickets, so a revoked device cannot collect
+ * more.
  */
 export async function topUpTickets(
 	db: Kysely<Database>,

@@ -42,7 +42,7 @@ function ask(client: WindowLike, timeoutMs: number): Promise<{ done?: boolean } 
 }
 
 /**
- * One Background Sync (issue 4 "Sync", DESIGN §5): the outbox is uploaded even when no window
+ * One Background Sync (SPEC Y9): the outbox is uploaded even when no window
  * of the app is open. Open windows are asked first, because a window's run also sends a
  * signature saved offline and refreshes the seals (its sync hooks). With no window open, or
  * none answering (a frozen tab), the worker runs the very same drain and pull itself; the Web

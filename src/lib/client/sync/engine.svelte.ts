@@ -6,7 +6,7 @@ import { BACKGROUND_SYNC_TAG, SW_SYNC_MESSAGE } from './background';
 import { downloadSigningKit, uploadPendingSignature } from '../signing-kit';
 
 // Every run also sends a signature saved offline and refreshes the seals the user may use, so a
-// revoked seal authorisation leaves the device at its next sync (issue 5 "Seals").
+// revoked seal authorisation leaves the device at its next sync (SPEC SK).
 // Signed out is not a hook failure: the pull reports it, and a visitor has nothing to refresh.
 const unlessSignedOut =
 	(step: (db: DeviceDb) => Promise<unknown>) =>

@@ -1,5 +1,5 @@
 /**
- * One tab syncs at a time (DESIGN §5): two tabs draining the same outbox would send each row
+ * One tab syncs at a time: two tabs draining the same outbox would send each row
  * twice. Web Locks give a lock the browser releases when the tab dies; `ifAvailable` makes a
  * second tab skip the run instead of queueing behind the first (the first one's results reach
  * it through Dexie). Where Web Locks are missing, a lease in localStorage keeps other tabs out

@@ -62,7 +62,7 @@ async function fetchImages(
 }
 
 /**
- * Pulls what changed on the server since the stored cursor (issue 4 "Pull") and applies each page
+ * Pulls what changed on the server since the stored cursor and applies each page
  * in ONE Dexie transaction — metadata merged by the inbox rules, the accepted manifests of
  * downloaded copies replaced, the new images stored, the cursor advanced — so the device never
  * holds a cursor ahead of the data it names. A downloaded copy of an older revision keeps its

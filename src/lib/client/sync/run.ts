@@ -30,7 +30,7 @@ export interface SyncSummary {
 export const syncHooks: ((db: DeviceDb) => Promise<void>)[] = [];
 
 /**
- * One sync run (issue 4 "Sync"): drain the outbox, run the hooks, pull the server's changes,
+ * One sync run (SPEC Y): drain the outbox, run the hooks, pull the server's changes,
  * record the outcome in meta 'lastSync'. Resolves null when another tab is already syncing.
  * Pulling after the drain means the pull already carries this device's accepted manifests.
  */

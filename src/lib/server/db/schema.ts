@@ -208,7 +208,7 @@ export interface SealAuthorisationTable {
 	revoked_at: string | null;
 }
 
-/** A single-use challenge ticket (DESIGN §2), bound to one user's credential. */
+/** A single-use challenge ticket that lets a device sign offline, bound to one user's credential. */
 export interface TicketTable {
 	id: string;
 	user_id: string;

@@ -28,12 +28,13 @@ export function openSqlite(path: string): { dialect: SqliteDialect; close: () =>
 }
 
 /**
- * Kysely's SQLite driver opens transactions with a plain (deferred) BEGIN. A deferred
- * transaction that reads and then writes cannot wait for another connection's write lock: it
- * fails with SQLITE_BUSY at once, busy_timeout or not. BEGIN IMMEDIATE takes the write lock
- * first (waiting up to busy_timeout), so writers from several processes (server, CLI, tests)
- * queue instead of failing, and a read-then-append such as the audit chain's never races
- * (DESIGN §5). Inside one process Kysely's single connection already serialises transactions.
+ * Kysely's SQLite driver opens transactions with a plain (deferred) BEGIN. A deferred transaction
+ * that reads and then writes cannot wait for another connection's write lock: it fails with
+ * SQLITE_BUSY at once, busy_timeout or not. BEGIN IMMEDIATE takes the write lock first (waiting up
+ * to busy_timeout), so writers from several processes (server, CLI, tests) queue instead of
+ * failing, and a read-then-append such as the audit chain's never races (docs/architecture.md,
+ * "Rules that keep data safe"). Inside one process Kysely's single connection already serialises
+ * transactions.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
 	constructor(private readonly database: SQLite.Database) {

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
 /*
- * Challenge tickets and submission ingest (DESIGN §2). Schema builder only, so it runs
+ * Challenge tickets and submission ingest (docs/architecture.md). Schema builder only, so it runs
  * unchanged on SQLite and PostgreSQL. Business keys are UNIQUE in the database, not only in
  * code: a ticket confirms at most one submission even if two requests race past the checks.
  */
@@ -74,7 +74,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addUniqueConstraint('submissions_envelope_seq', ['envelope_id', 'seq'])
 		.execute();
 
-	// Never pruned (DESIGN §5): a device may retry a submission after weeks offline.
+	// Never pruned: a device may retry a submission after weeks offline, and must get the same answer.
 	await db.schema
 		.createTable('idempotency_keys')
 		.addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))

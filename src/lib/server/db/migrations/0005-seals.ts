@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
 /*
- * Seal records and the user's saved signature (issue 4). `seal_authorisations.seal_id` (0004)
+ * Seal records and the user's saved signature (SPEC SK). `seal_authorisations.seal_id` (0004)
  * names these rows. Images live in the blob store under their SHA-256; a row only names the
  * hash, so an image is stored once however many seals or users share it. Schema builder only,
  * so it runs unchanged on SQLite and PostgreSQL.

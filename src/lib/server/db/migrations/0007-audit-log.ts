@@ -1,7 +1,7 @@
 import { type Kysely, sql, SqliteAdapter } from 'kysely';
 
 /*
- * The hash-chained audit log (issue 5 "Audit trail", SPEC A1–A8). Rows are only ever appended:
+ * The hash-chained audit log (SPEC A1–A8). Rows are only ever appended:
  * SQLite triggers refuse UPDATE and DELETE outright, and a BEFORE INSERT trigger refuses any row
  * that is not the next link of the chain (seq = last + 1, prev_hash = last hash), so even a
  * buggy or racing writer cannot fork the chain. The older evidence tables (auth_events,

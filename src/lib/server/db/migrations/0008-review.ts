@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
 /*
- * Review of synced signatures (issue 5). `review_items` is the admin list: one row per stored
+ * Review of synced signatures (SPEC RV). `review_items` is the admin list: one row per stored
  * submission and per refused attempt, carrying every filter as a plain column so each filter has
  * an index that also yields the newest-first order (no sort, no scan over 100 000 rows).
  * `review_decisions` keeps every accept / flag with who and when; the item holds the latest.

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
 /*
- * Seal usage (issue 5, SPEC SA7, SA8): one row per stored submission and seal it stamps with,
+ * Seal usage (SPEC SA7, SA8): one row per stored submission and seal it stamps with,
  * written by ingest in the submission's transaction, so the seal list counts uses with one
  * GROUP BY and the usage history of a seal is read newest first straight off an index, instead of
  * parsing every manifest of the organisation on each load. `marks` keeps how the manifest stamped

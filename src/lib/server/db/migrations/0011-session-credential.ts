@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /*
- * Revoking a passkey ends what it opened (issue 4, "revoke passkeys on other devices"). A
+ * Revoking a passkey ends what it opened, so a lost device's passkey can be revoked from another. A
  * session remembers the credential it was signed in with, so a revoke can end exactly those
  * sessions; a ticket can be revoked, so a device offline with that passkey's pool cannot
  * submit after the revoke. Numbered 0011, not 0010: another branch may add a 0010, and file
