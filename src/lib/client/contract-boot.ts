@@ -29,15 +29,14 @@ interface BootGlobals {
 }
 
 /**
- * On a contract's URL (/inbox/<id>): starts pdf.js's worker thread and pdf.js's main module,
- * reads the contract's bytes from the device store and opens them with pdf.js, all before the
- * app has started. Why: on a phone, the app's own start (SvelteKit, Svelte, Dexie, the layout)
- * takes about as long as pdf.js needs for a page, and everything pdf.js waits for — its 1.2 MB
- * worker to compile, its module, the bytes, the parse — can run beside it instead of after it
- * (npm run bench, first-page). `options` are the app's own (pdf-options.ts), so the document is
- * opened exactly as the app would open it; the worker is handed to pdf.js as its port, and
- * pdf.js gives the app the same PDFWorker for the same port. Every step is best effort: whatever
- * fails or is missing here, the app does again its own way, and reports.
+ * On a contract's URL (/inbox/<id>): starts pdf.js's worker thread and pdf.js's main module, reads
+ * the contract's bytes from the device store and opens them with pdf.js, all before the app has
+ * started. Why: the app's own start takes about as long as pdf.js needs for a page, so pdf.js's
+ * waits run beside it instead of after it (docs/perf.md). `options` are the app's own
+ * (pdf-options.ts), so the document is opened exactly as the app would open it; the worker is
+ * handed to pdf.js as its port, and pdf.js gives the app the same PDFWorker for the same port.
+ * Every step is best effort: whatever fails or is missing here, the app does again its own way, and
+ * reports.
  *
  * The read opens the store without a version, so it never upgrades it (Dexie owns the schema,
  * src/lib/client/db.ts: `envelopes` by id, `blobs` by sha256); on a device without the store it

@@ -3,13 +3,13 @@
  * registration (its update check fetches /sw.js and, after a release, downloads the new
  * precache) and the sync engine's first run (outbox, seals, pull, each with its device writes).
  * Why: when the app starts on a contract, page 1 of a long PDF is what the signer waits for, and
- * pdf.js needs the main thread between each step of the worker's parse and the drawing; started
- * together with it, that work put the first page about a tenth later (npm run bench, first-page).
+ * pdf.js needs the main thread between the steps of its parse and drawing (docs/perf.md).
  *
  * A page that has such a first screen holds the gate while its component initialises (the
  * layout's onMount runs only once the whole tree, page included, has been created) and lets it
- * go once the screen is shown, or it cannot be. Without a hold the work runs at once; a hold never delays it by more
- * than `maxWaitMs`, so a page that never settles cannot keep the device from syncing.
+ * go once the screen is shown, or it cannot be. Without a hold the work runs at once; a hold never
+ * delays it by more than `maxWaitMs`, so a page that never settles cannot keep the device from
+ * syncing.
  */
 export interface FirstScreenGate {
 	/** Holds the gate; the returned function lets this hold go (calling it again does nothing). */

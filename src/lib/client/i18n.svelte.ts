@@ -42,9 +42,8 @@ export function formatDateTime(iso: string, time: 'short' | 'medium' = 'short'):
 }
 /**
  * A share as a whole-number percent, the way both interface languages write it ("125%"). Not
- * Intl.NumberFormat's percent style: creating that formatter cost 70–110 ms of main thread the
- * first time (Chromium, two cores), and the contract view's zoom label asked for it right while
- * the first page of a long contract was being opened (npm run bench, first-page).
+ * Intl.NumberFormat's percent style: creating it is slow the first time, and the zoom label asks
+ * for it while a contract's first page is opening (docs/perf.md).
  */
 export function formatPercent(share: number): string {
 	return `${Math.round(share * 100)}%`;

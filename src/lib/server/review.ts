@@ -105,8 +105,7 @@ export function reviewListQuery(
 	}
 	if (cursor) {
 		// A row-value comparison, not `a < x OR (a = x AND id < y)`: SQLite turns the tuple into a
-		// range on the index, while the OR form made it walk the index from the newest row (27 ms
-		// instead of 0.3 ms for a page in the middle of 100 000 rows).
+		// range on the index, while the OR form walks the index from the newest row (docs/perf.md).
 		query = query.where((eb) =>
 			eb(eb.refTuple('r.received_at', 'r.id'), '<', eb.tuple(cursor.receivedAt, cursor.id))
 		);
