@@ -7,6 +7,7 @@ import { test, expect } from './support/fixtures';
 import { chromiumLaunchOptions } from './support/browser';
 import { enrolAdmin, openInbox } from './support/flows';
 import { deviceState } from './support/device';
+import { mountSmallDisk, unmountSmallDisk } from '../support/small-disk';
 
 // Device-side storage running out in real Chromium while a contract is downloaded: the profile
 // sits on a small tmpfs that the test fills to the last byte, so IndexedDB's write fails as on a
@@ -22,10 +23,10 @@ test('device disk full while downloading a contract: a clear STORAGE_FULL messag
 	test.setTimeout(120_000);
 	const profile = mkdtempSync(join(tmpdir(), 'sealpass-small-profile-'));
 	try {
-		execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=96m', 'tmpfs', profile], { stdio: 'pipe' });
-	} catch {
+		mountSmallDisk(profile, '96m');
+	} catch (error) {
 		rmSync(profile, { recursive: true, force: true });
-		test.skip(true, 'cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)');
+		throw error;
 	}
 	const context = await chromium.launchPersistentContext(profile, {
 		...chromiumLaunchOptions(),
@@ -68,7 +69,7 @@ test('device disk full while downloading a contract: a clear STORAGE_FULL messag
 		expect((await deviceState(page, demo.id)).blobs).toContain(demo.docHash);
 	} finally {
 		await context.close();
-		execFileSync('umount', [profile]);
+		unmountSmallDisk(profile);
 		rmSync(profile, { recursive: true, force: true });
 	}
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, open as openFile, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { topUpTickets } from './tickets';
 import type { SubmissionAccepted, SubmissionRefused } from '$lib/domain/api-types';
 import { createSignerWorld, type SignerWorld } from '../../../tests/support/signer-world';
 import { inconsistencies } from '../../../tests/support/consistency';
+import { mountSmallDisk, unmountSmallDisk } from '../../../tests/support/small-disk';
 
 // Storage faults against the real parts: a real SQLite file on a real filesystem that fills up,
 // a second real connection holding the write lock. Each case ends the same way: a clear error
@@ -25,19 +26,11 @@ let blobs: BlobStore;
 let deps: IngestDeps;
 let world: SignerWorld;
 
-/** Mounts an 8 MB tmpfs (room for the migrated, seeded database and its WAL with some to spare) at `dir`; false (and the disk-full tests skip) only where mounting is impossible. */
-function mountSmallDisk(at: string): boolean {
-	try {
-		execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', at], { stdio: 'pipe' });
-		return true;
-	} catch {
-		return false;
-	}
-}
-
 async function setUp(onSmallDisk: boolean) {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-faults-'));
-	mounted = onSmallDisk && mountSmallDisk(dir);
+	// 8 MB: room for the migrated, seeded database and its WAL, with a little to spare.
+	if (onSmallDisk) mountSmallDisk(dir, '8m');
+	mounted = onSmallDisk;
 	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
 	await migrateToLatest(open);
 	blobs = new BlobStore(join(dir, 'blobs'), 1 << 24);
@@ -53,7 +46,7 @@ async function setUp(onSmallDisk: boolean) {
 
 afterEach(async () => {
 	await open.close();
-	if (mounted) execFileSync('umount', [dir]);
+	if (mounted) unmountSmallDisk(dir);
 	mounted = false;
 	await rm(dir, { recursive: true, force: true });
 });
@@ -117,8 +110,7 @@ describe('disk full', () => {
 		await setUp(true);
 	});
 
-	it('SERVER_DISK_FULL: a submission whose image cannot be written stores nothing, leaves no temporary file, and its retry is accepted once space is back', async (context) => {
-		if (!mounted) context.skip('cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)');
+	it('SERVER_DISK_FULL: a submission whose image cannot be written stores nothing, leaves no temporary file, and its retry is accepted once space is back', async () => {
 		const body = await bodyFor(0);
 		const before = await counts();
 		const filler = await fillDisk();
@@ -139,8 +131,7 @@ describe('disk full', () => {
 		expect(await blobs.has(sig!)).toBe(true);
 	});
 
-	it('SERVER_DISK_FULL: a submission whose database write cannot grow the file stores nothing, the database stays intact, and the retry is accepted', async (context) => {
-		if (!mounted) context.skip('cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)');
+	it('SERVER_DISK_FULL: a submission whose database write cannot grow the file stores nothing, the database stays intact, and the retry is accepted', async () => {
 		// The image is already stored, so the only write left is the database's.
 		expect((await ingest(await bodyFor(0))).status).toBe(201);
 		const body = await bodyFor(1);
