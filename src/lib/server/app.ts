@@ -38,8 +38,15 @@ export async function startApp(
 	const blobs = new BlobStore(join(config.dataDir, 'blobs'), config.blobMaxBytes);
 	const blobCheck = await blobs.check();
 	if (!blobCheck.ok) throw new Error(`Cannot use the blob folder ${blobs.dir}: ${blobCheck.error}`);
-	const swept = await blobs.sweepTemporary();
-	if (swept) console.log(`SealPass: removed ${swept} unfinished blob file(s) from a crashed run`);
+	// Listing the blob folder grows with the store, so the sweep runs beside start-up, not before
+	// it: a leftover temporary file is never read (names are hashes), only disk space waits.
+	void blobs.sweepTemporary().then(
+		(swept) => {
+			if (swept)
+				console.log(`SealPass: removed ${swept} unfinished blob file(s) from a crashed run`);
+		},
+		(error: unknown) => console.warn('SealPass: could not sweep unfinished blob files:', error)
+	);
 	const database = openDatabase(config.databaseUrl);
 	let migration: string | null;
 	try {
