@@ -1,0 +1,66 @@
+import { invalidateAll } from '$app/navigation';
+import { m } from '$lib/paraglide/messages';
+import { pdfUploadMessage } from './contract-display';
+import { replaceDocument, revokeContract, sendContract } from './contracts';
+
+/**
+ * The admin's actions on one contract (send, revoke, replace the document): one at a time, each
+ * ending in a sentence for the page and a reload of the contract so its status and progress show
+ * what the server now holds.
+ */
+export class ContractActions {
+	busy = $state(false);
+	message = $state<string | null>(null);
+	error = $state<string | null>(null);
+	/** Upload progress of a replacement document (0..1), null when none is on its way. */
+	progress = $state<number | null>(null);
+
+	async #run(action: () => Promise<string>): Promise<boolean> {
+		this.busy = true;
+		this.error = null;
+		this.message = null;
+		try {
+			this.message = await action();
+			await invalidateAll();
+			return true;
+		} catch (caught) {
+			this.error = pdfUploadMessage(caught);
+			return false;
+		} finally {
+			this.busy = false;
+		}
+	}
+
+	send(id: string) {
+		return this.#run(async () => {
+			const r = await sendContract(id);
+			return (
+				m.contract_sent_result({ invited: r.invited, notified: r.notified }) +
+				(r.notifyFailed ? ` ${m.contract_notify_failed({ count: r.notifyFailed })}` : '')
+			);
+		});
+	}
+
+	/** `done` runs once the server has revoked, before the reload (the form closes then). */
+	revoke(id: string, reason: string, done: () => void) {
+		return this.#run(async () => {
+			await revokeContract(id, reason);
+			done();
+			return m.contract_revoked_done();
+		});
+	}
+
+	/** `done` runs once the server has the new revision, before the reload. */
+	replace(id: string, file: File, done: () => void) {
+		this.progress = 0;
+		return this.#run(async () => {
+			try {
+				const r = await replaceDocument(id, file, (f) => (this.progress = f));
+				done();
+				return m.contract_replaced({ revision: r.revision, dropped: r.dropped.length });
+			} finally {
+				this.progress = null;
+			}
+		});
+	}
+}
