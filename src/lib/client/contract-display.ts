@@ -1,16 +1,8 @@
 import { m } from '$lib/paraglide/messages';
-import type { EnvelopeStatus, MyState } from '$lib/domain/api-types';
+import type { MyState } from '$lib/domain/api-types';
 import { ApiError } from './api';
 import { errorMessage } from './error-message';
 import { formatDateTime, i18n } from './i18n.svelte';
-
-/** A contract's status in the admin's language. */
-export const envelopeStatusLabel: Record<EnvelopeStatus, () => string> = {
-	draft: m.status_draft,
-	sent: m.status_sent,
-	completed: m.status_completed,
-	revoked: m.status_revoked
-};
 
 /** Where one signer stands on a contract, as the admin's progress table says it. */
 export const signerProgressLabel: Record<MyState, () => string> = {
