@@ -44,6 +44,16 @@ describe('breakLines', () => {
 		expect(breakLines('合同（Contract No. 7）。', 40, chars)).toEqual(['合同（Contract No. 7）。']);
 	});
 
+	it('CE3: a word split down to its first letter still moves its closing marks along', () => {
+		expect(breakLines('a2)」」', 4, chars)).toEqual(['a', '2)」」']);
+	});
+
+	it('CE3: marks around one character wider than the line break somewhere, losing nothing', () => {
+		const lines = breakLines('《《甲。」', 4, chars);
+		expect(lines.join('')).toBe('《《甲。」');
+		for (const line of lines) expect(chars(line)).toBeLessThanOrEqual(4);
+	});
+
 	it('CE3: keeps explicit newlines', () => {
 		expect(breakLines('甲\n乙丙', 5, chars)).toEqual(['甲', '乙丙']);
 	});
@@ -56,8 +66,13 @@ describe('breakLines', () => {
 				fc.integer({ min: 4, max: 20 }),
 				(list, width) => {
 					const text = list.join('');
-					// Three marks in a row can outlast a narrow line: no break then meets the rule.
-					fc.pre(!/[，。、（）「」《》,.()]{3}/.test(text));
+					// Opening marks, one character and closing marks hold together: no break inside
+					// them meets the rule, so a cluster wider than the line must break it somewhere
+					// (《《甲。」 on a line of 4). Spaces count, as they may stay inside a cluster.
+					const clusters = text.match(
+						/[（「《(\s]*[^（）「」《》()，。、,.\s]?[\s）」》)，。、,.]*/g
+					);
+					fc.pre((clusters ?? []).every((c) => chars(c) <= width));
 					const lines = breakLines(text, width, chars);
 					for (const line of lines) expect(chars(line)).toBeLessThanOrEqual(width);
 					// Only spaces may vanish, and only at breaks.
@@ -76,7 +91,7 @@ describe('breakLines', () => {
 					});
 				}
 			),
-			{ numRuns: 1000 }
+			{ numRuns: Number(process.env.FC_RUNS ?? 1000) }
 		);
 	});
 });

@@ -124,8 +124,9 @@ export function breakLines(text: string, width: number, measure: Measure): strin
 					) {
 						carry = chars.pop()! + carry;
 					}
-					if (chars.length === 1 && carry) {
-						// A run of marks longer than the line: no place satisfies the rule.
+					const stillBroken = CLOSING.has([...(carry + ch)][0]!) || OPENING.has(chars.at(-1)!);
+					if (stillBroken && carry) {
+						// Marks around one character outlast the line: no place satisfies the rule.
 						chars.push(...carry);
 						carry = '';
 					}
