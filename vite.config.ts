@@ -152,7 +152,7 @@ export default defineConfig({
 		// Builds build/node (the PDF worker and CLI bundles) once, before any test starts a worker.
 		globalSetup: ['scripts/vitest-global-setup.ts'],
 		// Random server keys per test file (the keys of a first start); see the file.
-		setupFiles: ['src/lib/server/test-keys.ts'],
+		setupFiles: ['src/lib/server/platform/test-keys.ts'],
 		environment: 'node',
 		testTimeout: 20_000
 	}

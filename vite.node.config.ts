@@ -3,7 +3,7 @@
 // into build/node/*.mjs. The SvelteKit build cannot produce these (Vite handles Node worker
 // files only for the browser), and Node 20 cannot run TypeScript. npm packages stay imports
 // (SSR build), resolved at run time from the project's node_modules, so the bundles are small
-// and use exactly the installed @cantoo/pdf-lib. See src/lib/server/pdf-inspect.ts.
+// and use exactly the installed @cantoo/pdf-lib. See src/lib/server/pdf/pdf-inspect.ts.
 //
 // Run after `vite build`: adapter-node empties build/ when it writes the app.
 import { fileURLToPath } from 'node:url';
@@ -25,8 +25,8 @@ export default defineConfig({
 		sourcemap: true,
 		rolldownOptions: {
 			input: {
-				cli: src('./src/lib/server/cli.ts'),
-				'pdf-worker': src('./src/lib/server/pdf-worker-entry.ts'),
+				cli: src('./src/lib/server/pdf/cli.ts'),
+				'pdf-worker': src('./src/lib/server/pdf/pdf-worker-entry.ts'),
 				// The render benchmark runs the production code path, in Node, from bench/run.mjs.
 				bench: src('./bench/render-bench.ts'),
 				// The review benchmark (docs/perf.md): list/detail queries and ingest throughput.
@@ -34,7 +34,7 @@ export default defineConfig({
 			},
 			output: {
 				format: 'es',
-				// Fixed entry names: src/lib/server/pdf-inspect.ts and bin/sealpass.mjs look them up.
+				// Fixed entry names: src/lib/server/pdf/pdf-inspect.ts and bin/sealpass.mjs look them up.
 				entryFileNames: '[name].mjs',
 				chunkFileNames: 'chunks/[name]-[hash].mjs'
 			}

@@ -7,14 +7,14 @@
 import SQLite from 'better-sqlite3';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { App } from '$lib/server/app';
-import { checkHealth } from '$lib/server/health';
-import { ingestSubmission } from '$lib/server/ingest';
-import { listReview, reviewDetail, type ReviewFilter } from '$lib/server/review';
+import type { App } from '$lib/server/platform/app';
+import { checkHealth } from '$lib/server/platform/health';
+import { ingestSubmission } from '$lib/server/sync/ingest';
+import { listReview, reviewDetail, type ReviewFilter } from '$lib/server/review/review';
 import { canonicalJson } from '$lib/domain/canonical';
 import { sampleManifest } from '$lib/domain/fixtures';
 import { createReviewWorld, type ReviewWorld } from '../tests/support/review-world';
-import { randomServerKeys, useServerKeys } from '$lib/server/secrets';
+import { randomServerKeys, useServerKeys } from '$lib/server/platform/secrets';
 
 // Ingest appends audit rows and signs the chain head: the keys a first start would create.
 useServerKeys(randomServerKeys());

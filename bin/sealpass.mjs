@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `sealpass`: a thin launcher. The CLI is TypeScript (src/lib/server/cli.ts) bundled by
+// `sealpass`: a thin launcher. The CLI is TypeScript (src/lib/server/pdf/cli.ts) bundled by
 // vite.node.config.ts into build/node/cli.mjs; this builds that bundle first when it is missing or
 // older than its sources (as scripts/start.mjs does for the app), then runs it. Build messages go
 // to stderr so stdout stays machine-readable JSON. SEALPASS_SKIP_BUILD=1 skips the check.

@@ -31,7 +31,7 @@ describe('layer import rules (docs/architecture.md)', () => {
 		expect(
 			await violations(
 				'src/lib/domain/x.ts',
-				"import { getApp } from '$lib/server/app';\nexport { getApp };\n"
+				"import { getApp } from '$lib/server/platform/app';\nexport { getApp };\n"
 			)
 		).toHaveLength(1);
 		expect(
@@ -43,7 +43,7 @@ describe('layer import rules (docs/architecture.md)', () => {
 		expect(
 			await violations(
 				'src/lib/pdf/x.ts',
-				"import { getApp } from '$lib/server/app';\nexport { getApp };\n"
+				"import { getApp } from '$lib/server/platform/app';\nexport { getApp };\n"
 			)
 		).toHaveLength(1);
 		expect(
@@ -64,7 +64,7 @@ describe('layer import rules (docs/architecture.md)', () => {
 		expect(
 			await violations(
 				'src/lib/client/x.ts',
-				"import { getApp } from '$lib/server/app';\nexport { getApp };\n"
+				"import { getApp } from '$lib/server/platform/app';\nexport { getApp };\n"
 			)
 		).toHaveLength(1);
 		expect(
@@ -79,7 +79,7 @@ describe('layer import rules (docs/architecture.md)', () => {
 		expect(
 			await violations(
 				'src/lib/components/x.ts',
-				"import { getApp } from '$lib/server/app';\nexport { getApp };\n"
+				"import { getApp } from '$lib/server/platform/app';\nexport { getApp };\n"
 			)
 		).toHaveLength(1);
 		expect(

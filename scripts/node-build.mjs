@@ -1,6 +1,6 @@
 // Keeps build/node — the Node bundles of vite.node.config.ts: the PDF inspection worker and the
 // CLI — at least as new as their sources. Used by bin/sealpass.mjs before it starts the CLI and
-// by the vitest global setup before the tests start worker threads (src/lib/server/pdf-inspect.ts
+// by the vitest global setup before the tests start worker threads (src/lib/server/pdf/pdf-inspect.ts
 // explains why these bundles exist at all).
 //
 // Several processes may do this at once (parallel CLI runs, a test run next to a CLI run), and a

@@ -73,7 +73,7 @@ const port = await new Promise((resolve) => {
 // adapter-node reads these when the handler is imported; the app prints links with ORIGIN.
 process.env.PORT = String(port);
 process.env.ORIGIN ||= `http://localhost:${port}`;
-// Body sizes are capped per route by the app (src/lib/server/body-limits.ts): small for sign-in
+// Body sizes are capped per route by the app (src/lib/server/platform/body-limits.ts): small for sign-in
 // and forms, large only for uploads. adapter-node's one limit for every route (512 KB by
 // default) would be a second, conflicting owner of those numbers, so it is off unless set.
 process.env.BODY_SIZE_LIMIT ||= 'Infinity';

@@ -2,7 +2,7 @@
 /// <reference types="vite-plugin-pwa/info" />
 /// <reference types="@sveltejs/kit" />
 import type { User } from '$lib/server/db/schema';
-import type { LiveSession } from '$lib/server/sessions';
+import type { LiveSession } from '$lib/server/auth/sessions';
 
 declare global {
 	namespace App {

@@ -1,10 +1,10 @@
 import type { Handle, RequestEvent, ServerInit } from '@sveltejs/kit';
 import { building } from '$app/environment';
 import { env } from '$env/dynamic/private';
-import { startApp, getApp } from '$lib/server/app';
-import { sessionFor, sessionCookieName } from '$lib/server/sessions';
-import { apiError, sameOrigin } from '$lib/server/http';
-import { bodyLimit, capBody, type BodyCap } from '$lib/server/body-limits';
+import { startApp, getApp } from '$lib/server/platform/app';
+import { sessionFor, sessionCookieName } from '$lib/server/auth/sessions';
+import { apiError, sameOrigin } from '$lib/server/platform/http';
+import { bodyLimit, capBody, type BodyCap } from '$lib/server/platform/body-limits';
 import { version } from '../package.json';
 import { SECURITY_HEADERS } from '../scripts/security-headers.mjs';
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/lib/server/db/schema';
-import { openSealVersion } from '../../src/lib/server/seal-versions';
+import { openSealVersion } from '../../src/lib/server/seals/seal-versions';
 
 /**
  * Puts a seal into a test database as the seal page does: its row and its first image version

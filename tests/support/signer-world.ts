@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, User } from '../../src/lib/server/db/schema';
-import { definitionJson } from '../../src/lib/server/envelopes';
+import { definitionJson } from '../../src/lib/server/contracts/envelopes';
 import { manifestChallenge } from '../../src/lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '../../src/lib/domain/fixtures';
 import type { Envelope } from '../../src/lib/domain/envelope';

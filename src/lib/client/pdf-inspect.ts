@@ -2,7 +2,7 @@
  * Killable PDF inspection in the browser: `inspectPdf` runs in a dedicated Web
  * Worker that is terminated when the time budget runs out, so a crafted PDF picked for upload or
  * downloaded for signing ends in PDF_TIMEOUT instead of freezing the page. Same API and answers
- * as the server's runner (src/lib/server/pdf-inspect.ts), so the device refuses exactly what the
+ * as the server's runner (src/lib/server/pdf/pdf-inspect.ts), so the device refuses exactly what the
  * server would.
  *
  * `?worker` makes Vite bundle pdf-inspect.worker.ts (with pdf-lib) into its own file under

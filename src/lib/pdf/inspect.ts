@@ -5,7 +5,7 @@
  * the device and on the server. It never throws for bad input: every refusal is a stable code.
  *
  * Time is not limited here: a crafted file can still make the parser slow or hungry. Callers run
- * this through `inspectPdfIsolated` (src/lib/server/pdf-inspect.ts, src/lib/client/pdf-inspect.ts),
+ * this through `inspectPdfIsolated` (src/lib/server/pdf/pdf-inspect.ts, src/lib/client/pdf-inspect.ts),
  * which kills the worker and answers PDF_TIMEOUT.
  */
 import { PDFDocument, ParseSpeeds, type PDFPage } from '@cantoo/pdf-lib';

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import Sqlite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../../../src/lib/server/db/schema';
-import { createSession } from '../../../src/lib/server/sessions';
+import { createSession } from '../../../src/lib/server/auth/sessions';
 import {
 	createSignerWorld,
 	WORLD_ORG,

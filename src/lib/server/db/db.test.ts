@@ -3,8 +3,14 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Migrator, sql, type Kysely, type Migration } from 'kysely';
-import { openDatabase, migrateToLatest, currentMigration, DatabaseOpenError } from '.';
+import { sql, type Kysely } from 'kysely';
+import {
+	openDatabase,
+	migrateToBefore,
+	migrateToLatest,
+	currentMigration,
+	DatabaseOpenError
+} from '.';
 
 let dir: string;
 beforeEach(async () => {
@@ -90,16 +96,7 @@ describe('migration 0011 (sessions remember their passkey)', () => {
 	it('ends the old sessions of users who hold a passkey, keeps enrolling ones, and revokes the unused tickets of passkeys revoked before', async () => {
 		const open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
 		try {
-			const modules = import.meta.glob<Migration>('./migrations/*.ts', { eager: true });
-			const before = Object.fromEntries(
-				Object.entries(modules)
-					.map(([file, mod]) => [file.replace(/^.*\/(.+)\.ts$/, '$1'), mod] as const)
-					.filter(([name]) => name < '0011')
-			);
-			await new Migrator({
-				db: open.db,
-				provider: { getMigrations: async () => before }
-			}).migrateToLatest();
+			await migrateToBefore(open, '0011');
 			const db = open.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
 			await db
 				.insertInto('organisations')
@@ -172,16 +169,7 @@ describe('migration 0012 (seal image versions)', () => {
 	it('R20: backfills one open version per existing seal from its current image and size, valid from its creation', async () => {
 		const open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
 		try {
-			const modules = import.meta.glob<Migration>('./migrations/*.ts', { eager: true });
-			const before = Object.fromEntries(
-				Object.entries(modules)
-					.map(([file, mod]) => [file.replace(/^.*\/(.+)\.ts$/, '$1'), mod] as const)
-					.filter(([name]) => name < '0012')
-			);
-			await new Migrator({
-				db: open.db,
-				provider: { getMigrations: async () => before }
-			}).migrateToLatest();
+			await migrateToBefore(open, '0012');
 			const db = open.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
 			await db
 				.insertInto('organisations')

@@ -82,3 +82,22 @@ export async function currentMigration(open: OpenDatabase): Promise<string | nul
 	const applied = migrations.filter((m) => m.executedAt);
 	return applied.at(-1)?.name ?? null;
 }
+
+/** Every bundled migration's name, in the order they run. */
+export async function migrationNames(): Promise<string[]> {
+	return Object.keys(await bundledMigrations.getMigrations());
+}
+
+/**
+ * Takes the database, up or down, to how it stood before the migration whose name starts with
+ * `prefix`: every earlier migration applied, none from it on. For tests of a migration's
+ * backfill, which must start from the schema and rows the previous version left.
+ */
+export async function migrateToBefore(open: OpenDatabase, prefix: string): Promise<void> {
+	const names = await migrationNames();
+	const target = names.filter((name) => name < prefix).at(-1);
+	if (!target) throw new Error(`no migration before ${prefix}`);
+	const migrator = new Migrator({ db: open.db, provider: bundledMigrations });
+	const { error } = await migrator.migrateTo(target);
+	if (error) throw new MigrationError(open.location, target, error);
+}

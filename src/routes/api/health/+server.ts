@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { checkHealth } from '$lib/server/health';
+import { getApp } from '$lib/server/platform/app';
+import { checkHealth } from '$lib/server/platform/health';
 
 export async function GET() {
 	const report = await checkHealth(getApp());

@@ -1,10 +1,10 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
-import { getApp } from '$lib/server/app';
-import { apiError } from '$lib/server/http';
-import { redeemSetupToken } from '$lib/server/setup-link';
-import { startSession } from '$lib/server/sessions';
-import { RateLimiter } from '$lib/server/rate-limit';
+import { getApp } from '$lib/server/platform/app';
+import { apiError } from '$lib/server/platform/http';
+import { redeemSetupToken } from '$lib/server/auth/setup-link';
+import { startSession } from '$lib/server/auth/sessions';
+import { RateLimiter } from '$lib/server/platform/rate-limit';
 
 const Body = v.object({ token: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,100}$/)) });
 const perIp = new RateLimiter(20, 60_000);

@@ -1,9 +1,9 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { requireUser } from '$lib/server/guards';
-import { apiError } from '$lib/server/http';
-import { ingestSubmission } from '$lib/server/ingest';
-import { RateLimiter } from '$lib/server/rate-limit';
+import { getApp } from '$lib/server/platform/app';
+import { requireUser } from '$lib/server/platform/guards';
+import { apiError } from '$lib/server/platform/http';
+import { ingestSubmission } from '$lib/server/sync/ingest';
+import { RateLimiter } from '$lib/server/platform/rate-limit';
 
 // Each submission is a transaction, a signature check and up to 4 MB of JSON. A device drains
 // its outbox one row at a time, so even a week offline stays far below the per-user limit; the

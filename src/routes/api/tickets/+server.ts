@@ -1,9 +1,9 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
-import { getApp } from '$lib/server/app';
-import { requireUser } from '$lib/server/guards';
-import { apiError, readBody } from '$lib/server/http';
-import { topUpTickets } from '$lib/server/tickets';
+import { getApp } from '$lib/server/platform/app';
+import { requireUser } from '$lib/server/platform/guards';
+import { apiError, readBody } from '$lib/server/platform/http';
+import { topUpTickets } from '$lib/server/auth/tickets';
 
 const Body = v.object({ credentialId: v.pipe(v.string(), v.minLength(1), v.maxLength(1_400)) });
 

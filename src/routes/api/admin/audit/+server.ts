@@ -1,9 +1,9 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
-import { getApp } from '$lib/server/app';
-import { AUDIT_PAGE_MAX, listAudit } from '$lib/server/audit';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError } from '$lib/server/http';
+import { getApp } from '$lib/server/platform/app';
+import { AUDIT_PAGE_MAX, listAudit } from '$lib/server/audit/audit';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError } from '$lib/server/platform/http';
 import type { AuditPageResponse } from '$lib/domain/api-types';
 
 const positiveInt = v.pipe(v.string(), v.regex(/^[1-9]\d{0,15}$/), v.transform(Number));

@@ -1,10 +1,10 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
-import { getApp } from '$lib/server/app';
-import { ContractInput, createContract, listContracts } from '$lib/server/contracts';
-import { contractDeps } from '$lib/server/invite-deps';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError, bodyTooLarge } from '$lib/server/http';
+import { getApp } from '$lib/server/platform/app';
+import { ContractInput, createContract, listContracts } from '$lib/server/contracts/contracts';
+import { contractDeps } from '$lib/server/contracts/deps';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError, bodyTooLarge } from '$lib/server/platform/http';
 import type { ContractCreated, ContractsResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {

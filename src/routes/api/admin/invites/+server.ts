@@ -1,10 +1,10 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
-import { getApp } from '$lib/server/app';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError, readBody } from '$lib/server/http';
-import { createInvite, listInvites } from '$lib/server/invites';
-import { inviteDeps } from '$lib/server/invite-deps';
+import { getApp } from '$lib/server/platform/app';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError, readBody } from '$lib/server/platform/http';
+import { createInvite, listInvites } from '$lib/server/auth/invites';
+import { inviteDeps } from '$lib/server/auth/invite-deps';
 import type { InviteCreated, InvitesResponse } from '$lib/domain/api-types';
 
 const Body = v.object({

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { requireAdmin } from '$lib/server/guards';
-import { listOutbox } from '$lib/server/invites';
+import { getApp } from '$lib/server/platform/app';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { listOutbox } from '$lib/server/auth/invites';
 import type { OutboxResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {

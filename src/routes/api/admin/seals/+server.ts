@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError, readBody } from '$lib/server/http';
-import { createSeal, listOrgSeals, organisationName } from '$lib/server/admin-seals';
+import { getApp } from '$lib/server/platform/app';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError, readBody } from '$lib/server/platform/http';
+import { createSeal, listOrgSeals, organisationName } from '$lib/server/seals/admin-seals';
 import type { AdminSealsResponse } from '$lib/domain/api-types';
 import { SealBody } from './body';
 

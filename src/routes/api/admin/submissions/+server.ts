@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError } from '$lib/server/http';
-import { listReview, parseReviewFilter } from '$lib/server/review';
+import { getApp } from '$lib/server/platform/app';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError } from '$lib/server/platform/http';
+import { listReview, parseReviewFilter } from '$lib/server/review/review';
 
 export async function GET({ locals, url }) {
 	const auth = requireAdmin(locals.user);

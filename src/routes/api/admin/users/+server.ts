@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { listOrgUsers } from '$lib/server/contracts';
-import { requireAdmin } from '$lib/server/guards';
+import { getApp } from '$lib/server/platform/app';
+import { listOrgUsers } from '$lib/server/contracts/contracts';
+import { requireAdmin } from '$lib/server/platform/guards';
 import type { OrgUsersResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {

@@ -1,7 +1,7 @@
-import { getApp } from '$lib/server/app';
-import { requireUser } from '$lib/server/guards';
-import { apiError } from '$lib/server/http';
-import { imageResponse } from '$lib/server/seals';
+import { getApp } from '$lib/server/platform/app';
+import { requireUser } from '$lib/server/platform/guards';
+import { apiError } from '$lib/server/platform/http';
+import { imageResponse } from '$lib/server/seals/seals';
 
 export async function GET({ locals, params }) {
 	const auth = requireUser(locals.user);

@@ -1,9 +1,9 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
-import { getApp } from '$lib/server/app';
-import { requireUser } from '$lib/server/guards';
-import { apiError, readBody } from '$lib/server/http';
-import { MISSING_MAX_HASHES, missingBlobs } from '$lib/server/sync';
+import { getApp } from '$lib/server/platform/app';
+import { requireUser } from '$lib/server/platform/guards';
+import { apiError, readBody } from '$lib/server/platform/http';
+import { MISSING_MAX_HASHES, missingBlobs } from '$lib/server/sync/sync';
 import type { BlobsMissingResponse } from '$lib/domain/api-types';
 
 const Body = v.object({

@@ -1,14 +1,14 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { requireUser } from '$lib/server/guards';
-import { apiError } from '$lib/server/http';
-import { recordAudit } from '$lib/server/audit';
+import { getApp } from '$lib/server/platform/app';
+import { requireUser } from '$lib/server/platform/guards';
+import { apiError } from '$lib/server/platform/http';
+import { recordAudit } from '$lib/server/audit/audit';
 import {
 	acceptedManifests,
 	firstViewInSession,
 	loadEnvelope,
 	mayRead
-} from '$lib/server/envelopes';
+} from '$lib/server/contracts/envelopes';
 import type { EnvelopeResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals, params }) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { loadCjkFont } from '$lib/server/fonts';
+import { loadCjkFont } from '$lib/server/platform/fonts';
 
 /** Loaded and hashed once per process: the font is 10 MB and never changes while running. */
 let cached: Promise<{ bytes: Uint8Array; sha256: string }> | null = null;

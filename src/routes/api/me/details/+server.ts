@@ -1,9 +1,9 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
-import { getApp } from '$lib/server/app';
-import { requireUser } from '$lib/server/guards';
-import { apiError, readBody } from '$lib/server/http';
-import { saveDetails } from '$lib/server/profile';
+import { getApp } from '$lib/server/platform/app';
+import { requireUser } from '$lib/server/platform/guards';
+import { apiError, readBody } from '$lib/server/platform/http';
+import { saveDetails } from '$lib/server/auth/profile';
 import type { ProfileResponse } from '$lib/domain/api-types';
 
 const Body = v.object({

@@ -1,10 +1,10 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
-import { getApp } from '$lib/server/app';
-import { requireUser } from '$lib/server/guards';
-import { apiError, readBody } from '$lib/server/http';
-import { renamePasskey, revokePasskey } from '$lib/server/passkeys';
-import { sessionCookieName } from '$lib/server/sessions';
+import { getApp } from '$lib/server/platform/app';
+import { requireUser } from '$lib/server/platform/guards';
+import { apiError, readBody } from '$lib/server/platform/http';
+import { renamePasskey, revokePasskey } from '$lib/server/auth/passkeys';
+import { sessionCookieName } from '$lib/server/auth/sessions';
 import type { PasskeyResponse, PasskeyRevokedResponse } from '$lib/domain/api-types';
 
 const RenameBody = v.object({ name: v.pipe(v.string(), v.maxLength(500)) });

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { exportAudit } from '$lib/server/audit';
-import { requireAdmin } from '$lib/server/guards';
+import { getApp } from '$lib/server/platform/app';
+import { exportAudit } from '$lib/server/audit/audit';
+import { requireAdmin } from '$lib/server/platform/guards';
 
 /**
  * The organisation's audit export with the signed head (SPEC A11), as a file to keep: a later

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { verifyAuditLog } from '$lib/server/audit';
-import { requireAdmin } from '$lib/server/guards';
+import { getApp } from '$lib/server/platform/app';
+import { verifyAuditLog } from '$lib/server/audit/audit';
+import { requireAdmin } from '$lib/server/platform/guards';
 import type { AuditVerifyResponse } from '$lib/domain/api-types';
 
 /**

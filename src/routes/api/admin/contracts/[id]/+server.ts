@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { contractDetail } from '$lib/server/contracts';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError } from '$lib/server/http';
+import { getApp } from '$lib/server/platform/app';
+import { contractDetail } from '$lib/server/contracts/contracts';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError } from '$lib/server/platform/http';
 import type { ContractDetailResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals, params }) {

@@ -1,9 +1,9 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
-import { getApp } from '$lib/server/app';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError, readBody } from '$lib/server/http';
-import { setSealStatus, updateSeal } from '$lib/server/admin-seals';
+import { getApp } from '$lib/server/platform/app';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError, readBody } from '$lib/server/platform/http';
+import { setSealStatus, updateSeal } from '$lib/server/seals/admin-seals';
 import { SealBody } from '../body';
 
 const StatusBody = v.object({ status: v.picklist(['active', 'disabled']) });

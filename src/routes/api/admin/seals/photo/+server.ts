@@ -1,10 +1,10 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
-import { getApp } from '$lib/server/app';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError } from '$lib/server/http';
-import { createPhotoSeal } from '$lib/server/admin-seals';
-import { readCapped } from '$lib/server/seals';
+import { getApp } from '$lib/server/platform/app';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError } from '$lib/server/platform/http';
+import { createPhotoSeal } from '$lib/server/seals/admin-seals';
+import { readCapped } from '$lib/server/seals/seals';
 import { PHOTO_SEAL_MAX_BYTES } from '$lib/domain/seal-photo';
 
 /** The query beside the PNG body; the domain checks the values (SP6), this only their types. */

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { requireAdmin } from '$lib/server/guards';
-import { preAuthRefusals } from '$lib/server/refusal-counts';
+import { getApp } from '$lib/server/platform/app';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { preAuthRefusals } from '$lib/server/review/refusal-counts';
 import type { PreAuthRefusalsResponse } from '$lib/domain/api-types';
 
 /** Today's counted refusals of the admin's organisation, beside the review list. */

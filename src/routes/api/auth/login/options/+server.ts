@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { apiError } from '$lib/server/http';
-import { authenticationOptions, passkeyDeps } from '$lib/server/passkeys';
-import { RateLimiter } from '$lib/server/rate-limit';
+import { getApp } from '$lib/server/platform/app';
+import { apiError } from '$lib/server/platform/http';
+import { authenticationOptions, passkeyDeps } from '$lib/server/auth/passkeys';
+import { RateLimiter } from '$lib/server/platform/rate-limit';
 
 // Anyone may ask for login options and each one writes a challenge row: limit per IP so the
 // table cannot be flooded. Generous, because the login page asks once per visit for autofill.

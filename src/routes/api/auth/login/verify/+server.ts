@@ -1,15 +1,15 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { getApp } from '$lib/server/app';
-import { apiError, readBody } from '$lib/server/http';
+import { getApp } from '$lib/server/platform/app';
+import { apiError, readBody } from '$lib/server/platform/http';
 import {
 	AuthenticationResponseSchema,
 	passkeyDeps,
 	verifyAuthentication
-} from '$lib/server/passkeys';
-import { startSession } from '$lib/server/sessions';
-import { RateLimiter } from '$lib/server/rate-limit';
+} from '$lib/server/auth/passkeys';
+import { startSession } from '$lib/server/auth/sessions';
+import { RateLimiter } from '$lib/server/platform/rate-limit';
 import type { LoginResponse } from '$lib/domain/api-types';
 
 const Body = v.object({ response: AuthenticationResponseSchema });

@@ -1,9 +1,9 @@
-import { getApp } from '$lib/server/app';
-import { recordAudit } from '$lib/server/audit';
-import { documentResponse } from '$lib/server/contracts';
-import { participantDocument } from '$lib/server/envelopes';
-import { requireUser } from '$lib/server/guards';
-import { apiError } from '$lib/server/http';
+import { getApp } from '$lib/server/platform/app';
+import { recordAudit } from '$lib/server/audit/audit';
+import { documentResponse } from '$lib/server/contracts/contracts';
+import { participantDocument } from '$lib/server/contracts/envelopes';
+import { requireUser } from '$lib/server/platform/guards';
+import { apiError } from '$lib/server/platform/http';
 
 export async function GET({ locals, params, request }) {
 	const auth = requireUser(locals.user);

@@ -1,11 +1,15 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
-import { getApp } from '$lib/server/app';
-import { requireUser } from '$lib/server/guards';
-import { apiError, readBody } from '$lib/server/http';
-import { bindSessionCredential, sessionCookieName } from '$lib/server/sessions';
-import { passkeyDeps, RegistrationResponseSchema, verifyRegistration } from '$lib/server/passkeys';
+import { getApp } from '$lib/server/platform/app';
+import { requireUser } from '$lib/server/platform/guards';
+import { apiError, readBody } from '$lib/server/platform/http';
+import { bindSessionCredential, sessionCookieName } from '$lib/server/auth/sessions';
+import {
+	passkeyDeps,
+	RegistrationResponseSchema,
+	verifyRegistration
+} from '$lib/server/auth/passkeys';
 import type { PasskeyResponse } from '$lib/domain/api-types';
 
 const Body = v.object({

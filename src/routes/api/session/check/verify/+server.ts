@@ -1,15 +1,15 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { getApp } from '$lib/server/app';
-import { requireUser } from '$lib/server/guards';
-import { apiError, readBody } from '$lib/server/http';
+import { getApp } from '$lib/server/platform/app';
+import { requireUser } from '$lib/server/platform/guards';
+import { apiError, readBody } from '$lib/server/platform/http';
 import {
 	AuthenticationResponseSchema,
 	passkeyDeps,
 	verifyAuthentication
-} from '$lib/server/passkeys';
-import { markSessionVerified } from '$lib/server/sessions';
+} from '$lib/server/auth/passkeys';
+import { markSessionVerified } from '$lib/server/auth/sessions';
 
 const Body = v.object({ response: AuthenticationResponseSchema });
 

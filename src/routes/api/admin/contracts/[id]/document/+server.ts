@@ -1,10 +1,14 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { recordAudit } from '$lib/server/audit';
-import { contractDocument, documentResponse, replaceDocument } from '$lib/server/contracts';
-import { contractDeps } from '$lib/server/invite-deps';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError, bodyTooLarge } from '$lib/server/http';
+import { getApp } from '$lib/server/platform/app';
+import { recordAudit } from '$lib/server/audit/audit';
+import {
+	contractDocument,
+	documentResponse,
+	replaceDocument
+} from '$lib/server/contracts/contracts';
+import { contractDeps } from '$lib/server/contracts/deps';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError, bodyTooLarge } from '$lib/server/platform/http';
 import type { ContractReplaced } from '$lib/domain/api-types';
 
 export async function GET({ locals, params, request }) {

@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { FieldsInput, saveFields } from '$lib/server/contracts';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError, readBody } from '$lib/server/http';
+import { getApp } from '$lib/server/platform/app';
+import { FieldsInput, saveFields } from '$lib/server/contracts/contracts';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError, readBody } from '$lib/server/platform/http';
 
 export async function PUT({ locals, params, request }) {
 	const auth = requireAdmin(locals.user);

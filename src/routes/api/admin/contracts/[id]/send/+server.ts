@@ -1,9 +1,9 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { sendContract } from '$lib/server/contracts';
-import { contractDeps } from '$lib/server/invite-deps';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError } from '$lib/server/http';
+import { getApp } from '$lib/server/platform/app';
+import { sendContract } from '$lib/server/contracts/contracts';
+import { contractDeps } from '$lib/server/contracts/deps';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError } from '$lib/server/platform/http';
 import type { ContractSent } from '$lib/domain/api-types';
 
 export async function POST({ locals, params }) {

@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError } from '$lib/server/http';
-import { listSealUses, parseSealUsesQuery } from '$lib/server/seal-uses';
+import { getApp } from '$lib/server/platform/app';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError } from '$lib/server/platform/http';
+import { listSealUses, parseSealUsesQuery } from '$lib/server/seals/seal-uses';
 
 /** One page of the seal's usage history (SA8): ?cursor=&limit=, newest first. */
 export async function GET({ locals, params, url }) {

@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError, readBody } from '$lib/server/http';
-import { decideSubmission, ReviewDecisionSchema } from '$lib/server/review';
+import { getApp } from '$lib/server/platform/app';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError, readBody } from '$lib/server/platform/http';
+import { decideSubmission, ReviewDecisionSchema } from '$lib/server/review/review';
 
 export async function POST({ locals, params, request }) {
 	const auth = requireAdmin(locals.user);

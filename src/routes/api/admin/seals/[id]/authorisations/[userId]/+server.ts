@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
-import { getApp } from '$lib/server/app';
-import { requireAdmin } from '$lib/server/guards';
-import { apiError } from '$lib/server/http';
-import { authoriseSeal, revokeSeal } from '$lib/server/admin-seals';
+import { getApp } from '$lib/server/platform/app';
+import { requireAdmin } from '$lib/server/platform/guards';
+import { apiError } from '$lib/server/platform/http';
+import { authoriseSeal, revokeSeal } from '$lib/server/seals/admin-seals';
 
 /** Authorises the user to stamp with the seal (idempotent). */
 export async function PUT({ locals, params }) {

@@ -1,0 +1,298 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import type { User } from '../db/schema';
+import { BlobStore } from '../platform/blob-store';
+import { seedIfEmpty } from '../platform/seed';
+import { residentIdCheckChar } from '$lib/domain/validators';
+import {
+	CODE_TTL_MS,
+	createInvite,
+	listInvites,
+	listOutbox,
+	normaliseContact,
+	redeemInvite,
+	type InviteDeps
+} from './invites';
+import { maskIdNumber, saveDetails } from './profile';
+import {
+	ConsoleNotifier,
+	SmsNotifier,
+	type Notifier,
+	type NotifyMessage
+} from '../platform/notify';
+
+let dir: string;
+let open: OpenDatabase;
+let now: Date;
+const clock = () => now;
+let admin: User;
+let deps: InviteDeps;
+let sent: NotifyMessage[];
+
+/** A console notifier that also keeps what it printed, so the test can read the code. */
+function recordingConsole(): Notifier {
+	const inner = new ConsoleNotifier(() => undefined);
+	return {
+		channel: 'console',
+		send: async (message) => {
+			sent.push(message);
+			await inner.send(message);
+		}
+	};
+}
+
+beforeEach(async () => {
+	now = new Date('2026-03-01T08:00:00Z');
+	sent = [];
+	dir = await mkdtemp(join(tmpdir(), 'sealpass-invites-'));
+	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	await migrateToLatest(open);
+	await seedIfEmpty(open.db, new BlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
+	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
+	deps = {
+		db: open.db,
+		clock,
+		origin: 'https://sign.example.cn',
+		notifiers: { console: recordingConsole(), smtp: null, sms: new SmsNotifier() }
+	};
+});
+afterEach(async () => {
+	await open.close();
+	await rm(dir, { recursive: true, force: true });
+});
+
+async function invite(name = '李四', contact = 'lisi@example.cn') {
+	const result = await createInvite(deps, admin, { name, contact });
+	if (!result.ok) throw new Error(result.code);
+	const token = result.link.split('/invite/')[1]!;
+	const code = /\b(\d{6})\b/.exec(sent.at(-1)!.body)![1]!;
+	return { ...result, token, code };
+}
+const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+const redeem = (token: string, code: string) => redeemInvite(deps, { token, code, ip: '10.0.0.1' });
+
+/** A valid resident ID number for a body, with its GB 11643 check character computed here. */
+function validId(body: string) {
+	return body + residentIdCheckChar(body);
+}
+
+describe('invites', () => {
+	it('creates a signer and sends the link and code in both languages; only hashes are stored', async () => {
+		const created = await invite();
+		expect(created.link).toMatch(/^https:\/\/sign\.example\.cn\/invite\/[\w-]{43}$/);
+		const message = sent[0]!;
+		expect(message.to).toBe('lisi@example.cn');
+		expect(message.body).toContain(created.link);
+		expect(message.body).toContain(created.code);
+		expect(message.body).toContain('验证码');
+		expect(message.body).toContain('verification code');
+
+		const row = await open.db.selectFrom('invites').selectAll().executeTakeFirstOrThrow();
+		const bare = createHash('sha256').update(created.code).digest('hex');
+		expect(row.code_hash).not.toBe(bare);
+		expect(row.code_hash).not.toContain(created.code);
+		expect(row.link_token_hash).not.toBe(created.token);
+		expect(row.expires_at).toBe(new Date(now.getTime() + CODE_TTL_MS).toISOString());
+		const user = await open.db
+			.selectFrom('users')
+			.selectAll()
+			.where('id', '=', row.user_id)
+			.executeTakeFirstOrThrow();
+		expect(user).toMatchObject({ display_name: '李四', role: 'signer', org_id: admin.org_id });
+
+		// The same code on another invite hashes differently: the hash is bound to its invite.
+		const other = await invite('王五', 'wangwu@example.cn');
+		const rows = await open.db.selectFrom('invites').select('code_hash').execute();
+		expect(new Set(rows.map((r) => r.code_hash)).size).toBe(2);
+		expect(other.inviteId).not.toBe(created.inviteId);
+
+		const outbox = await listOutbox(open.db, admin.org_id);
+		expect(outbox).toHaveLength(2);
+		expect(outbox.map((o) => o.recipient)).toContain('lisi@example.cn');
+	});
+
+	it('refuses bad names and contacts, and phone invites when only SMTP delivery exists', async () => {
+		expect(await createInvite(deps, admin, { name: ' ', contact: 'a@b.cn' })).toMatchObject({
+			code: 'REAL_NAME_INVALID'
+		});
+		expect(await createInvite(deps, admin, { name: '李四', contact: 'nope' })).toMatchObject({
+			code: 'CONTACT_INVALID'
+		});
+		expect(normaliseContact(' +86 138-0013-8000 ')).toBe('+8613800138000');
+		expect(normaliseContact('Li.Si@Example.CN')).toBe('li.si@example.cn');
+		const smtp: Notifier = { channel: 'smtp', send: async () => undefined };
+		deps.notifiers = { ...deps.notifiers, smtp };
+		expect(await createInvite(deps, admin, { name: '李四', contact: '13800138000' })).toMatchObject(
+			{ ok: false, code: 'NOTIFY_UNAVAILABLE' }
+		);
+		expect(await open.db.selectFrom('invites').select('id').execute()).toHaveLength(0);
+	});
+
+	it('redeems once with the right code, and never again', async () => {
+		const { token, code, inviteId } = await invite();
+		const first = await redeem(token, code);
+		expect(first).toMatchObject({ ok: true, inviteId });
+		expect(await redeem(token, code)).toMatchObject({ ok: false, code: 'INVITE_INVALID' });
+		expect(await redeem('x'.repeat(43), code)).toMatchObject({ code: 'INVITE_INVALID' });
+		const [listed] = await listInvites(deps, admin.org_id);
+		expect(listed!.status).toBe('redeemed');
+	});
+
+	it('counts wrong codes, locks on the 5th, and then refuses even the right code', async () => {
+		const { token, code } = await invite();
+		for (let left = 4; left >= 1; left--) {
+			expect(await redeem(token, wrong(code))).toMatchObject({
+				ok: false,
+				code: 'CODE_INVALID',
+				details: { attemptsLeft: left }
+			});
+		}
+		expect(await redeem(token, wrong(code))).toMatchObject({ ok: false, code: 'CODE_LOCKED' });
+		expect(await redeem(token, code)).toMatchObject({ ok: false, code: 'CODE_LOCKED' });
+		const [listed] = await listInvites(deps, admin.org_id);
+		expect(listed).toMatchObject({ status: 'locked', attempts: 5 });
+		const events = await open.db
+			.selectFrom('auth_events')
+			.select(['kind', 'ip'])
+			.orderBy('created_at')
+			.execute();
+		const kinds = events.map((e) => e.kind);
+		expect(kinds.filter((k) => k === 'invite.code_wrong')).toHaveLength(5);
+		expect(kinds).toContain('invite.locked');
+		expect(kinds.at(-1)).toBe('invite.refused');
+		expect(
+			events.filter((e) => e.kind !== 'invite.created').every((e) => e.ip === '10.0.0.1')
+		).toBe(true);
+	});
+
+	it('24 wrong codes and the right one at once: five are counted, the invite locks, the right one does not win', async () => {
+		const { token, code, inviteId } = await invite();
+		// All 25 start before any finishes; the right code is sent last, after the limit is spent.
+		const results = await Promise.all([
+			...Array.from({ length: 24 }, () => redeem(token, wrong(code))),
+			redeem(token, code)
+		]);
+		const row = await open.db
+			.selectFrom('invites')
+			.select(['attempts', 'locked_at', 'redeemed_at'])
+			.where('id', '=', inviteId)
+			.executeTakeFirstOrThrow();
+		expect(row.attempts).toBe(5);
+		expect(row.locked_at).not.toBeNull();
+		expect(row.redeemed_at).toBeNull();
+		expect(results.at(-1)).toMatchObject({ ok: false, code: 'CODE_LOCKED' });
+		expect(results.filter((r) => !r.ok && r.code === 'CODE_INVALID')).toHaveLength(4);
+		expect(results.filter((r) => !r.ok && r.code === 'CODE_LOCKED')).toHaveLength(21);
+		const audit = await open.db.selectFrom('audit_log').select('kind').execute();
+		expect(audit.filter((a) => a.kind === 'invite.code_wrong')).toHaveLength(5);
+		expect(audit.filter((a) => a.kind === 'invite.locked')).toHaveLength(1);
+		expect(audit.filter((a) => a.kind === 'invite.redeemed')).toHaveLength(0);
+	});
+
+	it('the right code among the first five at once wins, and the attempts stay counted', async () => {
+		const { token, code, inviteId } = await invite();
+		const results = await Promise.all([
+			redeem(token, wrong(code)),
+			redeem(token, code),
+			...Array.from({ length: 10 }, () => redeem(token, wrong(code)))
+		]);
+		expect(results[1]).toMatchObject({ ok: true, inviteId });
+		expect(results.filter((r) => r.ok)).toHaveLength(1);
+		const row = await open.db
+			.selectFrom('invites')
+			.select(['attempts', 'locked_at', 'redeemed_at'])
+			.where('id', '=', inviteId)
+			.executeTakeFirstOrThrow();
+		expect(row.attempts).toBe(2);
+		expect(row.locked_at).toBeNull();
+		expect(row.redeemed_at).not.toBeNull();
+	});
+
+	it('expires the code after 10 minutes', async () => {
+		const { token, code } = await invite();
+		now = new Date(now.getTime() + CODE_TTL_MS - 1);
+		const early = await invite('王五', 'wangwu@example.cn');
+		expect(await redeem(early.token, early.code)).toMatchObject({ ok: true });
+		now = new Date(now.getTime() + 1);
+		expect(await redeem(token, code)).toMatchObject({ ok: false, code: 'CODE_EXPIRED' });
+		const listed = await listInvites(deps, admin.org_id);
+		expect(listed.find((i) => i.name === '李四')!.status).toBe('expired');
+	});
+});
+
+describe('personal details', () => {
+	it('stores the real name, a masked number and a keyed hash, never the number', async () => {
+		const { token, code } = await invite();
+		const redeemed = await redeem(token, code);
+		if (!redeemed.ok) throw new Error(redeemed.code);
+		const user = await open.db
+			.selectFrom('users')
+			.selectAll()
+			.where('id', '=', redeemed.userId)
+			.executeTakeFirstOrThrow();
+		const id = validId('11010519491231002');
+		const saved = await saveDetails({ db: open.db, clock }, user, {
+			realName: ' 李四 ',
+			idNumber: id.toLowerCase(),
+			ip: null
+		});
+		expect(saved).toMatchObject({
+			ok: true,
+			profile: { realName: '李四', idNumberMasked: maskIdNumber(id), verifiedAt: now.toISOString() }
+		});
+		const row = await open.db
+			.selectFrom('users')
+			.selectAll()
+			.where('id', '=', user.id)
+			.executeTakeFirstOrThrow();
+		expect(JSON.stringify(row)).not.toContain(id);
+		expect(row.id_number_hash).toMatch(/^[0-9a-f]{64}$/);
+		expect(row.id_number_hash).not.toBe(createHash('sha256').update(id).digest('hex'));
+		const event = await open.db
+			.selectFrom('auth_events')
+			.selectAll()
+			.where('kind', '=', 'details.updated')
+			.executeTakeFirstOrThrow();
+		expect(event.detail).not.toContain(id);
+	});
+
+	it('masks as region prefix, stars and the last four', () => {
+		expect(maskIdNumber('11010519491231002X')).toBe('1101**********002X');
+	});
+
+	it('refuses invalid numbers with the validator reason, and bad names', async () => {
+		const body = '11010519491231002';
+		const good = validId(body);
+		const badCheck = body + (good.endsWith('0') ? '1' : '0');
+		const cases: [string, string][] = [
+			['1101051949123100', 'LENGTH'],
+			['11010519491231002A', 'FORMAT'],
+			[validId('01010519491231002'), 'REGION'],
+			[validId('11010519490231002'), 'DATE'],
+			[validId('11010520300101002'), 'FUTURE_DATE'],
+			[badCheck, 'CHECK']
+		];
+		for (const [idNumber, reason] of cases) {
+			expect(
+				await saveDetails({ db: open.db, clock }, admin, { realName: '张三', idNumber, ip: null })
+			).toMatchObject({ ok: false, code: 'ID_NUMBER_INVALID', details: { reason } });
+		}
+		expect(
+			await saveDetails({ db: open.db, clock }, admin, {
+				realName: '长'.repeat(51),
+				idNumber: good,
+				ip: null
+			})
+		).toMatchObject({ ok: false, code: 'REAL_NAME_INVALID' });
+		const row = await open.db
+			.selectFrom('users')
+			.select('verified_at')
+			.where('id', '=', admin.id)
+			.executeTakeFirstOrThrow();
+		expect(row.verified_at).toBeNull();
+	});
+});

@@ -1,0 +1,345 @@
+import type { Kysely } from 'kysely';
+import { randomInt, randomUUID } from 'node:crypto';
+import type { ErrorCode } from '$lib/domain/errors';
+import type { InviteStatus, InviteSummary, OutboxEntry } from '$lib/domain/api-types';
+import { m } from '$lib/paraglide/messages';
+import type { Database, User } from '../db/schema';
+import type { Clock } from '../platform/clock';
+import { hashToken, newToken } from './tokens';
+import { hmacHex, sameMac, serverKey, verificationKeys } from '../platform/secrets';
+import { appendAuthEvent } from './auth-events';
+import { appendAudit, recordAudit } from '../audit/audit';
+import { deliver, notifierFor, type Notifiers } from '../platform/notify';
+
+/** How long the code (and so the link) works: short, because six digits are few. */
+export const CODE_TTL_MS = 10 * 60_000;
+/** Wrong codes allowed before the invite locks; 5 in 10⁶ leaves a guesser nothing. */
+export const MAX_CODE_ATTEMPTS = 5;
+export const NAME_MAX = 50;
+
+export interface InviteDeps {
+	db: Kysely<Database>;
+	clock: Clock;
+	origin: string;
+	notifiers: Notifiers;
+}
+
+/** The stored form of a code: keyed with the invite key (SPEC SEC1) and bound to its invite. */
+export function hashCode(inviteId: string, code: string): string {
+	return hmacHex(serverKey('invite_code_key'), `${inviteId}:${code}`);
+}
+
+/** Whether a code is the invite's, under the current invite key or one retired by a rotation. */
+function codeMatches(inviteId: string, code: string, stored: string): boolean {
+	const text = `${inviteId}:${code}`;
+	return verificationKeys('invite_code_key').some((key) => sameMac(hmacHex(key, text), stored));
+}
+
+/** Trims a name and checks 1–50 characters (code points, so 李四 is two). */
+export function normaliseName(name: string): string | null {
+	const trimmed = name.normalize('NFC').trim().replace(/\s+/g, ' ');
+	const length = [...trimmed].length;
+	return length >= 1 && length <= NAME_MAX ? trimmed : null;
+}
+
+/**
+ * An e-mail address (lower-cased) or a phone number (digits with an optional +), or null.
+ * Normalised so the outbox and the invite list show one spelling per person.
+ */
+export function normaliseContact(contact: string): string | null {
+	const trimmed = contact.normalize('NFKC').trim();
+	if (trimmed.includes('@')) {
+		return trimmed.length <= 254 && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(trimmed)
+			? trimmed.toLowerCase()
+			: null;
+	}
+	const phone = trimmed.replace(/[\s()-]/g, '');
+	return /^\+?\d{6,15}$/.test(phone) ? phone : null;
+}
+
+export type Failure = {
+	ok: false;
+	code: ErrorCode;
+	message: string;
+	details?: Record<string, unknown>;
+};
+
+/**
+ * Creates a signer and their invite, then sends the link and the code through the notifier for
+ * the contact. The code is returned to no one but the notifier: the admin who creates the
+ * invite cannot also use it without the invitee's channel (the console outbox is the pilot's
+ * stand-in for that channel).
+ */
+export async function createInvite(
+	deps: InviteDeps,
+	admin: User,
+	input: { name: string; contact: string }
+): Promise<{ ok: true; inviteId: string; link: string } | Failure> {
+	const name = normaliseName(input.name);
+	if (!name) return { ok: false, code: 'REAL_NAME_INVALID', message: 'Name needs 1–50 characters' };
+	const contact = normaliseContact(input.contact);
+	if (!contact) {
+		return { ok: false, code: 'CONTACT_INVALID', message: 'Not an e-mail address or phone number' };
+	}
+	const notifier = notifierFor(deps.notifiers, contact);
+	if (notifier.channel === 'sms') {
+		return {
+			ok: false,
+			code: 'NOTIFY_UNAVAILABLE',
+			message: 'SMS delivery is not configured; invite by e-mail'
+		};
+	}
+	const inviteId = randomUUID();
+	const userId = randomUUID();
+	const token = newToken();
+	const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+	const now = deps.clock();
+	const codeHash = hashCode(inviteId, code);
+	await deps.db.transaction().execute(async (trx) => {
+		await trx
+			.insertInto('users')
+			.values({
+				id: userId,
+				org_id: admin.org_id,
+				display_name: name,
+				role: 'signer',
+				created_at: now.toISOString()
+			})
+			.execute();
+		await trx
+			.insertInto('invites')
+			.values({
+				id: inviteId,
+				org_id: admin.org_id,
+				user_id: userId,
+				link_token_hash: hashToken(token),
+				code_hash: codeHash,
+				contact,
+				channel: notifier.channel,
+				created_by: admin.id,
+				created_at: now.toISOString(),
+				expires_at: new Date(now.getTime() + CODE_TTL_MS).toISOString(),
+				locked_at: null,
+				redeemed_at: null
+			})
+			.execute();
+		await appendAudit(trx, deps.clock, admin.id, {
+			kind: 'invite.created',
+			subject: inviteId,
+			data: { userId, channel: notifier.channel }
+		});
+	});
+	await appendAuthEvent(deps.db, deps.clock, {
+		kind: 'invite.created',
+		userId,
+		inviteId,
+		detail: { by: admin.id, channel: notifier.channel }
+	});
+	const link = `${deps.origin}/invite/${token}`;
+	const minutes = CODE_TTL_MS / 60_000;
+	const body = (['zh-CN', 'en'] as const)
+		.map((locale) => m.notify_invite_body({ name, link, code, minutes }, { locale }))
+		.join('\n\n');
+	const subject = `${m.notify_invite_subject({}, { locale: 'zh-CN' })} / ${m.notify_invite_subject({}, { locale: 'en' })}`;
+	const sent = await deliver(deps.db, deps.clock, admin.org_id, notifier, {
+		to: contact,
+		subject,
+		body
+	});
+	if (!sent.ok) {
+		return { ok: false, code: 'NOTIFY_FAILED', message: sent.error, details: { inviteId } };
+	}
+	return { ok: true, inviteId, link };
+}
+
+/** An invite's state at a moment; redeemed and locked win over expiry. */
+export function inviteStatus(
+	row: { redeemed_at: string | null; locked_at: string | null; expires_at: string },
+	now: Date
+): InviteStatus {
+	if (row.redeemed_at) return 'redeemed';
+	if (row.locked_at) return 'locked';
+	return row.expires_at <= now.toISOString() ? 'expired' : 'pending';
+}
+
+/** The organisation's invites, newest first, for the admin list. */
+export async function listInvites(deps: Pick<InviteDeps, 'db' | 'clock'>, orgId: string) {
+	const rows = await deps.db
+		.selectFrom('invites')
+		.innerJoin('users', 'users.id', 'invites.user_id')
+		.select([
+			'invites.id',
+			'users.display_name',
+			'invites.contact',
+			'invites.channel',
+			'invites.created_at',
+			'invites.expires_at',
+			'invites.attempts',
+			'invites.locked_at',
+			'invites.redeemed_at'
+		])
+		.where('invites.org_id', '=', orgId)
+		.orderBy('invites.created_at', 'desc')
+		.limit(200)
+		.execute();
+	const now = deps.clock();
+	return rows.map((r): InviteSummary => ({
+		id: r.id,
+		name: r.display_name,
+		contact: r.contact,
+		channel: r.channel,
+		status: inviteStatus(r, now),
+		attempts: r.attempts,
+		createdAt: r.created_at,
+		expiresAt: r.expires_at
+	}));
+}
+
+/**
+ * The organisation's console outbox, newest first: how a pilot without mail delivers codes. It
+ * holds invite links and codes, so only the admins of the organisation that sent them read it.
+ */
+export async function listOutbox(db: Kysely<Database>, orgId: string): Promise<OutboxEntry[]> {
+	const rows = await db
+		.selectFrom('notifications')
+		.selectAll()
+		.where('org_id', '=', orgId)
+		.where('channel', '=', 'console')
+		.orderBy('created_at', 'desc')
+		.limit(100)
+		.execute();
+	return rows.map((r) => ({
+		id: r.id,
+		recipient: r.recipient,
+		subject: r.subject,
+		body: r.body,
+		createdAt: r.created_at
+	}));
+}
+
+/**
+ * Spends an invite with its code. The attempt is counted FIRST, in one conditional UPDATE
+ * (`attempts < 5 AND locked_at IS NULL`, RETURNING), and the code is compared only when that
+ * UPDATE counted it, all in one transaction: however many guesses arrive at once, at most five
+ * are ever compared, and a right code that arrives after the fifth is refused like any other.
+ * The fifth wrong code locks the invite for good. Codes are compared as HMACs in constant time.
+ * Every outcome is appended to auth_events.
+ */
+export async function redeemInvite(
+	deps: Pick<InviteDeps, 'db' | 'clock'>,
+	input: { token: string; code: string; ip: string | null }
+): Promise<{ ok: true; userId: string; inviteId: string } | Failure> {
+	const { db, clock } = deps;
+	const invite = await db
+		.selectFrom('invites')
+		.selectAll()
+		.where('link_token_hash', '=', hashToken(input.token))
+		.executeTakeFirst();
+	const refuse = async (code: ErrorCode, message: string, details?: Record<string, unknown>) => {
+		await appendAuthEvent(db, clock, {
+			kind: 'invite.refused',
+			inviteId: invite?.id ?? null,
+			userId: invite?.user_id ?? null,
+			ip: input.ip,
+			detail: { code }
+		});
+		await recordAudit(db, clock, null, {
+			kind: 'invite.refused',
+			subject: invite?.id ?? null,
+			data: { code, ip: input.ip }
+		});
+		return { ok: false as const, code, message, details };
+	};
+	if (!invite || invite.redeemed_at) return refuse('INVITE_INVALID', 'Unknown or used invite');
+	if (invite.locked_at) return refuse('CODE_LOCKED', 'Too many wrong codes');
+	if (invite.expires_at <= clock().toISOString()) return refuse('CODE_EXPIRED', 'The code expired');
+
+	type Outcome = 'redeemed' | 'spent' | 'locked' | { wrong: number };
+	const outcome = await db.transaction().execute(async (trx): Promise<Outcome> => {
+		const now = clock().toISOString();
+		const counted = await trx
+			.updateTable('invites')
+			.set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+			.where('id', '=', invite.id)
+			.where('attempts', '<', MAX_CODE_ATTEMPTS)
+			.where('locked_at', 'is', null)
+			.where('redeemed_at', 'is', null)
+			.where('expires_at', '>', now)
+			.returning(['attempts', 'code_hash'])
+			.executeTakeFirst();
+		// Not counted: another request used the last attempt, redeemed it, or it just expired.
+		if (!counted) return 'spent';
+		if (codeMatches(invite.id, input.code, counted.code_hash)) {
+			await trx
+				.updateTable('invites')
+				.set({ redeemed_at: now })
+				.where('id', '=', invite.id)
+				.execute();
+			await appendAudit(trx, clock, invite.user_id, {
+				kind: 'invite.redeemed',
+				subject: invite.id,
+				data: { userId: invite.user_id, ip: input.ip }
+			});
+			return 'redeemed';
+		}
+		await appendAudit(trx, clock, null, {
+			kind: 'invite.code_wrong',
+			subject: invite.id,
+			data: { attempts: counted.attempts, ip: input.ip }
+		});
+		if (counted.attempts < MAX_CODE_ATTEMPTS) return { wrong: counted.attempts };
+		await trx.updateTable('invites').set({ locked_at: now }).where('id', '=', invite.id).execute();
+		await appendAudit(trx, clock, null, {
+			kind: 'invite.locked',
+			subject: invite.id,
+			data: { ip: input.ip }
+		});
+		return 'locked';
+	});
+
+	if (outcome === 'spent') {
+		const row = await db
+			.selectFrom('invites')
+			.select(['redeemed_at', 'locked_at', 'expires_at', 'attempts'])
+			.where('id', '=', invite.id)
+			.executeTakeFirstOrThrow();
+		if (row.redeemed_at) return refuse('INVITE_INVALID', 'Unknown or used invite');
+		if (!row.locked_at && row.attempts < MAX_CODE_ATTEMPTS) {
+			return refuse('CODE_EXPIRED', 'The code expired');
+		}
+		return refuse('CODE_LOCKED', 'Too many wrong codes');
+	}
+	if (outcome === 'redeemed') {
+		await appendAuthEvent(db, clock, {
+			kind: 'invite.redeemed',
+			inviteId: invite.id,
+			userId: invite.user_id,
+			ip: input.ip
+		});
+		return { ok: true, userId: invite.user_id, inviteId: invite.id };
+	}
+	const attempts = outcome === 'locked' ? MAX_CODE_ATTEMPTS : outcome.wrong;
+	await appendAuthEvent(db, clock, {
+		kind: 'invite.code_wrong',
+		inviteId: invite.id,
+		userId: invite.user_id,
+		ip: input.ip,
+		detail: { attempts }
+	});
+	if (outcome === 'locked') {
+		await appendAuthEvent(db, clock, {
+			kind: 'invite.locked',
+			inviteId: invite.id,
+			userId: invite.user_id,
+			ip: input.ip
+		});
+		return { ok: false, code: 'CODE_LOCKED', message: 'Too many wrong codes' };
+	}
+	const attemptsLeft = MAX_CODE_ATTEMPTS - attempts;
+	return {
+		ok: false,
+		code: 'CODE_INVALID',
+		message: `Wrong code; ${attemptsLeft} attempts left`,
+		details: { attemptsLeft }
+	};
+}

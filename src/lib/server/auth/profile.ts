@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import { checkResidentId } from '$lib/domain/validators';
+import type { Profile } from '$lib/domain/api-types';
+import type { Database, User } from '../db/schema';
+import type { Clock } from '../platform/clock';
+import { hmacHex, serverKey } from '../platform/secrets';
+import { appendAuthEvent } from './auth-events';
+import { normaliseName, type Failure } from './invites';
+
+/**
+ * The displayable form of a resident ID number: region prefix and the last four, e.g.
+ * 1101**********002X. Enough for a person to recognise their own number, useless to anyone else.
+ */
+export function maskIdNumber(normalised: string): string {
+	return `${normalised.slice(0, 4)}${'*'.repeat(normalised.length - 8)}${normalised.slice(-4)}`;
+}
+
+/**
+ * A keyed hash of the number, to find the same person twice without storing the number. Keyed
+ * with the ID key (SPEC SEC1), held outside the database, because the space of valid numbers is
+ * small enough to enumerate.
+ */
+export function hashIdNumber(normalised: string): string {
+	return hmacHex(serverKey('id_number_key'), normalised);
+}
+
+/** What the user sees of their own account. */
+export function profileOf(user: User): Profile {
+	return {
+		id: user.id,
+		name: user.display_name,
+		role: user.role,
+		realName: user.real_name,
+		idNumberMasked: user.id_number_masked,
+		verifiedAt: user.verified_at
+	};
+}
+
+/**
+ * Records a user's real name and resident ID number (checked with the GB 11643 validator
+ * against the server's date). Stores the masked number and its keyed hash, never the number.
+ */
+export async function saveDetails(
+	deps: { db: Kysely<Database>; clock: Clock },
+	user: User,
+	input: { realName: string; idNumber: string; ip: string | null }
+): Promise<{ ok: true; profile: Profile } | Failure> {
+	const realName = normaliseName(input.realName);
+	if (!realName) {
+		return { ok: false, code: 'REAL_NAME_INVALID', message: 'Name needs 1–50 characters' };
+	}
+	const checked = checkResidentId(input.idNumber, deps.clock());
+	if (!checked.ok) {
+		return {
+			ok: false,
+			code: 'ID_NUMBER_INVALID',
+			message: `Resident ID number refused: ${checked.reason}`,
+			details: { reason: checked.reason }
+		};
+	}
+	const masked = maskIdNumber(checked.normalised);
+	const now = deps.clock().toISOString();
+	await deps.db
+		.updateTable('users')
+		.set({
+			real_name: realName,
+			id_number_masked: masked,
+			id_number_hash: hashIdNumber(checked.normalised),
+			verified_at: now
+		})
+		.where('id', '=', user.id)
+		.execute();
+	await appendAuthEvent(deps.db, deps.clock, {
+		kind: 'details.updated',
+		userId: user.id,
+		ip: input.ip,
+		detail: { idNumberMasked: masked, replaced: user.verified_at !== null }
+	});
+	const updated = await deps.db
+		.selectFrom('users')
+		.selectAll()
+		.where('id', '=', user.id)
+		.executeTakeFirstOrThrow();
+	return { ok: true, profile: profileOf(updated) };
+}

@@ -1,0 +1,248 @@
+import type { Kysely } from 'kysely';
+import type { Envelope } from '$lib/domain/envelope';
+import type { InboxItem, MyState } from '$lib/domain/api-types';
+import { manifestImages, type Manifest } from '$lib/domain/manifest';
+import { render } from '$lib/pdf/render';
+import { sha256Hex } from '$lib/domain/canonical';
+import type { Database, User } from '../db/schema';
+import type { BlobStore } from '../platform/blob-store';
+import { loadCjkFont } from '../platform/fonts';
+
+/** The parts of a domain Envelope kept as JSON in `envelopes.definition`. */
+export type EnvelopeDefinition = Pick<
+	Envelope,
+	'pages' | 'signingOrder' | 'parties' | 'signers' | 'fields'
+>;
+
+/** A loaded envelope with the columns the server needs beside the domain shape. */
+export interface StoredEnvelope {
+	envelope: Envelope;
+	orgId: string;
+	title: string;
+	/** Signer id → user id: which account's passkey may confirm for each signer. */
+	signerUsers: Map<string, string>;
+}
+
+/**
+ * Serialises the definition the same way everywhere it is written (seed now, the admin
+ * editor later), so the column never holds keys that the loader would silently ignore.
+ */
+export function definitionJson(envelope: Envelope): string {
+	const { pages, signingOrder, parties, signers, fields } = envelope;
+	const definition: EnvelopeDefinition = { pages, signingOrder, parties, signers, fields };
+	return JSON.stringify(definition);
+}
+
+/**
+ * Loads the domain Envelope the signing rules run against. Null when the envelope does not
+ * exist or was never prepared for signing (no definition): such an envelope has no fields to
+ * fill, and treating it as empty would let any manifest "complete" it.
+ */
+export async function loadEnvelope(
+	db: Kysely<Database>,
+	id: string
+): Promise<StoredEnvelope | null> {
+	const row = await db.selectFrom('envelopes').selectAll().where('id', '=', id).executeTakeFirst();
+	if (!row || row.definition === null) return null;
+	const definition = JSON.parse(row.definition) as EnvelopeDefinition;
+	const signers = await db
+		.selectFrom('envelope_signers')
+		.select(['signer_id', 'user_id'])
+		.where('envelope_id', '=', id)
+		.execute();
+	return {
+		envelope: {
+			id: row.id,
+			docHash: row.doc_sha256,
+			revision: row.revision,
+			status: row.status,
+			...definition
+		},
+		orgId: row.org_id,
+		title: row.title,
+		signerUsers: new Map(signers.map((s) => [s.signer_id, s.user_id]))
+	};
+}
+
+/**
+ * The envelope's accepted manifests in acceptance order: the order the rules (R8, R9) and
+ * render() need. The per-envelope sequence number orders them, since receipt times can tie.
+ */
+export async function acceptedManifests(db: Kysely<Database>, id: string): Promise<Manifest[]> {
+	const rows = await db
+		.selectFrom('submissions')
+		.select('manifest_json')
+		.where('envelope_id', '=', id)
+		.where('status', '=', 'accepted')
+		.orderBy('seq')
+		.execute();
+	return rows.map((r) => JSON.parse(r.manifest_json) as Manifest);
+}
+
+/**
+ * Whether a user may read an envelope: one of its signers, or an admin of its organisation.
+ * Everyone else gets "not found", so envelope ids do not leak across organisations.
+ */
+export function mayRead(stored: StoredEnvelope, user: User): boolean {
+	if (user.role === 'admin' && user.org_id === stored.orgId) return true;
+	return [...stored.signerUsers.values()].includes(user.id);
+}
+
+let cjkFont: Promise<Uint8Array> | null = null;
+
+/**
+ * The envelope as it stands: render(original, accepted manifests) (SPEC P), the very bytes a
+ * signer's preview produced from the same inputs. Returns null when the original or an image
+ * is missing from the blob store, which is damage to report, not a document to guess at.
+ */
+export async function renderEnvelope(
+	db: Kysely<Database>,
+	blobs: BlobStore,
+	envelope: Envelope
+): Promise<{ pdf: Uint8Array<ArrayBuffer>; sha256: string } | null> {
+	const original = await blobs.get(envelope.docHash);
+	if (!original) return null;
+	const manifests = await acceptedManifests(db, envelope.id);
+	const assets = new Map<string, Uint8Array>();
+	for (const manifest of manifests) {
+		for (const image of manifestImages(manifest)) {
+			if (assets.has(image)) continue;
+			const bytes = await blobs.get(image);
+			if (!bytes) return null;
+			assets.set(image, bytes);
+		}
+	}
+	// Loaded once per process: the font is a few MB and never changes while the server runs.
+	cjkFont ??= loadCjkFont();
+	const pdf = await render(original, manifests, assets, { font: await cjkFont });
+	return { pdf, sha256: await sha256Hex(pdf) };
+}
+
+/**
+ * The user's own decision on an envelope from their accepted manifests: returned as soon as one
+ * of their signer roles rejected; signed once every role they hold has signed. A user rarely
+ * holds two roles in one envelope, but counting roles keeps "signed" from showing too early.
+ */
+export function myStateOf(roles: readonly string[], manifests: readonly Manifest[]): MyState {
+	const mine = manifests.filter((m) => roles.includes(m.signerId));
+	if (mine.some((m) => m.decision.kind === 'rejected')) return 'rejected';
+	const signed = new Set(mine.filter((m) => m.decision.kind === 'signed').map((m) => m.signerId));
+	return roles.length > 0 && roles.every((r) => signed.has(r)) ? 'signed' : 'pending';
+}
+
+/**
+ * The envelopes a user signs (GET /api/inbox), newest first, with their own decision state.
+ * Drafts are left out: a signer sees a contract only once it was sent. Revoked ones stay, so a
+ * device holding a copy learns why it can no longer be signed.
+ */
+export async function listInbox(
+	db: Kysely<Database>,
+	userId: string,
+	/** Only these envelopes (the pull's changed ones); all when absent. */
+	only?: readonly string[]
+): Promise<InboxItem[]> {
+	if (only && only.length === 0) return [];
+	const rows = await db
+		.selectFrom('envelope_signers')
+		.innerJoin('envelopes', 'envelopes.id', 'envelope_signers.envelope_id')
+		.innerJoin('blobs', 'blobs.sha256', 'envelopes.doc_sha256')
+		.select([
+			'envelopes.id',
+			'envelopes.title',
+			'envelopes.status',
+			'envelopes.revision',
+			'envelopes.doc_sha256',
+			'envelopes.page_count',
+			'envelopes.created_at',
+			'blobs.size',
+			'envelope_signers.signer_id'
+		])
+		.where('envelope_signers.user_id', '=', userId)
+		.where('envelopes.status', '!=', 'draft')
+		.$if(only !== undefined, (q) => q.where('envelopes.id', 'in', only!))
+		.orderBy('envelopes.created_at', 'desc')
+		.orderBy('envelopes.id')
+		.execute();
+	const roles = new Map<string, string[]>();
+	for (const r of rows) roles.set(r.id, [...(roles.get(r.id) ?? []), r.signer_id]);
+	const ids = [...roles.keys()];
+	const submissions = ids.length
+		? await db
+				.selectFrom('submissions')
+				.select(['envelope_id', 'manifest_json'])
+				.where('envelope_id', 'in', ids)
+				.where('user_id', '=', userId)
+				.where('status', '=', 'accepted')
+				.orderBy('seq')
+				.execute()
+		: [];
+	const manifests = new Map<string, Manifest[]>();
+	for (const s of submissions) {
+		const list = manifests.get(s.envelope_id) ?? [];
+		list.push(JSON.parse(s.manifest_json) as Manifest);
+		manifests.set(s.envelope_id, list);
+	}
+	const items = new Map<string, InboxItem>();
+	for (const r of rows) {
+		if (items.has(r.id)) continue;
+		items.set(r.id, {
+			id: r.id,
+			title: r.title,
+			status: r.status,
+			revision: r.revision,
+			docHash: r.doc_sha256,
+			pageCount: r.page_count,
+			size: r.size,
+			myState: myStateOf(roles.get(r.id)!, manifests.get(r.id) ?? []),
+			createdAt: r.created_at
+		});
+	}
+	return [...items.values()];
+}
+
+/**
+ * The original document of an envelope for one of its participants (a signer, or an admin of
+ * its organisation), or null for anyone else, so ids do not leak across organisations. Works
+ * for envelopes without a definition too: an admin may view a contract before preparing it.
+ */
+export async function participantDocument(
+	db: Kysely<Database>,
+	user: User,
+	id: string
+): Promise<{ sha256: string; title: string } | null> {
+	const row = await db
+		.selectFrom('envelopes')
+		.select(['doc_sha256', 'title', 'org_id'])
+		.where('id', '=', id)
+		.executeTakeFirst();
+	if (!row) return null;
+	const admin = user.role === 'admin' && user.org_id === row.org_id;
+	const signer =
+		admin ||
+		(await db
+			.selectFrom('envelope_signers')
+			.select('signer_id')
+			.where('envelope_id', '=', id)
+			.where('user_id', '=', user.id)
+			.executeTakeFirst()) !== undefined;
+	return signer ? { sha256: row.doc_sha256, title: row.title } : null;
+}
+
+/**
+ * Whether this is the session's first view of this revision of an envelope, remembering it.
+ * The view is evidence ("the signer opened revision 3"), but one row per GET would let a page
+ * reload or a script fill the audit log; once per session and revision keeps the evidence.
+ */
+export async function firstViewInSession(
+	db: Kysely<Database>,
+	sessionIdHash: string,
+	envelopeId: string,
+	revision: number
+): Promise<boolean> {
+	const inserted = await db
+		.insertInto('envelope_views')
+		.values({ session_id_hash: sessionIdHash, envelope_id: envelopeId, revision })
+		.onConflict((oc) => oc.doNothing())
+		.executeTakeFirst();
+	return inserted.numInsertedOrUpdatedRows === 1n;
+}

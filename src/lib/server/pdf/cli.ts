@@ -1,0 +1,256 @@
+/**
+ * The `sealpass` command line: inspect an untrusted PDF, or render signed marks onto a PDF
+ * exactly as the server would. Bundled by vite.node.config.ts into build/node/cli.mjs and started
+ * by bin/sealpass.mjs, which calls `main`. Exit codes: 0 done, 1 usage or I/O problem (or a
+ * bug), 2 the input was refused — with its stable error code, so scripts can branch on it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ERROR_CODES, type ErrorCode } from '../../domain/errors';
+import type { Manifest } from '../../domain/manifest';
+import { parseManifest } from '../../domain/manifest-schema';
+import { inspectImage, sniffImageType } from '../../pdf/images';
+import { DEFAULT_PDF_TIMEOUT_MS, type PdfLimits } from '../../pdf/inspect-limits';
+import { inspectPdfIsolated } from './pdf-inspect';
+
+/** Where the CLI writes; a parameter so tests can run `main` in-process and read what it said. */
+export interface CliIo {
+	stdout: { write(text: string): unknown };
+	stderr: { write(text: string): unknown };
+}
+
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 1;
+export const EXIT_REFUSED = 2;
+
+const USAGE = `Usage:
+  sealpass inspect FILE.pdf [--max-pages N] [--max-bytes N] [--timeout-ms N]
+      Checks an untrusted PDF (size, header, encryption, structure, pages) in a worker that is
+      killed after the timeout, and prints JSON:
+      { file, size, pages, encrypted, verdict: "ok" | "refused", code?, message? }
+
+  sealpass render --manifests M.json --assets DIR IN.pdf OUT.pdf
+      Draws the marks of the manifests (a JSON array) onto IN.pdf and writes OUT.pdf
+      atomically. Every PNG/JPEG file in DIR is an asset, keyed by the SHA-256 of its bytes.
+
+  sealpass --help
+
+Exit status: 0 done; 1 usage error or unreadable file; 2 input refused (the error code is
+printed: PDF_ENCRYPTED, PDF_MALFORMED, PDF_TIMEOUT, MANIFEST_INVALID, IMAGE_INVALID, ...).
+`;
+
+/** A failure with the exit status and message it ends the command with. */
+class CliExit extends Error {
+	constructor(
+		readonly status: number,
+		message: string
+	) {
+		super(message);
+	}
+}
+
+const usage = (message: string) => new CliExit(EXIT_USAGE, `${message}\n\n${USAGE}`);
+const refused = (code: ErrorCode, message: string) =>
+	new CliExit(EXIT_REFUSED, `${code}: ${message}`);
+
+/**
+ * Why: one entry point that never calls process.exit, so the launcher decides when the process
+ * ends (pending output is flushed) and tests can run commands in-process. Resolves to the exit
+ * status.
+ */
+export async function main(argv: readonly string[], io: CliIo = process): Promise<number> {
+	const [command, ...rest] = argv;
+	try {
+		if (command === undefined) throw usage('No command given.');
+		if (command === '--help' || command === '-h' || command === 'help') {
+			io.stdout.write(USAGE);
+			return EXIT_OK;
+		}
+		if (command === 'inspect') return await inspectCommand(rest, io);
+		if (command === 'render') return await renderCommand(rest, io);
+		throw usage(`Unknown command "${command}".`);
+	} catch (error) {
+		if (error instanceof CliExit) {
+			io.stderr.write(`sealpass: ${error.message}\n`);
+			return error.status;
+		}
+		// A bug or an unexpected I/O failure: say what it was, never a silent non-zero exit.
+		io.stderr.write(
+			`sealpass: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`
+		);
+		return EXIT_USAGE;
+	}
+}
+
+async function inspectCommand(args: string[], io: CliIo): Promise<number> {
+	const { values, positionals } = parse(args, {
+		'max-pages': { type: 'string' },
+		'max-bytes': { type: 'string' },
+		'timeout-ms': { type: 'string' }
+	});
+	if (positionals.length !== 1) throw usage('inspect takes exactly one FILE.pdf.');
+	const file = positionals[0] as string;
+	const limits: PdfLimits = {
+		maxPages: positiveInt(values['max-pages'], '--max-pages'),
+		maxBytes: positiveInt(values['max-bytes'], '--max-bytes')
+	};
+	const timeoutMs = positiveInt(values['timeout-ms'], '--timeout-ms') ?? DEFAULT_PDF_TIMEOUT_MS;
+	const bytes = await readInput(file);
+	const result = await inspectPdfIsolated(bytes, { ...limits, timeoutMs });
+	const report = result.ok
+		? { file, size: result.size, pages: result.pages, encrypted: false, verdict: 'ok' }
+		: {
+				file,
+				size: result.size,
+				pages: 'pages' in result ? (result.pages ?? null) : null,
+				encrypted: 'encrypted' in result ? (result.encrypted ?? null) : null,
+				verdict: 'refused',
+				code: result.code,
+				message: result.message
+			};
+	io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+	if (!result.ok) io.stderr.write(`sealpass: ${result.code}: ${result.message}\n`);
+	return result.ok ? EXIT_OK : EXIT_REFUSED;
+}
+
+async function renderCommand(args: string[], io: CliIo): Promise<number> {
+	const { values, positionals } = parse(args, {
+		manifests: { type: 'string' },
+		assets: { type: 'string' }
+	});
+	if (!values.manifests) throw usage('render needs --manifests M.json.');
+	if (!values.assets) throw usage('render needs --assets DIR.');
+	if (positionals.length !== 2) throw usage('render takes IN.pdf and OUT.pdf.');
+	const [input, output] = positionals as [string, string];
+
+	const manifests = parseManifests(await readInput(values.manifests), values.manifests);
+	const assets = await readAssets(values.assets, io);
+
+	// The original is as untrusted as any upload: inspected, killably, before pdf-lib loads it.
+	const original = await readInput(input);
+	const inspection = await inspectPdfIsolated(original);
+	if (!inspection.ok) throw refused(inspection.code, `${input}: ${inspection.message}`);
+
+	// Loaded here, not at the top: `inspect` and `--help` then start without pdf-lib and fontkit.
+	const [{ render }, { loadCjkFont }] = await Promise.all([
+		import('../../pdf/render'),
+		import('../platform/fonts')
+	]);
+	let rendered: Uint8Array;
+	try {
+		rendered = await render(original, manifests, assets, { font: await loadCjkFont() });
+	} catch (error) {
+		const code = (error as { code?: unknown } | null)?.code;
+		if ((ERROR_CODES as readonly unknown[]).includes(code)) {
+			throw refused(code as ErrorCode, error instanceof Error ? error.message : String(error));
+		}
+		throw error;
+	}
+	await writeAtomically(output, rendered);
+	const sha256 = createHash('sha256').update(rendered).digest('hex');
+	io.stdout.write(
+		`${JSON.stringify({ file: output, size: rendered.byteLength, sha256 }, null, 2)}\n`
+	);
+	return EXIT_OK;
+}
+
+type OptionSpec = Record<string, { type: 'string' }>;
+
+function parse(args: string[], options: OptionSpec) {
+	try {
+		return parseArgs({ args, options, allowPositionals: true, strict: true });
+	} catch (error) {
+		throw usage(error instanceof Error ? error.message : String(error));
+	}
+}
+
+function positiveInt(value: string | undefined, name: string): number | undefined {
+	if (value === undefined) return undefined;
+	const n = Number(value);
+	if (!Number.isSafeInteger(n) || n <= 0) throw usage(`${name} must be a positive integer.`);
+	return n;
+}
+
+async function readInput(path: string): Promise<Uint8Array> {
+	try {
+		return new Uint8Array(await readFile(path));
+	} catch (error) {
+		throw new CliExit(EXIT_USAGE, `cannot read ${path}: ${(error as Error).message}`);
+	}
+}
+
+/** The manifests file is a JSON array; each entry must have exactly the manifest's shape. */
+function parseManifests(bytes: Uint8Array, path: string): Manifest[] {
+	let json: unknown;
+	try {
+		json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+	} catch (error) {
+		throw refused('MANIFEST_INVALID', `${path} is not JSON: ${(error as Error).message}`);
+	}
+	if (!Array.isArray(json)) throw refused('MANIFEST_INVALID', `${path} must hold a JSON array.`);
+	return json.map((entry, index) => {
+		const parsed = parseManifest(entry);
+		if (!parsed.ok) {
+			throw refused('MANIFEST_INVALID', `${path}[${index}]: ${parsed.issues.join('; ')}`);
+		}
+		return parsed.manifest;
+	});
+}
+
+/**
+ * Every PNG/JPEG file of the directory, keyed by the SHA-256 hex of its bytes — the key manifests
+ * use — so file names do not matter. Other files are skipped with a warning (a README next to
+ * the images is harmless); a PNG/JPEG that fails inspection is refused, since it would otherwise
+ * surface later as a confusing render error.
+ */
+async function readAssets(dir: string, io: CliIo): Promise<Map<string, Uint8Array>> {
+	let entries;
+	try {
+		entries = await readdir(dir, { withFileTypes: true });
+	} catch (error) {
+		throw new CliExit(
+			EXIT_USAGE,
+			`cannot read the assets directory ${dir}: ${(error as Error).message}`
+		);
+	}
+	const assets = new Map<string, Uint8Array>();
+	for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+		const path = join(dir, entry.name);
+		if (!entry.isFile()) {
+			io.stderr.write(`sealpass: warning: skipping ${path}: not a regular file\n`);
+			continue;
+		}
+		const bytes = await readInput(path);
+		if (sniffImageType(bytes) === null) {
+			io.stderr.write(`sealpass: warning: skipping ${path}: not a PNG or JPEG\n`);
+			continue;
+		}
+		const info = inspectImage(bytes);
+		if (!info.ok) throw refused(info.code, `${path}: ${info.message}`);
+		assets.set(createHash('sha256').update(bytes).digest('hex'), bytes);
+	}
+	return assets;
+}
+
+/**
+ * Temp file in the same directory, synced, then renamed: a crash or a full disk never leaves a
+ * half-written OUT.pdf where a finished one is expected (rename is atomic within a file system).
+ */
+async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+	const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+	try {
+		const handle = await open(temp, 'wx');
+		try {
+			await handle.writeFile(bytes);
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
+		await rename(temp, path);
+	} catch (error) {
+		await rm(temp, { force: true });
+		throw new CliExit(EXIT_USAGE, `cannot write ${path}: ${(error as Error).message}`);
+	}
+}

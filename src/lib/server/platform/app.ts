@@ -1,0 +1,87 @@
+import { building } from '$app/environment';
+import { loadConfig, type ServerConfig } from './config';
+import { currentMigration, openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { BlobStore } from './blob-store';
+import { systemClock, type Clock } from './clock';
+import { seedIfEmpty } from './seed';
+import { issueSetupToken } from '../auth/setup-link';
+import { createNotifiers, type Notifiers } from './notify';
+import { join } from 'node:path';
+import { loadServerKeys } from './secrets';
+import { anchorAuditHead } from '../audit/audit';
+
+export interface App {
+	config: ServerConfig;
+	database: OpenDatabase;
+	blobs: BlobStore;
+	clock: Clock;
+	version: string;
+	/** Invite delivery: console outbox by default, SMTP when SMTP_URL is set. */
+	notifiers: Notifiers;
+	/** The newest migration, read once at start (the schema changes only by a restart). */
+	migration: string | null;
+}
+
+let app: App | undefined;
+
+/**
+ * Opens storage, migrates, seeds an empty database and prints the first-admin link. Called
+ * once from the server's init hook; throws (with the path in the message) when the database
+ * cannot be opened or migrated, which stops start-up instead of serving a broken app.
+ */
+export async function startApp(
+	env: Record<string, string | undefined>,
+	version: string
+): Promise<App> {
+	if (app) return app;
+	const config = loadConfig(env);
+	const blobs = new BlobStore(join(config.dataDir, 'blobs'), config.blobMaxBytes);
+	const blobCheck = await blobs.check();
+	if (!blobCheck.ok) throw new Error(`Cannot use the blob folder ${blobs.dir}: ${blobCheck.error}`);
+	// Listing the blob folder grows with the store, so the sweep runs beside start-up, not before
+	// it: a leftover temporary file is never read (names are hashes), only disk space waits.
+	void blobs.sweepTemporary().then(
+		(swept) => {
+			if (swept)
+				console.log(`SealPass: removed ${swept} unfinished blob file(s) from a crashed run`);
+		},
+		(error: unknown) => console.warn('SealPass: could not sweep unfinished blob files:', error)
+	);
+	const database = openDatabase(config.databaseUrl);
+	let migration: string | null;
+	try {
+		await migrateToLatest(database);
+		await loadServerKeys(database.db, { file: config.secretsFile, env, clock: systemClock });
+		// A log from before the anchor existed is signed as it stands at this start (SPEC A10).
+		await anchorAuditHead(database.db, systemClock);
+		migration = await currentMigration(database);
+		const seeded = await seedIfEmpty(database.db, blobs, systemClock, config.seedDemo);
+		const token = await issueSetupToken(database.db, systemClock);
+		if (seeded) console.log(`SealPass: new database at ${database.location}, demo data seeded`);
+		if (token) {
+			console.log(`SealPass: first admin setup link (works once): ${config.origin}/setup/${token}`);
+		}
+	} catch (error) {
+		await database.close();
+		throw error;
+	}
+	app = {
+		config,
+		database,
+		blobs,
+		clock: systemClock,
+		version,
+		notifiers: createNotifiers(config),
+		migration
+	};
+	return app;
+}
+
+/** The running app; endpoints call this. Fails loudly if called before start-up finished. */
+export function getApp(): App {
+	if (!app) {
+		if (building) throw new Error('The server app is not available while prerendering');
+		throw new Error('SealPass server used before start-up finished');
+	}
+	return app;
+}

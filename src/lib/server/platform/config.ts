@@ -1,0 +1,87 @@
+import { resolve } from 'node:path';
+import { SESSION_IDLE_HOURS } from '../auth/sessions';
+
+/** Server settings, read once from the environment so every module sees the same values. */
+export interface ServerConfig {
+	/** Folder for the SQLite file and the blob store. */
+	dataDir: string;
+	/** Database URL; `sqlite:` paths are the embedded default, other schemes are future dialects. */
+	databaseUrl: string;
+	/** Public origin used in printed links; adapter-node reads ORIGIN for requests too. */
+	origin: string;
+	/** Largest single blob accepted by the store, in bytes. */
+	blobMaxBytes: number;
+	/** Seed a demo organisation and contract on an empty database. */
+	seedDemo: boolean;
+	/** smtp:// or smtps:// URL (user:password@host:port) for invite mail; null = console outbox. */
+	smtpUrl: string | null;
+	/** Sender address of invite mail. */
+	smtpFrom: string;
+	/**
+	 * The server keys' file (SPEC SEC1): SECRETS_FILE, else `<DATA_DIR>.secrets.json` beside the
+	 * data folder, so a copy of the data folder alone carries no key.
+	 */
+	secretsFile: string;
+	/** A session unused this long ends (SESSION_IDLE_HOURS, default 12). */
+	sessionIdleMs: number;
+}
+
+function positiveInt(value: string | undefined, fallback: number, name: string): number {
+	if (value === undefined || value === '') return fallback;
+	const n = Number(value);
+	if (!Number.isSafeInteger(n) || n <= 0) {
+		throw new Error(`${name} must be a positive whole number, got "${value}"`);
+	}
+	return n;
+}
+
+/** SMTP_URL checked up front: a typo would otherwise surface only when the first invite fails. */
+function smtpUrl(value: string | undefined): string | null {
+	if (!value) return null;
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		throw new Error('SMTP_URL must be a URL like smtps://user:password@mail.example.com:465');
+	}
+	if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+		throw new Error(`SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}"`);
+	}
+	// smtp:// is plain text from the first byte to the last, AUTH included; the client does not
+	// speak STARTTLS. A password may cross the network that way only to a relay on this machine.
+	if (url.protocol === 'smtp:' && (url.username || url.password) && !isLoopback(url.hostname)) {
+		throw new Error(
+			`SMTP_URL would send the mail password unencrypted to ${url.hostname}: use ` +
+				`smtps://…:465 (TLS), or smtp:// only to a relay on this machine (localhost)`
+		);
+	}
+	return value;
+}
+
+/** Whether a host name is this machine, where plain SMTP never leaves the host. */
+function isLoopback(hostname: string): boolean {
+	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+	return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Builds the configuration from environment variables. Throws with the variable's name on a
+ * bad value, because a typo silently replaced by a default would put data somewhere else.
+ */
+export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
+	const dataDir = resolve(env.DATA_DIR || './data');
+	const port = env.PORT || '3000';
+	const origin = (env.ORIGIN || `http://localhost:${port}`).replace(/\/$/, '');
+	return {
+		dataDir,
+		databaseUrl: env.DATABASE_URL || `sqlite:${resolve(dataDir, 'sealpass.db')}`,
+		origin,
+		blobMaxBytes: positiveInt(env.BLOB_MAX_BYTES, 64 * 1024 * 1024, 'BLOB_MAX_BYTES'),
+		seedDemo: env.SEED_DEMO !== '0',
+		smtpUrl: smtpUrl(env.SMTP_URL),
+		smtpFrom: env.SMTP_FROM || `SealPass <noreply@${new URL(origin).hostname}>`,
+		secretsFile: env.SECRETS_FILE ? resolve(env.SECRETS_FILE) : `${dataDir}.secrets.json`,
+		sessionIdleMs:
+			positiveInt(env.SESSION_IDLE_HOURS, SESSION_IDLE_HOURS, 'SESSION_IDLE_HOURS') * 3_600_000
+	};
+}
