@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { randomUUID } from 'node:crypto';
 import type { Database, EnvelopeTable, User } from '../db/schema';
 import { appendAudit } from '../audit/audit';
-import type { BlobStore } from '../platform/blob-store';
+import { storeBlob, type BlobStore } from '../platform/blob-store';
 import type {
 	ContractDetail,
 	ContractReplaced,
@@ -304,25 +304,6 @@ async function inspectUpload(deps: ContractDeps, bytes: Uint8Array) {
 	return { ok: true as const, pages: inspection.pageSizes };
 }
 
-/** Writes the PDF to the blob store and returns its hash; its row is written by the caller's transaction. */
-async function storePdf(
-	deps: ContractDeps,
-	trx: Kysely<Database>,
-	bytes: Uint8Array,
-	hash: string
-) {
-	await trx
-		.insertInto('blobs')
-		.values({
-			sha256: hash,
-			size: bytes.byteLength,
-			media_type: 'application/pdf',
-			created_at: deps.clock().toISOString()
-		})
-		.onConflict((oc) => oc.column('sha256').doNothing())
-		.execute();
-}
-
 /**
  * Creates a draft contract from an uploaded PDF and the form. Order matters for "nothing
  * half-created": the form is checked first, then the PDF is inspected in the killable worker,
@@ -359,22 +340,21 @@ async function storeContract(
 	checked: Extract<Awaited<ReturnType<typeof checkInput>>, { ok: true }>,
 	pages: Envelope['pages']
 ): Promise<{ ok: true; id: string }> {
-	const hash = await deps.blobs.put(bytes);
 	const id = randomUUID();
 	const now = deps.clock().toISOString();
-	const envelope: Envelope = {
-		id,
-		docHash: hash,
-		revision: 1,
-		status: 'draft',
-		pages,
-		signingOrder: input.signingOrder,
-		parties: checked.parties,
-		signers: checked.signers,
-		fields: []
-	};
 	await deps.db.transaction().execute(async (trx) => {
-		await storePdf(deps, trx, bytes, hash);
+		const hash = await storeBlob(trx, deps.blobs, bytes, 'application/pdf', now);
+		const envelope: Envelope = {
+			id,
+			docHash: hash,
+			revision: 1,
+			status: 'draft',
+			pages,
+			signingOrder: input.signingOrder,
+			parties: checked.parties,
+			signers: checked.signers,
+			fields: []
+		};
 		await insertEnvelopeRow(trx, {
 			id,
 			org_id: admin.org_id,
@@ -637,12 +617,17 @@ export async function replaceDocument(
 	}
 	const inspected = await inspectUpload(deps, bytes);
 	if (!inspected.ok) return inspected;
-	const hash = await deps.blobs.put(bytes);
 	const revision = own.row.revision + 1;
 	const kept = keepFieldsOnReplace(own.envelope.fields, inspected.pages);
 	const next: Envelope = { ...own.envelope, pages: inspected.pages, fields: kept.fields };
 	const done = await deps.db.transaction().execute(async (trx) => {
-		await storePdf(deps, trx, bytes, hash);
+		const hash = await storeBlob(
+			trx,
+			deps.blobs,
+			bytes,
+			'application/pdf',
+			deps.clock().toISOString()
+		);
 		const ok = await updateEnvelopeRow(trx, id, [own.row.status], {
 			doc_sha256: hash,
 			page_count: inspected.pages.length,

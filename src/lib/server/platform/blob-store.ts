@@ -12,6 +12,8 @@ import {
 import { constants, createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Age after which a temporary file cannot belong to a write still in progress. */
@@ -141,4 +143,26 @@ export class BlobStore {
 			return { ok: false, error: error instanceof Error ? error.message : String(error) };
 		}
 	}
+}
+
+/**
+ * Stores bytes as a blob: the file first, then its row in the caller's transaction, so a crash in
+ * between leaves at worst an unreferenced file, never a row naming a missing one. Call it before
+ * the transaction's other writes: SQLite takes the write lock at the first write, so the file is
+ * written before the lock is held. Returns the SHA-256.
+ */
+export async function storeBlob(
+	trx: Kysely<Database>,
+	blobs: BlobStore,
+	bytes: Uint8Array,
+	mediaType: string,
+	now: string
+): Promise<string> {
+	const sha256 = await blobs.put(bytes);
+	await trx
+		.insertInto('blobs')
+		.values({ sha256, size: bytes.byteLength, media_type: mediaType, created_at: now })
+		.onConflict((oc) => oc.column('sha256').doNothing())
+		.execute();
+	return sha256;
 }

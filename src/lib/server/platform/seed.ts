@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/schema';
-import type { BlobStore } from './blob-store';
+import { storeBlob, type BlobStore } from './blob-store';
 import type { Clock } from './clock';
 import { createDemoContract } from '$lib/pdf/demo-contract';
 import { loadCjkFont } from './fonts';
@@ -65,8 +65,7 @@ export function demoEnvelope(id: string, docHash: string): Envelope {
  * contract seal (a generated round seal rasterised with the shipped font) and a demo contract
  * that is out for signing by the admin (who is authorised for the demo seal).
  * Does nothing when any organisation exists, so a restart never duplicates or resets data.
- * The PDF and the seal image are written to the blob store before the rows that point at them,
- * so a crash in between leaves at worst an unreferenced blob, never a row naming a missing file.
+ * The PDF and the seal image go through storeBlob: files before the rows that name them.
  */
 export async function seedIfEmpty(
 	db: Kysely<Database>,
@@ -77,12 +76,12 @@ export async function seedIfEmpty(
 	const existing = await db.selectFrom('organisations').select('id').executeTakeFirst();
 	if (existing) return false;
 	const pdf = withDemo ? await createDemoContract(await loadCjkFont()) : null;
-	const docHash = pdf ? await blobs.put(pdf) : null;
 	const sealSpec = withDemo ? demoSealSpec() : null;
 	const sealPng = sealSpec ? await rasteriseSeal(sealSpec) : null;
-	const sealHash = sealPng ? await blobs.put(sealPng) : null;
 	const now = clock().toISOString();
 	await db.transaction().execute(async (trx) => {
+		const docHash = pdf ? await storeBlob(trx, blobs, pdf, 'application/pdf', now) : null;
+		const sealHash = sealPng ? await storeBlob(trx, blobs, sealPng, 'image/png', now) : null;
 		const orgId = randomUUID();
 		await trx
 			.insertInto('organisations')
@@ -100,15 +99,6 @@ export async function seedIfEmpty(
 			})
 			.execute();
 		if (sealSpec && sealPng && sealHash) {
-			await trx
-				.insertInto('blobs')
-				.values({
-					sha256: sealHash,
-					size: sealPng.byteLength,
-					media_type: 'image/png',
-					created_at: now
-				})
-				.execute();
 			await trx
 				.insertInto('seals')
 				.values({
@@ -135,15 +125,6 @@ export async function seedIfEmpty(
 		}
 		if (pdf && docHash) {
 			const envelope = demoEnvelope(randomUUID(), docHash);
-			await trx
-				.insertInto('blobs')
-				.values({
-					sha256: docHash,
-					size: pdf.byteLength,
-					media_type: 'application/pdf',
-					created_at: now
-				})
-				.execute();
 			await trx
 				.insertInto('envelopes')
 				.values({

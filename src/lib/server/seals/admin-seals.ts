@@ -17,7 +17,7 @@ import {
 } from '$lib/domain/seal-photo';
 import { inspectImage } from '$lib/pdf/images';
 import type { Database, User } from '../db/schema';
-import type { BlobStore } from '../platform/blob-store';
+import { storeBlob, type BlobStore } from '../platform/blob-store';
 import type { Clock } from '../platform/clock';
 import { appendAudit } from '../audit/audit';
 import { rasteriseSeal } from './seal-image';
@@ -115,33 +115,15 @@ function invalidName(name: string): AdminSealResult<never> | null {
 	};
 }
 
-/**
- * Validates and rasterises a spec and stores its PNG; the blob is content-addressed, so one left
- * behind by a failed transaction is harmless and reused by the next identical seal.
- */
+/** Validates and rasterises a spec; nothing is stored for a spec that cannot be drawn. */
 async function renderSpec(
 	deps: AdminSealDeps,
 	partial: Partial<SealSpec>
-): Promise<{ ok: true; spec: SealSpec; hash: string; size: number } | AdminSealResult<never>> {
+): Promise<{ ok: true; spec: SealSpec; png: Uint8Array } | AdminSealResult<never>> {
 	const spec = normaliseSealSpec(partial);
 	const problems = validateSealSpec(spec);
 	if (problems.length) return invalidSpec(problems);
-	const png = await rasteriseSeal(spec);
-	const hash = await deps.blobs.put(png);
-	return { ok: true, spec, hash, size: png.byteLength };
-}
-
-async function ensureBlobRow(
-	trx: Kysely<Database>,
-	hash: string,
-	size: number,
-	now: string
-): Promise<void> {
-	await trx
-		.insertInto('blobs')
-		.values({ sha256: hash, size, media_type: 'image/png', created_at: now })
-		.onConflict((oc) => oc.column('sha256').doNothing())
-		.execute();
+	return { ok: true, spec, png: await rasteriseSeal(spec) };
 }
 
 /**
@@ -161,8 +143,8 @@ export async function createSeal(
 	const id = randomUUID();
 	const now = deps.clock().toISOString();
 	const name = input.name.trim();
-	await deps.db.transaction().execute(async (trx) => {
-		await ensureBlobRow(trx, rendered.hash, rendered.size, now);
+	const image = await deps.db.transaction().execute(async (trx) => {
+		const image = await storeBlob(trx, deps.blobs, rendered.png, 'image/png', now);
 		await trx
 			.insertInto('seals')
 			.values({
@@ -173,7 +155,7 @@ export async function createSeal(
 				width_mm: rendered.spec.widthMm,
 				height_mm: rendered.spec.heightMm,
 				spec_json: JSON.stringify(rendered.spec),
-				image_hash: rendered.hash,
+				image_hash: image,
 				status: 'active',
 				created_at: now,
 				created_by: admin.id
@@ -182,17 +164,18 @@ export async function createSeal(
 		await openSealVersion(
 			trx,
 			id,
-			rendered.hash,
+			image,
 			{ width: rendered.spec.widthMm, height: rendered.spec.heightMm },
 			now
 		);
 		await appendAudit(trx, deps.clock, admin.id, {
 			kind: 'seal.created',
 			subject: id,
-			data: { name, imageHash: rendered.hash }
+			data: { name, imageHash: image }
 		});
+		return image;
 	});
-	return { ok: true, id, image: rendered.hash };
+	return { ok: true, id, image };
 }
 
 /** What a photo seal is stored with beside its PNG (SA5). */
@@ -252,12 +235,11 @@ export async function createPhotoSeal(
 			details: { problems }
 		};
 	}
-	const hash = await deps.blobs.put(png);
 	const id = randomUUID();
 	const now = deps.clock().toISOString();
 	const name = input.name.trim();
-	await deps.db.transaction().execute(async (trx) => {
-		await ensureBlobRow(trx, hash, png.byteLength, now);
+	const image = await deps.db.transaction().execute(async (trx) => {
+		const image = await storeBlob(trx, deps.blobs, png, 'image/png', now);
 		await trx
 			.insertInto('seals')
 			.values({
@@ -268,20 +250,21 @@ export async function createPhotoSeal(
 				width_mm: input.widthMm,
 				height_mm: input.heightMm,
 				spec_json: null,
-				image_hash: hash,
+				image_hash: image,
 				status: 'active',
 				created_at: now,
 				created_by: admin.id
 			})
 			.execute();
-		await openSealVersion(trx, id, hash, { width: input.widthMm, height: input.heightMm }, now);
+		await openSealVersion(trx, id, image, { width: input.widthMm, height: input.heightMm }, now);
 		await appendAudit(trx, deps.clock, admin.id, {
 			kind: 'seal.created',
 			subject: id,
-			data: { name, imageHash: hash }
+			data: { name, imageHash: image }
 		});
+		return image;
 	});
-	return { ok: true, id, image: hash };
+	return { ok: true, id, image };
 }
 
 async function orgSeal(db: Kysely<Database>, admin: User, sealId: string) {
@@ -329,8 +312,8 @@ export async function updateSeal(
 	if (!rendered.ok) return rendered;
 	const now = deps.clock().toISOString();
 	const name = input.name.trim();
-	await deps.db.transaction().execute(async (trx) => {
-		await ensureBlobRow(trx, rendered.hash, rendered.size, now);
+	const image = await deps.db.transaction().execute(async (trx) => {
+		const image = await storeBlob(trx, deps.blobs, rendered.png, 'image/png', now);
 		await trx
 			.updateTable('seals')
 			.set({
@@ -339,7 +322,7 @@ export async function updateSeal(
 				width_mm: rendered.spec.widthMm,
 				height_mm: rendered.spec.heightMm,
 				spec_json: JSON.stringify(rendered.spec),
-				image_hash: rendered.hash
+				image_hash: image
 			})
 			.where('id', '=', sealId)
 			.execute();
@@ -347,17 +330,18 @@ export async function updateSeal(
 		await openSealVersion(
 			trx,
 			sealId,
-			rendered.hash,
+			image,
 			{ width: rendered.spec.widthMm, height: rendered.spec.heightMm },
 			now
 		);
 		await appendAudit(trx, deps.clock, admin.id, {
 			kind: 'seal.regenerated',
 			subject: sealId,
-			data: { name, imageHash: rendered.hash, previousImageHash: seal.image_hash }
+			data: { name, imageHash: image, previousImageHash: seal.image_hash }
 		});
+		return image;
 	});
-	return { ok: true, id: sealId, image: rendered.hash };
+	return { ok: true, id: sealId, image };
 }
 
 /**

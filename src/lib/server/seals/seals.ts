@@ -4,7 +4,7 @@ import type { ErrorCode } from '$lib/domain/errors';
 import { manifestImages, type Manifest } from '$lib/domain/manifest';
 import { inspectImage, sniffImageType } from '$lib/pdf/images';
 import type { Database, User } from '../db/schema';
-import type { BlobStore } from '../platform/blob-store';
+import { storeBlob, type BlobStore } from '../platform/blob-store';
 import type { Clock } from '../platform/clock';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -221,19 +221,15 @@ export async function saveSignature(
 		// A JPEG has no transparency: stamped over the text it would hide it behind a white box.
 		return { ok: false, code: 'IMAGE_INVALID', message: 'A signature must be a PNG.' };
 	}
-	const image = await deps.blobs.put(bytes);
 	const now = deps.clock().toISOString();
-	await deps.db.transaction().execute(async (trx) => {
-		await trx
-			.insertInto('blobs')
-			.values({ sha256: image, size: bytes.byteLength, media_type: 'image/png', created_at: now })
-			.onConflict((oc) => oc.column('sha256').doNothing())
-			.execute();
+	const image = await deps.db.transaction().execute(async (trx) => {
+		const image = await storeBlob(trx, deps.blobs, bytes, 'image/png', now);
 		await trx
 			.updateTable('users')
 			.set({ default_signature: image })
 			.where('id', '=', user.id)
 			.execute();
+		return image;
 	});
 	return { ok: true, image };
 }

@@ -12,7 +12,7 @@ import type { SubmissionAccepted, SubmissionRefused } from '$lib/domain/api-type
 import type { AuditEvent } from '$lib/domain/audit';
 import { inspectImage } from '$lib/pdf/images';
 import type { Database, User } from '../db/schema';
-import type { BlobStore } from '../platform/blob-store';
+import { storeBlob, type BlobStore } from '../platform/blob-store';
 import type { Clock } from '../platform/clock';
 import {
 	AuthenticationResponseSchema,
@@ -332,20 +332,8 @@ async function accept(
 		.executeTakeFirst();
 	if (spent.numUpdatedRows !== 1n) fail('TICKET_USED', 'The ticket was already used');
 
-	// Files before the rows that name them: a crash in between leaves an unreferenced blob,
-	// never a row pointing at a missing file (same reasoning as the seed).
-	for (const [key, upload] of uploads) {
-		await deps.blobs.put(upload.bytes);
-		await trx
-			.insertInto('blobs')
-			.values({
-				sha256: key,
-				size: upload.bytes.byteLength,
-				media_type: upload.mediaType,
-				created_at: receivedAt
-			})
-			.onConflict((oc) => oc.column('sha256').doNothing())
-			.execute();
+	for (const upload of uploads.values()) {
+		await storeBlob(trx, deps.blobs, upload.bytes, upload.mediaType, receivedAt);
 	}
 
 	const hash = await manifestHash(manifest);
