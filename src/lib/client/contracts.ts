@@ -11,23 +11,18 @@ import type {
 	OrgUser,
 	OrgUsersResponse
 } from '$lib/domain/api-types';
-import type { Field, FieldKind, Party, SigningOrder } from '$lib/domain/envelope';
+import type { Field, FieldKind } from '$lib/domain/envelope';
 import type { ReadinessProblem } from '$lib/domain/field-layout';
+import type { ContractInput } from '$lib/domain/api-requests';
 
 type Fetch = typeof fetch;
 const base = (id: string) => `/api/admin/contracts/${encodeURIComponent(id)}`;
 
-/** The upload form's data as POST /api/admin/contracts expects it beside the PDF. */
-export interface ContractForm {
-	title: string;
-	signingOrder: SigningOrder;
-	deadline: string | null;
-	parties: {
-		name: string;
-		kind: Party['kind'];
-		signers: { name: string; contact: string | null; userId: string | null; order: number }[];
-	}[];
-}
+/**
+ * The upload form's data as POST /api/admin/contracts expects it beside the PDF: the server's own
+ * request schema, so the two cannot drift.
+ */
+export type ContractForm = ContractInput;
 
 /** Loads one contract for the progress page or the editor. */
 export async function getContract(fetcher: Fetch, id: string): Promise<ContractDetail> {

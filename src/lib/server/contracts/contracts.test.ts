@@ -20,9 +20,9 @@ import {
 	saveFields,
 	saveTemplate,
 	sendContract,
-	type ContractDeps,
-	type ContractInput
-} from './contracts';
+	type ContractDeps
+} from '.';
+import type { ContractInput } from '$lib/domain/api-requests';
 import type { Field } from '$lib/domain/envelope';
 import type { Manifest } from '$lib/domain/manifest';
 import {

@@ -1,6 +1,6 @@
 import type { App } from '../platform/app';
 import { inviteDeps } from '../auth/invite-deps';
-import type { ContractDeps } from './contracts';
+import type { ContractDeps } from './common';
 
 /**
  * The running app's contract dependencies: the invite ones (sending a contract invites its

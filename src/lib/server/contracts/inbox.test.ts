@@ -8,7 +8,7 @@ import type { User } from '../db/schema';
 import { BlobStore } from '../platform/blob-store';
 import { seedIfEmpty, DEMO_CONTRACT_TITLE, DEMO_SIGNER_ID } from '../platform/seed';
 import { listInbox, myStateOf, participantDocument } from './envelopes';
-import { documentResponse } from './contracts';
+import { documentResponse } from '.';
 import type { Manifest } from '$lib/domain/manifest';
 
 // GET /api/inbox and GET /api/envelopes/[id]/document over a real SQLite file and blob folder.

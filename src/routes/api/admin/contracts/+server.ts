@@ -1,8 +1,9 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
-import { ContractInput, createContract, listContracts } from '$lib/server/contracts/contracts';
-import { contractDeps } from '$lib/server/contracts/deps';
+import { createContract, listContracts } from '$lib/server/contracts';
+import { ContractInput } from '$lib/domain/api-requests';
+import { contractDeps } from '$lib/server/contracts';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, bodyTooLarge } from '$lib/server/platform/http';
 import type { ContractCreated, ContractsResponse } from '$lib/domain/api-types';

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { listOrgUsers } from '$lib/server/contracts/contracts';
+import { listOrgUsers } from '$lib/server/contracts';
 import { requireAdmin } from '$lib/server/platform/guards';
 import type { OrgUsersResponse } from '$lib/domain/api-types';
 

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { contractDetail } from '$lib/server/contracts/contracts';
+import { contractDetail } from '$lib/server/contracts';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
 import type { ContractDetailResponse } from '$lib/domain/api-types';

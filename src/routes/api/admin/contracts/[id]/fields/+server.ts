@@ -1,6 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { FieldsInput, saveFields } from '$lib/server/contracts/contracts';
+import { saveFields } from '$lib/server/contracts';
+import { FieldsInput } from '$lib/domain/api-requests';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 

@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
-import { revokeContract } from '$lib/server/contracts/contracts';
-import { contractDeps } from '$lib/server/contracts/deps';
+import { revokeContract } from '$lib/server/contracts';
+import { contractDeps } from '$lib/server/contracts';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { sendContract } from '$lib/server/contracts/contracts';
-import { contractDeps } from '$lib/server/contracts/deps';
+import { sendContract } from '$lib/server/contracts';
+import { contractDeps } from '$lib/server/contracts';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
 import type { ContractSent } from '$lib/domain/api-types';

@@ -1,0 +1,50 @@
+import type { Field } from '$lib/domain/envelope';
+import { clampRect, readinessProblems, type ReadinessProblem } from '$lib/domain/field-layout';
+import { definitionJson } from './envelopes';
+import {
+	type ContractDeps,
+	type ContractFailure,
+	fail,
+	updateEnvelopeRow,
+	ownContract
+} from './common';
+
+/**
+ * Stores the field layout of a draft. Each field is clamped to its page (SPEC L1), so the stored
+ * geometry is always fillable; fields of unknown signers or pages, and duplicate ids, are
+ * refused rather than dropped, so the editor never believes something was saved that was not.
+ * Returns the readiness problems (L8) of the saved layout.
+ */
+export async function saveFields(
+	deps: Pick<ContractDeps, 'db'>,
+	orgId: string,
+	id: string,
+	fields: readonly Field[]
+): Promise<{ ok: true; fields: Field[]; readiness: ReadinessProblem[] } | ContractFailure> {
+	const own = await ownContract(deps.db, orgId, id);
+	if (!own) return fail('NOT_FOUND', 'No such contract');
+	if (own.row.status !== 'draft') {
+		return fail('CONTRACT_NOT_EDITABLE', 'Fields can only change while the contract is a draft');
+	}
+	const { envelope } = own;
+	const signerIds = new Set(envelope.signers.map((s) => s.id));
+	const ids = new Set<string>();
+	const clamped: Field[] = [];
+	for (const f of fields) {
+		const page = envelope.pages[f.page - 1];
+		if (!page || !signerIds.has(f.signerId) || ids.has(f.id)) {
+			return fail('CONTRACT_INVALID', 'A field names an unknown page or signer, or repeats an id', {
+				field: 'fields',
+				fieldId: f.id
+			});
+		}
+		ids.add(f.id);
+		clamped.push({ ...f, rect: clampRect(f.rect, page) });
+	}
+	const next = { ...envelope, fields: clamped };
+	const updated = await deps.db
+		.transaction()
+		.execute((trx) => updateEnvelopeRow(trx, id, ['draft'], { definition: definitionJson(next) }));
+	if (!updated) return fail('CONTRACT_NOT_EDITABLE', 'The contract changed meanwhile');
+	return { ok: true, fields: clamped, readiness: readinessProblems(next) };
+}

@@ -1,0 +1,149 @@
+import type { User } from '../db/schema';
+import { appendAudit } from '../audit/audit';
+import type { ContractSent } from '$lib/domain/api-types';
+import { readinessProblems } from '$lib/domain/field-layout';
+import { m } from '$lib/paraglide/messages';
+import { createInvite } from '../auth/invites';
+import { deliver, notifierFor } from '../platform/notify';
+import {
+	type ContractDeps,
+	type ContractFailure,
+	fail,
+	updateEnvelopeRow,
+	ownContract
+} from './common';
+
+/**
+ * Sends a draft: checks it is ready (SPEC L8), invites each new person through the invite
+ * machinery (their account is remembered at once, so a retry after a failed delivery does not
+ * invite twice), then in one transaction names every signer's account in envelope_signers
+ * (which puts the contract in their inbox) and marks it sent. Existing accounts with a contact
+ * are then notified; a failed notification does not undo the send and is counted in the answer.
+ */
+export async function sendContract(
+	deps: ContractDeps,
+	admin: User,
+	id: string
+): Promise<({ ok: true } & ContractSent) | ContractFailure> {
+	const own = await ownContract(deps.db, admin.org_id, id);
+	if (!own) return fail('NOT_FOUND', 'No such contract');
+	if (own.row.status !== 'draft') return fail('CONTRACT_NOT_EDITABLE', 'Already sent or revoked');
+	const problems = readinessProblems(own.envelope);
+	if (problems.length > 0) {
+		return fail('CONTRACT_NOT_READY', 'The contract is not ready to send', { problems });
+	}
+	const rows = await deps.db
+		.selectFrom('contract_signers')
+		.selectAll()
+		.where('envelope_id', '=', id)
+		.execute();
+	let invited = 0;
+	for (const r of rows) {
+		if (r.user_id) continue;
+		const invite = await createInvite(deps, admin, { name: r.name, contact: r.contact ?? '' });
+		if (!invite.ok) return { ...invite, details: { ...invite.details, signerId: r.signer_id } };
+		const user = await deps.db
+			.selectFrom('invites')
+			.select('user_id')
+			.where('id', '=', invite.inviteId)
+			.executeTakeFirstOrThrow();
+		await deps.db
+			.updateTable('contract_signers')
+			.set({ user_id: user.user_id, invite_id: invite.inviteId })
+			.where('envelope_id', '=', id)
+			.where('signer_id', '=', r.signer_id)
+			.execute();
+		r.user_id = user.user_id;
+		r.invite_id = invite.inviteId;
+		invited++;
+	}
+	const now = deps.clock().toISOString();
+	const sent = await deps.db.transaction().execute(async (trx) => {
+		for (const r of rows) {
+			await trx
+				.insertInto('envelope_signers')
+				.values({ envelope_id: id, signer_id: r.signer_id, user_id: r.user_id! })
+				.onConflict((oc) => oc.columns(['envelope_id', 'signer_id']).doNothing())
+				.execute();
+		}
+		const moved = await updateEnvelopeRow(trx, id, ['draft'], { status: 'sent', sent_at: now });
+		if (moved) {
+			await appendAudit(trx, deps.clock, admin.id, {
+				kind: 'envelope.sent',
+				subject: id,
+				data: { revision: own.row.revision }
+			});
+		}
+		return moved;
+	});
+	if (!sent) return fail('CONTRACT_NOT_EDITABLE', 'The contract changed meanwhile');
+	let notified = 0;
+	let notifyFailed = 0;
+	const title = own.row.title;
+	for (const r of rows) {
+		if (r.invite_id || !r.contact) continue;
+		const link = `${deps.origin}/inbox`;
+		const body = (['zh-CN', 'en'] as const)
+			.map((locale) => m.notify_contract_body({ name: r.name, title, link }, { locale }))
+			.join('\n\n');
+		const subject = `${m.notify_contract_subject({ title }, { locale: 'zh-CN' })} / ${m.notify_contract_subject({ title }, { locale: 'en' })}`;
+		const result = await deliver(
+			deps.db,
+			deps.clock,
+			admin.org_id,
+			notifierFor(deps.notifiers, r.contact),
+			{
+				to: r.contact,
+				subject,
+				body
+			}
+		);
+		if (!result.ok) {
+			notifyFailed++;
+			continue;
+		}
+		notified++;
+		await deps.db
+			.updateTable('contract_signers')
+			.set({ notified_at: deps.clock().toISOString() })
+			.where('envelope_id', '=', id)
+			.where('signer_id', '=', r.signer_id)
+			.execute();
+	}
+	return { ok: true, invited, notified, notifyFailed };
+}
+
+/**
+ * Revokes a draft or sent contract with a reason (1–500 characters after trimming, like a
+ * signer's return reason, R16). Signers' later submissions are refused with DOC_REVOKED by the
+ * ingest; their devices learn it at the next pull.
+ */
+export async function revokeContract(
+	deps: Pick<ContractDeps, 'db' | 'clock'>,
+	admin: Pick<User, 'id' | 'org_id'>,
+	id: string,
+	reason: string
+): Promise<{ ok: true } | ContractFailure> {
+	const text = reason.normalize('NFC').trim();
+	if ([...text].length < 1 || [...text].length > 500) {
+		return fail('REASON_INVALID', 'A reason of 1–500 characters is needed');
+	}
+	const own = await ownContract(deps.db, admin.org_id, id);
+	if (!own) return fail('NOT_FOUND', 'No such contract');
+	const done = await deps.db.transaction().execute(async (trx) => {
+		const moved = await updateEnvelopeRow(trx, id, ['draft', 'sent'], {
+			status: 'revoked',
+			revoked_at: deps.clock().toISOString(),
+			revoke_reason: text
+		});
+		if (moved) {
+			await appendAudit(trx, deps.clock, admin.id, {
+				kind: 'envelope.revoked',
+				subject: id,
+				data: { reason: text }
+			});
+		}
+		return moved;
+	});
+	return done ? { ok: true } : fail('CONTRACT_NOT_EDITABLE', 'Completed or already revoked');
+}
