@@ -15,6 +15,8 @@ declare global {
 		}
 		interface Error {
 			code?: string;
+			/** An API refusal thrown by a guard: the same shape as every JSON error answer. */
+			error?: { code: string; message: string };
 		}
 	}
 }

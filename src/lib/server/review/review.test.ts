@@ -1,3 +1,4 @@
+import { isHttpError } from '@sveltejs/kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CompiledQuery } from 'kysely';
 import SQLite from 'better-sqlite3';
@@ -490,14 +491,18 @@ describe('review endpoints', () => {
 				[world.alice, 403, 'FORBIDDEN'],
 				[null, 401, 'UNAUTHENTICATED']
 			] as const) {
-				const response = await handler({
+				// The guard throws SvelteKit's error(); SvelteKit answers with its status and body.
+				const refused = await handler({
 					locals: { user },
 					params: { id: 'x', hash: 'a'.repeat(64) },
 					url: new URL('http://localhost/api/admin/submissions'),
 					request: new Request('http://localhost/', { method: 'POST', body: '{}' })
-				});
-				expect(response.status).toBe(status);
-				expect((await response.json()).error.code).toBe(code);
+				}).then(
+					() => null,
+					(thrown: unknown) => (isHttpError(thrown) ? thrown : null)
+				);
+				expect(refused?.status).toBe(status);
+				expect(refused?.body.error?.code).toBe(code);
 			}
 		}
 	});

@@ -5,8 +5,7 @@ import { listInbox } from '$lib/server/contracts/envelopes';
 import type { InboxResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
-	const body: InboxResponse = { items: await listInbox(getApp().database.db, auth.user.id) };
+	const user = requireUser(locals.user);
+	const body: InboxResponse = { items: await listInbox(getApp().database.db, user.id) };
 	return json(body, { headers: { 'Cache-Control': 'private, no-store' } });
 }

@@ -4,8 +4,7 @@ import { profileOf } from '$lib/server/auth/profile';
 import type { ProfileResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
-	const body: ProfileResponse = { profile: profileOf(auth.user) };
+	const user = requireUser(locals.user);
+	const body: ProfileResponse = { profile: profileOf(user) };
 	return json(body);
 }

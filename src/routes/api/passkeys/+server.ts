@@ -5,10 +5,9 @@ import { listPasskeys } from '$lib/server/auth/passkeys';
 import type { PasskeysResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireUser(locals.user);
 	const body: PasskeysResponse = {
-		passkeys: await listPasskeys(getApp().database.db, auth.user.id),
+		passkeys: await listPasskeys(getApp().database.db, user.id),
 		currentId: locals.credentialId
 	};
 	return json(body);

@@ -18,15 +18,14 @@ function rateLimited(): Response {
 
 export async function POST({ locals, request, getClientAddress }) {
 	if (!perAddress.take(getClientAddress())) return rateLimited();
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
-	if (!perUser.take(auth.user.id)) return rateLimited();
+	const user = requireUser(locals.user);
+	if (!perUser.take(user.id)) return rateLimited();
 	const body: unknown = await request.json().catch(() => null);
 	if (body === null) return apiError('BAD_REQUEST', 'Expected a JSON body');
 	const app = getApp();
 	const answer = await ingestSubmission(
 		{ db: app.database.db, blobs: app.blobs, clock: app.clock, origin: app.config.origin },
-		auth.user,
+		user,
 		body
 	);
 	return json(answer.body, { status: answer.status });

@@ -8,12 +8,11 @@ import { topUpTickets } from '$lib/server/auth/tickets';
 const Body = v.object({ credentialId: v.pipe(v.string(), v.minLength(1), v.maxLength(1_400)) });
 
 export async function POST({ locals, request }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireUser(locals.user);
 	const body = await readBody(request, Body);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { credentialId }');
 	const app = getApp();
-	const result = await topUpTickets(app.database.db, app.clock, auth.user.id, body.credentialId);
+	const result = await topUpTickets(app.database.db, app.clock, user.id, body.credentialId);
 	if (!result.ok) return apiError(result.code, result.message);
 	return json(result.value);
 }

@@ -16,14 +16,13 @@ const Query = v.object({
 
 /** The organisation's audit trail, newest first, one page at a time, with the signed head (SPEC A1, A9, A10). */
 export async function GET({ locals, url }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const parsed = v.safeParse(Query, Object.fromEntries(url.searchParams));
 	if (!parsed.success) {
 		return apiError('BAD_REQUEST', `Expected cursor, limit (1–${AUDIT_PAGE_MAX}) and subject`);
 	}
 	const { cursor, limit, subject } = parsed.output;
-	const body: AuditPageResponse = await listAudit(getApp().database.db, auth.user.org_id, {
+	const body: AuditPageResponse = await listAudit(getApp().database.db, user.org_id, {
 		cursor: cursor === '' ? null : cursor,
 		limit: limit === '' ? 50 : limit,
 		subject: subject === '' ? null : subject

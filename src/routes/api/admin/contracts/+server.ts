@@ -9,18 +9,16 @@ import { apiError, bodyTooLarge } from '$lib/server/platform/http';
 import type { ContractCreated, ContractsResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const body: ContractsResponse = {
-		contracts: await listContracts(getApp().database.db, auth.user.org_id)
+		contracts: await listContracts(getApp().database.db, user.org_id)
 	};
 	return json(body);
 }
 
 /** Multipart: `file` (the PDF) and `meta` (JSON of ContractInput). */
 export async function POST({ locals, request }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	let form: FormData;
 	try {
 		form = await request.formData();
@@ -45,7 +43,7 @@ export async function POST({ locals, request }) {
 	const parsed = v.safeParse(ContractInput, parsedMeta);
 	if (!parsed.success) return apiError('BAD_REQUEST', 'meta does not have the expected shape');
 	const bytes = new Uint8Array(await file.arrayBuffer());
-	const result = await createContract(contractDeps(getApp()), auth.user, parsed.output, bytes);
+	const result = await createContract(contractDeps(getApp()), user, parsed.output, bytes);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
 	const body: ContractCreated = { id: result.id };
 	return json(body, { status: 201 });

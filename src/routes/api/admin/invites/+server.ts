@@ -13,19 +13,17 @@ const Body = v.object({
 });
 
 export async function GET({ locals }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const app = getApp();
-	const body: InvitesResponse = { invites: await listInvites(inviteDeps(app), auth.user.org_id) };
+	const body: InvitesResponse = { invites: await listInvites(inviteDeps(app), user.org_id) };
 	return json(body);
 }
 
 export async function POST({ locals, request }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const body = await readBody(request, Body);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name, contact }');
-	const result = await createInvite(inviteDeps(getApp()), auth.user, body);
+	const result = await createInvite(inviteDeps(getApp()), user, body);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
 	const answer: InviteCreated = { inviteId: result.inviteId, link: result.link };
 	return json(answer, { status: 201 });

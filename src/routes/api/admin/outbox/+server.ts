@@ -5,10 +5,9 @@ import { listOutbox } from '$lib/server/auth/invites';
 import type { OutboxResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const body: OutboxResponse = {
-		messages: await listOutbox(getApp().database.db, auth.user.org_id)
+		messages: await listOutbox(getApp().database.db, user.org_id)
 	};
 	return json(body);
 }

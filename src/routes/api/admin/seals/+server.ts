@@ -7,25 +7,23 @@ import type { AdminSealsResponse } from '$lib/domain/api-types';
 import { SealBody } from './body';
 
 export async function GET({ locals }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const { db } = getApp().database;
 	const body: AdminSealsResponse = {
-		seals: await listOrgSeals(db, auth.user.org_id),
-		organisation: { name: await organisationName(db, auth.user.org_id) }
+		seals: await listOrgSeals(db, user.org_id),
+		organisation: { name: await organisationName(db, user.org_id) }
 	};
 	return json(body);
 }
 
 export async function POST({ locals, request }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const body = await readBody(request, SealBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name, spec }');
 	const app = getApp();
 	const result = await createSeal(
 		{ db: app.database.db, blobs: app.blobs, clock: app.clock },
-		auth.user,
+		user,
 		body
 	);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);

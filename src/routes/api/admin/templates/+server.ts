@@ -13,21 +13,19 @@ const Body = v.object({
 });
 
 export async function GET({ locals }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const body: FieldTemplatesResponse = {
-		templates: await listTemplates(getApp().database.db, auth.user.org_id)
+		templates: await listTemplates(getApp().database.db, user.org_id)
 	};
 	return json(body);
 }
 
 /** Saves the contract's stored layout under a name (the same name replaces it). */
 export async function POST({ locals, request }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const body = await readBody(request, Body);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name, contractId }');
-	const result = await saveTemplate(contractDeps(getApp()), auth.user, body);
+	const result = await saveTemplate(contractDeps(getApp()), user, body);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
 	return json({ template: result.template }, { status: 201 });
 }

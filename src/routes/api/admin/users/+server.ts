@@ -5,10 +5,9 @@ import { requireAdmin } from '$lib/server/platform/guards';
 import type { OrgUsersResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const body: OrgUsersResponse = {
-		users: await listOrgUsers(getApp().database.db, auth.user.org_id)
+		users: await listOrgUsers(getApp().database.db, user.org_id)
 	};
 	return json(body);
 }

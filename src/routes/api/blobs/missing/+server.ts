@@ -15,15 +15,14 @@ const Body = v.object({
 
 /** Which images the device must upload with a submission: only those the server lacks. */
 export async function POST({ locals, request }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireUser(locals.user);
 	const body = await readBody(request, Body);
 	if (!body) {
 		return apiError('BAD_REQUEST', `Expected { hashes: sha256hex[≤${MISSING_MAX_HASHES}] }`);
 	}
 	const app = getApp();
 	const answer: BlobsMissingResponse = {
-		missing: await missingBlobs(app.database.db, app.blobs, auth.user, body.hashes)
+		missing: await missingBlobs(app.database.db, app.blobs, user, body.hashes)
 	};
 	return json(answer, { headers: { 'Cache-Control': 'private, no-store' } });
 }

@@ -12,22 +12,21 @@ import {
 import type { EnvelopeResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals, params }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireUser(locals.user);
 	const app = getApp();
 	const db = app.database.db;
 	const stored = await loadEnvelope(db, params.id);
-	if (!stored || !mayRead(stored, auth.user)) return apiError('NOT_FOUND', 'No such envelope');
+	if (!stored || !mayRead(stored, user)) return apiError('NOT_FOUND', 'No such envelope');
 	const body: EnvelopeResponse = {
 		envelope: stored.envelope,
 		accepted: await acceptedManifests(db, stored.envelope.id),
 		mySignerIds: [...stored.signerUsers]
-			.filter(([, userId]) => userId === auth.user.id)
+			.filter(([, userId]) => userId === user.id)
 			.map(([signerId]) => signerId)
 	};
 	const { id, revision } = stored.envelope;
 	if (!locals.session || (await firstViewInSession(db, locals.session.idHash, id, revision))) {
-		await recordAudit(db, app.clock, auth.user.id, {
+		await recordAudit(db, app.clock, user.id, {
 			kind: 'envelope.viewed',
 			subject: id,
 			data: { revision }

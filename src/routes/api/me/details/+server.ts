@@ -12,12 +12,11 @@ const Body = v.object({
 });
 
 export async function POST({ locals, request, getClientAddress }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireUser(locals.user);
 	const body = await readBody(request, Body);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { realName, idNumber }');
 	const app = getApp();
-	const result = await saveDetails({ db: app.database.db, clock: app.clock }, auth.user, {
+	const result = await saveDetails({ db: app.database.db, clock: app.clock }, user, {
 		...body,
 		ip: getClientAddress()
 	});

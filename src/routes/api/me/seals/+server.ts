@@ -5,8 +5,7 @@ import { listMySeals } from '$lib/server/seals/seals';
 import type { MySealsResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
-	const body: MySealsResponse = await listMySeals(getApp().database.db, auth.user);
+	const user = requireUser(locals.user);
+	const body: MySealsResponse = await listMySeals(getApp().database.db, user);
 	return json(body);
 }

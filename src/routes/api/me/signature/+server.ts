@@ -12,15 +12,14 @@ import type { SavedSignatureResponse } from '$lib/domain/api-types';
 
 /** Body: the PNG bytes themselves (no JSON, no base64: a third smaller on a field connection). */
 export async function PUT({ locals, request }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireUser(locals.user);
 	const bytes = await readCapped(request, SIGNATURE_MAX_BYTES);
 	if (!bytes)
 		return apiError('IMAGE_TOO_LARGE', `A signature may have at most ${SIGNATURE_MAX_BYTES} bytes`);
 	const app = getApp();
 	const result = await saveSignature(
 		{ db: app.database.db, blobs: app.blobs, clock: app.clock },
-		auth.user,
+		user,
 		bytes
 	);
 	if (!result.ok) return apiError(result.code, result.message);
@@ -29,8 +28,7 @@ export async function PUT({ locals, request }) {
 }
 
 export async function DELETE({ locals }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
-	await clearSignature(getApp().database.db, auth.user);
+	const user = requireUser(locals.user);
+	await clearSignature(getApp().database.db, user);
 	return new Response(null, { status: 204 });
 }

@@ -10,11 +10,10 @@ import type { PasskeyResponse, PasskeyRevokedResponse } from '$lib/domain/api-ty
 const RenameBody = v.object({ name: v.pipe(v.string(), v.maxLength(500)) });
 
 export async function PATCH({ locals, params, request }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireUser(locals.user);
 	const body = await readBody(request, RenameBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name }');
-	const result = await renamePasskey(getApp().database.db, auth.user.id, params.id, body.name);
+	const result = await renamePasskey(getApp().database.db, user.id, params.id, body.name);
 	if (!result.ok) return apiError(result.code, result.message);
 	const answer: PasskeyResponse = { passkey: result.value };
 	return json(answer);
@@ -26,10 +25,9 @@ export async function PATCH({ locals, params, request }) {
  * a session opened with an untrusted passkey must not outlive it.
  */
 export async function DELETE({ locals, params, cookies, url }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireUser(locals.user);
 	const app = getApp();
-	const result = await revokePasskey(app.database.db, app.clock, auth.user.id, params.id);
+	const result = await revokePasskey(app.database.db, app.clock, user.id, params.id);
 	if (!result.ok) return apiError(result.code, result.message);
 	const signedOut = locals.credentialId === params.id;
 	if (signedOut) cookies.delete(sessionCookieName(url), { path: '/' });

@@ -5,8 +5,7 @@ import { pullChanges } from '$lib/server/sync/sync';
 
 /** The signed-in user's envelopes changed since `cursor` (absent: all of them). */
 export async function GET({ locals, url }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
-	const body = await pullChanges(getApp().database.db, auth.user, url.searchParams.get('cursor'));
+	const user = requireUser(locals.user);
+	const body = await pullChanges(getApp().database.db, user, url.searchParams.get('cursor'));
 	return json(body, { headers: { 'Cache-Control': 'private, no-store' } });
 }

@@ -8,10 +8,9 @@ import { requireAdmin } from '$lib/server/platform/guards';
  * log that no longer reaches this head shows a cut to anyone holding the file.
  */
 export async function GET({ locals }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const app = getApp();
-	const body = await exportAudit(app.database.db, app.clock, auth.user.org_id);
+	const body = await exportAudit(app.database.db, app.clock, user.org_id);
 	return json(body, {
 		headers: {
 			'Content-Disposition': `attachment; filename="sealpass-audit-${body.exportedAt.slice(0, 10)}.json"`

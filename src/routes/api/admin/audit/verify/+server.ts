@@ -9,8 +9,7 @@ import type { AuditVerifyResponse } from '$lib/domain/api-types';
  * then checks it ends at the signed head (SPEC A5, A6, A10). Answers only seqs and hashes.
  */
 export async function POST({ locals }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	requireAdmin(locals.user);
 	const body: AuditVerifyResponse = await verifyAuditLog(getApp().database.db);
 	return json(body);
 }

@@ -6,9 +6,8 @@ import { imageResponse } from '$lib/server/seals/seals';
 // The review pages' thumbnails. Visibility is the signing kit's rule (SPEC SK2): an admin sees the
 // images of their own organisation only, so knowing a hash from elsewhere opens nothing.
 export async function GET({ locals, params }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const app = getApp();
-	const response = await imageResponse(app.database.db, app.blobs, auth.user, params.hash);
+	const response = await imageResponse(app.database.db, app.blobs, user, params.hash);
 	return response ?? apiError('NOT_FOUND', 'No such image');
 }

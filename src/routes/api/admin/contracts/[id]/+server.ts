@@ -6,9 +6,8 @@ import { apiError } from '$lib/server/platform/http';
 import type { ContractDetailResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals, params }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
-	const contract = await contractDetail(getApp().database.db, auth.user.org_id, params.id);
+	const user = requireAdmin(locals.user);
+	const contract = await contractDetail(getApp().database.db, user.org_id, params.id);
 	if (!contract) return apiError('NOT_FOUND', 'No such contract');
 	const body: ContractDetailResponse = { contract };
 	return json(body);

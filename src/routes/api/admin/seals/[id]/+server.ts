@@ -10,26 +10,24 @@ const StatusBody = v.object({ status: v.picklist(['active', 'disabled']) });
 
 /** Edits and regenerates a generated seal. */
 export async function PUT({ locals, request, params }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const body = await readBody(request, SealBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name, spec }');
 	const app = getApp();
 	const deps = { db: app.database.db, blobs: app.blobs, clock: app.clock };
-	const result = await updateSeal(deps, auth.user, params.id, body);
+	const result = await updateSeal(deps, user, params.id, body);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
 	return json({ id: result.id, image: result.image });
 }
 
 /** Disables or enables a seal. */
 export async function PATCH({ locals, request, params }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const body = await readBody(request, StatusBody);
 	if (!body) return apiError('BAD_REQUEST', "Expected { status: 'active' | 'disabled' }");
 	const app = getApp();
 	const deps = { db: app.database.db, blobs: app.blobs, clock: app.clock };
-	const result = await setSealStatus(deps, auth.user, params.id, body.status);
+	const result = await setSealStatus(deps, user, params.id, body.status);
 	if (!result.ok) return apiError(result.code, result.message);
 	return json({ ok: true });
 }

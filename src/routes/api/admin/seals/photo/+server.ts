@@ -20,8 +20,7 @@ const PhotoQuery = v.object({
  * multipart, no base64), read no further than the limit; name, shape and size in the query.
  */
 export async function POST({ locals, request, url }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const query = v.safeParse(PhotoQuery, Object.fromEntries(url.searchParams));
 	if (!query.success) return apiError('BAD_REQUEST', 'Expected ?name=&shape=&widthMm=&heightMm=');
 	const bytes = await readCapped(request, PHOTO_SEAL_MAX_BYTES);
@@ -33,7 +32,7 @@ export async function POST({ locals, request, url }) {
 	const app = getApp();
 	const result = await createPhotoSeal(
 		{ db: app.database.db, blobs: app.blobs, clock: app.clock },
-		auth.user,
+		user,
 		query.output,
 		bytes
 	);

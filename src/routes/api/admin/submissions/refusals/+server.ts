@@ -6,13 +6,12 @@ import type { PreAuthRefusalsResponse } from '$lib/domain/api-types';
 
 /** Today's counted refusals of the admin's organisation, beside the review list. */
 export async function GET({ locals }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const app = getApp();
 	const day = app.clock().toISOString().slice(0, 10);
 	const body: PreAuthRefusalsResponse = {
 		day,
-		items: await preAuthRefusals(app.database.db, auth.user.org_id, day)
+		items: await preAuthRefusals(app.database.db, user.org_id, day)
 	};
 	return json(body);
 }

@@ -6,15 +6,14 @@ import { requireUser } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
 
 export async function GET({ locals, params, request }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireUser(locals.user);
 	const app = getApp();
-	const doc = await participantDocument(app.database.db, auth.user, params.id);
+	const doc = await participantDocument(app.database.db, user, params.id);
 	const response = doc && (await documentResponse(app.blobs, doc, request));
 	if (!response) return apiError('NOT_FOUND', 'No such envelope');
 	// Only a body sent counts as a download; a 304 revalidation hands over nothing new.
 	if (response.status === 200) {
-		await recordAudit(app.database.db, app.clock, auth.user.id, {
+		await recordAudit(app.database.db, app.clock, user.id, {
 			kind: 'envelope.downloaded',
 			subject: params.id,
 			data: { docHash: doc.sha256 }

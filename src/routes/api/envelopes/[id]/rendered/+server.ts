@@ -4,11 +4,10 @@ import { apiError } from '$lib/server/platform/http';
 import { loadEnvelope, mayRead, renderEnvelope } from '$lib/server/contracts/envelopes';
 
 export async function GET({ locals, params }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireUser(locals.user);
 	const app = getApp();
 	const stored = await loadEnvelope(app.database.db, params.id);
-	if (!stored || !mayRead(stored, auth.user)) return apiError('NOT_FOUND', 'No such envelope');
+	if (!stored || !mayRead(stored, user)) return apiError('NOT_FOUND', 'No such envelope');
 	const rendered = await renderEnvelope(app.database.db, app.blobs, stored.envelope);
 	if (!rendered) return apiError('INTERNAL', 'A stored file of this envelope is missing');
 	return new Response(rendered.pdf, {

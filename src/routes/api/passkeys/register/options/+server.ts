@@ -9,8 +9,7 @@ import { needsPasskeyCheck } from '$lib/server/auth/sessions';
 // always added to an account someone has already proved they own. Adding a further passkey
 // also needs a recent passkey check in this session (/api/session/check).
 export async function POST({ locals }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireUser(locals.user);
 	const app = getApp();
 	if (locals.session && (await needsPasskeyCheck(app.database.db, locals.session, app.clock))) {
 		return apiError(
@@ -18,5 +17,5 @@ export async function POST({ locals }) {
 			'Confirm with a passkey you already hold before adding another'
 		);
 	}
-	return json(await registrationOptions(passkeyDeps(app), auth.user));
+	return json(await registrationOptions(passkeyDeps(app), user));
 }

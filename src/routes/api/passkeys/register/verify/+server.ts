@@ -18,13 +18,12 @@ const Body = v.object({
 });
 
 export async function POST({ locals, request, cookies, url }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireUser(locals.user);
 	const body = await readBody(request, Body);
 	if (!body) return apiError('BAD_REQUEST', 'Malformed registration response');
 	const result = await verifyRegistration(
 		passkeyDeps(getApp()),
-		auth.user,
+		user,
 		body.response as RegistrationResponseJSON,
 		body.name
 	);

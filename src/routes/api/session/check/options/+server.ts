@@ -5,7 +5,6 @@ import { authenticationOptions, passkeyDeps } from '$lib/server/auth/passkeys';
 
 /** A passkey check for the signed-in user: the same ceremony as a sign-in. */
 export async function POST({ locals }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	requireUser(locals.user);
 	return json(await authenticationOptions(passkeyDeps(getApp())));
 }

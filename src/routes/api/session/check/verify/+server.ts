@@ -18,8 +18,7 @@ const Body = v.object({ response: AuthenticationResponseSchema });
  * passkeys marks this session as recently checked (enrolling another passkey asks for it).
  */
 export async function POST({ locals, request }) {
-	const auth = requireUser(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireUser(locals.user);
 	if (!locals.session) return apiError('UNAUTHENTICATED', 'Sign in first');
 	const body = await readBody(request, Body);
 	if (!body) return apiError('BAD_REQUEST', 'Malformed authentication response');
@@ -29,7 +28,7 @@ export async function POST({ locals, request }) {
 		body.response as AuthenticationResponseJSON
 	);
 	if (!result.ok) return apiError(result.code, result.message);
-	if (result.value.user.id !== auth.user.id) {
+	if (result.value.user.id !== user.id) {
 		return apiError('PASSKEY_UNKNOWN', 'This passkey belongs to another account');
 	}
 	await markSessionVerified(app.database.db, locals.session.idHash, app.clock);

@@ -8,15 +8,14 @@ import { apiError, bodyTooLarge } from '$lib/server/platform/http';
 import type { ContractReplaced } from '$lib/domain/api-types';
 
 export async function GET({ locals, params, request }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const app = getApp();
-	const doc = await contractDocument(app.database.db, auth.user.org_id, params.id);
+	const doc = await contractDocument(app.database.db, user.org_id, params.id);
 	const response = doc && (await documentResponse(app.blobs, doc, request));
 	if (!response) return apiError('NOT_FOUND', 'No such contract');
 	// Only a body sent counts as a download; a 304 revalidation hands over nothing new.
 	if (response.status === 200) {
-		await recordAudit(app.database.db, app.clock, auth.user.id, {
+		await recordAudit(app.database.db, app.clock, user.id, {
 			kind: 'envelope.downloaded',
 			subject: params.id,
 			data: { docHash: doc.sha256 }
@@ -27,8 +26,7 @@ export async function GET({ locals, params, request }) {
 
 /** Replaces the document with a new revision; the body is the raw PDF. */
 export async function PUT({ locals, params, request }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	let bytes: Uint8Array;
 	try {
 		bytes = new Uint8Array(await request.arrayBuffer());
@@ -36,7 +34,7 @@ export async function PUT({ locals, params, request }) {
 		if (bodyTooLarge(error)) return apiError('PDF_TOO_LARGE', 'The upload is too large');
 		return apiError('BAD_REQUEST', 'The upload was cut off');
 	}
-	const result = await replaceDocument(contractDeps(getApp()), auth.user, params.id, bytes);
+	const result = await replaceDocument(contractDeps(getApp()), user, params.id, bytes);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
 	const body: ContractReplaced = { revision: result.revision, dropped: result.dropped };
 	return json(body);

@@ -6,13 +6,12 @@ import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 
 export async function PUT({ locals, params, request }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const body = await readBody(request, FieldsInput);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { fields }');
 	const result = await saveFields(
 		{ db: getApp().database.db },
-		auth.user.org_id,
+		user.org_id,
 		params.id,
 		body.fields
 	);

@@ -5,11 +5,10 @@ import { loadEnvelope, renderEnvelope } from '$lib/server/contracts/envelopes';
 
 /** The document as it stands (original + accepted manifests), for the admin's download. */
 export async function GET({ locals, params }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const app = getApp();
 	const stored = await loadEnvelope(app.database.db, params.id);
-	if (!stored || stored.orgId !== auth.user.org_id) {
+	if (!stored || stored.orgId !== user.org_id) {
 		return apiError('NOT_FOUND', 'No such contract');
 	}
 	const rendered = await renderEnvelope(app.database.db, app.blobs, stored.envelope);

@@ -9,11 +9,10 @@ import { apiError, readBody } from '$lib/server/platform/http';
 const Body = v.object({ reason: v.pipe(v.string(), v.maxLength(2000)) });
 
 export async function POST({ locals, params, request }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const body = await readBody(request, Body);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { reason }');
-	const result = await revokeContract(contractDeps(getApp()), auth.user, params.id, body.reason);
+	const result = await revokeContract(contractDeps(getApp()), user, params.id, body.reason);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
 	return json({ status: 'revoked' });
 }

@@ -7,9 +7,8 @@ import { apiError } from '$lib/server/platform/http';
 import type { ContractSent } from '$lib/domain/api-types';
 
 export async function POST({ locals, params }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
-	const result = await sendContract(contractDeps(getApp()), auth.user, params.id);
+	const user = requireAdmin(locals.user);
+	const result = await sendContract(contractDeps(getApp()), user, params.id);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
 	const body: ContractSent = {
 		invited: result.invited,

@@ -6,11 +6,10 @@ import { listSealUses, parseSealUsesQuery } from '$lib/server/seals/seal-uses';
 
 /** One page of the seal's usage history (SA8): ?cursor=&limit=, newest first. */
 export async function GET({ locals, params, url }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const query = parseSealUsesQuery(url.searchParams);
 	if (!query) return apiError('BAD_REQUEST', 'Expected ?cursor=&limit= (1–100)');
-	const page = await listSealUses(getApp().database.db, auth.user.org_id, params.id, query);
+	const page = await listSealUses(getApp().database.db, user.org_id, params.id, query);
 	if (page === 'not-found') return apiError('NOT_FOUND', 'No such seal in your organisation');
 	if (page === 'bad-cursor') return apiError('BAD_REQUEST', 'Unknown cursor');
 	return json(page);

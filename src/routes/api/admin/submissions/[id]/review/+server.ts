@@ -5,12 +5,11 @@ import { apiError, readBody } from '$lib/server/platform/http';
 import { decideSubmission, ReviewDecisionSchema } from '$lib/server/review/review';
 
 export async function POST({ locals, params, request }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const body = await readBody(request, ReviewDecisionSchema);
 	if (!body) return apiError('BAD_REQUEST', "Expected { decision: 'ok' | 'flagged', comment }");
 	const app = getApp();
-	const result = await decideSubmission(app.database.db, app.clock, auth.user, params.id, body);
+	const result = await decideSubmission(app.database.db, app.clock, user, params.id, body);
 	if (!result.ok) return apiError(result.code, result.message);
 	return json({ status: result.status, at: result.at });
 }

@@ -5,14 +5,13 @@ import { apiError } from '$lib/server/platform/http';
 import { reverifySubmission } from '$lib/server/review/review';
 
 export async function POST({ locals, params }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const app = getApp();
 	const result = await reverifySubmission(
 		app.database.db,
 		app.clock,
 		app.config.origin,
-		auth.user.org_id,
+		user.org_id,
 		params.id
 	);
 	return result ? json(result) : apiError('NOT_FOUND', 'No such submission');

@@ -6,22 +6,20 @@ import { authoriseSeal, revokeSeal } from '$lib/server/seals/admin-seals';
 
 /** Authorises the user to stamp with the seal (idempotent). */
 export async function PUT({ locals, params }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const app = getApp();
 	const deps = { db: app.database.db, blobs: app.blobs, clock: app.clock };
-	const result = await authoriseSeal(deps, auth.user, params.id, params.userId);
+	const result = await authoriseSeal(deps, user, params.id, params.userId);
 	if (!result.ok) return apiError(result.code, result.message);
 	return json({ ok: true });
 }
 
 /** Revokes the user's authorisation (kept with revoked_at, idempotent). */
 export async function DELETE({ locals, params }) {
-	const auth = requireAdmin(locals.user);
-	if ('response' in auth) return auth.response;
+	const user = requireAdmin(locals.user);
 	const app = getApp();
 	const deps = { db: app.database.db, blobs: app.blobs, clock: app.clock };
-	const result = await revokeSeal(deps, auth.user, params.id, params.userId);
+	const result = await revokeSeal(deps, user, params.id, params.userId);
 	if (!result.ok) return apiError(result.code, result.message);
 	return json({ ok: true });
 }
