@@ -12,7 +12,7 @@ import { NotifyError, SmsNotifier, SmtpNotifier } from './notify';
 interface Received {
 	mail: ParsedMail[];
 	envelopes: { from: string; to: string[]; secure: boolean }[];
-	logins: { username?: string; password?: string; secure: boolean }[];
+	logins: { username?: string | null; password?: string | null; secure: boolean }[];
 }
 
 const servers: SMTPServer[] = [];
