@@ -1,95 +1,22 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { beforeAll, afterEach, describe, expect, it } from 'vitest';
 import { NotifyError, SmsNotifier, SmtpNotifier } from './notify';
+import { selfSignedCertificate, startSmtpServer, type TestSmtpServer } from './test-smtp';
 
-/** What one real SMTP server (smtp-server, on 127.0.0.1) saw of the client. */
-interface Received {
-	mail: ParsedMail[];
-	envelopes: { from: string; to: string[]; secure: boolean }[];
-	logins: { username?: string | null; password?: string | null; secure: boolean }[];
-}
-
-const servers: SMTPServer[] = [];
+const servers: TestSmtpServer[] = [];
 afterEach(async () => {
-	await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
+	await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-/**
- * Starts a real SMTP server on an ephemeral port. Without a certificate it offers no STARTTLS
- * (smtp-server's built-in test certificate would only fail verification); `accept` decides
- * the AUTH outcome; `extra` overrides any hook.
- */
-async function startServer(
-	options: { tls?: { key: string; cert: string }; secure?: boolean; extra?: SMTPServerOptions } = {}
-): Promise<{ port: number; received: Received }> {
-	const received: Received = { mail: [], envelopes: [], logins: [] };
-	const server = new SMTPServer({
-		logger: false,
-		secure: options.secure ?? false,
-		...(options.tls ?? {}),
-		disabledCommands: options.tls ? [] : ['STARTTLS'],
-		authOptional: true,
-		onAuth(auth, session, callback) {
-			received.logins.push({
-				username: auth.username,
-				password: auth.password,
-				secure: session.secure
-			});
-			callback(null, { user: auth.username });
-		},
-		onData(stream, session, callback) {
-			simpleParser(stream).then((mail) => {
-				received.mail.push(mail);
-				received.envelopes.push({
-					from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-					to: session.envelope.rcptTo.map((r) => r.address),
-					secure: session.secure
-				});
-				callback();
-			}, callback);
-		},
-		...options.extra
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+async function startServer(options?: Parameters<typeof startSmtpServer>[0]) {
+	const server = await startSmtpServer(options);
 	servers.push(server);
-	return { port: (server.server.address() as AddressInfo).port, received };
+	return server;
 }
 
-/** A self-signed certificate for 127.0.0.1, made with openssl for this run only. */
-let certDir = '';
 let tls = { key: '', cert: '' };
 beforeAll(() => {
-	certDir = mkdtempSync(join(tmpdir(), 'sealpass-smtp-cert-'));
-	const key = join(certDir, 'key.pem');
-	const cert = join(certDir, 'cert.pem');
-	execFileSync('openssl', [
-		'req',
-		'-x509',
-		'-newkey',
-		'ec',
-		'-pkeyopt',
-		'ec_paramgen_curve:prime256v1',
-		'-nodes',
-		'-keyout',
-		key,
-		'-out',
-		cert,
-		'-days',
-		'1',
-		'-subj',
-		'/CN=127.0.0.1',
-		'-addext',
-		'subjectAltName=IP:127.0.0.1'
-	]);
-	tls = { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+	tls = selfSignedCertificate();
 });
-afterAll(() => rmSync(certDir, { recursive: true, force: true }));
 
 const message = {
 	to: 'lisi@example.cn',
@@ -205,7 +132,7 @@ describe('SmtpNotifier against a real SMTP server', () => {
 
 	it('names the server when nothing listens on the port', async () => {
 		const { port } = await startServer();
-		await new Promise<void>((r) => servers.pop()!.close(() => r()));
+		await servers.pop()!.close();
 		const notifier = new SmtpNotifier(`smtp://127.0.0.1:${port}`, 'noreply@example.cn');
 		const error = await notifier.send(message).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(NotifyError);
