@@ -51,7 +51,7 @@ export class SmsNotifier implements Notifier {
 
 /** The SMTP transport settings `SmtpNotifier` accepts besides the URL; tests pass a CA. */
 export interface SmtpOptions {
-	/** Limit for connecting, for the greeting and for each silent wait on the server. */
+	/** Limit for the name lookup, connecting, the greeting and each silent wait on the server. */
 	timeoutMs?: number;
 	/** Extra TLS settings (a private CA); certificates are always verified. */
 	tls?: Pick<ConnectionOptions, 'ca'>;
@@ -86,6 +86,7 @@ export class SmtpNotifier implements Notifier {
 				secure,
 				requireTLS: !secure && Boolean(user || this.password),
 				auth: user || this.password ? { user, pass: this.password } : undefined,
+				dnsTimeout: timeout,
 				connectionTimeout: timeout,
 				greetingTimeout: timeout,
 				socketTimeout: timeout,
@@ -104,7 +105,8 @@ export class SmtpNotifier implements Notifier {
 			});
 		} catch (error) {
 			// nodemailer's messages name the step and the server's reply; the password is cut out
-			// all the same, since this text is stored in the outbox and shown to admins.
+			// all the same, since this text is stored with the notification and shown to the admin
+			// who sent the invite.
 			let text = error instanceof Error ? error.message : String(error);
 			if (this.password) text = text.split(this.password).join('***');
 			throw new NotifyError(`SMTP ${this.where}: ${text}`, { cause: error });
