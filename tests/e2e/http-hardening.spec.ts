@@ -349,7 +349,7 @@ test.describe('sessions and settings', () => {
 		});
 		rmSync(dataDir, { recursive: true, force: true });
 		expect(run.code).not.toBe(0);
-		expect(run.output).toContain('SMTP_URL would send the mail password unencrypted');
+		expect(run.output).toContain('SMTP_URL would send the mail password to mail.example.com');
 		expect(run.output).not.toContain('secret');
 	});
 });

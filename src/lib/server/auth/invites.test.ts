@@ -21,9 +21,11 @@ import { maskIdNumber, saveDetails } from './profile';
 import {
 	ConsoleNotifier,
 	SmsNotifier,
+	SmtpNotifier,
 	type Notifier,
 	type NotifyMessage
 } from '../platform/notify';
+import { startSmtpServer } from '../platform/test-smtp';
 
 let dir: string;
 let open: OpenDatabase;
@@ -130,6 +132,55 @@ describe('invites', () => {
 			{ ok: false, code: 'NOTIFY_UNAVAILABLE' }
 		);
 		expect(await open.db.selectFrom('invites').select('id').execute()).toHaveLength(0);
+	});
+
+	it('sends an e-mail invite over SMTP with the code, keeping no body in the outbox; a refusal is NOTIFY_FAILED without the password', async () => {
+		const server = await startSmtpServer();
+		try {
+			deps.notifiers = {
+				...deps.notifiers,
+				smtp: new SmtpNotifier(`smtp://127.0.0.1:${server.port}`, 'SealPass <noreply@example.cn>')
+			};
+			const created = await createInvite(deps, admin, { name: '李四', contact: 'lisi@example.cn' });
+			expect(created.ok).toBe(true);
+			const mail = server.received.mail[0]!;
+			expect(mail.subject).toMatch(/签章通/);
+			const text = mail.text ?? '';
+			expect(text).toContain(created.ok ? created.link : '');
+			expect(text).toMatch(/\b\d{6}\b/);
+			// The admin outbox lists console messages only; a mailed code must not sit in the table.
+			const rows = await open.db.selectFrom('notifications').selectAll().execute();
+			expect(rows).toEqual([
+				expect.objectContaining({
+					channel: 'smtp',
+					recipient: 'lisi@example.cn',
+					body: '',
+					error: null
+				})
+			]);
+			expect(rows[0]!.sent_at).not.toBeNull();
+			expect(await listOutbox(open.db, admin.org_id)).toEqual([]);
+		} finally {
+			await server.close();
+		}
+
+		// Nothing listens on that port any more: the invite reports the failure, the outbox
+		// row records it, and neither shows the password from the URL.
+		deps.notifiers = {
+			...deps.notifiers,
+			smtp: new SmtpNotifier(
+				`smtp://mailer:s3cret-pw@127.0.0.1:${server.port}`,
+				'noreply@example.cn'
+			)
+		};
+		const failed = await createInvite(deps, admin, { name: '王五', contact: 'wangwu@example.cn' });
+		expect(failed).toMatchObject({ ok: false, code: 'NOTIFY_FAILED' });
+		expect(failed.ok ? '' : failed.message).toMatch(/SMTP 127\.0\.0\.1/);
+		const rows = await open.db.selectFrom('notifications').selectAll().execute();
+		const errorRow = rows.find((r) => r.recipient === 'wangwu@example.cn')!;
+		expect(errorRow.sent_at).toBeNull();
+		expect(errorRow.error).toMatch(/ECONNREFUSED/);
+		expect(JSON.stringify(rows)).not.toContain('s3cret-pw');
 	});
 
 	it('redeems once with the right code, and never again', async () => {

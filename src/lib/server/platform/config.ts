@@ -47,12 +47,13 @@ function smtpUrl(value: string | undefined): string | null {
 	if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
 		throw new Error(`SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}"`);
 	}
-	// smtp:// is plain text from the first byte to the last, AUTH included; the client does not
-	// speak STARTTLS. A password may cross the network that way only to a relay on this machine.
+	// smtp:// starts in plain text; the client insists on STARTTLS before it logs in, but whether
+	// that happens depends on the far server. A password bound for another machine goes by
+	// smtps://, encrypted from the first byte, so no server setting can expose it.
 	if (url.protocol === 'smtp:' && (url.username || url.password) && !isLoopback(url.hostname)) {
 		throw new Error(
-			`SMTP_URL would send the mail password unencrypted to ${url.hostname}: use ` +
-				`smtps://…:465 (TLS), or smtp:// only to a relay on this machine (localhost)`
+			`SMTP_URL would send the mail password to ${url.hostname} over smtp://, which starts ` +
+				`unencrypted: use smtps://…:465 (TLS), or smtp:// only to a relay on this machine (localhost)`
 		);
 	}
 	return value;

@@ -1,119 +1,160 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { encodeHeaderWord, SmsNotifier, SmtpNotifier } from './notify';
+import { beforeAll, afterEach, describe, expect, it } from 'vitest';
+import { NotifyError, SmsNotifier, SmtpNotifier } from './notify';
+import { selfSignedCertificate, startSmtpServer, type TestSmtpServer } from './test-smtp';
 
-/**
- * A tiny SMTP server on 127.0.0.1 that records the conversation. `refuse` makes it answer one
- * command with an error, to prove the client stops there.
- */
-async function fakeSmtp(options: { refuse?: string } = {}) {
-	const lines: string[] = [];
-	let data = '';
-	const server: Server = createServer((socket) => {
-		socket.setEncoding('utf8');
-		let buffer = '';
-		let inData = false;
-		socket.write('220 fake.smtp ESMTP\r\n');
-		socket.on('data', (chunk: string) => {
-			buffer += chunk;
-			let end;
-			while ((end = buffer.indexOf('\r\n')) >= 0) {
-				const line = buffer.slice(0, end);
-				buffer = buffer.slice(end + 2);
-				if (inData) {
-					if (line === '.') {
-						inData = false;
-						socket.write('250 2.0.0 queued\r\n');
-					} else data += `${line}\r\n`;
-					continue;
-				}
-				lines.push(line);
-				const verb = line.split(/[ :]/)[0]!.toUpperCase();
-				if (options.refuse === verb) socket.write('550 5.7.1 refused\r\n');
-				else if (verb === 'EHLO')
-					socket.write('250-fake.smtp\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n');
-				else if (verb === 'AUTH') socket.write('235 2.7.0 ok\r\n');
-				else if (verb === 'MAIL' || verb === 'RCPT') socket.write('250 ok\r\n');
-				else if (verb === 'DATA') {
-					inData = true;
-					socket.write('354 go ahead\r\n');
-				} else if (verb === 'QUIT') socket.end('221 bye\r\n');
-				else socket.write('502 unknown\r\n');
-			}
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const servers: TestSmtpServer[] = [];
+afterEach(async () => {
+	await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function startServer(options?: Parameters<typeof startSmtpServer>[0]) {
+	const server = await startSmtpServer(options);
 	servers.push(server);
-	return { port: (server.address() as AddressInfo).port, lines, data: () => data };
+	return server;
 }
 
-const servers: Server[] = [];
-afterEach(async () => {
-	await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+let tls = { key: '', cert: '' };
+beforeAll(() => {
+	tls = selfSignedCertificate();
 });
 
 const message = {
 	to: 'lisi@example.cn',
-	subject: '签章通邀请 / Your SealPass invitation',
+	subject: '签章通邀请 / Your SealPass invitation — 请于三日内签署《采购合同》',
 	body: '李四，您好！请打开 https://sign.example.cn/invite/abc 并输入验证码 123456。\n.leading dot'
 };
 
-describe('SmtpNotifier', () => {
-	it('speaks EHLO, AUTH PLAIN, MAIL FROM, RCPT TO, DATA, QUIT and sends the link and code', async () => {
-		const smtp = await fakeSmtp();
+describe('SmtpNotifier against a real SMTP server', () => {
+	it('delivers From, To, a Chinese subject and the body with the link and code', async () => {
+		const { port, received } = await startServer();
+		const notifier = new SmtpNotifier(`smtp://127.0.0.1:${port}`, '签章通 <noreply@example.cn>');
+		await notifier.send(message);
+
+		expect(received.envelopes).toEqual([
+			{ from: 'noreply@example.cn', to: ['lisi@example.cn'], secure: false }
+		]);
+		expect(received.logins).toEqual([]);
+		const mail = received.mail[0]!;
+		expect(mail.from?.value).toEqual([{ name: '签章通', address: 'noreply@example.cn' }]);
+		const to = Array.isArray(mail.to) ? mail.to : [mail.to!];
+		expect(to.flatMap((a) => a.value.map((v) => v.address))).toEqual(['lisi@example.cn']);
+		expect(mail.subject).toBe(message.subject);
+		expect(mail.text?.replace(/\r\n/g, '\n').trimEnd()).toBe(message.body);
+		expect(mail.date).toBeInstanceOf(Date);
+		expect(mail.messageId).toMatch(/@example\.cn>$/);
+	});
+
+	it('upgrades smtp:// with STARTTLS and logs in with the URL credentials', async () => {
+		const { port, received } = await startServer({ tls });
 		const notifier = new SmtpNotifier(
-			`smtp://mailer%40example.cn:p%40ss@127.0.0.1:${smtp.port}`,
-			'签章通 <noreply@example.cn>'
+			`smtp://mailer%40example.cn:p%40ss%3Aw0rd@127.0.0.1:${port}`,
+			'noreply@example.cn',
+			{ tls: { ca: tls.cert } }
 		);
 		await notifier.send(message);
-		const verbs = smtp.lines.map((l) => l.split(/[ :]/)[0]);
-		expect(verbs).toEqual(['EHLO', 'AUTH', 'MAIL', 'RCPT', 'DATA', 'QUIT']);
-		const auth = smtp.lines[1]!.split(' ');
-		expect(auth.slice(0, 2)).toEqual(['AUTH', 'PLAIN']);
-		expect(Buffer.from(auth[2]!, 'base64').toString()).toBe('\0mailer@example.cn\0p@ss');
-		expect(smtp.lines[2]).toBe('MAIL FROM:<noreply@example.cn>');
-		expect(smtp.lines[3]).toBe('RCPT TO:<lisi@example.cn>');
-
-		const [head, body] = smtp.data().split('\r\n\r\n');
-		expect(head).toContain('To: <lisi@example.cn>');
-		expect(head).toContain('Content-Type: text/plain; charset=UTF-8');
-		const subject = /Subject: ([\s\S]*?)\r\n(?! )/.exec(head + '\r\n')![1]!;
-		const decoded = subject
-			.split(/\r\n /)
-			.map((w) => Buffer.from(/=\?UTF-8\?B\?(.*)\?=/.exec(w)![1]!, 'base64').toString())
-			.join('');
-		expect(decoded).toBe(message.subject);
-		const text = Buffer.from(body!.replace(/\r\n/g, ''), 'base64').toString();
-		expect(text).toContain('https://sign.example.cn/invite/abc');
-		expect(text).toContain('123456');
-		expect(text).toContain('\r\n.leading dot');
+		expect(received.logins).toEqual([
+			{ username: 'mailer@example.cn', password: 'p@ss:w0rd', secure: true }
+		]);
+		expect(received.envelopes.map((e) => e.secure)).toEqual([true]);
+		expect(received.mail[0]!.subject).toBe(message.subject);
 	});
 
-	it('skips AUTH without credentials and reports a refusal with the server reply', async () => {
-		const smtp = await fakeSmtp({ refuse: 'RCPT' });
-		const notifier = new SmtpNotifier(`smtp://127.0.0.1:${smtp.port}`, 'noreply@example.cn');
-		await expect(notifier.send(message)).rejects.toThrow(/RCPT TO refused: 550/);
-		expect(smtp.lines.map((l) => l.split(/[ :]/)[0])).toEqual(['EHLO', 'MAIL', 'RCPT']);
+	it('speaks TLS from the first byte for smtps://', async () => {
+		const { port, received } = await startServer({ tls, secure: true });
+		const notifier = new SmtpNotifier(
+			`smtps://mailer:secret@127.0.0.1:${port}`,
+			'noreply@example.cn',
+			{ tls: { ca: tls.cert } }
+		);
+		await notifier.send(message);
+		expect(received.logins).toEqual([{ username: 'mailer', password: 'secret', secure: true }]);
+		expect(received.envelopes).toEqual([
+			{ from: 'noreply@example.cn', to: ['lisi@example.cn'], secure: true }
+		]);
 	});
 
-	it('names the server when it cannot connect', async () => {
-		const smtp = await fakeSmtp();
-		await new Promise((r) => servers.pop()!.close(r));
-		const notifier = new SmtpNotifier(`smtp://127.0.0.1:${smtp.port}`, 'noreply@example.cn');
-		await expect(notifier.send(message)).rejects.toThrow(/127\.0\.0\.1/);
+	it('refuses to send credentials when the server offers no STARTTLS', async () => {
+		const { port, received } = await startServer({ extra: { allowInsecureAuth: true } });
+		const notifier = new SmtpNotifier(
+			`smtp://mailer:s3cret-pw@127.0.0.1:${port}`,
+			'noreply@example.cn'
+		);
+		const error = await notifier.send(message).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(NotifyError);
+		expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+		expect((error as Error).message).not.toContain('s3cret-pw');
+		expect(received.logins).toEqual([]);
+		expect(received.mail).toEqual([]);
+	});
+
+	it('refuses a certificate it cannot verify', async () => {
+		const { port, received } = await startServer({ tls });
+		const notifier = new SmtpNotifier(`smtp://127.0.0.1:${port}`, 'noreply@example.cn');
+		await expect(notifier.send(message)).rejects.toThrow(NotifyError);
+		expect(received.mail).toEqual([]);
+	});
+
+	it('reports a rejected login without the password', async () => {
+		const { port } = await startServer({
+			tls,
+			extra: {
+				onAuth(_auth, _session, callback) {
+					callback(new Error('Invalid username or password'));
+				}
+			}
+		});
+		const notifier = new SmtpNotifier(
+			`smtp://mailer:s3cret-pw@127.0.0.1:${port}`,
+			'noreply@example.cn',
+			{ tls: { ca: tls.cert } }
+		);
+		const error = await notifier.send(message).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(NotifyError);
+		expect((error as Error).message).toMatch(/535|Invalid/);
+		expect((error as Error).message).not.toContain('s3cret-pw');
+		expect((error as Error).message).not.toContain(Buffer.from('s3cret-pw').toString('base64'));
+	});
+
+	it('reports a 5xx answer to RCPT TO as NotifyError with the server reply', async () => {
+		const { port, received } = await startServer({
+			extra: {
+				onRcptTo(_address, _session, callback) {
+					callback(Object.assign(new Error('5.1.1 No such mailbox here'), { responseCode: 550 }));
+				}
+			}
+		});
+		const notifier = new SmtpNotifier(`smtp://127.0.0.1:${port}`, 'noreply@example.cn');
+		const error = await notifier.send(message).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(NotifyError);
+		expect((error as Error).message).toMatch(/550 5\.1\.1 No such mailbox here/);
+		expect(received.mail).toEqual([]);
+	});
+
+	it('names the server when nothing listens on the port', async () => {
+		const { port } = await startServer();
+		await servers.pop()!.close();
+		const notifier = new SmtpNotifier(`smtp://127.0.0.1:${port}`, 'noreply@example.cn');
+		const error = await notifier.send(message).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(NotifyError);
+		expect((error as Error).message).toContain(`SMTP 127.0.0.1:${port}`);
+	});
+
+	it('gives up on a server that accepts the connection but never greets, within the timeout', async () => {
+		// onConnect never answering keeps the real server from sending its 220 greeting.
+		const { port } = await startServer({ extra: { onConnect() {} } });
+		const notifier = new SmtpNotifier(`smtp://127.0.0.1:${port}`, 'noreply@example.cn', {
+			timeoutMs: 300
+		});
+		const started = Date.now();
+		const error = await notifier.send(message).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(NotifyError);
+		expect((error as Error).message).toMatch(/greeting|timeout/i);
+		expect(Date.now() - started).toBeLessThan(5_000);
 	});
 });
 
-describe('header encoding and SMS', () => {
-	it('encodes UTF-8 subjects as RFC 2047 words of at most 75 characters', () => {
-		expect(encodeHeaderWord('Plain ASCII')).toBe('Plain ASCII');
-		const words = encodeHeaderWord('签'.repeat(40)).split('\r\n ');
-		expect(words.length).toBeGreaterThan(1);
-		for (const w of words) expect(w.length).toBeLessThanOrEqual(75);
-	});
-
-	it('SMS refuses clearly until a provider is configured', async () => {
+describe('SMS', () => {
+	it('refuses clearly until a provider is configured', async () => {
 		await expect(new SmsNotifier().send()).rejects.toThrow(/SMS delivery is not configured/);
 	});
 });

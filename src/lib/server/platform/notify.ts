@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
-import { hostname } from 'node:os';
+import type { ConnectionOptions } from 'node:tls';
+import { createTransport, type Transporter } from 'nodemailer';
 import type { Database, NotifyChannel } from '../db/schema';
 import type { Clock } from './clock';
 
@@ -50,172 +49,67 @@ export class SmsNotifier implements Notifier {
 	}
 }
 
-/** RFC 2047 encoded-words for a UTF-8 header, each at most 75 characters long. */
-export function encodeHeaderWord(text: string): string {
-	if (/^[\x20-\x7e]*$/.test(text)) return text;
-	const words: string[] = [];
-	let chunk = '';
-	for (const ch of text) {
-		// 45 bytes of UTF-8 become 60 base64 characters: with "=?UTF-8?B?" and "?=" that is 72.
-		if (Buffer.byteLength(chunk + ch) > 45) {
-			words.push(chunk);
-			chunk = '';
-		}
-		chunk += ch;
-	}
-	if (chunk) words.push(chunk);
-	return words.map((w) => `=?UTF-8?B?${Buffer.from(w).toString('base64')}?=`).join('\r\n ');
-}
-
-/** The address inside "Name <addr>", or the string itself. */
-function bareAddress(address: string): string {
-	return /<([^>]+)>/.exec(address)?.[1] ?? address.trim();
-}
-
-/** Builds the RFC 5322 message: UTF-8 text as base64, so no line or byte rules can break it. */
-export function buildMimeMessage(from: string, message: NotifyMessage, date: Date): string {
-	const body = Buffer.from(message.body.replace(/\r?\n/g, '\r\n'))
-		.toString('base64')
-		.replace(/.{1,76}/g, '$&\r\n');
-	const fromName = /^(.*?)\s*<[^>]+>$/.exec(from)?.[1];
-	const fromHeader = fromName ? `${encodeHeaderWord(fromName)} <${bareAddress(from)}>` : from;
-	return [
-		`From: ${fromHeader}`,
-		`To: <${message.to}>`,
-		`Subject: ${encodeHeaderWord(message.subject)}`,
-		`Date: ${date.toUTCString()}`,
-		`Message-ID: <${randomUUID()}@${bareAddress(from).split('@')[1] ?? 'sealpass'}>`,
-		'MIME-Version: 1.0',
-		'Content-Type: text/plain; charset=UTF-8',
-		'Content-Transfer-Encoding: base64',
-		'',
-		body
-	].join('\r\n');
-}
-
-/** Reads SMTP replies (multi-line ones joined) from a socket, one `next()` per reply. */
-class ReplyReader {
-	private buffer = '';
-	private lines: string[] = [];
-	private waiting: ((reply: { code: number; text: string }) => void) | null = null;
-	private failed: Error | null = null;
-	private failWaiter: ((error: Error) => void) | null = null;
-
-	constructor(socket: Socket) {
-		socket.setEncoding('utf8');
-		socket.on('data', (data: string) => {
-			this.buffer += data;
-			let end;
-			while ((end = this.buffer.indexOf('\r\n')) >= 0) {
-				const line = this.buffer.slice(0, end);
-				this.buffer = this.buffer.slice(end + 2);
-				this.lines.push(line);
-				// "250-" continues a reply, "250 " ends it.
-				if (/^\d{3}(?: |$)/.test(line)) this.flush();
-			}
-		});
-		const fail = (error: Error) => {
-			this.failed ??= error;
-			this.failWaiter?.(error);
-		};
-		socket.on('error', fail);
-		socket.on('close', () => fail(new NotifyError('SMTP server closed the connection')));
-	}
-
-	private pending: { code: number; text: string }[] = [];
-
-	private flush() {
-		const reply = {
-			code: Number(this.lines.at(-1)!.slice(0, 3)),
-			text: this.lines.map((l) => l.slice(4)).join('\n')
-		};
-		this.lines = [];
-		if (this.waiting) {
-			const w = this.waiting;
-			this.waiting = null;
-			w(reply);
-		} else this.pending.push(reply);
-	}
-
-	next(): Promise<{ code: number; text: string }> {
-		const ready = this.pending.shift();
-		if (ready) return Promise.resolve(ready);
-		if (this.failed) return Promise.reject(this.failed);
-		return new Promise((resolve, reject) => {
-			this.waiting = resolve;
-			this.failWaiter = reject;
-		});
-	}
+/** The SMTP transport settings `SmtpNotifier` accepts besides the URL; tests pass a CA. */
+export interface SmtpOptions {
+	/** Limit for the name lookup, connecting, the greeting and each silent wait on the server. */
+	timeoutMs?: number;
+	/** Extra TLS settings (a private CA); certificates are always verified. */
+	tls?: Pick<ConnectionOptions, 'ca'>;
 }
 
 /**
- * A minimal SMTP client (RFC 5321) for invite mail: EHLO, AUTH PLAIN when the URL carries a
- * user, MAIL FROM, RCPT TO, DATA, QUIT. smtps:// is TLS from the first byte (port 465);
- * smtp:// is plain (a local relay). Written by hand because one short conversation does not
- * justify a mail library dependency.
+ * Invite mail over SMTP, by nodemailer. smtps:// is TLS from the first byte (port 465);
+ * smtp:// upgrades with STARTTLS whenever the server offers it, and insists on it when the URL
+ * carries credentials, so a server (or a man in the middle) that hides STARTTLS cannot make
+ * the password cross in clear. Every wait has a limit, so a dead mail server fails the one
+ * invite instead of holding the request that sends it.
  */
 export class SmtpNotifier implements Notifier {
 	readonly channel = 'smtp' as const;
-	private readonly url: URL;
+	private readonly transport: Transporter;
+	private readonly where: string;
+	private readonly password: string;
 
-	constructor(
-		url: string,
-		private readonly from: string,
-		private readonly options: {
-			timeoutMs?: number;
-			clock?: Clock;
-			tlsRejectUnauthorized?: boolean;
-		} = {}
-	) {
-		this.url = new URL(url);
+	constructor(url: string, from: string, options: SmtpOptions = {}) {
+		const parsed = new URL(url);
+		const secure = parsed.protocol === 'smtps:';
+		const host = parsed.hostname.replace(/^\[|\]$/g, '');
+		const port = Number(parsed.port) || (secure ? 465 : 25);
+		const user = decodeURIComponent(parsed.username);
+		this.password = decodeURIComponent(parsed.password);
+		this.where = `${host}:${port}`;
+		const timeout = options.timeoutMs ?? 15_000;
+		this.transport = createTransport(
+			{
+				host,
+				port,
+				secure,
+				requireTLS: !secure && Boolean(user || this.password),
+				auth: user || this.password ? { user, pass: this.password } : undefined,
+				dnsTimeout: timeout,
+				connectionTimeout: timeout,
+				greetingTimeout: timeout,
+				socketTimeout: timeout,
+				tls: { ...options.tls, rejectUnauthorized: true }
+			},
+			{ from }
+		);
 	}
 
 	async send(message: NotifyMessage): Promise<void> {
-		const secure = this.url.protocol === 'smtps:';
-		const host = this.url.hostname;
-		const port = Number(this.url.port) || (secure ? 465 : 25);
-		const socket: Socket = secure
-			? tlsConnect({
-					host,
-					port,
-					servername: host,
-					rejectUnauthorized: this.options.tlsRejectUnauthorized ?? true
-				})
-			: netConnect({ host, port });
-		socket.setTimeout(this.options.timeoutMs ?? 15_000, () =>
-			socket.destroy(new NotifyError(`SMTP server ${host}:${port} timed out`))
-		);
-		const replies = new ReplyReader(socket);
-		const step = async (command: string | null, expect: number[], what: string) => {
-			if (command !== null) socket.write(`${command}\r\n`);
-			const reply = await replies.next();
-			if (!expect.includes(reply.code)) {
-				throw new NotifyError(`SMTP ${what} refused: ${reply.code} ${reply.text}`);
-			}
-		};
 		try {
-			await step(null, [220], 'greeting');
-			await step(`EHLO ${hostname() || 'sealpass'}`, [250], 'EHLO');
-			if (this.url.username) {
-				const user = decodeURIComponent(this.url.username);
-				const pass = decodeURIComponent(this.url.password);
-				const token = Buffer.from(`\0${user}\0${pass}`).toString('base64');
-				await step(`AUTH PLAIN ${token}`, [235], 'AUTH');
-			}
-			await step(`MAIL FROM:<${bareAddress(this.from)}>`, [250], 'MAIL FROM');
-			await step(`RCPT TO:<${message.to}>`, [250, 251], 'RCPT TO');
-			await step('DATA', [354], 'DATA');
-			const date = (this.options.clock ?? (() => new Date()))();
-			// Dot-stuffing: a line that starts with "." gets another, so it cannot end the data.
-			const data = buildMimeMessage(this.from, message, date).replace(/^\./gm, '..');
-			await step(`${data}\r\n.`, [250], 'message');
-			await step('QUIT', [221], 'QUIT').catch(() => undefined);
+			await this.transport.sendMail({
+				to: message.to,
+				subject: message.subject,
+				text: message.body
+			});
 		} catch (error) {
-			throw error instanceof NotifyError
-				? error
-				: new NotifyError(`SMTP ${host}:${port}: ${(error as Error).message}`, { cause: error });
-		} finally {
-			socket.destroy();
+			// nodemailer's messages name the step and the server's reply; the password is cut out
+			// all the same, since this text is stored with the notification and shown to the admin
+			// who sent the invite.
+			let text = error instanceof Error ? error.message : String(error);
+			if (this.password) text = text.split(this.password).join('***');
+			throw new NotifyError(`SMTP ${this.where}: ${text}`, { cause: error });
 		}
 	}
 }
