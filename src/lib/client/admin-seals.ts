@@ -22,6 +22,13 @@ const problems: Record<SealProblemCode | PhotoSealProblem['code'] | 'label', () 
 	label: m.seal_problem_label
 };
 
+/** A seal's shape in the admin's language, in the seal list and both ways of making one. */
+export const sealShapeLabel: Record<SealShape, () => string> = {
+	round: m.aseal_shape_round,
+	oval: m.aseal_shape_oval,
+	square: m.aseal_shape_square
+};
+
 /** The message beside a field for one reason the seal cannot be drawn (client and server checks). */
 export function sealProblemMessage(code: string): string {
 	return (problems[code as SealProblemCode] ?? m.seal_problem_TEXT_INVALID)();

@@ -38,3 +38,29 @@ export class SealUsageHistory {
 		}
 	}
 }
+
+/**
+ * The usage histories open on the seal list, by seal id. Closing one forgets it, so reopening
+ * fetches afresh and shows uses that arrived in between.
+ */
+export class OpenSealHistories {
+	#open = $state<Record<string, SealUsageHistory>>({});
+
+	constructor(private readonly fetcher: typeof fetch = fetch) {}
+
+	/** The seal's open history, or undefined while it is closed. */
+	of(sealId: string): SealUsageHistory | undefined {
+		return this.#open[sealId];
+	}
+
+	/** Opens the seal's history and loads its first page, or closes it. */
+	toggle(sealId: string) {
+		if (this.#open[sealId]) {
+			delete this.#open[sealId];
+			return;
+		}
+		const history = new SealUsageHistory(sealId, this.fetcher);
+		this.#open[sealId] = history;
+		void history.more();
+	}
+}
