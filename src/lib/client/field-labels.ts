@@ -33,3 +33,11 @@ export function readinessText(problem: ReadinessProblem, signers: readonly Signe
 	if (problem.code === 'RIDING_SEAM_ONE_PAGE') return m.ready_riding_seam_one_page();
 	return m.ready_field_invalid();
 }
+
+/** The signer's contract view's names for the kinds of field, in the language shown. */
+export const viewFieldKindLabel: Record<FieldKind, () => string> = {
+	signature: m.view_field_kind_signature,
+	seal: m.view_field_kind_seal,
+	date: m.view_field_kind_date,
+	'riding-seam': m.view_field_kind_riding_seam
+};

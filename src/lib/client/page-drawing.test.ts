@@ -1,0 +1,185 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PDFDocumentProxy } from 'pdfjs-dist';
+import type { ContractLoad } from './contract-view.svelte';
+import type { DeviceEnvelope } from './db';
+import { createFirstScreenGate } from './first-screen';
+import { PageDrawing, type PageRenderer } from './page-drawing.svelte';
+
+// The drawing's effects only call its methods (attach, draw, layOutFrames, settleFirstScreen);
+// these tests call them as the effects would, with a renderer whose drawings finish on demand.
+
+const A4 = { width: 595, height: 842 };
+const row = {} as DeviceEnvelope;
+const doc = {} as PDFDocumentProxy;
+
+function fakeRenderer() {
+	const calls: { page: number; scale: number; finish: (done: boolean) => void }[] = [];
+	const cancelled: number[] = [];
+	let cancelledAll = 0;
+	const renderer: PageRenderer = {
+		render: (page, _canvas, scale) =>
+			new Promise<boolean>((resolve) => calls.push({ page, scale, finish: resolve })),
+		cancel: (page) => void cancelled.push(page),
+		cancelAll: () => void cancelledAll++
+	};
+	return { renderer, calls, cancelled, cancelledAll: () => cancelledAll };
+}
+
+/** A drawing of a contract of `count` pages whose document is open; `load` can be changed. */
+function setup(count: number, load: ContractLoad = { state: 'ready', row, doc }) {
+	const screen = { load };
+	const pages = Array.from({ length: count }, () => A4);
+	const fake = fakeRenderer();
+	const gate = createFirstScreenGate(60_000);
+	const drawing = new PageDrawing(
+		{ load: () => screen.load, pages: () => pages, scale: () => 1, width: () => 800 },
+		{ renderer: () => fake.renderer, gate }
+	);
+	// As in the app: the page holds the gate while it initialises, the layout asks after.
+	const started: string[] = [];
+	gate.after(() => started.push('start-up work'));
+	for (let n = 0; n < count; n++) drawing.canvases[n] = { width: 300, height: 400 } as never;
+	return { screen, drawing, started, ...fake };
+}
+
+/** Lets finished drawings report back. */
+const settle = () => new Promise((resolve) => setTimeout(resolve));
+
+describe('PageDrawing: lazy drawing', () => {
+	it('shows a page as drawn only once its drawing has finished, at the scale asked for', async () => {
+		const t = setup(6);
+		t.drawing.attach(doc);
+		t.drawing.draw(new Set([1, 2]), 1.5);
+		expect(t.calls.map((c) => [c.page, c.scale])).toEqual([
+			[1, 1.5],
+			[2, 1.5]
+		]);
+		expect(t.drawing.painted).toEqual({});
+		t.calls[0]!.finish(true);
+		await settle();
+		expect(t.drawing.painted).toEqual({ 1: 1.5 });
+	});
+
+	it('does not draw a page again that is already drawn or being drawn at that scale', () => {
+		const t = setup(6);
+		t.drawing.attach(doc);
+		t.drawing.draw(new Set([1, 2]), 1);
+		t.drawing.draw(new Set([1, 2, 3]), 1);
+		expect(t.calls.map((c) => c.page)).toEqual([1, 2, 3]);
+	});
+
+	it('cancels and frees the pages scrolled away from', async () => {
+		const t = setup(6);
+		t.drawing.attach(doc);
+		t.drawing.draw(new Set([1, 2]), 1);
+		for (const call of t.calls) call.finish(true);
+		await settle();
+		t.drawing.draw(new Set([4, 5, 6]), 1);
+		expect(t.cancelled.sort()).toEqual([1, 2]);
+		expect(t.drawing.canvases[0]).toMatchObject({ width: 0, height: 0 });
+		expect(t.drawing.canvases[1]).toMatchObject({ width: 0, height: 0 });
+		expect(t.drawing.canvases[2]).toMatchObject({ width: 300, height: 400 });
+		expect(t.drawing.painted).toEqual({});
+		expect(t.calls.slice(2).map((c) => c.page)).toEqual([4, 5, 6]);
+	});
+
+	it('redraws at a new zoom, and a drawing at the old zoom finishing late does not count', async () => {
+		const t = setup(1);
+		t.drawing.attach(doc);
+		t.drawing.draw(new Set([1]), 1);
+		t.drawing.draw(new Set([1]), 2);
+		t.calls[0]!.finish(true);
+		await settle();
+		expect(t.drawing.painted).toEqual({});
+		t.calls[1]!.finish(true);
+		await settle();
+		expect(t.drawing.painted).toEqual({ 1: 2 });
+	});
+
+	it('draws nothing before a document is open, and forgets the old one for a new one', async () => {
+		const t = setup(2);
+		t.drawing.draw(new Set([1]), 1);
+		expect(t.calls).toEqual([]);
+		const stop = t.drawing.attach(doc);
+		t.drawing.draw(new Set([1]), 1);
+		t.calls[0]!.finish(true);
+		await settle();
+		stop();
+		expect(t.cancelledAll()).toBe(1);
+		t.drawing.attach(doc);
+		expect(t.drawing.painted).toEqual({});
+		// The same page at the same scale is drawn again by the new document's renderer.
+		t.drawing.draw(new Set([1]), 1);
+		expect(t.calls).toHaveLength(2);
+	});
+});
+
+describe('PageDrawing: the first screen', () => {
+	beforeEach(() => {
+		vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+		// Node has no frames: one is a 16 ms timer here.
+		vi.stubGlobal('requestAnimationFrame', (run: () => void) => setTimeout(run, 16));
+		vi.stubGlobal('cancelAnimationFrame', (id: number) => clearTimeout(id));
+		performance.clearMarks('sealpass:page-1');
+	});
+	afterEach(() => {
+		vi.unstubAllGlobals();
+		vi.useRealTimers();
+	});
+
+	it('lays out three frames until page 1 is drawn, the rest after the frame that shows it', () => {
+		const t = setup(10);
+		expect(t.drawing.framePages).toHaveLength(3);
+		t.drawing.painted[1] = 1;
+		t.drawing.layOutFrames();
+		expect(t.drawing.allFrames).toBe(false);
+		vi.runAllTimers();
+		expect(t.drawing.allFrames).toBe(true);
+		expect(t.drawing.framePages).toHaveLength(10);
+	});
+
+	it('lays out every frame after a second when page 1 is not drawn by then', () => {
+		const t = setup(10);
+		t.drawing.layOutFrames();
+		vi.advanceTimersByTime(999);
+		expect(t.drawing.allFrames).toBe(false);
+		vi.advanceTimersByTime(1);
+		expect(t.drawing.allFrames).toBe(true);
+	});
+
+	it('lays out every frame at once when the document cannot be opened', () => {
+		const t = setup(10, { state: 'failed', row, message: 'broken' });
+		t.drawing.layOutFrames();
+		expect(t.drawing.allFrames).toBe(true);
+	});
+
+	it('lays out every frame when the signer asks for a field further on, once', () => {
+		const t = setup(10);
+		expect(t.drawing.showAllFrames()).toBe(true);
+		expect(t.drawing.framePages).toHaveLength(10);
+		expect(t.drawing.showAllFrames()).toBe(false);
+	});
+
+	it('holds the start-up work until page 1 is drawn, and marks when it was', () => {
+		const t = setup(3);
+		t.drawing.settleFirstScreen();
+		expect(t.started).toEqual([]);
+		t.drawing.painted[1] = 1;
+		t.drawing.settleFirstScreen();
+		expect(t.started).toEqual(['start-up work']);
+		expect(performance.getEntriesByName('sealpass:page-1')).toHaveLength(1);
+	});
+
+	it('lets the start-up work go for a contract that cannot show page 1', () => {
+		for (const load of [
+			{ state: 'unknown' },
+			{ state: 'not-downloaded', row },
+			{ state: 'failed', row, message: 'broken' }
+		] as ContractLoad[]) {
+			const t = setup(3, load);
+			t.drawing.settleFirstScreen();
+			expect(t.started).toEqual(['start-up work']);
+		}
+		expect(performance.getEntriesByName('sealpass:page-1')).toHaveLength(0);
+	});
+});

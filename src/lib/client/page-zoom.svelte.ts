@@ -1,0 +1,38 @@
+import type { PageSize } from '$lib/domain/envelope';
+import { clampScale, fitWidthScale } from '$lib/domain/page-geometry';
+
+const PADDING = 16;
+// Beyond this a fitted A4 page is larger than print on a desktop screen; zoom goes further.
+const MAX_FIT_WIDTH = 900;
+/** One press of zoom in or out. */
+export const ZOOM_STEP = 1.25;
+
+/**
+ * The zoom of the signer's contract view: fit-width follows the available width (rotation,
+ * resizing) until the user zooms; from then on the chosen scale holds until "fit width" again.
+ */
+export class PageZoom {
+	/** The CSS width of the page list, bound by the screen. */
+	availableWidth = $state(0);
+	fitted = $state(true);
+	#manualScale = $state(1);
+	/** CSS pixels per PDF point the pages are shown at. */
+	readonly scale: number;
+
+	constructor(pages: () => readonly PageSize[]) {
+		this.scale = $derived(
+			this.fitted
+				? fitWidthScale(pages(), Math.min(this.availableWidth - PADDING, MAX_FIT_WIDTH))
+				: clampScale(this.#manualScale)
+		);
+	}
+
+	zoom(factor: number): void {
+		this.#manualScale = clampScale(this.scale * factor);
+		this.fitted = false;
+	}
+
+	fit(): void {
+		this.fitted = true;
+	}
+}
