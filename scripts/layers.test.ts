@@ -75,6 +75,33 @@ describe('layer import rules (docs/architecture.md)', () => {
 		).toHaveLength(1);
 	});
 
+	it("keeps the device's code and the admin's apart, and the client rules still apply there", async () => {
+		expect(
+			await violations(
+				'src/lib/client/device/x.ts',
+				"import { listReview } from '$lib/client/admin/review';\nexport { listReview };\n"
+			)
+		).toHaveLength(1);
+		expect(
+			await violations(
+				'src/lib/client/admin/x.ts',
+				"import { deviceDb } from '../device/db';\nexport { deviceDb };\n"
+			)
+		).toHaveLength(1);
+		expect(
+			await violations(
+				'src/lib/client/device/x.ts',
+				"import { getApp } from '$lib/server/platform/app';\nexport { getApp };\n"
+			)
+		).toHaveLength(1);
+		expect(
+			await violations(
+				'src/lib/client/device/x.ts',
+				"import { api } from '../api';\nexport { api };\n"
+			)
+		).toEqual([]);
+	});
+
 	it('keeps components presentational: no server imports, no fetch', async () => {
 		expect(
 			await violations(

@@ -10,7 +10,7 @@ export function init(): void {
 	const contract = /^\/inbox\/([^/]+)$/.exec(location.pathname);
 	if (!contract?.[1]) return;
 	const id = decodeURIComponent(contract[1]);
-	void import('$lib/client/contract-view.svelte')
+	void import('$lib/client/device/contract-view.svelte')
 		.then(({ preloadContract }) => preloadContract(id))
 		.catch(() => undefined);
 }

@@ -18,7 +18,7 @@ import type {
 	SessionUser
 } from '$lib/domain/api-types';
 import { api, ApiError } from './api';
-import { rememberDeviceCredential, topUpIfOnline } from './tickets';
+import { rememberDeviceCredential, topUpIfOnline } from './device/tickets';
 
 /**
  * Records the passkey this device just used as the device credential and fetches its tickets.

@@ -1,6 +1,6 @@
 import type { PDFDocumentProxy, PDFPageProxy, RenderTask } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
-import { takeBootWorker } from './contract-boot';
+import { takeBootWorker } from './device/contract-boot';
 import { PDF_OPEN_OPTIONS } from './pdf-options';
 
 type Pdfjs = typeof import('pdfjs-dist');

@@ -3,4 +3,4 @@
 // exactly what the confirmation step writes.
 export { composeManifest } from '../../../src/lib/domain/draft';
 export { manifestChallenge, manifestHash } from '../../../src/lib/domain/canonical';
-export { DeviceDb } from '../../../src/lib/client/db';
+export { DeviceDb } from '../../../src/lib/client/device/db';

@@ -1,5 +1,5 @@
 import { api, ApiError } from '$lib/client/api';
-import { listAudit } from '$lib/client/audit';
+import { listAudit } from '$lib/client/admin/audit';
 import type { SessionResponse } from '$lib/domain/api-types';
 
 export async function load({ fetch, url }) {

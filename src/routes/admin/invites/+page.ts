@@ -1,5 +1,5 @@
 import { api, ApiError } from '$lib/client/api';
-import { listInvites, listOutbox } from '$lib/client/invites';
+import { listInvites, listOutbox } from '$lib/client/admin/invites';
 import type { SessionResponse } from '$lib/domain/api-types';
 
 export async function load({ fetch }) {

@@ -1,5 +1,5 @@
 import { api, ApiError } from '$lib/client/api';
-import { loadAdminSeals } from '$lib/client/admin-seals';
+import { loadAdminSeals } from '$lib/client/admin/admin-seals';
 import type { SessionResponse } from '$lib/domain/api-types';
 
 export async function load({ fetch }) {

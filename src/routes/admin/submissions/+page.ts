@@ -4,7 +4,7 @@ import {
 	fetchReviewFacets,
 	fetchReviewList,
 	pageFilters
-} from '$lib/client/review';
+} from '$lib/client/admin/review';
 import type { SessionResponse } from '$lib/domain/api-types';
 
 export async function load({ fetch, url }) {

@@ -1,5 +1,5 @@
 import { ApiError } from '$lib/client/api';
-import { getContract, getContractDocument } from '$lib/client/contracts';
+import { getContract, getContractDocument } from '$lib/client/admin/contracts';
 
 export async function load({ fetch, params }) {
 	try {

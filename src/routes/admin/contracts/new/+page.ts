@@ -1,5 +1,5 @@
 import { api, ApiError } from '$lib/client/api';
-import { listOrgUsers } from '$lib/client/contracts';
+import { listOrgUsers } from '$lib/client/admin/contracts';
 import type { SessionResponse } from '$lib/domain/api-types';
 
 export async function load({ fetch }) {

@@ -1,5 +1,5 @@
 import { api, ApiError } from '$lib/client/api';
-import { fetchReviewDetail } from '$lib/client/review';
+import { fetchReviewDetail } from '$lib/client/admin/review';
 import type { SessionResponse } from '$lib/domain/api-types';
 
 export async function load({ fetch, params }) {

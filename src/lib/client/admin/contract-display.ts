@@ -1,0 +1,30 @@
+import { m } from '$lib/paraglide/messages';
+import type { MyState } from '$lib/domain/api-types';
+import { ApiError } from '../api';
+import { errorMessage } from '../error-message';
+import { formatDateTime, i18n } from '../i18n.svelte';
+
+/** Where one signer stands on a contract, as the admin's progress table says it. */
+export const signerProgressLabel: Record<MyState, () => string> = {
+	pending: m.progress_pending,
+	signed: m.progress_signed,
+	rejected: m.progress_returned
+};
+
+/** A moment that may not have happened yet: a dash until it has. */
+export const formatWhen = (iso: string | null) => (iso ? formatDateTime(iso, 'medium') : '—');
+
+/** A deadline is a calendar day (YYYY-MM-DD), shown as that day wherever the admin is. */
+export function formatDeadline(day: string | null): string {
+	if (!day) return m.contract_no_deadline();
+	return new Intl.DateTimeFormat(i18n.locale, { dateStyle: 'long', timeZone: 'UTC' }).format(
+		new Date(`${day}T00:00:00Z`)
+	);
+}
+
+/** An upload's error; a file that is not a PDF at all gets its own plain sentence. */
+export function pdfUploadMessage(caught: unknown): string {
+	return caught instanceof ApiError && caught.details.notPdf === true
+		? m.contract_upload_not_pdf()
+		: errorMessage(caught);
+}

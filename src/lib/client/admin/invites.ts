@@ -1,0 +1,78 @@
+import { m } from '$lib/paraglide/messages';
+import type { ResidentIdProblem } from '$lib/domain/validators';
+import type {
+	InviteCreated,
+	InvitesResponse,
+	OutboxResponse,
+	Profile,
+	ProfileResponse
+} from '$lib/domain/api-types';
+import { api, ApiError } from '../api';
+import { errorMessage } from '../error-message';
+
+const idProblems: Record<ResidentIdProblem, () => string> = {
+	LENGTH: m.id_problem_LENGTH,
+	FORMAT: m.id_problem_FORMAT,
+	REGION: m.id_problem_REGION,
+	DATE: m.id_problem_DATE,
+	FUTURE_DATE: m.id_problem_FUTURE_DATE,
+	CHECK: m.id_problem_CHECK
+};
+
+/** The message for one reason a resident ID number is refused (shared by inline and server checks). */
+export function idProblemMessage(reason: ResidentIdProblem): string {
+	return idProblems[reason]();
+}
+
+/**
+ * errorMessage, made precise with the facts the server sent: attempts left after a wrong code,
+ * which check an ID number failed. Falls back to the code's message for anything else.
+ */
+export function inviteErrorMessage(error: unknown): string {
+	if (error instanceof ApiError) {
+		const { attemptsLeft, reason } = error.details;
+		if (error.code === 'CODE_INVALID' && typeof attemptsLeft === 'number') {
+			return m.code_attempts_left({ count: attemptsLeft });
+		}
+		if (error.code === 'ID_NUMBER_INVALID' && typeof reason === 'string' && reason in idProblems) {
+			return idProblemMessage(reason as ResidentIdProblem);
+		}
+	}
+	return errorMessage(error);
+}
+
+/** Spends the invite link with its code; on success the browser holds the invitee's session. */
+export async function redeemInvite(fetcher: typeof fetch, token: string, code: string) {
+	await api(fetcher, '/api/invites/redeem', { method: 'POST', json: { token, code } });
+}
+
+/** Saves the signed-in user's real name and resident ID number. */
+export async function saveDetails(
+	fetcher: typeof fetch,
+	realName: string,
+	idNumber: string
+): Promise<Profile> {
+	const { profile } = await api<ProfileResponse>(fetcher, '/api/me/details', {
+		method: 'POST',
+		json: { realName, idNumber }
+	});
+	return profile;
+}
+
+/** Admin: invites a signer; answers the link (the code goes only through the notifier). */
+export function createInvite(fetcher: typeof fetch, name: string, contact: string) {
+	return api<InviteCreated>(fetcher, '/api/admin/invites', {
+		method: 'POST',
+		json: { name, contact }
+	});
+}
+
+/** Admin: the organisation's invites with their status. */
+export async function listInvites(fetcher: typeof fetch) {
+	return (await api<InvitesResponse>(fetcher, '/api/admin/invites')).invites;
+}
+
+/** Admin: the console outbox. */
+export async function listOutbox(fetcher: typeof fetch) {
+	return (await api<OutboxResponse>(fetcher, '/api/admin/outbox')).messages;
+}

@@ -1,0 +1,143 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DeviceDb } from './db';
+import { bootContract, takeBootOpen, takeBootWorker } from './contract-boot';
+import { PDF_OPEN_OPTIONS } from '../pdf-options';
+
+// bootContract against a real Dexie store (fake-indexeddb) written by the app's own schema, with
+// a recording stand-in for the Worker and pdf.js globals it is handed in the browser. The
+// browser run (a contract opened from /contract-boot.js before the app) is in
+// tests/e2e/contract-view.spec.ts; its speed is `npm run bench -- first-page`.
+
+/** An ES module pdf.js's URL can point at in Node: importing it succeeds, like the real chunk. */
+const PDFJS_URL = 'data:text/javascript,export default 1';
+const WORKER_URL = '/_app/immutable/assets/pdf.worker.min.test.mjs';
+
+interface Recorded {
+	workers: string[];
+	opened: Record<string, unknown>[];
+	ports: unknown[];
+}
+
+let recorded: Recorded;
+const saved = {
+	location: Object.getOwnPropertyDescriptor(globalThis, 'location'),
+	Worker: Object.getOwnPropertyDescriptor(globalThis, 'Worker')
+};
+
+function at(pathname: string): void {
+	Object.defineProperty(globalThis, 'location', { value: { pathname }, configurable: true });
+}
+
+beforeEach(() => {
+	recorded = { workers: [], opened: [], ports: [] };
+	class RecordingWorker {
+		constructor(readonly url: string) {
+			recorded.workers.push(url);
+		}
+	}
+	Object.defineProperty(globalThis, 'Worker', { value: RecordingWorker, configurable: true });
+	const doc = { getPage: async () => ({}) };
+	(globalThis as Record<string, unknown>).pdfjsLib = {
+		GlobalWorkerOptions: { workerSrc: '' },
+		PDFWorker: {
+			create: ({ port }: { port: unknown }) => {
+				recorded.ports.push(port);
+				return { port };
+			}
+		},
+		getDocument: (params: Record<string, unknown>) => {
+			recorded.opened.push(params);
+			return { promise: Promise.resolve(doc) };
+		}
+	};
+});
+
+afterEach(async () => {
+	const g = globalThis as Record<string, unknown>;
+	delete g.pdfjsLib;
+	delete g.__sealpassPdfWorker;
+	delete g.__sealpassBootOpen;
+	for (const [name, descriptor] of Object.entries(saved)) {
+		if (descriptor) Object.defineProperty(globalThis, name, descriptor);
+		else delete g[name];
+	}
+	for (const { name } of await indexedDB.databases()) if (name) indexedDB.deleteDatabase(name);
+});
+
+/** Puts a contract on the device the way a download does: the row and the PDF under its hash. */
+async function deviceWith(
+	id: string,
+	bytes: Uint8Array<ArrayBuffer>,
+	downloaded = true
+): Promise<string> {
+	const db = new DeviceDb();
+	const hash = 'a'.repeat(64);
+	await db.blobs.put({
+		sha256: hash,
+		data: new Blob([bytes]),
+		size: bytes.length,
+		type: 'application/pdf'
+	});
+	await db.envelopes.put({
+		id,
+		docHash: hash,
+		downloadedAt: downloaded ? new Date().toISOString() : null
+	} as never);
+	db.close();
+	return hash;
+}
+
+describe('bootContract', () => {
+	it('opens the device copy of the contract in the URL with the app’s options and its own worker', async () => {
+		const bytes = new TextEncoder().encode('%PDF-1.7 test');
+		const hash = await deviceWith('env-1', bytes);
+		at('/inbox/env-1');
+		bootContract(WORKER_URL, PDFJS_URL, PDF_OPEN_OPTIONS);
+
+		expect(recorded.workers).toEqual([WORKER_URL]);
+		const open = await takeBootOpen('env-1');
+		expect(open?.hash).toBe(hash);
+		await open?.doc;
+		expect(recorded.opened).toHaveLength(1);
+		const params = recorded.opened[0]!;
+		expect(params).toMatchObject(PDF_OPEN_OPTIONS);
+		expect(new TextDecoder().decode(params.data as Uint8Array)).toBe('%PDF-1.7 test');
+		// pdf.js is handed the boot's worker as its port; the app then takes the same worker, once.
+		const port = takeBootWorker();
+		expect(port).not.toBeNull();
+		expect(recorded.ports).toEqual([port]);
+		expect(takeBootWorker()).toBeNull();
+		expect(takeBootOpen('env-1')).toBeNull();
+	});
+
+	it('opens nothing for another contract, one not downloaded, or a device without the store — and creates no store', async () => {
+		at('/inbox/unknown');
+		bootContract(WORKER_URL, PDFJS_URL, PDF_OPEN_OPTIONS);
+		expect(takeBootOpen('other')).toBeNull();
+		expect(await takeBootOpen('unknown')).toBeNull();
+		// The read aborted the creation: the app's Dexie still finds no database to upgrade.
+		expect((await indexedDB.databases()).map((d) => d.name)).not.toContain('sealpass');
+
+		await deviceWith('env-2', new Uint8Array([1, 2, 3]), false);
+		delete (globalThis as Record<string, unknown>).__sealpassPdfWorker;
+		at('/inbox/env-2');
+		bootContract(WORKER_URL, PDFJS_URL, PDF_OPEN_OPTIONS);
+		expect(await takeBootOpen('env-2')).toBeNull();
+		expect(recorded.opened).toEqual([]);
+	});
+
+	it('does nothing off a contract’s URL, and starts no second worker once the app has its own', async () => {
+		at('/inbox');
+		bootContract(WORKER_URL, PDFJS_URL, PDF_OPEN_OPTIONS);
+		expect(recorded.workers).toEqual([]);
+
+		// The app started first (warmPdfjs took the slot): the late boot script starts nothing.
+		expect(takeBootWorker()).toBeNull();
+		await deviceWith('env-3', new Uint8Array([1]));
+		at('/inbox/env-3');
+		bootContract(WORKER_URL, PDFJS_URL, PDF_OPEN_OPTIONS);
+		expect(recorded.workers).toEqual([]);
+		expect(takeBootOpen('env-3')).toBeNull();
+	});
+});

@@ -1,0 +1,119 @@
+import { liveQuery } from 'dexie';
+import type { InboxResponse } from '$lib/domain/api-types';
+import { api, ApiError } from '../api';
+import { deviceDb, type DeviceEnvelope, type OutboxRow } from './db';
+import { applyInbox, downloadEnvelope, removeDownload, type Progress } from './downloads';
+import { ensureCjkFont } from './cjk-font';
+import { needsCjkFont } from '$lib/domain/offline-signing';
+
+export type Persistence = 'granted' | 'denied' | 'unsupported';
+
+/**
+ * The inbox as the device holds it, as rune state. Rows come from Dexie through liveQuery, so
+ * the list is the same online and offline and updates when a download or a refresh commits;
+ * the network only ever writes into Dexie. The queries take no parameter, so the class
+ * subscribes once in start() (the `$derived(liveQuery(...))` trap of NOTES-stack does not
+ * apply); a parameterised query must read its parameter inside `$derived.by`.
+ */
+export class InboxState {
+	rows = $state.raw<DeviceEnvelope[]>([]);
+	outbox = $state.raw<OutboxRow[]>([]);
+	/** False until Dexie answered once, so the page does not flash "nothing here". */
+	loaded = $state(false);
+	/** 'signed-out' when the server refused; the device list is still shown. */
+	account = $state<'unknown' | 'signed-in' | 'signed-out'>('unknown');
+	lastSync = $state<string | null>(null);
+	refreshError = $state<ApiError | null>(null);
+	persistence = $state<Persistence | null>(null);
+	progress = $state<Record<string, Progress>>({});
+	errors = $state<Record<string, ApiError | null>>({});
+
+	/**
+	 * Subscribes to the device store; returns the unsubscribe for the page's $effect or
+	 * onMount. Each liveQuery re-runs whenever a transaction touching its tables commits.
+	 */
+	start(): () => void {
+		const db = deviceDb();
+		const subs = [
+			liveQuery(() => db.envelopes.orderBy('id').toArray()).subscribe({
+				next: (rows) => {
+					this.rows = rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+					this.loaded = true;
+				},
+				error: () => (this.loaded = true)
+			}),
+			liveQuery(() => db.outbox.toArray()).subscribe({
+				next: (rows) => (this.outbox = rows.filter((r) => r.state !== 'synced'))
+			}),
+			liveQuery(() => db.meta.bulkGet(['lastInboxSync', 'persistence'])).subscribe({
+				next: ([sync, persisted]) => {
+					this.lastSync = typeof sync?.value === 'string' ? sync.value : null;
+					this.persistence = (persisted?.value as Persistence | undefined) ?? null;
+				}
+			})
+		];
+		return () => subs.forEach((s) => s.unsubscribe());
+	}
+
+	/**
+	 * Pulls the server's inbox and merges it into the device (mergeInbox): metadata updates,
+	 * downloads kept, revoked and revised copies marked. One transaction, so the list never
+	 * shows half a refresh. Failures are kept for the page; the device list stays as it was.
+	 */
+	async refresh(): Promise<void> {
+		try {
+			const { items } = await api<InboxResponse>(fetch, '/api/inbox');
+			await applyInbox(items);
+			this.account = 'signed-in';
+			this.refreshError = null;
+		} catch (error) {
+			const apiError =
+				error instanceof ApiError ? error : new ApiError('INTERNAL', 0, String(error));
+			if (apiError.code === 'UNAUTHENTICATED') this.account = 'signed-out';
+			this.refreshError = apiError;
+		}
+	}
+
+	/** Downloads one envelope with progress; the outcome shows on its card. */
+	async download(id: string): Promise<void> {
+		this.errors[id] = null;
+		this.progress[id] = { loaded: 0, total: null };
+		try {
+			const row = await downloadEnvelope(id, (p) => (this.progress[id] = p));
+			// A date field of this user's draws text: the preview needs the server's font offline.
+			if (row.definition && needsCjkFont(row.definition)) {
+				await ensureCjkFont((p) => (this.progress[id] = p));
+			}
+		} catch (error) {
+			this.errors[id] =
+				error instanceof ApiError ? error : new ApiError('INTERNAL', 0, String(error));
+		} finally {
+			delete this.progress[id];
+		}
+	}
+
+	/** Removes a download; a refusal (unsynced work on it) shows on its card. */
+	async remove(id: string): Promise<void> {
+		this.errors[id] = null;
+		try {
+			await removeDownload(id);
+		} catch (error) {
+			this.errors[id] =
+				error instanceof ApiError ? error : new ApiError('INTERNAL', 0, String(error));
+		}
+	}
+
+	/**
+	 * Asks the browser to keep this origin's data under storage pressure. Must run from a user
+	 * action: browsers grant (or even prompt) only then. The answer is kept so the page shows it
+	 * on later visits without asking again.
+	 */
+	async requestPersistence(): Promise<void> {
+		let result: Persistence = 'unsupported';
+		if (navigator.storage?.persist) {
+			result = (await navigator.storage.persist().catch(() => false)) ? 'granted' : 'denied';
+		}
+		this.persistence = result;
+		await deviceDb().meta.put({ key: 'persistence', value: result });
+	}
+}
