@@ -16,6 +16,7 @@ import { cjkFontHash } from './cjk-font';
 import { kitSealContext } from './signing-kit';
 import { deviceDb, type DeviceDb, type DeviceEnvelope, type OutboxRow } from './db';
 import { isQuotaError } from './quota';
+import { BACKGROUND_SYNC_TAG, OUTBOX_EVENT } from './sync/names';
 
 /** No new images: the draft draws only with bytes the device already holds. */
 export const NO_IMAGES: ReadonlyMap<string, Uint8Array> = new Map();
@@ -286,11 +287,11 @@ export async function commitConfirmation(
 }
 
 /**
- * Tells the sync engine a row is waiting (it listens for 'sealpass:outbox') and asks for
+ * Tells the sync engine a row is waiting (it listens for OUTBOX_EVENT) and asks for
  * Background Sync where the browser has it, so the upload happens even if the tab closes.
  */
 export function announceOutbox(): void {
-	window.dispatchEvent(new Event('sealpass:outbox'));
+	window.dispatchEvent(new Event(OUTBOX_EVENT));
 	void navigator.serviceWorker?.getRegistration().then(
 		(registration) =>
 			(
@@ -298,7 +299,7 @@ export function announceOutbox(): void {
 					| (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } })
 					| undefined
 			)?.sync
-				?.register('sealpass-sync')
+				?.register(BACKGROUND_SYNC_TAG)
 				.catch(() => undefined),
 		() => undefined
 	);

@@ -1,10 +1,7 @@
 import { deviceDb, type DeviceDb } from '../db';
 import { runSync } from './run';
+import { BACKGROUND_SYNC_TAG, SW_SYNC_MESSAGE } from './names';
 
-/** The Background Sync tag a page registers when its outbox waits (engine.svelte.ts). */
-export const BACKGROUND_SYNC_TAG = 'sealpass-sync';
-/** The message the service worker posts to windows when the browser fires that sync. */
-export const SW_SYNC_MESSAGE = 'sealpass:sync';
 /** How long a window may take to answer before the worker stops waiting for it. */
 const ASK_TIMEOUT_MS = 60_000;
 

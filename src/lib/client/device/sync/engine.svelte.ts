@@ -2,7 +2,7 @@ import { liveQuery } from 'dexie';
 import { deviceDb, type DeviceDb } from '../db';
 import { ApiError } from '../../api';
 import { runSync, syncHooks, type LastSync } from './run';
-import { BACKGROUND_SYNC_TAG, SW_SYNC_MESSAGE } from './background';
+import { BACKGROUND_SYNC_TAG, OUTBOX_EVENT, SW_SYNC_MESSAGE } from './names';
 import { downloadSigningKit, uploadPendingSignature } from '../signing-kit';
 
 // Every run also sends a signature saved offline and refreshes the seals the user may use, so a
@@ -20,8 +20,6 @@ const unlessSignedOut =
 	};
 syncHooks.push(unlessSignedOut(uploadPendingSignature), unlessSignedOut(downloadSigningKit));
 
-/** Window event the confirmation dispatches after committing an outbox row. */
-export const OUTBOX_EVENT = 'sealpass:outbox';
 /** setTimeout's ceiling (about 24.8 days); longer waits would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 

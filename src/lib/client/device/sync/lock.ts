@@ -1,3 +1,5 @@
+import { SYNC_LOCK } from './names';
+
 /**
  * One tab syncs at a time: two tabs draining the same outbox would send each row
  * twice. Web Locks give a lock the browser releases when the tab dies; `ifAvailable` makes a
@@ -6,7 +8,6 @@
  * most of the time; it is not atomic, but an overlap only costs a duplicate request, which the
  * idempotency key turns into the same stored answer.
  */
-const LOCK = 'sealpass-sync';
 const LEASE_KEY = 'sealpass.syncLease';
 const LEASE_MS = 30_000;
 
@@ -43,7 +44,7 @@ export async function withSyncLock<T>(fn: () => Promise<T>): Promise<T | null> {
 	if (runningHere) return null;
 	const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
 	if (locks?.request) {
-		return locks.request(LOCK, { ifAvailable: true }, async (lock) => {
+		return locks.request(SYNC_LOCK, { ifAvailable: true }, async (lock) => {
 			if (!lock) return null;
 			runningHere = true;
 			try {
