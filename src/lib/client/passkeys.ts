@@ -19,6 +19,7 @@ import type {
 } from '$lib/domain/api-types';
 import { api, ApiError } from './api';
 import { rememberDeviceCredential, topUpIfOnline } from './device/tickets';
+import type { RequestOf, PasskeyRenameBody } from '$lib/domain/api-requests';
 
 /**
  * Records the passkey this device just used as the device credential and fetches its tickets.
@@ -198,7 +199,12 @@ export async function renamePasskey(
 	name: string
 ): Promise<PasskeySummary> {
 	const path = `/api/passkeys/${encodeURIComponent(id)}`;
-	return (await api<PasskeyResponse>(fetcher, path, { method: 'PATCH', json: { name } })).passkey;
+	return (
+		await api<PasskeyResponse>(fetcher, path, {
+			method: 'PATCH',
+			json: { name } satisfies RequestOf<typeof PasskeyRenameBody>
+		})
+	).passkey;
 }
 
 /**

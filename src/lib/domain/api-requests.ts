@@ -1,7 +1,15 @@
 import * as v from 'valibot';
+import { REVIEW_DECISIONS } from './review';
 
-// Request bodies the server validates and the client builds, written once: the server parses
-// with these schemas and the client's form types are inferred from them, so the two cannot drift.
+// Request bodies, written once beside the response types (api-types.ts): the endpoints and
+// services parse with these schemas and the client's types are inferred from them, so the two
+// cannot drift. The admin lists' query strings are parsed where their keyset paging lives.
+
+/** What a client sends for a schema: its input type (before transforms). */
+export type RequestOf<S extends v.GenericSchema> = v.InferInput<S>;
+
+/** Most hashes one missing-blobs question may name: a manifest draws with a handful. */
+export const MISSING_MAX_HASHES = 200;
 
 const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 
@@ -49,3 +57,145 @@ export const FieldInput = v.object({
 /** The body of PUT /api/admin/contracts/[id]/fields. */
 export const FieldsInput = v.object({ fields: v.pipe(v.array(FieldInput), v.maxLength(2000)) });
 export type FieldsInput = v.InferOutput<typeof FieldsInput>;
+
+// --- WebAuthn responses, checked in shape only (@simplewebauthn verifies them) ---
+
+const b64url = v.pipe(v.string(), v.maxLength(65_536), v.regex(/^[A-Za-z0-9_-]*$/));
+const credentialId = v.pipe(b64url, v.minLength(1), v.maxLength(1_400));
+const common = {
+	id: credentialId,
+	rawId: credentialId,
+	type: v.literal('public-key'),
+	clientExtensionResults: v.looseObject({}),
+	authenticatorAttachment: v.optional(v.picklist(['platform', 'cross-platform']))
+};
+
+/** The browser's registration response (RegistrationResponseJSON), checked in shape only. */
+export const RegistrationResponseSchema = v.looseObject({
+	...common,
+	response: v.looseObject({
+		clientDataJSON: b64url,
+		attestationObject: b64url,
+		transports: v.optional(v.array(v.pipe(v.string(), v.maxLength(32))))
+	})
+});
+
+/** The browser's authentication response (AuthenticationResponseJSON), checked in shape only. */
+export const AuthenticationResponseSchema = v.looseObject({
+	...common,
+	response: v.looseObject({
+		clientDataJSON: b64url,
+		authenticatorData: b64url,
+		signature: b64url,
+		userHandle: v.optional(b64url)
+	})
+});
+
+// --- a device's signed submission ---
+
+const sha256HexKey = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+
+/** The request body of POST /api/submissions, checked in shape before anything is read. */
+export const SubmissionBodySchema = v.object({
+	// Chosen by the device when the signer confirms, so every retry carries the same key.
+	idempotencyKey: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,100}$/)),
+	manifest: v.unknown(),
+	assertion: AuthenticationResponseSchema,
+	images: v.optional(v.record(sha256HexKey, v.pipe(v.string(), v.maxLength(1_000_000))), {})
+});
+
+// --- the other endpoints' bodies ---
+
+/** The body of POST /api/admin/templates: save a contract's layout under a name. */
+export const TemplateBody = v.object({
+	name: v.pipe(v.string(), v.maxLength(200)),
+	contractId: v.pipe(v.string(), v.maxLength(100))
+});
+
+/** The body of POST /api/admin/invites. */
+export const InviteBody = v.object({
+	name: v.pipe(v.string(), v.maxLength(200)),
+	contact: v.pipe(v.string(), v.maxLength(300))
+});
+
+/** The body of POST /api/admin/contracts/[id]/revoke. */
+export const RevokeBody = v.object({ reason: v.pipe(v.string(), v.maxLength(2000)) });
+
+/** The body of PATCH /api/admin/seals/[id] that enables or disables a seal. */
+export const SealStatusBody = v.object({ status: v.picklist(['active', 'disabled']) });
+
+/** The query string of POST /api/admin/seals/photo (the PNG is the body). */
+export const PhotoSealQuery = v.object({
+	name: v.pipe(v.string(), v.maxLength(200)),
+	shape: v.pipe(v.string(), v.maxLength(20)),
+	widthMm: v.pipe(v.string(), v.maxLength(20), v.transform(Number)),
+	heightMm: v.pipe(v.string(), v.maxLength(20), v.transform(Number))
+});
+
+/** The body of PATCH /api/passkeys/[id]. */
+export const PasskeyRenameBody = v.object({ name: v.pipe(v.string(), v.maxLength(500)) });
+
+/** The body of POST /api/passkeys/register/verify. */
+export const PasskeyRegisterBody = v.object({
+	response: RegistrationResponseSchema,
+	name: v.pipe(v.string(), v.maxLength(500))
+});
+
+/** The body of PUT /api/me/details. */
+export const DetailsBody = v.object({
+	realName: v.pipe(v.string(), v.maxLength(200)),
+	idNumber: v.pipe(v.string(), v.maxLength(64))
+});
+
+/** The body of POST /api/blobs/missing. */
+export const MissingBlobsBody = v.object({
+	hashes: v.pipe(
+		v.array(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))),
+		v.maxLength(MISSING_MAX_HASHES)
+	)
+});
+
+/** The body of POST /api/invites/redeem. */
+export const RedeemBody = v.object({
+	token: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,100}$/)),
+	code: v.pipe(v.string(), v.regex(/^\d{6}$/))
+});
+
+/** The body of POST /api/auth/login/verify. */
+export const LoginVerifyBody = v.object({ response: AuthenticationResponseSchema });
+
+/** The body of POST /api/session/check/verify. */
+export const PasskeyCheckBody = v.object({ response: AuthenticationResponseSchema });
+
+/** The body of POST /api/setup. */
+export const SetupBody = v.object({
+	token: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,100}$/))
+});
+
+/** The body of POST /api/tickets. */
+export const TicketsBody = v.object({
+	credentialId: v.pipe(v.string(), v.minLength(1), v.maxLength(1_400))
+});
+
+/** The body of a seal create or update: a label and a (partial) SealSpec, checked by the domain. */
+export const SealBody = v.object({
+	name: v.pipe(v.string(), v.maxLength(200)),
+	spec: v.object({
+		shape: v.optional(v.picklist(['round', 'oval', 'square'])),
+		widthMm: v.optional(v.number()),
+		heightMm: v.optional(v.number()),
+		orgName: v.optional(v.pipe(v.string(), v.maxLength(200))),
+		centreText: v.optional(v.pipe(v.string(), v.maxLength(200))),
+		bottomCode: v.optional(v.pipe(v.string(), v.maxLength(200))),
+		star: v.optional(v.boolean()),
+		colour: v.optional(v.pipe(v.string(), v.maxLength(20))),
+		ringWidthMm: v.optional(v.number()),
+		arcDegrees: v.optional(v.number())
+	})
+});
+
+/** The body of POST /api/admin/submissions/[id]/review. */
+export const ReviewDecisionSchema = v.object({
+	decision: v.picklist(REVIEW_DECISIONS),
+	comment: v.pipe(v.string(), v.maxLength(4000))
+});

@@ -3,6 +3,7 @@ import type { AdminSealsResponse, OrgUsersResponse, SealUsesResponse } from '$li
 import type { SealProblemCode, SealShape, SealSpec } from '$lib/domain/seal-svg';
 import type { PhotoSealProblem } from '$lib/domain/seal-photo';
 import { api } from '../api';
+import type { RequestOf, SealBody, SealStatusBody } from '$lib/domain/api-requests';
 
 const problems: Record<SealProblemCode | PhotoSealProblem['code'] | 'label', () => string> = {
 	SHAPE_UNKNOWN: m.seal_problem_SHAPE_UNKNOWN,
@@ -57,7 +58,7 @@ export function saveSeal(id: string | null, name: string, spec: SealSpec) {
 	return api<{ id: string; image: string }>(
 		fetch,
 		id ? `/api/admin/seals/${encodeURIComponent(id)}` : '/api/admin/seals',
-		{ method: id ? 'PUT' : 'POST', json: { name, spec } }
+		{ method: id ? 'PUT' : 'POST', json: { name, spec } satisfies RequestOf<typeof SealBody> }
 	);
 }
 
@@ -65,7 +66,7 @@ export function saveSeal(id: string | null, name: string, spec: SealSpec) {
 export function setSealStatus(id: string, status: 'active' | 'disabled') {
 	return api(fetch, `/api/admin/seals/${encodeURIComponent(id)}`, {
 		method: 'PATCH',
-		json: { status }
+		json: { status } satisfies RequestOf<typeof SealStatusBody>
 	});
 }
 

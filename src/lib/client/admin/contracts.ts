@@ -13,7 +13,13 @@ import type {
 } from '$lib/domain/api-types';
 import type { Field, FieldKind } from '$lib/domain/envelope';
 import type { ReadinessProblem } from '$lib/domain/field-layout';
-import type { ContractInput } from '$lib/domain/api-requests';
+import type {
+	ContractInput,
+	FieldsInput,
+	RequestOf,
+	RevokeBody,
+	TemplateBody
+} from '$lib/domain/api-requests';
 
 type Fetch = typeof fetch;
 const base = (id: string) => `/api/admin/contracts/${encodeURIComponent(id)}`;
@@ -58,7 +64,7 @@ export async function listTemplates(fetcher: Fetch): Promise<FieldTemplateSummar
 export async function saveTemplate(name: string, contractId: string) {
 	return api<{ template: FieldTemplateSummary }>(fetch, '/api/admin/templates', {
 		method: 'POST',
-		json: { name, contractId }
+		json: { name, contractId } satisfies RequestOf<typeof TemplateBody>
 	});
 }
 
@@ -66,7 +72,7 @@ export async function saveTemplate(name: string, contractId: string) {
 export async function saveFields(id: string, fields: Field[]) {
 	return api<{ fields: Field[]; readiness: ReadinessProblem[] }>(fetch, `${base(id)}/fields`, {
 		method: 'PUT',
-		json: { fields }
+		json: { fields } satisfies RequestOf<typeof FieldsInput>
 	});
 }
 
@@ -77,7 +83,10 @@ export async function sendContract(id: string): Promise<ContractSent> {
 
 /** Revokes with a reason the signers will see. */
 export async function revokeContract(id: string, reason: string): Promise<void> {
-	await api(fetch, `${base(id)}/revoke`, { method: 'POST', json: { reason } });
+	await api(fetch, `${base(id)}/revoke`, {
+		method: 'POST',
+		json: { reason } satisfies RequestOf<typeof RevokeBody>
+	});
 }
 
 /** The kinds of field, in toolbar order. */

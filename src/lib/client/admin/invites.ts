@@ -9,6 +9,7 @@ import type {
 } from '$lib/domain/api-types';
 import { api, ApiError } from '../api';
 import { errorMessage } from '../error-message';
+import type { RequestOf, DetailsBody, InviteBody, RedeemBody } from '$lib/domain/api-requests';
 
 const idProblems: Record<ResidentIdProblem, () => string> = {
 	LENGTH: m.id_problem_LENGTH,
@@ -43,7 +44,10 @@ export function inviteErrorMessage(error: unknown): string {
 
 /** Spends the invite link with its code; on success the browser holds the invitee's session. */
 export async function redeemInvite(fetcher: typeof fetch, token: string, code: string) {
-	await api(fetcher, '/api/invites/redeem', { method: 'POST', json: { token, code } });
+	await api(fetcher, '/api/invites/redeem', {
+		method: 'POST',
+		json: { token, code } satisfies RequestOf<typeof RedeemBody>
+	});
 }
 
 /** Saves the signed-in user's real name and resident ID number. */
@@ -54,7 +58,7 @@ export async function saveDetails(
 ): Promise<Profile> {
 	const { profile } = await api<ProfileResponse>(fetcher, '/api/me/details', {
 		method: 'POST',
-		json: { realName, idNumber }
+		json: { realName, idNumber } satisfies RequestOf<typeof DetailsBody>
 	});
 	return profile;
 }
@@ -63,7 +67,7 @@ export async function saveDetails(
 export function createInvite(fetcher: typeof fetch, name: string, contact: string) {
 	return api<InviteCreated>(fetcher, '/api/admin/invites', {
 		method: 'POST',
-		json: { name, contact }
+		json: { name, contact } satisfies RequestOf<typeof InviteBody>
 	});
 }
 

@@ -9,6 +9,7 @@ import type {
 } from '$lib/domain/api-types';
 import type { ReviewDecision, ReviewStatus } from '$lib/domain/review';
 import { api } from '../api';
+import type { RequestOf, ReviewDecisionSchema } from '$lib/domain/api-requests';
 
 /** The list page's filters as they stand in its URL (dates as the admin picked them). */
 export interface PageFilters {
@@ -101,7 +102,7 @@ export function decide(
 	return api<{ status: ReviewStatus; at: string }>(
 		fetcher,
 		`/api/admin/submissions/${encodeURIComponent(id)}/review`,
-		{ method: 'POST', json: { decision, comment } }
+		{ method: 'POST', json: { decision, comment } satisfies RequestOf<typeof ReviewDecisionSchema> }
 	);
 }
 

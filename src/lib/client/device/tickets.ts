@@ -2,6 +2,7 @@ import type { TicketPool } from '$lib/domain/api-types';
 import { prunableTickets, ticketSupply, type TicketSupply } from '$lib/domain/offline-signing';
 import { api, ApiError } from '../api';
 import { deviceDb, type DeviceDb } from './db';
+import type { RequestOf, TicketsBody } from '$lib/domain/api-requests';
 
 /** The passkey that lives on this device: tickets are drawn for it, confirmations ask for it. */
 export interface DeviceCredential {
@@ -47,7 +48,7 @@ export async function topUpTickets(
 	if (!credential) throw new ApiError('PASSKEY_UNKNOWN', 0, 'No passkey recorded on this device');
 	const pool = await api<TicketPool>(fetcher, '/api/tickets', {
 		method: 'POST',
-		json: { credentialId: credential.credentialId }
+		json: { credentialId: credential.credentialId } satisfies RequestOf<typeof TicketsBody>
 	});
 	const now = new Date();
 	return db.transaction('rw', db.tickets, db.outbox, async () => {

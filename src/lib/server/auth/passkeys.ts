@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as v from 'valibot';
 import {
 	generateAuthenticationOptions,
 	generateRegistrationOptions,
@@ -46,39 +45,6 @@ export type Refusal = { ok: false; code: ErrorCode; message: string };
 export type Outcome<T> = { ok: true; value: T } | Refusal;
 
 const refuse = (code: ErrorCode, message: string): Refusal => ({ ok: false, code, message });
-
-// --- request bodies -------------------------------------------------------------------------
-
-const b64url = v.pipe(v.string(), v.maxLength(65_536), v.regex(/^[A-Za-z0-9_-]*$/));
-const credentialId = v.pipe(b64url, v.minLength(1), v.maxLength(1_400));
-const common = {
-	id: credentialId,
-	rawId: credentialId,
-	type: v.literal('public-key'),
-	clientExtensionResults: v.looseObject({}),
-	authenticatorAttachment: v.optional(v.picklist(['platform', 'cross-platform']))
-};
-
-/** The browser's registration response (RegistrationResponseJSON), checked in shape only. */
-export const RegistrationResponseSchema = v.looseObject({
-	...common,
-	response: v.looseObject({
-		clientDataJSON: b64url,
-		attestationObject: b64url,
-		transports: v.optional(v.array(v.pipe(v.string(), v.maxLength(32))))
-	})
-});
-
-/** The browser's authentication response (AuthenticationResponseJSON), checked in shape only. */
-export const AuthenticationResponseSchema = v.looseObject({
-	...common,
-	response: v.looseObject({
-		clientDataJSON: b64url,
-		authenticatorData: b64url,
-		signature: b64url,
-		userHandle: v.optional(b64url)
-	})
-});
 
 /**
  * A passkey name as stored: trimmed, 1–60 characters. Null when unusable, so the caller answers

@@ -8,7 +8,6 @@ import type { Manifest } from '$lib/domain/manifest';
 import { parseManifest } from '$lib/domain/manifest-schema';
 import { canonicalJson, manifestChallenge, manifestHash } from '$lib/domain/canonical';
 import {
-	REVIEW_DECISIONS,
 	REVIEW_STATUSES,
 	normaliseComment,
 	signedOffline,
@@ -569,12 +568,6 @@ async function stampProblems(
 }
 
 // --- decisions ------------------------------------------------------------------------------
-
-/** The body of POST /api/admin/submissions/[id]/review. */
-export const ReviewDecisionSchema = v.object({
-	decision: v.picklist(REVIEW_DECISIONS),
-	comment: v.pipe(v.string(), v.maxLength(4000))
-});
 
 /**
  * Records an admin's accept (`ok`) or flag of a stored submission with a comment (RV3), and moves

@@ -14,11 +14,8 @@ import { inspectImage } from '$lib/pdf/images';
 import type { Database, User } from '../db/schema';
 import { storeBlob, type BlobStore } from '../platform/blob-store';
 import type { Clock } from '../platform/clock';
-import {
-	AuthenticationResponseSchema,
-	assertionUserVerified,
-	checkAssertion
-} from '../auth/passkeys';
+import { SubmissionBodySchema } from '$lib/domain/api-requests';
+import { assertionUserVerified, checkAssertion } from '../auth/passkeys';
 import { acceptedManifests, loadEnvelope } from '../contracts/envelopes';
 import { appendAudit } from '../audit/audit';
 import { indexForReview } from '../review/review';
@@ -42,17 +39,6 @@ export interface IngestAnswer {
 	status: number;
 	body: SubmissionAccepted | SubmissionRefused;
 }
-
-const sha256HexKey = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
-
-/** The request body of POST /api/submissions, checked in shape before anything is read. */
-export const SubmissionBodySchema = v.object({
-	// Chosen by the device when the signer confirms, so every retry carries the same key.
-	idempotencyKey: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,100}$/)),
-	manifest: v.unknown(),
-	assertion: AuthenticationResponseSchema,
-	images: v.optional(v.record(sha256HexKey, v.pipe(v.string(), v.maxLength(1_000_000))), {})
-});
 
 type Body = v.InferOutput<typeof SubmissionBodySchema>;
 type Trx = Transaction<Database>;

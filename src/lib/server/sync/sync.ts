@@ -5,8 +5,6 @@ import type { BlobStore } from '../platform/blob-store';
 import { acceptedManifests, listInbox, loadEnvelope } from '../contracts/envelopes';
 import { mayReuseImage } from '../seals/seals';
 
-/** Most hashes one missing-blobs question may name: a manifest draws with a handful. */
-export const MISSING_MAX_HASHES = 200;
 /** Envelopes per pull answer; the device pulls again while `more` is true. */
 export const PULL_PAGE = 100;
 

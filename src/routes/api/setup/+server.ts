@@ -5,15 +5,15 @@ import { apiError } from '$lib/server/platform/http';
 import { redeemSetupToken } from '$lib/server/auth/setup-link';
 import { startSession } from '$lib/server/auth/sessions';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
+import { SetupBody } from '$lib/domain/api-requests';
 
-const Body = v.object({ token: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,100}$/)) });
 const perIp = new RateLimiter(20, 60_000);
 
 export async function POST({ request, cookies, getClientAddress, url }) {
 	if (!perIp.take(getClientAddress())) {
 		return apiError('RATE_LIMITED', 'Too many attempts; wait a minute', { 'Retry-After': '60' });
 	}
-	const parsed = v.safeParse(Body, await request.json().catch(() => null));
+	const parsed = v.safeParse(SetupBody, await request.json().catch(() => null));
 	if (!parsed.success) return apiError('SETUP_LINK_INVALID', 'Malformed setup token');
 	const app = getApp();
 	const result = await redeemSetupToken(app.database.db, parsed.output.token, app.clock);

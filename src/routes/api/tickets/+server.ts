@@ -1,15 +1,13 @@
 import { json } from '@sveltejs/kit';
-import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 import { topUpTickets } from '$lib/server/auth/tickets';
-
-const Body = v.object({ credentialId: v.pipe(v.string(), v.minLength(1), v.maxLength(1_400)) });
+import { TicketsBody } from '$lib/domain/api-requests';
 
 export async function POST({ locals, request }) {
 	const user = requireUser(locals.user);
-	const body = await readBody(request, Body);
+	const body = await readBody(request, TicketsBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { credentialId }');
 	const app = getApp();
 	const result = await topUpTickets(app.database.db, app.clock, user.id, body.credentialId);

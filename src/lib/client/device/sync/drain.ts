@@ -13,6 +13,7 @@ import {
 } from '$lib/domain/sync-policy';
 import type { DeviceDb, OutboxRow } from '../db';
 import { blobToBase64, requestJson } from './transport';
+import type { RequestOf, MissingBlobsBody } from '$lib/domain/api-requests';
 
 /** What a sync step needs from the world; tests pass a fake server's fetch and a fixed clock. */
 export interface SyncDeps {
@@ -104,7 +105,7 @@ async function upload(
 	let wanted = row.images;
 	if (row.images.length > 0) {
 		const asked = await requestJson(deps.fetch, '/api/blobs/missing', {
-			json: { hashes: row.images }
+			json: { hashes: row.images } satisfies RequestOf<typeof MissingBlobsBody>
 		});
 		const missing = (asked.body as BlobsMissingResponse | null)?.missing;
 		if (asked.status === 200 && Array.isArray(missing)) wanted = missing;

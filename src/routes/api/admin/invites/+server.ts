@@ -1,16 +1,11 @@
 import { json } from '@sveltejs/kit';
-import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 import { createInvite, listInvites } from '$lib/server/auth/invites';
 import { inviteDeps } from '$lib/server/auth/invite-deps';
 import type { InviteCreated, InvitesResponse } from '$lib/domain/api-types';
-
-const Body = v.object({
-	name: v.pipe(v.string(), v.maxLength(200)),
-	contact: v.pipe(v.string(), v.maxLength(300))
-});
+import { InviteBody } from '$lib/domain/api-requests';
 
 export async function GET({ locals }) {
 	const user = requireAdmin(locals.user);
@@ -21,7 +16,7 @@ export async function GET({ locals }) {
 
 export async function POST({ locals, request }) {
 	const user = requireAdmin(locals.user);
-	const body = await readBody(request, Body);
+	const body = await readBody(request, InviteBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name, contact }');
 	const result = await createInvite(inviteDeps(getApp()), user, body);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);

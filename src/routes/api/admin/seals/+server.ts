@@ -4,7 +4,7 @@ import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 import { createSeal, listOrgSeals, organisationName } from '$lib/server/seals/admin-seals';
 import type { AdminSealsResponse } from '$lib/domain/api-types';
-import { SealBody } from './body';
+import { SealBody } from '$lib/domain/api-requests';
 
 export async function GET({ locals }) {
 	const user = requireAdmin(locals.user);

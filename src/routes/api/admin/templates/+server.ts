@@ -1,16 +1,11 @@
 import { json } from '@sveltejs/kit';
-import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
 import { listTemplates, saveTemplate } from '$lib/server/contracts';
 import { contractDeps } from '$lib/server/contracts';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 import type { FieldTemplatesResponse } from '$lib/domain/api-types';
-
-const Body = v.object({
-	name: v.pipe(v.string(), v.maxLength(200)),
-	contractId: v.pipe(v.string(), v.maxLength(100))
-});
+import { TemplateBody } from '$lib/domain/api-requests';
 
 export async function GET({ locals }) {
 	const user = requireAdmin(locals.user);
@@ -23,7 +18,7 @@ export async function GET({ locals }) {
 /** Saves the contract's stored layout under a name (the same name replaces it). */
 export async function POST({ locals, request }) {
 	const user = requireAdmin(locals.user);
-	const body = await readBody(request, Body);
+	const body = await readBody(request, TemplateBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name, contractId }');
 	const result = await saveTemplate(contractDeps(getApp()), user, body);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);

@@ -1,22 +1,15 @@
 import { json } from '@sveltejs/kit';
-import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { MISSING_MAX_HASHES, missingBlobs } from '$lib/server/sync/sync';
+import { missingBlobs } from '$lib/server/sync/sync';
 import type { BlobsMissingResponse } from '$lib/domain/api-types';
-
-const Body = v.object({
-	hashes: v.pipe(
-		v.array(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))),
-		v.maxLength(MISSING_MAX_HASHES)
-	)
-});
+import { MISSING_MAX_HASHES, MissingBlobsBody } from '$lib/domain/api-requests';
 
 /** Which images the device must upload with a submission: only those the server lacks. */
 export async function POST({ locals, request }) {
 	const user = requireUser(locals.user);
-	const body = await readBody(request, Body);
+	const body = await readBody(request, MissingBlobsBody);
 	if (!body) {
 		return apiError('BAD_REQUEST', `Expected { hashes: sha256hex[≤${MISSING_MAX_HASHES}] }`);
 	}

@@ -1,15 +1,11 @@
 import { json } from '@sveltejs/kit';
-import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
 import { apiError, readBody } from '$lib/server/platform/http';
 import { redeemInvite } from '$lib/server/auth/invites';
 import { startSession } from '$lib/server/auth/sessions';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
+import { RedeemBody } from '$lib/domain/api-requests';
 
-const Body = v.object({
-	token: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,100}$/)),
-	code: v.pipe(v.string(), v.regex(/^\d{6}$/))
-});
 // Per IP, on top of the 5 attempts per invite: stops one address sweeping many invites.
 const perIp = new RateLimiter(30, 60_000);
 
@@ -18,7 +14,7 @@ export async function POST({ request, cookies, getClientAddress, url }) {
 	if (!perIp.take(ip)) {
 		return apiError('RATE_LIMITED', 'Too many attempts; wait a minute', { 'Retry-After': '60' });
 	}
-	const body = await readBody(request, Body);
+	const body = await readBody(request, RedeemBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { token, code } with a 6-digit code');
 	const app = getApp();
 	const result = await redeemInvite({ db: app.database.db, clock: app.clock }, { ...body, ip });

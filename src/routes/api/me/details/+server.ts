@@ -1,19 +1,14 @@
 import { json } from '@sveltejs/kit';
-import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 import { saveDetails } from '$lib/server/auth/profile';
 import type { ProfileResponse } from '$lib/domain/api-types';
-
-const Body = v.object({
-	realName: v.pipe(v.string(), v.maxLength(200)),
-	idNumber: v.pipe(v.string(), v.maxLength(64))
-});
+import { DetailsBody } from '$lib/domain/api-requests';
 
 export async function POST({ locals, request, getClientAddress }) {
 	const user = requireUser(locals.user);
-	const body = await readBody(request, Body);
+	const body = await readBody(request, DetailsBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { realName, idNumber }');
 	const app = getApp();
 	const result = await saveDetails({ db: app.database.db, clock: app.clock }, user, {

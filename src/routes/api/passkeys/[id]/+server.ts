@@ -1,17 +1,15 @@
 import { json } from '@sveltejs/kit';
-import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 import { renamePasskey, revokePasskey } from '$lib/server/auth/passkeys';
 import { sessionCookieName } from '$lib/server/auth/sessions';
 import type { PasskeyResponse, PasskeyRevokedResponse } from '$lib/domain/api-types';
-
-const RenameBody = v.object({ name: v.pipe(v.string(), v.maxLength(500)) });
+import { PasskeyRenameBody } from '$lib/domain/api-requests';
 
 export async function PATCH({ locals, params, request }) {
 	const user = requireUser(locals.user);
-	const body = await readBody(request, RenameBody);
+	const body = await readBody(request, PasskeyRenameBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name }');
 	const result = await renamePasskey(getApp().database.db, user.id, params.id, body.name);
 	if (!result.ok) return apiError(result.code, result.message);

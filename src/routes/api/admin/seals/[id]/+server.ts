@@ -1,12 +1,10 @@
 import { json } from '@sveltejs/kit';
-import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 import { setSealStatus, updateSeal } from '$lib/server/seals/admin-seals';
-import { SealBody } from '../body';
-
-const StatusBody = v.object({ status: v.picklist(['active', 'disabled']) });
+import { SealBody } from '$lib/domain/api-requests';
+import { SealStatusBody } from '$lib/domain/api-requests';
 
 /** Edits and regenerates a generated seal. */
 export async function PUT({ locals, request, params }) {
@@ -23,7 +21,7 @@ export async function PUT({ locals, request, params }) {
 /** Disables or enables a seal. */
 export async function PATCH({ locals, request, params }) {
 	const user = requireAdmin(locals.user);
-	const body = await readBody(request, StatusBody);
+	const body = await readBody(request, SealStatusBody);
 	if (!body) return apiError('BAD_REQUEST', "Expected { status: 'active' | 'disabled' }");
 	const app = getApp();
 	const deps = { db: app.database.db, blobs: app.blobs, clock: app.clock };

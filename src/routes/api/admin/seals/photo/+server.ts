@@ -6,14 +6,7 @@ import { apiError } from '$lib/server/platform/http';
 import { createPhotoSeal } from '$lib/server/seals/admin-seals';
 import { readCapped } from '$lib/server/seals/seals';
 import { PHOTO_SEAL_MAX_BYTES } from '$lib/domain/seal-photo';
-
-/** The query beside the PNG body; the domain checks the values (SP6), this only their types. */
-const PhotoQuery = v.object({
-	name: v.pipe(v.string(), v.maxLength(200)),
-	shape: v.pipe(v.string(), v.maxLength(20)),
-	widthMm: v.pipe(v.string(), v.maxLength(20), v.transform(Number)),
-	heightMm: v.pipe(v.string(), v.maxLength(20), v.transform(Number))
-});
+import { PhotoSealQuery } from '$lib/domain/api-requests';
 
 /**
  * Creates a seal from a photo (SA5). Body: the transparent PNG the browser made, as bytes (no
@@ -21,7 +14,7 @@ const PhotoQuery = v.object({
  */
 export async function POST({ locals, request, url }) {
 	const user = requireAdmin(locals.user);
-	const query = v.safeParse(PhotoQuery, Object.fromEntries(url.searchParams));
+	const query = v.safeParse(PhotoSealQuery, Object.fromEntries(url.searchParams));
 	if (!query.success) return apiError('BAD_REQUEST', 'Expected ?name=&shape=&widthMm=&heightMm=');
 	const bytes = await readCapped(request, PHOTO_SEAL_MAX_BYTES);
 	if (!bytes)

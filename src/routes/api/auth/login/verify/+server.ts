@@ -1,25 +1,20 @@
 import { json } from '@sveltejs/kit';
-import * as v from 'valibot';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/platform/app';
 import { apiError, readBody } from '$lib/server/platform/http';
-import {
-	AuthenticationResponseSchema,
-	passkeyDeps,
-	verifyAuthentication
-} from '$lib/server/auth/passkeys';
+import { passkeyDeps, verifyAuthentication } from '$lib/server/auth/passkeys';
 import { startSession } from '$lib/server/auth/sessions';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
 import type { LoginResponse } from '$lib/domain/api-types';
+import { LoginVerifyBody } from '$lib/domain/api-requests';
 
-const Body = v.object({ response: AuthenticationResponseSchema });
 const perIp = new RateLimiter(20, 60_000);
 
 export async function POST({ request, cookies, getClientAddress, url }) {
 	if (!perIp.take(getClientAddress())) {
 		return apiError('RATE_LIMITED', 'Too many attempts; wait a minute', { 'Retry-After': '60' });
 	}
-	const body = await readBody(request, Body);
+	const body = await readBody(request, LoginVerifyBody);
 	if (!body) return apiError('BAD_REQUEST', 'Malformed authentication response');
 	const app = getApp();
 	const result = await verifyAuthentication(

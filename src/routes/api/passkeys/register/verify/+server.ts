@@ -1,25 +1,16 @@
 import { json } from '@sveltejs/kit';
-import * as v from 'valibot';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 import { bindSessionCredential, sessionCookieName } from '$lib/server/auth/sessions';
-import {
-	passkeyDeps,
-	RegistrationResponseSchema,
-	verifyRegistration
-} from '$lib/server/auth/passkeys';
+import { passkeyDeps, verifyRegistration } from '$lib/server/auth/passkeys';
 import type { PasskeyResponse } from '$lib/domain/api-types';
-
-const Body = v.object({
-	response: RegistrationResponseSchema,
-	name: v.pipe(v.string(), v.maxLength(500))
-});
+import { PasskeyRegisterBody } from '$lib/domain/api-requests';
 
 export async function POST({ locals, request, cookies, url }) {
 	const user = requireUser(locals.user);
-	const body = await readBody(request, Body);
+	const body = await readBody(request, PasskeyRegisterBody);
 	if (!body) return apiError('BAD_REQUEST', 'Malformed registration response');
 	const result = await verifyRegistration(
 		passkeyDeps(getApp()),

@@ -1,17 +1,11 @@
 import { json } from '@sveltejs/kit';
-import * as v from 'valibot';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-import {
-	AuthenticationResponseSchema,
-	passkeyDeps,
-	verifyAuthentication
-} from '$lib/server/auth/passkeys';
+import { passkeyDeps, verifyAuthentication } from '$lib/server/auth/passkeys';
 import { markSessionVerified } from '$lib/server/auth/sessions';
-
-const Body = v.object({ response: AuthenticationResponseSchema });
+import { PasskeyCheckBody } from '$lib/domain/api-requests';
 
 /**
  * Completes a passkey check: a user-verified assertion by one of the session user's own
@@ -20,7 +14,7 @@ const Body = v.object({ response: AuthenticationResponseSchema });
 export async function POST({ locals, request }) {
 	const user = requireUser(locals.user);
 	if (!locals.session) return apiError('UNAUTHENTICATED', 'Sign in first');
-	const body = await readBody(request, Body);
+	const body = await readBody(request, PasskeyCheckBody);
 	if (!body) return apiError('BAD_REQUEST', 'Malformed authentication response');
 	const app = getApp();
 	const result = await verifyAuthentication(

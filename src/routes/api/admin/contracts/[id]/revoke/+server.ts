@@ -1,16 +1,14 @@
 import { json } from '@sveltejs/kit';
-import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
 import { revokeContract } from '$lib/server/contracts';
 import { contractDeps } from '$lib/server/contracts';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-
-const Body = v.object({ reason: v.pipe(v.string(), v.maxLength(2000)) });
+import { RevokeBody } from '$lib/domain/api-requests';
 
 export async function POST({ locals, params, request }) {
 	const user = requireAdmin(locals.user);
-	const body = await readBody(request, Body);
+	const body = await readBody(request, RevokeBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { reason }');
 	const result = await revokeContract(contractDeps(getApp()), user, params.id, body.reason);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
