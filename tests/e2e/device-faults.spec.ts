@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
@@ -7,7 +6,7 @@ import { test, expect } from './support/fixtures';
 import { chromiumLaunchOptions } from './support/browser';
 import { enrolAdmin, openInbox } from './support/flows';
 import { deviceState } from './support/device';
-import { mountSmallDisk, unmountSmallDisk } from '../support/small-disk';
+import { fillSmallDisk, mountSmallDisk, unmountSmallDisk } from '../support/small-disk';
 
 // Device-side storage running out in real Chromium while a contract is downloaded: the profile
 // sits on a small tmpfs that the test fills to the last byte, so IndexedDB's write fails as on a
@@ -49,9 +48,7 @@ test('device disk full while downloading a contract: a clear STORAGE_FULL messag
 		expect(before.blobs).not.toContain(demo.docHash);
 
 		// Fill the profile's disk: the next write of the contract's bytes fails.
-		const free = () =>
-			Number(execFileSync('df', ['--output=avail', '-B1', profile]).toString().split('\n')[1]);
-		writeFileSync(filler, Buffer.alloc(free()));
+		fillSmallDisk(filler);
 
 		const card = page.getByRole('tabpanel', { name: 'To sign' }).getByTestId('envelope-card');
 		await card.getByRole('button', { name: 'Download for offline' }).click();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtemp, open as openFile, rm, unlink } from 'node:fs/promises';
+import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -11,7 +11,11 @@ import { topUpTickets } from '../auth/tickets';
 import type { SubmissionAccepted, SubmissionRefused } from '$lib/domain/api-types';
 import { createSignerWorld, type SignerWorld } from '../../../../tests/support/signer-world';
 import { inconsistencies } from '../../../../tests/support/consistency';
-import { mountSmallDisk, unmountSmallDisk } from '../../../../tests/support/small-disk';
+import {
+	fillSmallDisk,
+	mountSmallDisk,
+	unmountSmallDisk
+} from '../../../../tests/support/small-disk';
 
 // Storage faults against the real parts: a real SQLite file on a real filesystem that fills up,
 // a second real connection holding the write lock. Each case ends the same way: a clear error
@@ -87,18 +91,7 @@ async function counts() {
 async function fillDisk(): Promise<string> {
 	// Empty the WAL into the database first, so the next write has to grow a file.
 	await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(open.db);
-	const path = join(dir, 'filler');
-	const handle = await openFile(path, 'w');
-	const chunk = Buffer.alloc(4096, 1);
-	try {
-		for (let i = 0; i < 10_000; i++) await handle.write(chunk);
-		throw new Error('The small disk never filled up');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-	} finally {
-		await handle.close();
-	}
-	return path;
+	return fillSmallDisk(join(dir, 'filler'), 64 << 20);
 }
 
 function refused(answer: { status: number; body: SubmissionAccepted | SubmissionRefused }) {
