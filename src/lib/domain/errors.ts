@@ -104,6 +104,30 @@ export interface ErrorBody {
 	};
 }
 
+/**
+ * A refused operation, as every service returns it: the stable code, an English message for logs
+ * and curl users, and the facts a client words its own message with. Endpoints turn it into an
+ * ErrorBody with the code's status.
+ */
+export interface Failure {
+	ok: false;
+	code: ErrorCode;
+	message: string;
+	details?: Record<string, unknown>;
+}
+
+/** A service's answer: success with its fields, or a Failure. */
+export type Result<T extends object = object> = ({ ok: true } & T) | Failure;
+
+/** Builds a Failure (details only when there are some). */
+export function failure(
+	code: ErrorCode,
+	message: string,
+	details?: Record<string, unknown>
+): Failure {
+	return details ? { ok: false, code, message, details } : { ok: false, code, message };
+}
+
 /** HTTP status per code: 4xx codes are final for the client, only 5xx and NETWORK are retried. */
 export const ERROR_STATUS: Record<ErrorCode, number> = {
 	BAD_REQUEST: 400,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { randomInt, randomUUID } from 'node:crypto';
-import type { ErrorCode } from '$lib/domain/errors';
+import type { ErrorCode, Failure } from '$lib/domain/errors';
 import type { InviteStatus, InviteSummary, OutboxEntry } from '$lib/domain/api-types';
 import { m } from '$lib/paraglide/messages';
 import type { Database, User } from '../db/schema';
@@ -56,13 +56,6 @@ export function normaliseContact(contact: string): string | null {
 	const phone = trimmed.replace(/[\s()-]/g, '');
 	return /^\+?\d{6,15}$/.test(phone) ? phone : null;
 }
-
-export type Failure = {
-	ok: false;
-	code: ErrorCode;
-	message: string;
-	details?: Record<string, unknown>;
-};
 
 /**
  * Creates a signer and their invite, then sends the link and the code through the notifier for

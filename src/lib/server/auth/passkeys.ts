@@ -16,7 +16,7 @@ import {
 	isoBase64URL,
 	parseAuthenticatorData
 } from '@simplewebauthn/server/helpers';
-import type { ErrorCode } from '$lib/domain/errors';
+import type { ErrorCode, Failure } from '$lib/domain/errors';
 import type { PasskeySummary } from '$lib/domain/api-types';
 import type { Credential, Database, User } from '../db/schema';
 import type { Clock } from '../platform/clock';
@@ -41,7 +41,7 @@ export const RP_NAME = '签章通 SealPass';
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 export const PASSKEY_NAME_MAX = 60;
 
-export type Refusal = { ok: false; code: ErrorCode; message: string };
+export type Refusal = Failure;
 export type Outcome<T> = { ok: true; value: T } | Refusal;
 
 const refuse = (code: ErrorCode, message: string): Refusal => ({ ok: false, code, message });

@@ -5,7 +5,8 @@ import type { Database, User } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import { hmacHex, serverKey } from '../platform/secrets';
 import { appendAuthEvent } from './auth-events';
-import { normaliseName, type Failure } from './invites';
+import { normaliseName } from './invites';
+import type { Failure } from '$lib/domain/errors';
 
 /**
  * The displayable form of a resident ID number: region prefix and the last four, e.g.

@@ -2,7 +2,7 @@ import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database, EnvelopeTable } from '../db/schema';
 import { type BlobStore } from '../platform/blob-store';
 import type { EnvelopeStatus } from '$lib/domain/api-types';
-import type { ErrorCode } from '$lib/domain/errors';
+import { failure, type Failure } from '$lib/domain/errors';
 import type { IsolatedPdfInspection } from '$lib/pdf/inspect-limits';
 import { inspectPdfIsolated } from '../pdf/pdf-inspect';
 import { loadEnvelope } from './envelopes';
@@ -22,20 +22,9 @@ export interface ContractDeps extends InviteDeps {
 	inspect?: (bytes: Uint8Array) => Promise<IsolatedPdfInspection>;
 }
 
-export type ContractFailure = {
-	ok: false;
-	code: ErrorCode;
-	message: string;
-	details?: Record<string, unknown>;
-};
-
-export function fail(
-	code: ErrorCode,
-	message: string,
-	details?: Record<string, unknown>
-): ContractFailure {
-	return { ok: false, code, message, details };
-}
+/** The contract operations' refusals are the shared Failure; `fail` is its builder. */
+export type ContractFailure = Failure;
+export const fail = failure;
 
 /** The one place an envelope row is created (see the section comment). */
 export async function insertEnvelopeRow(trx: Kysely<Database>, row: Insertable<EnvelopeTable>) {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { isoBase64URL, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
-import type { ErrorCode } from '$lib/domain/errors';
+import type { Result } from '$lib/domain/errors';
 import type { Manifest } from '$lib/domain/manifest';
 import { parseManifest } from '$lib/domain/manifest-schema';
 import { canonicalJson, manifestChallenge, manifestHash } from '$lib/domain/canonical';
@@ -581,10 +581,7 @@ export async function decideSubmission(
 	admin: Pick<User, 'id' | 'org_id'>,
 	id: string,
 	input: { decision: ReviewDecision; comment: string }
-): Promise<
-	| { ok: true; status: ReturnType<typeof statusAfter>; at: string }
-	| { ok: false; code: ErrorCode; message: string }
-> {
+): Promise<Result<{ status: ReturnType<typeof statusAfter>; at: string }>> {
 	const comment = normaliseComment(input.comment);
 	if (comment === null) {
 		return { ok: false, code: 'COMMENT_INVALID', message: 'A comment needs 1 to 500 characters' };

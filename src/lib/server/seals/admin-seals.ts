@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AdminSeal } from '$lib/domain/api-types';
-import type { ErrorCode } from '$lib/domain/errors';
+import type { Result } from '$lib/domain/errors';
 import {
 	normaliseSealSpec,
 	validateSealSpec,
@@ -30,9 +30,7 @@ export interface AdminSealDeps {
 	clock: Clock;
 }
 
-export type AdminSealResult<T> =
-	| ({ ok: true } & T)
-	| { ok: false; code: ErrorCode; message: string; details?: Record<string, unknown> };
+export type AdminSealResult<T extends object> = Result<T>;
 
 /** Longest seal name shown in lists and on the device. */
 export const SEAL_LABEL_MAX_CHARS = 40;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { MySeal, MySealsResponse } from '$lib/domain/api-types';
-import type { ErrorCode } from '$lib/domain/errors';
+import type { Result } from '$lib/domain/errors';
 import { manifestImages, type Manifest } from '$lib/domain/manifest';
 import { inspectImage, sniffImageType } from '$lib/pdf/images';
 import type { Database, User } from '../db/schema';
@@ -202,8 +202,7 @@ export async function imageResponse(
 	});
 }
 
-export type SignatureResult =
-	{ ok: true; image: string } | { ok: false; code: ErrorCode; message: string };
+export type SignatureResult = Result<{ image: string }>;
 
 /**
  * Saves the user's signature PNG and makes it their default (SK3). The image is checked by its
