@@ -1,13 +1,9 @@
-import { api, ApiError } from '$lib/client/api';
-import type { ContractsResponse, SessionResponse } from '$lib/domain/api-types';
+import { api } from '$lib/client/api';
+import { adminPage } from '$lib/client/admin/page-load';
+import type { ContractsResponse } from '$lib/domain/api-types';
 
-export async function load({ fetch }) {
-	try {
-		const { user } = await api<SessionResponse>(fetch, '/api/session');
-		if (!user || user.role !== 'admin') return { state: 'signed-out' as const };
+export const load = ({ fetch, parent }) =>
+	adminPage(parent, {}, async (user) => {
 		const { contracts } = await api<ContractsResponse>(fetch, '/api/admin/contracts');
-		return { state: 'ready' as const, user, contracts };
-	} catch (error) {
-		return { state: 'error' as const, error: error instanceof ApiError ? error : null };
-	}
-}
+		return { user, contracts };
+	});

@@ -1,17 +1,14 @@
-import { api, ApiError } from '$lib/client/api';
+import { adminPage } from '$lib/client/admin/page-load';
 import {
 	fetchPreAuthRefusals,
 	fetchReviewFacets,
 	fetchReviewList,
 	pageFilters
 } from '$lib/client/admin/review';
-import type { SessionResponse } from '$lib/domain/api-types';
 
-export async function load({ fetch, url }) {
+export function load({ fetch, url, parent }) {
 	const filters = pageFilters(url.searchParams);
-	try {
-		const { user } = await api<SessionResponse>(fetch, '/api/session');
-		if (!user || user.role !== 'admin') return { state: 'signed-out' as const, filters };
+	return adminPage(parent, { filters }, async () => {
 		// An inverted range would just list nothing; say why instead.
 		const rangeInvalid = filters.from !== '' && filters.to !== '' && filters.to < filters.from;
 		const [facets, refusals, page] = await Promise.all([
@@ -21,12 +18,6 @@ export async function load({ fetch, url }) {
 				? Promise.resolve({ items: [], nextCursor: null })
 				: fetchReviewList(fetch, filters)
 		]);
-		return { state: 'ready' as const, filters, facets, refusals, page, rangeInvalid };
-	} catch (error) {
-		return {
-			state: 'error' as const,
-			filters,
-			error: error instanceof ApiError ? error : null
-		};
-	}
+		return { facets, refusals, page, rangeInvalid };
+	});
 }
