@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { App } from '$lib/server/platform/app';
 import { checkHealth } from '$lib/server/platform/health';
 import { ingestSubmission } from '$lib/server/sync/ingest';
-import { listReview, reviewDetail, type ReviewFilter } from '$lib/server/review/review';
+import { listReview, reviewDetail, type ReviewFilter } from '$lib/server/review';
 import { canonicalJson } from '$lib/domain/canonical';
 import { sampleManifest } from '$lib/domain/fixtures';
 import { createReviewWorld, type ReviewWorld } from '../tests/support/review-world';

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { EnvelopeStatus } from '$lib/domain/api-types';
 
 /**
@@ -486,3 +486,6 @@ export interface SealVersionTable {
 	/** Null while it is the seal's current image. */
 	valid_until: string | null;
 }
+
+/** A database handle or an open transaction: read helpers take either, so a write can reuse them. */
+export type Db = Kysely<Database> | Transaction<Database>;

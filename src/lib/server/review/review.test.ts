@@ -14,7 +14,7 @@ import {
 	reviewDetailQuery,
 	reviewListQuery,
 	type ReviewFilter
-} from './review';
+} from '.';
 import { decodeCursor } from '../platform/keyset';
 import { ingestSubmission } from '../sync/ingest';
 import { manifestChallenge } from '$lib/domain/canonical';

@@ -16,7 +16,7 @@ import { ingestSubmission, type IngestDeps } from '../sync/ingest';
 import { topUpTickets } from '../auth/tickets';
 import { definitionJson } from '../contracts/envelopes';
 import { listOrgSeals } from './admin-seals';
-import { decideSubmission } from '../review/review';
+import { decideSubmission } from '../review';
 import { listSealUses, parseSealUsesQuery, sealUsageCounts, sealUsesQuery } from './seal-uses';
 import { manifestChallenge } from '$lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';

@@ -1,11 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
 import * as v from 'valibot';
 import { manifestSealUses, type Manifest, type SealMark } from '$lib/domain/manifest';
 import type { SealUseItem, SealUsesResponse } from '$lib/domain/api-types';
-import type { Database } from '../db/schema';
+import type { Db } from '../db/schema';
 import { decodeCursor, encodeCursor, pagingEntries, parseListQuery } from '../platform/keyset';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 export const USES_PAGE_DEFAULT = 20;
 export const USES_PAGE_MAX = 100;

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+
 import type { SizeMm } from '$lib/domain/manifest';
 import type { SealRecord, SealVersion } from '$lib/domain/rules';
-import type { Database } from '../db/schema';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Db } from '../db/schema';
 
 /**
  * Makes `image` at `sizeMm` the seal's current image version from `at` (SPEC R20): the open

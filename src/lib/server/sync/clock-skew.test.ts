@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { SubmissionAccepted, SubmissionRefused } from '$lib/domain/api-types';
 import { ingestSubmission } from './ingest';
-import { listReview, reviewDetail } from '../review/review';
+import { listReview, reviewDetail } from '../review';
 import { createReviewWorld, type ReviewWorld } from '../../../../tests/support/review-world';
 
 // A device clock days wrong at confirmation, through the real ingest and review: the device time

@@ -18,7 +18,7 @@ import { SubmissionBodySchema } from '$lib/domain/api-requests';
 import { assertionUserVerified, checkAssertion } from '../auth/passkeys';
 import { acceptedManifests, loadEnvelope } from '../contracts/envelopes';
 import { appendAudit } from '../audit/audit';
-import { indexForReview } from '../review/review';
+import { indexForReview } from '../review';
 import { recordSealUses } from '../seals/seal-uses';
 import { sealRecords } from '../seals/seal-versions';
 import { countPreAuthRefusal } from '../review/refusal-counts';

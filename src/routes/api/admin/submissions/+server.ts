@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
-import { listReview, parseReviewFilter } from '$lib/server/review/review';
+import { listReview, parseReviewFilter } from '$lib/server/review';
 
 export async function GET({ locals, url }) {
 	const user = requireAdmin(locals.user);

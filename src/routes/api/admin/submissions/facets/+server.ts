@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { reviewFacets } from '$lib/server/review/review';
+import { reviewFacets } from '$lib/server/review';
 
 export async function GET({ locals }) {
 	const user = requireAdmin(locals.user);

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { decideSubmission } from '$lib/server/review/review';
+import { decideSubmission } from '$lib/server/review';
 import { ReviewDecisionSchema } from '$lib/domain/api-requests';
 
 export async function POST({ locals, params, request }) {

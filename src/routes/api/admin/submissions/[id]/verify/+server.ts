@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
-import { reverifySubmission } from '$lib/server/review/review';
+import { reverifySubmission } from '$lib/server/review';
 
 export async function POST({ locals, params }) {
 	const user = requireAdmin(locals.user);

@@ -1,0 +1,39 @@
+import type { Manifest } from '$lib/domain/manifest';
+import { signedOffline } from '$lib/domain/review';
+import type { User, Db } from '../db/schema';
+
+/**
+ * Files one ingest attempt into the review list, inside ingest's transaction so the list never
+ * misses or invents a submission. A repeat of an accepted answer (idempotent retry, no new
+ * submission) is not a new row; every refused attempt is.
+ */
+export async function indexForReview(
+	trx: Db,
+	entry: {
+		eventId: string;
+		user: Pick<User, 'id' | 'org_id'>;
+		at: string;
+		submissionId: string | null;
+		refusalCode: string | null;
+		manifest: Manifest | null;
+	}
+): Promise<void> {
+	const { manifest } = entry;
+	if (entry.refusalCode === null && entry.submissionId === null) return;
+	const accepted = entry.refusalCode === null && manifest !== null;
+	await trx
+		.insertInto('review_items')
+		.values({
+			id: accepted ? entry.submissionId! : entry.eventId,
+			org_id: entry.user.org_id,
+			submission_id: accepted ? entry.submissionId : null,
+			envelope_id: manifest?.envelopeId ?? null,
+			user_id: entry.user.id,
+			received_at: entry.at,
+			status: accepted ? 'accepted' : 'refused',
+			decision: accepted ? manifest.decision.kind : null,
+			offline: accepted ? (signedOffline(manifest.deviceTime, entry.at) ? 1 : 0) : null,
+			code: entry.refusalCode
+		})
+		.execute();
+}
