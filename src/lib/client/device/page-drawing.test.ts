@@ -114,17 +114,24 @@ describe('PageDrawing: lazy drawing', () => {
 	});
 });
 
+const noFrame = () => {
+	throw new Error('replaced by the fake clock');
+};
+
 describe('PageDrawing: the first screen', () => {
 	beforeEach(() => {
-		vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-		// Node has no frames: one is a 16 ms timer here.
-		vi.stubGlobal('requestAnimationFrame', (run: () => void) => setTimeout(run, 16));
-		vi.stubGlobal('cancelAnimationFrame', (id: number) => clearTimeout(id));
+		// Node has no animation frames. The fake clock replaces only functions that exist, so a
+		// never-called placeholder goes in first; the clock then runs a frame every 16 ms.
+		Object.assign(globalThis, { requestAnimationFrame: noFrame, cancelAnimationFrame: noFrame });
+		vi.useFakeTimers({
+			toFake: ['setTimeout', 'clearTimeout', 'requestAnimationFrame', 'cancelAnimationFrame']
+		});
 		performance.clearMarks('sealpass:page-1');
 	});
 	afterEach(() => {
-		vi.unstubAllGlobals();
 		vi.useRealTimers();
+		delete (globalThis as Partial<typeof globalThis>).requestAnimationFrame;
+		delete (globalThis as Partial<typeof globalThis>).cancelAnimationFrame;
 	});
 
 	it('lays out three frames until page 1 is drawn, the rest after the frame that shows it', () => {

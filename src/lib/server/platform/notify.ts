@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import type { ConnectionOptions } from 'node:tls';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { Database, NotifyChannel } from '../db/schema';
 import type { Clock } from './clock';
@@ -54,7 +53,7 @@ export interface SmtpOptions {
 	/** Limit for the name lookup, connecting, the greeting and each silent wait on the server. */
 	timeoutMs?: number;
 	/** Extra TLS settings (a private CA); certificates are always verified. */
-	tls?: Pick<ConnectionOptions, 'ca'>;
+	tls?: { ca?: string | Buffer | (string | Buffer)[] };
 }
 
 /**

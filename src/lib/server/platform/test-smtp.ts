@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
@@ -60,7 +59,7 @@ export async function startSmtpServer(
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	return {
-		port: (server.server.address() as AddressInfo).port,
+		port: (server.server.address() as { port: number }).port,
 		received,
 		close: () => new Promise<void>((resolve) => server.close(() => resolve()))
 	};
