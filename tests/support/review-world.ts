@@ -27,7 +27,7 @@ import { insertSeal } from './seals';
 
 export const ORIGIN = 'https://sign.example.cn';
 const RP_ID = 'sign.example.cn';
-const DOC_HASH = 'd'.repeat(64);
+const FAKE_DOC_HASH = 'd'.repeat(64);
 
 export interface ReviewWorld {
 	dir: string;
@@ -68,9 +68,20 @@ export interface SignOptions {
 	bogusSignature?: boolean;
 }
 
+export interface WorldOptions {
+	/**
+	 * A real original PDF (three pages, as the fixture envelope has), stored in the blob store,
+	 * for tests that render; without it the contracts name a document nobody reads.
+	 */
+	original?: Uint8Array;
+	/** Contracts ask only alice's fields, so her signature completes them. */
+	solo?: boolean;
+}
+
 /** Creates the world in a fresh temporary folder; call close() to remove it. */
 export async function createReviewWorld(
-	start = new Date('2026-03-01T08:00:00Z')
+	start = new Date('2026-03-01T08:00:00Z'),
+	options: WorldOptions = {}
 ): Promise<ReviewWorld> {
 	let now = start;
 	const dir = await mkdtemp(join(tmpdir(), 'sealpass-review-'));
@@ -114,10 +125,25 @@ export async function createReviewWorld(
 	await db.insertInto('users').values([admin, alice, stranger]).execute();
 	const aliceKey = await createFakeAuthenticator();
 	await insertCredential(db, alice.id, aliceKey, at, 'Alice phone');
+	const DOC_HASH = options.original ? await blobs.put(options.original) : FAKE_DOC_HASH;
 	await db
 		.insertInto('blobs')
-		.values({ sha256: DOC_HASH, size: 1, media_type: 'application/pdf', created_at: at })
+		.values({
+			sha256: DOC_HASH,
+			size: options.original?.byteLength ?? 1,
+			media_type: 'application/pdf',
+			created_at: at
+		})
 		.execute();
+	const envelopeOf = (id: string) => {
+		const envelope = sampleEnvelope({ id, docHash: DOC_HASH });
+		if (!options.solo) return envelope;
+		return {
+			...envelope,
+			signers: envelope.signers.filter((s) => s.id === 'alice'),
+			fields: envelope.fields.filter((f) => f.signerId === 'alice')
+		};
+	};
 	await insertSeal(db, {
 		id: 'seal-contract',
 		orgId: 'org',
@@ -154,7 +180,7 @@ export async function createReviewWorld(
 	};
 
 	const addContract = async (id: string, title = `Contract ${id}`) => {
-		const envelope = sampleEnvelope({ id, docHash: DOC_HASH });
+		const envelope = envelopeOf(id);
 		await db
 			.insertInto('envelopes')
 			.values({
@@ -176,7 +202,7 @@ export async function createReviewWorld(
 
 	const body = async (envelopeId: string, options: SignOptions = {}) => {
 		const t = await ticket();
-		const envelope = sampleEnvelope({ id: envelopeId, docHash: DOC_HASH });
+		const envelope = envelopeOf(envelopeId);
 		const manifest: Manifest = sampleManifest({
 			envelopeId,
 			docHash: DOC_HASH,

@@ -38,6 +38,7 @@ const kindLabel: Record<AuditKind, () => string> = {
 	'passkey.revoked': m.audit_kind_passkey_revoked,
 	login: m.audit_kind_login,
 	'envelope.created': m.audit_kind_envelope_created,
+	'envelope.finalised': m.audit_kind_envelope_finalised,
 	'envelope.sent': m.audit_kind_envelope_sent,
 	'envelope.viewed': m.audit_kind_envelope_viewed,
 	'envelope.downloaded': m.audit_kind_envelope_downloaded,

@@ -96,6 +96,11 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 		data: { docHash: 'd'.repeat(64) }
 	},
 	'envelope.revoked': { kind: 'envelope.revoked', subject: 'env-1', data: { reason: '价格变更' } },
+	'envelope.finalised': {
+		kind: 'envelope.finalised',
+		subject: 'env-1',
+		data: { sha256: 'f'.repeat(64), renderedSha256: 'e'.repeat(64), size: 1234 }
+	},
 	'envelope.replaced': {
 		kind: 'envelope.replaced',
 		subject: 'env-1',

@@ -88,8 +88,6 @@ export function mayRead(stored: StoredEnvelope, user: User): boolean {
 	return [...stored.signerUsers.values()].includes(user.id);
 }
 
-let cjkFont: Promise<Uint8Array> | null = null;
-
 /**
  * The envelope as it stands: render(original, accepted manifests) (SPEC P), the very bytes a
  * signer's preview produced from the same inputs. Returns null when the original or an image
@@ -112,9 +110,7 @@ export async function renderEnvelope(
 			assets.set(image, bytes);
 		}
 	}
-	// Loaded once per process: the font is a few MB and never changes while the server runs.
-	cjkFont ??= loadCjkFont();
-	const pdf = await render(original, manifests, assets, { font: await cjkFont });
+	const pdf = await render(original, manifests, assets, { font: await loadCjkFont() });
 	return { pdf, sha256: await sha256Hex(pdf) };
 }
 

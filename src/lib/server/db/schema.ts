@@ -50,6 +50,8 @@ export interface Database {
 	// request hardening (migration 0014)
 	refusal_counts: RefusalCountTable;
 	envelope_views: EnvelopeViewTable;
+	// finalisation (migration 0015)
+	jobs: JobTable;
 }
 
 export interface OrganisationTable {
@@ -151,6 +153,11 @@ export interface EnvelopeTable {
 	sent_at: ColumnType<string | null, string | null | undefined, string | null>;
 	revoked_at: ColumnType<string | null, string | null | undefined, string | null>;
 	revoke_reason: ColumnType<string | null, string | null | undefined, string | null>;
+	/** When the last required signature was accepted (0015); null before completion. */
+	completed_at: ColumnType<string | null, string | null | undefined, string | null>;
+	/** SHA-256 of the signed final PDF in the blob store, set when finalisation committed. */
+	final_sha256: ColumnType<string | null, string | null | undefined, string | null>;
+	finalised_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A passkey. Revoked rows stay, so evidence that names a credential can still be explained. */
@@ -170,6 +177,8 @@ export interface CredentialTable {
 	created_at: string;
 	last_used_at: string | null;
 	revoked_at: string | null;
+	/** The authenticator model's AAGUID from registration (0015); null when unknown or older. */
+	aaguid: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A server-issued WebAuthn challenge: single use, short-lived, bound to a purpose. */
@@ -488,4 +497,24 @@ export interface SealVersionTable {
 }
 
 /** A database handle or an open transaction: read helpers take either, so a write can reuse them. */
+// --- background jobs (migration 0015) ------------------------------------------------------------
+
+/**
+ * A job: one row per (kind, subject), so queuing twice is a no-op. A running job holds a lease
+ * until `lease_until`; a job whose lease ran out (its process died) is due again.
+ */
+export interface JobTable {
+	id: string;
+	kind: string;
+	subject: string;
+	state: 'queued' | 'running' | 'held' | 'done' | 'failed';
+	attempts: Generated<number>;
+	run_after: string;
+	lease_owner: string | null;
+	lease_until: string | null;
+	last_error: string | null;
+	created_at: string;
+	updated_at: string;
+}
+
 export type Db = Kysely<Database> | Transaction<Database>;

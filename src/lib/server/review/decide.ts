@@ -5,6 +5,7 @@ import { normaliseComment, statusAfter, type ReviewDecision } from '$lib/domain/
 import type { Database, User } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import { appendAudit } from '../audit/audit';
+import { applyReviewHold } from '../finalise';
 
 /**
  * Records an admin's accept (`ok`) or flag of a stored submission with a comment (RV3), and moves
@@ -27,7 +28,7 @@ export async function decideSubmission(
 	return db.transaction().execute(async (trx) => {
 		const item = await trx
 			.selectFrom('review_items')
-			.select(['id', 'status'])
+			.select(['id', 'status', 'envelope_id'])
 			.where('id', '=', id)
 			.where('org_id', '=', admin.org_id)
 			.where('submission_id', 'is not', null)
@@ -47,6 +48,8 @@ export async function decideSubmission(
 			})
 			.execute();
 		await trx.updateTable('review_items').set({ status }).where('id', '=', id).execute();
+		// A flag holds the contract's finalisation; the last flag resolved releases it (C3).
+		if (item.envelope_id) await applyReviewHold(trx, item.envelope_id, new Date(at));
 		// In this transaction, so the decision and its audit row commit together or not at all.
 		await appendAudit(trx, () => new Date(at), admin.id, {
 			kind: input.decision === 'ok' ? 'review.accepted' : 'review.flagged',

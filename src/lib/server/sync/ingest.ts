@@ -7,6 +7,7 @@ import { ERROR_STATUS, type ErrorCode } from '$lib/domain/errors';
 import { manifestImages, manifestSealUses, type Manifest } from '$lib/domain/manifest';
 import { parseManifest } from '$lib/domain/manifest-schema';
 import { canonicalJson, manifestChallenge, manifestHash, sha256Hex } from '$lib/domain/canonical';
+import { markCompleted } from '../finalise';
 import { headlineProblem, isComplete, validateManifest, type Problem } from '$lib/domain/rules';
 import type { SubmissionAccepted, SubmissionRefused } from '$lib/domain/api-types';
 import type { AuditEvent } from '$lib/domain/audit';
@@ -362,13 +363,8 @@ async function accept(
 		.where('id', '=', auth.credentialId)
 		.execute();
 	const complete = isComplete(envelope, [...accepted, manifest]);
-	if (complete) {
-		await trx
-			.updateTable('envelopes')
-			.set({ status: 'completed' })
-			.where('id', '=', envelope.id)
-			.execute();
-	}
+	// The status and the finalisation job commit with the signature that completed it (C4).
+	if (complete) await markCompleted(trx, envelope.id, new Date(receivedAt));
 	const answer: SubmissionAccepted = {
 		submissionId,
 		manifestHash: hash,

@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createReviewWorld, type ReviewWorld } from '../../../../tests/support/review-world';
+import { multiPagePdf, A4 } from '../../../../tests/support/test-pdfs';
+import { qpdfCheck } from '../../../../tests/support/poppler';
+import { pdfText } from '../../../../tests/support/pdf-text';
+import { JobRunner } from '../platform/job-runner';
+import { claimJob, findJob } from '../platform/jobs';
+import { FINALISE_JOB } from '$lib/domain/completion';
+import { decideSubmission } from '../review';
+import { loadEnvelope, renderEnvelope } from '../contracts/envelopes';
+import { finaliseEnvelope, type PdfSigner } from './finalise';
+
+// A real SQLite file and blob store, a real ingest with a software passkey, the real render and
+// certificate, judged by qpdf and pdftotext. The PAdES signer is the one dependency passed in.
+
+let world: ReviewWorld;
+let signPdf: PdfSigner;
+let runner: JobRunner;
+const logs: string[] = [];
+
+const later = (ms: number) => new Date(world.now().getTime() + ms);
+
+function makeRunner() {
+	return new JobRunner(
+		world.open.db,
+		() => world.now(),
+		undefined,
+		(m) => logs.push(m)
+	).register(FINALISE_JOB, (job, owner) =>
+		finaliseEnvelope(
+			{
+				db: world.open.db,
+				blobs: world.blobs,
+				clock: () => world.now(),
+				origin: 'https://sign.example.cn',
+				signPdf: (pdf, at) => signPdf(pdf, at)
+			},
+			job,
+			owner
+		)
+	);
+}
+
+async function envelopeRow(id: string) {
+	return world.open.db
+		.selectFrom('envelopes')
+		.select(['status', 'completed_at', 'final_sha256', 'finalised_at'])
+		.where('id', '=', id)
+		.executeTakeFirstOrThrow();
+}
+
+async function finalisedEvents(id: string) {
+	return world.open.db
+		.selectFrom('audit_log')
+		.select(['kind', 'data'])
+		.where('subject', '=', id)
+		.where('kind', '=', 'envelope.finalised')
+		.execute();
+}
+
+beforeEach(async () => {
+	world = await createReviewWorld(new Date('2026-03-01T08:00:00Z'), {
+		original: await multiPagePdf([A4, A4, A4]),
+		solo: true
+	});
+	// Until a platform identity is configured, the signer appends nothing; the tests here are
+	// about the job and the file, and the signature is judged where the signer is written.
+	signPdf = async (pdf) => pdf;
+	runner = makeRunner();
+	logs.length = 0;
+	await world.addContract('env-1', '设备采购合同 Equipment purchase');
+});
+
+afterEach(async () => {
+	await runner.stop();
+	await world.close();
+});
+
+describe('finalisation', () => {
+	it('C4: the signature that completes a contract queues one job, which writes the final PDF', async () => {
+		const signed = await world.sign('env-1');
+		expect(signed.status).toBe(201);
+		const row = await envelopeRow('env-1');
+		expect(row).toMatchObject({ status: 'completed', final_sha256: null });
+		expect(row.completed_at).toBe(world.now().toISOString());
+		expect(await findJob(world.open.db, FINALISE_JOB, 'env-1')).toMatchObject({ state: 'queued' });
+
+		expect(await runner.runDue()).toBe(1);
+		const done = await envelopeRow('env-1');
+		expect(done.final_sha256).toMatch(/^[0-9a-f]{64}$/);
+		const final = (await world.blobs.get(done.final_sha256!))!;
+		// The rendered contract is an identical prefix: the certificate is an incremental update.
+		const stored = (await loadEnvelope(world.open.db, 'env-1'))!;
+		const rendered = (await renderEnvelope(world.open.db, world.blobs, stored.envelope))!;
+		expect(Buffer.from(final.subarray(0, rendered.pdf.byteLength)).equals(rendered.pdf)).toBe(true);
+		expect(final.byteLength).toBeGreaterThan(rendered.pdf.byteLength);
+		expect(qpdfCheck(final).status).toBe(0);
+		const text = pdfText(final, 4);
+		expect(text).toContain('env-1');
+		expect(text).toContain('设备采购合同');
+		expect(text).toContain(rendered.sha256);
+		expect(await findJob(world.open.db, FINALISE_JOB, 'env-1')).toMatchObject({ state: 'done' });
+		const events = await finalisedEvents('env-1');
+		expect(events).toHaveLength(1);
+		expect(JSON.parse(events[0].data)).toMatchObject({
+			sha256: done.final_sha256,
+			renderedSha256: rendered.sha256,
+			size: final.byteLength
+		});
+	});
+
+	it('C5: a finalised contract is never finalised again', async () => {
+		await world.sign('env-1');
+		await runner.runDue();
+		const first = await envelopeRow('env-1');
+		// Even a job forced back into the queue finds the final file and changes nothing.
+		await world.open.db.updateTable('jobs').set({ state: 'queued' }).execute();
+		world.setNow(later(60_000));
+		await runner.runDue();
+		expect(await envelopeRow('env-1')).toEqual(first);
+		expect(await finalisedEvents('env-1')).toHaveLength(1);
+	});
+
+	it('C5: a failed attempt leaves no final file, and the retry finalises once', async () => {
+		await world.sign('env-1');
+		let calls = 0;
+		signPdf = async (pdf) => {
+			calls += 1;
+			if (calls === 1) throw new Error('signing key unreadable');
+			return pdf;
+		};
+		await runner.runDue();
+		expect((await envelopeRow('env-1')).final_sha256).toBeNull();
+		expect(await findJob(world.open.db, FINALISE_JOB, 'env-1')).toMatchObject({
+			state: 'queued',
+			last_error: 'signing key unreadable'
+		});
+		expect(logs.join('\n')).toContain('signing key unreadable');
+		expect(await runner.runDue()).toBe(0); // not before the retry wait
+		world.setNow(later(60_000));
+		expect(await runner.runDue()).toBe(1);
+		expect((await envelopeRow('env-1')).final_sha256).not.toBeNull();
+		expect(await finalisedEvents('env-1')).toHaveLength(1);
+	});
+
+	it('C5: a job held by a process that died is taken over when its lease runs out', async () => {
+		await world.sign('env-1');
+		const dead = await claimJob(world.open.db, FINALISE_JOB, 'dead-process', world.now());
+		expect(dead).not.toBeNull();
+		expect(await runner.runDue()).toBe(0);
+		world.setNow(later(5 * 60_000 + 1));
+		expect(await runner.runDue()).toBe(1);
+		expect((await envelopeRow('env-1')).final_sha256).not.toBeNull();
+		expect(await findJob(world.open.db, FINALISE_JOB, 'env-1')).toMatchObject({
+			state: 'done',
+			attempts: 2
+		});
+	});
+
+	it('C3: a flagged submission holds finalisation until the flag is resolved', async () => {
+		const signed = await world.sign('env-1');
+		const id = (signed.body as { submissionId: string }).submissionId;
+		const flag = await decideSubmission(world.open.db, () => world.now(), world.admin, id, {
+			decision: 'flagged',
+			comment: '印章颜色可疑'
+		});
+		expect(flag.ok).toBe(true);
+		expect(await runner.runDue()).toBe(0);
+		expect(await findJob(world.open.db, FINALISE_JOB, 'env-1')).toMatchObject({ state: 'held' });
+		expect((await envelopeRow('env-1')).final_sha256).toBeNull();
+
+		world.setNow(later(1000));
+		await decideSubmission(world.open.db, () => world.now(), world.admin, id, {
+			decision: 'ok',
+			comment: '已与盖章人核实'
+		});
+		expect(await runner.runDue()).toBe(1);
+		expect((await envelopeRow('env-1')).final_sha256).not.toBeNull();
+	});
+});

@@ -1,0 +1,4 @@
+// Completion and finalisation of contracts; other features and endpoints import from here.
+export { markCompleted, applyReviewHold } from './complete';
+export { finaliseEnvelope, FinaliseError, type FinaliseDeps, type PdfSigner } from './finalise';
+export { certificateData, verifyUrl, qrModules } from './certificate-data';
