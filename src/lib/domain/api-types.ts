@@ -168,6 +168,11 @@ export interface InboxItem {
 	size: number;
 	myState: MyState;
 	createdAt: string;
+	/**
+	 * SHA-256 of the signed final PDF once the contract is finalised (SPEC C4), else null. The
+	 * server always sends it; a device copy saved by an older version lacks it.
+	 */
+	finalSha256?: string | null;
 }
 
 export interface InboxResponse {
@@ -498,6 +503,19 @@ export interface ContractDetail {
 	progress: SignerProgress[];
 	/** SPEC L8: empty when the contract can be sent. */
 	readiness: ReadinessProblem[];
+	finalisation: Finalisation;
+}
+
+/**
+ * Where a contract's signed final PDF stands (SPEC C3–C5): not complete yet, being made, held by
+ * a flagged submission, failed (retries exhausted; the operator reads the server log), or done.
+ */
+export interface Finalisation {
+	state: 'not-complete' | 'pending' | 'held' | 'failed' | 'done';
+	/** SHA-256 of the final PDF, once done. */
+	sha256: string | null;
+	/** When it was finalised, once done. */
+	at: string | null;
 }
 
 export interface ContractDetailResponse {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { authenticatorName, finalisationHeld, maskContact, shortCredentialId } from './completion';
+import {
+	authenticatorName,
+	finalisationHeld,
+	finalisationState,
+	maskContact,
+	shortCredentialId
+} from './completion';
 
 describe('completion', () => {
 	it('C3: a flagged submission holds finalisation; accepted and reviewed ones do not', () => {
@@ -25,5 +31,14 @@ describe('completion', () => {
 		);
 		expect(authenticatorName('00000000-0000-0000-0000-000000000000')).toBeNull();
 		expect(authenticatorName(null)).toBeNull();
+	});
+
+	it('C3–C5: the final file decides "done"; before it, the job says pending, held or failed', () => {
+		expect(finalisationState('sent', null, null)).toBe('not-complete');
+		expect(finalisationState('completed', null, 'queued')).toBe('pending');
+		expect(finalisationState('completed', null, 'running')).toBe('pending');
+		expect(finalisationState('completed', null, 'held')).toBe('held');
+		expect(finalisationState('completed', null, 'failed')).toBe('failed');
+		expect(finalisationState('completed', 'f'.repeat(64), 'done')).toBe('done');
 	});
 });

@@ -61,3 +61,18 @@ export function authenticatorName(aaguid: string | null): string | null {
 	if (!aaguid) return null;
 	return AUTHENTICATORS[aaguid.toLowerCase()] ?? null;
 }
+
+/**
+ * Where the final PDF stands (C3–C5), from the envelope's status, its final file and its
+ * finalisation job: one rule for the admin's page and the signer's inbox.
+ */
+export function finalisationState(
+	status: string,
+	finalSha256: string | null,
+	job: 'queued' | 'running' | 'held' | 'done' | 'failed' | null
+): 'not-complete' | 'pending' | 'held' | 'failed' | 'done' {
+	if (finalSha256) return 'done';
+	if (status !== 'completed') return 'not-complete';
+	if (job === 'held' || job === 'failed') return job;
+	return 'pending';
+}

@@ -150,6 +150,7 @@ export async function listInbox(
 			'envelopes.doc_sha256',
 			'envelopes.page_count',
 			'envelopes.created_at',
+			'envelopes.final_sha256',
 			'blobs.size',
 			'envelope_signers.signer_id'
 		])
@@ -190,7 +191,8 @@ export async function listInbox(
 			pageCount: r.page_count,
 			size: r.size,
 			myState: myStateOf(roles.get(r.id)!, manifests.get(r.id) ?? []),
-			createdAt: r.created_at
+			createdAt: r.created_at,
+			finalSha256: r.final_sha256
 		});
 	}
 	return [...items.values()];

@@ -127,7 +127,8 @@ describe('listInbox', () => {
 			pageCount: env.page_count,
 			size: pdf.byteLength,
 			myState: 'pending',
-			createdAt: env.created_at
+			createdAt: env.created_at,
+			finalSha256: null
 		});
 	});
 

@@ -11,6 +11,8 @@ import type { Envelope } from '$lib/domain/envelope';
 import type { Manifest } from '$lib/domain/manifest';
 import { readinessProblems } from '$lib/domain/field-layout';
 import { ownContract } from './common';
+import { FINALISE_JOB, finalisationState } from '$lib/domain/completion';
+import { findJob } from '../platform/jobs';
 
 /** The contracts of one organisation, newest first (served by the org/created index). */
 export async function listContracts(
@@ -167,7 +169,13 @@ export async function contractDetail(
 		db,
 		envelope.signers.flatMap((s) => userOf(s.id) ?? [])
 	);
+	const job = await findJob(db, FINALISE_JOB, id);
 	return {
+		finalisation: {
+			state: finalisationState(row.status, row.final_sha256, job?.state ?? null),
+			sha256: row.final_sha256,
+			at: row.finalised_at
+		},
 		id,
 		title: row.title,
 		status: row.status,

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReviewWorld, type ReviewWorld } from '../../../../tests/support/review-world';
 import { multiPagePdf, A4 } from '../../../../tests/support/test-pdfs';
-import { qpdfCheck } from '../../../../tests/support/poppler';
+import { pdfsig, qpdfCheck } from '../../../../tests/support/poppler';
+import { join } from 'node:path';
+import { checkPdfSignature } from '$lib/pdf/pdf-signature';
+import { loadSigningIdentity, signPdf as padesSign, type SigningIdentity } from '../signing';
 import { pdfText } from '../../../../tests/support/pdf-text';
 import { JobRunner } from '../platform/job-runner';
 import { claimJob, findJob } from '../platform/jobs';
@@ -9,12 +12,15 @@ import { FINALISE_JOB } from '$lib/domain/completion';
 import { decideSubmission } from '../review';
 import { loadEnvelope, renderEnvelope } from '../contracts/envelopes';
 import { finaliseEnvelope, type PdfSigner } from './finalise';
+import { participantFinal } from './final-document';
+import { listInbox } from '../contracts/envelopes';
 
-// A real SQLite file and blob store, a real ingest with a software passkey, the real render and
-// certificate, judged by qpdf and pdftotext. The PAdES signer is the one dependency passed in.
+// A real SQLite file and blob store, a real ingest with a software passkey, the real render,
+// certificate and PAdES signature (a generated local CA), judged by qpdf, pdftotext and pdfsig.
 
 let world: ReviewWorld;
 let signPdf: PdfSigner;
+let identity: SigningIdentity;
 let runner: JobRunner;
 const logs: string[] = [];
 
@@ -63,9 +69,12 @@ beforeEach(async () => {
 		original: await multiPagePdf([A4, A4, A4]),
 		solo: true
 	});
-	// Until a platform identity is configured, the signer appends nothing; the tests here are
-	// about the job and the file, and the signature is judged where the signer is written.
-	signPdf = async (pdf) => pdf;
+	// The certificate must be valid at the test clock's time, a day before it starts.
+	identity = await loadSigningIdentity(
+		{ kind: 'generated', dir: join(world.dir, 'signing') },
+		{ now: new Date('2026-02-28T08:00:00Z') }
+	);
+	signPdf = (pdf, signingTime) => padesSign(pdf, identity, { signingTime });
 	runner = makeRunner();
 	logs.length = 0;
 	await world.addContract('env-1', '设备采购合同 Equipment purchase');
@@ -95,6 +104,13 @@ describe('finalisation', () => {
 		expect(Buffer.from(final.subarray(0, rendered.pdf.byteLength)).equals(rendered.pdf)).toBe(true);
 		expect(final.byteLength).toBeGreaterThan(rendered.pdf.byteLength);
 		expect(qpdfCheck(final).status).toBe(0);
+		// One PAdES signature over the whole file: the certificate pages included, nothing after.
+		const report = await checkPdfSignature(final);
+		expect(report).toMatchObject({ present: true, valid: true, coversWholeFile: true });
+		expect(report.subFilter).toBe('ETSI.CAdES.detached');
+		const poppler = pdfsig(final);
+		expect(poppler).toContain('Signature is Valid.');
+		expect(poppler).toContain('Total document signed');
 		const text = pdfText(final, 4);
 		expect(text).toContain('env-1');
 		expect(text).toContain('设备采购合同');
@@ -102,11 +118,34 @@ describe('finalisation', () => {
 		expect(await findJob(world.open.db, FINALISE_JOB, 'env-1')).toMatchObject({ state: 'done' });
 		const events = await finalisedEvents('env-1');
 		expect(events).toHaveLength(1);
-		expect(JSON.parse(events[0].data)).toMatchObject({
+		expect(JSON.parse(events[0]!.data)).toMatchObject({
 			sha256: done.final_sha256,
 			renderedSha256: rendered.sha256,
 			size: final.byteLength
 		});
+	});
+
+	it('C4: parties get the final PDF once it exists; strangers never learn the contract exists', async () => {
+		await world.sign('env-1');
+		expect(await participantFinal(world.open.db, world.alice, 'env-1')).toMatchObject({
+			ok: false,
+			code: 'NOT_FINAL'
+		});
+		expect((await listInbox(world.open.db, world.alice.id))[0]?.finalSha256).toBeNull();
+		await runner.runDue();
+		const { final_sha256 } = await envelopeRow('env-1');
+		for (const user of [world.alice, world.admin]) {
+			expect(await participantFinal(world.open.db, user, 'env-1')).toEqual({
+				ok: true,
+				sha256: final_sha256,
+				title: '设备采购合同 Equipment purchase (signed)'
+			});
+		}
+		expect(await participantFinal(world.open.db, world.stranger, 'env-1')).toMatchObject({
+			ok: false,
+			code: 'NOT_FOUND'
+		});
+		expect((await listInbox(world.open.db, world.alice.id))[0]?.finalSha256).toBe(final_sha256);
 	});
 
 	it('C5: a finalised contract is never finalised again', async () => {
@@ -127,7 +166,7 @@ describe('finalisation', () => {
 		signPdf = async (pdf) => {
 			calls += 1;
 			if (calls === 1) throw new Error('signing key unreadable');
-			return pdf;
+			return padesSign(pdf, identity, { signingTime: world.now() });
 		};
 		await runner.runDue();
 		expect((await envelopeRow('env-1')).final_sha256).toBeNull();

@@ -2,3 +2,4 @@
 export { markCompleted, applyReviewHold } from './complete';
 export { finaliseEnvelope, FinaliseError, type FinaliseDeps, type PdfSigner } from './finalise';
 export { certificateData, verifyUrl, qrModules } from './certificate-data';
+export { participantFinal } from './final-document';

@@ -9,7 +9,10 @@ import { createNotifiers, type Notifiers } from './notify';
 import { join } from 'node:path';
 import { loadServerKeys } from './secrets';
 import { anchorAuditHead } from '../audit/audit';
-import { loadSigningIdentity, type SigningIdentity } from '../signing';
+import { loadSigningIdentity, signPdf, type SigningIdentity } from '../signing';
+import { finaliseEnvelope } from '../finalise';
+import { FINALISE_JOB } from '$lib/domain/completion';
+import { JobRunner } from './job-runner';
 
 export interface App {
 	config: ServerConfig;
@@ -23,6 +26,8 @@ export interface App {
 	migration: string | null;
 	/** The platform identity that seals finished contracts (docs/signing.md). */
 	signing: SigningIdentity;
+	/** Background jobs (finalisation); endpoints kick it after a write that queued one. */
+	jobs: JobRunner;
 }
 
 let app: App | undefined;
@@ -81,8 +86,11 @@ export async function startApp(
 		version,
 		notifiers: createNotifiers(config),
 		migration,
-		signing
+		signing,
+		jobs: finalisationJobs(database, blobs, config, signing)
 	};
+	// Runs what is due now, including jobs a crashed or stopped process left (SPEC C5).
+	app.jobs.start();
 	return app;
 }
 
@@ -93,4 +101,24 @@ export function getApp(): App {
 		throw new Error('SealPass server used before start-up finished');
 	}
 	return app;
+}
+
+/** The job runner with the finalisation of completed contracts (SPEC C4). */
+function finalisationJobs(
+	database: OpenDatabase,
+	blobs: BlobStore,
+	config: ServerConfig,
+	signing: SigningIdentity
+): JobRunner {
+	const deps = {
+		db: database.db,
+		blobs,
+		clock: systemClock,
+		origin: config.origin,
+		signPdf: (pdf: Uint8Array, signingTime: Date) =>
+			signPdf(pdf, signing, { signingTime, tsaUrl: config.tsaUrl ?? undefined })
+	};
+	return new JobRunner(database.db, systemClock).register(FINALISE_JOB, (job, owner) =>
+		finaliseEnvelope(deps, job, owner)
+	);
 }

@@ -28,5 +28,7 @@ export async function POST({ locals, request, getClientAddress }) {
 		user,
 		body
 	);
+	// A completing signature queued the contract's finalisation: start it now, not at the next tick.
+	if (answer.status === 201) app.jobs.kick();
 	return json(answer.body, { status: answer.status });
 }

@@ -12,5 +12,7 @@ export async function POST({ locals, params, request }) {
 	const app = getApp();
 	const result = await decideSubmission(app.database.db, app.clock, user, params.id, body);
 	if (!result.ok) return apiError(result.code, result.message);
+	// Resolving the last flag releases a held finalisation.
+	app.jobs.kick();
 	return json({ status: result.status, at: result.at });
 }
