@@ -4,7 +4,7 @@ import type { ContractSent } from '$lib/domain/api-types';
 import { readinessProblems } from '$lib/domain/field-layout';
 import { m } from '$lib/paraglide/messages';
 import { createInvite } from '../auth/invites';
-import { deliver, notifierFor } from '../platform/notify';
+import { bilingual, deliver, notifierFor } from '../platform/notify';
 import {
 	type ContractDeps,
 	type ContractFailure,
@@ -83,10 +83,10 @@ export async function sendContract(
 	for (const r of rows) {
 		if (r.invite_id || !r.contact) continue;
 		const link = `${deps.origin}/inbox`;
-		const body = (['zh-CN', 'en'] as const)
-			.map((locale) => m.notify_contract_body({ name: r.name, title, link }, { locale }))
-			.join('\n\n');
-		const subject = `${m.notify_contract_subject({ title }, { locale: 'zh-CN' })} / ${m.notify_contract_subject({ title }, { locale: 'en' })}`;
+		const { subject, body } = bilingual(
+			(locale) => m.notify_contract_subject({ title }, { locale }),
+			(locale) => m.notify_contract_body({ name: r.name, title, link }, { locale })
+		);
 		const result = await deliver(
 			deps.db,
 			deps.clock,

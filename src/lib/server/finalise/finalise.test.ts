@@ -13,6 +13,8 @@ import { decideSubmission } from '../review';
 import { loadEnvelope, renderEnvelope } from '../contracts/envelopes';
 import { finaliseEnvelope, type PdfSigner } from './finalise';
 import { participantFinal } from './final-document';
+import { COMPLETED_NOTICE_JOB, notifyCompleted } from './notify-completed';
+import { createNotifiers } from '../platform/notify';
 import { listInbox } from '../contracts/envelopes';
 
 // A real SQLite file and blob store, a real ingest with a software passkey, the real render,
@@ -27,24 +29,22 @@ const logs: string[] = [];
 const later = (ms: number) => new Date(world.now().getTime() + ms);
 
 function makeRunner() {
+	const deps = {
+		db: world.open.db,
+		blobs: world.blobs,
+		clock: () => world.now(),
+		origin: 'https://sign.example.cn',
+		signPdf: (pdf: Uint8Array, at: Date) => signPdf(pdf, at),
+		notifiers: createNotifiers({ smtpUrl: null, smtpFrom: 'sealpass@example.cn' })
+	};
 	return new JobRunner(
 		world.open.db,
 		() => world.now(),
 		undefined,
 		(m) => logs.push(m)
-	).register(FINALISE_JOB, (job, owner) =>
-		finaliseEnvelope(
-			{
-				db: world.open.db,
-				blobs: world.blobs,
-				clock: () => world.now(),
-				origin: 'https://sign.example.cn',
-				signPdf: (pdf, at) => signPdf(pdf, at)
-			},
-			job,
-			owner
-		)
-	);
+	)
+		.register(FINALISE_JOB, (job, owner) => finaliseEnvelope(deps, job, owner))
+		.register(COMPLETED_NOTICE_JOB, (job, owner) => notifyCompleted(deps, job, owner));
 }
 
 async function envelopeRow(id: string) {
@@ -94,7 +94,8 @@ describe('finalisation', () => {
 		expect(row.completed_at).toBe(world.now().toISOString());
 		expect(await findJob(world.open.db, FINALISE_JOB, 'env-1')).toMatchObject({ state: 'queued' });
 
-		expect(await runner.runDue()).toBe(1);
+		// The finalisation, then the notice it queued.
+		expect(await runner.runDue()).toBe(2);
 		const done = await envelopeRow('env-1');
 		expect(done.final_sha256).toMatch(/^[0-9a-f]{64}$/);
 		const final = (await world.blobs.get(done.final_sha256!))!;
@@ -148,6 +149,37 @@ describe('finalisation', () => {
 		expect((await listInbox(world.open.db, world.alice.id))[0]?.finalSha256).toBe(final_sha256);
 	});
 
+	it('C7: once finalised, every party with a contact is told, in both languages, with the links', async () => {
+		await world.open.db
+			.insertInto('contract_signers')
+			.values([
+				{
+					envelope_id: 'env-1',
+					signer_id: 'alice',
+					name: '王小明',
+					contact: '13812345678',
+					user_id: world.alice.id,
+					invite_id: null,
+					notified_at: null
+				}
+			])
+			.execute();
+		await world.sign('env-1');
+		await runner.runDue();
+		const sent = await world.open.db.selectFrom('notifications').selectAll().execute();
+		expect(sent).toHaveLength(1);
+		expect(sent[0]).toMatchObject({ recipient: '13812345678', error: null });
+		expect(sent[0]!.subject).toBe(
+			'合同已完成签署：设备采购合同 Equipment purchase / Contract completed: 设备采购合同 Equipment purchase'
+		);
+		expect(sent[0]!.body).toContain('https://sign.example.cn/inbox/env-1');
+		expect(sent[0]!.body).toContain('https://sign.example.cn/verify?doc=env-1');
+		expect(sent[0]!.body).toContain('王小明');
+		expect(await findJob(world.open.db, COMPLETED_NOTICE_JOB, 'env-1')).toMatchObject({
+			state: 'done'
+		});
+	});
+
 	it('C5: a finalised contract is never finalised again', async () => {
 		await world.sign('env-1');
 		await runner.runDue();
@@ -177,7 +209,7 @@ describe('finalisation', () => {
 		expect(logs.join('\n')).toContain('signing key unreadable');
 		expect(await runner.runDue()).toBe(0); // not before the retry wait
 		world.setNow(later(60_000));
-		expect(await runner.runDue()).toBe(1);
+		expect(await runner.runDue()).toBe(2); // the finalisation and its notice
 		expect((await envelopeRow('env-1')).final_sha256).not.toBeNull();
 		expect(await finalisedEvents('env-1')).toHaveLength(1);
 	});
@@ -188,7 +220,7 @@ describe('finalisation', () => {
 		expect(dead).not.toBeNull();
 		expect(await runner.runDue()).toBe(0);
 		world.setNow(later(5 * 60_000 + 1));
-		expect(await runner.runDue()).toBe(1);
+		expect(await runner.runDue()).toBe(2); // the finalisation and its notice
 		expect((await envelopeRow('env-1')).final_sha256).not.toBeNull();
 		expect(await findJob(world.open.db, FINALISE_JOB, 'env-1')).toMatchObject({
 			state: 'done',
@@ -213,7 +245,7 @@ describe('finalisation', () => {
 			decision: 'ok',
 			comment: '已与盖章人核实'
 		});
-		expect(await runner.runDue()).toBe(1);
+		expect(await runner.runDue()).toBe(2); // the finalisation and its notice
 		expect((await envelopeRow('env-1')).final_sha256).not.toBeNull();
 	});
 });

@@ -5,7 +5,8 @@ import { appendCertificate } from '$lib/pdf/certificate';
 import type { Database } from '../db/schema';
 import { storeBlob, type BlobStore } from '../platform/blob-store';
 import type { Clock } from '../platform/clock';
-import { completeJob, setJobHeld, type Job } from '../platform/jobs';
+import { completeJob, enqueueJob, setJobHeld, type Job } from '../platform/jobs';
+import { COMPLETED_NOTICE_JOB } from './notify-completed';
 import { loadCjkFont } from '../platform/fonts';
 import { appendAudit } from '../audit/audit';
 import { loadEnvelope, renderEnvelope } from '../contracts/envelopes';
@@ -116,6 +117,8 @@ export async function finaliseEnvelope(
 			subject: id,
 			data: { sha256, renderedSha256: rendered.sha256, size: signed.byteLength }
 		});
+		// The parties are told only once the file exists, and surely once it does (C7).
+		await enqueueJob(trx, COMPLETED_NOTICE_JOB, id, now);
 		return true;
 	});
 	if (!committed) throw new FinaliseError(`Lost the finalisation job of ${id} to another process`);

@@ -3,3 +3,4 @@ export { markCompleted, applyReviewHold } from './complete';
 export { finaliseEnvelope, FinaliseError, type FinaliseDeps, type PdfSigner } from './finalise';
 export { certificateData, verifyUrl, qrModules } from './certificate-data';
 export { participantFinal } from './final-document';
+export { notifyCompleted, COMPLETED_NOTICE_JOB, type NoticeDeps } from './notify-completed';

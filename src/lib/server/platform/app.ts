@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadServerKeys } from './secrets';
 import { anchorAuditHead } from '../audit/audit';
 import { loadSigningIdentity, signPdf, type SigningIdentity } from '../signing';
-import { finaliseEnvelope } from '../finalise';
+import { COMPLETED_NOTICE_JOB, finaliseEnvelope, notifyCompleted } from '../finalise';
 import { FINALISE_JOB } from '$lib/domain/completion';
 import { JobRunner } from './job-runner';
 
@@ -78,16 +78,17 @@ export async function startApp(
 		await database.close();
 		throw error;
 	}
+	const notifiers = createNotifiers(config);
 	app = {
 		config,
 		database,
 		blobs,
 		clock: systemClock,
 		version,
-		notifiers: createNotifiers(config),
+		notifiers,
 		migration,
 		signing,
-		jobs: finalisationJobs(database, blobs, config, signing)
+		jobs: finalisationJobs(database, blobs, config, signing, notifiers)
 	};
 	// Runs what is due now, including jobs a crashed or stopped process left (SPEC C5).
 	app.jobs.start();
@@ -108,7 +109,8 @@ function finalisationJobs(
 	database: OpenDatabase,
 	blobs: BlobStore,
 	config: ServerConfig,
-	signing: SigningIdentity
+	signing: SigningIdentity,
+	notifiers: Notifiers
 ): JobRunner {
 	const deps = {
 		db: database.db,
@@ -118,7 +120,9 @@ function finalisationJobs(
 		signPdf: (pdf: Uint8Array, signingTime: Date) =>
 			signPdf(pdf, signing, { signingTime, tsaUrl: config.tsaUrl ?? undefined })
 	};
-	return new JobRunner(database.db, systemClock).register(FINALISE_JOB, (job, owner) =>
-		finaliseEnvelope(deps, job, owner)
-	);
+	return new JobRunner(database.db, systemClock)
+		.register(FINALISE_JOB, (job, owner) => finaliseEnvelope(deps, job, owner))
+		.register(COMPLETED_NOTICE_JOB, (job, owner) =>
+			notifyCompleted({ ...deps, notifiers }, job, owner)
+		);
 }

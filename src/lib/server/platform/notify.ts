@@ -187,3 +187,22 @@ export async function deliver(
 		return { ok: false, error: text };
 	}
 }
+
+/** The locales every message is written in, Chinese first: people get both in one message. */
+export const MESSAGE_LOCALES = ['zh-CN', 'en'] as const;
+export type MessageLocale = (typeof MESSAGE_LOCALES)[number];
+
+/**
+ * A subject and body in both languages: the subject's two forms joined by " / ", the bodies'
+ * by a blank line. The recipient's language is not known when the message goes out (they may
+ * not have an account yet), so everyone reads both.
+ */
+export function bilingual(
+	subject: (locale: MessageLocale) => string,
+	body: (locale: MessageLocale) => string
+): { subject: string; body: string } {
+	return {
+		subject: MESSAGE_LOCALES.map(subject).join(' / '),
+		body: MESSAGE_LOCALES.map(body).join('\n\n')
+	};
+}
