@@ -145,6 +145,13 @@ export async function verifyEvidence(
 	checks.push(await chainCheck(bundle));
 	checks.push(
 		skipped(
+			'credential-owners',
+			'EV3',
+			'Which person holds each passkey is the server’s record (enrolment after an invite); the keys prove who signed only as far as that record is trusted.'
+		)
+	);
+	checks.push(
+		skipped(
 			'audit-anchor-mac',
 			'EV16',
 			'The anchored head is signed with HMAC under the server’s secret audit key; only the server can check its MAC.'
