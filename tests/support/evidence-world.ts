@@ -212,6 +212,7 @@ export async function createEvidenceWorld(
 
 	const bundle: EvidenceBundle = {
 		format: EVIDENCE_FORMAT,
+		renderer: 'sealpass test world',
 		envelope: { id: envelope.id, title: '采购合同', revision: 1 },
 		webauthn: { rpId: RP_ID, origins: [ORIGIN] },
 		originalPdf: original,

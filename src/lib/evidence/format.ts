@@ -75,6 +75,11 @@ export interface EvidenceSealVersion {
 
 export interface EvidenceBundle {
 	format: typeof EVIDENCE_FORMAT;
+	/**
+	 * The software that rendered the final PDF, e.g. "sealpass 0.1.0 (@cantoo/pdf-lib 2.11.1,
+	 * @cantoo/fontkit 2.0.12)": render() is reproduced byte for byte by that very code.
+	 */
+	renderer: string;
 	envelope: { id: string; title: string; revision: number };
 	/** The relying party id the passkeys are scoped to and the origin(s) the app ran on. */
 	webauthn: { rpId: string; origins: string[] };
@@ -153,6 +158,7 @@ const auditRow = v.union([
 /** index.json: everything but the bytes, which live in the files it names (EV1). */
 const indexSchema = v.strictObject({
 	format: v.literal(EVIDENCE_FORMAT),
+	renderer: text,
 	envelope: v.strictObject({ id: text, title: text, revision: v.number() }),
 	webauthn: v.strictObject({ rpId: text, origins: v.array(text) }),
 	originalPdf: path,
@@ -261,6 +267,7 @@ export async function packEvidence(bundle: EvidenceBundle): Promise<Uint8Array> 
 	const listed = [...files.keys()].sort();
 	const index: EvidenceIndex = {
 		format: EVIDENCE_FORMAT,
+		renderer: bundle.renderer,
 		envelope: bundle.envelope,
 		webauthn: bundle.webauthn,
 		originalPdf: 'original.pdf',
@@ -368,6 +375,7 @@ export async function unpackEvidence(bytes: Uint8Array): Promise<UnpackResult> {
 			ok: true,
 			bundle: {
 				format: EVIDENCE_FORMAT,
+				renderer: index.renderer,
 				envelope: index.envelope,
 				webauthn: index.webauthn,
 				originalPdf: file(index.originalPdf),

@@ -20,6 +20,7 @@ export function formatReport(report: EvidenceReport): string {
 	const { envelope } = report;
 	const out = [
 		`SealPass evidence: ${envelope.title} (${envelope.id}, revision ${envelope.revision})`,
+		`Rendered by: ${report.renderer}`,
 		report.verdict === 'valid' ? 'Verdict: VALID' : `Verdict: INVALID (${report.codes.join(', ')})`,
 		''
 	];

@@ -69,6 +69,8 @@ export interface EvidenceReport {
 	/** Valid when no check failed (EV18); `notChecked` says what that verdict does not cover. */
 	verdict: 'valid' | 'invalid';
 	envelope: EvidenceBundle['envelope'];
+	/** The software the archive says rendered the final PDF (EV14 reproduces its output). */
+	renderer: string;
 	signers: SignerReport[];
 	/** Checks of the archive as a whole: credentials, images, render, PDF signature, audit. */
 	checks: EvidenceCheck[];
@@ -163,6 +165,7 @@ export async function verifyEvidence(
 	return {
 		verdict: seen.size === 0 ? 'valid' : 'invalid',
 		envelope: bundle.envelope,
+		renderer: bundle.renderer,
 		signers,
 		checks,
 		codes: EVIDENCE_CODES.filter((c) => seen.has(c)),
