@@ -203,7 +203,7 @@ async function verifyCommand(args: string[], io: CliIo): Promise<number> {
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
 
-function parse(args: string[], options: OptionSpec) {
+function parse<T extends OptionSpec>(args: string[], options: T) {
 	try {
 		return parseArgs({ args, options, allowPositionals: true, strict: true });
 	} catch (error) {
