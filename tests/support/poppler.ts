@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,4 +107,38 @@ function withFile<T>(pdf: Uint8Array, run: (file: string, dir: string) => T): T 
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
+}
+
+/**
+ * Runs `pdfsig` (poppler's signature check) and returns its report. pdfsig exits 0 whatever it
+ * finds, so callers read the text ("Signature is Valid.", "Digest Mismatch.", "Total document
+ * signed"). With `nssDir`, certificates are judged against that NSS database.
+ */
+export function pdfsig(pdf: Uint8Array, nssDir?: string): string {
+	return withFile(pdf, (file) => {
+		const args = nssDir ? ['-nssdir', `sql:${nssDir}`, file] : [file];
+		const result = spawnSync('pdfsig', args);
+		return `${result.stdout}${result.stderr}`;
+	});
+}
+
+/**
+ * An NSS database (certutil, Debian's libnss3-tools) that trusts the given CA certificates, as
+ * a reader who imported them would; remove it with `rmSync(dir, { recursive: true })`.
+ */
+export function nssTrusting(caPems: string[]): string {
+	const dir = mkdtempSync(join(tmpdir(), 'sealpass-nss-'));
+	execFileSync('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password'], { stdio: 'pipe' });
+	caPems.forEach((pem, i) => {
+		const file = join(dir, `ca${i}.pem`);
+		writeFileSync(file, pem);
+		execFileSync(
+			'certutil',
+			['-A', '-n', `ca${i}`, '-t', 'C,C,C', '-i', file, '-d', `sql:${dir}`],
+			{
+				stdio: 'pipe'
+			}
+		);
+	});
+	return dir;
 }

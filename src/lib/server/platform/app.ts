@@ -9,6 +9,7 @@ import { createNotifiers, type Notifiers } from './notify';
 import { join } from 'node:path';
 import { loadServerKeys } from './secrets';
 import { anchorAuditHead } from '../audit/audit';
+import { loadSigningIdentity, type SigningIdentity } from '../signing';
 
 export interface App {
 	config: ServerConfig;
@@ -20,6 +21,8 @@ export interface App {
 	notifiers: Notifiers;
 	/** The newest migration, read once at start (the schema changes only by a restart). */
 	migration: string | null;
+	/** The platform identity that seals finished contracts (docs/signing.md). */
+	signing: SigningIdentity;
 }
 
 let app: App | undefined;
@@ -47,6 +50,11 @@ export async function startApp(
 		},
 		(error: unknown) => console.warn('SealPass: could not sweep unfinished blob files:', error)
 	);
+	// Made or read before the database opens: a half-present identity stops start-up here, not
+	// at the first finished contract.
+	const signing = await loadSigningIdentity(config.signing, {
+		name: new URL(config.origin).hostname
+	});
 	const database = openDatabase(config.databaseUrl);
 	let migration: string | null;
 	try {
@@ -72,7 +80,8 @@ export async function startApp(
 		clock: systemClock,
 		version,
 		notifiers: createNotifiers(config),
-		migration
+		migration,
+		signing
 	};
 	return app;
 }

@@ -24,7 +24,21 @@ export interface ServerConfig {
 	secretsFile: string;
 	/** A session unused this long ends (SESSION_IDLE_HOURS, default 12). */
 	sessionIdleMs: number;
+	/** Where the platform's PAdES signing identity comes from (docs/signing.md). */
+	signing: SigningSource;
+	/** RFC 3161 time-stamp authority (TSA_URL): with it, finished contracts are signed at B-T. */
+	tsaUrl: string | null;
 }
+
+/**
+ * The platform signing identity's source: a PKCS#12 file (SIGNING_P12 + SIGNING_P12_PASSWORD),
+ * PEM files (SIGNING_CERT_PEM + SIGNING_KEY_PEM, optional SIGNING_CHAIN_PEM), or else a local CA
+ * and certificate generated at the first start into `<DATA_DIR>/signing`.
+ */
+export type SigningSource =
+	| { kind: 'p12'; path: string; password: string }
+	| { kind: 'pem'; certPath: string; keyPath: string; chainPath: string | null }
+	| { kind: 'generated'; dir: string };
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
 	if (value === undefined || value === '') return fallback;
@@ -66,6 +80,54 @@ function isLoopback(hostname: string): boolean {
 }
 
 /**
+ * The signing variables checked together: half of a pair (a certificate without its key, a P12
+ * without its password) would otherwise fall back to a generated identity and sign every
+ * contract with a certificate nobody meant to use.
+ */
+function signingSource(env: Record<string, string | undefined>, dataDir: string): SigningSource {
+	const p12 = env.SIGNING_P12;
+	const cert = env.SIGNING_CERT_PEM;
+	const key = env.SIGNING_KEY_PEM;
+	const chain = env.SIGNING_CHAIN_PEM;
+	if (p12 && (cert || key || chain)) {
+		throw new Error('Set either SIGNING_P12 or SIGNING_CERT_PEM/SIGNING_KEY_PEM, not both');
+	}
+	if (p12) {
+		if (env.SIGNING_P12_PASSWORD === undefined) {
+			throw new Error('SIGNING_P12 needs SIGNING_P12_PASSWORD (set it empty for no password)');
+		}
+		return { kind: 'p12', path: resolve(p12), password: env.SIGNING_P12_PASSWORD };
+	}
+	if (cert || key || chain) {
+		if (!cert || !key) {
+			throw new Error('SIGNING_CERT_PEM and SIGNING_KEY_PEM must be set together');
+		}
+		return {
+			kind: 'pem',
+			certPath: resolve(cert),
+			keyPath: resolve(key),
+			chainPath: chain ? resolve(chain) : null
+		};
+	}
+	return { kind: 'generated', dir: resolve(dataDir, 'signing') };
+}
+
+/** TSA_URL checked up front: a typo would otherwise surface only when a contract is finished. */
+function tsaUrl(value: string | undefined): string | null {
+	if (!value) return null;
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		throw new Error('TSA_URL must be a URL like https://tsa.example.com/tsr');
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+		throw new Error(`TSA_URL must start with http:// or https://, got "${url.protocol}"`);
+	}
+	return value;
+}
+
+/**
  * Builds the configuration from environment variables. Throws with the variable's name on a
  * bad value, because a typo silently replaced by a default would put data somewhere else.
  */
@@ -83,6 +145,8 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
 		smtpFrom: env.SMTP_FROM || `SealPass <noreply@${new URL(origin).hostname}>`,
 		secretsFile: env.SECRETS_FILE ? resolve(env.SECRETS_FILE) : `${dataDir}.secrets.json`,
 		sessionIdleMs:
-			positiveInt(env.SESSION_IDLE_HOURS, SESSION_IDLE_HOURS, 'SESSION_IDLE_HOURS') * 3_600_000
+			positiveInt(env.SESSION_IDLE_HOURS, SESSION_IDLE_HOURS, 'SESSION_IDLE_HOURS') * 3_600_000,
+		signing: signingSource(env, dataDir),
+		tsaUrl: tsaUrl(env.TSA_URL)
 	};
 }
