@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import QRCode from 'qrcode';
 import {
@@ -33,6 +36,7 @@ import {
 import { discSealPng, sha256Hex, signaturePng } from './images';
 import { cjkFontBytes } from './pdfs';
 import { A4, multiPagePdf } from './test-pdfs';
+import { loadSigningIdentity, signPdf, type SigningIdentity } from '../../src/lib/server/signing';
 
 /*
  * A finished contract built without a server, from the real parts: a real PDF, manifests made
@@ -53,6 +57,10 @@ export interface EvidenceWorld {
 	manifests: { alice: Manifest; bob: Manifest };
 	/** render(original, manifests): the prefix the final PDF must start with. */
 	rendered: Uint8Array;
+	/** The rendered document with the certificate appended: what the platform signs. */
+	certified: Uint8Array;
+	/** The platform's signing identity (a generated local CA and certificate). */
+	identity: SigningIdentity;
 	/** Makes another submission for a manifest, signed by the given passkey. */
 	submit: (
 		id: string,
@@ -65,6 +73,29 @@ export interface EvidenceWorld {
 const TICKET_ISSUED = '2026-02-20T08:00:00.000Z';
 const TICKET_EXPIRES = '2026-03-20T08:00:00.000Z';
 const RECEIVED = { alice: '2026-03-01T08:00:20.000Z', bob: '2026-03-02T09:30:00.000Z' };
+
+/** When the platform sealed the finished contract. */
+export const SIGNING_TIME = new Date('2026-03-02T09:31:00.000Z');
+
+/**
+ * A signing identity made as the server makes one on first start (a local CA and a certificate
+ * under it), in a folder removed at once: the identity lives in memory. `name` tells two apart.
+ */
+export async function makeSigningIdentity(
+	name = 'SealPass evidence world'
+): Promise<SigningIdentity> {
+	const dir = mkdtempSync(join(tmpdir(), 'sealpass-evidence-'));
+	try {
+		return await loadSigningIdentity(
+			{ kind: 'generated', dir: join(dir, 'signing') },
+			{ name, now: new Date('2026-01-01T00:00:00.000Z') }
+		);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+let platform: Promise<SigningIdentity> | null = null;
 
 const nonce = (seed: string) =>
 	isoBase64URL.fromBuffer(new TextEncoder().encode(seed.padEnd(32, '.')));
@@ -208,7 +239,13 @@ export async function createEvidenceWorld(
 			Array.from({ length: size }, (_, c) => qr.modules.get(r, c) === 1)
 		)
 	};
-	const finalPdf = await appendCertificate(rendered, data, { font, images });
+	const certified = await appendCertificate(rendered, data, { font, images });
+	// One platform identity per test process: an RSA 3072 key takes a while to make.
+	platform ??= makeSigningIdentity();
+	const identity = await platform;
+	const finalPdf = new Uint8Array(
+		await signPdf(certified, identity, { signingTime: SIGNING_TIME, reason: 'Contract completed' })
+	);
 
 	const bundle: EvidenceBundle = {
 		format: EVIDENCE_FORMAT,
@@ -217,6 +254,7 @@ export async function createEvidenceWorld(
 		webauthn: { rpId: RP_ID, origins: [ORIGIN] },
 		originalPdf: original,
 		finalPdf,
+		signingCertificate: identity.certificate,
 		font,
 		submissions,
 		credentials: [alice, bob].map((key, i) => ({
@@ -249,6 +287,8 @@ export async function createEvidenceWorld(
 		bob,
 		manifests: { alice: aliceManifest, bob: bobManifest },
 		rendered,
+		certified,
+		identity,
 		submit
 	};
 }

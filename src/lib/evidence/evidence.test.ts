@@ -7,8 +7,11 @@ import { verifyEvidence, type EvidenceReport } from './verify';
 import {
 	cloneBundle,
 	createEvidenceWorld,
+	makeSigningIdentity,
+	SIGNING_TIME,
 	type EvidenceWorld
 } from '../../../tests/support/evidence-world';
+import { signPdf } from '$lib/server/signing';
 import { sha256Hex } from '../../../tests/support/images';
 
 let world: EvidenceWorld;
@@ -218,15 +221,63 @@ describe('verifyEvidence', () => {
 		expect((await verifyEvidence(unpacked.bundle)).codes).toContain('IMAGE_MISMATCH');
 	});
 
-	it('EV14: a final PDF whose rendered part was changed is RENDER_MISMATCH', async () => {
+	it('EV14, EV15: a final PDF whose rendered part was changed is RENDER_MISMATCH and PDF_SIGNATURE_INVALID', async () => {
 		const bundle = cloneBundle(world.bundle);
 		const at = Math.floor(world.rendered.length / 2);
 		bundle.finalPdf![at] = bundle.finalPdf![at]! ^ 0x20;
-		expect(failures(await verifyEvidence(bundle))).toEqual(['RENDER_MISMATCH']);
+		// The signed range covers those bytes too.
+		const both = ['RENDER_MISMATCH', 'PDF_SIGNATURE_INVALID'];
+		expect(failures(await verifyEvidence(bundle))).toEqual(both);
 		// The final PDF held apart replaces the archive's copy.
 		const apart = await verifyEvidence(world.bundle, { finalPdf: bundle.finalPdf! });
-		expect(apart.codes).toEqual(['RENDER_MISMATCH']);
+		expect(apart.codes).toEqual(both);
 	});
+
+	it('EV15: the platform signature covers the whole final PDF with the archive certificate', async () => {
+		const report = await verifyEvidence(world.bundle);
+		const check = report.checks.find((c) => c.name === 'pdf-signature')!;
+		expect(check.status).toBe('passed');
+		expect(check.detail).toContain('SealPass evidence world');
+		// Without a checker the check is reported as not made, never as passed.
+		const without = await verifyEvidence(world.bundle, { checkPdfSignature: null });
+		expect(without.verdict).toBe('valid');
+		expect(without.notChecked.map((n) => n.name)).toContain('pdf-signature');
+	});
+
+	it('EV15: bytes appended after the signature are PDF_SIGNATURE_INVALID', async () => {
+		const appended = new Uint8Array([
+			...world.bundle.finalPdf!,
+			...new TextEncoder().encode('\n% appended after signing\n')
+		]);
+		const report = await verifyEvidence(world.bundle, { finalPdf: appended });
+		expect(report.codes).toEqual(['PDF_SIGNATURE_INVALID']);
+	});
+
+	it('EV15: a byte changed in the certificate pages is PDF_SIGNATURE_INVALID, the render still matches', async () => {
+		const changed = world.bundle.finalPdf!.slice();
+		const at =
+			world.rendered.length + Math.floor((world.certified.length - world.rendered.length) / 2);
+		changed[at] = changed[at]! ^ 0x01;
+		const report = await verifyEvidence(world.bundle, { finalPdf: changed });
+		expect(report.codes).toEqual(['PDF_SIGNATURE_INVALID']);
+		expect(report.checks.find((c) => c.name === 'pdf-signature')?.detail).toContain(
+			'DIGEST_MISMATCH'
+		);
+	});
+
+	it('EV15: a final PDF signed again, or signed by another certificate, is PDF_SIGNATURE_INVALID', async () => {
+		const other = await makeSigningIdentity('Someone Else');
+		const again = await signPdf(world.bundle.finalPdf!, other, { signingTime: SIGNING_TIME });
+		const twice = await verifyEvidence(world.bundle, { finalPdf: again });
+		expect(twice.codes).toEqual(['PDF_SIGNATURE_INVALID']);
+		expect(twice.checks.find((c) => c.name === 'pdf-signature')?.detail).toContain('signed again');
+		const instead = await signPdf(world.certified, other, { signingTime: SIGNING_TIME });
+		const resigned = await verifyEvidence(world.bundle, { finalPdf: instead });
+		expect(resigned.codes).toEqual(['PDF_SIGNATURE_INVALID']);
+		expect(resigned.checks.find((c) => c.name === 'pdf-signature')?.detail).toContain(
+			'Someone Else'
+		);
+	}, 60_000);
 
 	it('EV11, EV12: a ticket of another passkey and a retired seal image are caught', async () => {
 		const bundle = cloneBundle(world.bundle);

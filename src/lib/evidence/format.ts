@@ -87,6 +87,11 @@ export interface EvidenceBundle {
 	originalPdf: Uint8Array;
 	/** render(original, manifests) + certificate + PAdES signature; null when kept apart. */
 	finalPdf: Uint8Array | null;
+	/**
+	 * The platform's signing certificate (DER) the final PDF is sealed with; a reader decides
+	 * whether to trust it (its issuer), the verifier checks the signature was made with it.
+	 */
+	signingCertificate: Uint8Array | null;
 	/** The CJK font render() drew date text with; null when no manifest has a date fill. */
 	font: Uint8Array | null;
 	/** Accepted submissions in acceptance order: the order render() draws them in. */
@@ -163,6 +168,7 @@ const indexSchema = v.strictObject({
 	webauthn: v.strictObject({ rpId: text, origins: v.array(text) }),
 	originalPdf: path,
 	finalPdf: v.nullable(path),
+	signingCertificate: v.nullable(path),
 	font: v.nullable(path),
 	submissions: v.array(
 		v.strictObject({
@@ -239,6 +245,7 @@ export async function packEvidence(bundle: EvidenceBundle): Promise<Uint8Array> 
 	files.set('original.pdf', bundle.originalPdf);
 	if (bundle.finalPdf) files.set('final.pdf', bundle.finalPdf);
 	if (bundle.font) files.set('fonts/cjk.ttf', bundle.font);
+	if (bundle.signingCertificate) files.set('signing-certificate.der', bundle.signingCertificate);
 	const width = String(bundle.submissions.length).length;
 	const submissions = bundle.submissions.map((s, i) => {
 		const manifest = `manifests/${String(i + 1).padStart(Math.max(3, width), '0')}.json`;
@@ -272,6 +279,7 @@ export async function packEvidence(bundle: EvidenceBundle): Promise<Uint8Array> 
 		webauthn: bundle.webauthn,
 		originalPdf: 'original.pdf',
 		finalPdf: bundle.finalPdf ? 'final.pdf' : null,
+		signingCertificate: bundle.signingCertificate ? 'signing-certificate.der' : null,
 		font: bundle.font ? 'fonts/cjk.ttf' : null,
 		submissions,
 		credentials: bundle.credentials.map((c) => ({ ...c, publicKeyCose: b64(c.publicKeyCose) })),
@@ -293,7 +301,7 @@ export async function packEvidence(bundle: EvidenceBundle): Promise<Uint8Array> 
 	const zippable: Zippable = {};
 	for (const name of [...files.keys()].sort()) {
 		// PDFs, images and fonts are compressed already or nearly so; deflating them costs time only.
-		const stored = /\.(pdf|png|jpg|ttf)$/.test(name);
+		const stored = /\.(pdf|png|jpg|ttf|der)$/.test(name);
 		zippable[name] = [files.get(name)!, { mtime: ZIP_TIME, level: stored ? 0 : 6 }];
 	}
 	return zipSync(zippable);
@@ -360,6 +368,7 @@ export async function unpackEvidence(bytes: Uint8Array): Promise<UnpackResult> {
 	const named = [
 		index.originalPdf,
 		index.finalPdf,
+		index.signingCertificate,
 		index.font,
 		...index.submissions.map((s) => s.manifest),
 		...index.images.map((i) => i.file)
@@ -380,6 +389,7 @@ export async function unpackEvidence(bytes: Uint8Array): Promise<UnpackResult> {
 				webauthn: index.webauthn,
 				originalPdf: file(index.originalPdf),
 				finalPdf: index.finalPdf ? file(index.finalPdf) : null,
+				signingCertificate: index.signingCertificate ? file(index.signingCertificate) : null,
 				font: index.font ? file(index.font) : null,
 				submissions: index.submissions.map((s) => ({
 					id: s.id,

@@ -4,6 +4,7 @@ import type { Manifest } from '$lib/domain/manifest';
 import { manifestImages } from '$lib/domain/manifest';
 import { parseManifest } from '$lib/domain/manifest-schema';
 import { sealProblems, type SealRecord } from '$lib/domain/rules';
+import { checkPdfSignature, type PdfSignatureReport } from '$lib/pdf/pdf-signature';
 import { render } from '$lib/pdf/render';
 import type { EvidenceBundle, EvidenceSubmission } from './format';
 import {
@@ -79,25 +80,14 @@ export interface EvidenceReport {
 	notChecked: { name: string; reason: string }[];
 }
 
-/**
- * What the PDF-signature checker answers (src/lib/pdf/pdf-signature.ts): the fields this
- * verifier relies on. Injected, so the verifier stays usable where that checker cannot run.
- */
-export interface PdfSignatureFacts {
-	present: boolean;
-	valid: boolean;
-	coversWholeFile: boolean;
-	signedLength: number;
-	problems: string[];
-	signer: { subject: string; issuer: string } | null;
-	signingTime: string | null;
-	timestamp: { time: string; valid: boolean } | null;
-}
-
 export interface VerifyOptions {
 	/** The final PDF held apart from the archive; it replaces the archive's own copy. */
 	finalPdf?: Uint8Array;
-	checkPdfSignature?: (pdf: Uint8Array) => Promise<PdfSignatureFacts>;
+	/**
+	 * The PDF-signature check; checkPdfSignature (src/lib/pdf/pdf-signature.ts) unless another is
+	 * given, or null to leave EV15 not checked (and say so).
+	 */
+	checkPdfSignature?: ((pdf: Uint8Array) => Promise<PdfSignatureReport>) | null;
 }
 
 const passed = (name: string, rule: string, detail: string): EvidenceCheck => ({
@@ -143,7 +133,11 @@ export async function verifyEvidence(
 	const finalPdf = options.finalPdf ?? bundle.finalPdf;
 	const rendered = await renderCheck(bundle, manifests, finalPdf);
 	checks.push(rendered.check);
-	checks.push(await pdfSignatureCheck(finalPdf, rendered.length, options.checkPdfSignature));
+	const checker =
+		options.checkPdfSignature === undefined ? checkPdfSignature : options.checkPdfSignature;
+	checks.push(
+		await pdfSignatureCheck(finalPdf, rendered.length, bundle.signingCertificate, checker)
+	);
 	checks.push(await chainCheck(bundle));
 	checks.push(
 		skipped(
@@ -555,19 +549,33 @@ async function renderCheck(
 			};
 }
 
+/** How often `needle` (ASCII) occurs in `bytes`. */
+function occurrences(bytes: Uint8Array, needle: string): number {
+	const pattern = new TextEncoder().encode(needle);
+	let count = 0;
+	outer: for (let i = bytes.indexOf(pattern[0]!); i >= 0; i = bytes.indexOf(pattern[0]!, i + 1)) {
+		for (let j = 1; j < pattern.length; j++) if (bytes[i + j] !== pattern[j]) continue outer;
+		count += 1;
+	}
+	return count;
+}
+
 /**
- * EV15: one PAdES signature, valid, over the whole file except its /Contents, and its signed
- * revision reaches past the rendered document (so it covers the certificate too).
+ * EV15: one PAdES signature, valid, over the whole file except its /Contents, made with the
+ * archive's platform certificate, and its signed revision reaches past the rendered document (so
+ * it covers the certificate pages too). Exactly one signature follows the rendered document: a
+ * second one added later (a re-signed copy) is not the platform's seal of this contract.
  */
 async function pdfSignatureCheck(
 	finalPdf: Uint8Array | null,
 	renderedLength: number | null,
+	certificate: Uint8Array | null,
 	check: VerifyOptions['checkPdfSignature']
 ): Promise<EvidenceCheck> {
 	const name = 'pdf-signature';
 	if (!finalPdf) return skipped(name, 'EV15', 'No final PDF was given');
 	if (!check) return skipped(name, 'EV15', 'No PDF signature checker is available here');
-	let facts: PdfSignatureFacts;
+	let facts: PdfSignatureReport;
 	try {
 		facts = await check(finalPdf);
 	} catch (error) {
@@ -600,7 +608,26 @@ async function pdfSignatureCheck(
 			'The signature does not cover the certificate appended to the rendered document'
 		);
 	}
-	const who = facts.signer ? ` by ${facts.signer.subject}` : '';
+	if (
+		renderedLength !== null &&
+		occurrences(finalPdf.subarray(renderedLength), '/ByteRange') !== 1
+	) {
+		return failed(
+			name,
+			'EV15',
+			'PDF_SIGNATURE_INVALID',
+			'More than one signature follows the rendered document: the file was signed again'
+		);
+	}
+	if (certificate && !(facts.signer && equalBytes(facts.signer.certificateDer, certificate))) {
+		return failed(
+			name,
+			'EV15',
+			'PDF_SIGNATURE_INVALID',
+			`Signed by ${facts.signer?.subject ?? 'an unknown certificate'}, not the archive’s platform certificate`
+		);
+	}
+	const who = facts.signer ? ` by ${facts.signer.subject} (issuer ${facts.signer.issuer})` : '';
 	const when = facts.timestamp?.valid ? `, timestamped ${facts.timestamp.time}` : '';
 	return passed(name, 'EV15', `Valid signature over the whole file${who}${when}`);
 }

@@ -259,7 +259,7 @@ describe('sealpass verify', () => {
 		expect(tampered.status, tampered.stderr).toBe(2);
 		expect(JSON.parse(tampered.stdout)).toMatchObject({
 			verdict: 'invalid',
-			codes: ['RENDER_MISMATCH']
+			codes: ['RENDER_MISMATCH', 'PDF_SIGNATURE_INVALID']
 		});
 	}, 120_000);
 
