@@ -1,7 +1,7 @@
 // The import rules of docs/architecture.md ("Where code runs"), enforced by lint so a forbidden
-// import fails `npm test`: domain imports nothing of ours; pdf imports domain only; client and
-// server never import each other; components get data through props and never reach for fetch,
-// Dexie or the server.
+// import fails `npm test`: domain imports nothing of ours; pdf imports domain only; evidence
+// imports domain and pdf only; client and server never import each other; components get data
+// through props and never reach for fetch, Dexie or the server.
 
 const NODE_BUILTINS = [
 	'node:*',
@@ -36,6 +36,7 @@ const rules = {
 		group(
 			[
 				...ours('pdf'),
+				...ours('evidence'),
 				...ours('client'),
 				...ours('server'),
 				...ours('components'),
@@ -51,7 +52,7 @@ const rules = {
 	],
 	pdf: [
 		group(
-			[...ours('client'), ...ours('server'), ...ours('components')],
+			[...ours('evidence'), ...ours('client'), ...ours('server'), ...ours('components')],
 			'src/lib/pdf imports only src/lib/domain (docs/architecture.md).'
 		),
 		group(
@@ -61,6 +62,31 @@ const rules = {
 		group(
 			['$app/*', 'dexie', 'svelte', 'svelte/*', 'pdfjs-dist', 'pdfjs-dist/*'],
 			'src/lib/pdf is bytes in, bytes out: no framework, storage or viewer (docs/architecture.md).'
+		)
+	],
+	// The evidence verifier runs on the server, in a browser worker and in the CLI: bytes in,
+	// verdict out, built on the domain rules and the renderer only.
+	evidence: [
+		group(
+			[...ours('client'), ...ours('server'), ...ours('components')],
+			'src/lib/evidence imports only src/lib/domain and src/lib/pdf (docs/architecture.md).'
+		),
+		group(
+			NODE_BUILTINS,
+			'src/lib/evidence runs in the browser too: no Node APIs; pass bytes in (docs/architecture.md).'
+		),
+		group(
+			[
+				'$app/*',
+				'dexie',
+				'svelte',
+				'svelte/*',
+				'kysely',
+				'better-sqlite3',
+				'pdfjs-dist',
+				'pdfjs-dist/*'
+			],
+			'src/lib/evidence is bytes in, verdict out: no framework, storage or viewer (docs/architecture.md).'
 		)
 	],
 	client: [

@@ -60,6 +60,42 @@ describe('layer import rules (docs/architecture.md)', () => {
 		).toEqual([]);
 	});
 
+	it('lets the evidence verifier use domain and pdf only, and never the reverse', async () => {
+		const ok = [
+			"import { render } from '$lib/pdf/render';\nexport { render };\n",
+			"import { sha256 } from '../domain/canonical';\nexport { sha256 };\n"
+		];
+		for (const code of ok) expect(await violations('src/lib/evidence/x.ts', code)).toEqual([]);
+		const refused = [
+			"import { getApp } from '$lib/server/platform/app';\nexport { getApp };\n",
+			"import { api } from '$lib/client/api';\nexport { api };\n",
+			"import { readFile } from 'node:fs';\nexport { readFile };\n"
+		];
+		for (const code of refused) {
+			expect(await violations('src/lib/evidence/x.ts', code)).toHaveLength(1);
+		}
+		expect(
+			await violations(
+				'src/lib/pdf/x.ts',
+				"import { verifyEvidence } from '$lib/evidence/verify';\nexport { verifyEvidence };\n"
+			)
+		).toHaveLength(1);
+		expect(
+			await violations(
+				'src/lib/domain/x.ts',
+				"import { packEvidence } from '../evidence/format';\nexport { packEvidence };\n"
+			)
+		).toHaveLength(1);
+		for (const layer of ['server/x.ts', 'client/x.ts']) {
+			expect(
+				await violations(
+					`src/lib/${layer}`,
+					"import { verifyEvidence } from '$lib/evidence/verify';\nexport { verifyEvidence };\n"
+				)
+			).toEqual([]);
+		}
+	});
+
 	it('keeps client and server apart', async () => {
 		expect(
 			await violations(

@@ -5,10 +5,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../src/lib/server/db/schema';
 
 /*
- * A software passkey for unit tests: a real P-256 key, real authenticator data, real client
- * data and a real ES256 signature, so the server's WebAuthn verification runs unmodified and
- * nothing about it is mocked. Only the browser and the secure hardware are left out.
+ * A software passkey for unit tests: a real key (P-256 by default; Ed25519 or RSA on request),
+ * real authenticator data, real client data and a real signature, so WebAuthn verification runs
+ * unmodified and nothing about it is mocked. Only the browser and the secure hardware are left out.
  */
+
+/** The COSE algorithms passkeys use: ES256 (-7), EdDSA with Ed25519 (-8), RS256 (-257). */
+export type FakeAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
 
 export interface AssertOptions {
 	/** The raw challenge bytes (the manifest's hash for a submission). */
@@ -28,6 +31,11 @@ export interface AssertOptions {
 
 export interface FakeAuthenticator {
 	credentialId: string;
+	algorithm: FakeAlgorithm;
+	/** The COSE algorithm number of the key. */
+	coseAlgorithm: number;
+	/** The public key as SubjectPublicKeyInfo PEM. */
+	publicKeySpki: string;
 	/** The COSE_Key to store in the credentials row. */
 	publicKeyCose: Uint8Array;
 	assert: (options: AssertOptions) => Promise<AuthenticationResponseJSON>;
@@ -49,28 +57,75 @@ function derSignature(raw: Uint8Array): Uint8Array<ArrayBuffer> {
 	return Uint8Array.of(0x30, r.length + s.length, ...r, ...s) as Uint8Array<ArrayBuffer>;
 }
 
-/** Creates a passkey with a fresh key pair and a random credential id. */
-export async function createFakeAuthenticator(): Promise<FakeAuthenticator> {
-	const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
-		'sign',
-		'verify'
-	]);
+/** A fresh key pair of the algorithm, its COSE_Key (RFC 9053) and how it signs. */
+async function keyPair(algorithm: FakeAlgorithm) {
+	const uses: KeyUsage[] = ['sign', 'verify'];
+	if (algorithm === 'EdDSA') {
+		const keys = (await crypto.subtle.generateKey(
+			{ name: 'Ed25519' },
+			true,
+			uses
+		)) as CryptoKeyPair;
+		const raw = new Uint8Array(await crypto.subtle.exportKey('raw', keys.publicKey));
+		// kty OKP (1), alg EdDSA (-8), crv Ed25519 (6), x.
+		const cose = new Map<number, number | Uint8Array>([
+			[1, 1],
+			[3, -8],
+			[-1, 6],
+			[-2, raw]
+		]);
+		return { keys, cose, alg: -8, sign: { name: 'Ed25519' }, der: false };
+	}
+	if (algorithm === 'RS256') {
+		const params = {
+			name: 'RSASSA-PKCS1-v1_5',
+			modulusLength: 2048,
+			publicExponent: Uint8Array.of(1, 0, 1),
+			hash: 'SHA-256'
+		};
+		const keys = await crypto.subtle.generateKey(params, true, uses);
+		const jwk = await crypto.subtle.exportKey('jwk', keys.publicKey);
+		// kty RSA (3), alg RS256 (-257), n, e.
+		const cose = new Map<number, number | Uint8Array>([
+			[1, 3],
+			[3, -257],
+			[-1, isoBase64URL.toBuffer(jwk.n!)],
+			[-2, isoBase64URL.toBuffer(jwk.e!)]
+		]);
+		return { keys, cose, alg: -257, sign: { name: 'RSASSA-PKCS1-v1_5' }, der: false };
+	}
+	const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, uses);
 	const raw = new Uint8Array(await crypto.subtle.exportKey('raw', keys.publicKey));
-	// COSE_Key (RFC 9053): kty EC2 (2), alg ES256 (-7), crv P-256 (1), x, y.
-	const publicKeyCose = isoCBOR.encode(
-		new Map<number, number | Uint8Array>([
-			[1, 2],
-			[3, -7],
-			[-1, 1],
-			[-2, raw.slice(1, 33)],
-			[-3, raw.slice(33, 65)]
-		])
+	// kty EC2 (2), alg ES256 (-7), crv P-256 (1), x, y.
+	const cose = new Map<number, number | Uint8Array>([
+		[1, 2],
+		[3, -7],
+		[-1, 1],
+		[-2, raw.slice(1, 33)],
+		[-3, raw.slice(33, 65)]
+	]);
+	return { keys, cose, alg: -7, sign: { name: 'ECDSA', hash: 'SHA-256' }, der: true };
+}
+
+/** Creates a passkey with a fresh key pair (ES256 unless asked) and a random credential id. */
+export async function createFakeAuthenticator(
+	algorithm: FakeAlgorithm = 'ES256'
+): Promise<FakeAuthenticator> {
+	const pair = await keyPair(algorithm);
+	const keys = pair.keys;
+	const publicKeyCose = isoCBOR.encode(pair.cose);
+	const spki = Buffer.from(await crypto.subtle.exportKey('spki', keys.publicKey)).toString(
+		'base64'
 	);
+	const publicKeySpki = `-----BEGIN PUBLIC KEY-----\n${spki.match(/.{1,64}/g)!.join('\n')}\n-----END PUBLIC KEY-----\n`;
 	const credentialId = isoBase64URL.fromBuffer(randomBytes(16));
 	let signCount = 0;
 
 	return {
 		credentialId,
+		algorithm,
+		coseAlgorithm: pair.alg,
+		publicKeySpki,
 		publicKeyCose,
 		async assert(options) {
 			const counter = options.counter ?? ++signCount;
@@ -92,11 +147,8 @@ export async function createFakeAuthenticator(): Promise<FakeAuthenticator> {
 				})
 			);
 			const signed = Uint8Array.of(...authenticatorData, ...sha256(clientDataJSON));
-			const signature = derSignature(
-				new Uint8Array(
-					await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, signed)
-				)
-			);
+			const raw = new Uint8Array(await crypto.subtle.sign(pair.sign, keys.privateKey, signed));
+			const signature = pair.der ? derSignature(raw) : raw;
 			if (options.bogusSignature) signature[signature.length - 1]! ^= 0xff;
 			return {
 				id: credentialId,

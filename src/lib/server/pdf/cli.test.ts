@@ -17,6 +17,9 @@ import { ensureNodeBuildInChild, root } from '../../../../scripts/node-build.mjs
 import { SEAL_IMAGE, SIGNATURE_IMAGE, sampleManifest } from '../../domain/fixtures';
 import { inspectPdf } from '../../pdf/inspect';
 import { multiPagePdf, qpdfEncrypted, truncated } from '../../../../tests/support/test-pdfs';
+import { strToU8, zipSync } from 'fflate';
+import { packEvidence } from '../../evidence/format';
+import { cloneBundle, createEvidenceWorld } from '../../../../tests/support/evidence-world';
 
 interface Run {
 	status: number | null;
@@ -215,5 +218,62 @@ describe('sealpass render', () => {
 		const badDir = await render('manifests.json', 'no-such-dir', 'ok.pdf', 'x.pdf');
 		expect(badDir.status, badDir.stderr).toBe(1);
 		expect(badDir.stderr).toContain('cannot read the assets directory');
+	});
+});
+
+describe('sealpass verify', () => {
+	let finalPdf: Uint8Array;
+
+	beforeAll(async () => {
+		const world = await createEvidenceWorld();
+		finalPdf = world.bundle.finalPdf!;
+		writeFileSync(join(dir, 'evidence.zip'), await packEvidence(world.bundle));
+		const forged = cloneBundle(world.bundle);
+		forged.submissions[1] = await world.submit('sub-bob', world.manifests.bob, world.bob, {
+			bogusSignature: true
+		});
+		writeFileSync(join(dir, 'forged.zip'), await packEvidence(forged));
+		const tampered = finalPdf.slice();
+		tampered[Math.floor(world.rendered.length / 2)]! ^= 0x20;
+		writeFileSync(join(dir, 'tampered.pdf'), tampered);
+	}, 120_000);
+
+	it('EV18: a valid archive prints VALID and exits 0; --json gives the report', async () => {
+		const run = await sealpass('verify', 'evidence.zip');
+		expect(run.status, run.stderr).toBe(0);
+		expect(run.stdout).toContain('Verdict: VALID');
+		expect(run.stdout).toMatch(/ok {3}assertion \(EV10\)/);
+		const json = await sealpass('verify', 'evidence.zip', '--json');
+		expect(json.status, json.stderr).toBe(0);
+		const report = JSON.parse(json.stdout);
+		expect(report).toMatchObject({ verdict: 'valid', codes: [] });
+		expect(report.signers.map((s: { signerId: string }) => s.signerId)).toEqual(['alice', 'bob']);
+	}, 120_000);
+
+	it('EV18: a forged assertion or a tampered final PDF exits 2 with the codes', async () => {
+		const forged = await sealpass('verify', 'forged.zip');
+		expect(forged.status, forged.stderr).toBe(2);
+		expect(forged.stdout).toContain('Verdict: INVALID (ASSERTION_INVALID)');
+		expect(forged.stderr).toContain('ASSERTION_INVALID');
+		const tampered = await sealpass('verify', 'evidence.zip', 'tampered.pdf', '--json');
+		expect(tampered.status, tampered.stderr).toBe(2);
+		expect(JSON.parse(tampered.stdout)).toMatchObject({
+			verdict: 'invalid',
+			codes: ['RENDER_MISMATCH', 'PDF_SIGNATURE_INVALID']
+		});
+	}, 120_000);
+
+	it('EV2: a zip that is not an evidence archive exits 2 with ARCHIVE_INVALID', async () => {
+		writeFileSync(join(dir, 'other.zip'), zipSync({ 'notes.txt': strToU8('hello') }));
+		const run = await sealpass('verify', 'other.zip', '--json');
+		expect(run.status, run.stderr).toBe(2);
+		expect(JSON.parse(run.stdout)).toMatchObject({
+			verdict: 'invalid',
+			codes: ['ARCHIVE_INVALID']
+		});
+		expect(run.stderr).toContain('ARCHIVE_INVALID');
+		const usage = await sealpass('verify');
+		expect(usage.status).toBe(1);
+		expect(usage.stderr).toContain('Usage:');
 	});
 });

@@ -1,6 +1,6 @@
 /**
- * The `sealpass` command line: inspect an untrusted PDF, or render signed marks onto a PDF
- * exactly as the server would. Bundled by vite.node.config.ts into build/node/cli.mjs and started
+ * The `sealpass` command line: inspect an untrusted PDF, render signed marks onto a PDF exactly
+ * as the server would, or verify a contract's evidence archive with no server and no database. Bundled by vite.node.config.ts into build/node/cli.mjs and started
  * by bin/sealpass.mjs, which calls `main`. Exit codes: 0 done, 1 usage or I/O problem (or a
  * bug), 2 the input was refused — with its stable error code, so scripts can branch on it.
  */
@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ERROR_CODES, type ErrorCode } from '../../domain/errors';
 import type { Manifest } from '../../domain/manifest';
+import type { EvidenceCode } from '../../evidence/verify';
 import { parseManifest } from '../../domain/manifest-schema';
 import { inspectImage, sniffImageType } from '../../pdf/images';
 import { DEFAULT_PDF_TIMEOUT_MS, type PdfLimits } from '../../pdf/inspect-limits';
@@ -35,6 +36,14 @@ const USAGE = `Usage:
       Draws the marks of the manifests (a JSON array) onto IN.pdf and writes OUT.pdf
       atomically. Every PNG/JPEG file in DIR is an asset, keyed by the SHA-256 of its bytes.
 
+  sealpass verify EVIDENCE.zip [FINAL.pdf] [--json]
+      Checks a contract's evidence archive offline (docs/evidence.md): every signer's passkey
+      assertion over their manifest, the images, that the final PDF begins with the rendered
+      marks, its PDF signature and the audit chain. FINAL.pdf, when given, is checked instead of
+      the archive's copy. Prints a report for people, or the report as JSON with --json; exit 0
+      when valid, 2 when not (with the failed checks' codes: ASSERTION_INVALID,
+      CHALLENGE_MISMATCH, RENDER_MISMATCH, PDF_SIGNATURE_INVALID, CHAIN_BROKEN, ARCHIVE_INVALID, ...).
+
   sealpass --help
 
 Exit status: 0 done; 1 usage error or unreadable file; 2 input refused (the error code is
@@ -52,7 +61,7 @@ class CliExit extends Error {
 }
 
 const usage = (message: string) => new CliExit(EXIT_USAGE, `${message}\n\n${USAGE}`);
-const refused = (code: ErrorCode, message: string) =>
+const refused = (code: ErrorCode | EvidenceCode, message: string) =>
 	new CliExit(EXIT_REFUSED, `${code}: ${message}`);
 
 /**
@@ -70,6 +79,7 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
 		}
 		if (command === 'inspect') return await inspectCommand(rest, io);
 		if (command === 'render') return await renderCommand(rest, io);
+		if (command === 'verify') return await verifyCommand(rest, io);
 		throw usage(`Unknown command "${command}".`);
 	} catch (error) {
 		if (error instanceof CliExit) {
@@ -156,9 +166,44 @@ async function renderCommand(args: string[], io: CliIo): Promise<number> {
 	return EXIT_OK;
 }
 
-type OptionSpec = Record<string, { type: 'string' }>;
+/**
+ * Verifies an evidence archive from its bytes alone: no server, no database, no network. The
+ * verdict is the exit status, so a script can check an archive without parsing the report.
+ */
+async function verifyCommand(args: string[], io: CliIo): Promise<number> {
+	const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+	if (positionals.length < 1 || positionals.length > 2) {
+		throw usage('verify takes EVIDENCE.zip and optionally FINAL.pdf.');
+	}
+	const [archive, finalPath] = positionals as [string, string | undefined];
+	const bytes = await readInput(archive);
+	const finalPdf = finalPath === undefined ? undefined : await readInput(finalPath);
+	// Loaded here, not at the top: `inspect` and `--help` then start without pdf-lib.
+	const [{ unpackEvidence }, { verifyEvidence }, { formatReport }] = await Promise.all([
+		import('../../evidence/format'),
+		import('../../evidence/verify'),
+		import('../../evidence/report')
+	]);
+	const unpacked = await unpackEvidence(bytes);
+	if (!unpacked.ok) {
+		if (values.json) {
+			const report = { file: archive, verdict: 'invalid', codes: [unpacked.code], ...unpacked };
+			io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+		}
+		throw refused(unpacked.code, `${archive}: ${unpacked.message}`);
+	}
+	const report = await verifyEvidence(unpacked.bundle, { finalPdf });
+	io.stdout.write(
+		values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`
+	);
+	if (report.verdict === 'valid') return EXIT_OK;
+	io.stderr.write(`sealpass: evidence invalid: ${report.codes.join(', ')}\n`);
+	return EXIT_REFUSED;
+}
 
-function parse(args: string[], options: OptionSpec) {
+type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
+
+function parse<T extends OptionSpec>(args: string[], options: T) {
 	try {
 		return parseArgs({ args, options, allowPositionals: true, strict: true });
 	} catch (error) {
