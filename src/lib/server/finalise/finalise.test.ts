@@ -15,6 +15,9 @@ import { finaliseEnvelope, type PdfSigner } from './finalise';
 import { participantFinal } from './final-document';
 import { COMPLETED_NOTICE_JOB, notifyCompleted } from './notify-completed';
 import { createNotifiers } from '../platform/notify';
+import { evidenceArchive } from './evidence';
+import { unpackEvidence } from '$lib/evidence/format';
+import { verifyEvidence } from '$lib/evidence/verify';
 import { listInbox } from '../contracts/envelopes';
 
 // A real SQLite file and blob store, a real ingest with a software passkey, the real render,
@@ -177,6 +180,34 @@ describe('finalisation', () => {
 		expect(sent[0]!.body).toContain('王小明');
 		expect(await findJob(world.open.db, COMPLETED_NOTICE_JOB, 'env-1')).toMatchObject({
 			state: 'done'
+		});
+	});
+
+	it('EV: the evidence archive the server builds verifies with the independent verifier', async () => {
+		await world.sign('env-1');
+		await runner.runDue();
+		const deps = {
+			db: world.open.db,
+			blobs: world.blobs,
+			origin: 'https://sign.example.cn',
+			signingCertificate: identity.certificate,
+			renderer: 'sealpass test'
+		};
+		const archive = await evidenceArchive(deps, world.alice, 'env-1');
+		if (!archive.ok) throw new Error(archive.message);
+		expect(archive.final).toBe(true);
+		const unpacked = await unpackEvidence(archive.bytes);
+		if (!unpacked.ok) throw new Error(unpacked.message);
+		const report = await verifyEvidence(unpacked.bundle);
+		expect(report.codes).toEqual([]);
+		expect(report.verdict).toBe('valid');
+		expect(report.signers).toHaveLength(1);
+		// The contract's own audit rows are in full, others' only as links.
+		const full = unpacked.bundle.audit.rows.filter((r) => !('redacted' in r));
+		expect(full.map((r) => ('kind' in r ? r.kind : ''))).toContain('envelope.finalised');
+		expect(await evidenceArchive(deps, world.stranger, 'env-1')).toMatchObject({
+			ok: false,
+			code: 'NOT_FOUND'
 		});
 	});
 

@@ -4,3 +4,4 @@ export { finaliseEnvelope, FinaliseError, type FinaliseDeps, type PdfSigner } fr
 export { certificateData, verifyUrl, qrModules } from './certificate-data';
 export { participantFinal } from './final-document';
 export { notifyCompleted, COMPLETED_NOTICE_JOB, type NoticeDeps } from './notify-completed';
+export { evidenceArchive, evidenceBundle, EvidenceError, type EvidenceDeps } from './evidence';
