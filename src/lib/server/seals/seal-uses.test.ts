@@ -12,9 +12,9 @@ import {
 } from '../db';
 import type { User } from '../db/schema';
 import { BlobStore } from '../platform/blob-store';
-import { ingestSubmission, type IngestDeps } from '../sync/ingest';
-import { topUpTickets } from '../auth/tickets';
-import { definitionJson } from '../contracts/envelopes';
+import { ingestSubmission, type IngestDeps } from '../sync';
+import { topUpTickets } from '../auth';
+import { definitionJson } from '../contracts';
 import { listOrgSeals } from './admin-seals';
 import { decideSubmission } from '../review';
 import { listSealUses, parseSealUsesQuery, sealUsageCounts, sealUsesQuery } from './seal-uses';

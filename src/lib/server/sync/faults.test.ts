@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
 import { BlobStore } from '../platform/blob-store';
 import { ingestSubmission, type IngestDeps } from './ingest';
-import { topUpTickets } from '../auth/tickets';
+import { topUpTickets } from '../auth';
 import type { SubmissionAccepted, SubmissionRefused } from '$lib/domain/api-types';
 import { createSignerWorld, type SignerWorld } from '../../../../tests/support/signer-world';
 import { inconsistencies } from '../../../../tests/support/consistency';

@@ -6,17 +6,11 @@ import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { BlobStore } from '../platform/blob-store';
 import { ingestSubmission, type IngestDeps } from './ingest';
-import { topUpTickets, TICKET_POOL_SIZE } from '../auth/tickets';
-import { definitionJson } from '../contracts/envelopes';
-import {
-	authoriseSeal,
-	createSeal,
-	revokeSeal,
-	setSealStatus,
-	updateSeal
-} from '../seals/admin-seals';
-import { revokePasskey } from '../auth/passkeys';
-import { preAuthRefusals } from '../review/refusal-counts';
+import { topUpTickets, TICKET_POOL_SIZE } from '../auth';
+import { definitionJson } from '../contracts';
+import { authoriseSeal, createSeal, revokeSeal, setSealStatus, updateSeal } from '../seals';
+import { revokePasskey } from '../auth';
+import { preAuthRefusals } from '../review';
 import { manifestChallenge } from '$lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';
 import type { Manifest } from '$lib/domain/manifest';

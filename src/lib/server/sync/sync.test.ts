@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { BlobStore } from '../platform/blob-store';
-import { definitionJson } from '../contracts/envelopes';
+import { definitionJson } from '../contracts';
 import { decodeCursor, encodeCursor, missingBlobs, pullChanges, PULL_PAGE } from './sync';
 import { canonicalJson } from '$lib/domain/canonical';
 import { sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';
