@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import { failure, type Failure } from '$lib/domain/errors';
+import type { Kysely, Transaction } from 'kysely';
+import { failure, type Failure, type Result } from '$lib/domain/errors';
 import {
 	normaliseSealSpec,
 	validateSealSpec,
@@ -149,3 +149,19 @@ export async function orgSeal(db: Kysely<Database>, admin: User, sealId: string)
 }
 
 export const NOT_FOUND: Failure = failure('NOT_FOUND', 'No such seal in your organisation');
+
+/**
+ * Runs one change to an existing seal of the admin's organisation in a transaction; a seal of
+ * another organisation is NOT_FOUND before anything runs. The change may answer a Failure, which
+ * it does before it writes anything, so a refusal leaves the seal as it was.
+ */
+export async function changeOrgSeal(
+	deps: AdminSealDeps,
+	admin: User,
+	sealId: string,
+	change: (trx: Transaction<Database>) => Promise<Failure | void>
+): Promise<Result<object>> {
+	if (!(await orgSeal(deps.db, admin, sealId))) return NOT_FOUND;
+	const refused = await deps.db.transaction().execute(change);
+	return refused ?? { ok: true };
+}

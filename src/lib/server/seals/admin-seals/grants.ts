@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { failure, type Result } from '$lib/domain/errors';
 import type { User } from '../../db/schema';
 import { appendAudit } from '../../audit';
-import { NOT_FOUND, orgSeal, type AdminSealDeps } from './common';
+import { changeOrgSeal, type AdminSealDeps } from './common';
 
 /**
  * Authorises a user of the organisation to stamp with a seal (R13); a user already authorised
@@ -14,15 +14,14 @@ export async function authoriseSeal(
 	sealId: string,
 	userId: string
 ): Promise<Result<object>> {
-	if (!(await orgSeal(deps.db, admin, sealId))) return NOT_FOUND;
-	const user = await deps.db
-		.selectFrom('users')
-		.select('id')
-		.where('id', '=', userId)
-		.where('org_id', '=', admin.org_id)
-		.executeTakeFirst();
-	if (!user) return failure('NOT_FOUND', 'No such user in your organisation');
-	await deps.db.transaction().execute(async (trx) => {
+	return changeOrgSeal(deps, admin, sealId, async (trx) => {
+		const user = await trx
+			.selectFrom('users')
+			.select('id')
+			.where('id', '=', userId)
+			.where('org_id', '=', admin.org_id)
+			.executeTakeFirst();
+		if (!user) return failure('NOT_FOUND', 'No such user in your organisation');
 		const held = await trx
 			.selectFrom('seal_authorisations')
 			.select('id')
@@ -47,7 +46,6 @@ export async function authoriseSeal(
 			data: { userId }
 		});
 	});
-	return { ok: true };
 }
 
 /**
@@ -61,8 +59,7 @@ export async function revokeSeal(
 	sealId: string,
 	userId: string
 ): Promise<Result<object>> {
-	if (!(await orgSeal(deps.db, admin, sealId))) return NOT_FOUND;
-	await deps.db.transaction().execute(async (trx) => {
+	return changeOrgSeal(deps, admin, sealId, async (trx) => {
 		const result = await trx
 			.updateTable('seal_authorisations')
 			.set({ revoked_at: deps.clock().toISOString() })
@@ -77,5 +74,4 @@ export async function revokeSeal(
 			data: { userId }
 		});
 	});
-	return { ok: true };
 }

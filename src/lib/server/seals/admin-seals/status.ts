@@ -1,7 +1,7 @@
 import type { Result } from '$lib/domain/errors';
 import type { User } from '../../db/schema';
 import { appendAudit } from '../../audit';
-import { NOT_FOUND, orgSeal, type AdminSealDeps } from './common';
+import { changeOrgSeal, type AdminSealDeps } from './common';
 
 /**
  * Disables or re-enables a seal (SA3, SA6). A disabled seal is offered to nobody (SK1) but keeps
@@ -14,8 +14,7 @@ export async function setSealStatus(
 	sealId: string,
 	status: 'active' | 'disabled'
 ): Promise<Result<object>> {
-	if (!(await orgSeal(deps.db, admin, sealId))) return NOT_FOUND;
-	await deps.db.transaction().execute(async (trx) => {
+	return changeOrgSeal(deps, admin, sealId, async (trx) => {
 		// Read inside the transaction: two admins toggling at once must not both audit a change.
 		const seal = await trx
 			.selectFrom('seals')
@@ -30,5 +29,4 @@ export async function setSealStatus(
 			data: { name: seal.name }
 		});
 	});
-	return { ok: true };
 }
