@@ -6,11 +6,7 @@ import { manifestChallenge } from '../../src/lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '../../src/lib/domain/fixtures';
 import type { Manifest } from '../../src/lib/domain/manifest';
 import type { SubmissionAccepted, SubmissionRefused } from '../../src/lib/domain/api-types';
-import {
-	createFakeAuthenticator,
-	insertCredential,
-	type FakeAuthenticator
-} from './fake-authenticator';
+import { type FakeAuthenticator } from './fake-authenticator';
 import { insertSeal } from './seals';
 import {
 	DOC_HASH,
@@ -23,7 +19,8 @@ import {
 	ORIGIN,
 	RP_ID,
 	testImages,
-	ticketPool
+	ticketPool,
+	addPasskey
 } from './test-server';
 
 /*
@@ -88,8 +85,7 @@ export async function createReviewWorld(
 		{ id: 'user-alice' },
 		{ id: 'user-stranger', role: 'admin', org: 'org-other' }
 	])) as [User, User, User];
-	const aliceKey = await createFakeAuthenticator();
-	await insertCredential(db, alice.id, aliceKey, at, 'Alice phone');
+	const aliceKey = await addPasskey(db, alice.id, at, 'Alice phone');
 	await insertDocBlob(db, at);
 	await insertSeal(db, {
 		id: 'seal-contract',

@@ -4,13 +4,9 @@ import { manifestChallenge } from '../../src/lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '../../src/lib/domain/fixtures';
 import type { Envelope } from '../../src/lib/domain/envelope';
 import type { Manifest } from '../../src/lib/domain/manifest';
-import {
-	createFakeAuthenticator,
-	insertCredential,
-	type FakeAuthenticator
-} from './fake-authenticator';
+import { type FakeAuthenticator } from './fake-authenticator';
 import { sha256Hex, signaturePng } from './images';
-import { insertContract, insertDocBlob, insertOrgs, insertUsers } from './test-server';
+import { addPasskey, insertContract, insertDocBlob, insertOrgs, insertUsers } from './test-server';
 
 /*
  * Many signers, each with a software passkey and contracts of their own, written straight into a
@@ -71,8 +67,7 @@ export async function createSignerWorld(
 		const [user] = (await insertUsers(db, at, [
 			{ id: `world-signer-${i}`, org: WORLD_ORG, displayName: `Signer ${i}` }
 		])) as [User];
-		const key = await createFakeAuthenticator();
-		await insertCredential(db, user.id, key, at);
+		const key = await addPasskey(db, user.id, at);
 		const envelopeIds: string[] = [];
 		for (let c = 0; c < options.contracts; c++) {
 			const id = `world-${i}-${c}`;

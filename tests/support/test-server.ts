@@ -12,6 +12,11 @@ import type { IngestDeps } from '../../src/lib/server/sync';
 import { sampleEnvelope } from '../../src/lib/domain/fixtures';
 import type { Envelope } from '../../src/lib/domain/envelope';
 import { discSealPng, sha256Hex, signaturePng } from './images';
+import {
+	createFakeAuthenticator,
+	insertCredential,
+	type FakeAuthenticator
+} from './fake-authenticator';
 
 /*
  * The pieces every server test world is built of, each written once: a real SQLite file in a
@@ -186,6 +191,18 @@ export async function insertContract(
 		.execute();
 }
 
+/** A software passkey for the user, registered as the passkeys page leaves one. */
+export async function addPasskey(
+	db: Kysely<Database>,
+	userId: string,
+	at: string,
+	name?: string
+): Promise<FakeAuthenticator> {
+	const key = await createFakeAuthenticator();
+	await insertCredential(db, userId, key, at, name);
+	return key;
+}
+
 /** A fresh pool of the passkey's tickets (as the device fetches it); throws when refused. */
 export async function ticketPool(
 	db: Kysely<Database>,
@@ -196,6 +213,15 @@ export async function ticketPool(
 	const pool = await topUpTickets(db, clock, userId, credentialId);
 	if (!pool.ok) throw new Error(pool.message);
 	return pool.value.tickets;
+}
+
+/** The first ticket of the passkey's pool, for a test that signs once with it. */
+export async function firstTicket(
+	server: Pick<TestServer, 'db' | 'clock'>,
+	user: Pick<User, 'id'>,
+	key: Pick<FakeAuthenticator, 'credentialId'>
+): Promise<{ id: string; nonce: string }> {
+	return (await ticketPool(server.db, server.clock, user.id, key.credentialId))[0]!;
 }
 
 /** A signature and a seal image, by hash, and the base64 images map a submission carries. */

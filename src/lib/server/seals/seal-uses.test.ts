@@ -10,11 +10,7 @@ import { manifestChallenge } from '$lib/domain/canonical';
 import { placeOf, sampleManifest } from '$lib/domain/fixtures';
 import type { Manifest } from '$lib/domain/manifest';
 import type { SealUsesResponse, SubmissionAccepted } from '$lib/domain/api-types';
-import {
-	createFakeAuthenticator,
-	insertCredential,
-	type FakeAuthenticator
-} from '../../../../tests/support/fake-authenticator';
+import { type FakeAuthenticator } from '../../../../tests/support/fake-authenticator';
 import { insertSeal } from '../../../../tests/support/seals';
 import {
 	DOC_HASH,
@@ -27,7 +23,8 @@ import {
 	ORIGIN,
 	RP_ID,
 	testImages,
-	ticketPool,
+	firstTicket,
+	addPasskey,
 	type TestServer
 } from '../../../../tests/support/test-server';
 
@@ -79,10 +76,8 @@ beforeEach(async () => {
 		{ id: 'user-bob', displayName: '李四' },
 		{ id: 'user-other', org: 'org-other', role: 'admin', displayName: 'Eve' }
 	])) as [User, User, User, User];
-	aliceKey = await createFakeAuthenticator();
-	bobKey = await createFakeAuthenticator();
-	await insertCredential(db, alice.id, aliceKey, at);
-	await insertCredential(db, bob.id, bobKey, at);
+	aliceKey = await addPasskey(db, alice.id, at);
+	bobKey = await addPasskey(db, bob.id, at);
 	await insertDocBlob(db, at);
 	await addSeal(CONTRACT_SEAL, 'org', admin.id);
 	await addSeal(FINANCE_SEAL, 'org', admin.id);
@@ -97,9 +92,7 @@ afterEach(async () => {
 	await server.close();
 });
 
-async function ticketFor(user: User, key: FakeAuthenticator) {
-	return (await ticketPool(open.db, deps.clock, user.id, key.credentialId))[0]!;
-}
+const ticketFor = (user: User, key: FakeAuthenticator) => firstTicket(server, user, key);
 
 /** Alice signs `envelopeId`: the contract seal in its field and on page 2, the finance seal across. */
 async function aliceStamps(envelopeId = 'env-1', overrides: Partial<Manifest> = {}) {

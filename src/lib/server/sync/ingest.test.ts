@@ -29,7 +29,8 @@ import {
 	ORIGIN,
 	RP_ID,
 	testImages,
-	ticketPool,
+	firstTicket,
+	addPasskey,
 	type TestServer
 } from '../../../../tests/support/test-server';
 
@@ -63,14 +64,8 @@ beforeEach(async () => {
 		User,
 		User
 	];
-	aliceKey = await createFakeAuthenticator();
-	bobKey = await createFakeAuthenticator();
-	for (const [u, key] of [
-		[alice, aliceKey],
-		[bob, bobKey]
-	] as const) {
-		await insertCredential(db, u.id, key, at);
-	}
+	aliceKey = await addPasskey(db, alice.id, at);
+	bobKey = await addPasskey(db, bob.id, at);
 	await insertDocBlob(db, at);
 	const envelope = sampleEnvelope({ docHash: DOC_HASH });
 	await insertContract(db, {
@@ -94,9 +89,7 @@ afterEach(async () => {
 	await server.close();
 });
 
-async function ticketFor(user: User, key: FakeAuthenticator) {
-	return (await ticketPool(open.db, deps.clock, user.id, key.credentialId))[0]!;
-}
+const ticketFor = (user: User, key: FakeAuthenticator) => firstTicket(server, user, key);
 
 /** Alice's signing manifest: the two required fields, with the real image hashes. */
 async function aliceManifest(overrides: Partial<Manifest> = {}): Promise<Manifest> {
