@@ -1,6 +1,6 @@
 // Who someone is and what proves it: the auth feature's public functions, for endpoints and the
 // other server features. Files inside auth/ import each other directly.
-export { issueSetupToken, redeemSetupToken, type RedeemResult } from './setup-link';
+export { issueSetupToken, redeemSetupToken } from './setup-link';
 export {
 	createInvite,
 	listInvites,

@@ -49,8 +49,6 @@ export async function issueSetupToken(db: Kysely<Database>, clock: Clock): Promi
 	});
 }
 
-export type RedeemResult = Result<{ userId: string }>;
-
 const invalid = () => failure('SETUP_LINK_INVALID', 'This setup link is not valid');
 const used = () => failure('SETUP_LINK_USED', 'This setup link has already been used');
 
@@ -62,7 +60,7 @@ export async function redeemSetupToken(
 	db: Kysely<Database>,
 	token: string,
 	clock: Clock
-): Promise<RedeemResult> {
+): Promise<Result<{ userId: string }>> {
 	const tokenHash = hashToken(token);
 	const row = await db
 		.selectFrom('setup_tokens')

@@ -202,8 +202,6 @@ export async function imageResponse(
 	});
 }
 
-export type SignatureResult = Result<{ image: string }>;
-
 /**
  * Saves the user's signature PNG and makes it their default (SK3). The image is checked by its
  * bytes (a complete PNG, at most 1 MB) before anything is stored; the file goes into the blob
@@ -213,7 +211,7 @@ export async function saveSignature(
 	deps: { db: Kysely<Database>; blobs: BlobStore; clock: Clock },
 	user: User,
 	bytes: Uint8Array
-): Promise<SignatureResult> {
+): Promise<Result<{ image: string }>> {
 	const inspection = inspectImage(bytes, { maxBytes: SIGNATURE_MAX_BYTES });
 	if (!inspection.ok) return failure(inspection.code, inspection.message);
 	if (inspection.type !== 'png') {
