@@ -36,6 +36,7 @@ export class Refused extends Error {
 	}
 }
 
+/** A refused submission's answer: the API's error body, the failed rules if any, the code's status. */
 export function refusal(code: ErrorCode, message: string, problems?: Problem[]): IngestAnswer {
 	const body: SubmissionRefused = errorBody(code, message);
 	if (problems) body.problems = problems;
