@@ -125,7 +125,53 @@ const apart = (other) =>
 rules['client/device'] = [...rules.client, apart('admin')];
 rules['client/admin'] = [...rules.client, apart('device')];
 
-export const layerRules = Object.entries(rules).map(([layer, patterns]) => ({
+// Server features talk to each other through their index.ts only, so a feature's files can be
+// split or renamed without touching another feature, and its index lists what it offers.
+// platform/ and db/ are infrastructure: any folder imports their files directly, but they too
+// import a feature only through its index. Files inside a folder (tests included) import that
+// folder's own files freely. Paths are relative, so the pattern depends on the file's depth.
+const SERVER_FEATURES = [
+	'auth',
+	'contracts',
+	'seals',
+	'sync',
+	'review',
+	'audit',
+	'pdf',
+	'finalise',
+	'signing'
+];
+const SERVER_FOLDERS = [...SERVER_FEATURES, 'platform', 'db'];
+const throughIndex = (own, depth) =>
+	SERVER_FEATURES.filter((other) => other !== own).map((other) =>
+		group(
+			[`$lib/server/${other}/*`, `**/lib/server/${other}/*`, `${'../'.repeat(depth)}${other}/*`],
+			`src/lib/server/${own} imports the ${other} feature only through its index ('$lib/server/${other}' or '${'../'.repeat(depth)}${other}'), never a file inside it; export what you need from ${other}/index.ts (docs/architecture.md, "Server features").`
+		)
+	);
+const serverFolderRules = SERVER_FOLDERS.flatMap((own) =>
+	[
+		[1, `src/lib/server/${own}/*.{ts,js}`],
+		[2, `src/lib/server/${own}/*/**/*.{ts,js}`]
+	].flatMap(([depth, files]) => [
+		{
+			files: [files],
+			ignores: ['**/*.test.ts'],
+			rules: {
+				'no-restricted-imports': [
+					'error',
+					{ patterns: [...rules.server, ...throughIndex(own, depth)] }
+				]
+			}
+		},
+		{
+			files: [files.replace('.{ts,js}', '.test.ts')],
+			rules: { 'no-restricted-imports': ['error', { patterns: throughIndex(own, depth) }] }
+		}
+	])
+);
+
+const layerConfigs = Object.entries(rules).map(([layer, patterns]) => ({
 	files: [`src/lib/${layer}/**/*.{ts,js,svelte}`],
 	ignores: ['**/*.test.ts'],
 	rules: {
@@ -144,3 +190,5 @@ export const layerRules = Object.entries(rules).map(([layer, patterns]) => ({
 			: {})
 	}
 }));
+
+export const layerRules = [...layerConfigs, ...serverFolderRules];

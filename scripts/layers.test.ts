@@ -149,4 +149,51 @@ describe('layer import rules (docs/architecture.md)', () => {
 			await violations('src/lib/components/x.ts', "export const load = () => fetch('/api');\n")
 		).toHaveLength(1);
 	});
+
+	it('lets a server feature import another only through its index, with a message saying so', async () => {
+		const [message] = await violations(
+			'src/lib/server/sync/x.ts',
+			"import { appendAudit } from '../audit/audit';\nexport { appendAudit };\n"
+		);
+		expect(message).toContain("only through its index ('$lib/server/audit' or '../audit')");
+		expect(
+			await violations(
+				'src/lib/server/review/x.ts',
+				"import { checkAssertion } from '$lib/server/auth/passkeys';\nexport { checkAssertion };\n"
+			)
+		).toHaveLength(1);
+		// A file one folder deeper, and a test: the same rule.
+		expect(
+			await violations(
+				'src/lib/server/sync/ingest/x.ts',
+				"import { loadEnvelope } from '../../contracts/envelopes';\nexport { loadEnvelope };\n"
+			)
+		).toHaveLength(1);
+		expect(
+			await violations(
+				'src/lib/server/seals/x.test.ts',
+				"import { topUpTickets } from '../auth/tickets';\nexport { topUpTickets };\n"
+			)
+		).toHaveLength(1);
+		// Allowed: another feature's index, a folder's own files, and platform/db files.
+		expect(
+			await violations(
+				'src/lib/server/sync/ingest/x.ts',
+				"import { loadEnvelope } from '../../contracts';\nimport { refusal } from './common';\nimport { storeBlob } from '../../platform/blob-store';\nimport type { User } from '../../db/schema';\nexport { loadEnvelope, refusal, storeBlob, type User };\n"
+			)
+		).toEqual([]);
+		expect(
+			await violations(
+				'src/lib/server/auth/x.test.ts',
+				"import { consumeChallenge } from './passkeys/challenges';\nexport { consumeChallenge };\n"
+			)
+		).toEqual([]);
+		// Server files still keep the layer rules.
+		expect(
+			await violations(
+				'src/lib/server/sync/x.ts',
+				"import { api } from '$lib/client/api';\nexport { api };\n"
+			)
+		).toHaveLength(1);
+	});
 });

@@ -1,23 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../../src/lib/server/db';
+import type { OpenDatabase } from '../../src/lib/server/db';
 import type { User } from '../../src/lib/server/db/schema';
-import { BlobStore } from '../../src/lib/server/platform/blob-store';
-import { ingestSubmission, type IngestDeps } from '../../src/lib/server/sync/ingest';
-import { topUpTickets } from '../../src/lib/server/auth/tickets';
-import { definitionJson } from '../../src/lib/server/contracts/envelopes';
+import type { BlobStore } from '../../src/lib/server/platform/blob-store';
+import { ingestSubmission, type IngestDeps } from '../../src/lib/server/sync';
 import { manifestChallenge } from '../../src/lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '../../src/lib/domain/fixtures';
 import type { Manifest } from '../../src/lib/domain/manifest';
 import type { SubmissionAccepted, SubmissionRefused } from '../../src/lib/domain/api-types';
-import {
-	createFakeAuthenticator,
-	insertCredential,
-	type FakeAuthenticator
-} from './fake-authenticator';
-import { discSealPng, sha256Hex, signaturePng } from './images';
+import { type FakeAuthenticator } from './fake-authenticator';
 import { insertSeal } from './seals';
+import {
+	DOC_HASH,
+	grantSeal,
+	insertContract,
+	insertOrgs,
+	insertUsers,
+	openTestServer,
+	ORIGIN,
+	RP_ID,
+	testImages,
+	ticketPool,
+	addPasskey
+} from './test-server';
 
 /*
  * A real SQLite file with one organisation, an admin, a signer (alice) with a software passkey,
@@ -25,9 +28,7 @@ import { insertSeal } from './seals';
  * through the real ingest (real WebAuthn verification); nothing about review is faked.
  */
 
-export const ORIGIN = 'https://sign.example.cn';
-const RP_ID = 'sign.example.cn';
-const FAKE_DOC_HASH = 'd'.repeat(64);
+export { ORIGIN };
 
 export interface ReviewWorld {
 	dir: string;
@@ -83,60 +84,30 @@ export async function createReviewWorld(
 	start = new Date('2026-03-01T08:00:00Z'),
 	options: WorldOptions = {}
 ): Promise<ReviewWorld> {
-	let now = start;
-	const dir = await mkdtemp(join(tmpdir(), 'sealpass-review-'));
-	const open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
-	await migrateToLatest(open);
-	const blobs = new BlobStore(join(dir, 'blobs'), 1 << 24);
-	const deps: IngestDeps = { db: open.db, blobs, clock: () => now, origin: ORIGIN };
-	const db = open.db;
-	const at = now.toISOString();
-	const sigPng = await signaturePng();
-	const sealPng = await discSealPng();
-	const sig = sha256Hex(sigPng);
-	const seal = sha256Hex(sealPng);
-	const images = {
-		[sig]: Buffer.from(sigPng).toString('base64'),
-		[seal]: Buffer.from(sealPng).toString('base64')
-	};
+	const server = await openTestServer('review', { start });
+	const { dir, open, db, blobs, deps, now } = server;
+	const at = now().toISOString();
+	const { sig, seal, images } = await testImages();
 
-	await db
-		.insertInto('organisations')
-		.values([
-			{ id: 'org', name: '示例', name_en: 'Demo', created_at: at },
-			{ id: 'org-other', name: '别家', name_en: 'Other', created_at: at }
-		])
-		.execute();
-	const user = (id: string, role: User['role'], org = 'org'): User =>
-		({
-			id,
-			org_id: org,
-			display_name: id,
-			role,
-			created_at: at,
-			real_name: null,
-			id_number_masked: null,
-			id_number_hash: null,
-			verified_at: null
-		}) as User;
-	const admin = user('user-admin', 'admin');
-	const alice = user('user-alice', 'signer');
-	const stranger = user('user-stranger', 'admin', 'org-other');
-	await db.insertInto('users').values([admin, alice, stranger]).execute();
-	const aliceKey = await createFakeAuthenticator();
-	await insertCredential(db, alice.id, aliceKey, at, 'Alice phone');
-	const DOC_HASH = options.original ? await blobs.put(options.original) : FAKE_DOC_HASH;
+	await insertOrgs(db, at, [{ id: 'org' }, { id: 'org-other', name: '别家', nameEn: 'Other' }]);
+	const [admin, alice, stranger] = (await insertUsers(db, at, [
+		{ id: 'user-admin', role: 'admin' },
+		{ id: 'user-alice' },
+		{ id: 'user-stranger', role: 'admin', org: 'org-other' }
+	])) as [User, User, User];
+	const aliceKey = await addPasskey(db, alice.id, at, 'Alice phone');
+	const docHash = options.original ? await blobs.put(options.original) : DOC_HASH;
 	await db
 		.insertInto('blobs')
 		.values({
-			sha256: DOC_HASH,
+			sha256: docHash,
 			size: options.original?.byteLength ?? 1,
 			media_type: 'application/pdf',
 			created_at: at
 		})
 		.execute();
 	const envelopeOf = (id: string) => {
-		const envelope = sampleEnvelope({ id, docHash: DOC_HASH });
+		const envelope = sampleEnvelope({ id, docHash });
 		if (!options.solo) return envelope;
 		return {
 			...envelope,
@@ -151,27 +122,15 @@ export async function createReviewWorld(
 		image: seal,
 		at
 	});
-	await db
-		.insertInto('seal_authorisations')
-		.values({
-			id: 'auth-1',
-			seal_id: 'seal-contract',
-			user_id: alice.id,
-			granted_at: at,
-			revoked_at: null
-		})
-		.execute();
+	await grantSeal(db, { id: 'auth-1', sealId: 'seal-contract', userId: alice.id, at });
 
 	let tickets: { id: string; nonce: string }[] = [];
 	// The pool lists every unused ticket, including those already put into bodies not yet sent.
 	const handedOut = new Set<string>();
 	const ticket = async () => {
 		if (tickets.length === 0) {
-			const pool = await topUpTickets(db, () => now, alice.id, aliceKey.credentialId);
-			if (!pool.ok) throw new Error(pool.message);
-			tickets = pool.value.tickets
-				.filter((t) => !handedOut.has(t.id))
-				.map((t) => ({ id: t.id, nonce: t.nonce }));
+			const pool = await ticketPool(db, server.clock, alice.id, aliceKey.credentialId);
+			tickets = pool.filter((t) => !handedOut.has(t.id)).map((t) => ({ id: t.id, nonce: t.nonce }));
 			if (tickets.length === 0) throw new Error('The ticket pool is full of unsent tickets');
 		}
 		const next = tickets.shift()!;
@@ -179,36 +138,24 @@ export async function createReviewWorld(
 		return next;
 	};
 
-	const addContract = async (id: string, title = `Contract ${id}`) => {
-		const envelope = envelopeOf(id);
-		await db
-			.insertInto('envelopes')
-			.values({
-				id,
-				org_id: 'org',
-				title,
-				doc_sha256: DOC_HASH,
-				page_count: 3,
-				status: 'sent',
-				created_at: now.toISOString(),
-				definition: definitionJson(envelope)
-			})
-			.execute();
-		await db
-			.insertInto('envelope_signers')
-			.values([{ envelope_id: id, signer_id: 'alice', user_id: alice.id }])
-			.execute();
-	};
+	const addContract = (id: string, title = `Contract ${id}`) =>
+		insertContract(db, {
+			id,
+			title,
+			at: now().toISOString(),
+			signers: { alice: alice.id },
+			envelope: envelopeOf(id)
+		});
 
 	const body = async (envelopeId: string, options: SignOptions = {}) => {
 		const t = await ticket();
 		const envelope = envelopeOf(envelopeId);
 		const manifest: Manifest = sampleManifest({
 			envelopeId,
-			docHash: DOC_HASH,
+			docHash,
 			credentialId: aliceKey.credentialId,
 			ticket: t,
-			deviceTime: options.deviceTime ?? now.toISOString(),
+			deviceTime: options.deviceTime ?? now().toISOString(),
 			decision: options.reject ? { kind: 'rejected', reason: options.reject } : { kind: 'signed' },
 			fills: options.reject
 				? []
@@ -245,21 +192,16 @@ export async function createReviewWorld(
 		open,
 		blobs,
 		deps,
-		setNow: (date) => {
-			now = date;
-		},
-		now: () => now,
-		admin,
-		alice,
+		setNow: server.setNow,
+		now,
+		admin: admin,
+		alice: alice,
 		aliceKey,
-		stranger,
+		stranger: stranger,
 		addContract,
 		body,
 		sign: async (envelopeId, options) =>
 			ingestSubmission(deps, alice, await body(envelopeId, options)),
-		close: async () => {
-			await open.close();
-			await rm(dir, { recursive: true, force: true });
-		}
+		close: server.close
 	};
 }

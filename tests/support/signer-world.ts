@@ -1,16 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database, User } from '../../src/lib/server/db/schema';
-import { definitionJson } from '../../src/lib/server/contracts/envelopes';
 import { manifestChallenge } from '../../src/lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '../../src/lib/domain/fixtures';
 import type { Envelope } from '../../src/lib/domain/envelope';
 import type { Manifest } from '../../src/lib/domain/manifest';
-import {
-	createFakeAuthenticator,
-	insertCredential,
-	type FakeAuthenticator
-} from './fake-authenticator';
+import { type FakeAuthenticator } from './fake-authenticator';
 import { sha256Hex, signaturePng } from './images';
+import { addPasskey, insertContract, insertDocBlob, insertOrgs, insertUsers } from './test-server';
 
 /*
  * Many signers, each with a software passkey and contracts of their own, written straight into a
@@ -64,56 +60,25 @@ export async function createSignerWorld(
 	const sigPng = await signaturePng();
 	const sig = sha256Hex(sigPng);
 	const images = { [sig]: Buffer.from(sigPng).toString('base64') };
-	await db
-		.insertInto('organisations')
-		.values({ id: WORLD_ORG, name: '负载', name_en: 'Load', created_at: at })
-		.execute();
-	await db
-		.insertInto('blobs')
-		.values({ sha256: DOC_HASH, size: 1, media_type: 'application/pdf', created_at: at })
-		.onConflict((oc) => oc.column('sha256').doNothing())
-		.execute();
+	await insertOrgs(db, at, [{ id: WORLD_ORG, name: '负载', nameEn: 'Load' }]);
+	await insertDocBlob(db, at, DOC_HASH);
 	const signers: WorldSigner[] = [];
 	for (let i = 0; i < options.count; i++) {
-		const user = {
-			id: `world-signer-${i}`,
-			org_id: WORLD_ORG,
-			display_name: `Signer ${i}`,
-			role: 'signer',
-			created_at: at
-		} as User;
-		await db
-			.insertInto('users')
-			.values({
-				id: user.id,
-				org_id: user.org_id,
-				display_name: user.display_name,
-				role: user.role,
-				created_at: at
-			})
-			.execute();
-		const key = await createFakeAuthenticator();
-		await insertCredential(db, user.id, key, at);
+		const [user] = (await insertUsers(db, at, [
+			{ id: `world-signer-${i}`, org: WORLD_ORG, displayName: `Signer ${i}` }
+		])) as [User];
+		const key = await addPasskey(db, user.id, at);
 		const envelopeIds: string[] = [];
 		for (let c = 0; c < options.contracts; c++) {
 			const id = `world-${i}-${c}`;
-			await db
-				.insertInto('envelopes')
-				.values({
-					id,
-					org_id: WORLD_ORG,
-					title: `Contract ${i}-${c}`,
-					doc_sha256: DOC_HASH,
-					page_count: 3,
-					status: 'sent',
-					created_at: at,
-					definition: definitionJson(worldEnvelope(id))
-				})
-				.execute();
-			await db
-				.insertInto('envelope_signers')
-				.values({ envelope_id: id, signer_id: 'alice', user_id: user.id })
-				.execute();
+			await insertContract(db, {
+				id,
+				org: WORLD_ORG,
+				title: `Contract ${i}-${c}`,
+				at,
+				envelope: worldEnvelope(id),
+				signers: { alice: user.id }
+			});
 			envelopeIds.push(id);
 		}
 		signers.push({ user, key, envelopeIds });

@@ -12,11 +12,11 @@ import type { User } from '../db/schema';
 import { BlobStore } from '../platform/blob-store';
 import { seedIfEmpty } from '../platform/seed';
 import { anchorAuditHead, appendAudit, listAudit, recordAudit, verifyAuditLog } from './audit';
-import { appendAuthEvent } from '../auth/auth-events';
+import { appendAuthEvent } from '../auth';
 import { hmacHex, randomServerKeys, serverKey, useServerKeys } from '../platform/secrets';
-import { createInvite, redeemInvite, type InviteDeps } from '../auth/invites';
-import { issueSetupToken, redeemSetupToken } from '../auth/setup-link';
-import { revokePasskey } from '../auth/passkeys';
+import { createInvite, redeemInvite, type InviteDeps } from '../auth';
+import { issueSetupToken, redeemSetupToken } from '../auth';
+import { revokePasskey } from '../auth';
 import { ConsoleNotifier, SmsNotifier, type NotifyMessage } from '../platform/notify';
 import {
 	AUDIT_KINDS,

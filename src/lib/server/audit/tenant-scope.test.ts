@@ -7,7 +7,7 @@ import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { BlobStore } from '../platform/blob-store';
 import { seedIfEmpty } from '../platform/seed';
-import { createInvite, listOutbox, redeemInvite, type InviteDeps } from '../auth/invites';
+import { createInvite, listOutbox, redeemInvite, type InviteDeps } from '../auth';
 import { exportAudit, listAudit, recordAudit, verifyAuditLog } from './audit';
 import { ConsoleNotifier, SmsNotifier } from '../platform/notify';
 

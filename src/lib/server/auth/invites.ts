@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { randomInt, randomUUID } from 'node:crypto';
-import type { ErrorCode, Failure } from '$lib/domain/errors';
+import { failure, type ErrorCode, type Failure } from '$lib/domain/errors';
 import type { InviteStatus, InviteSummary, OutboxEntry } from '$lib/domain/api-types';
 import { m } from '$lib/paraglide/messages';
 import type { Database, User } from '../db/schema';
@@ -8,7 +8,7 @@ import type { Clock } from '../platform/clock';
 import { hashToken, newToken } from './tokens';
 import { hmacHex, sameMac, serverKey, verificationKeys } from '../platform/secrets';
 import { appendAuthEvent } from './auth-events';
-import { appendAudit, recordAudit } from '../audit/audit';
+import { appendAudit, recordAudit } from '../audit';
 import { deliver, notifierFor, type Notifiers } from '../platform/notify';
 
 /** How long the code (and so the link) works: short, because six digits are few. */
@@ -69,18 +69,14 @@ export async function createInvite(
 	input: { name: string; contact: string }
 ): Promise<{ ok: true; inviteId: string; link: string } | Failure> {
 	const name = normaliseName(input.name);
-	if (!name) return { ok: false, code: 'REAL_NAME_INVALID', message: 'Name needs 1–50 characters' };
+	if (!name) return failure('REAL_NAME_INVALID', 'Name needs 1–50 characters');
 	const contact = normaliseContact(input.contact);
 	if (!contact) {
-		return { ok: false, code: 'CONTACT_INVALID', message: 'Not an e-mail address or phone number' };
+		return failure('CONTACT_INVALID', 'Not an e-mail address or phone number');
 	}
 	const notifier = notifierFor(deps.notifiers, contact);
 	if (notifier.channel === 'sms') {
-		return {
-			ok: false,
-			code: 'NOTIFY_UNAVAILABLE',
-			message: 'SMS delivery is not configured; invite by e-mail'
-		};
+		return failure('NOTIFY_UNAVAILABLE', 'SMS delivery is not configured; invite by e-mail');
 	}
 	const inviteId = randomUUID();
 	const userId = randomUUID();
@@ -140,7 +136,7 @@ export async function createInvite(
 		body
 	});
 	if (!sent.ok) {
-		return { ok: false, code: 'NOTIFY_FAILED', message: sent.error, details: { inviteId } };
+		return failure('NOTIFY_FAILED', sent.error, { inviteId });
 	}
 	return { ok: true, inviteId, link };
 }
@@ -241,7 +237,7 @@ export async function redeemInvite(
 			subject: invite?.id ?? null,
 			data: { code, ip: input.ip }
 		});
-		return { ok: false as const, code, message, details };
+		return failure(code, message, details);
 	};
 	if (!invite || invite.redeemed_at) return refuse('INVITE_INVALID', 'Unknown or used invite');
 	if (invite.locked_at) return refuse('CODE_LOCKED', 'Too many wrong codes');
@@ -326,13 +322,8 @@ export async function redeemInvite(
 			userId: invite.user_id,
 			ip: input.ip
 		});
-		return { ok: false, code: 'CODE_LOCKED', message: 'Too many wrong codes' };
+		return failure('CODE_LOCKED', 'Too many wrong codes');
 	}
 	const attemptsLeft = MAX_CODE_ATTEMPTS - attempts;
-	return {
-		ok: false,
-		code: 'CODE_INVALID',
-		message: `Wrong code; ${attemptsLeft} attempts left`,
-		details: { attemptsLeft }
-	};
+	return failure('CODE_INVALID', `Wrong code; ${attemptsLeft} attempts left`, { attemptsLeft });
 }

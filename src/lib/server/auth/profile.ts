@@ -6,7 +6,7 @@ import type { Clock } from '../platform/clock';
 import { hmacHex, serverKey } from '../platform/secrets';
 import { appendAuthEvent } from './auth-events';
 import { normaliseName } from './invites';
-import type { Failure } from '$lib/domain/errors';
+import { failure, type Failure } from '$lib/domain/errors';
 
 /**
  * The displayable form of a resident ID number: region prefix and the last four, e.g.
@@ -48,16 +48,13 @@ export async function saveDetails(
 ): Promise<{ ok: true; profile: Profile } | Failure> {
 	const realName = normaliseName(input.realName);
 	if (!realName) {
-		return { ok: false, code: 'REAL_NAME_INVALID', message: 'Name needs 1–50 characters' };
+		return failure('REAL_NAME_INVALID', 'Name needs 1–50 characters');
 	}
 	const checked = checkResidentId(input.idNumber, deps.clock());
 	if (!checked.ok) {
-		return {
-			ok: false,
-			code: 'ID_NUMBER_INVALID',
-			message: `Resident ID number refused: ${checked.reason}`,
-			details: { reason: checked.reason }
-		};
+		return failure('ID_NUMBER_INVALID', `Resident ID number refused: ${checked.reason}`, {
+			reason: checked.reason
+		});
 	}
 	const masked = maskIdNumber(checked.normalised);
 	const now = deps.clock().toISOString();

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/schema';
+import { failure, type Result } from '$lib/domain/errors';
 import type { Clock } from '../platform/clock';
 import { hashToken, newToken } from './tokens';
-import { appendAudit } from '../audit/audit';
+import { appendAudit } from '../audit';
 
 /**
  * Issues a fresh one-time setup link token for the first admin and revokes any earlier unused
@@ -48,8 +49,8 @@ export async function issueSetupToken(db: Kysely<Database>, clock: Clock): Promi
 	});
 }
 
-export type RedeemResult =
-	{ ok: true; userId: string } | { ok: false; code: 'SETUP_LINK_INVALID' | 'SETUP_LINK_USED' };
+const invalid = () => failure('SETUP_LINK_INVALID', 'This setup link is not valid');
+const used = () => failure('SETUP_LINK_USED', 'This setup link has already been used');
 
 /**
  * Spends a setup token. The conditional update is the lock: of two simultaneous requests with
@@ -59,15 +60,15 @@ export async function redeemSetupToken(
 	db: Kysely<Database>,
 	token: string,
 	clock: Clock
-): Promise<RedeemResult> {
+): Promise<Result<{ userId: string }>> {
 	const tokenHash = hashToken(token);
 	const row = await db
 		.selectFrom('setup_tokens')
 		.select(['id', 'user_id', 'used_at', 'revoked_at'])
 		.where('token_hash', '=', tokenHash)
 		.executeTakeFirst();
-	if (!row) return { ok: false, code: 'SETUP_LINK_INVALID' };
-	if (row.used_at || row.revoked_at) return { ok: false, code: 'SETUP_LINK_USED' };
+	if (!row) return invalid();
+	if (row.used_at || row.revoked_at) return used();
 	const spent = await db.transaction().execute(async (trx) => {
 		const result = await trx
 			.updateTable('setup_tokens')
@@ -84,6 +85,6 @@ export async function redeemSetupToken(
 		});
 		return true;
 	});
-	if (!spent) return { ok: false, code: 'SETUP_LINK_USED' };
+	if (!spent) return used();
 	return { ok: true, userId: row.user_id };
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '../db/schema';
 import type { Clock } from '../platform/clock';
-import type { Outcome } from './passkeys';
+import { failure, type Result } from '$lib/domain/errors';
 import type { TicketPool } from '$lib/domain/api-types';
 
 /** Tickets a device holds per credential: 50 offline signatures before it must come online. */
@@ -22,7 +22,7 @@ export async function topUpTickets(
 	clock: Clock,
 	userId: string,
 	credentialId: string
-): Promise<Outcome<TicketPool>> {
+): Promise<Result<{ value: TicketPool }>> {
 	return db.transaction().execute(async (trx) => {
 		const credential = await trx
 			.selectFrom('credentials')
@@ -32,7 +32,7 @@ export async function topUpTickets(
 			.where('revoked_at', 'is', null)
 			.executeTakeFirst();
 		if (!credential) {
-			return { ok: false as const, code: 'PASSKEY_UNKNOWN' as const, message: 'Unknown passkey' };
+			return failure('PASSKEY_UNKNOWN', 'Unknown passkey');
 		}
 		const now = clock();
 		const nowIso = now.toISOString();

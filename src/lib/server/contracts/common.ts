@@ -2,13 +2,13 @@ import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database, EnvelopeTable } from '../db/schema';
 import { type BlobStore } from '../platform/blob-store';
 import type { EnvelopeStatus } from '$lib/domain/api-types';
-import { failure, type Failure } from '$lib/domain/errors';
+import { failure } from '$lib/domain/errors';
 import type { IsolatedPdfInspection } from '$lib/pdf/inspect-limits';
-import { inspectPdfIsolated } from '../pdf/pdf-inspect';
+import { inspectPdfIsolated } from '../pdf';
 import { loadEnvelope } from './envelopes';
-import { type InviteDeps } from '../auth/invites';
+import { type InviteDeps } from '../auth';
 
-// What every contract operation shares: the app's dependencies, the failure shape, the one
+// What every contract operation shares: the app's dependencies, the one
 // place an envelope row is written, the upload inspection and the admin's own-contract lookup.
 // --- preparing, sending, revoking and replacing contracts --------------------------------------
 //
@@ -21,10 +21,6 @@ export interface ContractDeps extends InviteDeps {
 	/** Inspection runner; the killable worker thread unless a test passes limits. */
 	inspect?: (bytes: Uint8Array) => Promise<IsolatedPdfInspection>;
 }
-
-/** The contract operations' refusals are the shared Failure; `fail` is its builder. */
-export type ContractFailure = Failure;
-export const fail = failure;
 
 /** The one place an envelope row is created (see the section comment). */
 export async function insertEnvelopeRow(trx: Kysely<Database>, row: Insertable<EnvelopeTable>) {
@@ -60,10 +56,14 @@ export async function inspectUpload(deps: ContractDeps, bytes: Uint8Array) {
 	// kind of file (a Word document, a photo): said apart so the admin knows what to fix.
 	const head = new TextDecoder('latin1').decode(bytes.subarray(0, 1024));
 	if (!head.includes('%PDF-')) {
-		return fail('PDF_MALFORMED', 'The file is not a PDF', { size: bytes.byteLength, notPdf: true });
+		return failure('PDF_MALFORMED', 'The file is not a PDF', {
+			size: bytes.byteLength,
+			notPdf: true
+		});
 	}
 	const inspection = await (deps.inspect ?? ((b) => inspectPdfIsolated(b)))(bytes);
-	if (!inspection.ok) return fail(inspection.code, inspection.message, { size: inspection.size });
+	if (!inspection.ok)
+		return failure(inspection.code, inspection.message, { size: inspection.size });
 	return { ok: true as const, pages: inspection.pageSizes };
 }
 

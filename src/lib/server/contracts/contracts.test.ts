@@ -9,7 +9,7 @@ import { BlobStore } from '../platform/blob-store';
 import { seedIfEmpty } from '../platform/seed';
 import { ConsoleNotifier, SmsNotifier, type Notifiers } from '../platform/notify';
 import { listInbox, loadEnvelope } from './envelopes';
-import { verifyAuditLog } from '../audit/audit';
+import { verifyAuditLog } from '../audit';
 import {
 	contractDetail,
 	createContract,

@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { failure, type Failure } from '$lib/domain/errors';
 import type { User } from '../db/schema';
-import { appendAudit } from '../audit/audit';
+import { appendAudit } from '../audit';
 import { storeBlob } from '../platform/blob-store';
 import type { Envelope, Party, Signer } from '$lib/domain/envelope';
 import { definitionJson } from './envelopes';
-import { normaliseContact, normaliseName } from '../auth/invites';
+import { normaliseContact, normaliseName } from '../auth';
 import { notifierFor } from '../platform/notify';
 import { storageFailure } from '../platform/storage-errors';
-import {
-	type ContractDeps,
-	type ContractFailure,
-	fail,
-	insertEnvelopeRow,
-	inspectUpload
-} from './common';
+import { type ContractDeps, insertEnvelopeRow, inspectUpload } from './common';
 import { TITLE_MAX, type ContractInput } from '$lib/domain/api-requests';
 
 /**
@@ -25,7 +20,7 @@ import { TITLE_MAX, type ContractInput } from '$lib/domain/api-requests';
 async function checkInput(deps: ContractDeps, orgId: string, input: ContractInput) {
 	const title = input.title.normalize('NFC').trim().replace(/\s+/g, ' ');
 	if ([...title].length < 1 || [...title].length > TITLE_MAX) {
-		return fail('CONTRACT_INVALID', 'The title needs 1–200 characters', { field: 'title' });
+		return failure('CONTRACT_INVALID', 'The title needs 1–200 characters', { field: 'title' });
 	}
 	let deadline: string | null = null;
 	if (input.deadline) {
@@ -37,15 +32,15 @@ async function checkInput(deps: ContractDeps, orgId: string, input: ContractInpu
 			Number.isNaN(date.getTime()) ||
 			date.toISOString().slice(0, 10) !== match[0]
 		) {
-			return fail('CONTRACT_INVALID', 'The deadline is not a date', { field: 'deadline' });
+			return failure('CONTRACT_INVALID', 'The deadline is not a date', { field: 'deadline' });
 		}
 		if (match[0] < deps.clock().toISOString().slice(0, 10)) {
-			return fail('CONTRACT_INVALID', 'The deadline is in the past', { field: 'deadline' });
+			return failure('CONTRACT_INVALID', 'The deadline is in the past', { field: 'deadline' });
 		}
 		deadline = match[0];
 	}
 	const total = input.parties.reduce((n, p) => n + p.signers.length, 0);
-	if (total > 20) return fail('CONTRACT_INVALID', 'At most 20 signers', { field: 'signers' });
+	if (total > 20) return failure('CONTRACT_INVALID', 'At most 20 signers', { field: 'signers' });
 	const parties: Party[] = [];
 	const signers: Signer[] = [];
 	const rows: { signerId: string; name: string; contact: string | null; userId: string | null }[] =
@@ -54,7 +49,7 @@ async function checkInput(deps: ContractDeps, orgId: string, input: ContractInpu
 	for (const [pi, p] of input.parties.entries()) {
 		const partyName = normaliseName(p.name.slice(0, 200)) ?? '';
 		if (!partyName || [...partyName].length > 100) {
-			return fail('CONTRACT_INVALID', 'A party needs a name', { field: 'party', index: pi });
+			return failure('CONTRACT_INVALID', 'A party needs a name', { field: 'party', index: pi });
 		}
 		const partyId = `party-${pi + 1}`;
 		parties.push({ id: partyId, name: partyName, kind: p.kind });
@@ -64,7 +59,7 @@ async function checkInput(deps: ContractDeps, orgId: string, input: ContractInpu
 			const order = input.signingOrder === 'parallel' ? 1 : s.order;
 			const contact = s.contact?.trim() ? normaliseContact(s.contact) : null;
 			if (s.contact?.trim() && !contact) {
-				return fail('CONTACT_INVALID', 'Not an e-mail address or phone number', { index });
+				return failure('CONTACT_INVALID', 'Not an e-mail address or phone number', { index });
 			}
 			if (s.userId) {
 				const user = await deps.db
@@ -73,9 +68,10 @@ async function checkInput(deps: ContractDeps, orgId: string, input: ContractInpu
 					.where('id', '=', s.userId)
 					.where('org_id', '=', orgId)
 					.executeTakeFirst();
-				if (!user) return fail('CONTRACT_INVALID', 'Unknown account', { field: 'signer', index });
+				if (!user)
+					return failure('CONTRACT_INVALID', 'Unknown account', { field: 'signer', index });
 				if (userIds.has(user.id)) {
-					return fail('CONTRACT_INVALID', 'The same account is named twice', {
+					return failure('CONTRACT_INVALID', 'The same account is named twice', {
 						field: 'duplicate',
 						index
 					});
@@ -88,14 +84,14 @@ async function checkInput(deps: ContractDeps, orgId: string, input: ContractInpu
 			}
 			const name = normaliseName(s.name);
 			if (!name)
-				return fail('REAL_NAME_INVALID', 'A signer needs a name of 1–50 characters', { index });
+				return failure('REAL_NAME_INVALID', 'A signer needs a name of 1–50 characters', { index });
 			if (!contact) {
-				return fail('CONTACT_INVALID', 'A new signer needs an e-mail address or phone number', {
+				return failure('CONTACT_INVALID', 'A new signer needs an e-mail address or phone number', {
 					index
 				});
 			}
 			if (notifierFor(deps.notifiers, contact).channel === 'sms') {
-				return fail('NOTIFY_UNAVAILABLE', 'SMS delivery is not configured; invite by e-mail', {
+				return failure('NOTIFY_UNAVAILABLE', 'SMS delivery is not configured; invite by e-mail', {
 					index
 				});
 			}
@@ -117,7 +113,7 @@ export async function createContract(
 	admin: User,
 	input: ContractInput,
 	bytes: Uint8Array
-): Promise<{ ok: true; id: string } | ContractFailure> {
+): Promise<{ ok: true; id: string } | Failure> {
 	const checked = await checkInput(deps, admin.org_id, input);
 	if (!checked.ok) return checked;
 	const inspected = await inspectUpload(deps, bytes);
@@ -128,9 +124,9 @@ export async function createContract(
 		// A full disk or a busy database: the transaction rolled back and the blob store never
 		// leaves a partial file under a hash (at most a whole, unreferenced one), so the upload
 		// can simply be repeated.
-		const failure = storageFailure(error);
-		if (!failure) throw error;
-		return fail(failure.code, failure.message);
+		const storage = storageFailure(error);
+		if (!storage) throw error;
+		return failure(storage.code, storage.message);
 	}
 }
 

@@ -1,5 +1,5 @@
 import type { App } from '../platform/app';
-import { inviteDeps } from '../auth/invite-deps';
+import { inviteDeps } from '../auth';
 import type { ContractDeps } from './common';
 
 /**

@@ -1,13 +1,8 @@
 import type { Field } from '$lib/domain/envelope';
+import { failure, type Failure } from '$lib/domain/errors';
 import { clampRect, readinessProblems, type ReadinessProblem } from '$lib/domain/field-layout';
 import { definitionJson } from './envelopes';
-import {
-	type ContractDeps,
-	type ContractFailure,
-	fail,
-	updateEnvelopeRow,
-	ownContract
-} from './common';
+import { type ContractDeps, updateEnvelopeRow, ownContract } from './common';
 
 /**
  * Stores the field layout of a draft. Each field is clamped to its page (SPEC L1), so the stored
@@ -20,11 +15,11 @@ export async function saveFields(
 	orgId: string,
 	id: string,
 	fields: readonly Field[]
-): Promise<{ ok: true; fields: Field[]; readiness: ReadinessProblem[] } | ContractFailure> {
+): Promise<{ ok: true; fields: Field[]; readiness: ReadinessProblem[] } | Failure> {
 	const own = await ownContract(deps.db, orgId, id);
-	if (!own) return fail('NOT_FOUND', 'No such contract');
+	if (!own) return failure('NOT_FOUND', 'No such contract');
 	if (own.row.status !== 'draft') {
-		return fail('CONTRACT_NOT_EDITABLE', 'Fields can only change while the contract is a draft');
+		return failure('CONTRACT_NOT_EDITABLE', 'Fields can only change while the contract is a draft');
 	}
 	const { envelope } = own;
 	const signerIds = new Set(envelope.signers.map((s) => s.id));
@@ -33,10 +28,14 @@ export async function saveFields(
 	for (const f of fields) {
 		const page = envelope.pages[f.page - 1];
 		if (!page || !signerIds.has(f.signerId) || ids.has(f.id)) {
-			return fail('CONTRACT_INVALID', 'A field names an unknown page or signer, or repeats an id', {
-				field: 'fields',
-				fieldId: f.id
-			});
+			return failure(
+				'CONTRACT_INVALID',
+				'A field names an unknown page or signer, or repeats an id',
+				{
+					field: 'fields',
+					fieldId: f.id
+				}
+			);
 		}
 		ids.add(f.id);
 		clamped.push({ ...f, rect: clampRect(f.rect, page) });
@@ -45,6 +44,6 @@ export async function saveFields(
 	const updated = await deps.db
 		.transaction()
 		.execute((trx) => updateEnvelopeRow(trx, id, ['draft'], { definition: definitionJson(next) }));
-	if (!updated) return fail('CONTRACT_NOT_EDITABLE', 'The contract changed meanwhile');
+	if (!updated) return failure('CONTRACT_NOT_EDITABLE', 'The contract changed meanwhile');
 	return { ok: true, fields: clamped, readiness: readinessProblems(next) };
 }

@@ -1,18 +1,12 @@
 import type { User } from '../db/schema';
-import { appendAudit } from '../audit/audit';
+import { failure, type Failure } from '$lib/domain/errors';
+import { appendAudit } from '../audit';
 import { storeBlob } from '../platform/blob-store';
 import type { ContractReplaced } from '$lib/domain/api-types';
 import type { Envelope } from '$lib/domain/envelope';
 import { keepFieldsOnReplace } from '$lib/domain/field-layout';
 import { definitionJson } from './envelopes';
-import {
-	type ContractDeps,
-	type ContractFailure,
-	fail,
-	updateEnvelopeRow,
-	inspectUpload,
-	ownContract
-} from './common';
+import { type ContractDeps, updateEnvelopeRow, inspectUpload, ownContract } from './common';
 
 /**
  * Replaces the document of a draft or sent contract with a new revision: the new PDF is
@@ -25,11 +19,11 @@ export async function replaceDocument(
 	admin: Pick<User, 'id' | 'org_id'>,
 	id: string,
 	bytes: Uint8Array
-): Promise<({ ok: true } & ContractReplaced) | ContractFailure> {
+): Promise<({ ok: true } & ContractReplaced) | Failure> {
 	const own = await ownContract(deps.db, admin.org_id, id);
-	if (!own) return fail('NOT_FOUND', 'No such contract');
+	if (!own) return failure('NOT_FOUND', 'No such contract');
 	if (own.row.status !== 'draft' && own.row.status !== 'sent') {
-		return fail('CONTRACT_NOT_EDITABLE', 'Completed or revoked contracts keep their document');
+		return failure('CONTRACT_NOT_EDITABLE', 'Completed or revoked contracts keep their document');
 	}
 	const inspected = await inspectUpload(deps, bytes);
 	if (!inspected.ok) return inspected;
@@ -68,6 +62,6 @@ export async function replaceDocument(
 		});
 		return true;
 	});
-	if (!done) return fail('CONTRACT_NOT_EDITABLE', 'The contract changed meanwhile');
+	if (!done) return failure('CONTRACT_NOT_EDITABLE', 'The contract changed meanwhile');
 	return { ok: true, revision, dropped: kept.dropped };
 }

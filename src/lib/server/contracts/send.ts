@@ -1,17 +1,12 @@
 import type { User } from '../db/schema';
-import { appendAudit } from '../audit/audit';
+import { failure, type Failure } from '$lib/domain/errors';
+import { appendAudit } from '../audit';
 import type { ContractSent } from '$lib/domain/api-types';
 import { readinessProblems } from '$lib/domain/field-layout';
 import { m } from '$lib/paraglide/messages';
-import { createInvite } from '../auth/invites';
+import { createInvite } from '../auth';
 import { bilingual, deliver, notifierFor } from '../platform/notify';
-import {
-	type ContractDeps,
-	type ContractFailure,
-	fail,
-	updateEnvelopeRow,
-	ownContract
-} from './common';
+import { type ContractDeps, updateEnvelopeRow, ownContract } from './common';
 
 /**
  * Sends a draft: checks it is ready (SPEC L8), invites each new person through the invite
@@ -24,13 +19,14 @@ export async function sendContract(
 	deps: ContractDeps,
 	admin: User,
 	id: string
-): Promise<({ ok: true } & ContractSent) | ContractFailure> {
+): Promise<({ ok: true } & ContractSent) | Failure> {
 	const own = await ownContract(deps.db, admin.org_id, id);
-	if (!own) return fail('NOT_FOUND', 'No such contract');
-	if (own.row.status !== 'draft') return fail('CONTRACT_NOT_EDITABLE', 'Already sent or revoked');
+	if (!own) return failure('NOT_FOUND', 'No such contract');
+	if (own.row.status !== 'draft')
+		return failure('CONTRACT_NOT_EDITABLE', 'Already sent or revoked');
 	const problems = readinessProblems(own.envelope);
 	if (problems.length > 0) {
-		return fail('CONTRACT_NOT_READY', 'The contract is not ready to send', { problems });
+		return failure('CONTRACT_NOT_READY', 'The contract is not ready to send', { problems });
 	}
 	const rows = await deps.db
 		.selectFrom('contract_signers')
@@ -76,7 +72,7 @@ export async function sendContract(
 		}
 		return moved;
 	});
-	if (!sent) return fail('CONTRACT_NOT_EDITABLE', 'The contract changed meanwhile');
+	if (!sent) return failure('CONTRACT_NOT_EDITABLE', 'The contract changed meanwhile');
 	let notified = 0;
 	let notifyFailed = 0;
 	const title = own.row.title;
@@ -123,13 +119,13 @@ export async function revokeContract(
 	admin: Pick<User, 'id' | 'org_id'>,
 	id: string,
 	reason: string
-): Promise<{ ok: true } | ContractFailure> {
+): Promise<{ ok: true } | Failure> {
 	const text = reason.normalize('NFC').trim();
 	if ([...text].length < 1 || [...text].length > 500) {
-		return fail('REASON_INVALID', 'A reason of 1–500 characters is needed');
+		return failure('REASON_INVALID', 'A reason of 1–500 characters is needed');
 	}
 	const own = await ownContract(deps.db, admin.org_id, id);
-	if (!own) return fail('NOT_FOUND', 'No such contract');
+	if (!own) return failure('NOT_FOUND', 'No such contract');
 	const done = await deps.db.transaction().execute(async (trx) => {
 		const moved = await updateEnvelopeRow(trx, id, ['draft', 'sent'], {
 			status: 'revoked',
@@ -145,5 +141,5 @@ export async function revokeContract(
 		}
 		return moved;
 	});
-	return done ? { ok: true } : fail('CONTRACT_NOT_EDITABLE', 'Completed or already revoked');
+	return done ? { ok: true } : failure('CONTRACT_NOT_EDITABLE', 'Completed or already revoked');
 }

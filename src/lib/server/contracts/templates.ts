@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
+import { failure, type Failure } from '$lib/domain/errors';
 import { randomUUID } from 'node:crypto';
 import type { Database, User } from '../db/schema';
 import type { FieldTemplateSummary } from '$lib/domain/api-types';
 import { templateFromFields, type TemplateField } from '$lib/domain/field-layout';
-import { normaliseName } from '../auth/invites';
-import { type ContractDeps, type ContractFailure, fail, ownContract } from './common';
+import { normaliseName } from '../auth';
+import { type ContractDeps, ownContract } from './common';
 
 /**
  * Saves a contract's stored layout as a named template (SPEC L5). Names are unique per
@@ -15,14 +16,14 @@ export async function saveTemplate(
 	deps: Pick<ContractDeps, 'db' | 'clock'>,
 	admin: User,
 	input: { name: string; contractId: string }
-): Promise<{ ok: true; template: FieldTemplateSummary } | ContractFailure> {
+): Promise<{ ok: true; template: FieldTemplateSummary } | Failure> {
 	const name = normaliseName(input.name);
-	if (!name) return fail('CONTRACT_INVALID', 'A template needs a name', { field: 'template' });
+	if (!name) return failure('CONTRACT_INVALID', 'A template needs a name', { field: 'template' });
 	const own = await ownContract(deps.db, admin.org_id, input.contractId);
-	if (!own) return fail('NOT_FOUND', 'No such contract');
+	if (!own) return failure('NOT_FOUND', 'No such contract');
 	const fields = templateFromFields(own.envelope.fields, own.envelope.signers);
 	if (fields.length === 0) {
-		return fail('CONTRACT_INVALID', 'The contract has no fields to save', { field: 'template' });
+		return failure('CONTRACT_INVALID', 'The contract has no fields to save', { field: 'template' });
 	}
 	const now = deps.clock().toISOString();
 	const id = randomUUID();

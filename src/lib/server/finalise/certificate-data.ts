@@ -3,7 +3,7 @@ import type { Manifest } from '$lib/domain/manifest';
 import type { CertificateData, CertificateEvent, CertificateSigner } from '$lib/domain/certificate';
 import { authenticatorName, maskContact, shortCredentialId } from '$lib/domain/completion';
 import type { Db } from '../db/schema';
-import type { StoredEnvelope } from '../contracts/envelopes';
+import type { StoredEnvelope } from '../contracts';
 
 /** Times on the certificate are printed in China Standard Time, the customer's zone. */
 export const CERTIFICATE_UTC_OFFSET_MINUTES = 480;

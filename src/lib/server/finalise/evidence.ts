@@ -14,8 +14,8 @@ import { importCoseKey } from '$lib/evidence/webauthn';
 import type { Database, User } from '../db/schema';
 import type { BlobStore } from '../platform/blob-store';
 import { loadCjkFont } from '../platform/fonts';
-import { participantDocument } from '../contracts/envelopes';
-import { rpIdFor } from '../auth/passkeys';
+import { participantDocument } from '../contracts';
+import { rpIdFor } from '../auth';
 
 export interface EvidenceDeps {
 	db: Kysely<Database>;

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Result } from '$lib/domain/errors';
 import type { Database, User } from '../db/schema';
-import { participantDocument } from '../contracts/envelopes';
+import { participantDocument } from '../contracts';
 
 /**
  * The signed final PDF of a contract for one of its participants (a signer, or an admin of its

@@ -10,7 +10,7 @@ import { JobRunner } from '../platform/job-runner';
 import { claimJob, findJob } from '../platform/jobs';
 import { FINALISE_JOB } from '$lib/domain/completion';
 import { decideSubmission } from '../review';
-import { loadEnvelope, renderEnvelope } from '../contracts/envelopes';
+import { loadEnvelope, renderEnvelope } from '../contracts';
 import { finaliseEnvelope, type PdfSigner } from './finalise';
 import { participantFinal } from './final-document';
 import { COMPLETED_NOTICE_JOB, notifyCompleted } from './notify-completed';
@@ -18,7 +18,7 @@ import { createNotifiers } from '../platform/notify';
 import { evidenceArchive } from './evidence';
 import { unpackEvidence } from '$lib/evidence/format';
 import { verifyEvidence } from '$lib/evidence/verify';
-import { listInbox } from '../contracts/envelopes';
+import { listInbox } from '../contracts';
 
 // A real SQLite file and blob store, a real ingest with a software passkey, the real render,
 // certificate and PAdES signature (a generated local CA), judged by qpdf, pdftotext and pdfsig.

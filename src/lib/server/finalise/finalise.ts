@@ -8,8 +8,8 @@ import type { Clock } from '../platform/clock';
 import { completeJob, enqueueJob, setJobHeld, type Job } from '../platform/jobs';
 import { COMPLETED_NOTICE_JOB } from './notify-completed';
 import { loadCjkFont } from '../platform/fonts';
-import { appendAudit } from '../audit/audit';
-import { loadEnvelope, renderEnvelope } from '../contracts/envelopes';
+import { appendAudit } from '../audit';
+import { loadEnvelope, renderEnvelope } from '../contracts';
 import { certificateData } from './certificate-data';
 
 /**

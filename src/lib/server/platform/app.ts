@@ -4,11 +4,11 @@ import { currentMigration, openDatabase, migrateToLatest, type OpenDatabase } fr
 import { BlobStore } from './blob-store';
 import { systemClock, type Clock } from './clock';
 import { seedIfEmpty } from './seed';
-import { issueSetupToken } from '../auth/setup-link';
+import { issueSetupToken } from '../auth';
 import { createNotifiers, type Notifiers } from './notify';
 import { join } from 'node:path';
 import { loadServerKeys } from './secrets';
-import { anchorAuditHead } from '../audit/audit';
+import { anchorAuditHead } from '../audit';
 import { loadSigningIdentity, signPdf, type SigningIdentity } from '../signing';
 import { COMPLETED_NOTICE_JOB, finaliseEnvelope, notifyCompleted } from '../finalise';
 import { FINALISE_JOB } from '$lib/domain/completion';

@@ -1,6 +1,6 @@
 import { DEFAULT_PDF_LIMITS } from '$lib/pdf/inspect-limits';
 import { PHOTO_SEAL_MAX_BYTES } from '$lib/domain/seal-photo';
-import { SIGNATURE_MAX_BYTES } from '../seals/seals';
+import { SIGNATURE_MAX_BYTES } from '../seals';
 import type { ErrorCode } from '$lib/domain/errors';
 
 const KB = 1024;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { SESSION_IDLE_HOURS } from '../auth/sessions';
+import { SESSION_IDLE_HOURS } from '../auth';
 
 /** Server settings, read once from the environment so every module sees the same values. */
 export interface ServerConfig {

@@ -1,14 +1,15 @@
 import { error } from '@sveltejs/kit';
 import type { User } from '../db/schema';
 import { ERROR_STATUS, type ErrorCode } from '$lib/domain/errors';
+import { errorBody } from './http';
 
 /**
  * Ends the request with the API's error answer, thrown so a guard is one line in an endpoint.
- * SvelteKit answers a thrown error with its body as JSON and this status; the body carries the
- * same `{ error: { code, message } }` every returned apiError has, so clients read one shape.
+ * SvelteKit answers a thrown error with its body as JSON and this status; the body is the same
+ * errorBody every returned apiError has, plus the top-level `message` SvelteKit's App.Error needs.
  */
 export function refuse(code: ErrorCode, message: string): never {
-	error(ERROR_STATUS[code], { message, error: { code, message } });
+	error(ERROR_STATUS[code], { message, ...errorBody(code, message) });
 }
 
 /** The admin behind the request; anyone else ends the request with 401 or 403. */

@@ -3,6 +3,18 @@ import * as v from 'valibot';
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '$lib/domain/errors';
 
 /**
+ * The JSON body of every failing API answer, returned (apiError) or thrown (guards' refuse), so
+ * clients read one shape whichever way the request ended.
+ */
+export function errorBody(
+	code: ErrorCode,
+	message: string,
+	details?: Record<string, unknown>
+): ErrorBody {
+	return { error: details ? { code, message, details } : { code, message } };
+}
+
+/**
  * A JSON error answer with a stable code. The English message is for logs and curl users; the
  * UI shows its own translated message for the code.
  */
@@ -12,8 +24,7 @@ export function apiError(
 	headers?: HeadersInit,
 	details?: Record<string, unknown>
 ): Response {
-	const body: ErrorBody = { error: details ? { code, message, details } : { code, message } };
-	return json(body, { status: ERROR_STATUS[code], headers });
+	return json(errorBody(code, message, details), { status: ERROR_STATUS[code], headers });
 }
 
 /**

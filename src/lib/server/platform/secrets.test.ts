@@ -11,9 +11,9 @@ import { BlobStore } from './blob-store';
 import { seedIfEmpty } from './seed';
 import { loadConfig } from './config';
 import { loadServerKeys, SecretsError, serverKey, SERVER_KEYS, verificationKeys } from './secrets';
-import { hashToken, newToken } from '../auth/tokens';
-import { redeemInvite } from '../auth/invites';
-import { anchorAuditHead, listAudit, verifyAuditLog } from '../audit/audit';
+import { hashToken, newToken } from '../auth';
+import { redeemInvite } from '../auth';
+import { anchorAuditHead, listAudit, verifyAuditLog } from '../audit';
 import { nextAuditRow } from '$lib/domain/audit';
 
 // The server keys come from a 0600 file beside the data folder or from the environment, never

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
 import { BlobStore } from './blob-store';
 import { seedIfEmpty, DEMO_CONTRACT_TITLE, DEMO_SEAL_ID, DEMO_SIGNER_ID } from './seed';
-import { loadEnvelope } from '../contracts/envelopes';
+import { loadEnvelope } from '../contracts';
 
 let dir: string;
 let open: OpenDatabase;

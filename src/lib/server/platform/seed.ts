@@ -5,11 +5,11 @@ import { storeBlob, type BlobStore } from './blob-store';
 import type { Clock } from './clock';
 import { createDemoContract } from '$lib/pdf/demo-contract';
 import { loadCjkFont } from './fonts';
-import { definitionJson } from '../contracts/envelopes';
+import { definitionJson } from '../contracts';
 import type { Envelope } from '$lib/domain/envelope';
 import { normaliseSealSpec, type SealSpec } from '$lib/domain/seal-svg';
-import { rasteriseSeal } from '../seals/seal-image';
-import { openSealVersion } from '../seals/seal-versions';
+import { rasteriseSeal } from '../seals';
+import { openSealVersion } from '../seals';
 
 export const DEMO_ORG = { name: '示例科技有限公司', nameEn: 'Demo Technology Co., Ltd.' };
 export const DEMO_CONTRACT_TITLE = '采购合同 Purchase Agreement';

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import type { Result } from '$lib/domain/errors';
+import { failure, type Result } from '$lib/domain/errors';
 import { normaliseComment, statusAfter, type ReviewDecision } from '$lib/domain/review';
 import type { Database, User } from '../db/schema';
 import type { Clock } from '../platform/clock';
-import { appendAudit } from '../audit/audit';
+import { appendAudit } from '../audit';
 import { applyReviewHold } from '../finalise';
 
 /**
@@ -22,7 +22,7 @@ export async function decideSubmission(
 ): Promise<Result<{ status: ReturnType<typeof statusAfter>; at: string }>> {
 	const comment = normaliseComment(input.comment);
 	if (comment === null) {
-		return { ok: false, code: 'COMMENT_INVALID', message: 'A comment needs 1 to 500 characters' };
+		return failure('COMMENT_INVALID', 'A comment needs 1 to 500 characters');
 	}
 	const at = clock().toISOString();
 	return db.transaction().execute(async (trx) => {
@@ -33,8 +33,7 @@ export async function decideSubmission(
 			.where('org_id', '=', admin.org_id)
 			.where('submission_id', 'is not', null)
 			.executeTakeFirst();
-		if (!item)
-			return { ok: false as const, code: 'NOT_FOUND' as const, message: 'No such submission' };
+		if (!item) return failure('NOT_FOUND', 'No such submission');
 		const status = statusAfter(input.decision);
 		await trx
 			.insertInto('review_decisions')

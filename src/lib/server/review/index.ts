@@ -13,3 +13,4 @@ export { indexForReview } from './indexing';
 export { reviewDetailQuery, reviewDetail } from './detail';
 export { reverifySubmission } from './reverify';
 export { decideSubmission } from './decide';
+export { countPreAuthRefusal, preAuthRefusals } from './refusal-counts';

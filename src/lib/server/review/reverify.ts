@@ -5,8 +5,8 @@ import { canonicalJson, manifestChallenge, manifestHash } from '$lib/domain/cano
 import type { ReverifyCheck, ReverifyResult } from '$lib/domain/api-types';
 import type { Db } from '../db/schema';
 import type { Clock } from '../platform/clock';
-import { checkAssertion } from '../auth/passkeys';
-import { sealRecords } from '../seals/seal-versions';
+import { checkAssertion } from '../auth';
+import { sealRecords } from '../seals';
 import { sealProblems } from '$lib/domain/rules';
 import { manifestSealUses } from '$lib/domain/manifest';
 import { assertionFacts } from './detail';

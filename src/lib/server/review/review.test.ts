@@ -16,7 +16,7 @@ import {
 	type ReviewFilter
 } from '.';
 import { decodeCursor } from '../platform/keyset';
-import { ingestSubmission } from '../sync/ingest';
+import { ingestSubmission } from '../sync';
 import { manifestChallenge } from '$lib/domain/canonical';
 import { discSealPng, sha256Hex } from '../../../../tests/support/images';
 import {

@@ -8,7 +8,7 @@ import type { User } from '../db/schema';
 import { BlobStore } from '../platform/blob-store';
 import { seedIfEmpty, DEMO_SEAL_ID } from '../platform/seed';
 import { imageResponse, listMySeals } from './seals';
-import { verifyAuditLog } from '../audit/audit';
+import { verifyAuditLog } from '../audit';
 import {
 	authoriseSeal,
 	createPhotoSeal,

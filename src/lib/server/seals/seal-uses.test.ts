@@ -1,47 +1,42 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CompiledQuery, sql } from 'kysely';
-import {
-	openDatabase,
-	migrateToBefore,
-	migrateToLatest,
-	migrationNames,
-	type OpenDatabase
-} from '../db';
+import { migrateToBefore, migrateToLatest, migrationNames, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
-import { BlobStore } from '../platform/blob-store';
-import { ingestSubmission, type IngestDeps } from '../sync/ingest';
-import { topUpTickets } from '../auth/tickets';
-import { definitionJson } from '../contracts/envelopes';
+import { ingestSubmission, type IngestDeps } from '../sync';
 import { listOrgSeals } from './admin-seals';
 import { decideSubmission } from '../review';
 import { listSealUses, parseSealUsesQuery, sealUsageCounts, sealUsesQuery } from './seal-uses';
 import { manifestChallenge } from '$lib/domain/canonical';
-import { placeOf, sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';
+import { placeOf, sampleManifest } from '$lib/domain/fixtures';
 import type { Manifest } from '$lib/domain/manifest';
 import type { SealUsesResponse, SubmissionAccepted } from '$lib/domain/api-types';
-import {
-	createFakeAuthenticator,
-	insertCredential,
-	type FakeAuthenticator
-} from '../../../../tests/support/fake-authenticator';
-import { discSealPng, sha256Hex, signaturePng } from '../../../../tests/support/images';
+import { type FakeAuthenticator } from '../../../../tests/support/fake-authenticator';
 import { insertSeal } from '../../../../tests/support/seals';
+import {
+	DOC_HASH,
+	grantSeal,
+	insertContract,
+	insertDocBlob,
+	insertOrgs,
+	insertUsers,
+	openTestServer,
+	ORIGIN,
+	RP_ID,
+	testImages,
+	firstTicket,
+	addPasskey,
+	type TestServer
+} from '../../../../tests/support/test-server';
 
 // Seal usage (SPEC SA7, SA8) on a real SQLite file, written by the real ingest with real WebAuthn
 // verification (a software P-256 passkey), read back by the seal list and the usage history.
 
-const ORIGIN = 'https://sign.example.cn';
-const RP_ID = 'sign.example.cn';
-const DOC_HASH = 'd'.repeat(64);
 const CONTRACT_SEAL = 'seal-contract';
 const FINANCE_SEAL = 'seal-finance';
 
-let dir: string;
+let server: TestServer;
 let open: OpenDatabase;
-let now: Date;
+const now = () => server.now();
 let deps: IngestDeps;
 let admin: User;
 let alice: User;
@@ -52,112 +47,52 @@ let images: Record<string, string>;
 let sig: string;
 let seal: string;
 
-async function userRow(id: string): Promise<User> {
-	return open.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-}
-
 /** A sent contract of `org` with alice and bob as its signers (sampleEnvelope's layout). */
 async function addEnvelope(id: string, title: string, org = 'org'): Promise<void> {
-	const envelope = sampleEnvelope({ id, docHash: DOC_HASH });
-	await open.db
-		.insertInto('envelopes')
-		.values({
-			id,
-			org_id: org,
-			title,
-			doc_sha256: DOC_HASH,
-			page_count: 3,
-			status: 'sent',
-			created_at: now.toISOString(),
-			definition: definitionJson(envelope)
-		})
-		.execute();
-	await open.db
-		.insertInto('envelope_signers')
-		.values([
-			{ envelope_id: id, signer_id: 'alice', user_id: alice.id },
-			{ envelope_id: id, signer_id: 'bob', user_id: bob.id }
-		])
-		.execute();
+	await insertContract(open.db, {
+		id,
+		title,
+		org,
+		at: now().toISOString(),
+		signers: { alice: alice.id, bob: bob.id }
+	});
 }
 
 async function addSeal(id: string, org: string, createdBy: string): Promise<void> {
-	await insertSeal(open.db, { id, orgId: org, createdBy, image: seal, at: now.toISOString() });
+	await insertSeal(open.db, { id, orgId: org, createdBy, image: seal, at: now().toISOString() });
 }
 
 beforeEach(async () => {
-	now = new Date('2026-03-01T08:00:00Z');
-	dir = await mkdtemp(join(tmpdir(), 'sealpass-seal-uses-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
-	await migrateToLatest(open);
-	const blobs = new BlobStore(join(dir, 'blobs'), 1 << 24);
-	deps = { db: open.db, blobs, clock: () => now, origin: ORIGIN };
-	const sigPng = await signaturePng();
-	const sealPng = await discSealPng();
-	sig = sha256Hex(sigPng);
-	seal = sha256Hex(sealPng);
-	images = {
-		[sig]: Buffer.from(sigPng).toString('base64'),
-		[seal]: Buffer.from(sealPng).toString('base64')
-	};
+	server = await openTestServer('seal-uses');
+	({ open, deps } = server);
+	({ sig, seal, images } = await testImages());
 
-	const at = now.toISOString();
+	const at = now().toISOString();
 	const db = open.db;
-	await db
-		.insertInto('organisations')
-		.values([
-			{ id: 'org', name: '示例', name_en: 'Demo', created_at: at },
-			{ id: 'org-other', name: '他方', name_en: 'Other', created_at: at }
-		])
-		.execute();
-	await db
-		.insertInto('users')
-		.values([
-			{ id: 'user-admin', org_id: 'org', display_name: '管理员', role: 'admin', created_at: at },
-			{ id: 'user-alice', org_id: 'org', display_name: '张三', role: 'signer', created_at: at },
-			{ id: 'user-bob', org_id: 'org', display_name: '李四', role: 'signer', created_at: at },
-			{ id: 'user-other', org_id: 'org-other', display_name: 'Eve', role: 'admin', created_at: at }
-		])
-		.execute();
-	admin = await userRow('user-admin');
-	alice = await userRow('user-alice');
-	bob = await userRow('user-bob');
-	aliceKey = await createFakeAuthenticator();
-	bobKey = await createFakeAuthenticator();
-	await insertCredential(db, alice.id, aliceKey, at);
-	await insertCredential(db, bob.id, bobKey, at);
-	await db
-		.insertInto('blobs')
-		.values({ sha256: DOC_HASH, size: 1, media_type: 'application/pdf', created_at: at })
-		.execute();
+	await insertOrgs(db, at, [{ id: 'org' }, { id: 'org-other', name: '他方', nameEn: 'Other' }]);
+	[admin, alice, bob] = (await insertUsers(db, at, [
+		{ id: 'user-admin', role: 'admin', displayName: '管理员' },
+		{ id: 'user-alice', displayName: '张三' },
+		{ id: 'user-bob', displayName: '李四' },
+		{ id: 'user-other', org: 'org-other', role: 'admin', displayName: 'Eve' }
+	])) as [User, User, User, User];
+	aliceKey = await addPasskey(db, alice.id, at);
+	bobKey = await addPasskey(db, bob.id, at);
+	await insertDocBlob(db, at);
 	await addSeal(CONTRACT_SEAL, 'org', admin.id);
 	await addSeal(FINANCE_SEAL, 'org', admin.id);
 	await addSeal('seal-other', 'org-other', 'user-other');
 	for (const sealId of [CONTRACT_SEAL, FINANCE_SEAL]) {
-		await db
-			.insertInto('seal_authorisations')
-			.values({
-				id: `auth-${sealId}`,
-				seal_id: sealId,
-				user_id: alice.id,
-				granted_at: at,
-				revoked_at: null
-			})
-			.execute();
+		await grantSeal(db, { id: `auth-${sealId}`, sealId, userId: alice.id, at });
 	}
 	await addEnvelope('env-1', '采购合同');
 });
 
 afterEach(async () => {
-	await open.close();
-	await rm(dir, { recursive: true, force: true });
+	await server.close();
 });
 
-async function ticketFor(user: User, key: FakeAuthenticator) {
-	const pool = await topUpTickets(open.db, deps.clock, user.id, key.credentialId);
-	if (!pool.ok) throw new Error(pool.message);
-	return pool.value.tickets[0]!;
-}
+const ticketFor = (user: User, key: FakeAuthenticator) => firstTicket(server, user, key);
 
 /** Alice signs `envelopeId`: the contract seal in its field and on page 2, the finance seal across. */
 async function aliceStamps(envelopeId = 'env-1', overrides: Partial<Manifest> = {}) {
@@ -167,7 +102,7 @@ async function aliceStamps(envelopeId = 'env-1', overrides: Partial<Manifest> = 
 		docHash: DOC_HASH,
 		credentialId: aliceKey.credentialId,
 		ticket: { id: ticket.id, nonce: ticket.nonce },
-		deviceTime: new Date(now.getTime() - 60 * 60_000).toISOString(),
+		deviceTime: new Date(now().getTime() - 60 * 60_000).toISOString(),
 		fills: [
 			{ ...placeOf('f-sig-a'), kind: 'signature', image: sig },
 			{
@@ -242,7 +177,7 @@ async function page(sealId: string, query: string, org = 'org'): Promise<SealUse
 describe('ingest records seal uses (SA7)', () => {
 	it('SA7: one row per seal the stored manifest stamps with, marks in manifest order, in the submission transaction', async () => {
 		const submissionId = await submitted(alice, aliceKey, await aliceStamps());
-		const receivedAt = now.toISOString();
+		const receivedAt = now().toISOString();
 		expect(await useRows()).toEqual([
 			{
 				submission_id: submissionId,
@@ -274,7 +209,7 @@ describe('ingest records seal uses (SA7)', () => {
 		const body = { idempotencyKey: 'device-key-usage', manifest, assertion, images };
 		const first = await ingestSubmission(deps, alice, body);
 		expect(first.status).toBe(201);
-		now = new Date(now.getTime() + 60_000);
+		server.setNow(new Date(now().getTime() + 60_000));
 		const retry = await ingestSubmission(deps, alice, { ...body, images: {} });
 		expect(retry).toEqual(first);
 		const rows = await useRows();
@@ -312,7 +247,7 @@ describe('the usage count (SA4, SA7)', () => {
 	it('SA7: the count survives the review decisions: flagged and reviewed-ok submissions still count', async () => {
 		const first = await submitted(alice, aliceKey, await aliceStamps());
 		await addEnvelope('env-2', '服务合同');
-		now = new Date(now.getTime() + 60_000);
+		server.setNow(new Date(now().getTime() + 60_000));
 		const second = await submitted(alice, aliceKey, await aliceStamps('env-2', { seals: [] }));
 		const counts = async () =>
 			Object.fromEntries(
@@ -379,7 +314,7 @@ describe('the usage history (SA8)', () => {
 		for (let i = 1; i <= 5; i++) {
 			await addEnvelope(`env-p${i}`, `合同 ${i}`);
 			// Uses 3 and 4 arrive at the same instant: the submission id breaks the tie.
-			if (i !== 4) now = new Date(now.getTime() + 60_000);
+			if (i !== 4) server.setNow(new Date(now().getTime() + 60_000));
 			ids.push(await submitted(alice, aliceKey, await aliceStamps(`env-p${i}`)));
 		}
 		const tied = [ids[2]!, ids[3]!].sort().reverse();
@@ -401,7 +336,7 @@ describe('the usage history (SA8)', () => {
 		// A use that arrives while the admin pages does not shift the pages after the first.
 		const firstPage = await page(CONTRACT_SEAL, 'limit=2');
 		await addEnvelope('env-late', '新合同');
-		now = new Date(now.getTime() + 60_000);
+		server.setNow(new Date(now().getTime() + 60_000));
 		const late = await submitted(alice, aliceKey, await aliceStamps('env-late'));
 		const secondPage = await page(CONTRACT_SEAL, `limit=2&cursor=${firstPage.nextCursor}`);
 		expect(secondPage.uses.map((u) => u.submissionId)).toEqual(expected.slice(2, 4));
@@ -424,7 +359,7 @@ describe('the usage history (SA8)', () => {
 
 	it('SA8: a page is read off the seal index in order, with no sort and no scan (EXPLAIN QUERY PLAN)', async () => {
 		await submitted(alice, aliceKey, await aliceStamps());
-		const cursor = { receivedAt: now.toISOString(), id: 'x' };
+		const cursor = { receivedAt: now().toISOString(), id: 'x' };
 		for (const at of [null, cursor]) {
 			const compiled = sealUsesQuery(open.db, CONTRACT_SEAL, at, 20).compile();
 			const result = await open.db.executeQuery<{ detail: string }>(
@@ -466,7 +401,7 @@ describe('migration 0010 (SA7)', () => {
 	it('SA7: backfills the uses of submissions stored before it, exactly as ingest records them', async () => {
 		await addEnvelope('env-2', '服务合同');
 		await submitted(alice, aliceKey, await aliceStamps());
-		now = new Date(now.getTime() + 60_000);
+		server.setNow(new Date(now().getTime() + 60_000));
 		await submitted(alice, aliceKey, await aliceStamps('env-2', { seals: [], ridingSeams: [] }));
 		// Bob's signature stamps nothing: a stored submission with no use.
 		const bobTicket = await ticketFor(bob, bobKey);
@@ -501,7 +436,7 @@ describe('migration 0010 (SA7)', () => {
 	it('SA7: a backfill that fails half-way leaves no table behind, so the next start runs it again', async () => {
 		await addEnvelope('env-2', '服务合同');
 		const first = await submitted(alice, aliceKey, await aliceStamps());
-		now = new Date(now.getTime() + 60_000);
+		server.setNow(new Date(now().getTime() + 60_000));
 		const second = await submitted(alice, aliceKey, await aliceStamps('env-2'));
 		const recorded = await useRows();
 		await migrateBackTo0009();

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { MySeal, MySealsResponse } from '$lib/domain/api-types';
-import type { Result } from '$lib/domain/errors';
+import { failure, type Result } from '$lib/domain/errors';
 import { manifestImages, type Manifest } from '$lib/domain/manifest';
 import { inspectImage, sniffImageType } from '$lib/pdf/images';
 import type { Database, User } from '../db/schema';
@@ -202,8 +202,6 @@ export async function imageResponse(
 	});
 }
 
-export type SignatureResult = Result<{ image: string }>;
-
 /**
  * Saves the user's signature PNG and makes it their default (SK3). The image is checked by its
  * bytes (a complete PNG, at most 1 MB) before anything is stored; the file goes into the blob
@@ -213,12 +211,12 @@ export async function saveSignature(
 	deps: { db: Kysely<Database>; blobs: BlobStore; clock: Clock },
 	user: User,
 	bytes: Uint8Array
-): Promise<SignatureResult> {
+): Promise<Result<{ image: string }>> {
 	const inspection = inspectImage(bytes, { maxBytes: SIGNATURE_MAX_BYTES });
-	if (!inspection.ok) return { ok: false, code: inspection.code, message: inspection.message };
+	if (!inspection.ok) return failure(inspection.code, inspection.message);
 	if (inspection.type !== 'png') {
 		// A JPEG has no transparency: stamped over the text it would hide it behind a white box.
-		return { ok: false, code: 'IMAGE_INVALID', message: 'A signature must be a PNG.' };
+		return failure('IMAGE_INVALID', 'A signature must be a PNG.');
 	}
 	const now = deps.clock().toISOString();
 	const image = await deps.db.transaction().execute(async (trx) => {

@@ -1,15 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
-import { BlobStore } from '../platform/blob-store';
-import { ingestSubmission, type IngestDeps } from './ingest';
-import { topUpTickets } from '../auth/tickets';
+import { ingestSubmission } from './ingest';
 import type { SubmissionAccepted, SubmissionRefused } from '$lib/domain/api-types';
 import { createSignerWorld, type SignerWorld } from '../../../../tests/support/signer-world';
+import {
+	openTestServer,
+	ORIGIN,
+	ticketPool,
+	type TestServer
+} from '../../../../tests/support/test-server';
 import { inconsistencies } from '../../../../tests/support/consistency';
 import {
 	fillSmallDisk,
@@ -21,51 +23,39 @@ import {
 // a second real connection holding the write lock. Each case ends the same way: a clear error
 // with a stable code, nothing stored, nothing half-written, and the retry succeeds.
 
-const ORIGIN = 'https://sign.example.cn';
-
-let dir: string;
-let mounted = false;
-let open: OpenDatabase;
-let blobs: BlobStore;
-let deps: IngestDeps;
+let server: TestServer;
 let world: SignerWorld;
 
 async function setUp(onSmallDisk: boolean) {
-	dir = await mkdtemp(join(tmpdir(), 'sealpass-faults-'));
 	// 8 MB: room for the migrated, seeded database and its WAL, with a little to spare.
-	if (onSmallDisk) mountSmallDisk(dir, '8m');
-	mounted = onSmallDisk;
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
-	await migrateToLatest(open);
-	blobs = new BlobStore(join(dir, 'blobs'), 1 << 24);
-	const now = new Date('2026-03-01T08:00:00Z');
-	deps = { db: open.db, blobs, clock: () => now, origin: ORIGIN };
-	world = await createSignerWorld(open.db, {
+	server = await openTestServer(
+		'faults',
+		onSmallDisk
+			? { prepare: (dir) => mountSmallDisk(dir, '8m'), release: (dir) => unmountSmallDisk(dir) }
+			: {}
+	);
+	world = await createSignerWorld(server.db, {
 		count: 1,
 		contracts: 3,
 		origin: ORIGIN,
-		at: now.toISOString()
+		at: server.now().toISOString()
 	});
 }
 
 afterEach(async () => {
-	await open.close();
-	if (mounted) unmountSmallDisk(dir);
-	mounted = false;
-	await rm(dir, { recursive: true, force: true });
+	await server.close();
 });
 
 async function bodyFor(contract: number) {
 	const signer = world.signers[0]!;
-	const pool = await topUpTickets(open.db, deps.clock, signer.user.id, signer.key.credentialId);
-	if (!pool.ok) throw new Error(pool.message);
-	return world.body(signer, signer.envelopeIds[contract]!, pool.value.tickets[contract]!);
+	const pool = await ticketPool(server.db, server.clock, signer.user.id, signer.key.credentialId);
+	return world.body(signer, signer.envelopeIds[contract]!, pool[contract]!);
 }
 
-const ingest = (body: unknown) => ingestSubmission(deps, world.signers[0]!.user, body);
+const ingest = (body: unknown) => ingestSubmission(server.deps, world.signers[0]!.user, body);
 
 async function counts() {
-	const db = open.db;
+	const db = server.db;
 	const one = async (table: 'submissions' | 'submission_events' | 'idempotency_keys') =>
 		Number(
 			(
@@ -90,8 +80,8 @@ async function counts() {
 /** Fills the filesystem under `dir` to the last byte; returns the filler's path. */
 async function fillDisk(): Promise<string> {
 	// Empty the WAL into the database first, so the next write has to grow a file.
-	await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(open.db);
-	return fillSmallDisk(join(dir, 'filler'), 64 << 20);
+	await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(server.db);
+	return fillSmallDisk(join(server.dir, 'filler'), 64 << 20);
 }
 
 function refused(answer: { status: number; body: SubmissionAccepted | SubmissionRefused }) {
@@ -113,15 +103,15 @@ describe('disk full', () => {
 		expect(refused(answer)).toBe('SERVER_DISK_FULL');
 		expect(await counts()).toEqual(before);
 		const [sig] = Object.keys(world.images);
-		expect(await blobs.has(sig!)).toBe(false);
+		expect(await server.blobs.has(sig!)).toBe(false);
 
 		await unlink(filler);
-		expect(await inconsistencies(join(dir, 'app.db'), blobs.dir)).toEqual([]);
+		expect(await inconsistencies(join(server.dir, 'app.db'), server.blobs.dir)).toEqual([]);
 		const retry = await ingest(body);
 		expect(retry.status).toBe(201);
 		expect(await ingest(body)).toEqual(retry);
 		expect((await counts()).submissions).toBe(before.submissions + 1);
-		expect(await blobs.has(sig!)).toBe(true);
+		expect(await server.blobs.has(sig!)).toBe(true);
 	});
 
 	it('SERVER_DISK_FULL: a submission whose database write cannot grow the file stores nothing, the database stays intact, and the retry is accepted', async () => {
@@ -137,7 +127,7 @@ describe('disk full', () => {
 		expect(await counts()).toEqual(before);
 
 		await unlink(filler);
-		expect(await inconsistencies(join(dir, 'app.db'), blobs.dir)).toEqual([]);
+		expect(await inconsistencies(join(server.dir, 'app.db'), server.blobs.dir)).toEqual([]);
 		expect((await ingest(body)).status).toBe(201);
 		expect((await counts()).submissions).toBe(before.submissions + 1);
 	});
@@ -154,9 +144,13 @@ async function holdWriteLock(holdMs: number): Promise<{ released: Promise<void> 
 		db.exec('BEGIN IMMEDIATE');
 		console.log('locked');
 		setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, Number(process.argv[2]));`;
-	const child = spawn(process.execPath, ['-e', script, join(dir, 'app.db'), String(holdMs)], {
-		stdio: ['ignore', 'pipe', 'inherit']
-	});
+	const child = spawn(
+		process.execPath,
+		['-e', script, join(server.dir, 'app.db'), String(holdMs)],
+		{
+			stdio: ['ignore', 'pipe', 'inherit']
+		}
+	);
 	const released = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	await new Promise<void>((resolve, reject) => {
 		child.stdout.once('data', () => resolve());
@@ -176,7 +170,7 @@ describe('SQLite busy', () => {
 		const answer = await ingest(body);
 		await lock.released;
 		expect(answer.status).toBe(201);
-		expect(await inconsistencies(join(dir, 'app.db'), blobs.dir)).toEqual([]);
+		expect(await inconsistencies(join(server.dir, 'app.db'), server.blobs.dir)).toEqual([]);
 	});
 
 	it('SERVER_BUSY: a second writer holding the lock past busy_timeout gets a clear 503, nothing stored, the database intact, and the retry is accepted', async () => {
@@ -188,7 +182,7 @@ describe('SQLite busy', () => {
 		expect(answer.status).toBe(503);
 		expect(refused(answer)).toBe('SERVER_BUSY');
 		expect(await counts()).toEqual(before);
-		expect(await inconsistencies(join(dir, 'app.db'), blobs.dir)).toEqual([]);
+		expect(await inconsistencies(join(server.dir, 'app.db'), server.blobs.dir)).toEqual([]);
 		expect((await ingest(body)).status).toBe(201);
 	}, 30_000);
 });

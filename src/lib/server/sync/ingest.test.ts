@@ -1,22 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import type { OpenDatabase } from '../db';
 import type { User } from '../db/schema';
-import { BlobStore } from '../platform/blob-store';
+import type { BlobStore } from '../platform/blob-store';
 import { ingestSubmission, type IngestDeps } from './ingest';
-import { topUpTickets, TICKET_POOL_SIZE } from '../auth/tickets';
-import { definitionJson } from '../contracts/envelopes';
-import {
-	authoriseSeal,
-	createSeal,
-	revokeSeal,
-	setSealStatus,
-	updateSeal
-} from '../seals/admin-seals';
-import { revokePasskey } from '../auth/passkeys';
-import { preAuthRefusals } from '../review/refusal-counts';
+import { topUpTickets, TICKET_POOL_SIZE } from '../auth';
+import { authoriseSeal, createSeal, revokeSeal, setSealStatus, updateSeal } from '../seals';
+import { revokePasskey } from '../auth';
+import { preAuthRefusals } from '../review';
 import { manifestChallenge } from '$lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';
 import type { Manifest } from '$lib/domain/manifest';
@@ -26,20 +16,31 @@ import {
 	insertCredential,
 	type FakeAuthenticator
 } from '../../../../tests/support/fake-authenticator';
-import { discSealPng, sha256Hex, signaturePng } from '../../../../tests/support/images';
+import { discSealPng, sha256Hex } from '../../../../tests/support/images';
 import { insertSeal } from '../../../../tests/support/seals';
+import {
+	DOC_HASH,
+	grantSeal,
+	insertContract,
+	insertDocBlob,
+	insertOrgs,
+	insertUsers,
+	openTestServer,
+	ORIGIN,
+	RP_ID,
+	testImages,
+	firstTicket,
+	addPasskey,
+	type TestServer
+} from '../../../../tests/support/test-server';
 
 // Real SQLite file, real blob store, real WebAuthn verification (a software P-256 passkey):
 // only the browser is left out. Test names start with the stable code they prove.
 
-const ORIGIN = 'https://sign.example.cn';
-const RP_ID = 'sign.example.cn';
-const DOC_HASH = 'd'.repeat(64);
-
-let dir: string;
+let server: TestServer;
 let open: OpenDatabase;
 let blobs: BlobStore;
-let now: Date;
+const now = () => server.now();
 let deps: IngestDeps;
 let alice: User;
 let bob: User;
@@ -49,74 +50,31 @@ let sigPng: Uint8Array;
 let sealPng: Uint8Array;
 let sig: string;
 let seal: string;
+let images: Record<string, string>;
 
 beforeEach(async () => {
-	now = new Date('2026-03-01T08:00:00Z');
-	dir = await mkdtemp(join(tmpdir(), 'sealpass-ingest-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
-	await migrateToLatest(open);
-	blobs = new BlobStore(join(dir, 'blobs'), 1 << 24);
-	deps = { db: open.db, blobs, clock: () => now, origin: ORIGIN };
-	sigPng = await signaturePng();
-	sealPng = await discSealPng();
-	sig = sha256Hex(sigPng);
-	seal = sha256Hex(sealPng);
+	server = await openTestServer('ingest');
+	({ open, blobs, deps } = server);
+	({ sigPng, sealPng, sig, seal, images } = await testImages());
 
-	const at = now.toISOString();
+	const at = now().toISOString();
 	const db = open.db;
-	await db
-		.insertInto('organisations')
-		.values({ id: 'org', name: '示例', name_en: 'Demo', created_at: at })
-		.execute();
-	const user = (id: string): User =>
-		({ id, org_id: 'org', display_name: id, role: 'signer', created_at: at }) as User;
-	alice = user('user-alice');
-	bob = user('user-bob');
-	for (const u of [alice, bob]) {
-		await db
-			.insertInto('users')
-			.values({
-				id: u.id,
-				org_id: u.org_id,
-				display_name: u.display_name,
-				role: u.role,
-				created_at: at
-			})
-			.execute();
-	}
-	aliceKey = await createFakeAuthenticator();
-	bobKey = await createFakeAuthenticator();
-	for (const [u, key] of [
-		[alice, aliceKey],
-		[bob, bobKey]
-	] as const) {
-		await insertCredential(db, u.id, key, at);
-	}
-	await db
-		.insertInto('blobs')
-		.values({ sha256: DOC_HASH, size: 1, media_type: 'application/pdf', created_at: at })
-		.execute();
+	await insertOrgs(db, at);
+	[alice, bob] = (await insertUsers(db, at, [{ id: 'user-alice' }, { id: 'user-bob' }])) as [
+		User,
+		User
+	];
+	aliceKey = await addPasskey(db, alice.id, at);
+	bobKey = await addPasskey(db, bob.id, at);
+	await insertDocBlob(db, at);
 	const envelope = sampleEnvelope({ docHash: DOC_HASH });
-	await db
-		.insertInto('envelopes')
-		.values({
-			id: envelope.id,
-			org_id: 'org',
-			title: 'Test',
-			doc_sha256: DOC_HASH,
-			page_count: 3,
-			status: 'sent',
-			created_at: at,
-			definition: definitionJson(envelope)
-		})
-		.execute();
-	await db
-		.insertInto('envelope_signers')
-		.values([
-			{ envelope_id: envelope.id, signer_id: 'alice', user_id: alice.id },
-			{ envelope_id: envelope.id, signer_id: 'bob', user_id: bob.id }
-		])
-		.execute();
+	await insertContract(db, {
+		id: envelope.id,
+		title: 'Test',
+		at,
+		envelope,
+		signers: { alice: alice.id, bob: bob.id }
+	});
 	await insertSeal(db, {
 		id: 'seal-contract',
 		orgId: 'org',
@@ -124,28 +82,14 @@ beforeEach(async () => {
 		image: seal,
 		at: '2026-01-01T00:00:00.000Z'
 	});
-	await db
-		.insertInto('seal_authorisations')
-		.values({
-			id: 'auth-1',
-			seal_id: 'seal-contract',
-			user_id: alice.id,
-			granted_at: at,
-			revoked_at: null
-		})
-		.execute();
+	await grantSeal(db, { id: 'auth-1', sealId: 'seal-contract', userId: alice.id, at });
 });
 
 afterEach(async () => {
-	await open.close();
-	await rm(dir, { recursive: true, force: true });
+	await server.close();
 });
 
-async function ticketFor(user: User, key: FakeAuthenticator) {
-	const pool = await topUpTickets(open.db, deps.clock, user.id, key.credentialId);
-	if (!pool.ok) throw new Error(pool.message);
-	return pool.value.tickets[0]!;
-}
+const ticketFor = (user: User, key: FakeAuthenticator) => firstTicket(server, user, key);
 
 /** Alice's signing manifest: the two required fields, with the real image hashes. */
 async function aliceManifest(overrides: Partial<Manifest> = {}): Promise<Manifest> {
@@ -191,10 +135,7 @@ async function bodyFor(
 		idempotencyKey: options.idempotencyKey ?? `key-${crypto.randomUUID()}`,
 		manifest,
 		assertion,
-		images: options.images ?? {
-			[sig]: Buffer.from(sigPng).toString('base64'),
-			[seal]: Buffer.from(sealPng).toString('base64')
-		}
+		images: options.images ?? images
 	};
 }
 
@@ -202,21 +143,10 @@ const code = (answer: { body: SubmissionAccepted | SubmissionRefused }) =>
 	'error' in answer.body ? answer.body.error.code : null;
 
 async function insertAdmin(): Promise<User> {
-	await open.db
-		.insertInto('users')
-		.values({
-			id: 'user-admin',
-			org_id: 'org',
-			display_name: 'admin',
-			role: 'admin',
-			created_at: now.toISOString()
-		})
-		.execute();
-	return open.db
-		.selectFrom('users')
-		.selectAll()
-		.where('id', '=', 'user-admin')
-		.executeTakeFirstOrThrow();
+	const [admin] = await insertUsers(open.db, now().toISOString(), [
+		{ id: 'user-admin', role: 'admin', displayName: 'admin' }
+	]);
+	return admin!;
 }
 
 async function ticketRow(id: string) {
@@ -303,7 +233,7 @@ describe('ingestSubmission', () => {
 	it('an idempotent repeat (same key, same body) returns the stored answer verbatim', async () => {
 		const body = await bodyFor(await aliceManifest(), aliceKey);
 		const first = await ingestSubmission(deps, alice, body);
-		now = new Date(now.getTime() + 60_000);
+		server.setNow(new Date(now().getTime() + 60_000));
 		// The same JSON with its keys in another order is the same body.
 		const reordered = JSON.parse(
 			JSON.stringify({
@@ -388,7 +318,7 @@ describe('ingestSubmission', () => {
 	it('TICKET_EXPIRED: a ticket past its 30 days is refused', async () => {
 		const manifest = await aliceManifest();
 		const body = await bodyFor(manifest, aliceKey);
-		now = new Date(now.getTime() + 31 * 86_400_000);
+		server.setNow(new Date(now().getTime() + 31 * 86_400_000));
 		const answer = await ingestSubmission(deps, alice, body);
 		expect(code(answer)).toBe('TICKET_EXPIRED');
 		expect(answer.status).toBe(422);
@@ -413,7 +343,7 @@ describe('ingestSubmission', () => {
 
 	it('PASSKEY_UNKNOWN: a signature the device confirmed offline with a passkey revoked meanwhile is refused; nothing is stored, nothing spent', async () => {
 		// The phone holds its pool and confirms offline; meanwhile the laptop revokes its passkey.
-		await insertCredential(open.db, alice.id, await createFakeAuthenticator(), now.toISOString());
+		await insertCredential(open.db, alice.id, await createFakeAuthenticator(), now().toISOString());
 		const body = await bodyFor(await aliceManifest(), aliceKey);
 		const revoked = await revokePasskey(open.db, deps.clock, alice.id, aliceKey.credentialId);
 		expect(revoked).toMatchObject({ ok: true, value: { ticketsRevoked: TICKET_POOL_SIZE } });
@@ -422,7 +352,7 @@ describe('ingestSubmission', () => {
 		expect(code(answer)).toBe('PASSKEY_UNKNOWN');
 		expect(await ticketRow(body.manifest.ticket.id)).toMatchObject({
 			used_at: null,
-			revoked_at: now.toISOString()
+			revoked_at: now().toISOString()
 		});
 		expect(await open.db.selectFrom('submissions').select('id').execute()).toHaveLength(0);
 		expect(await open.db.selectFrom('idempotency_keys').select('key').execute()).toHaveLength(0);
@@ -432,7 +362,7 @@ describe('ingestSubmission', () => {
 		const body = await bodyFor(await aliceManifest(), aliceKey);
 		await open.db
 			.updateTable('credentials')
-			.set({ revoked_at: now.toISOString() })
+			.set({ revoked_at: now().toISOString() })
 			.where('id', '=', aliceKey.credentialId)
 			.execute();
 		expect(code(await ingestSubmission(deps, alice, body))).toBe('PASSKEY_UNKNOWN');
@@ -518,7 +448,7 @@ describe('ingestSubmission', () => {
 		const body = await bodyFor(await aliceManifest(), aliceKey);
 		await open.db
 			.updateTable('seal_authorisations')
-			.set({ revoked_at: now.toISOString() })
+			.set({ revoked_at: now().toISOString() })
 			.execute();
 		const answer = await ingestSubmission(deps, alice, body);
 		expect(code(answer)).toBe('SEAL_NOT_AUTHORISED');
@@ -526,22 +456,7 @@ describe('ingestSubmission', () => {
 
 	it('SEAL_NOT_AUTHORISED / SA2: a seal the admin revoked through the seal page is refused at the next upload', async () => {
 		const body = await bodyFor(await aliceManifest(), aliceKey);
-		const at = now.toISOString();
-		await open.db
-			.insertInto('users')
-			.values({
-				id: 'user-admin',
-				org_id: 'org',
-				display_name: 'admin',
-				role: 'admin',
-				created_at: at
-			})
-			.execute();
-		const admin = await open.db
-			.selectFrom('users')
-			.selectAll()
-			.where('id', '=', 'user-admin')
-			.executeTakeFirstOrThrow();
+		const admin = await insertAdmin();
 		expect((await revokeSeal(deps, admin, 'seal-contract', alice.id)).ok).toBe(true);
 		const answer = await ingestSubmission(deps, alice, body);
 		expect(code(answer)).toBe('SEAL_NOT_AUTHORISED');
@@ -677,7 +592,7 @@ describe('ingestSubmission', () => {
 			{ images: sigOnly }
 		);
 
-		now = new Date('2026-03-02T08:00:00Z');
+		server.setNow(new Date('2026-03-02T08:00:00Z'));
 		const regenerated = await updateSeal(deps, admin, created.id, {
 			name: '合同专用章',
 			spec: { orgName: '示例科技股份有限公司' }
@@ -701,10 +616,10 @@ describe('ingestSubmission', () => {
 
 		// A ticket issued after the change cannot have been confirmed with the retired image. (The
 		// pool issued before it is set aside for a moment, so the top-up issues fresh tickets.)
-		now = new Date('2026-03-02T09:00:00Z');
+		server.setNow(new Date('2026-03-02T09:00:00Z'));
 		const setAside = await open.db
 			.updateTable('tickets')
-			.set({ used_at: now.toISOString() })
+			.set({ used_at: now().toISOString() })
 			.where('used_at', 'is', null)
 			.returning('id')
 			.execute();
@@ -758,7 +673,7 @@ describe('ingestSubmission', () => {
 		expect(
 			(await ingestSubmission(deps, alice, await bodyFor(await aliceManifest(), aliceKey))).status
 		).toBe(201);
-		// The server holds Alice's signature now. Bob names it without the bytes: not his to reuse.
+		// The server holds Alice's signature now(). Bob names it without the bytes: not his to reuse.
 		const bobTicket = await ticketFor(bob, bobKey);
 		const bobManifest = sampleManifest({
 			docHash: DOC_HASH,
@@ -827,14 +742,14 @@ describe('ingestSubmission', () => {
 				userName: alice.display_name,
 				code: 'ASSERTION_INVALID',
 				count: 5,
-				lastAt: now.toISOString()
+				lastAt: now().toISOString()
 			},
 			{
 				userId: alice.id,
 				userName: alice.display_name,
 				code: 'TICKET_UNKNOWN',
 				count: 1,
-				lastAt: now.toISOString()
+				lastAt: now().toISOString()
 			}
 		]);
 		expect(await preAuthRefusals(open.db, 'another-org', '2026-03-01')).toEqual([]);

@@ -1,70 +1,39 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import type { OpenDatabase } from '../db';
 import type { User } from '../db/schema';
-import { BlobStore } from '../platform/blob-store';
-import { definitionJson } from '../contracts/envelopes';
+import type { BlobStore } from '../platform/blob-store';
 import { decodeCursor, encodeCursor, missingBlobs, pullChanges, PULL_PAGE } from './sync';
 import { canonicalJson } from '$lib/domain/canonical';
-import { sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';
+import { sampleManifest } from '$lib/domain/fixtures';
 import { insertSeal } from '../../../../tests/support/seals';
+import {
+	insertContract,
+	insertDocBlob,
+	insertOrgs,
+	insertUsers,
+	openTestServer,
+	type TestServer
+} from '../../../../tests/support/test-server';
 
 // Real SQLite file through every migration: the triggers of 0006 are what is under test.
 
 const AT = '2026-03-01T08:00:00.000Z';
-let dir: string;
+let server: TestServer;
 let open: OpenDatabase;
 let blobs: BlobStore;
 let alice: User;
 
 async function addEnvelope(id: string, status: 'draft' | 'sent' = 'sent', signer = alice.id) {
-	const envelope = sampleEnvelope({ id, docHash: 'd'.repeat(64) });
-	await open.db
-		.insertInto('envelopes')
-		.values({
-			id,
-			org_id: 'org',
-			title: `Contract ${id}`,
-			doc_sha256: 'd'.repeat(64),
-			page_count: 3,
-			status,
-			created_at: AT,
-			definition: definitionJson(envelope)
-		})
-		.execute();
-	await open.db
-		.insertInto('envelope_signers')
-		.values({ envelope_id: id, signer_id: 'alice', user_id: signer })
-		.execute();
+	await insertContract(open.db, { id, status, at: AT, signers: { alice: signer } });
 }
 
 beforeEach(async () => {
-	dir = await mkdtemp(join(tmpdir(), 'sealpass-sync-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
-	await migrateToLatest(open);
-	blobs = new BlobStore(join(dir, 'blobs'), 1 << 20);
+	server = await openTestServer('sync', { blobLimit: 1 << 20 });
+	({ open, blobs } = server);
 	const db = open.db;
-	await db
-		.insertInto('organisations')
-		.values({ id: 'org', name: '示例', name_en: 'Demo', created_at: AT })
-		.execute();
-	for (const id of ['alice', 'bob']) {
-		await db
-			.insertInto('users')
-			.values({ id, org_id: 'org', display_name: id, role: 'signer', created_at: AT })
-			.execute();
-	}
-	alice = (await db
-		.selectFrom('users')
-		.selectAll()
-		.where('id', '=', 'alice')
-		.executeTakeFirstOrThrow()) as User;
-	await db
-		.insertInto('blobs')
-		.values({ sha256: 'd'.repeat(64), size: 1, media_type: 'application/pdf', created_at: AT })
-		.execute();
+	await insertOrgs(db, AT);
+	[alice] = (await insertUsers(db, AT, [{ id: 'alice' }, { id: 'bob' }])) as [User, User];
+	await insertDocBlob(db, AT);
 	await db
 		.insertInto('credentials')
 		.values({
@@ -84,8 +53,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-	await open.close();
-	await rm(dir, { recursive: true, force: true });
+	await server.close();
 });
 
 describe('pullChanges', () => {

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { PulledEnvelope, SyncPullResponse } from '$lib/domain/api-types';
 import type { Database, User } from '../db/schema';
 import type { BlobStore } from '../platform/blob-store';
-import { acceptedManifests, listInbox, loadEnvelope } from '../contracts/envelopes';
-import { mayReuseImage } from '../seals/seals';
+import { acceptedManifests, listInbox, loadEnvelope } from '../contracts';
+import { mayReuseImage } from '../seals';
 
 /** Envelopes per pull answer; the device pulls again while `more` is true. */
 export const PULL_PAGE = 100;

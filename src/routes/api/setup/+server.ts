@@ -17,14 +17,7 @@ export async function POST({ request, cookies, getClientAddress, url }) {
 	if (!parsed.success) return apiError('SETUP_LINK_INVALID', 'Malformed setup token');
 	const app = getApp();
 	const result = await redeemSetupToken(app.database.db, parsed.output.token, app.clock);
-	if (!result.ok) {
-		return apiError(
-			result.code,
-			result.code === 'SETUP_LINK_USED'
-				? 'This setup link has already been used'
-				: 'This setup link is not valid'
-		);
-	}
+	if (!result.ok) return apiError(result.code, result.message);
 	await startSession(app.database.db, cookies, url, result.userId, app.clock);
 	return json({ ok: true });
 }

@@ -1,8 +1,9 @@
 import { ApiError } from '$lib/client/api';
+import { adminPage } from '$lib/client/admin/page-load';
 import { getContract, getContractDocument } from '$lib/client/admin/contracts';
 
-export async function load({ fetch, params }) {
-	try {
+export const load = ({ fetch, params, parent }) =>
+	adminPage(parent, { id: params.id }, async () => {
 		const [contract, bytes] = await Promise.all([
 			getContract(fetch, params.id).catch((error) => {
 				// A contract uploaded before it had a definition can still be viewed.
@@ -11,12 +12,5 @@ export async function load({ fetch, params }) {
 			}),
 			getContractDocument(fetch, params.id)
 		]);
-		return { state: 'ready' as const, contract, bytes, id: params.id };
-	} catch (error) {
-		return {
-			state: 'error' as const,
-			code: error instanceof ApiError ? error.code : ('NETWORK' as const),
-			id: params.id
-		};
-	}
-}
+		return { contract, bytes };
+	});

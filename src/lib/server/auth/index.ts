@@ -1,0 +1,30 @@
+// Who someone is and what proves it: the auth feature's public functions, for endpoints and the
+// other server features. Files inside auth/ import each other directly.
+export { issueSetupToken, redeemSetupToken } from './setup-link';
+export {
+	createInvite,
+	listInvites,
+	listOutbox,
+	normaliseContact,
+	normaliseName,
+	redeemInvite,
+	type InviteDeps
+} from './invites';
+export { inviteDeps } from './invite-deps';
+export { profileOf, saveDetails } from './profile';
+export {
+	bindSessionCredential,
+	createSession,
+	deleteSession,
+	markSessionVerified,
+	needsPasskeyCheck,
+	sessionCookieName,
+	sessionFor,
+	startSession,
+	SESSION_IDLE_HOURS,
+	type LiveSession
+} from './sessions';
+export { hashToken, newToken } from './tokens';
+export * from './passkeys';
+export { TICKET_POOL_SIZE, topUpTickets } from './tickets';
+export { appendAuthEvent } from './auth-events';

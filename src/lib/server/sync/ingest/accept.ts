@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import type { ErrorCode } from '$lib/domain/errors';
+import { manifestImages, manifestSealUses } from '$lib/domain/manifest';
+import { canonicalJson, manifestHash, sha256Hex } from '$lib/domain/canonical';
+import { headlineProblem, isComplete, validateManifest, type Problem } from '$lib/domain/rules';
+import type { SubmissionAccepted } from '$lib/domain/api-types';
+import { inspectImage } from '$lib/pdf/images';
+import type { User } from '../../db/schema';
+import { storeBlob } from '../../platform/blob-store';
+import { acceptedManifests, loadEnvelope } from '../../contracts';
+import { mayReuseImage, recordSealUses, sealRecords } from '../../seals';
+import { markCompleted } from '../../finalise';
+import type { Authenticated } from './authenticate';
+import {
+	Refused,
+	refusal,
+	type Body,
+	type IngestAnswer,
+	type IngestDeps,
+	type Trx
+} from './common';
+
+/** The checks against the envelope and its state, then the writes. Throws Refused. */
+export async function accept(
+	deps: IngestDeps,
+	trx: Trx,
+	user: User,
+	body: Body,
+	auth: Authenticated,
+	receivedAt: string
+): Promise<{ answer: IngestAnswer; submissionId: string }> {
+	const { manifest } = auth;
+	const fail = (code: ErrorCode, message: string, problems?: Problem[]) => {
+		throw new Refused(refusal(code, message, problems));
+	};
+	const stored = await loadEnvelope(trx, manifest.envelopeId);
+	if (!stored) return fail('NOT_FOUND', 'No such envelope');
+	const { envelope } = stored;
+	if (envelope.status === 'revoked') fail('DOC_REVOKED', 'The envelope was revoked');
+	if (manifest.revision !== envelope.revision) fail('DOC_REVISED', 'The envelope was revised');
+	const owner = stored.signerUsers.get(manifest.signerId);
+	if (envelope.signers.some((s) => s.id === manifest.signerId) && owner !== user.id) {
+		fail('FORBIDDEN', 'This signer is another user');
+	}
+
+	const referenced = new Set(manifestImages(manifest));
+	const uploads = new Map<string, { bytes: Uint8Array; mediaType: string }>();
+	for (const [key, base64] of Object.entries(body.images)) {
+		const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
+		if ((await sha256Hex(bytes)) !== key)
+			fail('IMAGE_INVALID', `Image ${key} does not match its hash`);
+		const inspection = inspectImage(bytes);
+		if (!inspection.ok) fail(inspection.code, inspection.message);
+		else if (referenced.has(key)) {
+			uploads.set(key, { bytes, mediaType: `image/${inspection.type}` });
+		}
+	}
+	const images = new Set(uploads.keys());
+	for (const image of referenced) {
+		if (!images.has(image) && (await hasBlob(deps, trx, image, user))) images.add(image);
+	}
+
+	const accepted = await acceptedManifests(trx, envelope.id);
+	const seals = await trx
+		.selectFrom('seal_authorisations')
+		.select('seal_id')
+		.where('user_id', '=', user.id)
+		.where('granted_at', '<=', receivedAt)
+		.where('revoked_at', 'is', null)
+		.execute();
+	const problems = validateManifest(envelope, manifest, {
+		accepted,
+		images,
+		authorisedSeals: new Set(seals.map((s) => s.seal_id)),
+		// Every seal the manifest names, active or not, with its image versions (R20, R21).
+		seals: await sealRecords(
+			trx,
+			user.org_id,
+			manifestSealUses(manifest).map((u) => u.sealId)
+		),
+		ticketIssuedAt: auth.ticketIssuedAt
+	});
+	const first = headlineProblem(problems);
+	if (first) fail(first.code, `Rule ${first.rule} failed at ${first.path}`, problems);
+
+	const submissionId = randomUUID();
+	// The conditional update is the lock: of two racing submissions one spends the ticket.
+	const spent = await trx
+		.updateTable('tickets')
+		.set({ used_at: receivedAt, used_by_submission: submissionId })
+		.where('id', '=', auth.ticketId)
+		.where('used_at', 'is', null)
+		.executeTakeFirst();
+	if (spent.numUpdatedRows !== 1n) fail('TICKET_USED', 'The ticket was already used');
+
+	for (const upload of uploads.values()) {
+		await storeBlob(trx, deps.blobs, upload.bytes, upload.mediaType, receivedAt);
+	}
+
+	const hash = await manifestHash(manifest);
+	const last = await trx
+		.selectFrom('submissions')
+		.select((eb) => eb.fn.max('seq').as('seq'))
+		.where('envelope_id', '=', envelope.id)
+		.executeTakeFirst();
+	await trx
+		.insertInto('submissions')
+		.values({
+			id: submissionId,
+			envelope_id: envelope.id,
+			seq: Number(last?.seq ?? 0) + 1,
+			user_id: user.id,
+			credential_id: auth.credentialId,
+			ticket_id: auth.ticketId,
+			manifest_json: canonicalJson(manifest),
+			manifest_hash: hash,
+			assertion_json: JSON.stringify(body.assertion),
+			device_time: manifest.deviceTime,
+			received_at: receivedAt,
+			status: 'accepted'
+		})
+		.execute();
+	// The seal list's count and history (SA7), with the submission or not at all.
+	await recordSealUses(trx, {
+		id: submissionId,
+		envelopeId: envelope.id,
+		receivedAt,
+		manifest
+	});
+	await trx
+		.updateTable('credentials')
+		.set({
+			counter: auth.newCounter,
+			backed_up: auth.backedUp ? 1 : 0,
+			last_used_at: receivedAt
+		})
+		.where('id', '=', auth.credentialId)
+		.execute();
+	const complete = isComplete(envelope, [...accepted, manifest]);
+	// The status and the finalisation job commit with the signature that completed it (C4).
+	if (complete) await markCompleted(trx, envelope.id, new Date(receivedAt));
+	const answer: SubmissionAccepted = {
+		submissionId,
+		manifestHash: hash,
+		envelopeStatus: complete ? 'completed' : envelope.status,
+		receivedAt
+	};
+	return { answer: { status: 201, body: answer }, submissionId };
+}
+
+/** Whether the server holds an image that this user may name without sending it (mayReuseImage). */
+async function hasBlob(deps: IngestDeps, trx: Trx, sha256: string, user: User): Promise<boolean> {
+	if (!(await mayReuseImage(trx, user, sha256))) return false;
+	const row = await trx
+		.selectFrom('blobs')
+		.select('sha256')
+		.where('sha256', '=', sha256)
+		.executeTakeFirst();
+	return row !== undefined && (await deps.blobs.has(sha256));
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { parseManifest } from '$lib/domain/manifest-schema';
+import type { AuditEvent } from '$lib/domain/audit';
+import type { User } from '../../db/schema';
+import { appendAudit } from '../../audit';
+import { indexForReview } from '../../review';
+import type { Body, IngestAnswer, Trx } from './common';
+
+/** Appends the evidence of one attempt, accepted or refused, with its code. */
+export async function recordEvent(
+	trx: Trx,
+	user: User,
+	body: Body,
+	at: string,
+	answer: IngestAnswer,
+	submissionId: string | null
+): Promise<void> {
+	const manifest = parseManifest(body.manifest);
+	const refused = 'error' in answer.body ? answer.body : null;
+	const eventId = randomUUID();
+	await trx
+		.insertInto('submission_events')
+		.values({
+			id: eventId,
+			at,
+			user_id: user.id,
+			idempotency_key: body.idempotencyKey,
+			envelope_id: manifest.ok ? manifest.manifest.envelopeId : null,
+			ticket_id: manifest.ok ? manifest.manifest.ticket.id : null,
+			submission_id: submissionId,
+			outcome: refused ? 'refused' : 'accepted',
+			code: refused ? refused.error.code : null
+		})
+		.execute();
+	// The admin review list (RV2), in this transaction so it never misses a submission.
+	await indexForReview(trx, {
+		eventId,
+		user,
+		at,
+		submissionId,
+		refusalCode: refused ? refused.error.code : null,
+		manifest: manifest.ok ? manifest.manifest : null
+	});
+	const event = auditEventFor(body, answer, submissionId);
+	// Same transaction and receipt time as the submission it records (SPEC A4).
+	if (event) await appendAudit(trx, () => new Date(at), user.id, event);
+}
+
+/**
+ * The audit trail's view of an attempt (SPEC A1): a new acceptance is `submission.signed` or
+ * `submission.rejected` (the signer's 退回), a refusal `submission.refused`; a retry answered
+ * from the idempotency store with an earlier acceptance records nothing new.
+ */
+function auditEventFor(
+	body: Body,
+	answer: IngestAnswer,
+	submissionId: string | null
+): AuditEvent | null {
+	const parsed = parseManifest(body.manifest);
+	const manifest = parsed.ok ? parsed.manifest : null;
+	if ('error' in answer.body) {
+		return {
+			kind: 'submission.refused',
+			subject: manifest?.envelopeId ?? null,
+			data: {
+				code: answer.body.error.code,
+				idempotencyKey: body.idempotencyKey,
+				ticketId: manifest?.ticket.id ?? null
+			}
+		};
+	}
+	if (!submissionId || !manifest) return null;
+	const data = {
+		envelopeId: manifest.envelopeId,
+		manifestHash: answer.body.manifestHash,
+		ticketId: manifest.ticket.id,
+		credentialId: manifest.credentialId
+	};
+	return manifest.decision.kind === 'rejected'
+		? {
+				kind: 'submission.rejected',
+				subject: submissionId,
+				data: { ...data, reason: manifest.decision.reason }
+			}
+		: { kind: 'submission.signed', subject: submissionId, data };
+}
