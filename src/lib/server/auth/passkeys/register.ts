@@ -119,7 +119,9 @@ export async function verifyRegistration(
 		name,
 		created_at: now,
 		last_used_at: null,
-		revoked_at: null
+		revoked_at: null,
+		// Names the authenticator model on the certificate of completion (SPEC C6).
+		aaguid: info.aaguid
 	};
 	await deps.db.transaction().execute(async (trx) => {
 		await trx.insertInto('credentials').values(row).execute();
