@@ -1,11 +1,12 @@
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 
 /**
- * The start of a contract's first page, before the app. `bootContract` is not bundled into the
- * app: the `sealpass-contract-boot` Vite plugin (vite.config.ts) writes its source, with the
- * build's URLs, into /contract-boot.js, which app.html runs before SvelteKit starts. So it must
- * not reference anything outside its own body. The app takes what it started with the
- * `take*` functions below.
+ * The start of a contract's first page, before the app. `bootContract` runs from
+ * /contract-boot.js, which app.html runs before SvelteKit starts: its own small bundle
+ * (entry contract-boot-entry.ts, built by the `sealpass-contract-boot` Vite plugin in
+ * vite.config.ts), so whatever it imports is bundled into that classic script, not shared with
+ * the app. Keep it to light modules: every byte is on the path of the first page. The app takes
+ * what it started with the `take*` functions below, which read the globals it leaves.
  */
 
 /** A contract opened by the boot script from the device copy. */
