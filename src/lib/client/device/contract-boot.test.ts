@@ -101,6 +101,8 @@ describe('bootContract', () => {
 		expect(recorded.workers).toEqual([WORKER_URL]);
 		const open = await takeBootOpen('env-1');
 		expect(open?.hash).toBe(hash);
+		// The row as the store holds it, for the view to show before Dexie has opened the store.
+		expect(open?.row).toMatchObject({ id: 'env-1', docHash: hash });
 		await open?.doc;
 		expect(recorded.opened).toHaveLength(1);
 		const params = recorded.opened[0]!;
