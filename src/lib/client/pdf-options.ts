@@ -7,10 +7,10 @@ const PDFJS_ASSETS = '/generated/pdfjs/';
 
 /**
  * How every document is opened with pdf.js, by the app (pdf-viewer.ts) and by the boot script
- * (contract-boot.ts, which receives it as data because it runs before the app): one place, so
- * a contract opened at boot is opened exactly as the app would. isEvalSupported: false keeps
- * pdf.js inside our CSP (no 'unsafe-eval') and shuts the font-program eval path that crafted
- * PDFs have abused (CVE-2024-4367). Plain data, no imports: vite.config.ts reads it too.
+ * (contract-boot-entry.ts, bundled into /contract-boot.js): one place, so a contract opened at
+ * boot is opened exactly as the app would. isEvalSupported: false keeps pdf.js inside our CSP
+ * (no 'unsafe-eval') and shuts the font-program eval path that crafted PDFs have abused
+ * (CVE-2024-4367). Plain data, no imports: it is on the boot script's path too.
  */
 export const PDF_OPEN_OPTIONS = {
 	isEvalSupported: false,

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeviceDb } from './db';
 import { bootContract, takeBootOpen, takeBootWorker } from './contract-boot';
 import { PDF_OPEN_OPTIONS } from '../pdf-options';
@@ -12,6 +12,9 @@ import { PDF_OPEN_OPTIONS } from '../pdf-options';
 /** An ES module pdf.js's URL can point at in Node: importing it succeeds, like the real chunk. */
 const PDFJS_URL = 'data:text/javascript,export default 1';
 const WORKER_URL = '/_app/immutable/assets/pdf.worker.min.test.mjs';
+
+// What the build's plugin provides to the boot script's own bundle (vite.config.ts).
+vi.mock('virtual:sealpass/pdfjs-urls', () => ({ pdfjsUrl: PDFJS_URL, pdfWorkerUrl: WORKER_URL }));
 
 interface Recorded {
 	workers: string[];
@@ -98,6 +101,8 @@ describe('bootContract', () => {
 		expect(recorded.workers).toEqual([WORKER_URL]);
 		const open = await takeBootOpen('env-1');
 		expect(open?.hash).toBe(hash);
+		// The row as the store holds it, for the view to show before Dexie has opened the store.
+		expect(open?.row).toMatchObject({ id: 'env-1', docHash: hash });
 		await open?.doc;
 		expect(recorded.opened).toHaveLength(1);
 		const params = recorded.opened[0]!;
@@ -139,5 +144,21 @@ describe('bootContract', () => {
 		bootContract(WORKER_URL, PDFJS_URL, PDF_OPEN_OPTIONS);
 		expect(recorded.workers).toEqual([]);
 		expect(takeBootOpen('env-3')).toBeNull();
+	});
+});
+
+describe('the /contract-boot.js entry', () => {
+	it('boots the contract in the URL with the build’s pdf.js URLs and the app’s options', async () => {
+		const hash = await deviceWith('env-4', new TextEncoder().encode('%PDF-1.7 entry'));
+		at('/inbox/env-4');
+		vi.resetModules();
+		await import('./contract-boot-entry');
+
+		expect(recorded.workers).toEqual([WORKER_URL]);
+		const open = await takeBootOpen('env-4');
+		expect(open?.hash).toBe(hash);
+		await open?.doc;
+		expect(recorded.opened).toHaveLength(1);
+		expect(recorded.opened[0]).toMatchObject(PDF_OPEN_OPTIONS);
 	});
 });

@@ -1,17 +1,21 @@
 import type { PDFDocumentProxy } from 'pdfjs-dist';
+import type { DeviceEnvelope } from './db';
 
 /**
- * The start of a contract's first page, before the app. `bootContract` is not bundled into the
- * app: the `sealpass-contract-boot` Vite plugin (vite.config.ts) writes its source, with the
- * build's URLs, into /contract-boot.js, which app.html runs before SvelteKit starts. So it must
- * not reference anything outside its own body. The app takes what it started with the
- * `take*` functions below.
+ * The start of a contract's first page, before the app. `bootContract` runs from
+ * /contract-boot.js, which app.html runs before SvelteKit starts: its own small bundle
+ * (entry contract-boot-entry.ts, built by the `sealpass-contract-boot` Vite plugin in
+ * vite.config.ts), so whatever it imports is bundled into that classic script, not shared with
+ * the app. Keep it to light modules: every byte is on the path of the first page. The app takes
+ * what it started with the `take*` functions below, which read the globals it leaves.
  */
 
 /** A contract opened by the boot script from the device copy. */
 export interface BootOpen {
 	/** The docHash of the row the bytes were read for: the app takes the document only for it. */
 	hash: string;
+	/** The row as the store holds it (what Dexie would read): the view shows it before Dexie opens. */
+	row: DeviceEnvelope;
 	doc: Promise<PDFDocumentProxy>;
 }
 
@@ -71,40 +75,42 @@ export function bootContract(
 	pdfjs.catch(() => undefined);
 	if (!port || typeof indexedDB === 'undefined') return;
 	const worker = port;
-	const copy = new Promise<{ hash: string; bytes: Uint8Array } | null>((resolve) => {
-		const request = indexedDB.open('sealpass');
-		request.onupgradeneeded = () => request.transaction?.abort();
-		request.onerror = () => resolve(null);
-		request.onblocked = () => resolve(null);
-		request.onsuccess = () => {
-			const db = request.result;
-			db.onversionchange = () => db.close();
-			try {
-				const tx = db.transaction(['envelopes', 'blobs'], 'readonly');
-				tx.onabort = () => resolve(null);
-				tx.onerror = () => resolve(null);
-				const row = tx.objectStore('envelopes').get(id);
-				row.onsuccess = () => {
-					const envelope = row.result as { docHash?: unknown; downloadedAt?: unknown } | undefined;
-					const hash = envelope?.docHash;
-					if (typeof hash !== 'string' || !envelope?.downloadedAt) return resolve(null);
-					const blob = tx.objectStore('blobs').get(hash);
-					blob.onsuccess = () => {
-						const data = (blob.result as { data?: unknown } | undefined)?.data;
-						if (!(data instanceof Blob)) return resolve(null);
-						data.arrayBuffer().then(
-							(buffer) => resolve({ hash, bytes: new Uint8Array(buffer) }),
-							() => resolve(null)
-						);
+	const copy = new Promise<{ hash: string; row: DeviceEnvelope; bytes: Uint8Array } | null>(
+		(resolve) => {
+			const request = indexedDB.open('sealpass');
+			request.onupgradeneeded = () => request.transaction?.abort();
+			request.onerror = () => resolve(null);
+			request.onblocked = () => resolve(null);
+			request.onsuccess = () => {
+				const db = request.result;
+				db.onversionchange = () => db.close();
+				try {
+					const tx = db.transaction(['envelopes', 'blobs'], 'readonly');
+					tx.onabort = () => resolve(null);
+					tx.onerror = () => resolve(null);
+					const row = tx.objectStore('envelopes').get(id);
+					row.onsuccess = () => {
+						const envelope = row.result as DeviceEnvelope | undefined;
+						const hash: unknown = envelope?.docHash;
+						if (typeof hash !== 'string' || !envelope?.downloadedAt) return resolve(null);
+						const blob = tx.objectStore('blobs').get(hash);
+						blob.onsuccess = () => {
+							const data = (blob.result as { data?: unknown } | undefined)?.data;
+							if (!(data instanceof Blob)) return resolve(null);
+							data.arrayBuffer().then(
+								(buffer) => resolve({ hash, row: envelope, bytes: new Uint8Array(buffer) }),
+								() => resolve(null)
+							);
+						};
 					};
-				};
-			} catch {
-				resolve(null);
-			}
-			// Closes once the transaction is done.
-			db.close();
-		};
-	});
+				} catch {
+					resolve(null);
+				}
+				// Closes once the transaction is done.
+				db.close();
+			};
+		}
+	);
 	const open = Promise.all([copy, pdfjs])
 		.then(([read]) => {
 			const lib = g.pdfjsLib;
@@ -118,7 +124,7 @@ export function bootContract(
 			}).promise;
 			// Page 1 is drawn first: the worker parses it while the app starts.
 			doc.then((opened) => opened.getPage(1)).catch(() => undefined);
-			return { hash: read.hash, doc };
+			return { hash: read.hash, row: read.row, doc };
 		})
 		.catch(() => null);
 	g.__sealpassBootOpen = { id, open };

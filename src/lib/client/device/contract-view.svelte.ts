@@ -34,6 +34,8 @@ interface Opening {
 	hash: string;
 	sent: Promise<void>;
 	doc: Promise<PDFDocumentProxy | null>;
+	/** The row it was read for, when read ahead of the view: shown before Dexie's own read. */
+	row?: DeviceEnvelope;
 }
 
 /** Opens the device copy of a document (null when the store does not have its bytes). */
@@ -96,12 +98,14 @@ export function preloadContract(id: string): void {
 			.then((row) => {
 				mark('preload-row');
 				if (!row || row.downloadedAt === null || !row.definition) return null;
-				return openStored(row.docHash);
+				return { ...openStored(row.docHash), row };
 			});
 	const boot = takeBootOpen(id);
 	const opening = (boot ?? Promise.resolve(null))
 		.then((open) =>
-			open ? { hash: open.hash, sent: Promise.resolve(), doc: open.doc } : fromStore()
+			open
+				? { hash: open.hash, sent: Promise.resolve(), doc: open.doc, row: open.row }
+				: fromStore()
 		)
 		.catch(() => null);
 	ahead = { id, opening };
@@ -127,6 +131,8 @@ export class ContractView {
 	/** What preloadContract started for this contract, until a row decides whether it fits. */
 	#early: Promise<Opening | null> | null = null;
 	#generation = 0;
+	/** The last row applied, as JSON: the same row again (the read ahead, then Dexie's) is skipped. */
+	#applied: string | null = null;
 
 	constructor(private readonly id: string) {}
 
@@ -134,8 +140,21 @@ export class ContractView {
 	start(): () => void {
 		mark('view-start');
 		const db = deviceDb();
+		// The row read ahead with the document (by the boot script or the preload) is shown at
+		// once: Dexie's first read waits for its own open of the store (docs/perf.md). Dexie's
+		// row then follows as usual, and is skipped when it is the same.
+		let stopped = false;
+		let live = false;
+		if (ahead?.id === this.id) {
+			void ahead.opening.then((opening) => {
+				if (!stopped && !live && opening?.row?.id === this.id) void this.#apply(opening.row);
+			});
+		}
 		const sub = liveQuery(() => db.envelopes.get(this.id)).subscribe({
-			next: (row) => void this.#apply(row ?? null),
+			next: (row) => {
+				live = true;
+				void this.#apply(row ?? null);
+			},
 			error: (error) => (this.load = { state: 'failed', row: null, message: String(error) })
 		});
 		const reasons = liveQuery(() =>
@@ -148,6 +167,8 @@ export class ContractView {
 			}
 		});
 		return () => {
+			stopped = true;
+			this.#applied = null;
 			sub.unsubscribe();
 			reasons.unsubscribe();
 			this.#generation++;
@@ -165,6 +186,9 @@ export class ContractView {
 	}
 
 	async #apply(row: DeviceEnvelope | null): Promise<void> {
+		const applied = JSON.stringify(row);
+		if (applied === this.#applied) return;
+		this.#applied = applied;
 		const generation = ++this.#generation;
 		if (!row) {
 			this.load = { state: 'unknown' };

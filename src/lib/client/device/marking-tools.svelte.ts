@@ -25,7 +25,14 @@ export class MarkingTools {
 	/** The free seals' elements on the pages, so a new seal can take the focus. */
 	readonly freeSealEls: (HTMLElement | undefined)[] = $state([]);
 
-	constructor(private readonly marking: () => Marking | null) {}
+	/**
+	 * `missing` is told when a field is tapped while there is no Marking yet (the view loads the
+	 * signing tools after page 1), with the tap to do again once there is one.
+	 */
+	constructor(
+		private readonly marking: () => Marking | null,
+		private readonly missing: (retry: () => void) => void = () => {}
+	) {}
 
 	/** The pad's drawing is kept on the device, then fills the field(s) it was opened for. */
 	async padDone(png: Uint8Array, asDefault: boolean): Promise<void> {
@@ -63,7 +70,8 @@ export class MarkingTools {
 	/** Tapping an empty field fills it with what the signer has; a filled one is only selected. */
 	fillField(field: Field): void {
 		const marking = this.marking();
-		if (!marking || isFieldFilled(field, marking.draft)) return;
+		if (!marking) return this.missing(() => this.fillField(field));
+		if (isFieldFilled(field, marking.draft)) return;
 		if (field.kind === 'signature') {
 			if (marking.defaultSignature) marking.sign(marking.defaultSignature, field.id);
 			else this.openPad(field.id);

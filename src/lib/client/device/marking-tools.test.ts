@@ -103,6 +103,22 @@ describe('MarkingTools: tapping a field', () => {
 		tools.fillField(field('f-seal-a'));
 		expect(marking.draft.fills['f-seal-a']).toMatchObject({ sealId: 'seal-round' });
 	});
+
+	it('hands a tap made before there is a Marking to the view, to do again once there is one', () => {
+		const envelope = sampleEnvelope();
+		let marking: Marking | null = null;
+		const missed: (() => void)[] = [];
+		const tools = new MarkingTools(
+			() => marking,
+			(retry) => missed.push(retry)
+		);
+		tools.fillField(envelope.fields.find((f) => f.id === 'f-seal-a')!);
+		expect(missed).toHaveLength(1);
+		marking = new Marking(envelope, 'alice');
+		marking.seals = [ROUND];
+		missed[0]!();
+		expect(marking.draft.fills['f-seal-a']).toMatchObject({ sealId: 'seal-round' });
+	});
 });
 
 describe('MarkingTools: the signature pad', () => {

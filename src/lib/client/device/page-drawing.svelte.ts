@@ -51,6 +51,8 @@ export class PageDrawing {
 	allFrames = $state(false);
 	/** The page sizes whose frames are laid out now. */
 	readonly framePages: readonly PageSize[];
+	/** True once page 1 is on screen, or the contract cannot show it: what waits for it may go. */
+	firstScreenShown = $state(false);
 
 	#renderer: PageRenderer | null = null;
 	#rendererReady = $state(0);
@@ -163,8 +165,10 @@ export class PageDrawing {
 				performance.mark('sealpass:page-1');
 			}
 			this.#releaseFirstScreen();
+			this.firstScreenShown = true;
 		} else if (['unknown', 'not-downloaded', 'failed'].includes(this.host.load().state)) {
 			this.#releaseFirstScreen();
+			this.firstScreenShown = true;
 		}
 	}
 

@@ -171,9 +171,11 @@ describe('PageDrawing: the first screen', () => {
 		const t = setup(3);
 		t.drawing.settleFirstScreen();
 		expect(t.started).toEqual([]);
+		expect(t.drawing.firstScreenShown).toBe(false);
 		t.drawing.painted[1] = 1;
 		t.drawing.settleFirstScreen();
 		expect(t.started).toEqual(['start-up work']);
+		expect(t.drawing.firstScreenShown).toBe(true);
 		expect(performance.getEntriesByName('sealpass:page-1')).toHaveLength(1);
 	});
 
@@ -186,6 +188,7 @@ describe('PageDrawing: the first screen', () => {
 			const t = setup(3, load);
 			t.drawing.settleFirstScreen();
 			expect(t.started).toEqual(['start-up work']);
+			expect(t.drawing.firstScreenShown).toBe(true);
 		}
 		expect(performance.getEntriesByName('sealpass:page-1')).toHaveLength(0);
 	});
