@@ -118,6 +118,7 @@ export async function verifyEvidence(
 	const checks: EvidenceCheck[] = [];
 	const originalHash = await sha256Hex(bundle.originalPdf);
 
+	checks.push(submissionsCheck(bundle));
 	const keys = new Map<string, PublicKey>();
 	checks.push(...(await credentialChecks(bundle, keys)));
 	checks.push(await imageCheck(bundle));
@@ -167,6 +168,21 @@ export async function verifyEvidence(
 			.filter((c) => c.status === 'not-checked')
 			.map((c) => ({ name: c.name, reason: c.detail }))
 	};
+}
+
+/**
+ * EV3: a finished contract has at least one submission, each under its own id; an archive with
+ * none would verify vacuously, one with a repeated id would let a ticket or audit row count twice.
+ */
+function submissionsCheck(bundle: EvidenceBundle): EvidenceCheck {
+	const ids = bundle.submissions.map((s) => s.id);
+	if (ids.length === 0) {
+		return failed('submissions', 'EV3', 'ARCHIVE_INVALID', 'The archive holds no submission');
+	}
+	if (new Set(ids).size !== ids.length) {
+		return failed('submissions', 'EV3', 'ARCHIVE_INVALID', 'A submission id is listed twice');
+	}
+	return passed('submissions', 'EV3', `${ids.length} submission(s), in acceptance order`);
 }
 
 /** EV3: every credential's COSE key is supported, matches its algorithm and its SPKI PEM. */
