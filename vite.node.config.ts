@@ -30,7 +30,9 @@ export default defineConfig({
 				// The render benchmark runs the production code path, in Node, from bench/run.mjs.
 				bench: src('./bench/render-bench.ts'),
 				// The review benchmark (docs/perf.md): list/detail queries and ingest throughput.
-				'review-bench': src('./bench/review-bench.ts')
+				'review-bench': src('./bench/review-bench.ts'),
+				// @libpdf/core against our reader on render's path (docs/perf.md); a measurement only.
+				'libpdf-bench': src('./bench/libpdf-bench.ts')
 			},
 			output: {
 				format: 'es',

@@ -89,7 +89,7 @@ function manifestFor(pages: number, sig: string, seal: string): Manifest {
 }
 
 /** A case's PDF, its two images keyed by hash, and the manifest that stamps them. */
-function loadCase(dir: string, name: string) {
+export function loadCase(dir: string, name: string) {
 	const c = CASES.find((k) => k.name === name);
 	if (!c) throw new Error(`No benchmark case ${name}`);
 	const original = new Uint8Array(readFileSync(join(dir, `${name}.pdf`)));
@@ -107,7 +107,7 @@ const now = () => process.hrtime.bigint();
 const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
 
 /** Median of `runs` timings of `fn`, in milliseconds. */
-async function median(runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
+export async function median(runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
 	const times: number[] = [];
 	for (let i = 0; i < runs; i++) {
 		const t0 = now();

@@ -24,7 +24,7 @@ import { ensureNodeBuild, NODE_BUILD_DIR } from '../scripts/node-build.mjs';
 
 const FIRST_ROUTE_BUDGET = 150 * 1024;
 // `npm run bench -- first-page` runs only the named sections (first-route, render, upload,
-// first-page, review, load); no argument runs them all, as CI and the issue notes do.
+// first-page, review, libpdf, load); no argument runs them all, as CI and the issue notes do.
 const only = process.argv.slice(2);
 const want = (section) => only.length === 0 || only.includes(section);
 const figures = [];
@@ -121,7 +121,8 @@ const child = (...args) =>
 		],
 		{ encoding: 'utf8', maxBuffer: 64 << 20 }
 	);
-if (want('render') || want('upload') || want('first-page')) child('prepare', fixtures);
+if (want('render') || want('upload') || want('first-page') || want('libpdf'))
+	child('prepare', fixtures);
 if (want('render'))
 	for (const name of ['text-20', 'text-200', 'text-2000', 'image-200']) {
 		const time = JSON.parse(child('time', fixtures, name));
@@ -397,6 +398,35 @@ if (want('review')) {
 	emit({ figure: 'review_fill_rows', ...fill });
 	emit({ figure: 'review_ingest_throughput', ...reviewChild('ingest') });
 }
+// Could @libpdf/core replace our lazy reader/rewriter on render's path? The same stamping of
+// the 200-page contract both ways, timed in one process (ratio to ours), peak memory each in a
+// fresh process, and whether each output repeats byte for byte (bench/libpdf-bench.ts).
+if (want('libpdf')) {
+	const entry = pathToFileURL(join(NODE_BUILD_DIR, 'libpdf-bench.mjs')).href;
+	const run = (...args) =>
+		JSON.parse(
+			execFileSync(
+				process.execPath,
+				[
+					'--input-type=module',
+					'-e',
+					`(await import(${JSON.stringify(entry)})).main(${JSON.stringify(args)})`
+				],
+				{ encoding: 'utf8', maxBuffer: 64 << 20 }
+			)
+		);
+	const time = run('time', fixtures, 'text-200');
+	const ours = run('memory-ours', fixtures, 'text-200');
+	const theirs = run('memory-libpdf', fixtures, 'text-200');
+	emit({
+		figure: 'libpdf_vs_ours_text-200',
+		...time,
+		...ours,
+		...theirs,
+		libpdf_over_ours_peak_rss: +(theirs.libpdf_peak_rss_bytes / ours.ours_peak_rss_bytes).toFixed(3)
+	});
+}
+
 // Sync load: 50 devices syncing 20 confirmed manifests each at once against one production
 // server process on loopback, with real passkey assertions (tests/e2e/support/load.ts, run
 // through its e2e spec, which proves every manifest accepted exactly once). Reported: p95

@@ -35,6 +35,7 @@ const SOURCES = [
 	// The benchmark bundle: its entry and the fixtures it imports.
 	'bench/render-bench.ts',
 	'bench/review-bench.ts',
+	'bench/libpdf-bench.ts',
 	'tests/support',
 	'vite.node.config.ts',
 	'scripts/node-build.mjs',

@@ -74,3 +74,30 @@ test('a corrupt or lost secrets file stops start-up with a message naming it; th
 		rmSync(dir, { recursive: true, force: true });
 	}
 });
+
+test('the first start makes the platform signing identity in the data folder (0600), a restart reuses it, half of it stops start-up', async () => {
+	const dataDir = mkdtempSync(join(tmpdir(), 'sealpass-signing-'));
+	const signing = join(dataDir, 'signing');
+	try {
+		const first = await startServer({ DATA_DIR: dataDir });
+		await first.stop();
+		expect(first.output()).toContain(`new signing identity (local CA) written to ${signing}`);
+		expect(statSync(signing).mode & 0o777).toBe(0o700);
+		expect(statSync(join(signing, 'key.pem')).mode & 0o777).toBe(0o600);
+		const cert = readFileSync(join(signing, 'cert.pem'), 'utf8');
+
+		const second = await startServer({ DATA_DIR: dataDir });
+		await second.stop();
+		expect(second.output()).not.toContain('new signing identity');
+		expect(readFileSync(join(signing, 'cert.pem'), 'utf8')).toBe(cert);
+
+		rmSync(join(signing, 'key.pem'));
+		const half = await runStartExpectingFailure({ PORT: '0', DATA_DIR: dataDir });
+		expect(half.code).toBe(1);
+		expect(half.output).toContain(
+			`The signing folder ${signing} has ca.pem, cert.pem but not key.pem`
+		);
+	} finally {
+		rmSync(dataDir, { recursive: true, force: true });
+	}
+});
