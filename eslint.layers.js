@@ -76,6 +76,10 @@ const rules = {
 			'src/lib/evidence runs in the browser too: no Node APIs; pass bytes in (docs/architecture.md).'
 		),
 		group(
+			['@simplewebauthn/server', '@simplewebauthn/server/*'],
+			'src/lib/evidence runs in a browser worker, where @simplewebauthn/server cannot load (it needs a reflect polyfill).'
+		),
+		group(
 			[
 				'$app/*',
 				'dexie',

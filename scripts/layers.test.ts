@@ -69,7 +69,8 @@ describe('layer import rules (docs/architecture.md)', () => {
 		const refused = [
 			"import { getApp } from '$lib/server/platform/app';\nexport { getApp };\n",
 			"import { api } from '$lib/client/api';\nexport { api };\n",
-			"import { readFile } from 'node:fs';\nexport { readFile };\n"
+			"import { readFile } from 'node:fs';\nexport { readFile };\n",
+			"import { isoCBOR } from '@simplewebauthn/server/helpers';\nexport { isoCBOR };\n"
 		];
 		for (const code of refused) {
 			expect(await violations('src/lib/evidence/x.ts', code)).toHaveLength(1);

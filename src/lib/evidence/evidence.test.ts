@@ -151,6 +151,16 @@ describe('verifyEvidence', () => {
 		expect(signerCodes(report, 'sub-alice')).toEqual(['ASSERTION_INVALID']);
 	});
 
+	it('EV3: an archive without submissions, or with one twice, is ARCHIVE_INVALID', async () => {
+		const empty = cloneBundle(world.bundle);
+		empty.submissions = [];
+		empty.finalPdf = null;
+		expect((await verifyEvidence(empty)).codes).toEqual(['ARCHIVE_INVALID']);
+		const twice = cloneBundle(world.bundle);
+		twice.submissions.push(twice.submissions[1]!);
+		expect((await verifyEvidence(twice)).codes).toContain('ARCHIVE_INVALID');
+	});
+
 	it("EV7, EV10: another signer's manifest under an assertion is CHALLENGE_MISMATCH", async () => {
 		const swapped = cloneBundle(world.bundle);
 		swapped.submissions[0]!.manifest = swapped.submissions[1]!.manifest.slice();

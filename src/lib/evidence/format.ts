@@ -1,10 +1,10 @@
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import * as v from 'valibot';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import { canonicalJson, sha256Hex } from '$lib/domain/canonical';
 import type { AuditAnchor, AuditExportRow } from '$lib/domain/api-types';
 import type { Failure } from '$lib/domain/errors';
 import { sniffImageType } from '$lib/pdf/images';
+import { fromBase64url, toBase64url } from './webauthn';
 
 /*
  * The evidence archive of one finished contract (docs/evidence.md, SPEC EV1–EV4): everything a
@@ -226,8 +226,8 @@ const indexSchema = v.strictObject({
 
 type EvidenceIndex = v.InferOutput<typeof indexSchema>;
 
-const b64 = (bytes: Uint8Array) => isoBase64URL.fromBuffer(new Uint8Array(bytes));
-const unb64 = (value: string) => new Uint8Array(isoBase64URL.toBuffer(value));
+const b64 = toBase64url;
+const unb64 = fromBase64url;
 
 /** The file name of an image: its SHA-256 (as the manifest names it) and its type's extension. */
 function imageFile(sha256: string, bytes: Uint8Array): string {

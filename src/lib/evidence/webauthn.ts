@@ -1,5 +1,4 @@
 import * as asn1js from 'asn1js';
-import { isoBase64URL, isoCBOR } from '@simplewebauthn/server/helpers';
 import { sha256 } from '$lib/domain/canonical';
 
 /*
@@ -24,7 +23,87 @@ export interface PublicKey {
 
 type KeyResult = { ok: true; key: PublicKey } | { ok: false; message: string };
 
-const b64url = (bytes: Uint8Array) => isoBase64URL.fromBuffer(new Uint8Array(bytes));
+/** Standard base64 (with padding) of bytes; btoa exists in browsers and Node alike. */
+function toBase64(bytes: Uint8Array): string {
+	let binary = '';
+	for (let i = 0; i < bytes.length; i += 0x8000) {
+		binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+	}
+	return btoa(binary);
+}
+
+/** base64url without padding (RFC 4648 §5), the spelling of WebAuthn's binary fields. */
+export function toBase64url(bytes: Uint8Array): string {
+	return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Reads base64url (padding optional); throws on any other character. */
+export function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
+	if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
+		throw new TypeError('Not base64url');
+	}
+	const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+	return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+const b64url = toBase64url;
+
+/**
+ * The CBOR (RFC 8949) a COSE_Key is written in, and nothing more: unsigned and negative
+ * integers, byte and text strings and maps, definite lengths only. Why our own: the CBOR
+ * decoder at hand ships inside a server-only package that cannot load in a browser worker, and
+ * a COSE_Key needs only these five types; anything else (floats, tags, arrays, indefinite
+ * lengths) is refused rather than guessed at.
+ */
+export function decodeCoseMap(bytes: Uint8Array): Map<number, unknown> {
+	let at = 0;
+	const fail = (why: string): never => {
+		throw new TypeError(`COSE key CBOR: ${why} at byte ${at}`);
+	};
+	const argument = (info: number): number => {
+		if (info < 24) return info;
+		const size = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : fail('unsupported length');
+		if (at + size > bytes.length) fail('truncated');
+		let value = 0;
+		for (let i = 0; i < size; i++) value = value * 256 + bytes[at++]!;
+		return value;
+	};
+	const item = (depth: number): unknown => {
+		if (at >= bytes.length) fail('truncated');
+		const head = bytes[at++]!;
+		const major = head >> 5;
+		const value = argument(head & 0x1f);
+		switch (major) {
+			case 0:
+				return value;
+			case 1:
+				return -1 - value;
+			case 2:
+			case 3: {
+				if (at + value > bytes.length) fail('truncated');
+				const data = bytes.slice(at, at + value);
+				at += value;
+				return major === 2 ? data : new TextDecoder('utf-8', { fatal: true }).decode(data);
+			}
+			case 5: {
+				if (depth > 0) fail('nested map');
+				const map = new Map<number, unknown>();
+				for (let i = 0; i < value; i++) {
+					const key = item(depth + 1);
+					if (typeof key !== 'number' || map.has(key)) fail('bad or repeated label');
+					map.set(key as number, item(depth + 1));
+				}
+				return map;
+			}
+			default:
+				return fail(`unsupported major type ${major}`);
+		}
+	};
+	const map = item(0);
+	if (!(map instanceof Map)) fail('not a map');
+	if (at !== bytes.length) fail('trailing bytes');
+	return map as Map<number, unknown>;
+}
 
 /** An ArrayBuffer-backed copy: WebCrypto refuses views of shared or resizable buffers. */
 const own = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => {
@@ -46,11 +125,9 @@ function bytesAt(map: Map<number, unknown>, label: number): Uint8Array | null {
 export async function importCoseKey(cose: Uint8Array): Promise<KeyResult> {
 	let map: Map<number, unknown>;
 	try {
-		const decoded = isoCBOR.decodeFirst<unknown>(own(cose));
-		if (!(decoded instanceof Map)) return { ok: false, message: 'The COSE key is not a CBOR map' };
-		map = decoded as Map<number, unknown>;
+		map = decodeCoseMap(cose);
 	} catch (error) {
-		return { ok: false, message: `The COSE key is not CBOR: ${(error as Error).message}` };
+		return { ok: false, message: (error as Error).message };
 	}
 	const kty = map.get(1);
 	const alg = map.get(3);
@@ -90,7 +167,7 @@ export async function importCoseKey(cose: Uint8Array): Promise<KeyResult> {
 
 /** SubjectPublicKeyInfo DER as PEM: base64 in lines of 64 characters. */
 export function toPem(spki: Uint8Array): string {
-	const body = isoBase64URL.fromBuffer(own(spki), 'base64');
+	const body = toBase64(spki);
 	const lines = body.match(/.{1,64}/g) ?? [];
 	return `-----BEGIN PUBLIC KEY-----\n${lines.join('\n')}\n-----END PUBLIC KEY-----\n`;
 }
