@@ -18,6 +18,11 @@ import { api, signInPage, demoSeal } from './support/signing';
 import type { Envelope } from '../../src/lib/domain/envelope';
 import type { Manifest } from '../../src/lib/domain/manifest';
 import { sha256Hex, signaturePng } from '../support/images';
+import { pdfsig, qpdfCheck } from '../support/poppler';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // The signer's end-to-end proofs through the app as a signer uses it: a real
 // server and SQLite file, Chromium's virtual authenticator, the service worker serving the app
@@ -233,7 +238,7 @@ test('proof 2: returned (退回) offline with a reason; it syncs; the contract s
 	await context.close();
 });
 
-test('proof 3: two signers of different parties sign the same contract offline in parallel; both sync; the result holds both', async ({
+test('proof 3: two signers of different parties sign the same contract offline in parallel; both sync; the result holds both, is finalised and signed (pdfsig, qpdf), and its evidence verifies with `sealpass verify`', async ({
 	freshServer,
 	browser
 }) => {
@@ -360,6 +365,33 @@ test('proof 3: two signers of different parties sign the same contract offline i
 	const rendered = await pageA.request.get(`/api/envelopes/${id}/rendered`);
 	expect(rendered.status()).toBe(200);
 	expect(sha256Hex(await rendered.body())).toBe(rendered.headers()['x-content-sha256']);
+
+	// Completed, so the server finalises in the background (SPEC C4): wait for the signed final
+	// PDF, judge it with poppler and qpdf, and check the evidence archive with the CLI alone.
+	await expect
+		.poll(async () => (await pageA.request.get(`/api/envelopes/${id}/final`)).status(), {
+			timeout: 60_000
+		})
+		.toBe(200);
+	const final = await (await pageA.request.get(`/api/envelopes/${id}/final`)).body();
+	expect(final.subarray(0, (await rendered.body()).byteLength)).toEqual(await rendered.body());
+	const poppler = pdfsig(final);
+	expect(poppler).toContain('Signature is Valid.');
+	expect(poppler).toContain('Total document signed');
+	expect(qpdfCheck(final).status).toBe(0);
+	// The second signer downloads the same file and the archive from their own account.
+	const evidence = await pageB.request.get(`/api/envelopes/${id}/evidence`);
+	expect(evidence.status()).toBe(200);
+	const dir = mkdtempSync(join(tmpdir(), 'sealpass-evidence-'));
+	writeFileSync(join(dir, 'evidence.zip'), await evidence.body());
+	const verified = spawnSync(
+		process.execPath,
+		['bin/sealpass.mjs', 'verify', join(dir, 'evidence.zip'), '--json'],
+		{ env: { ...process.env, SEALPASS_SKIP_BUILD: '1' }, encoding: 'utf8' }
+	);
+	rmSync(dir, { recursive: true, force: true });
+	expect(verified.status, verified.stdout + verified.stderr).toBe(0);
+	expect(JSON.parse(verified.stdout)).toMatchObject({ verdict: 'valid', codes: [] });
 	await contextA.close();
 	await contextB.close();
 });
