@@ -32,7 +32,9 @@ export default defineConfig({
 				// The review benchmark (docs/perf.md): list/detail queries and ingest throughput.
 				'review-bench': src('./bench/review-bench.ts'),
 				// @libpdf/core against our reader on render's path (docs/perf.md); a measurement only.
-				'libpdf-bench': src('./bench/libpdf-bench.ts')
+				'libpdf-bench': src('./bench/libpdf-bench.ts'),
+				// Finalisation (render + certificate + PAdES) against render alone (docs/perf.md).
+				'finalise-bench': src('./bench/finalise-bench.ts')
 			},
 			output: {
 				format: 'es',

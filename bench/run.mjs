@@ -24,7 +24,7 @@ import { ensureNodeBuild, NODE_BUILD_DIR } from '../scripts/node-build.mjs';
 
 const FIRST_ROUTE_BUDGET = 150 * 1024;
 // `npm run bench -- first-page` runs only the named sections (first-route, render, upload,
-// first-page, review, libpdf, load); no argument runs them all, as CI and the issue notes do.
+// first-page, review, libpdf, finalise, load); no argument runs them all, as CI and the issue notes do.
 const only = process.argv.slice(2);
 const want = (section) => only.length === 0 || only.includes(section);
 const figures = [];
@@ -121,7 +121,7 @@ const child = (...args) =>
 		],
 		{ encoding: 'utf8', maxBuffer: 64 << 20 }
 	);
-if (want('render') || want('upload') || want('first-page') || want('libpdf'))
+if (want('render') || want('upload') || want('first-page') || want('libpdf') || want('finalise'))
 	child('prepare', fixtures);
 if (want('render'))
 	for (const name of ['text-20', 'text-200', 'text-2000', 'image-200']) {
@@ -425,6 +425,28 @@ if (want('libpdf')) {
 		...theirs,
 		libpdf_over_ours_peak_rss: +(theirs.libpdf_peak_rss_bytes / ours.ours_peak_rss_bytes).toFixed(3)
 	});
+}
+
+// Finalisation of the 200-page contract (render + certificate of completion + PAdES signature)
+// against render alone, both medians in one process (bench/finalise-bench.ts); goal ≤ 1.5.
+if (want('finalise')) {
+	const entry = pathToFileURL(join(NODE_BUILD_DIR, 'finalise-bench.mjs')).href;
+	// The last line: making the signing identity prints a line of its own first.
+	const result = JSON.parse(
+		execFileSync(
+			process.execPath,
+			[
+				'--input-type=module',
+				'-e',
+				`(await import(${JSON.stringify(entry)})).main(${JSON.stringify([fixtures, 'text-200'])})`
+			],
+			{ encoding: 'utf8', maxBuffer: 64 << 20 }
+		)
+			.trim()
+			.split('\n')
+			.pop()
+	);
+	emit({ figure: 'finalise_text-200', ...result });
 }
 
 // Sync load: 50 devices syncing 20 confirmed manifests each at once against one production
