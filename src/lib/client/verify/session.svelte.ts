@@ -1,3 +1,4 @@
+import { certificateContractId } from './pdf-contract-id';
 import { verifyInWorker, type VerifyRun } from './run';
 import type { VerifyOutcome, VerifyStep } from './protocol';
 
@@ -11,6 +12,8 @@ export class VerifySession {
 	archive = $state<File | null>(null);
 	step = $state<VerifyStep | null>(null);
 	outcome = $state.raw<VerifyOutcome | null>(null);
+	/** The id the picked PDF's certificate names (null until read, or when it names none). */
+	pdfContractId = $state<string | null>(null);
 	#run: VerifyRun | null = null;
 
 	pick(slot: 'pdf' | 'archive', file: File | null): void {
@@ -22,6 +25,7 @@ export class VerifySession {
 		this.#run?.cancel();
 		this.#run = null;
 		this.outcome = null;
+		this.pdfContractId = null;
 		const { pdf, archive } = this;
 		if (!pdf && !archive) {
 			this.step = null;
@@ -33,6 +37,11 @@ export class VerifySession {
 		const request = { pdf: await read(pdf), archive: await read(archive) };
 		// Another pick while the files were read: that pick runs its own check.
 		if (pdf !== this.pdf || archive !== this.archive) return;
+		if (request.pdf) {
+			void certificateContractId(request.pdf).then((id) => {
+				if (pdf === this.pdf) this.pdfContractId = id;
+			});
+		}
 		const run = verifyInWorker(request, (step) => {
 			if (this.#run === run) this.step = step;
 		});

@@ -68,7 +68,13 @@ export function summarise(outcome: VerifyOutcome): VerdictSummary {
 	};
 }
 
-/** The contract id the checked evidence names, to compare with the link's `?doc=`. */
-export function checkedContractId(outcome: VerifyOutcome | null): string | null {
-	return outcome?.kind === 'evidence' ? outcome.report.envelope.id : null;
+/**
+ * The contract id the checked files name, to compare with the link's `?doc=`: the archive's when
+ * there is one (it is what the verdict is about), else the PDF certificate's.
+ */
+export function checkedContractId(
+	outcome: VerifyOutcome | null,
+	pdfContractId: string | null
+): string | null {
+	return outcome?.kind === 'evidence' ? outcome.report.envelope.id : pdfContractId;
 }
