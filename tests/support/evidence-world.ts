@@ -218,7 +218,7 @@ export async function createEvidenceWorld(
 		at: head!.at
 	};
 
-	const qr = QRCode.create(`${ORIGIN}/verify/${envelope.id}`, { errorCorrectionLevel: 'M' });
+	const qr = QRCode.create(`${ORIGIN}/verify?doc=${envelope.id}`, { errorCorrectionLevel: 'M' });
 	const size = qr.modules.size;
 	const data: CertificateData = {
 		documentId: envelope.id,
@@ -234,7 +234,7 @@ export async function createEvidenceWorld(
 		signers: [],
 		events: [],
 		chainHead: { seq: anchor.seq, hash: anchor.hash, hmac: anchor.mac },
-		verifyUrl: `${ORIGIN}/verify/${envelope.id}`,
+		verifyUrl: `${ORIGIN}/verify?doc=${envelope.id}`,
 		qr: Array.from({ length: size }, (_, r) =>
 			Array.from({ length: size }, (_, c) => qr.modules.get(r, c) === 1)
 		)
