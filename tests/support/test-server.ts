@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../../src/lib/server/db';
+import type { OpenDatabase } from '../../src/lib/server/db';
 import type { Database, User } from '../../src/lib/server/db/schema';
 import { BlobStore } from '../../src/lib/server/platform/blob-store';
 import type { Clock } from '../../src/lib/server/platform/clock';
@@ -60,6 +60,9 @@ export async function openTestServer(
 		release?: (dir: string) => void;
 	} = {}
 ): Promise<TestServer> {
+	// Loaded here, not at the top: the database module uses Vite's import.meta.glob, and the
+	// Playwright specs that build worlds from this file's other pieces run without Vite.
+	const { openDatabase, migrateToLatest } = await import('../../src/lib/server/db');
 	let now = options.start ?? new Date('2026-03-01T08:00:00Z');
 	const dir = await mkdtemp(join(tmpdir(), `sealpass-${prefix}-`));
 	options.prepare?.(dir);
