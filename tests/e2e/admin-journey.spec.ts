@@ -415,11 +415,16 @@ test('admin proof: seal, contract with a riding seam, two signers (one offline),
 		await expect(admin.getByTestId('contract-status')).toHaveText('Completed');
 	});
 
-	await test.step('the admin downloads the document: qpdf --check passes, pdftoppm shows the seal and a seam slice on every page', async () => {
-		const [download] = await Promise.all([
-			admin.waitForEvent('download'),
-			admin.getByRole('link', { name: 'Download current document' }).click()
-		]);
+	await test.step('the admin downloads the signed final document: qpdf --check passes, pdftoppm shows the seal and a seam slice on every page', async () => {
+		// Completed, so the server finalises in the background; the page offers the signed final
+		// PDF once it exists (its contract pages are the rendered ones, the certificate follows).
+		const final = admin.getByRole('link', { name: 'Download the signed final PDF' });
+		await expect(async () => {
+			await admin.reload();
+			await expect(final).toBeVisible({ timeout: 2_000 });
+		}).toPass({ timeout: 90_000 });
+		await expect(admin.getByTestId('finalisation')).toContainText('Finalised');
+		const [download] = await Promise.all([admin.waitForEvent('download'), final.click()]);
 		const bytes = new Uint8Array(readFileSync((await download.path())!));
 		// Kept beside the test's results, so a failure can be looked at with the same tools.
 		const saved = test.info().outputPath('rendered.pdf');
