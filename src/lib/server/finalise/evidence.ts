@@ -3,7 +3,7 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { AuditExportRow } from '$lib/domain/api-types';
 import type { Result } from '$lib/domain/errors';
-import { manifestImages, type Manifest } from '$lib/domain/manifest';
+import { manifestImages, manifestSealUses, type Manifest } from '$lib/domain/manifest';
 import {
 	EVIDENCE_FORMAT,
 	packEvidence,
@@ -146,15 +146,7 @@ export async function evidenceBundle(deps: EvidenceDeps, id: string): Promise<Ev
 			}))
 		: [];
 
-	const sealIds = [
-		...new Set(
-			manifests.flatMap((m) => [
-				...m.fills.flatMap((f) => (f.kind === 'seal' ? [f.sealId] : [])),
-				...m.seals.map((s) => s.sealId),
-				...m.ridingSeams.map((s) => s.sealId)
-			])
-		)
-	];
+	const sealIds = [...new Set(manifests.flatMap((m) => manifestSealUses(m).map((u) => u.sealId)))];
 	const versionRows = sealIds.length
 		? await db
 				.selectFrom('seal_versions')
