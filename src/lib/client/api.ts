@@ -14,6 +14,11 @@ export class ApiError extends Error {
 	}
 }
 
+/** Any thrown value as an ApiError, so a card shows a translated code even for an unexpected failure. */
+export function asApiError(error: unknown): ApiError {
+	return error instanceof ApiError ? error : new ApiError('INTERNAL', 0, String(error));
+}
+
 /**
  * fetch() for our JSON API. A network failure becomes ApiError('NETWORK') so callers handle
  * "offline" and "refused" through one path and retry only what is retryable.

@@ -1,4 +1,4 @@
-import { Dexie, type EntityTable } from 'dexie';
+import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { Envelope } from '$lib/domain/envelope';
 import type { Manifest, SizeMm } from '$lib/domain/manifest';
 import type { SubmissionAccepted, SubmissionRefused } from '$lib/domain/api-types';
@@ -121,6 +121,25 @@ export interface OutboxRow {
 	syncedAt: string | null;
 }
 
+/** Which file of a finished contract: the signed final PDF or the evidence archive. */
+export type FinalKind = 'pdf' | 'evidence';
+
+/**
+ * A finished contract's file kept on the device so the signer can save it offline: the signed
+ * final PDF (fetched in the background once the contract is finalised) or the evidence archive
+ * (fetched when asked for). Stored only after its bytes were checked against the contract's
+ * finalSha256; deleted with the envelope row it belongs to.
+ */
+export interface DeviceFinalFile {
+	envelopeId: string;
+	kind: FinalKind;
+	/** SHA-256 of `data`; for the PDF it is the envelope's finalSha256. */
+	sha256: string;
+	data: Blob;
+	size: number;
+	storedAt: string;
+}
+
 /**
  * The device store. Each schema change is a new `this.version(n)` block that keeps every
  * earlier block and adds an `.upgrade()` for the data, so a device that skipped releases
@@ -133,6 +152,7 @@ export class DeviceDb extends Dexie {
 	outbox!: EntityTable<OutboxRow, 'id'>;
 	seals!: EntityTable<DeviceSeal, 'id'>;
 	tickets!: EntityTable<DeviceTicket, 'id'>;
+	finals!: Table<DeviceFinalFile, [string, FinalKind]>;
 
 	constructor(name = 'sealpass') {
 		super(name);
@@ -150,8 +170,14 @@ export class DeviceDb extends Dexie {
 			seals: 'id',
 			tickets: 'id, credentialId, expiresAt'
 		});
-		// v3 and later go here, e.g.:
-		// this.version(3).stores({ ... }).upgrade((tx) => tx.table('envelopes').toCollection().modify(...));
+		// v3: the finished contracts' files (final PDF, evidence archive), one row per envelope and
+		// kind. A new table only: every earlier table and row is carried over untouched (the
+		// schema test opens a v2 store with data and reads it all back through v3).
+		this.version(3).stores({
+			finals: '[envelopeId+kind], envelopeId'
+		});
+		// v4 and later go here, e.g.:
+		// this.version(4).stores({ ... }).upgrade((tx) => tx.table('envelopes').toCollection().modify(...));
 	}
 }
 

@@ -4,6 +4,7 @@ import type { EnvelopeResponse, InboxItem } from '$lib/domain/api-types';
 import { mergeInbox } from '$lib/domain/inbox';
 import { sha256Hex } from '$lib/domain/canonical';
 import { api, ApiError } from '../api';
+import { toErrorCode } from '$lib/domain/errors';
 import { isQuotaError } from './quota';
 import { downloadSigningKit, fetchMissingImages } from './signing-kit';
 import { manifestImages } from '$lib/domain/manifest';
@@ -66,6 +67,48 @@ export async function readWithProgress(
 	return bytes;
 }
 
+/**
+ * Fetches a file to keep on the device: never from the HTTP cache (the caller's hash check needs
+ * the bytes themselves, never a 304 from a conditional request), with progress, and refused with
+ * STORAGE_FULL before reading when the device has no room for it. Throws ApiError: NETWORK,
+ * NOT_FOUND, STORAGE_FULL, or the server's own code for another refusal.
+ */
+export async function downloadBytes(
+	url: string,
+	onProgress: (p: Progress) => void = () => {}
+): Promise<Uint8Array<ArrayBuffer>> {
+	let response: Response;
+	try {
+		response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+	} catch (error) {
+		throw new ApiError('NETWORK', 0, error instanceof Error ? error.message : String(error));
+	}
+	if (!response.ok || !response.body) {
+		const body = await response.json().catch(() => null);
+		const code = toErrorCode(body?.error?.code);
+		throw new ApiError(
+			response.status === 404 ? 'NOT_FOUND' : code,
+			response.status,
+			body?.error?.message ?? 'Download failed'
+		);
+	}
+	const announced = Number(response.headers.get('Content-Length')) || 0;
+	try {
+		await ensureRoom(announced);
+	} catch (error) {
+		await response.body.cancel();
+		throw error;
+	}
+	let bytes: Uint8Array<ArrayBuffer>;
+	try {
+		bytes = await readWithProgress(response, onProgress);
+	} catch (error) {
+		throw new ApiError('NETWORK', 0, error instanceof Error ? error.message : String(error));
+	}
+	if (!announced) await ensureRoom(bytes.byteLength);
+	return bytes;
+}
+
 /** A finished envelope download, and how the signing kit fetched with it fared. */
 export interface DownloadedEnvelope extends DeviceEnvelope {
 	/**
@@ -93,41 +136,13 @@ export async function downloadEnvelope(
 		fetch,
 		`/api/envelopes/${encodeURIComponent(id)}`
 	);
-	let response: Response;
-	try {
-		response = await fetch(`/api/envelopes/${encodeURIComponent(id)}/document`, {
-			credentials: 'same-origin',
-			// The hash check needs the bytes themselves, never a 304 from a conditional request.
-			cache: 'no-store'
-		});
-	} catch (error) {
-		throw new ApiError('NETWORK', 0, error instanceof Error ? error.message : String(error));
-	}
-	if (!response.ok || !response.body) {
-		await response.body?.cancel();
-		throw new ApiError(
-			response.status === 404 ? 'NOT_FOUND' : 'INTERNAL',
-			response.status,
-			'Download failed'
-		);
-	}
-	const announced = Number(response.headers.get('Content-Length')) || 0;
-	try {
-		await ensureRoom(announced);
-	} catch (error) {
-		await response.body.cancel();
-		throw error;
-	}
-	let bytes: Uint8Array<ArrayBuffer>;
-	try {
-		bytes = await readWithProgress(response, onProgress);
-	} catch (error) {
-		throw new ApiError('NETWORK', 0, error instanceof Error ? error.message : String(error));
-	}
+	const bytes = await downloadBytes(
+		`/api/envelopes/${encodeURIComponent(id)}/document`,
+		onProgress
+	);
 	if ((await sha256Hex(bytes)) !== envelope.docHash) {
 		throw new ApiError('DOWNLOAD_CORRUPT', 0, `The PDF does not hash to ${envelope.docHash}`);
 	}
-	if (!announced) await ensureRoom(bytes.byteLength);
 	const images = await fetchMissingImages(db, accepted.flatMap(manifestImages));
 	const now = new Date().toISOString();
 	let stored!: DeviceEnvelope;
@@ -198,11 +213,22 @@ async function dropBlobIfUnused(db: DeviceDb, sha256: string): Promise<void> {
 }
 
 /**
+ * Deletes the kept final PDF and evidence archive of envelopes the device forgets. Called inside
+ * the transaction that deletes their rows (it must include `finals`), so no file outlives its
+ * envelope.
+ */
+async function forgetFinals(db: DeviceDb, ids: readonly string[]): Promise<void> {
+	if (ids.length) await db.finals.where('envelopeId').anyOf(ids).delete();
+}
+
+/**
  * Frees the space of a download while keeping the inbox entry. Refused while a signature for
- * the envelope waits in the outbox: the copy is what that signature was made on.
+ * the envelope waits in the outbox: the copy is what that signature was made on. A kept final
+ * PDF and evidence archive stay while the entry does (the device would only fetch them again);
+ * they go when the entry goes.
  */
 export async function removeDownload(id: string, db: DeviceDb = deviceDb()): Promise<void> {
-	await db.transaction('rw', db.envelopes, db.blobs, db.outbox, async () => {
+	await db.transaction('rw', [db.envelopes, db.blobs, db.outbox, db.finals], async () => {
 		const row = await db.envelopes.get(id);
 		if (!row || row.downloadedAt === null) return;
 		const waiting = await db.outbox
@@ -212,8 +238,10 @@ export async function removeDownload(id: string, db: DeviceDb = deviceDb()): Pro
 			.count();
 		if (waiting > 0) throw new ApiError('FORBIDDEN', 0, 'Unsynced signatures use this copy');
 		// No longer assigned: without the download there is nothing left worth listing.
-		if (row.notice === 'removed') await db.envelopes.delete(id);
-		else
+		if (row.notice === 'removed') {
+			await db.envelopes.delete(id);
+			await forgetFinals(db, [id]);
+		} else
 			await db.envelopes.put({
 				...row,
 				downloadedAt: null,
@@ -235,7 +263,7 @@ export function freshRow(item: InboxItem): DeviceEnvelope {
  * time of the sync, in one transaction, so the list never shows half a refresh.
  */
 export async function applyInbox(items: InboxItem[], db: DeviceDb = deviceDb()): Promise<void> {
-	await db.transaction('rw', db.envelopes, db.meta, db.outbox, async () => {
+	await db.transaction('rw', [db.envelopes, db.meta, db.outbox, db.finals], async () => {
 		const rows = await db.envelopes.toArray();
 		const { put, remove } = mergeInbox(rows, items, freshRow);
 		// A signature waiting in the outbox is not on the server yet: keep the device's decision,
@@ -251,6 +279,7 @@ export async function applyInbox(items: InboxItem[], db: DeviceDb = deviceDb()):
 		}
 		await db.envelopes.bulkPut(put);
 		await db.envelopes.bulkDelete(remove);
+		await forgetFinals(db, remove);
 		await db.meta.put({ key: 'lastInboxSync', value: new Date().toISOString() });
 	});
 }

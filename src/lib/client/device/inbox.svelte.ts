@@ -1,10 +1,21 @@
 import { liveQuery } from 'dexie';
 import type { InboxResponse } from '$lib/domain/api-types';
-import { api, ApiError } from '../api';
+import { api, ApiError, asApiError } from '../api';
 import { deviceDb, type DeviceEnvelope, type OutboxRow } from './db';
 import { applyInbox, downloadEnvelope, removeDownload, type Progress } from './downloads';
 import { ensureCjkFont } from './cjk-font';
 import { needsCjkFont } from '$lib/domain/offline-signing';
+import { saveBlob } from '../save-file';
+import {
+	fetchMissingFinals,
+	finalFileName,
+	finalsToFetch,
+	keepFinal,
+	keptFinal,
+	keptFinals,
+	type FinalKind,
+	type KeptFinals
+} from './finals';
 
 export type Persistence = 'granted' | 'denied' | 'unsupported';
 
@@ -27,6 +38,19 @@ export class InboxState {
 	persistence = $state<Persistence | null>(null);
 	progress = $state<Record<string, Progress>>({});
 	errors = $state<Record<string, ApiError | null>>({});
+	/** Which files of finished contracts are on the device; from Dexie, so it holds offline. */
+	kept = $state.raw<KeptFinals>({});
+	/** The finished contract's file being fetched, per envelope (in the background or asked for). */
+	finalBusy = $state<Record<string, FinalKind>>({});
+	finalErrors = $state<Record<string, ApiError | null>>({});
+	/**
+	 * Contracts whose final PDF failed this visit (corrupt, refused, no room): not tried again by
+	 * the background run until the next visit. Plain fields, not rune state: the page's effect
+	 * that starts the run must not re-run because the run wrote them.
+	 */
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- deliberately not reactive (above)
+	#finalFailed = new Set<string>();
+	#fetchingFinals = false;
 
 	/**
 	 * Subscribes to the device store; returns the unsubscribe for the page's $effect or
@@ -44,6 +68,9 @@ export class InboxState {
 			}),
 			liveQuery(() => db.outbox.toArray()).subscribe({
 				next: (rows) => (this.outbox = rows.filter((r) => r.state !== 'synced'))
+			}),
+			liveQuery(() => db.finals.toCollection().primaryKeys()).subscribe({
+				next: (keys) => (this.kept = keptFinals(keys))
 			}),
 			liveQuery(() => db.meta.bulkGet(['lastInboxSync', 'persistence'])).subscribe({
 				next: ([sync, persisted]) => {
@@ -67,8 +94,7 @@ export class InboxState {
 			this.account = 'signed-in';
 			this.refreshError = null;
 		} catch (error) {
-			const apiError =
-				error instanceof ApiError ? error : new ApiError('INTERNAL', 0, String(error));
+			const apiError = asApiError(error);
 			if (apiError.code === 'UNAUTHENTICATED') this.account = 'signed-out';
 			this.refreshError = apiError;
 		}
@@ -85,8 +111,7 @@ export class InboxState {
 				await ensureCjkFont((p) => (this.progress[id] = p));
 			}
 		} catch (error) {
-			this.errors[id] =
-				error instanceof ApiError ? error : new ApiError('INTERNAL', 0, String(error));
+			this.errors[id] = asApiError(error);
 		} finally {
 			delete this.progress[id];
 		}
@@ -98,8 +123,64 @@ export class InboxState {
 		try {
 			await removeDownload(id);
 		} catch (error) {
-			this.errors[id] =
-				error instanceof ApiError ? error : new ApiError('INTERNAL', 0, String(error));
+			this.errors[id] = asApiError(error);
+		}
+	}
+
+	/** Whether a finalised contract's PDF is not on the device yet (and not failed this visit). */
+	get finalsWanted(): boolean {
+		return finalsToFetch(this.rows, this.kept).some((id) => !this.#finalFailed.has(id));
+	}
+
+	/**
+	 * Keeps the final PDF of every finalised contract on the device, one after another, in the
+	 * background. One run at a time; a run started while one goes is dropped, as the running one
+	 * re-reads the list after each file. A failure shows on its card: a device short of space
+	 * says so and the inbox keeps working with what it has.
+	 */
+	async fetchFinals(): Promise<void> {
+		if (this.#fetchingFinals) return;
+		this.#fetchingFinals = true;
+		try {
+			const { errors, stopped } = await fetchMissingFinals({
+				skip: this.#finalFailed,
+				onStart: (id) => {
+					this.finalErrors[id] = null;
+					this.finalBusy[id] = 'pdf';
+				},
+				onEnd: (id) => delete this.finalBusy[id]
+			});
+			for (const [id, error] of Object.entries(errors)) {
+				this.#finalFailed.add(id);
+				this.finalErrors[id] = error;
+			}
+			// Offline or signed out: nothing to show; the next run (back online) tries again.
+			if (stopped?.error.code === 'STORAGE_FULL') {
+				this.#finalFailed.add(stopped.id);
+				this.finalErrors[stopped.id] = stopped.error;
+			}
+		} finally {
+			this.#fetchingFinals = false;
+		}
+	}
+
+	/**
+	 * Saves a finished contract's file from the device copy, so it works offline; a file not kept
+	 * yet is fetched, checked and kept first (the evidence archive is fetched only this way).
+	 */
+	async saveFinal(id: string, kind: FinalKind, title: string): Promise<void> {
+		this.finalErrors[id] = null;
+		try {
+			let file = await keptFinal(id, kind);
+			if (!file) {
+				this.finalBusy[id] = kind;
+				file = await keepFinal(id, kind);
+			}
+			saveBlob(file.data, finalFileName(title, kind));
+		} catch (error) {
+			this.finalErrors[id] = asApiError(error);
+		} finally {
+			if (this.finalBusy[id] === kind) delete this.finalBusy[id];
 		}
 	}
 
