@@ -73,6 +73,19 @@ export async function deviceState(page: Page, envelopeId: string): Promise<Devic
 	};
 }
 
+/** A finished contract's file the device keeps (the finals store), without its bytes. */
+export interface DeviceFinal {
+	envelopeId: string;
+	kind: 'pdf' | 'evidence';
+	sha256: string;
+	size: number;
+}
+
+/** The finished contracts' files the device keeps (final PDF, evidence archive). */
+export async function deviceFinals(page: Page): Promise<DeviceFinal[]> {
+	return (await readStores(page, ['finals'])).finals as DeviceFinal[];
+}
+
 /** The outbox rows alone (the sync specs follow only them, often in a poll). */
 export async function deviceOutbox(page: Page): Promise<DeviceState['outbox']> {
 	return (await readStores(page, ['outbox'])).outbox as DeviceState['outbox'];
