@@ -51,6 +51,7 @@ export class InboxState {
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- deliberately not reactive (above)
 	#finalFailed = new Set<string>();
 	#fetchingFinals = false;
+	#finalsAgain = false;
 
 	/**
 	 * Subscribes to the device store; returns the unsubscribe for the page's $effect or
@@ -134,31 +135,40 @@ export class InboxState {
 
 	/**
 	 * Keeps the final PDF of every finalised contract on the device, one after another, in the
-	 * background. One run at a time; a run started while one goes is dropped, as the running one
-	 * re-reads the list after each file. A failure shows on its card: a device short of space
-	 * says so and the inbox keeps working with what it has.
+	 * background. One run at a time: a call during a run makes that run go over the list once
+	 * more, so a contract finalised meanwhile is not left out. A failure shows on its card: a
+	 * device short of space says so and the inbox keeps working with what it has.
 	 */
 	async fetchFinals(): Promise<void> {
-		if (this.#fetchingFinals) return;
+		if (this.#fetchingFinals) {
+			this.#finalsAgain = true;
+			return;
+		}
 		this.#fetchingFinals = true;
 		try {
-			const { errors, stopped } = await fetchMissingFinals({
-				skip: this.#finalFailed,
-				onStart: (id) => {
-					this.finalErrors[id] = null;
-					this.finalBusy[id] = 'pdf';
-				},
-				onEnd: (id) => delete this.finalBusy[id]
-			});
-			for (const [id, error] of Object.entries(errors)) {
-				this.#finalFailed.add(id);
-				this.finalErrors[id] = error;
-			}
-			// Offline or signed out: nothing to show; the next run (back online) tries again.
-			if (stopped?.error.code === 'STORAGE_FULL') {
-				this.#finalFailed.add(stopped.id);
-				this.finalErrors[stopped.id] = stopped.error;
-			}
+			do {
+				this.#finalsAgain = false;
+				const { errors, stopped } = await fetchMissingFinals({
+					skip: this.#finalFailed,
+					onStart: (id) => {
+						this.finalErrors[id] = null;
+						this.finalBusy[id] = 'pdf';
+					},
+					onEnd: (id) => delete this.finalBusy[id]
+				});
+				for (const [id, error] of Object.entries(errors)) {
+					this.#finalFailed.add(id);
+					this.finalErrors[id] = error;
+				}
+				// Offline or signed out: nothing to show; the next run (back online) tries again.
+				if (stopped) {
+					if (stopped.error.code === 'STORAGE_FULL') {
+						this.#finalFailed.add(stopped.id);
+						this.finalErrors[stopped.id] = stopped.error;
+					}
+					return;
+				}
+			} while (this.#finalsAgain);
 		} finally {
 			this.#fetchingFinals = false;
 		}
