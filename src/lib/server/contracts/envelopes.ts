@@ -155,6 +155,7 @@ export async function listInbox(
 			'envelopes.page_count',
 			'envelopes.created_at',
 			'envelopes.final_sha256',
+			'envelopes.deadline',
 			'blobs.size',
 			'envelope_signers.signer_id'
 		])
@@ -196,7 +197,8 @@ export async function listInbox(
 			size: r.size,
 			myState: myStateOf(roles.get(r.id)!, manifests.get(r.id) ?? []),
 			createdAt: r.created_at,
-			finalSha256: r.final_sha256
+			finalSha256: r.final_sha256,
+			deadlineAt: r.deadline ? deadlineEnd(r.deadline) : null
 		});
 	}
 	return [...items.values()];

@@ -7,6 +7,8 @@ import { m } from '$lib/paraglide/messages';
 import { createInvite } from '../auth';
 import { bilingual, deliver, notifierFor } from '../platform/notify';
 import { type ContractDeps, updateEnvelopeRow, ownContract } from './common';
+import { deadlineEnd, isPastDeadline } from '$lib/domain/deadline';
+import { queueNextReminder } from './reminders';
 
 /**
  * Sends a draft: checks it is ready (SPEC L8), invites each new person through the invite
@@ -24,6 +26,11 @@ export async function sendContract(
 	if (!own) return failure('NOT_FOUND', 'No such contract');
 	if (own.row.status !== 'draft')
 		return failure('CONTRACT_NOT_EDITABLE', 'Already sent or revoked');
+	if (own.row.deadline && isPastDeadline(deadlineEnd(own.row.deadline), deps.clock())) {
+		return failure('CONTRACT_INVALID', 'The deadline has passed; choose a later one', {
+			field: 'deadline'
+		});
+	}
 	const problems = readinessProblems(own.envelope);
 	if (problems.length > 0) {
 		return failure('CONTRACT_NOT_READY', 'The contract is not ready to send', { problems });
@@ -69,6 +76,7 @@ export async function sendContract(
 				subject: id,
 				data: { revision: own.row.revision }
 			});
+			await queueNextReminder(trx, own.row, deps.clock(), deps.clock());
 		}
 		return moved;
 	});
