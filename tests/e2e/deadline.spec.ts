@@ -100,3 +100,81 @@ test('a late online signature is refused with DOC_EXPIRED, an offline one from b
 	);
 	expect(retried.status, JSON.stringify(retried.body)).toBe(201);
 });
+
+test('a due reminder is sent once while two server processes share the database', async () => {
+	world = await attachWorld(server, { count: 1, contracts: 1 });
+	const second = await startServer({ DATA_DIR: dataDir, SEED_DEMO: '0' });
+	try {
+		const [signer] = world.signers as [ServerWorld['signers'][0]];
+		const id = signer.envelopeIds[0]!;
+		const day = customerToday(new Date(Date.now() + 2 * 86_400_000));
+		await world.open.db
+			.updateTable('envelopes')
+			.set({ deadline: day, reminder_first_days: 1, reminder_every_days: 1 })
+			.where('id', '=', id)
+			.execute();
+		await world.open.db
+			.insertInto('contract_signers')
+			.values({
+				envelope_id: id,
+				signer_id: 'alice',
+				name: '张三',
+				contact: 'zhang.san@example.com',
+				user_id: signer.user.id,
+				invite_id: null,
+				notified_at: null
+			})
+			.execute();
+		// The occurrence one day before the deadline, as sending queued it; its time has come.
+		const at = new Date(Date.parse(deadlineEnd(day)) - 86_400_000).toISOString();
+		const now = new Date().toISOString();
+		await world.open.db
+			.insertInto('jobs')
+			.values({
+				id: crypto.randomUUID(),
+				kind: 'reminder',
+				subject: `${id}@${at}`,
+				state: 'queued',
+				attempts: 0,
+				run_after: now,
+				lease_owner: null,
+				lease_until: null,
+				last_error: null,
+				created_at: now,
+				updated_at: now
+			})
+			.execute();
+		// Both processes poll their job tables every few seconds; wait until one has done it.
+		await expect
+			.poll(
+				async () =>
+					(
+						await world.open.db
+							.selectFrom('jobs')
+							.select('state')
+							.where('subject', '=', `${id}@${at}`)
+							.executeTakeFirst()
+					)?.state,
+				{ timeout: 30_000 }
+			)
+			.toBe('done');
+		const sent = await world.open.db
+			.selectFrom('notifications')
+			.select(['recipient', 'subject', 'body'])
+			.where('recipient', '=', 'zhang.san@example.com')
+			.execute();
+		expect(sent).toHaveLength(1);
+		expect(sent[0]!.subject).toContain('Contract 0-0');
+		expect(sent[0]!.body).toContain(`/inbox/${id}`);
+		// That was the plan's last occurrence (a day later is the deadline itself): nothing queued.
+		const next = await world.open.db
+			.selectFrom('jobs')
+			.select('subject')
+			.where('kind', '=', 'reminder')
+			.where('state', '=', 'queued')
+			.execute();
+		expect(next).toEqual([]);
+	} finally {
+		await second.stop();
+	}
+});
