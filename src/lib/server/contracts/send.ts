@@ -120,10 +120,10 @@ export async function sendContract(
 /**
  * Revokes a draft or sent contract with a reason (1–500 characters after trimming, like a
  * signer's return reason, R16). Signers' later submissions are refused with DOC_REVOKED by the
- * ingest; their devices learn it at the next pull.
+ * ingest; their devices learn it at the next pull, and the signers of a sent contract are told.
  */
 export async function revokeContract(
-	deps: Pick<ContractDeps, 'db' | 'clock'>,
+	deps: Pick<ContractDeps, 'db' | 'clock' | 'notifiers'>,
 	admin: Pick<User, 'id' | 'org_id'>,
 	id: string,
 	reason: string
@@ -149,5 +149,36 @@ export async function revokeContract(
 		}
 		return moved;
 	});
-	return done ? { ok: true } : failure('CONTRACT_NOT_EDITABLE', 'Completed or already revoked');
+	if (!done) return failure('CONTRACT_NOT_EDITABLE', 'Completed or already revoked');
+	if (own.row.status === 'sent') await tellRevoked(deps, own.row, text);
+	return { ok: true };
+}
+
+/**
+ * Tells every signer with a contact that a sent contract was withdrawn, with the reason, so nobody
+ * signs it offline in vain. After the commit: a failed delivery is in the notifications outbox
+ * for the admin and does not undo the revocation.
+ */
+async function tellRevoked(
+	deps: Pick<ContractDeps, 'db' | 'clock' | 'notifiers'>,
+	row: { id: string; org_id: string; title: string },
+	reason: string
+): Promise<void> {
+	const signers = await deps.db
+		.selectFrom('contract_signers')
+		.select(['name', 'contact'])
+		.where('envelope_id', '=', row.id)
+		.where('contact', 'is not', null)
+		.execute();
+	const title = row.title;
+	for (const signer of signers) {
+		const message = bilingual(
+			(locale) => m.notify_revoked_subject({ title }, { locale }),
+			(locale) => m.notify_revoked_body({ name: signer.name, title, reason }, { locale })
+		);
+		await deliver(deps.db, deps.clock, row.org_id, notifierFor(deps.notifiers, signer.contact!), {
+			to: signer.contact!,
+			...message
+		});
+	}
 }
