@@ -18,6 +18,15 @@ export const ContractInput = v.object({
 	title: Text(400),
 	signingOrder: v.picklist(['parallel', 'sequential']),
 	deadline: v.nullable(Text(40)),
+	/** The reminder plan (SPEC DL6); absent means the default, null means none. */
+	reminders: v.optional(
+		v.nullable(
+			v.object({
+				firstDaysBefore: v.pipe(v.number(), v.integer()),
+				everyDays: v.pipe(v.number(), v.integer())
+			})
+		)
+	),
 	parties: v.pipe(
 		v.array(
 			v.object({
@@ -119,6 +128,9 @@ export const InviteBody = v.object({
 });
 
 /** The body of POST /api/admin/contracts/[id]/revoke. */
+/** PUT /api/admin/contracts/[id]/deadline: a calendar day (SPEC DL1), or null for none. */
+export const DeadlineBody = v.object({ deadline: v.nullable(Text(40)) });
+
 export const RevokeBody = v.object({ reason: v.pipe(v.string(), v.maxLength(2000)) });
 
 /** The body of PATCH /api/admin/seals/[id] that enables or disables a seal. */

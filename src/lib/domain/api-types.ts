@@ -4,6 +4,7 @@ import type { ReadinessProblem, TemplateField } from './field-layout';
 import type { Manifest, SealMark } from './manifest';
 import type { AuditRow, BreakReason } from './audit';
 import type { SealSpec } from './seal-svg';
+import type { ReminderPlan } from './deadline';
 
 /**
  * Shapes of the JSON the API returns, shared by server endpoints and browser code so the two
@@ -173,6 +174,11 @@ export interface InboxItem {
 	 * server always sends it; a device copy saved by an older version lacks it.
 	 */
 	finalSha256?: string | null;
+	/**
+	 * When signing closes (SPEC DL1), computed by the server, or null without a deadline. Optional
+	 * like finalSha256: older device copies lack it.
+	 */
+	deadlineAt?: string | null;
 }
 
 export interface InboxResponse {
@@ -491,6 +497,10 @@ export interface ContractDetail {
 	revision: number;
 	docHash: string;
 	deadline: string | null;
+	/** When signing closes (SPEC DL1), or null. */
+	deadlineAt: string | null;
+	/** The reminder plan (SPEC DL6), or null for none. */
+	reminders: ReminderPlan | null;
 	createdAt: string;
 	sentAt: string | null;
 	revokedAt: string | null;
@@ -528,6 +538,12 @@ export interface ContractCreated {
 }
 
 /** POST /api/admin/contracts/[id]/send: who was invited and who was told. */
+/** PUT /api/admin/contracts/[id]/deadline (SPEC DL5). */
+export interface DeadlineChanged {
+	deadline: string | null;
+	deadlineAt: string | null;
+}
+
 export interface ContractSent {
 	invited: number;
 	notified: number;

@@ -31,6 +31,11 @@ export type AuditEvent =
 	| { kind: 'envelope.downloaded'; subject: string; data: { docHash: string } }
 	| { kind: 'envelope.revoked'; subject: string; data: { reason: string } }
 	| {
+			kind: 'envelope.deadline-changed';
+			subject: string;
+			data: { from: string | null; to: string | null };
+	  }
+	| {
 			kind: 'envelope.finalised';
 			subject: string;
 			data: { sha256: string; renderedSha256: string; size: number };
@@ -101,7 +106,8 @@ export const AUDIT_KINDS = Object.keys({
 	'seal.enabled': 1,
 	'seal.authorised': 1,
 	'seal.revoked': 1,
-	'envelope.finalised': 1
+	'envelope.finalised': 1,
+	'envelope.deadline-changed': 1
 } satisfies Record<AuditKind, 1>) as AuditKind[];
 
 /** One stored row of the chain; `data` is the canonical JSON text exactly as stored. */

@@ -61,6 +61,7 @@ export const ERROR_CODES = [
 	'TICKET_USED',
 	'ASSERTION_INVALID',
 	'DOC_REVOKED',
+	'DOC_EXPIRED',
 	'IDEMPOTENCY_CONFLICT',
 	// review of synced signatures
 	'COMMENT_INVALID',
@@ -195,6 +196,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	TICKET_USED: 409,
 	ASSERTION_INVALID: 401,
 	DOC_REVOKED: 409,
+	DOC_EXPIRED: 409,
 	IDEMPOTENCY_CONFLICT: 422,
 	// review of synced signatures
 	COMMENT_INVALID: 422,

@@ -1,7 +1,8 @@
 import { invalidateAll } from '$app/navigation';
 import { m } from '$lib/paraglide/messages';
 import { pdfUploadMessage } from './contract-display';
-import { replaceDocument, revokeContract, sendContract } from './contracts';
+import { changeDeadline, replaceDocument, revokeContract, sendContract } from './contracts';
+import { formatDeadline } from './contract-display';
 
 /**
  * The admin's actions on one contract (send, revoke, replace the document): one at a time, each
@@ -38,6 +39,16 @@ export class ContractActions {
 				m.contract_sent_result({ invited: r.invited, notified: r.notified }) +
 				(r.notifyFailed ? ` ${m.contract_notify_failed({ count: r.notifyFailed })}` : '')
 			);
+		});
+	}
+
+	/** Sets or extends the deadline (SPEC DL5). */
+	deadline(id: string, day: string | null) {
+		return this.#run(async () => {
+			const r = await changeDeadline(id, day);
+			return r.deadline
+				? m.deadline_changed({ day: formatDeadline(r.deadline) })
+				: m.deadline_removed();
 		});
 	}
 

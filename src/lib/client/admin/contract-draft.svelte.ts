@@ -1,6 +1,7 @@
 import { m } from '$lib/paraglide/messages';
 import type { OrgUser } from '$lib/domain/api-types';
 import type { Party, SigningOrder } from '$lib/domain/envelope';
+import { DEFAULT_REMINDERS } from '$lib/domain/deadline';
 import { ApiError } from '../api';
 import { pdfUploadMessage } from './contract-display';
 import type { ContractForm } from './contracts';
@@ -59,6 +60,10 @@ export class ContractDraft {
 	file = $state<File | null>(null);
 	signingOrder = $state<SigningOrder>('sequential');
 	deadline = $state('');
+	/** Remind the signers who still must act (SPEC DL6); only sent along with a deadline. */
+	remind = $state(true);
+	remindFirstDays = $state(DEFAULT_REMINDERS.firstDaysBefore);
+	remindEveryDays = $state(DEFAULT_REMINDERS.everyDays);
 	parties = $state<PartyRow[]>([]);
 	readonly #accounts: () => Accounts | null;
 
@@ -95,6 +100,13 @@ export class ContractDraft {
 			title: this.title,
 			signingOrder: this.signingOrder,
 			deadline: this.deadline || null,
+			reminders:
+				this.deadline && this.remind
+					? {
+							firstDaysBefore: Number(this.remindFirstDays),
+							everyDays: Number(this.remindEveryDays)
+						}
+					: null,
 			parties: this.parties.map((p) => ({
 				name: p.name,
 				kind: p.kind,
@@ -117,6 +129,7 @@ export function contractFormMessage(caught: unknown): string {
 	if (caught.code === 'CONTRACT_INVALID') {
 		if (d.field === 'title') return m.contract_invalid_title();
 		if (d.field === 'deadline') return m.contract_invalid_deadline();
+		if (d.field === 'reminders') return m.deadline_invalid_reminders();
 		if (d.field === 'party') return m.contract_invalid_party();
 		if (d.field === 'duplicate') return m.contract_invalid_duplicate();
 		if (d.field === 'signers') return m.contract_invalid_signers();

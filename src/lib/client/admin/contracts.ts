@@ -6,6 +6,7 @@ import type {
 	ContractDetailResponse,
 	ContractReplaced,
 	ContractSent,
+	DeadlineChanged,
 	FieldTemplateSummary,
 	FieldTemplatesResponse,
 	OrgUser,
@@ -15,6 +16,7 @@ import type { Field, FieldKind } from '$lib/domain/envelope';
 import type { ReadinessProblem } from '$lib/domain/field-layout';
 import type {
 	ContractInput,
+	DeadlineBody,
 	FieldsInput,
 	RequestOf,
 	RevokeBody,
@@ -79,6 +81,17 @@ export async function saveFields(id: string, fields: Field[]) {
 /** Sends a ready draft: invites new people, notifies the others. */
 export async function sendContract(id: string): Promise<ContractSent> {
 	return api<ContractSent>(fetch, `${base(id)}/send`, { method: 'POST' });
+}
+
+/** Sets or extends a contract's deadline (SPEC DL5). */
+export async function changeDeadline(
+	id: string,
+	deadline: string | null
+): Promise<DeadlineChanged> {
+	return api<DeadlineChanged>(fetch, `${base(id)}/deadline`, {
+		method: 'PUT',
+		json: { deadline } satisfies RequestOf<typeof DeadlineBody>
+	});
 }
 
 /** Revokes with a reason the signers will see. */

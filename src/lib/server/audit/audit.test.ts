@@ -96,6 +96,11 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 		data: { docHash: 'd'.repeat(64) }
 	},
 	'envelope.revoked': { kind: 'envelope.revoked', subject: 'env-1', data: { reason: '价格变更' } },
+	'envelope.deadline-changed': {
+		kind: 'envelope.deadline-changed',
+		subject: 'env-1',
+		data: { from: '2026-12-31', to: '2027-01-15' }
+	},
 	'envelope.finalised': {
 		kind: 'envelope.finalised',
 		subject: 'env-1',

@@ -327,7 +327,12 @@ describe('audit of contract writes', () => {
 		expect(await replaceDocument(deps, admin, id, await multiPagePdf())).toMatchObject({
 			ok: true
 		});
+		sent.length = 0;
 		expect(await revokeContract(deps, admin, id, 'Wrong price')).toEqual({ ok: true });
+		// Both signers of the sent contract are told, with the title and the reason.
+		const told = sent.filter((line) => line.includes('Supply agreement'));
+		expect(told).toHaveLength(2);
+		expect(told.every((line) => line.includes('Wrong price') && line.includes('撤回'))).toBe(true);
 		// A refused write records nothing.
 		expect(await revokeContract(deps, admin, id, 'again')).toMatchObject({ ok: false });
 		const rows = await open.db

@@ -10,10 +10,16 @@ import { notifierFor } from '../platform/notify';
 import { storageFailure } from '../platform/storage-errors';
 import { type ContractDeps, insertEnvelopeRow, inspectUpload } from './common';
 import { TITLE_MAX, type ContractInput } from '$lib/domain/api-requests';
+import {
+	customerToday,
+	DEFAULT_REMINDERS,
+	isCalendarDay,
+	isReminderPlan
+} from '$lib/domain/deadline';
 
 /**
  * Checks the form beyond its shape: a title of 1–200 characters, a deadline that is a real date
- * not before today (UTC), party names, and per signer either an account of this organisation or a
+ * not before today in the customer's zone (DL1) with a reminder plan of 1–30 days (DL6), party names, and per signer either an account of this organisation or a
  * new person with a name and an e-mail/phone the configured channels can reach. Returns the
  * domain parties and signers plus the admin-side signer rows.
  */
@@ -24,20 +30,18 @@ async function checkInput(deps: ContractDeps, orgId: string, input: ContractInpu
 	}
 	let deadline: string | null = null;
 	if (input.deadline) {
-		const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.deadline.trim());
-		const date = match ? new Date(`${match[0]}T00:00:00Z`) : null;
-		if (
-			!match ||
-			!date ||
-			Number.isNaN(date.getTime()) ||
-			date.toISOString().slice(0, 10) !== match[0]
-		) {
+		const day = input.deadline.trim();
+		if (!isCalendarDay(day)) {
 			return failure('CONTRACT_INVALID', 'The deadline is not a date', { field: 'deadline' });
 		}
-		if (match[0] < deps.clock().toISOString().slice(0, 10)) {
+		if (day < customerToday(deps.clock())) {
 			return failure('CONTRACT_INVALID', 'The deadline is in the past', { field: 'deadline' });
 		}
-		deadline = match[0];
+		deadline = day;
+	}
+	const reminders = input.reminders === undefined ? DEFAULT_REMINDERS : input.reminders;
+	if (reminders !== null && !isReminderPlan(reminders)) {
+		return failure('CONTRACT_INVALID', 'Reminders are 1–30 days apart', { field: 'reminders' });
 	}
 	const total = input.parties.reduce((n, p) => n + p.signers.length, 0);
 	if (total > 20) return failure('CONTRACT_INVALID', 'At most 20 signers', { field: 'signers' });
@@ -99,7 +103,7 @@ async function checkInput(deps: ContractDeps, orgId: string, input: ContractInpu
 			rows.push({ signerId, name, contact, userId: null });
 		}
 	}
-	return { ok: true as const, title, deadline, parties, signers, rows };
+	return { ok: true as const, title, deadline, reminders, parties, signers, rows };
 }
 
 /**
@@ -162,7 +166,9 @@ async function storeContract(
 			status: 'draft',
 			created_at: now,
 			definition: definitionJson(envelope),
-			deadline: checked.deadline
+			deadline: checked.deadline,
+			reminder_first_days: checked.reminders?.firstDaysBefore ?? null,
+			reminder_every_days: checked.reminders?.everyDays ?? null
 		});
 		await appendAudit(trx, deps.clock, admin.id, {
 			kind: 'envelope.created',

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Envelope } from '$lib/domain/envelope';
+import { deadlineEnd } from '$lib/domain/deadline';
 import type { InboxItem, MyState } from '$lib/domain/api-types';
 import { manifestImages, type Manifest } from '$lib/domain/manifest';
 import { render } from '$lib/pdf/render';
@@ -21,6 +22,8 @@ export interface StoredEnvelope {
 	title: string;
 	/** Signer id → user id: which account's passkey may confirm for each signer. */
 	signerUsers: Map<string, string>;
+	/** The instant signing closes (DL1), or null when the contract has no deadline. */
+	deadlineAt: string | null;
 }
 
 /**
@@ -60,7 +63,8 @@ export async function loadEnvelope(
 		},
 		orgId: row.org_id,
 		title: row.title,
-		signerUsers: new Map(signers.map((s) => [s.signer_id, s.user_id]))
+		signerUsers: new Map(signers.map((s) => [s.signer_id, s.user_id])),
+		deadlineAt: row.deadline ? deadlineEnd(row.deadline) : null
 	};
 }
 
@@ -151,6 +155,7 @@ export async function listInbox(
 			'envelopes.page_count',
 			'envelopes.created_at',
 			'envelopes.final_sha256',
+			'envelopes.deadline',
 			'blobs.size',
 			'envelope_signers.signer_id'
 		])
@@ -192,7 +197,8 @@ export async function listInbox(
 			size: r.size,
 			myState: myStateOf(roles.get(r.id)!, manifests.get(r.id) ?? []),
 			createdAt: r.created_at,
-			finalSha256: r.final_sha256
+			finalSha256: r.final_sha256,
+			deadlineAt: r.deadline ? deadlineEnd(r.deadline) : null
 		});
 	}
 	return [...items.values()];

@@ -128,7 +128,8 @@ describe('listInbox', () => {
 			size: pdf.byteLength,
 			myState: 'pending',
 			createdAt: env.created_at,
-			finalSha256: null
+			finalSha256: null,
+			deadlineAt: null
 		});
 	});
 

@@ -5,6 +5,8 @@ export { contractProgress, contractDetail, listOrgUsers } from './queries';
 export { createContract } from './create';
 export { saveFields } from './fields';
 export { sendContract, revokeContract } from './send';
+export { changeDeadline } from './deadline';
+export { REMINDER_JOB, sendReminder, type ReminderDeps } from './reminders';
 export { replaceDocument } from './replace';
 export { saveTemplate, listTemplates } from './templates';
 export { contractDeps } from './deps';

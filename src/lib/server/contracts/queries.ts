@@ -13,6 +13,8 @@ import { readinessProblems } from '$lib/domain/field-layout';
 import { ownContract } from './common';
 import { FINALISE_JOB, finalisationState } from '$lib/domain/completion';
 import { findJob } from '../platform/jobs';
+import { deadlineEnd } from '$lib/domain/deadline';
+import { reminderPlan } from './reminders';
 
 /** The contracts of one organisation, newest first (served by the org/created index). */
 export async function listContracts(
@@ -182,6 +184,8 @@ export async function contractDetail(
 		revision: row.revision,
 		docHash: row.doc_sha256,
 		deadline: row.deadline,
+		deadlineAt: row.deadline ? deadlineEnd(row.deadline) : null,
+		reminders: reminderPlan(row),
 		createdAt: row.created_at,
 		sentAt: row.sent_at,
 		revokedAt: row.revoked_at,

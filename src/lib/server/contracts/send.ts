@@ -7,6 +7,8 @@ import { m } from '$lib/paraglide/messages';
 import { createInvite } from '../auth';
 import { bilingual, deliver, notifierFor } from '../platform/notify';
 import { type ContractDeps, updateEnvelopeRow, ownContract } from './common';
+import { deadlineEnd, isPastDeadline } from '$lib/domain/deadline';
+import { queueNextReminder } from './reminders';
 
 /**
  * Sends a draft: checks it is ready (SPEC L8), invites each new person through the invite
@@ -24,6 +26,11 @@ export async function sendContract(
 	if (!own) return failure('NOT_FOUND', 'No such contract');
 	if (own.row.status !== 'draft')
 		return failure('CONTRACT_NOT_EDITABLE', 'Already sent or revoked');
+	if (own.row.deadline && isPastDeadline(deadlineEnd(own.row.deadline), deps.clock())) {
+		return failure('CONTRACT_INVALID', 'The deadline has passed; choose a later one', {
+			field: 'deadline'
+		});
+	}
 	const problems = readinessProblems(own.envelope);
 	if (problems.length > 0) {
 		return failure('CONTRACT_NOT_READY', 'The contract is not ready to send', { problems });
@@ -69,6 +76,7 @@ export async function sendContract(
 				subject: id,
 				data: { revision: own.row.revision }
 			});
+			await queueNextReminder(trx, own.row, deps.clock(), deps.clock());
 		}
 		return moved;
 	});
@@ -112,10 +120,10 @@ export async function sendContract(
 /**
  * Revokes a draft or sent contract with a reason (1–500 characters after trimming, like a
  * signer's return reason, R16). Signers' later submissions are refused with DOC_REVOKED by the
- * ingest; their devices learn it at the next pull.
+ * ingest; their devices learn it at the next pull, and the signers of a sent contract are told.
  */
 export async function revokeContract(
-	deps: Pick<ContractDeps, 'db' | 'clock'>,
+	deps: Pick<ContractDeps, 'db' | 'clock' | 'notifiers'>,
 	admin: Pick<User, 'id' | 'org_id'>,
 	id: string,
 	reason: string
@@ -141,5 +149,36 @@ export async function revokeContract(
 		}
 		return moved;
 	});
-	return done ? { ok: true } : failure('CONTRACT_NOT_EDITABLE', 'Completed or already revoked');
+	if (!done) return failure('CONTRACT_NOT_EDITABLE', 'Completed or already revoked');
+	if (own.row.status === 'sent') await tellRevoked(deps, own.row, text);
+	return { ok: true };
+}
+
+/**
+ * Tells every signer with a contact that a sent contract was withdrawn, with the reason, so nobody
+ * signs it offline in vain. After the commit: a failed delivery is in the notifications outbox
+ * for the admin and does not undo the revocation.
+ */
+async function tellRevoked(
+	deps: Pick<ContractDeps, 'db' | 'clock' | 'notifiers'>,
+	row: { id: string; org_id: string; title: string },
+	reason: string
+): Promise<void> {
+	const signers = await deps.db
+		.selectFrom('contract_signers')
+		.select(['name', 'contact'])
+		.where('envelope_id', '=', row.id)
+		.where('contact', 'is not', null)
+		.execute();
+	const title = row.title;
+	for (const signer of signers) {
+		const message = bilingual(
+			(locale) => m.notify_revoked_subject({ title }, { locale }),
+			(locale) => m.notify_revoked_body({ name: signer.name, title, reason }, { locale })
+		);
+		await deliver(deps.db, deps.clock, row.org_id, notifierFor(deps.notifiers, signer.contact!), {
+			to: signer.contact!,
+			...message
+		});
+	}
 }

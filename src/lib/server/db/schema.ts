@@ -158,6 +158,9 @@ export interface EnvelopeTable {
 	/** SHA-256 of the signed final PDF in the blob store, set when finalisation committed. */
 	final_sha256: ColumnType<string | null, string | null | undefined, string | null>;
 	finalised_at: ColumnType<string | null, string | null | undefined, string | null>;
+	/** The reminder plan (0017, SPEC DL6): days before the deadline, then days between; null = none. */
+	reminder_first_days: ColumnType<number | null, number | null | undefined, number | null>;
+	reminder_every_days: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** A passkey. Revoked rows stay, so evidence that names a credential can still be explained. */

@@ -13,6 +13,7 @@ import { loadSigningIdentity, signPdf, type SigningIdentity } from '../signing';
 import { COMPLETED_NOTICE_JOB, finaliseEnvelope, notifyCompleted } from '../finalise';
 import { FINALISE_JOB } from '$lib/domain/completion';
 import { JobRunner } from './job-runner';
+import { REMINDER_JOB, sendReminder } from '../contracts';
 
 export interface App {
 	config: ServerConfig;
@@ -104,7 +105,7 @@ export function getApp(): App {
 	return app;
 }
 
-/** The job runner with the finalisation of completed contracts (SPEC C4). */
+/** The job runner: finalisation of completed contracts (SPEC C4), its notices, reminders (DL6). */
 function finalisationJobs(
 	database: OpenDatabase,
 	blobs: BlobStore,
@@ -124,5 +125,6 @@ function finalisationJobs(
 		.register(FINALISE_JOB, (job, owner) => finaliseEnvelope(deps, job, owner))
 		.register(COMPLETED_NOTICE_JOB, (job, owner) =>
 			notifyCompleted({ ...deps, notifiers }, job, owner)
-		);
+		)
+		.register(REMINDER_JOB, (job, owner) => sendReminder({ ...deps, notifiers }, job, owner));
 }

@@ -375,6 +375,45 @@ describe('ingestSubmission', () => {
 		expect(code(answer)).toBe('MANIFEST_INVALID');
 	});
 
+	describe('deadline', () => {
+		// The contract is due on 2026-03-02: signing closes at 2026-03-02T16:00Z (DL1). The ticket
+		// and the device time are 2026-03-01T08:00Z, the test clock's start.
+		const deadlineAt = '2026-03-02T16:00:00.000Z';
+		beforeEach(async () => {
+			await open.db.updateTable('envelopes').set({ deadline: '2026-03-02' }).execute();
+		});
+
+		it('DL2: a decision received before the deadline is accepted', async () => {
+			const body = await bodyFor(await aliceManifest(), aliceKey);
+			server.setNow(new Date('2026-03-02T15:59:00Z'));
+			expect(code(await ingestSubmission(deps, alice, body))).toBeNull();
+		});
+
+		it('DL3: confirmed offline before the deadline on an earlier ticket, synced inside the grace period: accepted', async () => {
+			const body = await bodyFor(await aliceManifest(), aliceKey);
+			server.setNow(new Date('2026-03-04T10:00:00Z'));
+			const answer = await ingestSubmission(deps, alice, body);
+			expect(code(answer)).toBeNull();
+			expect(answer.status).toBe(201);
+		});
+
+		it('DOC_EXPIRED: synced after the grace period, the same decision is refused and the ticket stays unspent', async () => {
+			const manifest = await aliceManifest();
+			const body = await bodyFor(manifest, aliceKey);
+			server.setNow(new Date(Date.parse(deadlineAt) + 72 * 3600_000 + 1000));
+			const answer = await ingestSubmission(deps, alice, body);
+			expect(code(answer)).toBe('DOC_EXPIRED');
+			expect(answer.status).toBe(409);
+			expect((await ticketRow(manifest.ticket.id)).used_at).toBeNull();
+		});
+
+		it('DOC_EXPIRED: a device clock set back does not reopen it: the ticket was issued after the deadline', async () => {
+			server.setNow(new Date('2026-03-03T09:00:00Z'));
+			const body = await bodyFor(await aliceManifest(), aliceKey);
+			expect(code(await ingestSubmission(deps, alice, body))).toBe('DOC_EXPIRED');
+		});
+	});
+
 	it('DOC_REVOKED: an envelope revoked while the signer was offline is refused; the answer is kept under the key', async () => {
 		const manifest = await aliceManifest();
 		const body = await bodyFor(manifest, aliceKey);

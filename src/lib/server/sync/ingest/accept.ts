@@ -10,6 +10,7 @@ import { storeBlob } from '../../platform/blob-store';
 import { acceptedManifests, loadEnvelope } from '../../contracts';
 import { mayReuseImage, recordSealUses, sealRecords } from '../../seals';
 import { markCompleted } from '../../finalise';
+import { decisionInTime } from '$lib/domain/deadline';
 import type { Authenticated } from './authenticate';
 import {
 	Refused,
@@ -38,6 +39,12 @@ export async function accept(
 	const { envelope } = stored;
 	if (envelope.status === 'revoked') fail('DOC_REVOKED', 'The envelope was revoked');
 	if (manifest.revision !== envelope.revision) fail('DOC_REVISED', 'The envelope was revised');
+	const timing = decisionInTime(stored.deadlineAt, {
+		receivedAt,
+		ticketIssuedAt: auth.ticketIssuedAt,
+		deviceTime: manifest.deviceTime
+	});
+	if (!timing.ok) fail('DOC_EXPIRED', `The deadline passed at ${stored.deadlineAt}`);
 	const owner = stored.signerUsers.get(manifest.signerId);
 	if (envelope.signers.some((s) => s.id === manifest.signerId) && owner !== user.id) {
 		fail('FORBIDDEN', 'This signer is another user');
