@@ -86,7 +86,8 @@ export async function sendContract(
 	const title = own.row.title;
 	for (const r of rows) {
 		if (r.invite_id || !r.contact) continue;
-		const link = `${deps.origin}/inbox`;
+		// The link opens this contract, which downloads it on a device that is online.
+		const link = `${deps.origin}/inbox/${encodeURIComponent(id)}`;
 		const { subject, body } = bilingual(
 			(locale) => m.notify_contract_subject({ title }, { locale }),
 			(locale) => m.notify_contract_body({ name: r.name, title, link }, { locale })
