@@ -6,6 +6,14 @@ export { createContract } from './create';
 export { saveFields } from './fields';
 export { sendContract, revokeContract } from './send';
 export { replaceDocument } from './replace';
+export {
+	markReturned,
+	resendContract,
+	notifyReturned,
+	notifyResent,
+	RETURNED_NOTICE_JOB,
+	RESENT_NOTICE_JOB
+} from './lifecycle';
 export { saveTemplate, listTemplates } from './templates';
 export { contractDeps } from './deps';
 export {
