@@ -1,10 +1,10 @@
 import { invalidateAll } from '$app/navigation';
 import { m } from '$lib/paraglide/messages';
 import { pdfUploadMessage } from './contract-display';
-import { replaceDocument, revokeContract, sendContract } from './contracts';
+import { replaceDocument, resendContract, revokeContract, sendContract } from './contracts';
 
 /**
- * The admin's actions on one contract (send, revoke, replace the document): one at a time, each
+ * The admin's actions on one contract (send, resend, revoke, replace the document): one at a time, each
  * ending in a sentence for the page and a reload of the contract so its status and progress show
  * what the server now holds.
  */
@@ -38,6 +38,14 @@ export class ContractActions {
 				m.contract_sent_result({ invited: r.invited, notified: r.notified }) +
 				(r.notifyFailed ? ` ${m.contract_notify_failed({ count: r.notifyFailed })}` : '')
 			);
+		});
+	}
+
+	/** Resends a returned contract (SPEC LC5); its signers are told by a background job. */
+	resend(id: string) {
+		return this.#run(async () => {
+			const r = await resendContract(id);
+			return m.life_resent_done({ revision: r.revision });
 		});
 	}
 

@@ -1,6 +1,7 @@
 import { api, ApiError } from '../api';
 import { toErrorCode } from '$lib/domain/errors';
 import type {
+	ContractResent,
 	ContractCreated,
 	ContractDetail,
 	ContractDetailResponse,
@@ -79,6 +80,11 @@ export async function saveFields(id: string, fields: Field[]) {
 /** Sends a ready draft: invites new people, notifies the others. */
 export async function sendContract(id: string): Promise<ContractSent> {
 	return api<ContractSent>(fetch, `${base(id)}/send`, { method: 'POST' });
+}
+
+/** Resends a returned contract: a new round for every signer (SPEC LC5). */
+export async function resendContract(id: string): Promise<ContractResent> {
+	return api<ContractResent>(fetch, `${base(id)}/resend`, { method: 'POST' });
 }
 
 /** Revokes with a reason the signers will see. */
