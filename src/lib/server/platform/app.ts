@@ -11,12 +11,7 @@ import { loadServerKeys } from './secrets';
 import { anchorAuditHead } from '../audit';
 import { loadSigningIdentity, signPdf, type SigningIdentity } from '../signing';
 import { COMPLETED_NOTICE_JOB, finaliseEnvelope, notifyCompleted } from '../finalise';
-import {
-	notifyResent,
-	notifyReturned,
-	RESENT_NOTICE_JOB,
-	RETURNED_NOTICE_JOB
-} from '../contracts';
+import { notifyResent, notifyReturned, RESENT_NOTICE_JOB, RETURNED_NOTICE_JOB } from '../contracts';
 import { FINALISE_JOB } from '$lib/domain/completion';
 import { JobRunner } from './job-runner';
 
