@@ -19,6 +19,7 @@ import type { Envelope } from '../../src/lib/domain/envelope';
 import type { Manifest } from '../../src/lib/domain/manifest';
 import { sha256Hex, signaturePng } from '../support/images';
 import { pdfsig, qpdfCheck } from '../support/poppler';
+import { A4, multiPagePdf } from '../support/test-pdfs';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -506,5 +507,90 @@ test('proof 5: revoked while the signer is offline with a confirmed signature �
 	expect(after[0]!.manifest).toEqual(confirmed[0]!.manifest);
 	expect(after[0]!.assertion).toEqual(confirmed[0]!.assertion);
 	expect(after[0]!.manifestHash).toBe(confirmed[0]!.manifestHash);
+	await context.close();
+});
+
+test('proof 2b: 退回 closes the loop: the admin sees the return and its reason, replaces the document and resends; the same signer signs the new revision and the contract completes', async ({
+	freshServer,
+	browser
+}) => {
+	test.setTimeout(420_000);
+	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
+	const page = await context.newPage();
+	await enrolAdmin(page, freshServer.setupLink!);
+	const demo = await downloadDemo(page);
+	await expect(page.getByTestId('ticket-supply')).toHaveAttribute('data-remaining', '50');
+	const reason = '第三条价格有误，请修改后重新发送';
+
+	// The signer returns it (online: the sync engine uploads the return by itself).
+	await page.goto(`/inbox/${demo.id}`);
+	await expect(page.getByTestId('signing')).toBeVisible();
+	await page.getByRole('button', { name: 'Return', exact: true }).click();
+	const dialog = page.getByRole('dialog', { name: 'Return this contract' });
+	await dialog.getByLabel('Reason').fill(reason);
+	await dialog.getByRole('button', { name: 'Confirm return' }).click();
+	await expect(dialog.getByTestId('reject-done')).toBeVisible({ timeout: 30_000 });
+	await dialog.getByRole('button', { name: 'Close' }).click();
+	await expect.poll(() => outboxStates(page, demo.id), { timeout: 90_000 }).toEqual(['synced']);
+
+	// The admin (the demo's sender) sees "Returned" on the list and the page, with the reason,
+	// and the notice of the return with its reason in both languages is in the outbox.
+	await page.goto('/admin');
+	const listed = page.getByRole('row').filter({ hasText: demo.title });
+	await expect(listed.getByTestId('contract-state')).toHaveText('Returned');
+	await page.goto(`/admin/contracts/${demo.id}`);
+	await expect(page.getByTestId('contract-status')).toHaveText('Returned');
+	await expect(page.getByTestId('progress-row')).toHaveAttribute('data-state', 'rejected');
+	await expect(page.getByTestId('progress-row')).toContainText(reason);
+	await expect
+		.poll(
+			async () => {
+				const { messages } = (await (await page.request.get('/api/admin/outbox')).json()) as {
+					messages: { subject: string; body: string }[];
+				};
+				return messages.some(
+					(m) =>
+						m.subject.includes('合同被退回') &&
+						m.subject.includes('Contract returned') &&
+						m.body.includes(reason)
+				);
+			},
+			{ timeout: 60_000 }
+		)
+		.toBe(true);
+
+	// The admin replaces the document (revision 2): still returned until the explicit resend.
+	const dir = mkdtempSync(join(tmpdir(), 'sealpass-resend-'));
+	try {
+		const file = join(dir, 'revised.pdf');
+		writeFileSync(file, await multiPagePdf([A4, A4, A4]));
+		await page.getByLabel('Replace the document (new revision)').setInputFiles(file);
+		await page.getByRole('button', { name: 'Upload new revision' }).click();
+		await expect(page.getByTestId('contract-revision')).toHaveText('2');
+		await expect(page.getByTestId('contract-status')).toHaveText('Returned');
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+	await page.getByRole('button', { name: 'Resend for signing' }).click();
+	await expect(page.getByTestId('contract-revision')).toHaveText('3');
+	await expect(page.getByTestId('contract-status')).toHaveText('Out for signing');
+	await expect(page.getByTestId('progress-row')).toHaveAttribute('data-state', 'pending');
+
+	// The signer finds it to sign again, downloads the new revision and signs it.
+	await page.goto('/inbox');
+	await openTab(page, 'To sign');
+	const card = page.getByRole('tabpanel', { name: 'To sign' }).getByTestId('envelope-card');
+	await expect(card).toContainText('Out for signing');
+	await card.getByRole('button', { name: 'Download the new revision' }).click();
+	await expect(card.getByRole('button', { name: 'Download the new revision' })).toHaveCount(0);
+	await page.goto(`/inbox/${demo.id}`);
+	await markAndConfirm(page);
+	await expect
+		.poll(() => outboxStates(page, demo.id), { timeout: 90_000 })
+		.toEqual(['synced', 'synced']);
+
+	await page.goto(`/admin/contracts/${demo.id}`);
+	await expect(page.getByTestId('contract-status')).toHaveText('Completed');
+	await expect(page.getByTestId('progress-row')).toHaveAttribute('data-state', 'signed');
 	await context.close();
 });

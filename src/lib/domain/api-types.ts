@@ -20,7 +20,8 @@ export interface SessionResponse {
 	user: SessionUser | null;
 }
 
-export type EnvelopeStatus = 'draft' | 'sent' | 'completed' | 'revoked';
+import type { ContractState, EnvelopeStatus } from './lifecycle';
+export type { ContractState, EnvelopeStatus } from './lifecycle';
 
 export interface ContractSummary {
 	id: string;
@@ -29,6 +30,8 @@ export interface ContractSummary {
 	size: number;
 	revision: number;
 	status: EnvelopeStatus;
+	/** The state every party sees (SPEC LC1). */
+	state: ContractState;
 	createdAt: string;
 }
 
@@ -168,6 +171,8 @@ export interface InboxItem {
 	/** Bytes of the original PDF: what a download will cost. */
 	size: number;
 	myState: MyState;
+	/** The state every party sees (SPEC LC1); absent on a device copy saved by an older version. */
+	state?: ContractState;
 	createdAt: string;
 	/**
 	 * SHA-256 of the signed final PDF once the contract is finalised (SPEC C4), else null. The
@@ -494,6 +499,8 @@ export interface ContractDetail {
 	id: string;
 	title: string;
 	status: EnvelopeStatus;
+	/** The state every party sees (SPEC LC1). */
+	state: ContractState;
 	revision: number;
 	docHash: string;
 	deadline: string | null;
@@ -552,6 +559,11 @@ export interface ContractSent {
 }
 
 /** PUT /api/admin/contracts/[id]/document: the new revision and the fields that did not fit. */
+/** POST /api/admin/contracts/[id]/resend: the revision the new round is for (SPEC LC5). */
+export interface ContractResent {
+	revision: number;
+}
+
 export interface ContractReplaced {
 	revision: number;
 	dropped: string[];

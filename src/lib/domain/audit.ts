@@ -40,6 +40,7 @@ export type AuditEvent =
 			subject: string;
 			data: { sha256: string; renderedSha256: string; size: number };
 	  }
+	| { kind: 'envelope.resent'; subject: string; data: { revision: number; docHash: string } }
 	| {
 			kind: 'envelope.replaced';
 			subject: string;
@@ -95,6 +96,7 @@ export const AUDIT_KINDS = Object.keys({
 	'envelope.downloaded': 1,
 	'envelope.revoked': 1,
 	'envelope.replaced': 1,
+	'envelope.resent': 1,
 	'submission.signed': 1,
 	'submission.rejected': 1,
 	'submission.refused': 1,

@@ -5,6 +5,8 @@
  * the page the admin and the signer see; render() maps it to the PDF's own user space.
  */
 
+import type { EnvelopeStatus } from './lifecycle';
+
 export type FieldKind = 'signature' | 'seal' | 'date' | 'riding-seam';
 
 export interface Rect {
@@ -51,7 +53,8 @@ export interface Envelope {
 	/** SHA-256 (hex) of the original PDF. */
 	docHash: string;
 	revision: number;
-	status: 'draft' | 'sent' | 'completed' | 'revoked';
+	/** The stored status with a return applied (SPEC LC1); R3 lets only 'sent' be signed. */
+	status: EnvelopeStatus;
 	pages: PageSize[];
 	signingOrder: SigningOrder;
 	parties: Party[];

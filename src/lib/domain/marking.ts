@@ -9,6 +9,7 @@ import { mmToPt, type Envelope, type Field, type PageSize, type Rect } from './e
 import type { Draft, DraftFill } from './draft';
 import type { FreeSeal, Manifest, RidingSeam, SizeMm } from './manifest';
 import { filledFields, isSignersTurn, seamPages } from './rules';
+import { currentRound } from './lifecycle';
 
 /**
  * Date text as Chinese contracts write it, e.g. 2026年11月30日 (K1). Takes the calendar date
@@ -42,7 +43,8 @@ export function signerToMark(
 	accepted: readonly Manifest[],
 	mySignerIds: readonly string[]
 ): string | null {
-	const decided = new Set(accepted.map((m) => m.signerId));
+	// Only the current round's decisions count (LC2): a returner decides again after a resend.
+	const decided = new Set(currentRound(envelope, accepted).map((m) => m.signerId));
 	const mine = envelope.signers
 		.filter((s) => mySignerIds.includes(s.id) && !decided.has(s.id))
 		.sort((a, b) => a.order - b.order);
@@ -71,7 +73,7 @@ export function missingRequired(
 	signerId: string,
 	draft: Draft
 ): Field[] {
-	const taken = filledFields(accepted);
+	const taken = filledFields(currentRound(envelope, accepted));
 	return envelope.fields.filter(
 		(f) => f.signerId === signerId && f.required && !taken.has(f.id) && !isFieldFilled(f, draft)
 	);

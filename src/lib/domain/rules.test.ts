@@ -111,6 +111,33 @@ describe('validateManifest', () => {
 		);
 	});
 
+	it('R3: refuses signing a returned envelope until it is resent', () => {
+		for (const status of ['returned', 'draft', 'completed'] as const) {
+			expect(codes(sampleManifest(), ctx(), sampleEnvelope({ status }))).toContain(
+				'R3:ENVELOPE_CLOSED'
+			);
+		}
+		expect(codes(sampleManifest(), ctx(), sampleEnvelope({ status: 'sent' }))).toEqual([]);
+	});
+
+	it('R2: a manifest of the returned round, replayed after the resend (revision 2), is refused', () => {
+		// Alice returned revision 1; her signed manifest for revision 1 (made offline before she
+		// changed her mind, or captured) must not count on the resent revision 2.
+		const returned = sampleManifest({
+			decision: { kind: 'rejected', reason: '价格有误' },
+			fills: [],
+			seals: [],
+			ridingSeams: []
+		});
+		const resent = sampleEnvelope({ revision: 2 });
+		expect(codes(sampleManifest(), ctx({ accepted: [returned] }), resent)).toContain(
+			'R2:DOC_REVISED'
+		);
+		expect(headlineProblem(validateManifest(resent, sampleManifest(), ctx()))?.code).toBe(
+			'DOC_REVISED'
+		);
+	});
+
 	it('R4: refuses a signer who is not on the envelope', () => {
 		expect(codes(sampleManifest({ signerId: 'mallory' }))).toEqual(['R4:MANIFEST_INVALID']);
 	});
@@ -185,6 +212,45 @@ describe('validateManifest', () => {
 	it('R10: a signer decides once', () => {
 		const again = sampleManifest();
 		expect(codes(again, ctx({ accepted: [sampleManifest()] }))).toContain('R10:MANIFEST_INVALID');
+	});
+
+	it('R10: a decision on an earlier revision does not block the signer in the new round', () => {
+		const returned = sampleManifest({
+			decision: { kind: 'rejected', reason: '价格有误' },
+			fills: [],
+			seals: [],
+			ridingSeams: []
+		});
+		const resent = sampleEnvelope({ revision: 2 });
+		expect(codes(sampleManifest({ revision: 2 }), ctx({ accepted: [returned] }), resent)).toEqual(
+			[]
+		);
+		// Within the round, one decision still ends the signer's say.
+		const again = sampleManifest({ revision: 2 });
+		expect(
+			codes(again, ctx({ accepted: [returned, sampleManifest({ revision: 2 })] }), resent)
+		).toContain('R10:MANIFEST_INVALID');
+	});
+
+	it('R8, R9: fields filled and turns taken in an earlier revision do not count in the new one', () => {
+		const resent = sampleEnvelope({ revision: 2 });
+		const oldAlice = sampleManifest();
+		// Alice signed revision 1: on revision 2 her fields are free again (R8, mayFill) ...
+		expect(mayFill(resent, [oldAlice], 'alice', 'f-sig-a')).toMatchObject({ ok: true });
+		expect(mayFill(sampleEnvelope(), [oldAlice], 'alice', 'f-sig-a')).toMatchObject({
+			code: 'FIELD_TAKEN'
+		});
+		// ... and Bob's turn waits for her signature on revision 2 (R9).
+		expect(codes(bobManifest({ revision: 2 }), ctx({ accepted: [oldAlice] }), resent)).toContain(
+			'R9:NOT_YOUR_TURN'
+		);
+		expect(
+			codes(
+				bobManifest({ revision: 2 }),
+				ctx({ accepted: [oldAlice, sampleManifest({ revision: 2 })] }),
+				resent
+			)
+		).toEqual([]);
 	});
 
 	it('R11: a signed manifest fills every required field of its signer', () => {
@@ -433,6 +499,15 @@ describe('mayFill and completion', () => {
 		expect(isComplete(env, [sampleManifest(), bobManifest()])).toBe(true);
 		const rejected = bobManifest({ decision: { kind: 'rejected', reason: 'no' }, fills: [] });
 		expect(isComplete(env, [sampleManifest(), rejected])).toBe(false);
+	});
+
+	it('C1: only the current round completes: a return on revision 1 does not stop revision 2', () => {
+		const returned = bobManifest({ decision: { kind: 'rejected', reason: 'no' }, fills: [] });
+		const resent = sampleEnvelope({ revision: 2 });
+		const round2 = [sampleManifest({ revision: 2 }), bobManifest({ revision: 2 })];
+		expect(isComplete(resent, [sampleManifest(), returned, ...round2])).toBe(true);
+		// Signatures of revision 1 do not complete revision 2.
+		expect(isComplete(resent, [sampleManifest(), bobManifest()])).toBe(false);
 	});
 
 	it('C2: riding-seam fields count as filled through the seam that names them', () => {

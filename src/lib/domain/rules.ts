@@ -2,6 +2,7 @@ import type { Envelope, Field, Rect } from './envelope';
 import { mmToPt } from './envelope';
 import type { Manifest, SizeMm } from './manifest';
 import type { ErrorCode } from './errors';
+import { currentRound, openForSigning } from './lifecycle';
 
 /** One broken rule: its stable code, the SPEC rule id, and where in the manifest it broke. */
 export interface Problem {
@@ -12,7 +13,10 @@ export interface Problem {
 
 export const REASON_MAX = 500;
 
-/** The signer's manifests already accepted for this envelope, in the order they were accepted. */
+/**
+ * The manifests already accepted for this envelope, in the order they were accepted. The rules
+ * below that take the envelope count only the current round's (LC2), whatever they are given.
+ */
 type Accepted = readonly Manifest[];
 
 function signedOnly(accepted: Accepted): Manifest[] {
@@ -35,6 +39,7 @@ export function filledFields(accepted: Accepted): Map<string, Manifest> {
  */
 export function isSignersTurn(envelope: Envelope, accepted: Accepted, signerId: string): boolean {
 	if (envelope.signingOrder === 'parallel') return true;
+	accepted = currentRound(envelope, accepted);
 	const me = envelope.signers.find((s) => s.id === signerId);
 	if (!me) return false;
 	const signed = new Set(signedOnly(accepted).map((m) => m.signerId));
@@ -53,6 +58,7 @@ export function mayFill(
 ): { ok: true; field: Field } | { ok: false; code: ErrorCode; rule: string } {
 	const field = envelope.fields.find((f) => f.id === fieldId);
 	if (!field) return { ok: false, code: 'FIELD_UNKNOWN', rule: 'R5' };
+	accepted = currentRound(envelope, accepted);
 	if (field.signerId !== signerId) return { ok: false, code: 'FIELD_NOT_YOURS', rule: 'R6' };
 	if (filledFields(accepted).has(fieldId)) return { ok: false, code: 'FIELD_TAKEN', rule: 'R8' };
 	if (!isSignersTurn(envelope, accepted, signerId))
@@ -62,9 +68,10 @@ export function mayFill(
 
 /**
  * Is the envelope complete (C1)? Every required field is filled by an accepted signed manifest
- * and nobody has returned it; a returned envelope is never complete.
+ * of the current round (LC2) and nobody returned that round; a returned round never completes.
  */
 export function isComplete(envelope: Envelope, accepted: Accepted): boolean {
+	accepted = currentRound(envelope, accepted);
 	if (accepted.some((m) => m.decision.kind === 'rejected')) return false;
 	const filled = filledFields(accepted);
 	return envelope.fields.every((f) => !f.required || filled.has(f.id));
@@ -190,11 +197,13 @@ export function validateManifest(
 ): Problem[] {
 	const problems: Problem[] = [];
 	const add = (code: ErrorCode, rule: string, path: string) => problems.push({ code, rule, path });
+	// R8, R9, R10 count the current round only (LC2): a decision on an older revision is history.
+	ctx = { ...ctx, accepted: currentRound(envelope, ctx.accepted) };
 
 	if (manifest.envelopeId !== envelope.id) add('MANIFEST_INVALID', 'R1', 'envelopeId');
 	if (manifest.docHash !== envelope.docHash) add('DOC_MISMATCH', 'R1', 'docHash');
 	if (manifest.revision !== envelope.revision) add('DOC_REVISED', 'R2', 'revision');
-	if (envelope.status !== 'sent') add('ENVELOPE_CLOSED', 'R3', 'envelopeId');
+	if (!openForSigning(envelope.status)) add('ENVELOPE_CLOSED', 'R3', 'envelopeId');
 	const signer = envelope.signers.find((s) => s.id === manifest.signerId);
 	if (!signer) {
 		add('MANIFEST_INVALID', 'R4', 'signerId');

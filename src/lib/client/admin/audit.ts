@@ -45,6 +45,7 @@ const kindLabel: Record<AuditKind, () => string> = {
 	'envelope.revoked': m.audit_kind_envelope_revoked,
 	'envelope.replaced': m.audit_kind_envelope_replaced,
 	'envelope.deadline-changed': m.audit_kind_envelope_deadline_changed,
+	'envelope.resent': m.life_audit_kind_envelope_resent,
 	'submission.signed': m.audit_kind_submission_signed,
 	'submission.rejected': m.audit_kind_submission_rejected,
 	'submission.refused': m.audit_kind_submission_refused,

@@ -1,11 +1,17 @@
 import { invalidateAll } from '$app/navigation';
 import { m } from '$lib/paraglide/messages';
 import { pdfUploadMessage } from './contract-display';
-import { changeDeadline, replaceDocument, revokeContract, sendContract } from './contracts';
+import {
+	changeDeadline,
+	replaceDocument,
+	resendContract,
+	revokeContract,
+	sendContract
+} from './contracts';
 import { formatDeadline } from './contract-display';
 
 /**
- * The admin's actions on one contract (send, revoke, replace the document): one at a time, each
+ * The admin's actions on one contract (send, resend, revoke, replace the document): one at a time, each
  * ending in a sentence for the page and a reload of the contract so its status and progress show
  * what the server now holds.
  */
@@ -49,6 +55,14 @@ export class ContractActions {
 			return r.deadline
 				? m.deadline_changed({ day: formatDeadline(r.deadline) })
 				: m.deadline_removed();
+		});
+	}
+
+	/** Resends a returned contract (SPEC LC5); its signers are told by a background job. */
+	resend(id: string) {
+		return this.#run(async () => {
+			const r = await resendContract(id);
+			return m.life_resent_done({ revision: r.revision });
 		});
 	}
 

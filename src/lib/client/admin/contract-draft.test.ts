@@ -21,6 +21,7 @@ describe('ContractDraft', () => {
 			title: 'Supply',
 			signingOrder: 'sequential',
 			deadline: null,
+			reminders: null,
 			parties: [
 				{
 					name: '',
@@ -34,6 +35,18 @@ describe('ContractDraft', () => {
 				}
 			]
 		});
+	});
+
+	it('sends a reminder plan only with a deadline: the default, the chosen days, or none (DL6)', () => {
+		const draft = new ContractDraft(() => ({ me: { id: 'u-admin' }, users }));
+		expect(draft.toForm().reminders).toBeNull();
+		draft.deadline = '2026-12-31';
+		expect(draft.toForm().reminders).toEqual({ firstDaysBefore: 3, everyDays: 2 });
+		draft.remindFirstDays = 7;
+		draft.remindEveryDays = 1;
+		expect(draft.toForm().reminders).toEqual({ firstDaysBefore: 7, everyDays: 1 });
+		draft.remind = false;
+		expect(draft.toForm().reminders).toBeNull();
 	});
 
 	it('numbers a new signer after all others and drops a party with its last signer', () => {

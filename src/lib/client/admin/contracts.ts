@@ -1,6 +1,7 @@
 import { api, ApiError } from '../api';
 import { toErrorCode } from '$lib/domain/errors';
 import type {
+	ContractResent,
 	ContractCreated,
 	ContractDetail,
 	ContractDetailResponse,
@@ -92,6 +93,11 @@ export async function changeDeadline(
 		method: 'PUT',
 		json: { deadline } satisfies RequestOf<typeof DeadlineBody>
 	});
+}
+
+/** Resends a returned contract: a new round for every signer (SPEC LC5). */
+export async function resendContract(id: string): Promise<ContractResent> {
+	return api<ContractResent>(fetch, `${base(id)}/resend`, { method: 'POST' });
 }
 
 /** Revokes with a reason the signers will see. */

@@ -4,7 +4,7 @@ import { sampleEnvelope, SEAL_IMAGE, SIGNATURE_IMAGE } from '$lib/domain/fixture
 import type { Draft } from '$lib/domain/draft';
 import { DeviceDb, type DeviceEnvelope } from './db';
 import { ApiError } from '../api';
-import { compose, type ConfirmContext } from './confirm';
+import { compose, decided, type ConfirmContext } from './confirm';
 import { errorMessageFor } from '../error-message';
 
 // The device's seal pre-check before the passkey (SK5), against a real Dexie (fake-indexeddb):
@@ -110,5 +110,31 @@ describe('the 待同步 item words the seal refusals in both languages', () => {
 			expect(zh).toMatch(/[\u4e00-\u9fff]/);
 		}
 		expect(errorMessageFor('SEAL_DISABLED', 'zh-CN')).toContain('停用');
+	});
+});
+
+describe('a decision on the device belongs to its round (SPEC LC2)', () => {
+	it('LC2/R10: a return synced for revision 1 blocks that revision only; after the resend (revision 2) the signer decides again', async () => {
+		const composed = await compose(ctx, { kind: 'rejected', reason: '价格有误' }, draft(), NOW, db);
+		await db.outbox.add({
+			createdAt: NOW.toISOString(),
+			credentialId: 'cred-alice',
+			envelopeId: ctx.envelope.id,
+			manifest: composed.manifest,
+			manifestHash: composed.manifestHash,
+			idempotencyKey: 'k1',
+			assertion: {} as never,
+			images: [],
+			previewHash: null,
+			state: 'synced',
+			attempts: 1,
+			nextAttemptAt: null,
+			error: null,
+			result: null,
+			syncedAt: NOW.toISOString()
+		});
+		expect(await decided(db, ctx.envelope.id, 'alice', 1)).toBe(true);
+		expect(await decided(db, ctx.envelope.id, 'alice', 2)).toBe(false);
+		expect(await decided(db, ctx.envelope.id, 'bob', 1)).toBe(false);
 	});
 });

@@ -51,11 +51,23 @@ export interface Composed {
 	images: string[];
 }
 
-/** Whether an unsynced or accepted decision of this signer already waits on the device. */
-async function decided(db: DeviceDb, envelopeId: string, signerId: string): Promise<boolean> {
+/**
+ * Whether an unsynced or accepted decision of this signer on this revision already waits on the
+ * device. A decision on an earlier revision belongs to an earlier round (SPEC LC2): after a
+ * resend the signer who returned the contract decides again.
+ */
+export async function decided(
+	db: DeviceDb,
+	envelopeId: string,
+	signerId: string,
+	revision: number
+): Promise<boolean> {
 	const rows = await db.outbox.where('envelopeId').equals(envelopeId).toArray();
 	// A refused row ('failed') is evidence, not a decision: the signer may decide again.
-	return rows.some((r) => r.manifest.signerId === signerId && r.state !== 'failed');
+	return rows.some(
+		(r) =>
+			r.manifest.signerId === signerId && r.manifest.revision === revision && r.state !== 'failed'
+	);
 }
 
 /**
@@ -81,7 +93,7 @@ export async function loadContext(
 	const filled = new Set(envelope.fields.filter((f) => draft.fills[f.id]).map((f) => f.signerId));
 	const signerId = mine.find((s) => filled.has(s)) ?? mine[0];
 	if (!signerId) throw new ApiError('FIELD_NOT_YOURS', 0, 'No signer of this contract is you');
-	if (row.myState !== 'pending' || (await decided(db, envelopeId, signerId))) {
+	if (row.myState !== 'pending' || (await decided(db, envelopeId, signerId, envelope.revision))) {
 		throw new ApiError('ALREADY_DECIDED', 0, 'Already decided on this device');
 	}
 	return { row, envelope, signerId, credential };
@@ -240,7 +252,7 @@ export async function commitConfirmation(
 			}
 			const row = await db.envelopes.get(envelopeId);
 			if (!row) throw new ApiError('NOT_FOUND', 0, 'The contract left this device');
-			if (await decided(db, envelopeId, ctx.signerId)) {
+			if (await decided(db, envelopeId, ctx.signerId, ctx.envelope.revision)) {
 				throw new ApiError('ALREADY_DECIDED', 0, 'Already decided on this device');
 			}
 			for (const hash of composed.images) {

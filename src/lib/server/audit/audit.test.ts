@@ -111,6 +111,11 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 		subject: 'env-1',
 		data: { revision: 2, docHash: 'e'.repeat(64), previousDocHash: 'd'.repeat(64) }
 	},
+	'envelope.resent': {
+		kind: 'envelope.resent',
+		subject: 'env-1',
+		data: { revision: 3, docHash: 'e'.repeat(64) }
+	},
 	'submission.signed': {
 		kind: 'submission.signed',
 		subject: 'sub-1',

@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database, EnvelopeTable } from '../db/schema';
 import { type BlobStore } from '../platform/blob-store';
-import type { EnvelopeStatus } from '$lib/domain/api-types';
+import type { StoredStatus } from '$lib/domain/lifecycle';
 import { failure } from '$lib/domain/errors';
 import type { IsolatedPdfInspection } from '$lib/pdf/inspect-limits';
 import { inspectPdfIsolated } from '../pdf';
@@ -30,19 +30,21 @@ export async function insertEnvelopeRow(trx: Kysely<Database>, row: Insertable<E
 /**
  * The one place an envelope row changes (see the section comment). Conditional on the status
  * the caller read, so two admins acting at once cannot both move the same contract: the loser
- * updates no row and gets false.
+ * updates no row and gets false. With `expectedRevision`, also conditional on the revision read.
  */
 export async function updateEnvelopeRow(
 	trx: Kysely<Database>,
 	id: string,
-	expectedStatus: readonly EnvelopeStatus[],
-	set: Updateable<EnvelopeTable>
+	expectedStatus: readonly StoredStatus[],
+	set: Updateable<EnvelopeTable>,
+	expectedRevision?: number
 ): Promise<boolean> {
 	const result = await trx
 		.updateTable('envelopes')
 		.set(set)
 		.where('id', '=', id)
 		.where('status', 'in', [...expectedStatus])
+		.$if(expectedRevision !== undefined, (q) => q.where('revision', '=', expectedRevision!))
 		.executeTakeFirst();
 	return result.numUpdatedRows === 1n;
 }

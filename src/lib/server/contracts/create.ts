@@ -165,6 +165,8 @@ async function storeContract(
 			page_count: envelope.pages.length,
 			status: 'draft',
 			created_at: now,
+			// The sender, told when a signer returns it (LC3).
+			created_by: admin.id,
 			definition: definitionJson(envelope),
 			deadline: checked.deadline,
 			reminder_first_days: checked.reminders?.firstDaysBefore ?? null,

@@ -5,6 +5,7 @@ import type { InboxItem, MyState } from '$lib/domain/api-types';
 import { manifestImages, type Manifest } from '$lib/domain/manifest';
 import { render } from '$lib/pdf/render';
 import { sha256Hex } from '$lib/domain/canonical';
+import { contractState, currentRound, envelopeStatus } from '$lib/domain/lifecycle';
 import type { Database, User } from '../db/schema';
 import type { BlobStore } from '../platform/blob-store';
 import { loadCjkFont } from '../platform/fonts';
@@ -58,7 +59,7 @@ export async function loadEnvelope(
 			id: row.id,
 			docHash: row.doc_sha256,
 			revision: row.revision,
-			status: row.status,
+			status: envelopeStatus(row.status, row.returned_at),
 			...definition
 		},
 		orgId: row.org_id,
@@ -69,18 +70,26 @@ export async function loadEnvelope(
 }
 
 /**
- * The envelope's accepted manifests in acceptance order: the order the rules (R8, R9) and
- * render() need. The per-envelope sequence number orders them, since receipt times can tie.
+ * The accepted manifests of the envelope's current round (LC2) in acceptance order: the order
+ * the rules (R8, R9) and render() need. The per-envelope sequence number orders them, since
+ * receipt times can tie. Decisions on older revisions stay stored as evidence but are not
+ * served: a device shown them would think its returner had already decided this round.
  */
-export async function acceptedManifests(db: Kysely<Database>, id: string): Promise<Manifest[]> {
+export async function acceptedManifests(
+	db: Kysely<Database>,
+	envelope: Pick<Envelope, 'id' | 'revision'>
+): Promise<Manifest[]> {
 	const rows = await db
 		.selectFrom('submissions')
 		.select('manifest_json')
-		.where('envelope_id', '=', id)
+		.where('envelope_id', '=', envelope.id)
 		.where('status', '=', 'accepted')
 		.orderBy('seq')
 		.execute();
-	return rows.map((r) => JSON.parse(r.manifest_json) as Manifest);
+	return currentRound(
+		envelope,
+		rows.map((r) => JSON.parse(r.manifest_json) as Manifest)
+	);
 }
 
 /**
@@ -104,7 +113,7 @@ export async function renderEnvelope(
 ): Promise<{ pdf: Uint8Array<ArrayBuffer>; sha256: string } | null> {
 	const original = await blobs.get(envelope.docHash);
 	if (!original) return null;
-	const manifests = await acceptedManifests(db, envelope.id);
+	const manifests = await acceptedManifests(db, envelope);
 	const assets = new Map<string, Uint8Array>();
 	for (const manifest of manifests) {
 		for (const image of manifestImages(manifest)) {
@@ -139,7 +148,9 @@ export async function listInbox(
 	db: Kysely<Database>,
 	userId: string,
 	/** Only these envelopes (the pull's changed ones); all when absent. */
-	only?: readonly string[]
+	only?: readonly string[],
+	/** The moment expiry is judged at (LC7). */
+	now: Date = new Date()
 ): Promise<InboxItem[]> {
 	if (only && only.length === 0) return [];
 	const rows = await db
@@ -155,6 +166,7 @@ export async function listInbox(
 			'envelopes.page_count',
 			'envelopes.created_at',
 			'envelopes.final_sha256',
+			'envelopes.returned_at',
 			'envelopes.deadline',
 			'blobs.size',
 			'envelope_signers.signer_id'
@@ -173,7 +185,6 @@ export async function listInbox(
 				.selectFrom('submissions')
 				.select(['envelope_id', 'manifest_json'])
 				.where('envelope_id', 'in', ids)
-				.where('user_id', '=', userId)
 				.where('status', '=', 'accepted')
 				.orderBy('seq')
 				.execute()
@@ -187,15 +198,19 @@ export async function listInbox(
 	const items = new Map<string, InboxItem>();
 	for (const r of rows) {
 		if (items.has(r.id)) continue;
+		// Everyone's decisions of the current round (LC2): the state says whether anybody signed.
+		const round = currentRound(r, manifests.get(r.id) ?? []);
+		const status = envelopeStatus(r.status, r.returned_at);
 		items.set(r.id, {
 			id: r.id,
 			title: r.title,
-			status: r.status,
+			status,
+			state: contractState(status, round, r.deadline ? deadlineEnd(r.deadline) : null, now),
 			revision: r.revision,
 			docHash: r.doc_sha256,
 			pageCount: r.page_count,
 			size: r.size,
-			myState: myStateOf(roles.get(r.id)!, manifests.get(r.id) ?? []),
+			myState: myStateOf(roles.get(r.id)!, round),
 			createdAt: r.created_at,
 			finalSha256: r.final_sha256,
 			deadlineAt: r.deadline ? deadlineEnd(r.deadline) : null

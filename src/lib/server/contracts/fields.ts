@@ -1,6 +1,7 @@
 import type { Field } from '$lib/domain/envelope';
 import { failure, type Failure } from '$lib/domain/errors';
 import { clampRect, readinessProblems, type ReadinessProblem } from '$lib/domain/field-layout';
+import { fieldsEditable } from '$lib/domain/lifecycle';
 import { definitionJson } from './envelopes';
 import { type ContractDeps, updateEnvelopeRow, ownContract } from './common';
 
@@ -18,8 +19,12 @@ export async function saveFields(
 ): Promise<{ ok: true; fields: Field[]; readiness: ReadinessProblem[] } | Failure> {
 	const own = await ownContract(deps.db, orgId, id);
 	if (!own) return failure('NOT_FOUND', 'No such contract');
-	if (own.row.status !== 'draft') {
-		return failure('CONTRACT_NOT_EDITABLE', 'Fields can only change while the contract is a draft');
+	// A draft, or a returned contract before its resend (LC4): nobody can sign either meanwhile.
+	if (!fieldsEditable(own.envelope.status)) {
+		return failure(
+			'CONTRACT_NOT_EDITABLE',
+			'Fields can only change while the contract is a draft or returned'
+		);
 	}
 	const { envelope } = own;
 	const signerIds = new Set(envelope.signers.map((s) => s.id));
@@ -43,7 +48,15 @@ export async function saveFields(
 	const next = { ...envelope, fields: clamped };
 	const updated = await deps.db
 		.transaction()
-		.execute((trx) => updateEnvelopeRow(trx, id, ['draft'], { definition: definitionJson(next) }));
+		.execute((trx) =>
+			updateEnvelopeRow(
+				trx,
+				id,
+				[own.row.status],
+				{ definition: definitionJson(next) },
+				own.row.revision
+			)
+		);
 	if (!updated) return failure('CONTRACT_NOT_EDITABLE', 'The contract changed meanwhile');
 	return { ok: true, fields: clamped, readiness: readinessProblems(next) };
 }

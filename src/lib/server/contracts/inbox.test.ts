@@ -76,7 +76,7 @@ async function accept(decision: Manifest['decision'], seq = 1) {
 			user_id: admin.id,
 			credential_id: credentialId,
 			ticket_id: ticketId,
-			manifest_json: JSON.stringify({ signerId: DEMO_SIGNER_ID, decision }),
+			manifest_json: JSON.stringify({ signerId: DEMO_SIGNER_ID, revision: 1, decision }),
 			manifest_hash: 'h'.repeat(64),
 			assertion_json: '{}',
 			device_time: clock().toISOString(),
@@ -127,6 +127,7 @@ describe('listInbox', () => {
 			pageCount: env.page_count,
 			size: pdf.byteLength,
 			myState: 'pending',
+			state: 'sent',
 			createdAt: env.created_at,
 			finalSha256: null,
 			deadlineAt: null
@@ -141,6 +142,15 @@ describe('listInbox', () => {
 	it('reports a rejection as returned', async () => {
 		await accept({ kind: 'rejected', reason: '价格有误' });
 		expect((await listInbox(open.db, admin.id))[0]!.myState).toBe('rejected');
+	});
+
+	it('LC2: a decision on an earlier revision leaves the user pending on the current one', async () => {
+		await accept({ kind: 'signed' });
+		await open.db.updateTable('envelopes').set({ revision: 2 }).execute();
+		expect((await listInbox(open.db, admin.id))[0]).toMatchObject({
+			myState: 'pending',
+			state: 'sent'
+		});
 	});
 
 	it('leaves drafts out and keeps revoked envelopes so a device learns why', async () => {

@@ -8,6 +8,14 @@ export { sendContract, revokeContract } from './send';
 export { changeDeadline } from './deadline';
 export { REMINDER_JOB, sendReminder, type ReminderDeps } from './reminders';
 export { replaceDocument } from './replace';
+export {
+	markReturned,
+	resendContract,
+	notifyReturned,
+	notifyResent,
+	RETURNED_NOTICE_JOB,
+	RESENT_NOTICE_JOB
+} from './lifecycle';
 export { saveTemplate, listTemplates } from './templates';
 export { contractDeps } from './deps';
 export {

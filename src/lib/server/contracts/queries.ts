@@ -11,15 +11,19 @@ import type { Envelope } from '$lib/domain/envelope';
 import type { Manifest } from '$lib/domain/manifest';
 import { readinessProblems } from '$lib/domain/field-layout';
 import { ownContract } from './common';
+import { acceptedManifests } from './envelopes';
 import { FINALISE_JOB, finalisationState } from '$lib/domain/completion';
 import { findJob } from '../platform/jobs';
 import { deadlineEnd } from '$lib/domain/deadline';
 import { reminderPlan } from './reminders';
+import { contractState, currentRound, envelopeStatus } from '$lib/domain/lifecycle';
 
 /** The contracts of one organisation, newest first (served by the org/created index). */
 export async function listContracts(
 	db: Kysely<Database>,
-	orgId: string
+	orgId: string,
+	/** The moment expiry is judged at (LC7). */
+	now: Date = new Date()
 ): Promise<ContractSummary[]> {
 	const rows = await db
 		.selectFrom('envelopes')
@@ -30,21 +34,42 @@ export async function listContracts(
 			'envelopes.page_count',
 			'envelopes.revision',
 			'envelopes.status',
+			'envelopes.returned_at',
+			'envelopes.deadline',
 			'envelopes.created_at',
 			'blobs.size'
 		])
 		.where('envelopes.org_id', '=', orgId)
 		.orderBy('envelopes.created_at', 'desc')
 		.execute();
-	return rows.map((r) => ({
-		id: r.id,
-		title: r.title,
-		pageCount: r.page_count,
-		size: r.size,
-		revision: r.revision,
-		status: r.status,
-		createdAt: r.created_at
-	}));
+	// The decisions of the listed contracts, for "in progress" (LC6); one query for the page.
+	const decisions = await db
+		.selectFrom('submissions')
+		.innerJoin('envelopes', 'envelopes.id', 'submissions.envelope_id')
+		.select(['submissions.envelope_id', 'submissions.manifest_json'])
+		.where('envelopes.org_id', '=', orgId)
+		.where('submissions.status', '=', 'accepted')
+		.execute();
+	const byEnvelope = new Map<string, Manifest[]>();
+	for (const d of decisions) {
+		const list = byEnvelope.get(d.envelope_id) ?? [];
+		list.push(JSON.parse(d.manifest_json) as Manifest);
+		byEnvelope.set(d.envelope_id, list);
+	}
+	return rows.map((r) => {
+		const status = envelopeStatus(r.status, r.returned_at);
+		const round = currentRound(r, byEnvelope.get(r.id) ?? []);
+		return {
+			id: r.id,
+			title: r.title,
+			pageCount: r.page_count,
+			size: r.size,
+			revision: r.revision,
+			status,
+			state: contractState(status, round, r.deadline ? deadlineEnd(r.deadline) : null, now),
+			createdAt: r.created_at
+		};
+	});
 }
 
 /** The document hash of a contract, only when it belongs to the given organisation. */
@@ -96,8 +121,9 @@ export async function documentResponse(
 }
 
 /**
- * Each signer's answer from the accepted submissions (R10: at most one per signer), with the
- * device time and the server receipt time side by side, since offline signing can part them.
+ * Each signer's answer in the current round (LC2; R10: at most one per signer), with the device
+ * time and the server receipt time side by side, since offline signing can part them. After a
+ * resend the returner shows as pending again: their return was on an older revision.
  */
 export async function contractProgress(
 	db: Kysely<Database>,
@@ -113,7 +139,7 @@ export async function contractProgress(
 	const bySigner = new Map<string, SignerProgress>();
 	for (const r of rows) {
 		const manifest = JSON.parse(r.manifest_json) as Manifest;
-		if (bySigner.has(manifest.signerId)) continue;
+		if (manifest.revision !== envelope.revision || bySigner.has(manifest.signerId)) continue;
 		bySigner.set(manifest.signerId, {
 			signerId: manifest.signerId,
 			state: manifest.decision.kind,
@@ -152,7 +178,9 @@ async function enrolledUsers(db: Kysely<Database>, userIds: string[]): Promise<S
 export async function contractDetail(
 	db: Kysely<Database>,
 	orgId: string,
-	id: string
+	id: string,
+	/** The moment expiry is judged at (LC7). */
+	now: Date = new Date()
 ): Promise<ContractDetail | null> {
 	const own = await ownContract(db, orgId, id);
 	if (!own) return null;
@@ -172,6 +200,7 @@ export async function contractDetail(
 		envelope.signers.flatMap((s) => userOf(s.id) ?? [])
 	);
 	const job = await findJob(db, FINALISE_JOB, id);
+	const roundDecisions = await acceptedManifests(db, envelope);
 	return {
 		finalisation: {
 			state: finalisationState(row.status, row.final_sha256, job?.state ?? null),
@@ -180,7 +209,13 @@ export async function contractDetail(
 		},
 		id,
 		title: row.title,
-		status: row.status,
+		status: envelope.status,
+		state: contractState(
+			envelope.status,
+			roundDecisions,
+			row.deadline ? deadlineEnd(row.deadline) : null,
+			now
+		),
 		revision: row.revision,
 		docHash: row.doc_sha256,
 		deadline: row.deadline,

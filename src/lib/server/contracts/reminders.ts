@@ -109,8 +109,8 @@ function splitSubject(subject: string): [string, string] {
 }
 
 /**
- * The signers with a contact who have not decided on the current revision and whose turn it is
- * (R9): in a sequential contract a later signer hears nothing until the earlier ones signed.
+ * The signers with a contact who have not decided in the current round (LC2) and whose turn it
+ * is (R9): in a sequential contract a later signer hears nothing until the earlier ones signed.
  */
 async function signersToRemind(
 	db: Kysely<Database>,
@@ -118,9 +118,7 @@ async function signersToRemind(
 ): Promise<{ name: string; contact: string }[]> {
 	const stored = await loadEnvelope(db, id);
 	if (!stored) return [];
-	const accepted = (await acceptedManifests(db, id)).filter(
-		(manifest) => manifest.revision === stored.envelope.revision
-	);
+	const accepted = await acceptedManifests(db, stored.envelope);
 	const decided = new Set(accepted.map((manifest) => manifest.signerId));
 	const waiting = stored.envelope.signers.filter(
 		(s) => !decided.has(s.id) && isSignersTurn(stored.envelope, accepted, s.id)

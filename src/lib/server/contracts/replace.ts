@@ -12,7 +12,8 @@ import { type ContractDeps, updateEnvelopeRow, inspectUpload, ownContract } from
  * Replaces the document of a draft or sent contract with a new revision: the new PDF is
  * inspected first (nothing changes when it is refused), the revision goes up by one, and the
  * fields are kept where their page still exists (SPEC L7). Signers still holding the old
- * revision get DOC_REVISED when they sync (R2).
+ * revision get DOC_REVISED when they sync (R2). The new revision is a new round (LC2): decisions
+ * on the old one no longer count. A returned contract stays returned until resent (LC4).
  */
 export async function replaceDocument(
 	deps: ContractDeps,

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
-import type { EnvelopeStatus } from '$lib/domain/api-types';
+import type { StoredStatus } from '$lib/domain/lifecycle';
 
 /**
  * The database as Kysely sees it. Times are ISO-8601 UTC strings: they sort correctly as text
@@ -136,7 +136,8 @@ export interface EnvelopeTable {
 	doc_sha256: string;
 	page_count: number;
 	revision: Generated<number>;
-	status: EnvelopeStatus;
+	/** The stored status; a sent contract with `returned_at` set is returned (SPEC LC3). */
+	status: StoredStatus;
 	created_at: string;
 	/**
 	 * JSON of the domain Envelope's parts that are not columns (pages, signingOrder, parties,
@@ -161,6 +162,10 @@ export interface EnvelopeTable {
 	/** The reminder plan (0017, SPEC DL6): days before the deadline, then days between; null = none. */
 	reminder_first_days: ColumnType<number | null, number | null | undefined, number | null>;
 	reminder_every_days: ColumnType<number | null, number | null | undefined, number | null>;
+	/** When a signer's accepted return closed the round (0016); cleared by the resend (LC5). */
+	returned_at: ColumnType<string | null, string | null | undefined, string | null>;
+	/** The admin who created it, told of a return (0016); null for the seeded demo. */
+	created_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A passkey. Revoked rows stay, so evidence that names a credential can still be explained. */

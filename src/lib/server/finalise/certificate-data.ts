@@ -56,26 +56,29 @@ export async function certificateData(
 		.where('envelope_id', '=', envelope.id)
 		.orderBy('revision')
 		.execute();
-	const submissions = await db
-		.selectFrom('submissions')
-		.innerJoin('users', 'users.id', 'submissions.user_id')
-		.leftJoin('credentials', 'credentials.id', 'submissions.credential_id')
-		.select([
-			'submissions.id',
-			'submissions.user_id',
-			'submissions.credential_id',
-			'submissions.ticket_id',
-			'submissions.manifest_json',
-			'submissions.received_at',
-			'users.display_name',
-			'users.real_name',
-			'users.verified_at',
-			'credentials.aaguid'
-		])
-		.where('submissions.envelope_id', '=', envelope.id)
-		.where('submissions.status', '=', 'accepted')
-		.orderBy('submissions.seq')
-		.execute();
+	// The certificate speaks for the round that completed (LC2); earlier rounds are history.
+	const submissions = (
+		await db
+			.selectFrom('submissions')
+			.innerJoin('users', 'users.id', 'submissions.user_id')
+			.leftJoin('credentials', 'credentials.id', 'submissions.credential_id')
+			.select([
+				'submissions.id',
+				'submissions.user_id',
+				'submissions.credential_id',
+				'submissions.ticket_id',
+				'submissions.manifest_json',
+				'submissions.received_at',
+				'users.display_name',
+				'users.real_name',
+				'users.verified_at',
+				'credentials.aaguid'
+			])
+			.where('submissions.envelope_id', '=', envelope.id)
+			.where('submissions.status', '=', 'accepted')
+			.orderBy('submissions.seq')
+			.execute()
+	).filter((s) => (JSON.parse(s.manifest_json) as Manifest).revision === envelope.revision);
 	const contacts = new Map(
 		(
 			await db

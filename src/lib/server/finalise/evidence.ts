@@ -69,13 +69,23 @@ export async function evidenceBundle(deps: EvidenceDeps, id: string): Promise<Ev
 		.select(['id', 'title', 'revision', 'doc_sha256', 'final_sha256'])
 		.where('id', '=', id)
 		.executeTakeFirstOrThrow();
-	const rows = await db
-		.selectFrom('submissions')
-		.select(['id', 'manifest_json', 'assertion_json', 'received_at', 'credential_id', 'ticket_id'])
-		.where('envelope_id', '=', id)
-		.where('status', '=', 'accepted')
-		.orderBy('seq')
-		.execute();
+	// The round that completed (LC2): the archive holds one revision's manifests (EV4).
+	const rows = (
+		await db
+			.selectFrom('submissions')
+			.select([
+				'id',
+				'manifest_json',
+				'assertion_json',
+				'received_at',
+				'credential_id',
+				'ticket_id'
+			])
+			.where('envelope_id', '=', id)
+			.where('status', '=', 'accepted')
+			.orderBy('seq')
+			.execute()
+	).filter((r) => (JSON.parse(r.manifest_json) as Manifest).revision === envelope.revision);
 	const manifests = rows.map((r) => JSON.parse(r.manifest_json) as Manifest);
 
 	const submissions = rows.map((r) => {

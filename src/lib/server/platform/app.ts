@@ -11,6 +11,7 @@ import { loadServerKeys } from './secrets';
 import { anchorAuditHead } from '../audit';
 import { loadSigningIdentity, signPdf, type SigningIdentity } from '../signing';
 import { COMPLETED_NOTICE_JOB, finaliseEnvelope, notifyCompleted } from '../finalise';
+import { notifyResent, notifyReturned, RESENT_NOTICE_JOB, RETURNED_NOTICE_JOB } from '../contracts';
 import { FINALISE_JOB } from '$lib/domain/completion';
 import { JobRunner } from './job-runner';
 import { REMINDER_JOB, sendReminder } from '../contracts';
@@ -126,5 +127,9 @@ function finalisationJobs(
 		.register(COMPLETED_NOTICE_JOB, (job, owner) =>
 			notifyCompleted({ ...deps, notifiers }, job, owner)
 		)
-		.register(REMINDER_JOB, (job, owner) => sendReminder({ ...deps, notifiers }, job, owner));
+		.register(REMINDER_JOB, (job, owner) => sendReminder({ ...deps, notifiers }, job, owner))
+		.register(RETURNED_NOTICE_JOB, (job, owner) =>
+			notifyReturned({ ...deps, notifiers }, job, owner)
+		)
+		.register(RESENT_NOTICE_JOB, (job, owner) => notifyResent({ ...deps, notifiers }, job, owner));
 }

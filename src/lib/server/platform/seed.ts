@@ -133,8 +133,10 @@ export async function seedIfEmpty(
 					title: DEMO_CONTRACT_TITLE,
 					doc_sha256: docHash,
 					page_count: envelope.pages.length,
-					status: envelope.status,
+					status: 'sent',
 					created_at: now,
+					// The first admin sends the demo, so a return of it reaches them (LC3).
+					created_by: adminId,
 					definition: definitionJson(envelope)
 				})
 				.execute();

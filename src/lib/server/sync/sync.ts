@@ -92,7 +92,7 @@ export async function pullChanges(
 		if (!stored) continue;
 		envelopes.push({
 			envelope: stored.envelope,
-			accepted: await acceptedManifests(db, id),
+			accepted: await acceptedManifests(db, stored.envelope),
 			mySignerIds: [...stored.signerUsers]
 				.filter(([, userId]) => userId === user.id)
 				.map(([signerId]) => signerId)

@@ -7,7 +7,7 @@ import type { SubmissionAccepted } from '$lib/domain/api-types';
 import { inspectImage } from '$lib/pdf/images';
 import type { User } from '../../db/schema';
 import { storeBlob } from '../../platform/blob-store';
-import { acceptedManifests, loadEnvelope } from '../../contracts';
+import { acceptedManifests, loadEnvelope, markReturned } from '../../contracts';
 import { mayReuseImage, recordSealUses, sealRecords } from '../../seals';
 import { markCompleted } from '../../finalise';
 import { decisionInTime } from '$lib/domain/deadline';
@@ -67,7 +67,7 @@ export async function accept(
 		if (!images.has(image) && (await hasBlob(deps, trx, image, user))) images.add(image);
 	}
 
-	const accepted = await acceptedManifests(trx, envelope.id);
+	const accepted = await acceptedManifests(trx, envelope);
 	const seals = await trx
 		.selectFrom('seal_authorisations')
 		.select('seal_id')
@@ -146,10 +146,13 @@ export async function accept(
 	const complete = isComplete(envelope, [...accepted, manifest]);
 	// The status and the finalisation job commit with the signature that completed it (C4).
 	if (complete) await markCompleted(trx, envelope.id, new Date(receivedAt));
+	// A return closes the round and queues the sender's notice with the rejection (LC3).
+	const returned = manifest.decision.kind === 'rejected';
+	if (returned) await markReturned(trx, envelope.id, submissionId, new Date(receivedAt));
 	const answer: SubmissionAccepted = {
 		submissionId,
 		manifestHash: hash,
-		envelopeStatus: complete ? 'completed' : envelope.status,
+		envelopeStatus: complete ? 'completed' : returned ? 'returned' : envelope.status,
 		receivedAt
 	};
 	return { answer: { status: 201, body: answer }, submissionId };

@@ -19,7 +19,7 @@ export async function GET({ locals, params }) {
 	if (!stored || !mayRead(stored, user)) return apiError('NOT_FOUND', 'No such envelope');
 	const body: EnvelopeResponse = {
 		envelope: stored.envelope,
-		accepted: await acceptedManifests(db, stored.envelope.id),
+		accepted: await acceptedManifests(db, stored.envelope),
 		mySignerIds: [...stored.signerUsers]
 			.filter(([, userId]) => userId === user.id)
 			.map(([signerId]) => signerId)
