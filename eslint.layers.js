@@ -175,6 +175,31 @@ const serverFolderRules = SERVER_FOLDERS.flatMap((own) =>
 	])
 );
 
+// Pages and endpoints reach a feature of src/lib/server or src/lib/client through its index too
+// ('$lib/server/auth', '$lib/client/device'), for the same reason: the index is the feature's
+// surface, and its files can move without touching a route. server/platform and server/db are
+// infrastructure, imported directly.
+const CLIENT_FEATURES = ['admin', 'device', 'verify'];
+const routeRules = {
+	files: ['src/routes/**/*.{ts,js,svelte}'],
+	rules: {
+		'no-restricted-imports': [
+			'error',
+			{
+				patterns: [
+					...SERVER_FEATURES.map((feature) => ['server', feature]),
+					...CLIENT_FEATURES.map((feature) => ['client', feature])
+				].map(([side, feature]) =>
+					group(
+						[`$lib/${side}/${feature}/*`, `**/lib/${side}/${feature}/*`],
+						`Routes import src/lib/${side}/${feature} only through its index ('$lib/${side}/${feature}'), never a file inside it; export what the route needs from ${side}/${feature}/index.ts (docs/architecture.md).`
+					)
+				)
+			}
+		]
+	}
+};
+
 const layerConfigs = Object.entries(rules).map(([layer, patterns]) => ({
 	files: [`src/lib/${layer}/**/*.{ts,js,svelte}`],
 	ignores: ['**/*.test.ts'],
@@ -195,4 +220,4 @@ const layerConfigs = Object.entries(rules).map(([layer, patterns]) => ({
 	}
 }));
 
-export const layerRules = [...layerConfigs, ...serverFolderRules];
+export const layerRules = [...layerConfigs, ...serverFolderRules, routeRules];

@@ -1,4 +1,4 @@
-import { adminSession } from '$lib/client/admin/page-load';
+import { adminSession } from '$lib/client/admin';
 
 // The session and role check every admin page needs, made once here; pages read it through
 // adminPage(parent, …).

@@ -1,5 +1,4 @@
-import { adminPage } from '$lib/client/admin/page-load';
-import { listAudit } from '$lib/client/admin/audit';
+import { adminPage, listAudit } from '$lib/client/admin';
 
 export function load({ fetch, url, parent }) {
 	// The filter lives in the address, so another page can link to one subject's trail.

@@ -1,5 +1,4 @@
-import { adminPage } from '$lib/client/admin/page-load';
-import { listInvites, listOutbox } from '$lib/client/admin/invites';
+import { adminPage, listInvites, listOutbox } from '$lib/client/admin';
 
 export const load = ({ fetch, parent }) =>
 	adminPage(parent, {}, async () => {

@@ -1,4 +1,3 @@
-import { adminPage } from '$lib/client/admin/page-load';
-import { loadAdminSeals } from '$lib/client/admin/admin-seals';
+import { adminPage, loadAdminSeals } from '$lib/client/admin';
 
 export const load = ({ fetch, parent }) => adminPage(parent, {}, () => loadAdminSeals(fetch));

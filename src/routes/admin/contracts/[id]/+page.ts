@@ -1,6 +1,5 @@
 import { ApiError } from '$lib/client/api';
-import { adminPage } from '$lib/client/admin/page-load';
-import { getContract, getContractDocument } from '$lib/client/admin/contracts';
+import { adminPage, getContract, getContractDocument } from '$lib/client/admin';
 
 export const load = ({ fetch, params, parent }) =>
 	adminPage(parent, { id: params.id }, async () => {

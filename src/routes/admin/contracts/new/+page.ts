@@ -1,5 +1,4 @@
-import { adminPage } from '$lib/client/admin/page-load';
-import { listOrgUsers } from '$lib/client/admin/contracts';
+import { adminPage, listOrgUsers } from '$lib/client/admin';
 
 export const load = ({ fetch, parent }) =>
 	adminPage(parent, {}, async (me) => ({ me, users: await listOrgUsers(fetch) }));

@@ -1,5 +1,4 @@
-import { adminPage } from '$lib/client/admin/page-load';
-import { fetchReviewDetail } from '$lib/client/admin/review';
+import { adminPage, fetchReviewDetail } from '$lib/client/admin';
 
 export const load = ({ fetch, params, parent }) =>
 	adminPage(parent, {}, async () => ({ detail: await fetchReviewDetail(fetch, params.id) }));

@@ -1,5 +1,4 @@
-import { adminPage } from '$lib/client/admin/page-load';
-import { getContract, getContractDocument, listTemplates } from '$lib/client/admin/contracts';
+import { adminPage, getContract, getContractDocument, listTemplates } from '$lib/client/admin';
 
 export const load = ({ fetch, params, parent }) =>
 	adminPage(parent, { id: params.id }, async () => {
