@@ -175,24 +175,19 @@ const serverFolderRules = SERVER_FOLDERS.flatMap((own) =>
 	])
 );
 
-// Pages and endpoints reach a feature of src/lib/server or src/lib/client through its index too
-// ('$lib/server/auth', '$lib/client/device'), for the same reason: the index is the feature's
-// surface, and its files can move without touching a route. server/platform and server/db are
-// infrastructure, imported directly.
-const CLIENT_FEATURES = ['admin', 'device', 'verify'];
+// Pages and endpoints reach a server feature through its index too ('$lib/server/auth'), for the
+// same reason: the index is the feature's surface, and its files can move without touching a
+// route. server/platform and server/db are infrastructure, imported directly.
 const routeRules = {
 	files: ['src/routes/**/*.{ts,js,svelte}'],
 	rules: {
 		'no-restricted-imports': [
 			'error',
 			{
-				patterns: [
-					...SERVER_FEATURES.map((feature) => ['server', feature]),
-					...CLIENT_FEATURES.map((feature) => ['client', feature])
-				].map(([side, feature]) =>
+				patterns: SERVER_FEATURES.map((feature) =>
 					group(
-						[`$lib/${side}/${feature}/*`, `**/lib/${side}/${feature}/*`],
-						`Routes import src/lib/${side}/${feature} only through its index ('$lib/${side}/${feature}'), never a file inside it; export what the route needs from ${side}/${feature}/index.ts (docs/architecture.md).`
+						[`$lib/server/${feature}/*`, `**/lib/server/${feature}/*`],
+						`Routes import src/lib/server/${feature} only through its index ('$lib/server/${feature}'), never a file inside it; export what the route needs from server/${feature}/index.ts (docs/architecture.md).`
 					)
 				)
 			}

@@ -1,5 +1,5 @@
 import { api } from '$lib/client/api';
-import { adminPage } from '$lib/client/admin';
+import { adminPage } from '$lib/client/admin/page-load';
 import type { ContractsResponse } from '$lib/domain/api-types';
 
 export const load = ({ fetch, parent }) =>

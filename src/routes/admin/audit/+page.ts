@@ -1,4 +1,5 @@
-import { adminPage, listAudit } from '$lib/client/admin';
+import { adminPage } from '$lib/client/admin/page-load';
+import { listAudit } from '$lib/client/admin/audit';
 
 export function load({ fetch, url, parent }) {
 	// The filter lives in the address, so another page can link to one subject's trail.

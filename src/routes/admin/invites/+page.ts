@@ -1,4 +1,5 @@
-import { adminPage, listInvites, listOutbox } from '$lib/client/admin';
+import { adminPage } from '$lib/client/admin/page-load';
+import { listInvites, listOutbox } from '$lib/client/admin/invites';
 
 export const load = ({ fetch, parent }) =>
 	adminPage(parent, {}, async () => {

@@ -1,10 +1,10 @@
+import { adminPage } from '$lib/client/admin/page-load';
 import {
-	adminPage,
 	fetchPreAuthRefusals,
 	fetchReviewFacets,
 	fetchReviewList,
 	pageFilters
-} from '$lib/client/admin';
+} from '$lib/client/admin/review';
 
 export function load({ fetch, url, parent }) {
 	const filters = pageFilters(url.searchParams);

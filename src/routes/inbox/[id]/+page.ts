@@ -1,4 +1,4 @@
-import { preloadContract } from '$lib/client/device';
+import { preloadContract } from '$lib/client/device/contract-view.svelte';
 
 /**
  * Runs before the page component is created: starts pdf.js, its worker and the device read of

@@ -1,5 +1,6 @@
 import { ApiError } from '$lib/client/api';
-import { adminPage, getContract, getContractDocument } from '$lib/client/admin';
+import { adminPage } from '$lib/client/admin/page-load';
+import { getContract, getContractDocument } from '$lib/client/admin/contracts';
 
 export const load = ({ fetch, params, parent }) =>
 	adminPage(parent, { id: params.id }, async () => {

@@ -1,4 +1,5 @@
-import { adminPage, getContract, getContractDocument, listTemplates } from '$lib/client/admin';
+import { adminPage } from '$lib/client/admin/page-load';
+import { getContract, getContractDocument, listTemplates } from '$lib/client/admin/contracts';
 
 export const load = ({ fetch, params, parent }) =>
 	adminPage(parent, { id: params.id }, async () => {
