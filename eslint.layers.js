@@ -175,6 +175,26 @@ const serverFolderRules = SERVER_FOLDERS.flatMap((own) =>
 	])
 );
 
+// Pages and endpoints reach a server feature through its index too ('$lib/server/auth'), for the
+// same reason: the index is the feature's surface, and its files can move without touching a
+// route. server/platform and server/db are infrastructure, imported directly.
+const routeRules = {
+	files: ['src/routes/**/*.{ts,js,svelte}'],
+	rules: {
+		'no-restricted-imports': [
+			'error',
+			{
+				patterns: SERVER_FEATURES.map((feature) =>
+					group(
+						[`$lib/server/${feature}/*`, `**/lib/server/${feature}/*`],
+						`Routes import src/lib/server/${feature} only through its index ('$lib/server/${feature}'), never a file inside it; export what the route needs from server/${feature}/index.ts (docs/architecture.md).`
+					)
+				)
+			}
+		]
+	}
+};
+
 const layerConfigs = Object.entries(rules).map(([layer, patterns]) => ({
 	files: [`src/lib/${layer}/**/*.{ts,js,svelte}`],
 	ignores: ['**/*.test.ts'],
@@ -195,4 +215,4 @@ const layerConfigs = Object.entries(rules).map(([layer, patterns]) => ({
 	}
 }));
 
-export const layerRules = [...layerConfigs, ...serverFolderRules];
+export const layerRules = [...layerConfigs, ...serverFolderRules, routeRules];

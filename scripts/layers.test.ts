@@ -197,4 +197,25 @@ describe('layer import rules (docs/architecture.md)', () => {
 			)
 		).toHaveLength(1);
 	});
+
+	it('lets a route import a server feature only through its index', async () => {
+		const [message] = await violations(
+			'src/routes/api/x/+server.ts',
+			"import { sessionCookieName } from '$lib/server/auth/sessions';\nexport { sessionCookieName };\n"
+		);
+		expect(message).toContain("only through its index ('$lib/server/auth')");
+		expect(
+			await violations(
+				'src/routes/admin/x.svelte',
+				"import { listInbox } from '$lib/server/contracts/envelopes';\nexport { listInbox };\n"
+			)
+		).toHaveLength(1);
+		// Allowed: a feature's index, server infrastructure, and browser code.
+		expect(
+			await violations(
+				'src/routes/x.ts',
+				"import { sessionCookieName } from '$lib/server/auth';\nimport { PageZoom } from '$lib/client/device/page-zoom.svelte';\nimport { getApp } from '$lib/server/platform/app';\nimport { api } from '$lib/client/api';\nexport { sessionCookieName, PageZoom, getApp, api };\n"
+			)
+		).toEqual([]);
+	});
 });

@@ -118,13 +118,34 @@ test('offline 确认签署: preview, passkey, one transaction; kept across an of
 	const { page, offline, demo, marks } = await offlineContract(context, freshServer.setupLink!);
 	await expect(offline.getByTestId('ticket-supply')).toContainText('50 offline signatures left');
 
+	// Whenever the dialog changes, note whether its confirm button could be pressed while a
+	// preview page was still undrawn: confirming pages nobody has been shown must not be possible.
+	await offline.evaluate(() => {
+		const seen: string[] = [];
+		(window as unknown as { earlyConfirm: string[] }).earlyConfirm = seen;
+		new MutationObserver(() => {
+			const dialog = document.querySelector('[data-testid="confirm-dialog"]');
+			const button = dialog?.querySelector<HTMLButtonElement>('.actions button.primary');
+			const undrawn = dialog?.querySelectorAll('[data-testid="preview-page"]:not([data-rendered])');
+			if (button && !button.disabled && undrawn?.length)
+				seen.push(dialog!.getAttribute('data-step')!);
+		}).observe(document.body, { subtree: true, childList: true, attributes: true });
+	});
 	await offline.getByRole('button', { name: 'One-click sign and stamp, then preview' }).click();
 	const dialog = offline.getByRole('dialog', { name: 'Preview and confirm' });
-	// The preview shows the page with the marks (page 3), drawn by pdf.js from the render.
+	// The preview shows the page with the marks (page 3), drawn by pdf.js from the render; until
+	// it is drawn the dialog says it is preparing the preview and the confirm button waits.
 	const previewPage = dialog.getByTestId('preview-page');
 	await expect(previewPage).toHaveCount(1);
 	await expect(previewPage).toHaveAttribute('data-page', '3');
 	await expect(previewPage).toHaveAttribute('data-rendered', 'true', { timeout: 60_000 });
+	await expect(dialog.getByTestId('preview-drawing')).toBeHidden();
+	await expect(dialog.getByRole('button', { name: 'Confirm signing' })).toBeEnabled();
+	expect(
+		await offline.evaluate(() => (window as unknown as { earlyConfirm: string[] }).earlyConfirm)
+	).toEqual([]);
+	// Drawn, the marked page is scrolled into view inside the dialog.
+	await expect(previewPage).toBeInViewport({ ratio: 0.95 });
 	const previewHash = await dialog.getByTestId('preview-hash').getAttribute('data-sha256');
 	expect(previewHash).toMatch(/^[0-9a-f]{64}$/);
 	// Fits the phone: no sideways scrolling inside the dialog.

@@ -124,6 +124,20 @@ test('a downloaded contract opens offline: pages drawn lazily, CJK text, the nex
 		await offline.getByRole('button', { name: 'Fit width' }).click();
 		await expect.poll(async () => (await page3.boundingBox())!.width).toBeCloseTo(before, 0);
 
+		// The last page scrolled into view (as the browser, a link or the keyboard does) ends above
+		// the sticky field bar, not under it: the bottom of the last page is where one signs.
+		await page3.evaluate((el) => el.scrollIntoView({ block: 'end' }));
+		await expect
+			.poll(() =>
+				offline.evaluate(() => {
+					const frames = document.querySelectorAll('[data-testid="pdf-page"]');
+					const last = frames[frames.length - 1]!.getBoundingClientRect();
+					const bar = document.querySelector('[data-testid="field-nav"]')!.getBoundingClientRect();
+					return last.bottom <= bar.top + 1 && last.bottom > 0;
+				})
+			)
+			.toBe(true);
+
 		// pdf.js found every CMap, font and decoder it needed (it warns when one fails to load).
 		expect(pdfjsWarnings).toEqual([]);
 	} finally {

@@ -25,6 +25,8 @@ test('the printed admin setup link opens an admin session and passkey enrolment 
 	// The demo contract renders with pdf.js, loaded lazily on this page only.
 	await table.getByRole('link', { name: /Purchase Agreement/ }).click();
 	await expect(page.getByTestId('pdf-pages')).toHaveAttribute('data-pages', '3');
+	// Drawn as it comes near the screen, like every page list.
+	await page.locator('canvas[data-page="3"]').scrollIntoViewIfNeeded();
 	await expect(page.locator('canvas[data-page="3"]')).toHaveAttribute('width', /^[1-9]\d+$/);
 	await first.close();
 

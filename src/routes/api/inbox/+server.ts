@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { listInbox } from '$lib/server/contracts/envelopes';
+import { listInbox } from '$lib/server/contracts';
 import type { InboxResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { requireUser } from '$lib/server/platform/guards';
-import { profileOf } from '$lib/server/auth/profile';
+import { profileOf } from '$lib/server/auth';
 import type { ProfileResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { listPasskeys } from '$lib/server/auth/passkeys';
+import { listPasskeys } from '$lib/server/auth';
 import type { PasskeysResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { deleteSession, sessionCookieName } from '$lib/server/auth/sessions';
+import { deleteSession, sessionCookieName } from '$lib/server/auth';
 import type { SessionResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {

@@ -2,8 +2,7 @@ import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
 import { apiError } from '$lib/server/platform/http';
-import { redeemSetupToken } from '$lib/server/auth/setup-link';
-import { startSession } from '$lib/server/auth/sessions';
+import { redeemSetupToken, startSession } from '$lib/server/auth';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
 import { SetupBody } from '$lib/domain/api-requests';
 

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
-import { ingestSubmission } from '$lib/server/sync/ingest';
+import { ingestSubmission } from '$lib/server/sync';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
 
 // Each submission is a transaction, a signature check and up to 4 MB of JSON. A device drains

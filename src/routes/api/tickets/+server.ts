@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { topUpTickets } from '$lib/server/auth/tickets';
+import { topUpTickets } from '$lib/server/auth';
 import { TicketsBody } from '$lib/domain/api-requests';
 
 export async function POST({ locals, request }) {

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
-import { AUDIT_PAGE_MAX, listAudit } from '$lib/server/audit/audit';
+import { AUDIT_PAGE_MAX, listAudit } from '$lib/server/audit';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
 import type { AuditPageResponse } from '$lib/domain/api-types';

@@ -2,8 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { createInvite, listInvites } from '$lib/server/auth/invites';
-import { inviteDeps } from '$lib/server/auth/invite-deps';
+import { createInvite, listInvites, inviteDeps } from '$lib/server/auth';
 import type { InviteCreated, InvitesResponse } from '$lib/domain/api-types';
 import { InviteBody } from '$lib/domain/api-requests';
 

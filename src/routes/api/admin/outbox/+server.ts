@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { listOutbox } from '$lib/server/auth/invites';
+import { listOutbox } from '$lib/server/auth';
 import type { OutboxResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {

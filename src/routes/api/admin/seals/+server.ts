@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { createSeal, listOrgSeals, organisationName } from '$lib/server/seals/admin-seals';
+import { createSeal, listOrgSeals, organisationName } from '$lib/server/seals';
 import type { AdminSealsResponse } from '$lib/domain/api-types';
 import { SealBody } from '$lib/domain/api-requests';
 

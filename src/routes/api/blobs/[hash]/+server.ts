@@ -1,7 +1,7 @@
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
-import { imageResponse } from '$lib/server/seals/seals';
+import { imageResponse } from '$lib/server/seals';
 
 export async function GET({ locals, params }) {
 	const user = requireUser(locals.user);

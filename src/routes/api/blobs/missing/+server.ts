@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { missingBlobs } from '$lib/server/sync/sync';
+import { missingBlobs } from '$lib/server/sync';
 import type { BlobsMissingResponse } from '$lib/domain/api-types';
 import { MISSING_MAX_HASHES, MissingBlobsBody } from '$lib/domain/api-requests';
 

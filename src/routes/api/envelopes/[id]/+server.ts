@@ -2,13 +2,13 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
-import { recordAudit } from '$lib/server/audit/audit';
+import { recordAudit } from '$lib/server/audit';
 import {
 	acceptedManifests,
 	firstViewInSession,
 	loadEnvelope,
 	mayRead
-} from '$lib/server/contracts/envelopes';
+} from '$lib/server/contracts';
 import type { EnvelopeResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals, params }) {

@@ -1,8 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { redeemInvite } from '$lib/server/auth/invites';
-import { startSession } from '$lib/server/auth/sessions';
+import { redeemInvite, startSession } from '$lib/server/auth';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
 import { RedeemBody } from '$lib/domain/api-requests';
 

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { saveDetails } from '$lib/server/auth/profile';
+import { saveDetails } from '$lib/server/auth';
 import type { ProfileResponse } from '$lib/domain/api-types';
 import { DetailsBody } from '$lib/domain/api-requests';
 

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { listMySeals } from '$lib/server/seals/seals';
+import { listMySeals } from '$lib/server/seals';
 import type { MySealsResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {

@@ -2,12 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
-import {
-	clearSignature,
-	readCapped,
-	saveSignature,
-	SIGNATURE_MAX_BYTES
-} from '$lib/server/seals/seals';
+import { clearSignature, readCapped, saveSignature, SIGNATURE_MAX_BYTES } from '$lib/server/seals';
 import type { SavedSignatureResponse } from '$lib/domain/api-types';
 
 /** Body: the PNG bytes themselves (no JSON, no base64: a third smaller on a field connection). */

@@ -2,8 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { renamePasskey, revokePasskey } from '$lib/server/auth/passkeys';
-import { sessionCookieName } from '$lib/server/auth/sessions';
+import { renamePasskey, revokePasskey, sessionCookieName } from '$lib/server/auth';
 import type { PasskeyResponse, PasskeyRevokedResponse } from '$lib/domain/api-types';
 import { PasskeyRenameBody } from '$lib/domain/api-requests';
 

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { pullChanges } from '$lib/server/sync/sync';
+import { pullChanges } from '$lib/server/sync';
 
 /** The signed-in user's envelopes changed since `cursor` (absent: all of them). */
 export async function GET({ locals, url }) {

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { verifyAuditLog } from '$lib/server/audit/audit';
+import { verifyAuditLog } from '$lib/server/audit';
 import { requireAdmin } from '$lib/server/platform/guards';
 import type { AuditVerifyResponse } from '$lib/domain/api-types';
 

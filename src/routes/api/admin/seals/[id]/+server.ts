@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { setSealStatus, updateSeal } from '$lib/server/seals/admin-seals';
+import { setSealStatus, updateSeal } from '$lib/server/seals';
 import { SealBody } from '$lib/domain/api-requests';
 import { SealStatusBody } from '$lib/domain/api-requests';
 

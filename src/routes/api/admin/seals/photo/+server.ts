@@ -3,8 +3,7 @@ import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
-import { createPhotoSeal } from '$lib/server/seals/admin-seals';
-import { readCapped } from '$lib/server/seals/seals';
+import { createPhotoSeal, readCapped } from '$lib/server/seals';
 import { PHOTO_SEAL_MAX_BYTES } from '$lib/domain/seal-photo';
 import { PhotoSealQuery } from '$lib/domain/api-requests';
 

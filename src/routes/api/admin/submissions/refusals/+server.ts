@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { preAuthRefusals } from '$lib/server/review/refusal-counts';
+import { preAuthRefusals } from '$lib/server/review';
 import type { PreAuthRefusalsResponse } from '$lib/domain/api-types';
 
 /** Today's counted refusals of the admin's organisation, beside the review list. */

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { apiError } from '$lib/server/platform/http';
-import { authenticationOptions, passkeyDeps } from '$lib/server/auth/passkeys';
+import { authenticationOptions, passkeyDeps } from '$lib/server/auth';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
 
 // Anyone may ask for login options and each one writes a challenge row: limit per IP so the

@@ -1,7 +1,6 @@
 import { getApp } from '$lib/server/platform/app';
-import { recordAudit } from '$lib/server/audit/audit';
-import { documentResponse } from '$lib/server/contracts';
-import { participantDocument } from '$lib/server/contracts/envelopes';
+import { recordAudit } from '$lib/server/audit';
+import { documentResponse, participantDocument } from '$lib/server/contracts';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
 

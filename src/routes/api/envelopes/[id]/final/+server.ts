@@ -1,5 +1,5 @@
 import { getApp } from '$lib/server/platform/app';
-import { recordAudit } from '$lib/server/audit/audit';
+import { recordAudit } from '$lib/server/audit';
 import { documentResponse } from '$lib/server/contracts';
 import { participantFinal } from '$lib/server/finalise';
 import { requireUser } from '$lib/server/platform/guards';

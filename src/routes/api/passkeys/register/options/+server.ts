@@ -2,8 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
-import { passkeyDeps, registrationOptions } from '$lib/server/auth/passkeys';
-import { needsPasskeyCheck } from '$lib/server/auth/sessions';
+import { passkeyDeps, registrationOptions, needsPasskeyCheck } from '$lib/server/auth';
 
 // Enrolment needs a session (from the setup link today, an invite code later): a passkey is
 // always added to an account someone has already proved they own. Adding a further passkey

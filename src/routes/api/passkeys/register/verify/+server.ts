@@ -3,8 +3,12 @@ import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { bindSessionCredential, sessionCookieName } from '$lib/server/auth/sessions';
-import { passkeyDeps, verifyRegistration } from '$lib/server/auth/passkeys';
+import {
+	bindSessionCredential,
+	sessionCookieName,
+	passkeyDeps,
+	verifyRegistration
+} from '$lib/server/auth';
 import type { PasskeyResponse } from '$lib/domain/api-types';
 import { PasskeyRegisterBody } from '$lib/domain/api-requests';
 

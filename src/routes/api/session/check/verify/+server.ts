@@ -3,8 +3,7 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { passkeyDeps, verifyAuthentication } from '$lib/server/auth/passkeys';
-import { markSessionVerified } from '$lib/server/auth/sessions';
+import { passkeyDeps, verifyAuthentication, markSessionVerified } from '$lib/server/auth';
 import { PasskeyCheckBody } from '$lib/domain/api-requests';
 
 /**

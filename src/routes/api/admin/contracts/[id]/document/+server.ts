@@ -1,8 +1,12 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { recordAudit } from '$lib/server/audit/audit';
-import { contractDocument, documentResponse, replaceDocument } from '$lib/server/contracts';
-import { contractDeps } from '$lib/server/contracts';
+import { recordAudit } from '$lib/server/audit';
+import {
+	contractDocument,
+	documentResponse,
+	replaceDocument,
+	contractDeps
+} from '$lib/server/contracts';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError, bodyTooLarge } from '$lib/server/platform/http';
 import type { ContractReplaced } from '$lib/domain/api-types';

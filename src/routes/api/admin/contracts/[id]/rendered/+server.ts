@@ -1,7 +1,7 @@
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
-import { loadEnvelope, renderEnvelope } from '$lib/server/contracts/envelopes';
+import { loadEnvelope, renderEnvelope } from '$lib/server/contracts';
 
 /** The document as it stands (original + accepted manifests), for the admin's download. */
 export async function GET({ locals, params }) {

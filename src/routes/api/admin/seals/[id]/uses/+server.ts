@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
-import { listSealUses, parseSealUsesQuery } from '$lib/server/seals/seal-uses';
+import { listSealUses, parseSealUsesQuery } from '$lib/server/seals';
 
 /** One page of the seal's usage history (SA8): ?cursor=&limit=, newest first. */
 export async function GET({ locals, params, url }) {

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
-import { authoriseSeal, revokeSeal } from '$lib/server/seals/admin-seals';
+import { authoriseSeal, revokeSeal } from '$lib/server/seals';
 
 /** Authorises the user to stamp with the seal (idempotent). */
 export async function PUT({ locals, params }) {

@@ -1,0 +1,144 @@
+import { untrack } from 'svelte';
+import { SvelteSet } from 'svelte/reactivity';
+import type { PDFDocumentProxy } from 'pdfjs-dist';
+import { pagesToRender } from '$lib/domain/page-geometry';
+import { LazyPageRenderer } from './pdf-viewer';
+
+/** What the stack needs of the screen, read inside its effects. */
+export interface PageStackHost {
+	/** The opened document; null while it opens (or when it cannot be). */
+	doc: () => PDFDocumentProxy | null;
+	/** How many pages the document has. */
+	pageCount: () => number;
+	/** CSS pixels per PDF point the pages are drawn at. */
+	scale: () => number;
+	/** The CSS width of the page list; 0 until it is laid out. */
+	width: () => number;
+}
+
+/** The part of LazyPageRenderer the stack uses. */
+export type PageRenderer = Pick<LazyPageRenderer, 'render' | 'cancel' | 'cancelAll'>;
+
+export type MakeRenderer = (doc: PDFDocumentProxy) => PageRenderer;
+
+export const lazyRenderer: MakeRenderer = (doc) => new LazyPageRenderer(doc);
+
+const NO_PAGES: ReadonlySet<number> = new Set();
+
+/**
+ * Lazy drawing of a PDF's pages, behind every page list of the app (PdfPageStack). An
+ * IntersectionObserver keeps the set of visible pages; an effect draws visible ± 1 and cancels
+ * and clears every other page, so a 200-page contract never holds more than a few bitmaps.
+ *
+ * Made during a component's initialisation: its effects belong to that component, in the order
+ * they are created here.
+ */
+export class PageStack {
+	/** Pages in (or near) the viewport, kept by the observer. */
+	readonly visible = new SvelteSet<number>();
+	/** Page → the scale it is on screen at; a page missing here is not drawn (yet). */
+	painted = $state<Record<number, number>>({});
+	/** Page n's canvas at n - 1, bound by PdfPageStack. */
+	readonly canvases: HTMLCanvasElement[] = [];
+
+	#renderer: PageRenderer | null = null;
+	#rendererReady = $state(0);
+	/** Page → the scale it is drawn (or being drawn) at; plain, so the effect does not track it. */
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- deliberately untracked bookkeeping
+	readonly #requested = new Map<number, number>();
+	readonly #observer: IntersectionObserver | null;
+	readonly #makeRenderer: MakeRenderer;
+
+	constructor(host: PageStackHost, makeRenderer: MakeRenderer = lazyRenderer) {
+		this.#makeRenderer = makeRenderer;
+
+		// One observer for all pages; each page frame registers itself as it mounts.
+		this.#observer =
+			typeof IntersectionObserver === 'undefined'
+				? null
+				: new IntersectionObserver(
+						(entries) => {
+							for (const entry of entries) {
+								const n = Number((entry.target as HTMLElement).dataset.page);
+								if (entry.isIntersecting) this.visible.add(n);
+								else this.visible.delete(n);
+							}
+						},
+						// A little ahead of the viewport, so a page is usually ready as it scrolls in.
+						{ rootMargin: '200px 0px' }
+					);
+		$effect(() => () => this.#observer?.disconnect());
+
+		// The renderer lives as long as the opened document; a new document (a new revision) gets
+		// a new one, and nothing requested of the old one survives.
+		$effect(() => {
+			const doc = host.doc();
+			if (!doc) return;
+			return this.attach(doc);
+		});
+
+		$effect(() => {
+			void this.#rendererReady; // re-run when a new renderer is made
+			// Until the list has a width, the fitted scale is not known: drawing then would be wasted.
+			const want = host.width() > 0 ? pagesToRender(this.visible, host.pageCount()) : NO_PAGES;
+			const s = host.scale();
+			untrack(() => this.draw(want, s));
+		});
+	}
+
+	/**
+	 * Takes a newly opened document: a new renderer, nothing drawn yet; returns the cleanup that
+	 * cancels everything asked of it. Run by an effect, as is draw.
+	 */
+	attach(doc: PDFDocumentProxy): () => void {
+		const current = this.#makeRenderer(doc);
+		this.#renderer = current;
+		this.#requested.clear();
+		this.painted = {};
+		untrack(() => this.#rendererReady++);
+		return () => {
+			current.cancelAll();
+			if (this.#renderer === current) this.#renderer = null;
+		};
+	}
+
+	/**
+	 * Draws the pages in `want` at scale `s` (a page already drawn or being drawn at `s` is left
+	 * alone) and cancels and frees every other page asked for earlier.
+	 */
+	draw(want: ReadonlySet<number>, s: number): void {
+		const r = this.#renderer;
+		if (!r) return;
+		for (const [n] of this.#requested) {
+			if (want.has(n)) continue;
+			r.cancel(n);
+			this.#requested.delete(n);
+			const canvas = this.canvases[n - 1];
+			// Zero size frees the bitmap: a long contract never holds more than a few pages.
+			if (canvas) canvas.width = canvas.height = 0;
+			delete this.painted[n];
+		}
+		for (const n of want) {
+			const canvas = this.canvases[n - 1];
+			if (!canvas || this.#requested.get(n) === s) continue;
+			this.#requested.set(n, s);
+			r.render(n, canvas, s).then(
+				(done) => {
+					if (done && this.#requested.get(n) === s) this.painted[n] = s;
+				},
+				() => this.#requested.delete(n)
+			);
+		}
+	}
+
+	/** The action each page frame registers with; `data-page` names its page. */
+	readonly observe = (node: HTMLElement) => {
+		this.#observer?.observe(node);
+		return {
+			destroy: () => {
+				this.#observer?.unobserve(node);
+				this.visible.delete(Number(node.dataset.page));
+			}
+		};
+	};
+}
