@@ -429,6 +429,7 @@ if (want('libpdf')) {
 
 // Finalisation of the 200-page contract (render + certificate of completion + PAdES signature)
 // against render alone, both medians in one process (bench/finalise-bench.ts); goal ≤ 1.5.
+// Then the evidence archive's size (same file).
 if (want('finalise')) {
 	const entry = pathToFileURL(join(NODE_BUILD_DIR, 'finalise-bench.mjs')).href;
 	// The last line: making the signing identity prints a line of its own first.
@@ -447,6 +448,23 @@ if (want('finalise')) {
 			.pop()
 	);
 	emit({ figure: 'finalise_text-200', ...result });
+	// The evidence archive's bytes per signature beyond original, final PDF and images; goal
+	// ≤ 20 KB. The CJK font a date fill brings along is reported beside it.
+	const evidence = JSON.parse(
+		execFileSync(
+			process.execPath,
+			[
+				'--input-type=module',
+				'-e',
+				`(await import(${JSON.stringify(entry)})).main(${JSON.stringify([fixtures, 'evidence'])})`
+			],
+			{ encoding: 'utf8', maxBuffer: 64 << 20 }
+		)
+			.trim()
+			.split('\n')
+			.pop()
+	);
+	emit({ figure: 'evidence_archive_per_signature', ...evidence, pass: evidence.evidence_pass });
 }
 
 // Sync load: 50 devices syncing 20 confirmed manifests each at once against one production
