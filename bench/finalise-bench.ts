@@ -1,7 +1,7 @@
 // Finalisation against render alone (`npm run bench -- finalise`): the same 200-page contract
 // rendered, then rendered + certificate of completion + PAdES signature, as the server's job does.
 // Reported as the ratio of the two medians measured in one process; goal ≤ 1.5.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from '$lib/pdf/render';
@@ -12,6 +12,7 @@ import { loadCjkFont } from '$lib/server/platform/fonts';
 import { qrModules } from '$lib/server/finalise';
 import { loadSigningIdentity, signPdf } from '$lib/server/signing';
 import { loadCase } from './render-bench';
+import { PDF_OPEN_OPTIONS } from '$lib/client/pdf-options';
 import { unzipSync } from 'fflate';
 import { packEvidence } from '$lib/evidence/format';
 import { createEvidenceWorld } from '../tests/support/evidence-world';
@@ -130,6 +131,7 @@ export async function main(argv: string[]): Promise<void> {
 		console.log(JSON.stringify(await evidenceFigure()));
 		return;
 	}
+	const [, , out] = argv;
 	const { c, original, assets, manifest } = loadCase(dir!, name);
 	const font = await loadCjkFont();
 	const keys = mkdtempSync(join(tmpdir(), 'sealpass-bench-signing-'));
@@ -145,6 +147,12 @@ export async function main(argv: string[]): Promise<void> {
 			const certified = await appendCertificate(rendered, data, { font, images });
 			return signPdf(certified, identity, { signingTime });
 		};
+		if (out) {
+			// `final-pdf`: the signed final PDF of the 200-page contract, for the verify bench.
+			writeFileSync(out, await finalise());
+			console.log(JSON.stringify({ file: out, openOptions: PDF_OPEN_OPTIONS }));
+			return;
+		}
 		// Warm both paths first (JIT, PNG decoding, the font's parse), as on a server that has
 		// done this before.
 		for (let i = 0; i < 2; i++) {
