@@ -24,7 +24,7 @@ import { ensureNodeBuild, NODE_BUILD_DIR } from '../scripts/node-build.mjs';
 
 const FIRST_ROUTE_BUDGET = 150 * 1024;
 // `npm run bench -- first-page` runs only the named sections (first-route, render, upload,
-// first-page, review, libpdf, finalise, load); no argument runs them all, as CI and the issue notes do.
+// first-page, verify, review, libpdf, finalise, load); no argument runs them all, as CI and the issue notes do.
 const only = process.argv.slice(2);
 const want = (section) => only.length === 0 || only.includes(section);
 const figures = [];
@@ -121,7 +121,14 @@ const child = (...args) =>
 		],
 		{ encoding: 'utf8', maxBuffer: 64 << 20 }
 	);
-if (want('render') || want('upload') || want('first-page') || want('libpdf') || want('finalise'))
+if (
+	want('render') ||
+	want('upload') ||
+	want('first-page') ||
+	want('libpdf') ||
+	want('finalise') ||
+	want('verify')
+)
 	child('prepare', fixtures);
 if (want('render'))
 	for (const name of ['text-20', 'text-200', 'text-2000', 'image-200']) {
@@ -154,6 +161,38 @@ if (want('upload'))
 			...JSON.parse(child('upload', fixtures, name))
 		});
 	}
+
+/** The build's pdf.js chunk (the one that defines its version) and its worker asset. */
+function pdfjsInBuild() {
+	const immutable = 'build/client/_app/immutable';
+	const pdfjsChunk = readdirSync(join(immutable, 'chunks'))
+		.filter((f) => f.endsWith('.js'))
+		.map((f) => ({ f, body: readFileSync(join(immutable, 'chunks', f), 'utf8') }))
+		.filter(({ body }) => body.includes('pdfjsVersion') || body.includes('GlobalWorkerOptions'))
+		.sort((a, b) => b.body.length - a.body.length)[0]?.f;
+	const workerAsset = readdirSync(join(immutable, 'assets')).find((f) =>
+		/^pdf\.worker\.min\..*\.mjs$/.test(f)
+	);
+	if (!pdfjsChunk || !workerAsset) throw new Error('pdf.js chunk or worker not found in the build');
+	return { pdfjsChunk, workerAsset };
+}
+
+/**
+ * A copy of the build with bench pages added to its static files; the caller removes it. The
+ * bare pages are files of the server's own build, so they and the app are served alike and
+ * share the HTTP cache. Serving them through Playwright's routing instead (as until stop 9)
+ * switched Chromium's HTTP cache off for the whole context: every one of the app's ~40 scripts
+ * was fetched again on each run, six at a time, while the bare page fetched two. The copy is
+ * inside the project, so node_modules resolves.
+ * @param {Record<string, string>} pages path → HTML
+ */
+function deployWith(pages) {
+	const deploy = resolve('.bench-deploy', randomUUID());
+	cpSync('build', join(deploy, 'build'), { recursive: true });
+	for (const [path, html] of Object.entries(pages))
+		writeFileSync(join(deploy, 'build', 'client', path), html);
+	return deploy;
+}
 
 /**
  * The baseline page of the first-page figure: pdf.js alone, from navigation. It imports the
@@ -200,29 +239,11 @@ if (want('first-page')) {
 	const FIRST_PAGE_GOAL = 1.5;
 	const RUNS = 9;
 	const fixture = JSON.parse(child('first-page-fixture', fixtures));
-	const immutable = 'build/client/_app/immutable';
-	// The chunk holding pdf.js is the one that defines its version; the worker is an asset.
-	const pdfjsChunk = readdirSync(join(immutable, 'chunks'))
-		.filter((f) => f.endsWith('.js'))
-		.map((f) => ({ f, body: readFileSync(join(immutable, 'chunks', f), 'utf8') }))
-		.filter(({ body }) => body.includes('pdfjsVersion') || body.includes('GlobalWorkerOptions'))
-		.sort((a, b) => b.body.length - a.body.length)[0]?.f;
-	const workerAsset = readdirSync(join(immutable, 'assets')).find((f) =>
-		/^pdf\.worker\.min\..*\.mjs$/.test(f)
-	);
-	if (!pdfjsChunk || !workerAsset) throw new Error('pdf.js chunk or worker not found in the build');
-	// The bare pdf.js page is a file of the server's own build, so both pages are served alike
-	// and share the HTTP cache. Serving it through Playwright's routing instead (as until stop 9)
-	// switched Chromium's HTTP cache off for the whole context: every one of the app's ~40
-	// scripts was fetched again on each run, six at a time, while the bare page fetched two.
-	// A copy of the build inside the project (so node_modules resolves), removed afterwards.
-	const deploy = resolve('.bench-deploy', randomUUID());
-	cpSync('build', join(deploy, 'build'), { recursive: true });
+	const { pdfjsChunk, workerAsset } = pdfjsInBuild();
 	const alonePath = '/__bench-pdfjs-alone.html';
-	writeFileSync(
-		join(deploy, 'build', 'client', alonePath),
-		pdfjsAlonePage(fixture.docHash, pdfjsChunk, workerAsset, fixture.openOptions)
-	);
+	const deploy = deployWith({
+		[alonePath]: pdfjsAlonePage(fixture.docHash, pdfjsChunk, workerAsset, fixture.openOptions)
+	});
 	const server = await startServer({ SEALPASS_BUILD_DIR: join(deploy, 'build') });
 	const browser = await launchChromium();
 	try {
@@ -369,6 +390,124 @@ if (want('first-page')) {
 	}
 }
 
+/**
+ * The baseline page of the verify figure: pdf.js alone opening a picked file. When a file is
+ * chosen it reads it, opens it with the app's options and draws page 1 at scale 1, then notes
+ * the time; pdf.js's module is loaded beforehand, as the app's verify page has its own.
+ */
+function pdfjsOpenPickedPage(pdfjsChunk, workerAsset, openOptions) {
+	return `<!doctype html><meta charset="utf-8"><body><input type="file" id="pick"><script type="module">
+await import('/_app/immutable/chunks/${pdfjsChunk}');
+const lib = globalThis.pdfjsLib;
+lib.GlobalWorkerOptions.workerSrc = '/_app/immutable/assets/${workerAsset}';
+document.getElementById('pick').addEventListener('change', async (event) => {
+	const data = new Uint8Array(await event.target.files[0].arrayBuffer());
+	const doc = await lib.getDocument({ ...${JSON.stringify(openOptions)}, data }).promise;
+	const first = await doc.getPage(1);
+	const viewport = first.getViewport({ scale: 1 });
+	const canvas = document.createElement('canvas');
+	canvas.width = Math.floor(viewport.width);
+	canvas.height = Math.floor(viewport.height);
+	document.body.append(canvas);
+	await first.render({ canvas, viewport }).promise;
+	globalThis.__done = performance.now();
+});
+globalThis.__ready = true;
+</script>`;
+}
+
+// /verify on the signed final PDF of the 200-page contract (docs/perf.md): from the file chosen
+// to the verdict shown, against pdf.js alone opening the same file and drawing its first page,
+// from the file chosen too, in the same browser, context and HTTP cache. Both clocks start at
+// the input's change event. Median of 7 alternating runs; goal ≤ 2.
+if (want('verify')) {
+	const VERIFY_GOAL = 2;
+	const RUNS = 7;
+	const finalPdf = join(fixtures, 'text-200-final.pdf');
+	const entry = pathToFileURL(join(NODE_BUILD_DIR, 'finalise-bench.mjs')).href;
+	const { openOptions } = JSON.parse(
+		execFileSync(
+			process.execPath,
+			[
+				'--input-type=module',
+				'-e',
+				`(await import(${JSON.stringify(entry)})).main(${JSON.stringify([fixtures, 'text-200', finalPdf])})`
+			],
+			{ encoding: 'utf8', maxBuffer: 64 << 20 }
+		)
+			.trim()
+			.split('\n')
+			.pop()
+	);
+	const { pdfjsChunk, workerAsset } = pdfjsInBuild();
+	const alonePath = '/__bench-pdfjs-open-picked.html';
+	const deploy = deployWith({
+		[alonePath]: pdfjsOpenPickedPage(pdfjsChunk, workerAsset, openOptions)
+	});
+	const server = await startServer({ SEALPASS_BUILD_DIR: join(deploy, 'build') });
+	const browser = await launchChromium();
+	try {
+		const context = await browser.newContext({ serviceWorkers: 'block' });
+		// The clock starts when the input reports the file, in the page's own time, and stops
+		// when the verdict banner leaves its idle and running states.
+		await context.addInitScript(() => {
+			addEventListener('change', () => (globalThis.__picked ??= performance.now()), true);
+			new MutationObserver(() => {
+				const state = document
+					.querySelector('[data-testid="verify-verdict"]')
+					?.getAttribute('data-verdict');
+				if (globalThis.__picked && state && state !== 'idle' && state !== 'running')
+					globalThis.__verdictAt ??= performance.now();
+			}).observe(document, { subtree: true, childList: true, attributes: true });
+		});
+		const runs = [];
+		for (let i = 0; i < RUNS; i++) {
+			const app = await context.newPage();
+			await app.goto(server.url + '/verify', { waitUntil: 'networkidle' });
+			await app.locator('#verify-pdf').setInputFiles(finalPdf);
+			await app.waitForFunction(() => globalThis.__verdictAt, null, { timeout: 120_000 });
+			const appRun = await app.evaluate(() => ({
+				shown: globalThis.__verdictAt,
+				picked: globalThis.__picked,
+				state: document.querySelector('[data-testid="verify-verdict"]').getAttribute('data-verdict')
+			}));
+			await app.close();
+			const bare = await context.newPage();
+			await bare.goto(server.url + alonePath);
+			await bare.waitForFunction(() => globalThis.__ready, null, { timeout: 120_000 });
+			await bare.locator('#pick').setInputFiles(finalPdf);
+			await bare.waitForFunction(() => globalThis.__done, null, { timeout: 120_000 });
+			const bareRun = await bare.evaluate(() => ({
+				done: globalThis.__done,
+				picked: globalThis.__picked
+			}));
+			await bare.close();
+			runs.push({
+				appMs: appRun.shown - appRun.picked,
+				pdfjsMs: bareRun.done - bareRun.picked,
+				verdict: appRun.state
+			});
+		}
+		const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+		const appMs = median(runs.map((r) => r.appMs));
+		const pdfjsMs = median(runs.map((r) => r.pdfjsMs));
+		emit({
+			figure: 'verify_final_pdf_of_200',
+			pdf_bytes: statSync(finalPdf).size,
+			verdict: runs[0].verdict,
+			verify_ms_from_pick: Math.round(appMs),
+			pdfjs_open_first_page_ms_from_pick: Math.round(pdfjsMs),
+			ratio_to_pdfjs: +(appMs / pdfjsMs).toFixed(3),
+			goal: VERIFY_GOAL,
+			pass: appMs / pdfjsMs <= VERIFY_GOAL
+		});
+	} finally {
+		await browser.close();
+		await server.stop();
+		rmSync(deploy, { recursive: true, force: true });
+	}
+}
+
 // Review benchmark: list and detail queries at 100 000 submissions against the same
 // queries at 1 000 (goal ≤ 2), and verified ingest throughput as a ratio to the bare health
 // check's, each in a fresh process running the bundled production code.
@@ -429,6 +568,7 @@ if (want('libpdf')) {
 
 // Finalisation of the 200-page contract (render + certificate of completion + PAdES signature)
 // against render alone, both medians in one process (bench/finalise-bench.ts); goal ≤ 1.5.
+// Then the evidence archive's size (same file).
 if (want('finalise')) {
 	const entry = pathToFileURL(join(NODE_BUILD_DIR, 'finalise-bench.mjs')).href;
 	// The last line: making the signing identity prints a line of its own first.
@@ -447,6 +587,23 @@ if (want('finalise')) {
 			.pop()
 	);
 	emit({ figure: 'finalise_text-200', ...result });
+	// The evidence archive's bytes per signature beyond original, final PDF and images; goal
+	// ≤ 20 KB. The CJK font a date fill brings along is reported beside it.
+	const evidence = JSON.parse(
+		execFileSync(
+			process.execPath,
+			[
+				'--input-type=module',
+				'-e',
+				`(await import(${JSON.stringify(entry)})).main(${JSON.stringify([fixtures, 'evidence'])})`
+			],
+			{ encoding: 'utf8', maxBuffer: 64 << 20 }
+		)
+			.trim()
+			.split('\n')
+			.pop()
+	);
+	emit({ figure: 'evidence_archive_per_signature', ...evidence, pass: evidence.evidence_pass });
 }
 
 // Sync load: 50 devices syncing 20 confirmed manifests each at once against one production

@@ -36,6 +36,7 @@ const SOURCES = [
 	'bench/render-bench.ts',
 	'bench/review-bench.ts',
 	'bench/libpdf-bench.ts',
+	'bench/finalise-bench.ts',
 	'tests/support',
 	'vite.node.config.ts',
 	'scripts/node-build.mjs',

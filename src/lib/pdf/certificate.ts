@@ -1,12 +1,12 @@
 import {
 	PDFDocument,
 	ParseSpeeds,
+	PDFPage,
 	rgb,
 	type PDFFont,
 	type PDFImage,
 	type RGB
 } from '@cantoo/pdf-lib';
-import fontkit from '@cantoo/fontkit';
 import { sha256Hex } from '$lib/domain/canonical';
 import {
 	describeGap,
@@ -16,6 +16,7 @@ import {
 	type CertificateSigner
 } from '$lib/domain/certificate';
 import { breakLines } from '$lib/domain/line-break';
+import { parsedOnceFontkit } from './parsed-font';
 import { RenderError } from './render';
 
 /** What the certificate is drawn with besides its data. */
@@ -83,11 +84,11 @@ export async function appendCertificate(
 	} catch (error) {
 		throw new RenderError('PDF_MALFORMED', error instanceof Error ? error.message : String(error));
 	}
-	doc.registerFontkit(fontkit);
+	doc.registerFontkit(parsedOnceFontkit);
 	const font = await doc.embedFont(assets.font, { subset: true, customName: FONT_NAME });
-	// The same font parsed once more for its cmap: pdf-lib keeps its own parse private.
-	const glyphs = fontkit.create(assets.font);
-	if (!('hasGlyphForCodePoint' in glyphs)) {
+	// The same parse pdf-lib embeds from, for its cmap: pdf-lib keeps its own reference private.
+	const glyphs = parsedOnceFontkit.create(assets.font);
+	if (!glyphs || !('hasGlyphForCodePoint' in glyphs)) {
 		throw new RenderError('INTERNAL', 'The certificate font is a collection, not one font');
 	}
 	const layout = new Layout(font, (text) => printable(text, glyphs));
@@ -101,34 +102,73 @@ export async function appendCertificate(
 			images.set(cmd.hash, await embedImage(doc, cmd.hash, assets.images));
 		}
 	}
-	for (const cmds of pages) {
-		const page = doc.addPage([CERT_PAGE.width, CERT_PAGE.height]);
-		for (const cmd of cmds) {
-			if (cmd.t === 'text') {
-				page.drawText(cmd.text, {
-					x: r2(cmd.x),
-					y: r2(cmd.y),
-					size: cmd.size,
-					font,
-					color: cmd.color
-				});
-			} else if (cmd.t === 'rect') {
-				page.drawRectangle({
-					x: r2(cmd.x),
-					y: r2(cmd.y),
-					width: r2(cmd.w),
-					height: r2(cmd.h),
-					color: cmd.color
-				});
-			} else {
-				const image = images.get(cmd.hash)!;
-				page.drawImage(image, { x: r2(cmd.x), y: r2(cmd.y), width: r2(cmd.w), height: r2(cmd.h) });
-			}
+	// In an incremental update pdf-lib marks each changed dict or array for saving by searching
+	// every object of the file for the one that holds it: on a 200-page contract that search,
+	// once per new page array, drawn operator, font width and written stream, was most of the
+	// certificate's time. Only inserting a page into the page tree changes objects the file
+	// already has; the pages, their contents, the font and the images are new objects, which the
+	// update writes anyway. So pdf-lib tracks changes only while a page is inserted.
+	const tracking = doc.context.snapshot;
+	if (!tracking) throw new RenderError('INTERNAL', 'The document was not loaded for an update');
+	const untracked = async <T>(work: () => T | Promise<T>): Promise<T> => {
+		doc.context.snapshot = undefined;
+		try {
+			return await work();
+		} finally {
+			doc.context.snapshot = tracking;
 		}
+	};
+	for (const cmds of pages) {
+		const page = await untracked(() => {
+			const page = PDFPage.create(doc);
+			page.setSize(CERT_PAGE.width, CERT_PAGE.height);
+			return page;
+		});
+		doc.addPage(page);
+		await untracked(() => drawPage(page, cmds, font, images));
 	}
 	// The update's cross-reference section is of the kind the file already ends with: an xref
 	// stream added to a file with classic tables would shut out the readers it was made for.
-	return doc.commit({ objectsPerTick: Infinity, useObjectStreams: !endsWithClassicXref(rendered) });
+	const update = await untracked(() =>
+		doc.saveIncremental(tracking, {
+			objectsPerTick: Infinity,
+			useObjectStreams: !endsWithClassicXref(rendered)
+		})
+	);
+	const out = new Uint8Array(rendered.length + update.length);
+	out.set(rendered);
+	out.set(update, rendered.length);
+	return out;
+}
+
+function drawPage(
+	page: PDFPage,
+	cmds: readonly Cmd[],
+	font: PDFFont,
+	images: ReadonlyMap<string, PDFImage>
+): void {
+	for (const cmd of cmds) {
+		if (cmd.t === 'text') {
+			page.drawText(cmd.text, {
+				x: r2(cmd.x),
+				y: r2(cmd.y),
+				size: cmd.size,
+				font,
+				color: cmd.color
+			});
+		} else if (cmd.t === 'rect') {
+			page.drawRectangle({
+				x: r2(cmd.x),
+				y: r2(cmd.y),
+				width: r2(cmd.w),
+				height: r2(cmd.h),
+				color: cmd.color
+			});
+		} else {
+			const image = images.get(cmd.hash)!;
+			page.drawImage(image, { x: r2(cmd.x), y: r2(cmd.y), width: r2(cmd.w), height: r2(cmd.h) });
+		}
+	}
 }
 
 /** Whether the last cross-reference section (the one `startxref` names) is a classic table. */

@@ -37,11 +37,6 @@ export class VerifySession {
 		const request = { pdf: await read(pdf), archive: await read(archive) };
 		// Another pick while the files were read: that pick runs its own check.
 		if (pdf !== this.pdf || archive !== this.archive) return;
-		if (request.pdf) {
-			void certificateContractId(request.pdf).then((id) => {
-				if (pdf === this.pdf) this.pdfContractId = id;
-			});
-		}
 		const run = verifyInWorker(request, (step) => {
 			if (this.#run === run) this.step = step;
 		});
@@ -51,6 +46,15 @@ export class VerifySession {
 		this.#run = null;
 		this.step = null;
 		this.outcome = outcome;
+		// The footer is read after the verdict, and only for a PDF checked alone (an archive names
+		// its own contract): pdf.js opening the whole file beside the check, its worker's start
+		// included, held the verdict back by about as long as the open itself on two cores.
+		if (outcome.kind === 'pdf' && request.pdf) {
+			const id = await certificateContractId(request.pdf);
+			if (this.#run === null && pdf === this.pdf && archive === this.archive) {
+				this.pdfContractId = id;
+			}
+		}
 	}
 
 	dispose(): void {
