@@ -222,7 +222,7 @@ for (const screen of [
 			const done = page.getByTestId('field-done');
 			// Signature, seal and date on page 3; the date is filled with today's date already.
 			await expect(done).toHaveText('1 of 3 done');
-			const confirm = page.getByRole('button', { name: 'Confirm and sign' });
+			const confirm = page.getByRole('button', { name: 'Sign with what I placed' });
 			await expect(confirm).toBeDisabled();
 
 			// --- Date: the device's local date in Chinese form, editable. ---
@@ -484,7 +484,7 @@ for (const screen of [
 				kind: 'date',
 				text: '二〇二六年十二月一日'
 			});
-			await expect(again.getByRole('button', { name: 'Confirm and sign' })).toBeEnabled();
+			await expect(again.getByRole('button', { name: 'Sign with what I placed' })).toBeEnabled();
 			await again.close();
 		} finally {
 			await context.setOffline(false);

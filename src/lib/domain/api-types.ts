@@ -122,6 +122,8 @@ export interface InvitesResponse {
 export interface InviteCreated {
 	inviteId: string;
 	link: string;
+	/** When the link and code stop working (ISO), for the admin to pass on. */
+	expiresAt: string;
 }
 
 /** A console-channel message, listed for admins (the pilot's stand-in for mail and SMS). */
