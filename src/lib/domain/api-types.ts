@@ -411,7 +411,14 @@ export interface ReviewDetail {
 	decision: 'signed' | 'rejected';
 	rejectionReason: string | null;
 	contract: { id: string; title: string; revision: number };
-	signer: { userId: string; name: string; realName: string | null; signerId: string };
+	signer: {
+		userId: string;
+		name: string;
+		realName: string | null;
+		signerId: string;
+		/** The signer as the contract names them, and their party; null if it no longer does. */
+		role: { name: string; party: string } | null;
+	};
 	credential: {
 		id: string;
 		name: string;

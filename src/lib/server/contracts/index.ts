@@ -17,5 +17,6 @@ export {
 	mayRead,
 	participantDocument,
 	renderEnvelope,
+	type EnvelopeDefinition,
 	type StoredEnvelope
 } from './envelopes';
