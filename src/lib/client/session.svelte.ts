@@ -14,7 +14,10 @@ export interface NavLink {
  * only refuse them; signed out (or not known yet, e.g. offline) everything stays, because the
  * admin area is also where an admin goes to sign in.
  */
-export function navLinksFor(role: SessionUser['role'] | null, links: readonly NavLink[]): NavLink[] {
+export function navLinksFor(
+	role: SessionUser['role'] | null,
+	links: readonly NavLink[]
+): NavLink[] {
 	return links.filter((link) => !link.admin || role !== 'signer');
 }
 

@@ -107,7 +107,9 @@ describe('MarkingTools: tapping a field', () => {
 	it('stamps the riding seam a riding-seam step asks for, once', () => {
 		const { marking, tools, field } = setup();
 		tools.fillField(field('f-seam-a'));
-		expect(marking.draft.ridingSeams).toMatchObject([{ fieldId: 'f-seam-a', sealId: 'seal-round' }]);
+		expect(marking.draft.ridingSeams).toMatchObject([
+			{ fieldId: 'f-seam-a', sealId: 'seal-round' }
+		]);
 		tools.fillField(field('f-seam-a'));
 		expect(marking.draft.ridingSeams).toHaveLength(1);
 	});
