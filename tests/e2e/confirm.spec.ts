@@ -118,7 +118,16 @@ test('offline 确认签署: preview, passkey, one transaction; kept across an of
 	const { page, offline, demo, marks } = await offlineContract(context, freshServer.setupLink!);
 	await expect(offline.getByTestId('ticket-supply')).toContainText('50 offline signatures left');
 
-	await offline.getByRole('button', { name: 'Fill all my fields and preview' }).click();
+	// The two ways to sign each say what they do: one fills every field, one takes what is placed.
+	const oneClick = offline.getByRole('button', { name: 'Fill all my fields and preview' });
+	await expect(oneClick).toHaveAccessibleDescription(
+		'Puts your saved signature and seal into every field that is yours, then shows a preview. Nothing is signed until you confirm.'
+	);
+	await expect(
+		offline.getByRole('button', { name: 'Sign with what I placed' })
+	).toHaveAccessibleDescription(/Signs with the signatures and seals you placed yourself above/);
+	await expect(offline.getByRole('button', { name: 'Decline', exact: true })).toBeVisible();
+	await oneClick.click();
 	const dialog = offline.getByRole('dialog', { name: 'Preview and confirm' });
 	// The preview shows the page with the marks (page 3), drawn by pdf.js from the render.
 	const previewPage = dialog.getByTestId('preview-page');
