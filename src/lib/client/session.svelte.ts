@@ -10,15 +10,20 @@ export interface NavLink {
 }
 
 /**
- * The links a visitor is offered. A signer is not shown the admin area, where every page would
- * only refuse them; signed out (or not known yet, e.g. offline) everything stays, because the
- * admin area is also where an admin goes to sign in.
+ * Whether the admin area is offered to a visitor. Not to a signer, where every page would only
+ * refuse them; signed out (or not known yet, e.g. offline) it is, because the admin area is
+ * also where an admin goes to sign in.
  */
+export function offersAdmin(role: SessionUser['role'] | null): boolean {
+	return role !== 'signer';
+}
+
+/** The links a visitor is offered: the admin's only when offersAdmin says so. */
 export function navLinksFor(
 	role: SessionUser['role'] | null,
 	links: readonly NavLink[]
 ): NavLink[] {
-	return links.filter((link) => !link.admin || role !== 'signer');
+	return links.filter((link) => !link.admin || offersAdmin(role));
 }
 
 /**
