@@ -51,6 +51,8 @@ test('an invited signer enters the code, enrols a passkey, certifies, and signs 
 	freshServer,
 	browser
 }) => {
+	// Two browsers, enrolment, certification, sign-in, and the signer's view of the admin area.
+	test.setTimeout(120_000);
 	const admin = await enrolAdmin(browser, freshServer);
 	const { link, code } = await invite(admin, '李四', 'lisi@example.cn');
 	await expect(admin.getByTestId('invites')).toContainText('李四');
