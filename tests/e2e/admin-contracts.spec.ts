@@ -121,6 +121,17 @@ test('an admin uploads a multi-page PDF, places fields for two signers by drag a
 	await expect(seam).toHaveCount(1);
 	const seamRect = await rectOf(seam);
 	expect(seamRect.x + seamRect.width).toBeCloseTo(595.28, 1);
+	// The narrow seam strip still shows its whole tag: wrapped inside the field, not cut off.
+	const seamTag = seam.getByTestId('field-tag');
+	await expect(seamTag).toHaveText('Riding seam · Administrator');
+	expect(
+		await seamTag.evaluate(
+			(el) =>
+				el.scrollWidth <= el.clientWidth &&
+				el.scrollHeight <= el.clientHeight &&
+				el.getBoundingClientRect().bottom <= el.parentElement!.getBoundingClientRect().bottom
+		)
+	).toBe(true);
 
 	// Signer 2: the same on page 2, in their own colour.
 	await page.getByRole('radio', { name: '李四' }).check();

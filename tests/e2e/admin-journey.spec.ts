@@ -138,7 +138,7 @@ async function drawSignature(page: Page) {
 
 /** 确认签署: the preview, then the passkey. */
 async function confirmWithPasskey(page: Page) {
-	await page.getByRole('button', { name: 'Confirm and sign' }).click();
+	await page.getByRole('button', { name: 'Sign with what I placed' }).click();
 	const dialog = page.getByRole('dialog', { name: 'Preview and confirm' });
 	await expect(dialog.getByTestId('preview-hash')).toHaveAttribute(
 		'data-sha256',

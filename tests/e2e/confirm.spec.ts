@@ -118,6 +118,15 @@ test('offline 确认签署: preview, passkey, one transaction; kept across an of
 	const { page, offline, demo, marks } = await offlineContract(context, freshServer.setupLink!);
 	await expect(offline.getByTestId('ticket-supply')).toContainText('50 offline signatures left');
 
+	// The two ways to sign each say what they do: one fills every field, one takes what is placed.
+	const oneClick = offline.getByRole('button', { name: 'Fill all my fields and preview' });
+	await expect(oneClick).toHaveAccessibleDescription(
+		'Puts your saved signature and seal into every field that is yours, then shows a preview. Nothing is signed until you confirm.'
+	);
+	await expect(
+		offline.getByRole('button', { name: 'Sign with what I placed' })
+	).toHaveAccessibleDescription(/Signs with the signatures and seals you placed yourself above/);
+	await expect(offline.getByRole('button', { name: 'Decline', exact: true })).toBeVisible();
 	// Whenever the dialog changes, note whether its confirm button could be pressed while a
 	// preview page was still undrawn: confirming pages nobody has been shown must not be possible.
 	await offline.evaluate(() => {
@@ -131,7 +140,7 @@ test('offline 确认签署: preview, passkey, one transaction; kept across an of
 				seen.push(dialog!.getAttribute('data-step')!);
 		}).observe(document.body, { subtree: true, childList: true, attributes: true });
 	});
-	await offline.getByRole('button', { name: 'One-click sign and stamp, then preview' }).click();
+	await oneClick.click();
 	const dialog = offline.getByRole('dialog', { name: 'Preview and confirm' });
 	// The preview shows the page with the marks (page 3), drawn by pdf.js from the render; until
 	// it is drawn the dialog says it is preparing the preview and the confirm button waits.
@@ -200,10 +209,10 @@ test('退回 offline: a required reason with a live counter, confirmed by the pa
 	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
 	const { page, offline, demo } = await offlineContract(context, freshServer.setupLink!);
 
-	await offline.getByRole('button', { name: 'Return', exact: true }).click();
-	const dialog = offline.getByRole('dialog', { name: 'Return this contract' });
+	await offline.getByRole('button', { name: 'Decline', exact: true }).click();
+	const dialog = offline.getByRole('dialog', { name: 'Decline this contract' });
 	const reason = dialog.getByLabel('Reason');
-	const submit = dialog.getByRole('button', { name: 'Confirm return' });
+	const submit = dialog.getByRole('button', { name: 'Confirm decline' });
 	await expect(reason).toBeFocused();
 	await expect(submit).toBeDisabled();
 	await reason.fill('   ');
@@ -246,7 +255,7 @@ test('a cancelled ceremony keeps the draft and says why; a failed save is retrie
 	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
 	const { offline, demo, authenticator } = await offlineContract(context, freshServer.setupLink!);
 
-	await offline.getByRole('button', { name: 'One-click sign and stamp, then preview' }).click();
+	await offline.getByRole('button', { name: 'Fill all my fields and preview' }).click();
 	const dialog = offline.getByRole('dialog', { name: 'Preview and confirm' });
 	await expect(dialog.getByTestId('preview-hash')).toBeVisible({ timeout: 60_000 });
 	const previewHash = await dialog.getByTestId('preview-hash').getAttribute('data-sha256');
@@ -304,7 +313,7 @@ test('proof 7: the tab closed while the confirmation commits leaves the signatur
 	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
 	const { offline, demo, enrolled } = await offlineContract(context, freshServer.setupLink!);
 
-	await offline.getByRole('button', { name: 'One-click sign and stamp, then preview' }).click();
+	await offline.getByRole('button', { name: 'Fill all my fields and preview' }).click();
 	const dialog = offline.getByRole('dialog', { name: 'Preview and confirm' });
 	await expect(dialog.getByTestId('preview-hash')).toBeVisible({ timeout: 60_000 });
 
@@ -347,7 +356,7 @@ test('proof 7: the tab closed while the confirmation commits leaves the signatur
 	// Confirming again works and writes everything at once (the closed tab's authenticator went
 	// with it: the passkey comes from the enrolling tab's).
 	await carryPasskey(enrolled, reopened);
-	await reopened.getByRole('button', { name: 'One-click sign and stamp, then preview' }).click();
+	await reopened.getByRole('button', { name: 'Fill all my fields and preview' }).click();
 	const again = reopened.getByRole('dialog', { name: 'Preview and confirm' });
 	await expect(again.getByTestId('preview-hash')).toBeVisible({ timeout: 60_000 });
 	await again.getByRole('button', { name: 'Confirm signing' }).click();

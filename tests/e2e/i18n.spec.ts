@@ -26,6 +26,34 @@ test.describe('Chinese browser', () => {
 	});
 });
 
+test.describe('Chinese browser, header', () => {
+	test.use({ locale: 'zh-CN' });
+
+	test('a language switch changes every header string in place, the sync indicator too', async ({
+		page
+	}) => {
+		await page.goto('/inbox');
+		const sync = page.getByTestId('sync-indicator').getByRole('button');
+		const nav = page.getByRole('navigation');
+		await expect(sync).toHaveAccessibleName('同步状态: 已同步');
+		await expect(sync).toContainText('已同步');
+		await expect(nav.getByRole('link', { name: '待签署' })).toBeVisible();
+		// A mark on the window proves the switch happens without a reload.
+		await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+
+		await page.getByTestId('language-switch').selectOption('en');
+		await expect(sync).toHaveAccessibleName('Sync status: Synced');
+		await expect(sync).toContainText('Synced');
+		await expect(nav.getByRole('link', { name: 'Inbox' })).toBeVisible();
+		await sync.click();
+		await expect(page.locator('#sync-panel')).toContainText('Nothing waiting');
+		await expect(page.locator('#sync-panel').getByRole('button')).toHaveText('Sync now');
+		expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(
+			true
+		);
+	});
+});
+
 test.describe('English browser', () => {
 	test.use({ locale: 'en-US' });
 

@@ -37,6 +37,10 @@ async function invite(admin: Page, name: string, contact: string) {
 	expect(link).toMatch(/\/invite\/[\w-]{43}$/);
 	const message = admin.getByTestId('outbox-item').filter({ hasText: contact }).first();
 	await expect(message).toContainText(link);
+	await expect(message).toContainText('The link and code expire 10 minutes after');
+	await expect(admin.getByTestId('invite-created')).toContainText(
+		'The link and code work for 10 minutes, until'
+	);
 	const code = /verification code (\d{6})/.exec((await message.textContent())!)![1]!;
 	return { link, code };
 }
@@ -47,6 +51,8 @@ test('an invited signer enters the code, enrols a passkey, certifies, and signs 
 	freshServer,
 	browser
 }) => {
+	// Two browsers, enrolment, certification, sign-in, and the signer's view of the admin area.
+	test.setTimeout(120_000);
 	const admin = await enrolAdmin(browser, freshServer);
 	const { link, code } = await invite(admin, '李四', 'lisi@example.cn');
 	await expect(admin.getByTestId('invites')).toContainText('李四');
@@ -57,6 +63,7 @@ test('an invited signer enters the code, enrols a passkey, certifies, and signs 
 	const page = await context.newPage();
 	const authenticator = await addVirtualAuthenticator(page);
 	await page.goto(link);
+	await expect(page.getByText('The code works for 10 minutes')).toBeVisible();
 	const codeInput = page.getByLabel('Verification code');
 	await expect(codeInput).toHaveAttribute('inputmode', 'numeric');
 	await expect(codeInput).toHaveAttribute('autocomplete', 'one-time-code');
@@ -124,10 +131,30 @@ test('an invited signer enters the code, enrols a passkey, certifies, and signs 
 		role: 'signer'
 	});
 
+	// A signer's navigation offers no admin area; opened anyway, it says they are no admin
+	// (in both languages) instead of sending them to an admin setup link.
+	const nav = page.getByRole('navigation');
+	await expect(nav.getByRole('link', { name: 'Inbox' })).toBeVisible();
+	await expect(nav.getByRole('link', { name: 'Admin' })).toHaveCount(0);
+	await page.goto('/admin');
+	const notAdmin = page.getByTestId('admin-not-admin');
+	await expect(notAdmin).toContainText('You are signed in as a signer, not as an administrator');
+	await expect(page.getByTestId('admin-signed-out')).toHaveCount(0);
+	await expect(page.getByText(/setup link/)).toHaveCount(0);
+	await page.getByTestId('language-switch').selectOption('zh-CN');
+	await expect(notAdmin).toContainText('您以签署人身份登录，不是管理员');
+	await page.getByTestId('language-switch').selectOption('en');
+	await page.goto('/');
+	await expect(page.getByRole('link', { name: 'Verify a document' }).first()).toBeVisible();
+	// Neither the navigation nor the home page's cards offer it.
+	await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);
+
 	await openInvites(admin);
 	await expect(
 		admin.getByTestId('invites').getByRole('row').filter({ hasText: '李四' })
 	).toContainText('Accepted');
+	// The admin's navigation keeps its Admin entry.
+	await expect(admin.getByRole('navigation').getByRole('link', { name: 'Admin' })).toBeVisible();
 	await context.close();
 	await admin.context().close();
 });

@@ -220,9 +220,9 @@ for (const screen of [
 				screen.width
 			);
 			const done = page.getByTestId('field-done');
-			// Signature, seal and date on page 3; the date is filled with today's date already.
-			await expect(done).toHaveText('1 of 3 done');
-			const confirm = page.getByRole('button', { name: 'Confirm and sign' });
+			// Signature, seal and date on page 3 and the riding seam; the date is filled already.
+			await expect(done).toHaveText('1 of 4 done');
+			const confirm = page.getByRole('button', { name: 'Sign with what I placed' });
 			await expect(confirm).toBeDisabled();
 
 			// --- Date: the device's local date in Chinese form, editable. ---
@@ -238,10 +238,10 @@ for (const screen of [
 			await expect(dateInput).toHaveValue(today);
 			await dateInput.fill('');
 			await expect(dateField).toHaveAttribute('data-filled', 'false');
-			await expect(done).toHaveText('0 of 3 done');
+			await expect(done).toHaveText('0 of 4 done');
 			await dateInput.fill('二〇二六年十二月一日');
 			await expect(dateField.getByTestId('mark')).toHaveText('二〇二六年十二月一日');
-			await expect(done).toHaveText('1 of 3 done');
+			await expect(done).toHaveText('1 of 4 done');
 
 			// --- Draw a signature: mouse strokes, undo, a touch stroke on phones, save as default. ---
 			await tools.getByRole('button', { name: 'Draw a signature' }).click();
@@ -297,7 +297,7 @@ for (const screen of [
 
 			const signatureField = page.locator('[data-field="field-signature"]');
 			await expect(signatureField).toHaveAttribute('data-filled', 'true');
-			await expect(done).toHaveText('2 of 3 done');
+			await expect(done).toHaveText('2 of 4 done');
 			const defaultSignature = await readMeta<string>(page, 'defaultSignature');
 			expect(defaultSignature).toMatch(/^[0-9a-f]{64}$/);
 			const png = await inspectPng(page, defaultSignature!);
@@ -330,7 +330,7 @@ for (const screen of [
 			await tools.getByRole('button', { name: 'Stamp all my seal fields' }).click();
 			const sealField = page.locator('[data-field="field-seal"]');
 			await expect(sealField).toHaveAttribute('data-filled', 'true');
-			await expect(done).toHaveText('3 of 3 done');
+			await expect(done).toHaveText('3 of 4 done');
 			// Drawn at real size: 42 mm at the view's scale, whatever the field's box.
 			const scale = await pages.nth(2).evaluate((el) => el.getBoundingClientRect().width / 595.28);
 			const sealMark = (await sealField.getByTestId('mark').boundingBox())!;
@@ -397,6 +397,8 @@ for (const screen of [
 				.click();
 			const panel = tools.getByTestId('seam-panel');
 			await expect(panel).toBeVisible();
+			// The seam the contract asks for is a step like the others: only now is everything done.
+			await expect(done).toHaveText('4 of 4 done');
 			await expect(panel.getByRole('radio', { name: 'All pages' })).toBeChecked();
 			await expect(panel.getByRole('radio', { name: 'Right edge' })).toBeChecked();
 			const sliceWidth = ((SEAL_MM * MM) / 3) * scale;
@@ -457,7 +459,7 @@ for (const screen of [
 			await page.close();
 			const again = await openOfflineTab(context, `/inbox/${demo.id}`);
 			const pagesAgain = again.getByTestId('pdf-page');
-			await expect(again.getByTestId('field-done')).toHaveText('3 of 3 done');
+			await expect(again.getByTestId('field-done')).toHaveText('4 of 4 done');
 			await expect(again.locator('[data-field="field-signature"]')).toHaveAttribute(
 				'data-filled',
 				'true'
@@ -484,7 +486,7 @@ for (const screen of [
 				kind: 'date',
 				text: '二〇二六年十二月一日'
 			});
-			await expect(again.getByRole('button', { name: 'Confirm and sign' })).toBeEnabled();
+			await expect(again.getByRole('button', { name: 'Sign with what I placed' })).toBeEnabled();
 			await again.close();
 		} finally {
 			await context.setOffline(false);

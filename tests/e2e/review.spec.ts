@@ -74,6 +74,14 @@ test('RV2, RV3, RV4, SA7, SA8: the admin finds a signed submission, re-verifies 
 	await expect(page).toHaveURL(new RegExp(`/admin/submissions/${submissionId}$`));
 	await expect(page.getByRole('heading', { level: 1 })).toContainText(contract.title);
 	await expect(page.getByTestId('review-uv')).toHaveText('Yes');
+	// The signer as the contract names them, not the internal signer id (kept behind a toggle).
+	const signer = envelope.signers.find((s) => s.id === signed.manifest.signerId)!;
+	const party = envelope.parties.find((p) => p.id === signer.partyId)!;
+	const role = page.getByTestId('review-signer-role');
+	await expect(role).toContainText(`${signer.name} (${party.name})`);
+	await expect(role.getByText(`Signer id: ${signer.id}`)).toBeHidden();
+	await role.getByText('Internal ids').click();
+	await expect(role.getByText(`Signer id: ${signer.id}`)).toBeVisible();
 	// Both marks with their pages, and their images served by the admin image route.
 	const marks = page.getByTestId('review-marks').getByRole('listitem');
 	await expect(marks).toHaveCount(2);
@@ -89,6 +97,16 @@ test('RV2, RV3, RV4, SA7, SA8: the admin finds a signed submission, re-verifies 
 	await page.getByRole('button', { name: 'Verify again from scratch' }).click();
 	await expect(page.getByTestId('verify-result')).toContainText('✓ Verified again');
 	await expect(page.getByTestId('verify-result')).toContainText('Passkey signature');
+	// Each step in words a reviewer understands; rule ids and hashes only behind the toggle.
+	const checks = page.getByTestId('verify-check');
+	await expect(checks.filter({ hasText: 'Passkey signature' })).toContainText(
+		'The passkey signature over the record is genuine.'
+	);
+	for (const text of await checks.allTextContents()) expect(text).not.toMatch(/\([A-Z]+\d+/);
+	const technical = page.getByTestId('verify-technical');
+	await expect(technical.getByText(/\(M1\)/)).toBeHidden();
+	await technical.getByText('Technical details').click();
+	await expect(technical.getByText(/\(M1\)/)).toBeVisible();
 
 	// An empty comment is refused in place; the comment the admin then writes is saved.
 	await page.getByRole('button', { name: 'Flag' }).click();

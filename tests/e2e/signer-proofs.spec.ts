@@ -97,7 +97,7 @@ async function markAndConfirm(
 		}
 	}
 
-	await offline.getByRole('button', { name: 'Confirm and sign' }).click();
+	await offline.getByRole('button', { name: 'Sign with what I placed' }).click();
 	const dialog = offline.getByRole('dialog', { name: 'Preview and confirm' });
 	const hash = dialog.getByTestId('preview-hash');
 	await expect(hash).toHaveAttribute('data-sha256', /^[0-9a-f]{64}$/, { timeout: 90_000 });
@@ -207,15 +207,15 @@ test('proof 2: returned (退回) offline with a reason; it syncs; the contract s
 	const { page, offline, demo } = await offlineContract(context, freshServer.setupLink!);
 	const reason = '价格条款有误，请修改后重新发送';
 
-	await offline.getByRole('button', { name: 'Return', exact: true }).click();
-	const dialog = offline.getByRole('dialog', { name: 'Return this contract' });
+	await offline.getByRole('button', { name: 'Decline', exact: true }).click();
+	const dialog = offline.getByRole('dialog', { name: 'Decline this contract' });
 	await dialog.getByLabel('Reason').fill(reason);
-	await dialog.getByRole('button', { name: 'Confirm return' }).click();
+	await dialog.getByRole('button', { name: 'Confirm decline' }).click();
 	await expect(dialog.getByTestId('reject-done')).toBeVisible({ timeout: 30_000 });
 	await dialog.getByRole('button', { name: 'Close' }).click();
 	// Offline, the contract view already says what the signer did and why.
 	await expect(offline.getByTestId('signing-decided')).toHaveText(
-		'You returned this contract on this device.'
+		'You declined this contract on this device.'
 	);
 	await expect(offline.getByTestId('return-reason')).toContainText(reason);
 

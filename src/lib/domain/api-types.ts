@@ -126,6 +126,8 @@ export interface InvitesResponse {
 export interface InviteCreated {
 	inviteId: string;
 	link: string;
+	/** When the link and code stop working (ISO), for the admin to pass on. */
+	expiresAt: string;
 }
 
 /** A console-channel message, listed for admins (the pilot's stand-in for mail and SMS). */
@@ -420,7 +422,14 @@ export interface ReviewDetail {
 	decision: 'signed' | 'rejected';
 	rejectionReason: string | null;
 	contract: { id: string; title: string; revision: number };
-	signer: { userId: string; name: string; realName: string | null; signerId: string };
+	signer: {
+		userId: string;
+		name: string;
+		realName: string | null;
+		signerId: string;
+		/** The signer as the contract names them, and their party; null if it no longer does. */
+		role: { name: string; party: string } | null;
+	};
 	credential: {
 		id: string;
 		name: string;

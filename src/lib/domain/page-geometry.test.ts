@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
 	clampScale,
 	fieldsForSigner,
+	signingSteps,
 	fitWidthScale,
 	MAX_SCALE,
 	pageCssSize,
@@ -10,6 +11,7 @@ import {
 	rectToCssBox
 } from './page-geometry';
 import type { Envelope, Field } from './envelope';
+import { sampleEnvelope } from './fixtures';
 
 const A4 = { width: 595.28, height: 841.89 };
 
@@ -111,5 +113,18 @@ describe('fieldsForSigner', () => {
 	it("walks only the signer's own fields, in reading order", () => {
 		expect(fieldsForSigner(envelope, ['me']).map((f) => f.id)).toEqual(['a', 'b', 'c', 'd']);
 		expect(fieldsForSigner(envelope, []).map((f) => f.id)).toEqual([]);
+	});
+});
+
+describe('signingSteps', () => {
+	it('counts a riding-seam field as a step, after the on-page fields in reading order', () => {
+		const envelope = sampleEnvelope();
+		const alice = signingSteps(envelope, ['alice']);
+		const onPages = fieldsForSigner(envelope, ['alice']);
+		expect(alice.map((f) => f.kind)).toContain('riding-seam');
+		expect(alice).toHaveLength(envelope.fields.filter((f) => f.signerId === 'alice').length);
+		expect(alice.slice(0, onPages.length)).toEqual(onPages);
+		expect(alice.at(-1)!.id).toBe('f-seam-a');
+		expect(signingSteps(envelope, ['bob']).map((f) => f.kind)).not.toContain('riding-seam');
 	});
 });

@@ -87,3 +87,18 @@ export function fieldsForSigner(envelope: Envelope, signerIds: readonly string[]
 				a.id.localeCompare(b.id)
 		);
 }
+
+/**
+ * Every field a signer is counted and walked through (the next-field bar: "Field 2 of 3"): the
+ * fields on the pages in reading order, then the riding-seam fields, which span pages and are
+ * stamped once the pages are done. A riding seam the contract asks for is a step like any other;
+ * leaving it out told the signer they were done while a required field was still empty. Last,
+ * so every on-page field has the same index here as in fieldsForSigner (the pages' overlays).
+ */
+export function signingSteps(envelope: Envelope, signerIds: readonly string[]): Field[] {
+	const mine = new Set(signerIds);
+	const seams = envelope.fields
+		.filter((f) => mine.has(f.signerId) && f.kind === 'riding-seam')
+		.sort((a, b) => a.page - b.page || a.id.localeCompare(b.id));
+	return [...fieldsForSigner(envelope, signerIds), ...seams];
+}

@@ -9,6 +9,8 @@ import type {
 } from '$lib/domain/api-types';
 import { api, ApiError } from '../api';
 import { errorMessage } from '../error-message';
+import { formatDateTime } from '../i18n.svelte';
+import { INVITE_CODE_TTL_MINUTES } from '$lib/domain/invite';
 import type { RequestOf, DetailsBody, InviteBody, RedeemBody } from '$lib/domain/api-requests';
 
 const idProblems: Record<ResidentIdProblem, () => string> = {
@@ -68,6 +70,17 @@ export function createInvite(fetcher: typeof fetch, name: string, contact: strin
 	return api<InviteCreated>(fetcher, '/api/admin/invites', {
 		method: 'POST',
 		json: { name, contact } satisfies RequestOf<typeof InviteBody>
+	});
+}
+
+/**
+ * What the admin reads once an invite is sent: where the code went, and how long (until when)
+ * the link and code work, so they can tell an invitee who waited too long to ask again.
+ */
+export function inviteSentNote(created: Pick<InviteCreated, 'expiresAt'>): string {
+	return m.invites_created({
+		minutes: INVITE_CODE_TTL_MINUTES,
+		time: formatDateTime(created.expiresAt)
 	});
 }
 

@@ -4,6 +4,11 @@ import type { SessionResponse, SessionUser } from '$lib/domain/api-types';
 /** What the admin layout learns once for every admin page: the admin, or why there is none. */
 export interface AdminSession {
 	admin: SessionUser | null;
+	/**
+	 * Whoever is signed in, admin or not: the admin area tells a signed-in signer they are no
+	 * admin rather than asking them to sign in (read by admin-problem.svelte from the page data).
+	 */
+	sessionUser: SessionUser | null;
 	sessionError: ApiError | null;
 }
 
@@ -11,9 +16,13 @@ export interface AdminSession {
 export async function adminSession(fetcher: typeof fetch): Promise<AdminSession> {
 	try {
 		const { user } = await api<SessionResponse>(fetcher, '/api/session');
-		return { admin: user?.role === 'admin' ? user : null, sessionError: null };
+		return { admin: user?.role === 'admin' ? user : null, sessionUser: user, sessionError: null };
 	} catch (error) {
-		return { admin: null, sessionError: error instanceof ApiError ? error : null };
+		return {
+			admin: null,
+			sessionUser: null,
+			sessionError: error instanceof ApiError ? error : null
+		};
 	}
 }
 

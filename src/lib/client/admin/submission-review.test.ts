@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { m } from '$lib/paraglide/messages';
-import { formatClockGap, reviewMarkKind } from './review-display';
+import {
+	checkSentence,
+	formatClockGap,
+	reviewMarkKind,
+	signerRoleText,
+	verifyFailedText
+} from './review-display';
 import { statusLabel } from './review';
 import { SubmissionReview } from './submission-review.svelte';
 
@@ -80,5 +86,32 @@ describe('review display', () => {
 		} as const;
 		expect(reviewMarkKind({ ...fill, kind: 'date' })).toBe(m.review_mark_date());
 		expect(reviewMarkKind({ ...fill, kind: 'seal' })).toBe(m.review_mark_seal());
+	});
+});
+
+describe('the review page in words a reviewer understands', () => {
+	it('says each verification step as a sentence, without the server detail or rule ids', () => {
+		const checks = [
+			{
+				check: 'manifest' as const,
+				ok: true,
+				detail: 'The stored manifest has the manifest shape (M1)'
+			},
+			{ check: 'signature' as const, ok: false, detail: 'Signature verification failed (M3)' }
+		];
+		expect(checkSentence(checks[0]!)).toBe(m.rough_review_check_ok_manifest());
+		expect(checkSentence(checks[1]!)).toBe(m.rough_review_check_failed_signature());
+		const failed = verifyFailedText({ checks });
+		expect(failed).toContain(m.rough_review_check_failed_signature());
+		expect(failed).not.toMatch(/M\d/);
+	});
+
+	it("names the signer by the contract's own words, falling back to the id", () => {
+		const signer = { userId: 'u', name: 'Zhang', realName: null, signerId: 'signer-1' };
+		expect(signerRoleText({ ...signer, role: { name: '张三', party: '示例科技有限公司' } })).toBe(
+			'张三 (示例科技有限公司)'
+		);
+		expect(signerRoleText({ ...signer, role: { name: '张三', party: '' } })).toBe('张三');
+		expect(signerRoleText({ ...signer, role: null })).toBe('signer-1');
 	});
 });

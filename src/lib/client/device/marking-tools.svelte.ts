@@ -77,6 +77,8 @@ export class MarkingTools {
 			else this.openPad(field.id);
 		} else if (field.kind === 'seal') {
 			this.stamp(field.id);
+		} else if (field.kind === 'riding-seam') {
+			this.addSeam(field);
 		}
 	}
 

@@ -104,6 +104,16 @@ describe('MarkingTools: tapping a field', () => {
 		expect(marking.draft.fills['f-seal-a']).toMatchObject({ sealId: 'seal-round' });
 	});
 
+	it('stamps the riding seam a riding-seam step asks for, once', () => {
+		const { marking, tools, field } = setup();
+		tools.fillField(field('f-seam-a'));
+		expect(marking.draft.ridingSeams).toMatchObject([
+			{ fieldId: 'f-seam-a', sealId: 'seal-round' }
+		]);
+		tools.fillField(field('f-seam-a'));
+		expect(marking.draft.ridingSeams).toHaveLength(1);
+	});
+
 	it('hands a tap made before there is a Marking to the view, to do again once there is one', () => {
 		const envelope = sampleEnvelope();
 		let marking: Marking | null = null;

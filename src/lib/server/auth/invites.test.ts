@@ -8,9 +8,10 @@ import type { User } from '../db/schema';
 import { BlobStore } from '../platform/blob-store';
 import { seedIfEmpty } from '../platform/seed';
 import { residentIdCheckChar } from '$lib/domain/validators';
+import { INVITE_CODE_TTL_MS as CODE_TTL_MS } from '$lib/domain/invite';
 import {
-	CODE_TTL_MS,
 	createInvite,
+	inviteMessage,
 	listInvites,
 	listOutbox,
 	normaliseContact,
@@ -82,6 +83,23 @@ function validId(body: string) {
 	return body + residentIdCheckChar(body);
 }
 
+describe('inviteMessage', () => {
+	it('states the expiry in both languages, with the link and code', () => {
+		const { subject, body } = inviteMessage({
+			name: '李四',
+			link: 'https://sign.example.cn/invite/t',
+			code: '012345'
+		});
+		expect(subject).toBe('签章通邀请 / Your SealPass invitation');
+		const [zh, en] = body.split('\n\n');
+		expect(zh).toContain('验证码 012345');
+		expect(zh).toContain('链接和验证码在本消息发出 10 分钟后失效');
+		expect(en).toContain('the verification code 012345');
+		expect(en).toContain('The link and code expire 10 minutes after this message was sent');
+		expect(en).toContain('ask for a new invitation');
+	});
+});
+
 describe('invites', () => {
 	it('creates a signer and sends the link and code in both languages; only hashes are stored', async () => {
 		const created = await invite();
@@ -92,6 +110,10 @@ describe('invites', () => {
 		expect(message.body).toContain(created.code);
 		expect(message.body).toContain('验证码');
 		expect(message.body).toContain('verification code');
+		// The message says when the code dies, in both languages, and the admin learns the moment.
+		expect(message.body).toContain('expire 10 minutes after this message was sent');
+		expect(message.body).toContain('10 分钟后失效');
+		expect(created.expiresAt).toBe(new Date(now.getTime() + CODE_TTL_MS).toISOString());
 
 		const row = await open.db.selectFrom('invites').selectAll().executeTakeFirstOrThrow();
 		const bare = createHash('sha256').update(created.code).digest('hex');

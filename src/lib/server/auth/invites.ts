@@ -3,6 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { failure, type ErrorCode, type Failure } from '$lib/domain/errors';
 import type { InviteStatus, InviteSummary, OutboxEntry } from '$lib/domain/api-types';
 import { m } from '$lib/paraglide/messages';
+import { INVITE_CODE_TTL_MINUTES, INVITE_CODE_TTL_MS } from '$lib/domain/invite';
 import type { Database, User } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import { hashToken, newToken } from './tokens';
@@ -11,8 +12,6 @@ import { appendAuthEvent } from './auth-events';
 import { appendAudit, recordAudit } from '../audit';
 import { deliver, notifierFor, type Notifiers } from '../platform/notify';
 
-/** How long the code (and so the link) works: short, because six digits are few. */
-export const CODE_TTL_MS = 10 * 60_000;
 /** Wrong codes allowed before the invite locks; 5 in 10⁶ leaves a guesser nothing. */
 export const MAX_CODE_ATTEMPTS = 5;
 export const NAME_MAX = 50;
@@ -67,7 +66,7 @@ export async function createInvite(
 	deps: InviteDeps,
 	admin: User,
 	input: { name: string; contact: string }
-): Promise<{ ok: true; inviteId: string; link: string } | Failure> {
+): Promise<{ ok: true; inviteId: string; link: string; expiresAt: string } | Failure> {
 	const name = normaliseName(input.name);
 	if (!name) return failure('REAL_NAME_INVALID', 'Name needs 1–50 characters');
 	const contact = normaliseContact(input.contact);
@@ -83,6 +82,7 @@ export async function createInvite(
 	const token = newToken();
 	const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
 	const now = deps.clock();
+	const expiresAt = new Date(now.getTime() + INVITE_CODE_TTL_MS).toISOString();
 	const codeHash = hashCode(inviteId, code);
 	await deps.db.transaction().execute(async (trx) => {
 		await trx
@@ -107,7 +107,7 @@ export async function createInvite(
 				channel: notifier.channel,
 				created_by: admin.id,
 				created_at: now.toISOString(),
-				expires_at: new Date(now.getTime() + CODE_TTL_MS).toISOString(),
+				expires_at: expiresAt,
 				locked_at: null,
 				redeemed_at: null
 			})
@@ -125,20 +125,30 @@ export async function createInvite(
 		detail: { by: admin.id, channel: notifier.channel }
 	});
 	const link = `${deps.origin}/invite/${token}`;
-	const minutes = CODE_TTL_MS / 60_000;
-	const body = (['zh-CN', 'en'] as const)
-		.map((locale) => m.notify_invite_body({ name, link, code, minutes }, { locale }))
-		.join('\n\n');
-	const subject = `${m.notify_invite_subject({}, { locale: 'zh-CN' })} / ${m.notify_invite_subject({}, { locale: 'en' })}`;
 	const sent = await deliver(deps.db, deps.clock, admin.org_id, notifier, {
 		to: contact,
-		subject,
-		body
+		...inviteMessage({ name, link, code })
 	});
 	if (!sent.ok) {
 		return failure('NOTIFY_FAILED', sent.error, { inviteId });
 	}
-	return { ok: true, inviteId, link };
+	return { ok: true, inviteId, link, expiresAt };
+}
+
+/**
+ * The invitation in both languages: the link, the code, and when both stop working, so the
+ * invitee who opens it late knows to ask for a new one instead of retrying a dead code.
+ */
+export function inviteMessage(input: { name: string; link: string; code: string }): {
+	subject: string;
+	body: string;
+} {
+	const minutes = INVITE_CODE_TTL_MINUTES;
+	const body = (['zh-CN', 'en'] as const)
+		.map((locale) => m.notify_invite_body({ ...input, minutes }, { locale }))
+		.join('\n\n');
+	const subject = `${m.notify_invite_subject({}, { locale: 'zh-CN' })} / ${m.notify_invite_subject({}, { locale: 'en' })}`;
+	return { subject, body };
 }
 
 /** An invite's state at a moment; redeemed and locked win over expiry. */

@@ -27,5 +27,6 @@ export {
 	mayRead,
 	participantDocument,
 	renderEnvelope,
+	type EnvelopeDefinition,
 	type StoredEnvelope
 } from './envelopes';

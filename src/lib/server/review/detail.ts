@@ -6,6 +6,7 @@ import type { Manifest } from '$lib/domain/manifest';
 import { signedOffline } from '$lib/domain/review';
 import type { ReviewDetail, ReviewMark } from '$lib/domain/api-types';
 import type { Db } from '../db/schema';
+import type { EnvelopeDefinition } from '../contracts';
 
 /** The authenticator data flags and counter of a stored assertion; null when unreadable. */
 export function assertionFacts(assertionJson: string) {
@@ -58,6 +59,19 @@ function marksOf(manifest: Manifest): ReviewMark[] {
 	];
 }
 
+/**
+ * The signer's place in the contract in the contract's own words (the signer's name there and
+ * their party), for a reviewer who should not have to decode an id like "signer-1". Null when
+ * the definition no longer names the signer.
+ */
+function signerRole(definition: string | null, signerId: string) {
+	if (!definition) return null;
+	const { signers, parties } = JSON.parse(definition) as EnvelopeDefinition;
+	const signer = signers.find((s) => s.id === signerId);
+	if (!signer) return null;
+	return { name: signer.name, party: parties.find((p) => p.id === signer.partyId)?.name ?? '' };
+}
+
 /** The detail query: one submission of the organisation with everything joined by primary key. */
 export function reviewDetailQuery(db: Db, orgId: string, id: string) {
 	return db
@@ -77,6 +91,7 @@ export function reviewDetailQuery(db: Db, orgId: string, id: string) {
 			's.received_at',
 			'e.id as envelope_id',
 			'e.title',
+			'e.definition',
 			'u.id as user_id',
 			'u.display_name',
 			'u.real_name',
@@ -134,7 +149,8 @@ export async function reviewDetail(
 			userId: row.user_id,
 			name: row.display_name,
 			realName: row.real_name,
-			signerId: manifest.signerId
+			signerId: manifest.signerId,
+			role: signerRole(row.definition, manifest.signerId)
 		},
 		credential: {
 			id: row.credential_id,

@@ -256,7 +256,11 @@ describe('review detail and re-verification', () => {
 	it('RV1: shows the signer, credential, ticket, times, marks and manifest of a real submission', async () => {
 		const { offline } = await signSome();
 		const detail = (await reviewDetail(world.open.db, 'org', offline))!;
-		expect(detail.signer).toMatchObject({ userId: world.alice.id, signerId: 'alice' });
+		expect(detail.signer).toMatchObject({
+			userId: world.alice.id,
+			signerId: 'alice',
+			role: { name: '张三', party: '示例科技有限公司' }
+		});
 		expect(detail.credential).toMatchObject({
 			id: world.aliceKey.credentialId,
 			name: 'Alice phone',

@@ -19,6 +19,10 @@ export async function POST({ locals, request }) {
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name, contact }');
 	const result = await createInvite(inviteDeps(getApp()), user, body);
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
-	const answer: InviteCreated = { inviteId: result.inviteId, link: result.link };
+	const answer: InviteCreated = {
+		inviteId: result.inviteId,
+		link: result.link,
+		expiresAt: result.expiresAt
+	};
 	return json(answer, { status: 201 });
 }

@@ -1,0 +1,46 @@
+import { api } from './api';
+import type { SessionResponse, SessionUser } from '$lib/domain/api-types';
+
+/** A link of the app's navigation; `admin` marks the links only an admin can use. */
+export interface NavLink {
+	href: string;
+	label: string;
+	icon: string;
+	admin?: boolean;
+}
+
+/**
+ * Whether the admin area is offered to a visitor. Not to a signer, where every page would only
+ * refuse them; signed out (or not known yet, e.g. offline) it is, because the admin area is
+ * also where an admin goes to sign in.
+ */
+export function offersAdmin(role: SessionUser['role'] | null): boolean {
+	return role !== 'signer';
+}
+
+/** The links a visitor is offered: the admin's only when offersAdmin says so. */
+export function navLinksFor(
+	role: SessionUser['role'] | null,
+	links: readonly NavLink[]
+): NavLink[] {
+	return links.filter((link) => !link.admin || offersAdmin(role));
+}
+
+/**
+ * Who is signed in, as rune state for the shell's navigation. Refreshed after each navigation
+ * (signing in and out end in one), and kept as it was when the server cannot be reached, so an
+ * offline signer's navigation does not change under them.
+ */
+class SessionState {
+	user = $state<SessionUser | null>(null);
+
+	async refresh(fetcher: typeof fetch = fetch): Promise<void> {
+		try {
+			this.user = (await api<SessionResponse>(fetcher, '/api/session')).user;
+		} catch {
+			// Offline or a failing server: what we last knew is still the best guess.
+		}
+	}
+}
+
+export const session = new SessionState();
