@@ -525,10 +525,10 @@ test('proof 2b: 退回 closes the loop: the admin sees the return and its reason
 	// The signer returns it (online: the sync engine uploads the return by itself).
 	await page.goto(`/inbox/${demo.id}`);
 	await expect(page.getByTestId('signing')).toBeVisible();
-	await page.getByRole('button', { name: 'Return', exact: true }).click();
-	const dialog = page.getByRole('dialog', { name: 'Return this contract' });
+	await page.getByRole('button', { name: 'Decline', exact: true }).click();
+	const dialog = page.getByRole('dialog', { name: 'Decline this contract' });
 	await dialog.getByLabel('Reason').fill(reason);
-	await dialog.getByRole('button', { name: 'Confirm return' }).click();
+	await dialog.getByRole('button', { name: 'Confirm decline' }).click();
 	await expect(dialog.getByTestId('reject-done')).toBeVisible({ timeout: 30_000 });
 	await dialog.getByRole('button', { name: 'Close' }).click();
 	await expect.poll(() => outboxStates(page, demo.id), { timeout: 90_000 }).toEqual(['synced']);
