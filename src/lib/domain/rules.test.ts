@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+	signersDue,
+	turnOpenedFor,
 	headlineProblem,
 	sealProblems,
 	validateManifest,
@@ -207,6 +209,24 @@ describe('validateManifest', () => {
 			ridingSeams: []
 		});
 		expect(codes(bobManifest(), ctx({ accepted: [rejected] }))).toContain('R9:NOT_YOUR_TURN');
+	});
+
+	it('LC8: only the signers who must act now are due; a signature opens the next turn, a return none', () => {
+		const sequential = sampleEnvelope();
+		const parallel = sampleEnvelope({ signingOrder: 'parallel' });
+		const signed = sampleManifest();
+		const rejected = sampleManifest({
+			decision: { kind: 'rejected', reason: '价格有误' },
+			fills: [],
+			seals: [],
+			ridingSeams: []
+		});
+		expect(signersDue(sequential, [])).toEqual(['alice']);
+		expect(turnOpenedFor(sequential, [], [signed])).toEqual(['bob']);
+		expect(signersDue(sequential, [signed])).toEqual(['bob']);
+		expect(turnOpenedFor(sequential, [], [rejected])).toEqual([]);
+		expect(signersDue(parallel, [])).toEqual(['alice', 'bob']);
+		expect(turnOpenedFor(parallel, [], [signed])).toEqual([]);
 	});
 
 	it('R10: a signer decides once', () => {

@@ -47,6 +47,23 @@ export function isSignersTurn(envelope: Envelope, accepted: Accepted, signerId: 
 }
 
 /**
+ * The signers who must act now (LC8): no decision in the round yet and their turn has come. In a
+ * sequential contract that is the lowest order still open; in a parallel one, everybody undecided.
+ */
+export function signersDue(envelope: Envelope, round: Accepted): string[] {
+	const decided = new Set(round.map((m) => m.signerId));
+	return envelope.signers
+		.filter((s) => !decided.has(s.id) && isSignersTurn(envelope, round, s.id))
+		.map((s) => s.id);
+}
+
+/** The signers whose turn a newly accepted decision opened (LC8): due after it, not before. */
+export function turnOpenedFor(envelope: Envelope, before: Accepted, after: Accepted): string[] {
+	const was = new Set(signersDue(envelope, before));
+	return signersDue(envelope, after).filter((id) => !was.has(id));
+}
+
+/**
  * May this signer fill this field now (R5, R6, R8, R9)? The UI asks before offering a field;
  * the server asks again on ingest, because the answer can change while a device is offline.
  */

@@ -8,6 +8,7 @@ export { sendContract, revokeContract } from './send';
 export { changeDeadline } from './deadline';
 export { REMINDER_JOB, sendReminder, type ReminderDeps } from './reminders';
 export { replaceDocument } from './replace';
+export { queueTurnNotices, notifyTurn, TURN_NOTICE_JOB } from './turn';
 export {
 	markReturned,
 	resendContract,

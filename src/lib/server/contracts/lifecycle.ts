@@ -10,6 +10,8 @@ import type { Clock } from '../platform/clock';
 import { completeJob, enqueueJob, type Job } from '../platform/jobs';
 import { bilingual, deliver, notifierFor, type Notifiers } from '../platform/notify';
 import { type ContractDeps, ownContract, updateEnvelopeRow } from './common';
+import { loadEnvelope } from './envelopes';
+import { signersDue } from '$lib/domain/rules';
 
 // A contract's life after a return (SPEC LC3–LC5): the accepted 退回 closes the round and tells
 // the sender; the sender's resend opens a new round and tells the signers.
@@ -161,9 +163,9 @@ export async function notifyReturned(
 }
 
 /**
- * LC5: tells every signer with a contact that the contract was resent and waits for their
+ * LC5: tells the signers with a contact that the contract was resent and waits for their
  * decision again: a new round asks everyone, since every earlier decision was on an older
- * revision. A failed delivery is in the outbox for the admin and does not stop the rest.
+ * revision; in a sequential contract the later ones hear at their turn (LC8). A failed delivery is in the outbox for the admin and does not stop the rest.
  */
 export async function notifyResent(
 	deps: LifecycleNoticeDeps,
@@ -177,15 +179,18 @@ export async function notifyResent(
 		.where('id', '=', id)
 		.executeTakeFirst();
 	if (envelope?.status === 'sent') {
+		// A new round: in a sequential contract only its first signers are asked now (LC8).
+		const stored = await loadEnvelope(deps.db, id);
+		const due = new Set(stored ? signersDue(stored.envelope, []) : []);
 		const parties = await deps.db
 			.selectFrom('contract_signers')
-			.select(['name', 'contact'])
+			.select(['signer_id', 'name', 'contact'])
 			.where('envelope_id', '=', id)
 			.where('contact', 'is not', null)
 			.execute();
 		const title = envelope.title;
 		const link = `${deps.origin}/inbox/${encodeURIComponent(id)}`;
-		for (const party of parties) {
+		for (const party of parties.filter((p) => due.has(p.signer_id))) {
 			const message = bilingual(
 				(locale) => m.life_notify_resent_subject({ title }, { locale }),
 				(locale) => m.life_notify_resent_body({ name: party.name, title, link }, { locale })

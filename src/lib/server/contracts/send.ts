@@ -9,6 +9,7 @@ import { bilingual, deliver, notifierFor } from '../platform/notify';
 import { type ContractDeps, updateEnvelopeRow, ownContract } from './common';
 import { deadlineEnd, isPastDeadline } from '$lib/domain/deadline';
 import { queueNextReminder } from './reminders';
+import { signersDue } from '$lib/domain/rules';
 
 /**
  * Sends a draft: checks it is ready (SPEC L8), invites each new person through the invite
@@ -84,8 +85,10 @@ export async function sendContract(
 	let notified = 0;
 	let notifyFailed = 0;
 	const title = own.row.title;
+	// In a sequential contract only the first signers hear of it now; the rest at their turn (LC8).
+	const due = new Set(signersDue(own.envelope, []));
 	for (const r of rows) {
-		if (r.invite_id || !r.contact) continue;
+		if (r.invite_id || !r.contact || !due.has(r.signer_id)) continue;
 		// The link opens this contract, which downloads it on a device that is online.
 		const link = `${deps.origin}/inbox/${encodeURIComponent(id)}`;
 		const { subject, body } = bilingual(

@@ -11,7 +11,14 @@ import { loadServerKeys } from './secrets';
 import { anchorAuditHead } from '../audit';
 import { loadSigningIdentity, signPdf, type SigningIdentity } from '../signing';
 import { COMPLETED_NOTICE_JOB, finaliseEnvelope, notifyCompleted } from '../finalise';
-import { notifyResent, notifyReturned, RESENT_NOTICE_JOB, RETURNED_NOTICE_JOB } from '../contracts';
+import {
+	notifyResent,
+	notifyReturned,
+	notifyTurn,
+	RESENT_NOTICE_JOB,
+	RETURNED_NOTICE_JOB,
+	TURN_NOTICE_JOB
+} from '../contracts';
 import { FINALISE_JOB } from '$lib/domain/completion';
 import { JobRunner } from './job-runner';
 import { REMINDER_JOB, sendReminder } from '../contracts';
@@ -131,5 +138,6 @@ function finalisationJobs(
 		.register(RETURNED_NOTICE_JOB, (job, owner) =>
 			notifyReturned({ ...deps, notifiers }, job, owner)
 		)
-		.register(RESENT_NOTICE_JOB, (job, owner) => notifyResent({ ...deps, notifiers }, job, owner));
+		.register(RESENT_NOTICE_JOB, (job, owner) => notifyResent({ ...deps, notifiers }, job, owner))
+		.register(TURN_NOTICE_JOB, (job, owner) => notifyTurn({ ...deps, notifiers }, job, owner));
 }

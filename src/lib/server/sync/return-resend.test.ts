@@ -13,7 +13,9 @@ import {
 	resendContract,
 	RESENT_NOTICE_JOB,
 	RETURNED_NOTICE_JOB,
-	saveFields
+	saveFields,
+	notifyTurn,
+	TURN_NOTICE_JOB
 } from '../contracts';
 import { findJob } from '../platform/jobs';
 import { JobRunner } from '../platform/job-runner';
@@ -153,6 +155,33 @@ async function submit(user: User, key: FakeAuthenticator, manifest: Manifest) {
 const outcome = (answer: { body: SubmissionAccepted | SubmissionRefused }) =>
 	'error' in answer.body ? answer.body.error.code : answer.body.envelopeStatus;
 
+/** Contacts for both signers, so their notices are delivered (to the console). */
+async function addContacts() {
+	await open.db
+		.insertInto('contract_signers')
+		.values([
+			{
+				envelope_id: ID,
+				signer_id: 'alice',
+				name: '张三',
+				contact: 'zhang@example.cn',
+				user_id: alice.id,
+				invite_id: null,
+				notified_at: null
+			},
+			{
+				envelope_id: ID,
+				signer_id: 'bob',
+				name: '李四',
+				contact: 'li@example.cn',
+				user_id: bob.id,
+				invite_id: null,
+				notified_at: null
+			}
+		])
+		.execute();
+}
+
 /** Runs the notice jobs as the server's job runner does, capturing what the console sends. */
 async function runNotices(): Promise<number> {
 	const notifiers: Notifiers = {
@@ -164,6 +193,7 @@ async function runNotices(): Promise<number> {
 	return new JobRunner(open.db, now)
 		.register(RETURNED_NOTICE_JOB, (job, owner) => notifyReturned(noticeDeps, job, owner))
 		.register(RESENT_NOTICE_JOB, (job, owner) => notifyResent(noticeDeps, job, owner))
+		.register(TURN_NOTICE_JOB, (job, owner) => notifyTurn(noticeDeps, job, owner))
 		.runDue();
 }
 
@@ -206,7 +236,9 @@ describe('退回 → resend → sign', () => {
 			myState: 'rejected'
 		});
 
-		expect(await runNotices()).toBe(1);
+		// Two jobs: the return's notice, and the turn Alice's signature opened for Bob, which sends
+		// nothing now that Bob has decided (LC8).
+		expect(await runNotices()).toBe(2);
 		expect(messages).toHaveLength(1);
 		const [message] = messages;
 		expect(message).toContain('Sender Admin');
@@ -270,40 +302,40 @@ describe('退回 → resend → sign', () => {
 		});
 
 		expect(await findJob(open.db, RESENT_NOTICE_JOB, `${ID}@2`)).toMatchObject({ state: 'queued' });
-		await open.db
-			.insertInto('contract_signers')
-			.values([
-				{
-					envelope_id: ID,
-					signer_id: 'alice',
-					name: '张三',
-					contact: 'zhang@example.cn',
-					user_id: alice.id,
-					invite_id: null,
-					notified_at: null
-				},
-				{
-					envelope_id: ID,
-					signer_id: 'bob',
-					name: '李四',
-					contact: 'li@example.cn',
-					user_id: bob.id,
-					invite_id: null,
-					notified_at: null
-				}
-			])
-			.execute();
-		// The return's notice to the sender, then the resend's to both signers.
-		expect(await runNotices()).toBe(2);
+		await addContacts();
+		// The return's notice to the sender, the turn Alice's signature had opened for Bob (no
+		// longer due: that round ended), then the resend's, in this sequential contract to Alice
+		// only: Bob hears when it is his turn again (LC8).
+		expect(await runNotices()).toBe(3);
 		const resentNotices = messages.filter((line) => line.includes('resent'));
-		expect(resentNotices).toHaveLength(2);
+		expect(resentNotices).toHaveLength(1);
 		expect(resentNotices.join('\n')).toContain('zhang@example.cn');
-		expect(resentNotices.join('\n')).toContain('li@example.cn');
+		expect(messages.join('\n')).not.toContain('li@example.cn');
 		for (const message of resentNotices) {
 			expect(message).toContain('合同已重新发送签署：采购合同 Supply');
 			expect(message).toContain('Contract resent for signing: 采购合同 Supply');
 			expect(message).toContain(`https://sign.example.cn/inbox/${ID}`);
 		}
+	});
+
+	it('LC8: in a sequential contract the next signer is told when the one before has signed, once', async () => {
+		await addContacts();
+		expect(outcome(await submit(alice, aliceKey, await aliceSigns(1)))).toBe('sent');
+		expect(await findJob(open.db, TURN_NOTICE_JOB, `${ID}@1:bob`)).toMatchObject({
+			state: 'queued'
+		});
+		expect(await runNotices()).toBe(1);
+		expect(messages).toHaveLength(1);
+		const [notice] = messages;
+		expect(notice).toContain('li@example.cn');
+		expect(notice).toContain('轮到您签署：采购合同 Supply');
+		expect(notice).toContain('Your turn to sign: 采购合同 Supply');
+		expect(notice).toContain(`https://sign.example.cn/inbox/${ID}`);
+		// Bob's decision opens nobody's turn: he is the last.
+		expect(outcome(await submit(bob, bobKey, await bobDecides(1, { kind: 'signed' })))).toBe(
+			'completed'
+		);
+		expect(await runNotices()).toBe(0);
 	});
 
 	it('R2, R10: after the resend an old-round manifest is refused (DOC_REVISED); the returner signs the new revision and it completes (C1)', async () => {

@@ -7,7 +7,7 @@ import type { SubmissionAccepted } from '$lib/domain/api-types';
 import { inspectImage } from '$lib/pdf/images';
 import type { User } from '../../db/schema';
 import { storeBlob } from '../../platform/blob-store';
-import { acceptedManifests, loadEnvelope, markReturned } from '../../contracts';
+import { acceptedManifests, loadEnvelope, markReturned, queueTurnNotices } from '../../contracts';
 import { mayReuseImage, recordSealUses, sealRecords } from '../../seals';
 import { markCompleted } from '../../finalise';
 import { decisionInTime } from '$lib/domain/deadline';
@@ -149,6 +149,10 @@ export async function accept(
 	// A return closes the round and queues the sender's notice with the rejection (LC3).
 	const returned = manifest.decision.kind === 'rejected';
 	if (returned) await markReturned(trx, envelope.id, submissionId, new Date(receivedAt));
+	// A signature that opens later signers' turn tells them, with it or not at all (LC8).
+	else if (!complete) {
+		await queueTurnNotices(trx, envelope, accepted, [...accepted, manifest], new Date(receivedAt));
+	}
 	const answer: SubmissionAccepted = {
 		submissionId,
 		manifestHash: hash,

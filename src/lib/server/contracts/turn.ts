@@ -1,0 +1,88 @@
+import type { Kysely } from 'kysely';
+import { m } from '$lib/paraglide/messages';
+import type { Envelope } from '$lib/domain/envelope';
+import type { Manifest } from '$lib/domain/manifest';
+import { signersDue, turnOpenedFor } from '$lib/domain/rules';
+import type { Database, Db } from '../db/schema';
+import { completeJob, enqueueJob, type Job } from '../platform/jobs';
+import { bilingual, deliver, notifierFor } from '../platform/notify';
+import { acceptedManifests, loadEnvelope } from './envelopes';
+import type { LifecycleNoticeDeps } from './lifecycle';
+
+// "Your turn" in a sequential contract (SPEC LC8): a later signer hears of the contract when the
+// signers before them have signed, not at send, so nobody is asked to sign what they cannot yet.
+
+/** The job kind of one "your turn" notice; subject `<envelope id>@<revision>:<signer id>`. */
+export const TURN_NOTICE_JOB = 'turn-notice';
+
+/**
+ * Queues a notice for each signer whose turn the accepted decision opened (LC8). Runs in the
+ * transaction that accepts it, so the notice commits with the signature or not at all.
+ */
+export async function queueTurnNotices(
+	trx: Db,
+	envelope: Envelope,
+	before: readonly Manifest[],
+	after: readonly Manifest[],
+	now: Date
+): Promise<void> {
+	for (const signerId of turnOpenedFor(envelope, before, after)) {
+		await enqueueJob(trx, TURN_NOTICE_JOB, `${envelope.id}@${envelope.revision}:${signerId}`, now);
+	}
+}
+
+/**
+ * Sends one "your turn" notice if its signer is still due on that revision: a contract revised,
+ * returned or revoked meanwhile drops it (LC8). A failed delivery is in the outbox for the admin.
+ */
+export async function notifyTurn(
+	deps: LifecycleNoticeDeps,
+	job: Job,
+	owner: string
+): Promise<void> {
+	const at = job.subject.lastIndexOf('@');
+	const id = job.subject.slice(0, at);
+	const [revision, signerId] = job.subject.slice(at + 1).split(':') as [string, string];
+	const stored = await loadEnvelope(deps.db, id);
+	const envelope = stored?.envelope;
+	const due =
+		envelope?.status === 'sent' &&
+		envelope.revision === Number(revision) &&
+		signersDue(envelope, await acceptedManifests(deps.db, envelope)).includes(signerId);
+	if (stored && due) {
+		const signer = await contactOf(deps.db, id, signerId);
+		if (signer) {
+			const title = stored.title;
+			const link = `${deps.origin}/inbox/${encodeURIComponent(id)}`;
+			const message = bilingual(
+				(locale) => m.turn_notify_subject({ title }, { locale }),
+				(locale) => m.turn_notify_body({ name: signer.name, title, link }, { locale })
+			);
+			await deliver(
+				deps.db,
+				deps.clock,
+				stored.orgId,
+				notifierFor(deps.notifiers, signer.contact),
+				{
+					to: signer.contact,
+					...message
+				}
+			);
+		}
+	}
+	await completeJob(deps.db, job.id, owner, deps.clock());
+}
+
+async function contactOf(
+	db: Kysely<Database>,
+	envelopeId: string,
+	signerId: string
+): Promise<{ name: string; contact: string } | null> {
+	const row = await db
+		.selectFrom('contract_signers')
+		.select(['name', 'contact'])
+		.where('envelope_id', '=', envelopeId)
+		.where('signer_id', '=', signerId)
+		.executeTakeFirst();
+	return row?.contact ? { name: row.name, contact: row.contact } : null;
+}
