@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	signersDue,
+	waitingOn,
 	turnOpenedFor,
 	headlineProblem,
 	sealProblems,
@@ -227,6 +228,12 @@ describe('validateManifest', () => {
 		expect(turnOpenedFor(sequential, [], [rejected])).toEqual([]);
 		expect(signersDue(parallel, [])).toEqual(['alice', 'bob']);
 		expect(turnOpenedFor(parallel, [], [signed])).toEqual([]);
+		// Whom a later signer waits for, named on their device (R9).
+		expect(waitingOn(sequential, [], 'bob').map((s) => s.id)).toEqual(['alice']);
+		expect(waitingOn(sequential, [rejected], 'bob').map((s) => s.id)).toEqual(['alice']);
+		expect(waitingOn(sequential, [signed], 'bob')).toEqual([]);
+		expect(waitingOn(sequential, [], 'alice')).toEqual([]);
+		expect(waitingOn(parallel, [], 'bob')).toEqual([]);
 	});
 
 	it('R10: a signer decides once', () => {

@@ -1,4 +1,4 @@
-import type { Envelope, Field, Rect } from './envelope';
+import type { Envelope, Field, Rect, Signer } from './envelope';
 import { mmToPt } from './envelope';
 import type { Manifest, SizeMm } from './manifest';
 import type { ErrorCode } from './errors';
@@ -55,6 +55,18 @@ export function signersDue(envelope: Envelope, round: Accepted): string[] {
 	return envelope.signers
 		.filter((s) => !decided.has(s.id) && isSignersTurn(envelope, round, s.id))
 		.map((s) => s.id);
+}
+
+/**
+ * Whom a signer waits for in a sequential contract (R9): the signers ordered before them who have
+ * not signed in the round. Empty when it is their turn, or in a parallel contract. The device
+ * names them, so a signer offline knows why they cannot sign yet.
+ */
+export function waitingOn(envelope: Envelope, round: Accepted, signerId: string): Signer[] {
+	const me = envelope.signers.find((s) => s.id === signerId);
+	if (!me || envelope.signingOrder === 'parallel') return [];
+	const signed = new Set(signedOnly(round).map((m) => m.signerId));
+	return envelope.signers.filter((s) => s.order < me.order && !signed.has(s.id));
 }
 
 /** The signers whose turn a newly accepted decision opened (LC8): due after it, not before. */
