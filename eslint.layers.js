@@ -118,16 +118,21 @@ const rules = {
 	]
 };
 
-// The signer's device and the admin's pages are two features of the browser code: neither
-// imports the other, so what both need has to live in src/lib/client itself. Flat config gives
-// a file the last matching rule's options, so these repeat the client rules.
+// The browser code's features (the signer's device, the admin's pages, the verify page) never
+// import each other, so what two need has to live in src/lib/client itself. Flat config gives a
+// file the last matching rule's options, so these repeat the client rules.
+const CLIENT_FEATURES = ['device', 'admin', 'verify'];
 const apart = (other) =>
 	group(
 		[`$lib/client/${other}`, `$lib/client/${other}/*`, `../${other}/*`, `../../${other}/*`],
-		"The device's code and the admin's never import each other; shared code lives in src/lib/client (docs/architecture.md)."
+		`The client features (${CLIENT_FEATURES.join(', ')}) never import each other; shared code lives in src/lib/client (docs/architecture.md).`
 	);
-rules['client/device'] = [...rules.client, apart('admin')];
-rules['client/admin'] = [...rules.client, apart('device')];
+for (const own of CLIENT_FEATURES) {
+	rules[`client/${own}`] = [
+		...rules.client,
+		...CLIENT_FEATURES.filter((other) => other !== own).map(apart)
+	];
+}
 
 // Server features talk to each other through their index.ts only, so a feature's files can be
 // split or renamed without touching another feature, and its index lists what it offers.

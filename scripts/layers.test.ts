@@ -112,7 +112,7 @@ describe('layer import rules (docs/architecture.md)', () => {
 		).toHaveLength(1);
 	});
 
-	it("keeps the device's code and the admin's apart, and the client rules still apply there", async () => {
+	it('keeps the client features (device, admin, verify) apart, and the client rules still apply there', async () => {
 		expect(
 			await violations(
 				'src/lib/client/device/x.ts',
@@ -129,6 +129,19 @@ describe('layer import rules (docs/architecture.md)', () => {
 			await violations(
 				'src/lib/client/device/x.ts',
 				"import { getApp } from '$lib/server/platform/app';\nexport { getApp };\n"
+			)
+		).toHaveLength(1);
+		// The verify page's code is a feature of its own, apart from both.
+		expect(
+			await violations(
+				'src/lib/client/verify/x.ts',
+				"import { deviceDb } from '../device/db';\nexport { deviceDb };\n"
+			)
+		).toHaveLength(1);
+		expect(
+			await violations(
+				'src/lib/client/admin/x.ts',
+				"import { VerifySession } from '$lib/client/verify/session.svelte';\nexport { VerifySession };\n"
 			)
 		).toHaveLength(1);
 		expect(
