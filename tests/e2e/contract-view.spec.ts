@@ -1,6 +1,6 @@
 import type { Locator } from '@playwright/test';
 import { test, expect } from './support/fixtures';
-import { downloadDemo, enrolAdmin, openOfflineTab } from './support/flows';
+import { downloadDemo, enrolAdmin, openInbox, openOfflineTab } from './support/flows';
 
 test.use({ locale: 'en-US' });
 
@@ -147,21 +147,22 @@ test('a downloaded contract opens offline: pages drawn lazily, CJK text, the nex
 	await context.close();
 });
 
-test('a contract not on the device says so and offers the download', async ({
+test('a contract not on the device says so offline, and downloads by itself once online', async ({
 	freshServer,
 	browser
 }) => {
 	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
 	const page = await context.newPage();
 	await enrolAdmin(page, freshServer.setupLink!);
-	await page.goto('/inbox');
-	await expect(page.getByTestId('envelope-card')).toHaveCount(1);
-	const { items } = (await (await page.request.get('/api/inbox')).json()) as {
-		items: { id: string }[];
-	};
-	await page.goto(`/inbox/${items[0]!.id}`);
-	await expect(page.getByTestId('view-not-downloaded')).toBeVisible();
-	await page.getByRole('button', { name: 'Download for offline' }).click();
-	await expect(page.getByTestId('pdf-page').first()).toHaveAttribute('data-rendered', 'true');
+	const demo = await openInbox(page);
+	// Offline: the device lists it but holds no copy, and says what it needs.
+	const offline = await openOfflineTab(context, `/inbox/${demo.id}`);
+	await expect(offline.getByTestId('view-not-downloaded')).toBeVisible();
+	await expect(offline.getByText('You are offline.', { exact: false })).toBeVisible();
+	// Back online, nobody has to press anything: the signer opened it to read it.
+	await context.setOffline(false);
+	await expect(offline.getByTestId('pdf-page').first()).toHaveAttribute('data-rendered', 'true', {
+		timeout: 30_000
+	});
 	await context.close();
 });
