@@ -1,7 +1,7 @@
 import { sha256Hex } from '$lib/domain/canonical';
 import { ApiError } from '../api';
 import { deviceDb, type DeviceDb } from './db';
-import { ensureRoom, readWithProgress, type Progress } from './downloads';
+import { readToKeep, type Progress } from './downloads';
 import { isQuotaError } from './quota';
 
 /**
@@ -28,18 +28,7 @@ export async function ensureCjkFont(
 		throw new ApiError('INTERNAL', response.status, 'Font download failed');
 	}
 	const expected = response.headers.get('X-Content-SHA256');
-	try {
-		await ensureRoom(Number(response.headers.get('Content-Length')) || 0);
-	} catch (error) {
-		await response.body.cancel();
-		throw error;
-	}
-	let bytes: Uint8Array<ArrayBuffer>;
-	try {
-		bytes = await readWithProgress(response, onProgress);
-	} catch (error) {
-		throw new ApiError('NETWORK', 0, error instanceof Error ? error.message : String(error));
-	}
+	const bytes = await readToKeep(response, onProgress);
 	const sha256 = await sha256Hex(bytes);
 	if (!expected || sha256 !== expected) {
 		throw new ApiError('DOWNLOAD_CORRUPT', 0, `The font does not hash to ${expected}`);

@@ -92,11 +92,23 @@ export async function downloadBytes(
 			body?.error?.message ?? 'Download failed'
 		);
 	}
+	return readToKeep(response, onProgress);
+}
+
+/**
+ * Reads a successful response's body to keep on the device: refused with STORAGE_FULL before
+ * reading when the announced size does not fit (after, when none was announced), and a broken
+ * transfer reported as NETWORK. One place, so every download judges room alike.
+ */
+export async function readToKeep(
+	response: Response,
+	onProgress: (p: Progress) => void
+): Promise<Uint8Array<ArrayBuffer>> {
 	const announced = Number(response.headers.get('Content-Length')) || 0;
 	try {
 		await ensureRoom(announced);
 	} catch (error) {
-		await response.body.cancel();
+		await response.body?.cancel();
 		throw error;
 	}
 	let bytes: Uint8Array<ArrayBuffer>;
