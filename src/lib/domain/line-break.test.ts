@@ -94,4 +94,29 @@ describe('breakLines', () => {
 			{ numRuns: Number(process.env.FC_RUNS ?? 1000) }
 		);
 	});
+
+	it('CE3: an estimate only saves measuring; the lines are those of measuring every candidate', () => {
+		// Widths per character, with ligature-like pairs narrower together than apart (as shaped
+		// Latin is); the estimate is the plain sum, off by those pairs and by a random skew.
+		const advance = (ch: string) => (/[\u4e00-\u9fff]/.test(ch) ? 10 : ch === ' ' ? 3 : 6);
+		const shaped = (s: string) =>
+			[...s].reduce((w, ch) => w + advance(ch), 0) - 2 * (s.match(/fi/g)?.length ?? 0);
+		fc.assert(
+			fc.property(
+				fc.array(fc.constantFrom(...'甲乙丙，。（）「」fi ab SealPass'.split('')), {
+					maxLength: 80
+				}),
+				fc.integer({ min: 12, max: 120 }),
+				fc.double({ min: 0.8, max: 1.25, noNaN: true }),
+				(list, width, skew) => {
+					const text = list.join('');
+					const estimate = (s: string) => [...s].reduce((w, ch) => w + advance(ch), 0) * skew;
+					expect(breakLines(text, width, shaped, estimate)).toEqual(
+						breakLines(text, width, shaped)
+					);
+				}
+			),
+			{ numRuns: Number(process.env.FC_RUNS ?? 1000) }
+		);
+	});
 });

@@ -91,8 +91,19 @@ export function atoms(paragraph: string): Atom[] {
  * Breaks `text` into lines no wider than `width` by `measure`. Explicit newlines are kept;
  * spaces at a break are dropped. An atom wider than the line on its own (a long hash, an
  * unspaced URL) is split between characters, as the only way to keep it on the page.
+ *
+ * `estimate`, when given, is a cheap approximation of `measure` (a sum of per-character
+ * advances): it guesses how many atoms a line holds, and `measure` then only confirms the guess
+ * and its neighbour. The lines are the same as measuring every candidate (widths only grow as
+ * atoms are added); without it a shaped measure ran once per added character, which made
+ * breaking Chinese text quadratic in the line's length.
  */
-export function breakLines(text: string, width: number, measure: Measure): string[] {
+export function breakLines(
+	text: string,
+	width: number,
+	measure: Measure,
+	estimate: Measure = measure
+): string[] {
 	const lines: string[] = [];
 	for (const paragraph of text.split(/\r?\n/)) {
 		let line = '';
@@ -100,12 +111,18 @@ export function breakLines(text: string, width: number, measure: Measure): strin
 			lines.push(line);
 			line = '';
 		};
-		for (const atom of atoms(paragraph)) {
-			const joined = line ? line + (atom.spaceBefore ? ' ' : '') + atom.text : atom.text;
-			if (measure(joined) <= width) {
-				line = joined;
-				continue;
+		const list = atoms(paragraph);
+		let i = 0;
+		while (i < list.length) {
+			const taken = fitting(line, list, i, width, measure, estimate);
+			if (taken > 0) {
+				line = joinAtoms(line, list, i, taken);
+				i += taken;
+				if (i >= list.length) break;
 			}
+			// Atom i does not fit on this line.
+			const atom = list[i]!;
+			i += 1;
 			if (line) emit();
 			if (measure(atom.text) <= width) {
 				line = atom.text;
@@ -140,6 +157,49 @@ export function breakLines(text: string, width: number, measure: Measure): strin
 		lines.push(line);
 	}
 	return lines;
+}
+
+/** `line` with `count` atoms from `start` appended, each after its space if it had one. */
+function joinAtoms(line: string, list: Atom[], start: number, count: number): string {
+	let out = line;
+	for (let k = start; k < start + count; k++) {
+		const atom = list[k]!;
+		out = out ? out + (atom.spaceBefore ? ' ' : '') + atom.text : atom.text;
+	}
+	return out;
+}
+
+/**
+ * How many atoms from `start` still fit on `line` by `measure`: the estimate's count, moved
+ * down while the measured line is too wide, or up while the next atom still fits.
+ */
+function fitting(
+	line: string,
+	list: Atom[],
+	start: number,
+	width: number,
+	measure: Measure,
+	estimate: Measure
+): number {
+	let guess = 0;
+	let candidate = line;
+	for (let k = start; k < list.length; k++) {
+		const atom = list[k]!;
+		candidate = candidate ? candidate + (atom.spaceBefore ? ' ' : '') + atom.text : atom.text;
+		if (estimate(candidate) > width) break;
+		guess += 1;
+	}
+	let count = guess;
+	while (count > 0 && measure(joinAtoms(line, list, start, count)) > width) count -= 1;
+	if (count === guess) {
+		while (
+			start + count < list.length &&
+			measure(joinAtoms(line, list, start, count + 1)) <= width
+		) {
+			count += 1;
+		}
+	}
+	return count;
 }
 
 /** Whether a line breaks the placement rule: closing punctuation first or opening last. */

@@ -242,8 +242,30 @@ class Layout {
 		return this.font.widthOfTextAtSize(text, size);
 	}
 
+	/** Advance of each character alone at size 1, for the line breaker's cheap estimate. */
+	private readonly advances = new Map<string, number>();
+
+	/** The sum of the characters' own advances: near the shaped width, at a map look-up each. */
+	estimate(text: string, size: number): number {
+		let sum = 0;
+		for (const ch of text) {
+			let advance = this.advances.get(ch);
+			if (advance === undefined) {
+				advance = this.font.widthOfTextAtSize(ch, 1);
+				this.advances.set(ch, advance);
+			}
+			sum += advance;
+		}
+		return sum * size;
+	}
+
 	lines(text: string, size: number, width: number): string[] {
-		return breakLines(this.clean(text), width, (s) => this.width(s, size));
+		return breakLines(
+			this.clean(text),
+			width,
+			(s) => this.width(s, size),
+			(s) => this.estimate(s, size)
+		);
 	}
 
 	newPage(): void {
