@@ -2,9 +2,10 @@ import {
 	PDFDocument,
 	ParseSpeeds,
 	PDFPage,
+	degrees,
+	drawImage,
 	rgb,
 	type PDFFont,
-	type PDFImage,
 	type RGB
 } from '@cantoo/pdf-lib';
 import { sha256Hex } from '$lib/domain/canonical';
@@ -18,6 +19,7 @@ import {
 import { breakLines } from '$lib/domain/line-break';
 import { parsedOnceFontkit } from './parsed-font';
 import { RenderError } from './render';
+import { embedPng, type Embedded } from './png-image';
 
 /** What the certificate is drawn with besides its data. */
 export interface CertificateAssets {
@@ -95,13 +97,6 @@ export async function appendCertificate(
 	drawCertificate(layout, data, (hash) => pngSize(assets.images.get(hash)));
 	const pages = layout.finish(data.documentId);
 
-	const images = new Map<string, PDFImage>();
-	for (const cmds of pages) {
-		for (const cmd of cmds) {
-			if (cmd.t !== 'image' || images.has(cmd.hash)) continue;
-			images.set(cmd.hash, await embedImage(doc, cmd.hash, assets.images));
-		}
-	}
 	// In an incremental update pdf-lib marks each changed dict or array for saving by searching
 	// every object of the file for the one that holds it: on a 200-page contract that search,
 	// once per new page array, drawn operator, font width and written stream, was most of the
@@ -118,6 +113,13 @@ export async function appendCertificate(
 			doc.context.snapshot = tracking;
 		}
 	};
+	const images = new Map<string, Embedded>();
+	for (const cmds of pages) {
+		for (const cmd of cmds) {
+			if (cmd.t !== 'image' || images.has(cmd.hash)) continue;
+			images.set(cmd.hash, await untracked(() => embedImage(doc, cmd.hash, assets.images)));
+		}
+	}
 	for (const cmds of pages) {
 		const page = await untracked(() => {
 			const page = PDFPage.create(doc);
@@ -145,7 +147,7 @@ function drawPage(
 	page: PDFPage,
 	cmds: readonly Cmd[],
 	font: PDFFont,
-	images: ReadonlyMap<string, PDFImage>
+	images: ReadonlyMap<string, Embedded>
 ): void {
 	for (const cmd of cmds) {
 		if (cmd.t === 'text') {
@@ -165,8 +167,18 @@ function drawPage(
 				color: cmd.color
 			});
 		} else {
-			const image = images.get(cmd.hash)!;
-			page.drawImage(image, { x: r2(cmd.x), y: r2(cmd.y), width: r2(cmd.w), height: r2(cmd.h) });
+			const name = page.node.newXObject('Image', images.get(cmd.hash)!.ref);
+			page.pushOperators(
+				...drawImage(name, {
+					x: r2(cmd.x),
+					y: r2(cmd.y),
+					width: r2(cmd.w),
+					height: r2(cmd.h),
+					rotate: degrees(0),
+					xSkew: degrees(0),
+					ySkew: degrees(0)
+				})
+			);
 		}
 	}
 }
@@ -185,14 +197,15 @@ async function embedImage(
 	doc: PDFDocument,
 	hash: string,
 	images: ReadonlyMap<string, Uint8Array>
-): Promise<PDFImage> {
+): Promise<Embedded> {
 	const bytes = images.get(hash);
 	if (!bytes) throw new RenderError('IMAGE_MISSING', `No image for ${hash}`);
 	if ((await sha256Hex(bytes)) !== hash) {
 		throw new RenderError('IMAGE_INVALID', `Image bytes do not match their hash ${hash}`);
 	}
 	try {
-		return await doc.embedPng(bytes);
+		// The encoding render() made of the same signature or seal is reused (png-image.ts).
+		return await embedPng(doc, hash, bytes);
 	} catch (error) {
 		throw new RenderError('IMAGE_INVALID', error instanceof Error ? error.message : String(error));
 	}

@@ -8,7 +8,6 @@ import {
 	PDFStream,
 	PDFRef,
 	ParseSpeeds,
-	PngEmbedder,
 	StandardFonts,
 	EncryptedPDFError,
 	clip,
@@ -26,7 +25,6 @@ import {
 	type PDFPage
 } from '@cantoo/pdf-lib';
 import fontkit from '@cantoo/fontkit';
-import { zlibSync } from 'fflate';
 import { mmToPt, type Rect } from '$lib/domain/envelope';
 import type { Manifest, SizeMm } from '$lib/domain/manifest';
 import type { ErrorCode } from '$lib/domain/errors';
@@ -34,6 +32,7 @@ import { seamPages } from '$lib/domain/rules';
 import { sha256Hex } from '$lib/domain/canonical';
 import { stackDepth, type EncodedContent, type StackDepth } from './content-depth';
 import { inspectImage } from './images';
+import { embedPng, type Embedded } from './png-image';
 import {
 	boxFromCorners,
 	displayToUser,
@@ -125,7 +124,7 @@ async function draw(
 		}
 		let embedded: Embedded;
 		if (info.type === 'png') {
-			embedded = embedEncodedPng(doc, await encodePng(hash, bytes));
+			embedded = await embedPng(doc, hash, bytes);
 		} else {
 			const jpg = await doc.embedJpg(bytes);
 			embedded = { ref: jpg.ref, width: jpg.width, height: jpg.height };
@@ -485,76 +484,6 @@ async function fullTarget(original: Uint8Array): Promise<Target> {
 			return doc.save({ updateFieldAppearances: false, objectsPerTick: Infinity });
 		}
 	};
-}
-
-/** An image XObject in the document being rendered. */
-interface Embedded {
-	ref: PDFRef;
-	width: number;
-	height: number;
-}
-
-/** A PNG decoded, split into colour and alpha, and deflated: the costly part of embedding. */
-interface EncodedPng {
-	width: number;
-	height: number;
-	bitsPerComponent: number;
-	rgb: Uint8Array;
-	alpha?: Uint8Array;
-}
-
-/*
- * Seals and signatures are drawn again and again (every preview, every finalisation), and
- * decoding + re-deflating a print-resolution PNG costs more than stamping a 200-page contract.
- * The encoded form depends only on the bytes (keyed by their verified SHA-256), so caching it
- * keeps render() a pure function. Bounded, oldest dropped first.
- */
-const PNG_CACHE_LIMIT = 64;
-const pngCache = new Map<string, EncodedPng>();
-
-async function encodePng(hash: string, bytes: Uint8Array): Promise<EncodedPng> {
-	const hit = pngCache.get(hash);
-	if (hit) return hit;
-	// pdf-lib's decoded PNG (colour and alpha split) is typed private but is the documented
-	// input of its own embedder; reusing it avoids a second PNG decoder in the bundle.
-	const { image } = (await PngEmbedder.for(bytes)) as unknown as {
-		image: Omit<EncodedPng, 'rgb' | 'alpha'> & {
-			rgbChannel: Uint8Array;
-			alphaChannel?: Uint8Array;
-		};
-	};
-	const encoded: EncodedPng = {
-		width: image.width,
-		height: image.height,
-		bitsPerComponent: image.bitsPerComponent,
-		rgb: zlibSync(image.rgbChannel),
-		alpha: image.alphaChannel ? zlibSync(image.alphaChannel) : undefined
-	};
-	if (pngCache.size >= PNG_CACHE_LIMIT) pngCache.delete(pngCache.keys().next().value!);
-	pngCache.set(hash, encoded);
-	return encoded;
-}
-
-/** Writes an encoded PNG as an image XObject (with its soft mask for transparency). */
-function embedEncodedPng(doc: PDFDocument, png: EncodedPng): Embedded {
-	const { context } = doc;
-	const common = {
-		Type: 'XObject',
-		Subtype: 'Image',
-		Width: png.width,
-		Height: png.height,
-		BitsPerComponent: png.bitsPerComponent,
-		Filter: 'FlateDecode'
-	};
-	const SMask = png.alpha
-		? context.register(
-				context.stream(png.alpha, { ...common, ColorSpace: 'DeviceGray', Decode: [0, 1] })
-			)
-		: undefined;
-	const ref = context.register(
-		context.stream(png.rgb, { ...common, ColorSpace: 'DeviceRGB', SMask })
-	);
-	return { ref, width: png.width, height: png.height };
 }
 
 /** Rounds to 1/1000 pt: far below print precision, and it keeps each page's operators short. */
