@@ -93,7 +93,10 @@ const messages: Record<
 	PASSKEY_CHECK_REQUIRED: m.error_PASSKEY_CHECK_REQUIRED,
 	// server storage
 	SERVER_DISK_FULL: m.error_SERVER_DISK_FULL,
-	SERVER_BUSY: m.error_SERVER_BUSY
+	SERVER_BUSY: m.error_SERVER_BUSY,
+	// members
+	ACCOUNT_DEACTIVATED: m.error_ACCOUNT_DEACTIVATED,
+	LAST_ADMIN: m.error_LAST_ADMIN
 };
 
 /** The user's-language message for any thrown error; unknown errors read as INTERNAL. */

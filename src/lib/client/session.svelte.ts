@@ -1,12 +1,16 @@
 import { api } from './api';
 import type { SessionResponse, SessionUser } from '$lib/domain/api-types';
 
-/** A link of the app's navigation; `admin` marks the links only an admin can use. */
+/**
+ * A link of the app's navigation; `admin` marks the links only an admin can use, `sealKeeper`
+ * the link a seal keeper (who is no admin) takes to the seal pages instead.
+ */
 export interface NavLink {
 	href: string;
 	label: string;
 	icon: string;
 	admin?: boolean;
+	sealKeeper?: boolean;
 }
 
 /**
@@ -21,9 +25,12 @@ export function offersAdmin(role: SessionUser['role'] | null): boolean {
 /** The links a visitor is offered: the admin's only when offersAdmin says so. */
 export function navLinksFor(
 	role: SessionUser['role'] | null,
-	links: readonly NavLink[]
+	links: readonly NavLink[],
+	sealKeeper = false
 ): NavLink[] {
-	return links.filter((link) => !link.admin || offersAdmin(role));
+	return links.filter((link) =>
+		link.sealKeeper ? sealKeeper && role === 'signer' : !link.admin || offersAdmin(role)
+	);
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { REVIEW_DECISIONS } from './review';
+import { MEMBER_ROLES } from './members';
 
 // Request bodies, written once beside the response types (api-types.ts): the endpoints and
 // services parse with these schemas and the client's types are inferred from them, so the two
@@ -132,6 +133,13 @@ export const InviteBody = v.object({
 export const DeadlineBody = v.object({ deadline: v.nullable(Text(40)) });
 
 export const RevokeBody = v.object({ reason: v.pipe(v.string(), v.maxLength(2000)) });
+
+/** The body of PATCH /api/admin/members/[id]: a new role, deactivation or reactivation (MB2). */
+export const MemberChangeBody = v.variant('kind', [
+	v.object({ kind: v.literal('role'), role: v.picklist(MEMBER_ROLES) }),
+	v.object({ kind: v.literal('deactivate') }),
+	v.object({ kind: v.literal('reactivate') })
+]);
 
 /** The body of PATCH /api/admin/seals/[id] that enables or disables a seal. */
 export const SealStatusBody = v.object({ status: v.picklist(['active', 'disabled']) });

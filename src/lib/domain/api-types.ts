@@ -1,3 +1,4 @@
+import type { MemberRole } from './members';
 import type { Envelope, Field, PageSize, Party, SigningOrder } from './envelope';
 import type { ReviewDecision, ReviewStatus } from './review';
 import type { ReadinessProblem, TemplateField } from './field-layout';
@@ -14,6 +15,8 @@ export interface SessionUser {
 	id: string;
 	name: string;
 	role: 'admin' | 'signer';
+	/** A signer who also keeps the organisation's seals (MB1): the seal pages are theirs too. */
+	sealKeeper: boolean;
 }
 
 export interface SessionResponse {
@@ -590,6 +593,28 @@ export interface OrgUser {
 
 export interface OrgUsersResponse {
 	users: OrgUser[];
+}
+
+/** A member of the admin's organisation on the members page (SPEC MB1). */
+export interface Member {
+	id: string;
+	name: string;
+	role: MemberRole;
+	/** The contact of their latest invite, if any. */
+	contact: string | null;
+	enrolled: boolean;
+	active: boolean;
+	deactivatedAt: string | null;
+}
+
+export interface MembersResponse {
+	members: Member[];
+}
+
+/** The answer to a member change: what deactivation ended (zeros otherwise). */
+export interface MemberChangeResponse {
+	sessionsEnded: number;
+	ticketsRevoked: number;
 }
 
 export interface FieldTemplateSummary {

@@ -23,6 +23,14 @@ export type AuditEvent =
 	| { kind: 'setup.used'; subject: string; data: Record<string, never> }
 	| { kind: 'passkey.enrolled'; subject: string; data: { credentialId: string; name: string } }
 	| { kind: 'passkey.revoked'; subject: string; data: { credentialId: string } }
+	// members — subject: the member's user id, actor: the administrator
+	| { kind: 'member.role-changed'; subject: string; data: { from: string; to: string } }
+	| {
+			kind: 'member.deactivated';
+			subject: string;
+			data: { sessionsEnded: number; ticketsRevoked: number };
+	  }
+	| { kind: 'member.reactivated'; subject: string; data: Record<string, never> }
 	| { kind: 'login'; subject: string; data: { credentialId: string } }
 	// contracts — subject: envelope id
 	| { kind: 'envelope.created'; subject: string; data: { docHash: string; title: string } }
@@ -109,7 +117,10 @@ export const AUDIT_KINDS = Object.keys({
 	'seal.authorised': 1,
 	'seal.revoked': 1,
 	'envelope.finalised': 1,
-	'envelope.deadline-changed': 1
+	'envelope.deadline-changed': 1,
+	'member.role-changed': 1,
+	'member.deactivated': 1,
+	'member.reactivated': 1
 } satisfies Record<AuditKind, 1>) as AuditKind[];
 
 /** One stored row of the chain; `data` is the canonical JSON text exactly as stored. */

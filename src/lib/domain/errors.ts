@@ -91,7 +91,10 @@ export const ERROR_CODES = [
 	'PASSKEY_CHECK_REQUIRED',
 	// server storage: the disk is full, or another writer holds the database past busy_timeout
 	'SERVER_DISK_FULL',
-	'SERVER_BUSY'
+	'SERVER_BUSY',
+	// members of an organisation
+	'ACCOUNT_DEACTIVATED',
+	'LAST_ADMIN'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -225,7 +228,11 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	PASSKEY_CHECK_REQUIRED: 403,
 	// server storage: 5xx so devices keep the item and retry; nothing was stored
 	SERVER_DISK_FULL: 507,
-	SERVER_BUSY: 503
+	SERVER_BUSY: 503,
+	// members: a deactivated account is final until an administrator reactivates it; the last
+	// active administrator cannot be demoted or deactivated (nobody could undo it)
+	ACCOUNT_DEACTIVATED: 403,
+	LAST_ADMIN: 409
 };
 
 /**

@@ -40,10 +40,16 @@ export type AdminPageData<T extends object, E extends object> =
 export async function adminPage<T extends object, E extends object = Record<never, never>>(
 	parent: () => Promise<AdminSession>,
 	extra: E,
-	load: (admin: SessionUser) => Promise<T>
+	load: (admin: SessionUser) => Promise<T>,
+	options: { sealKeepers?: boolean } = {}
 ): Promise<AdminPageData<T, E>> {
-	const { admin, sessionError } = await parent();
+	const { sessionUser, sessionError } = await parent();
 	if (sessionError) return { ...extra, state: 'error', error: sessionError };
+	// The seal pages are also a seal keeper's (MB1); every other admin page is the admin's alone.
+	const admin =
+		sessionUser?.role === 'admin' || (options.sealKeepers && sessionUser?.sealKeeper)
+			? sessionUser
+			: null;
 	if (!admin) return { ...extra, state: 'signed-out' };
 	try {
 		return { ...extra, ...(await load(admin)), state: 'ready' };

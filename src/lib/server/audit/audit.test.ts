@@ -96,6 +96,17 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 		data: { docHash: 'd'.repeat(64) }
 	},
 	'envelope.revoked': { kind: 'envelope.revoked', subject: 'env-1', data: { reason: '价格变更' } },
+	'member.role-changed': {
+		kind: 'member.role-changed',
+		subject: 'user-2',
+		data: { from: 'signer', to: 'seal_keeper' }
+	},
+	'member.deactivated': {
+		kind: 'member.deactivated',
+		subject: 'user-2',
+		data: { sessionsEnded: 2, ticketsRevoked: 30 }
+	},
+	'member.reactivated': { kind: 'member.reactivated', subject: 'user-2', data: {} },
 	'envelope.deadline-changed': {
 		kind: 'envelope.deadline-changed',
 		subject: 'env-1',

@@ -20,6 +20,7 @@ export {
 	needsPasskeyCheck,
 	sessionCookieName,
 	sessionFor,
+	sessionUser,
 	startSession,
 	SESSION_IDLE_HOURS,
 	type LiveSession

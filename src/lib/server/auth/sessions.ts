@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Database, User } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import { hashToken, newToken } from './tokens';
+import type { SessionUser } from '$lib/domain/api-types';
+import { mayKeepSeals } from '$lib/domain/members';
 
 export const SESSION_DAYS = 30;
 /** Default idle timeout (SESSION_IDLE_HOURS): a session unused this long ends. */
@@ -109,6 +111,8 @@ export async function sessionFor(
 		])
 		.where('sessions.id_hash', '=', idHash)
 		.where('sessions.expires_at', '>', now.toISOString())
+		// Deactivation deletes the member's sessions; this also covers one started concurrently.
+		.where('users.deactivated_at', 'is', null)
 		.executeTakeFirst();
 	if (!row) return null;
 	const {
@@ -205,4 +209,14 @@ export async function needsPasskeyCheck(
 		.where('revoked_at', 'is', null)
 		.executeTakeFirst();
 	return held !== undefined;
+}
+
+/** What the browser learns of the signed-in account (the session and login answers). */
+export function sessionUser(user: User): SessionUser {
+	return {
+		id: user.id,
+		name: user.display_name,
+		role: user.role,
+		sealKeeper: user.role !== 'admin' && mayKeepSeals(user)
+	};
 }

@@ -71,6 +71,8 @@ async function checkInput(deps: ContractDeps, orgId: string, input: ContractInpu
 					.select(['id', 'display_name'])
 					.where('id', '=', s.userId)
 					.where('org_id', '=', orgId)
+					// A deactivated member cannot sign (MB4): naming them would block the contract.
+					.where('deactivated_at', 'is', null)
 					.executeTakeFirst();
 				if (!user)
 					return failure('CONTRACT_INVALID', 'Unknown account', { field: 'signer', index });

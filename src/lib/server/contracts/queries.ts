@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { type BlobStore } from '../platform/blob-store';
+import { enrolledUsers } from '../auth';
+import { listMembers } from '../members';
 import type {
 	ContractDetail,
 	ContractSummary,
@@ -162,18 +164,6 @@ export async function contractProgress(
 	);
 }
 
-/** Which of these accounts hold an active passkey (can sign as soon as a contract is sent). */
-async function enrolledUsers(db: Kysely<Database>, userIds: string[]): Promise<Set<string>> {
-	if (userIds.length === 0) return new Set();
-	const rows = await db
-		.selectFrom('credentials')
-		.select('user_id')
-		.where('user_id', 'in', userIds)
-		.where('revoked_at', 'is', null)
-		.execute();
-	return new Set(rows.map((r) => r.user_id));
-}
-
 /** Everything the progress page and the field editor show, within the admin's organisation. */
 export async function contractDetail(
 	db: Kysely<Database>,
@@ -243,32 +233,15 @@ export async function contractDetail(
 	};
 }
 
-/** The accounts of an organisation an admin may name as signers, with their latest contact. */
+/** The accounts of an organisation an admin may name as signers: its active members. */
 export async function listOrgUsers(db: Kysely<Database>, orgId: string): Promise<OrgUser[]> {
-	const users = await db
-		.selectFrom('users')
-		.select(['id', 'display_name', 'role'])
-		.where('org_id', '=', orgId)
-		.orderBy('display_name')
-		.limit(500)
-		.execute();
-	const invites = await db
-		.selectFrom('invites')
-		.select(['user_id', 'contact', 'created_at'])
-		.where('org_id', '=', orgId)
-		.orderBy('created_at', 'desc')
-		.execute();
-	const contact = new Map<string, string>();
-	for (const i of invites) if (!contact.has(i.user_id)) contact.set(i.user_id, i.contact);
-	const enrolled = await enrolledUsers(
-		db,
-		users.map((u) => u.id)
-	);
-	return users.map((u) => ({
-		id: u.id,
-		name: u.display_name,
-		role: u.role,
-		contact: contact.get(u.id) ?? null,
-		enrolled: enrolled.has(u.id)
-	}));
+	return (await listMembers(db, orgId))
+		.filter((member) => member.active)
+		.map(({ id, name, role, contact, enrolled }) => ({
+			id,
+			name,
+			role: role === 'admin' ? 'admin' : 'signer',
+			contact,
+			enrolled
+		}));
 }

@@ -74,6 +74,9 @@ export interface UserTable {
 	verified_at: ColumnType<string | null, string | null | undefined, string | null>;
 	// seals: SHA-256 of the saved signature PNG in the blob store (migration 0005)
 	default_signature: ColumnType<string | null, string | null | undefined, string | null>;
+	// members (migration 0022): the seal-keeper mark beside the role, and deactivation
+	seal_keeper: ColumnType<number, number | undefined, number>;
+	deactivated_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SetupTokenTable {

@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { User } from '../db/schema';
 import { ERROR_STATUS, type ErrorCode } from '$lib/domain/errors';
 import { errorBody } from './http';
+import { mayKeepSeals } from '$lib/domain/members';
 
 /**
  * Ends the request with the API's error answer, thrown so a guard is one line in an endpoint.
@@ -16,6 +17,13 @@ export function refuse(code: ErrorCode, message: string): never {
 export function requireAdmin(user: User | null): User {
 	if (!user) refuse('UNAUTHENTICATED', 'Sign in first');
 	if (user.role !== 'admin') refuse('FORBIDDEN', 'Admins only');
+	return user;
+}
+
+/** An administrator or a seal keeper (MB1): who makes seals and grants their use. */
+export function requireSealKeeper(user: User | null): User {
+	if (!user) refuse('UNAUTHENTICATED', 'Sign in first');
+	if (!mayKeepSeals(user)) refuse('FORBIDDEN', 'Administrators and seal keepers only');
 	return user;
 }
 

@@ -358,6 +358,21 @@ describe('ingestSubmission', () => {
 		expect(await open.db.selectFrom('idempotency_keys').select('key').execute()).toHaveLength(0);
 	});
 
+	it('MB4: a signature confirmed offline before its signer was deactivated is refused as such; nothing is stored', async () => {
+		const body = await bodyFor(await aliceManifest(), aliceKey);
+		await open.db
+			.updateTable('users')
+			.set({ deactivated_at: now().toISOString() })
+			.where('id', '=', alice.id)
+			.execute();
+		const deactivated = { ...alice, deactivated_at: now().toISOString() };
+		const answer = await ingestSubmission(deps, deactivated, body);
+		expect(code(answer)).toBe('ACCOUNT_DEACTIVATED');
+		expect(answer.status).toBe(403);
+		expect((await ticketRow(body.manifest.ticket.id)).used_at).toBeNull();
+		expect(await open.db.selectFrom('submissions').select('id').execute()).toHaveLength(0);
+	});
+
 	it('PASSKEY_UNKNOWN: a passkey revoked without its tickets (before migration 0011) is refused the same way', async () => {
 		const body = await bodyFor(await aliceManifest(), aliceKey);
 		await open.db

@@ -1,12 +1,12 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { deleteSession, sessionCookieName } from '$lib/server/auth';
+import { deleteSession, sessionCookieName, sessionUser } from '$lib/server/auth';
 import type { SessionResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
 	const user = locals.user;
 	const body: SessionResponse = {
-		user: user ? { id: user.id, name: user.display_name, role: user.role } : null
+		user: user ? sessionUser(user) : null
 	};
 	return json(body);
 }

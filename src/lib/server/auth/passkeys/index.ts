@@ -12,4 +12,4 @@ export { consumeChallenge, issueChallenge, rpIdFor } from './challenges';
 export { registrationOptions, verifyRegistration } from './register';
 export { authenticationOptions, verifyAuthentication } from './login';
 export { assertionUserVerified, checkAssertion } from './assertion';
-export { listPasskeys, renamePasskey, revokePasskey, type Revoked } from './manage';
+export { enrolledUsers, listPasskeys, renamePasskey, revokePasskey, type Revoked } from './manage';

@@ -67,6 +67,15 @@ export async function verifyAuthentication(
 	if (result.authenticationInfo.userVerified !== true) {
 		return failure('PASSKEY_INVALID', 'The assertion did not verify');
 	}
+	const user = await deps.db
+		.selectFrom('users')
+		.selectAll()
+		.where('id', '=', credential.user_id)
+		.executeTakeFirstOrThrow();
+	// MB4: checked after the passkey proves who is asking, so the answer tells nobody else.
+	if (user.deactivated_at !== null) {
+		return failure('ACCOUNT_DEACTIVATED', 'This account was deactivated by an administrator');
+	}
 	await deps.db.transaction().execute(async (trx) => {
 		await trx
 			.updateTable('credentials')
@@ -83,10 +92,5 @@ export async function verifyAuthentication(
 			data: { credentialId: credential.id }
 		});
 	});
-	const user = await deps.db
-		.selectFrom('users')
-		.selectAll()
-		.where('id', '=', credential.user_id)
-		.executeTakeFirstOrThrow();
 	return { ok: true, value: { user, credentialId: credential.id } };
 }

@@ -115,3 +115,15 @@ export async function revokePasskey(
 		};
 	});
 }
+
+/** Which of these accounts hold an active passkey (can sign as soon as a contract is sent). */
+export async function enrolledUsers(db: Kysely<Database>, userIds: string[]): Promise<Set<string>> {
+	if (userIds.length === 0) return new Set();
+	const rows = await db
+		.selectFrom('credentials')
+		.select('user_id')
+		.where('user_id', 'in', userIds)
+		.where('revoked_at', 'is', null)
+		.execute();
+	return new Set(rows.map((r) => r.user_id));
+}

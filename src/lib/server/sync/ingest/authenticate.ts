@@ -45,6 +45,10 @@ export async function authenticate(
 	) {
 		return refuse('TICKET_UNKNOWN', 'No such ticket for this passkey');
 	}
+	// A deactivated member's tickets are revoked too (MB4); say which of the two happened.
+	if (user.deactivated_at) {
+		return refuse('ACCOUNT_DEACTIVATED', 'This account was deactivated by an administrator');
+	}
 	// Before expiry: "your passkey was revoked" is what the user must act on, whatever the date.
 	if (ticket.revoked_at !== null) {
 		return refuse('PASSKEY_UNKNOWN', 'The passkey of this ticket was revoked');

@@ -1,13 +1,13 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { requireAdmin } from '$lib/server/platform/guards';
+import { requireSealKeeper } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 import { createSeal, listOrgSeals, organisationName } from '$lib/server/seals';
 import type { AdminSealsResponse } from '$lib/domain/api-types';
 import { SealBody } from '$lib/domain/api-requests';
 
 export async function GET({ locals }) {
-	const user = requireAdmin(locals.user);
+	const user = requireSealKeeper(locals.user);
 	const { db } = getApp().database;
 	const body: AdminSealsResponse = {
 		seals: await listOrgSeals(db, user.org_id),
@@ -17,7 +17,7 @@ export async function GET({ locals }) {
 }
 
 export async function POST({ locals, request }) {
-	const user = requireAdmin(locals.user);
+	const user = requireSealKeeper(locals.user);
 	const body = await readBody(request, SealBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name, spec }');
 	const app = getApp();

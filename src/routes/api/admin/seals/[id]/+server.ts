@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { requireAdmin } from '$lib/server/platform/guards';
+import { requireSealKeeper } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 import { setSealStatus, updateSeal } from '$lib/server/seals';
 import { SealBody } from '$lib/domain/api-requests';
@@ -8,7 +8,7 @@ import { SealStatusBody } from '$lib/domain/api-requests';
 
 /** Edits and regenerates a generated seal. */
 export async function PUT({ locals, request, params }) {
-	const user = requireAdmin(locals.user);
+	const user = requireSealKeeper(locals.user);
 	const body = await readBody(request, SealBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name, spec }');
 	const app = getApp();
@@ -20,7 +20,7 @@ export async function PUT({ locals, request, params }) {
 
 /** Disables or enables a seal. */
 export async function PATCH({ locals, request, params }) {
-	const user = requireAdmin(locals.user);
+	const user = requireSealKeeper(locals.user);
 	const body = await readBody(request, SealStatusBody);
 	if (!body) return apiError('BAD_REQUEST', "Expected { status: 'active' | 'disabled' }");
 	const app = getApp();

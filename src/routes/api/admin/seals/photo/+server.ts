@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
-import { requireAdmin } from '$lib/server/platform/guards';
+import { requireSealKeeper } from '$lib/server/platform/guards';
 import { apiError } from '$lib/server/platform/http';
 import { createPhotoSeal, readCapped } from '$lib/server/seals';
 import { PHOTO_SEAL_MAX_BYTES } from '$lib/domain/seal-photo';
@@ -12,7 +12,7 @@ import { PhotoSealQuery } from '$lib/domain/api-requests';
  * multipart, no base64), read no further than the limit; name, shape and size in the query.
  */
 export async function POST({ locals, request, url }) {
-	const user = requireAdmin(locals.user);
+	const user = requireSealKeeper(locals.user);
 	const query = v.safeParse(PhotoSealQuery, Object.fromEntries(url.searchParams));
 	if (!query.success) return apiError('BAD_REQUEST', 'Expected ?name=&shape=&widthMm=&heightMm=');
 	const bytes = await readCapped(request, PHOTO_SEAL_MAX_BYTES);

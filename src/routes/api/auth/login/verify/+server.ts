@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/platform/app';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { passkeyDeps, verifyAuthentication, startSession } from '$lib/server/auth';
+import { passkeyDeps, verifyAuthentication, sessionUser, startSession } from '$lib/server/auth';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
 import type { LoginResponse } from '$lib/domain/api-types';
 import { LoginVerifyBody } from '$lib/domain/api-requests';
@@ -24,6 +24,6 @@ export async function POST({ request, cookies, getClientAddress, url }) {
 	const { user, credentialId } = result.value;
 	// Bound to the passkey used, so revoking it (from any device) ends this session.
 	await startSession(app.database.db, cookies, url, user.id, app.clock, credentialId);
-	const answer: LoginResponse = { user: { id: user.id, name: user.display_name, role: user.role } };
+	const answer: LoginResponse = { user: sessionUser(user) };
 	return json(answer);
 }
