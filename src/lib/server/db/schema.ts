@@ -259,6 +259,9 @@ export interface SubmissionTable {
 	device_time: string;
 	received_at: string;
 	status: 'accepted';
+	// where the upload came from (migration 0023): null for older rows
+	client_ip: ColumnType<string | null, string | null | undefined, string | null>;
+	user_agent: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The stored answer to a submission, so a retry under the same key gets the same answer. */

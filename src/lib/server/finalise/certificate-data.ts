@@ -1,3 +1,4 @@
+import Bowser from 'bowser';
 import QRCode from 'qrcode';
 import type { Manifest } from '$lib/domain/manifest';
 import type { CertificateData, CertificateEvent, CertificateSigner } from '$lib/domain/certificate';
@@ -69,6 +70,8 @@ export async function certificateData(
 				'submissions.ticket_id',
 				'submissions.manifest_json',
 				'submissions.received_at',
+				'submissions.client_ip',
+				'submissions.user_agent',
 				'users.display_name',
 				'users.real_name',
 				'users.verified_at',
@@ -147,9 +150,9 @@ export async function certificateData(
 			confirmedAt: manifest.deviceTime,
 			receivedAt: s.received_at,
 			viewedAt: viewed?.at ?? null,
-			// Neither is recorded with a submission yet; the certificate says "not recorded".
-			ip: null,
-			device: null,
+			// Null for submissions accepted before these were kept: printed as "not recorded".
+			ip: s.client_ip,
+			device: deviceName(s.user_agent),
 			ticketId: s.ticket_id,
 			decision: manifest.decision,
 			seals,
@@ -187,4 +190,17 @@ export async function certificateData(
 		qr: qrModules(url)
 	};
 	return { data, images: [...images] };
+}
+
+/**
+ * "iOS 18.1 · Safari 18.1" from a User-Agent, for a reader of the certificate; the raw string
+ * stays in the database. Null when there was none or nothing in it is recognised.
+ */
+export function deviceName(userAgent: string | null): string | null {
+	if (!userAgent) return null;
+	const { os, browser } = Bowser.parse(userAgent);
+	const part = (p: { name?: string; version?: string }) =>
+		p.name ? [p.name, p.version?.split('.').slice(0, 2).join('.')].filter(Boolean).join(' ') : null;
+	const parts = [part(os), part(browser)].filter((p): p is string => p !== null);
+	return parts.length ? parts.join(' · ') : null;
 }

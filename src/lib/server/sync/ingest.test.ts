@@ -1,3 +1,4 @@
+import { deviceName } from '../finalise';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenDatabase } from '../db';
 import type { User } from '../db/schema';
@@ -170,6 +171,27 @@ describe('tickets', () => {
 });
 
 describe('ingestSubmission', () => {
+	it('CE4: an accepted submission keeps the address and browser it was uploaded from', async () => {
+		const userAgent =
+			'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
+		const answer = await ingestSubmission(
+			deps,
+			alice,
+			await bodyFor(await aliceManifest(), aliceKey),
+			{ ip: '203.0.113.7', userAgent }
+		);
+		expect(answer.status).toBe(201);
+		const row = await open.db
+			.selectFrom('submissions')
+			.select(['client_ip', 'user_agent'])
+			.where('id', '=', (answer.body as SubmissionAccepted).submissionId)
+			.executeTakeFirstOrThrow();
+		expect(row).toEqual({ client_ip: '203.0.113.7', user_agent: userAgent });
+		expect(deviceName(row.user_agent)).toBe('iOS 18.1 · Safari 18.1');
+		expect(deviceName(null)).toBeNull();
+		expect(deviceName('curl/8.5.0')).toBeNull();
+	});
+
 	it('accepts a valid manifest: ticket consumed, images stored once, envelope completes with the last required field', async () => {
 		const manifest = await aliceManifest();
 		const answer = await ingestSubmission(deps, alice, await bodyFor(manifest, aliceKey));

@@ -26,7 +26,8 @@ export async function POST({ locals, request, getClientAddress }) {
 	const answer = await ingestSubmission(
 		{ db: app.database.db, blobs: app.blobs, clock: app.clock, origin: app.config.origin },
 		user,
-		body
+		body,
+		{ ip: getClientAddress(), userAgent: request.headers.get('user-agent') }
 	);
 	// A completing signature queued the contract's finalisation: start it now, not at the next tick.
 	if (answer.status === 201) app.jobs.kick();

@@ -18,6 +18,7 @@ import {
 	type Body,
 	type IngestAnswer,
 	type IngestDeps,
+	type SubmissionClient,
 	type Trx
 } from './common';
 
@@ -28,7 +29,8 @@ export async function accept(
 	user: User,
 	body: Body,
 	auth: Authenticated,
-	receivedAt: string
+	receivedAt: string,
+	client: SubmissionClient
 ): Promise<{ answer: IngestAnswer; submissionId: string }> {
 	const { manifest } = auth;
 	const fail = (code: ErrorCode, message: string, problems?: Problem[]) => {
@@ -124,7 +126,9 @@ export async function accept(
 			assertion_json: JSON.stringify(body.assertion),
 			device_time: manifest.deviceTime,
 			received_at: receivedAt,
-			status: 'accepted'
+			status: 'accepted',
+			client_ip: client.ip?.slice(0, 64) ?? null,
+			user_agent: client.userAgent?.slice(0, 512) ?? null
 		})
 		.execute();
 	// The seal list's count and history (SA7), with the submission or not at all.

@@ -20,6 +20,18 @@ export interface IngestDeps {
 	origin: string;
 }
 
+/**
+ * Where an upload came from, kept with the accepted submission for the certificate of
+ * completion (the address the server saw, and the browser's User-Agent). Never a proof of
+ * anything: the passkey assertion is that; this helps a reader trace a disputed upload.
+ */
+export interface SubmissionClient {
+	ip: string | null;
+	userAgent: string | null;
+}
+
+export const UNKNOWN_CLIENT: SubmissionClient = { ip: null, userAgent: null };
+
 /** An HTTP answer decided by ingest; the endpoint only turns it into JSON. */
 export interface IngestAnswer {
 	status: number;

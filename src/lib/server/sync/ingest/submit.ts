@@ -7,7 +7,15 @@ import { storageFailure } from '../../platform/storage-errors';
 import { countPreAuthRefusal } from '../../review';
 import { accept } from './accept';
 import { authenticate } from './authenticate';
-import { Refused, refusal, type Body, type IngestAnswer, type IngestDeps } from './common';
+import {
+	Refused,
+	refusal,
+	UNKNOWN_CLIENT,
+	type Body,
+	type IngestAnswer,
+	type IngestDeps,
+	type SubmissionClient
+} from './common';
 import { recordEvent } from './record';
 
 /**
@@ -24,7 +32,8 @@ import { recordEvent } from './record';
 export async function ingestSubmission(
 	deps: IngestDeps,
 	user: User,
-	input: unknown
+	input: unknown,
+	client: SubmissionClient = UNKNOWN_CLIENT
 ): Promise<IngestAnswer> {
 	const parsed = v.safeParse(SubmissionBodySchema, input);
 	if (!parsed.success) {
@@ -45,7 +54,7 @@ export async function ingestSubmission(
 	const receivedAt = deps.clock().toISOString();
 
 	try {
-		return await ingestInTransaction(deps, user, body, bodyHash, receivedAt);
+		return await ingestInTransaction(deps, user, body, bodyHash, receivedAt, client);
 	} catch (error) {
 		// A full disk or a database held by another writer: the transaction rolled back and the
 		// blob store wrote no file under a hash, so nothing is stored and the device may retry.
@@ -60,7 +69,8 @@ function ingestInTransaction(
 	user: User,
 	body: Body,
 	bodyHash: string,
-	receivedAt: string
+	receivedAt: string,
+	client: SubmissionClient
 ): Promise<IngestAnswer> {
 	return deps.db.transaction().execute(async (trx) => {
 		const stored = await trx
@@ -93,7 +103,7 @@ function ingestInTransaction(
 		let answer: IngestAnswer;
 		let submissionId: string | null = null;
 		try {
-			const accepted = await accept(deps, trx, user, body, attempt, receivedAt);
+			const accepted = await accept(deps, trx, user, body, attempt, receivedAt, client);
 			answer = accepted.answer;
 			submissionId = accepted.submissionId;
 		} catch (error) {
