@@ -61,16 +61,18 @@ export class S3BlobStore implements BlobStore {
 	}
 
 	/**
-	 * Bytes up to one part go in a single PutObject that carries our SHA-256, which S3 and MinIO
-	 * check before storing; larger ones go as a multipart upload, a part at a time. Either way the
-	 * stored size is read back, which catches a server that kept something else (framing, a
-	 * truncated body) before a row ever names the blob.
+	 * Bytes up to one part go in a single PutObject that carries our SHA-256, which S3, MinIO and
+	 * Ceph check before storing. Larger ones go as a multipart upload, a part at a time, with no
+	 * whole-object hash the server could check, so the stored size is read back: it catches a
+	 * server that kept something else (chunk framing, a truncated body) before a row ever names
+	 * the blob. Reads check the full hash in both cases.
 	 */
 	async put(bytes: Uint8Array, expected?: string): Promise<string> {
 		const sha256 = admit(bytes, this.maxBytes, expected);
 		if ((await this.storedSize(sha256)) === bytes.byteLength) return sha256;
 		const params = { Bucket: this.bucket, Key: sha256, ContentType: 'application/octet-stream' };
 		if (bytes.byteLength <= PART_SIZE) {
+			// Sent with its length and checksum in headers, never aws-chunked: nothing to misread.
 			await this.client.send(
 				new PutObjectCommand({
 					...params,
@@ -87,12 +89,12 @@ export class S3BlobStore implements BlobStore {
 				queueSize: QUEUE_SIZE,
 				leavePartsOnError: false
 			}).done();
-		}
-		const stored = await this.storedSize(sha256);
-		if (stored !== bytes.byteLength) {
-			throw new Error(
-				`${this.description} kept ${stored ?? 'nothing'} bytes for blob ${sha256} of ${bytes.byteLength}`
-			);
+			const stored = await this.storedSize(sha256);
+			if (stored !== bytes.byteLength) {
+				throw new Error(
+					`${this.description} kept ${stored ?? 'nothing'} bytes for blob ${sha256} of ${bytes.byteLength}`
+				);
+			}
 		}
 		return sha256;
 	}
