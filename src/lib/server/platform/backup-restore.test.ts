@@ -74,8 +74,10 @@ describe('backup and restore of a SQLite installation', () => {
 				.where('id', '=', 'env-1')
 				.executeTakeFirstOrThrow();
 			expect(finished.final_sha256).toMatch(/^[0-9a-f]{64}$/);
+			// The installation's blob folder (the test server keeps it beside the database).
+			const blobDir = join(world.dir, 'blobs');
 			// A writer killed mid-blob leaves a temporary file; the backup must not carry it.
-			await writeFile(join(world.blobs.dir, '.tmp-killed-writer'), 'half a blob');
+			await writeFile(join(blobDir, '.tmp-killed-writer'), 'half a blob');
 
 			// Backup while the app's connection stays open: database first, then the blobs.
 			const backup = join(scratch, 'backup');
@@ -86,7 +88,7 @@ describe('backup and restore of a SQLite installation', () => {
 			} finally {
 				source.close();
 			}
-			await cp(world.blobs.dir, join(backup, 'blobs'), {
+			await cp(blobDir, join(backup, 'blobs'), {
 				recursive: true,
 				filter: (path) => !path.split('/').pop()!.startsWith('.tmp-')
 			});
