@@ -34,7 +34,9 @@ export default defineConfig({
 				// @libpdf/core against our reader on render's path (docs/perf.md); a measurement only.
 				'libpdf-bench': src('./bench/libpdf-bench.ts'),
 				// Finalisation (render + certificate + PAdES) against render alone (docs/perf.md).
-				'finalise-bench': src('./bench/finalise-bench.ts')
+				'finalise-bench': src('./bench/finalise-bench.ts'),
+				// The S3 blob store against the local folder (docs/perf.md).
+				'blobs-bench': src('./bench/blobs-bench.ts')
 			},
 			output: {
 				format: 'es',

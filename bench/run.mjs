@@ -24,7 +24,7 @@ import { ensureNodeBuild, NODE_BUILD_DIR } from '../scripts/node-build.mjs';
 
 const FIRST_ROUTE_BUDGET = 150 * 1024;
 // `npm run bench -- first-page` runs only the named sections (first-route, render, upload,
-// first-page, verify, review, libpdf, finalise, load); no argument runs them all, as CI and the issue notes do.
+// first-page, verify, review, libpdf, finalise, blobs, load); no argument runs them all, as CI and the issue notes do.
 const only = process.argv.slice(2);
 const want = (section) => only.length === 0 || only.includes(section);
 const figures = [];
@@ -604,6 +604,20 @@ if (want('finalise')) {
 			.pop()
 	);
 	emit({ figure: 'evidence_archive_per_signature', ...evidence, pass: evidence.evidence_pass });
+}
+
+// The S3 blob store (s3rver on loopback) against the local folder: put + get of 1 MB and 50 MB,
+// medians of alternating runs in one process (bench/blobs-bench.ts); goal ≤ 2× the folder.
+if (want('blobs')) {
+	const entry = pathToFileURL(join(NODE_BUILD_DIR, 'blobs-bench.mjs')).href;
+	const lines = execFileSync(
+		process.execPath,
+		['--input-type=module', '-e', `(await import(${JSON.stringify(entry)})).main([])`],
+		{ encoding: 'utf8', maxBuffer: 64 << 20 }
+	)
+		.trim()
+		.split('\n');
+	for (const line of lines) emit(JSON.parse(line));
 }
 
 // Sync load: 50 devices syncing 20 confirmed manifests each at once against one production

@@ -37,6 +37,7 @@ const SOURCES = [
 	'bench/review-bench.ts',
 	'bench/libpdf-bench.ts',
 	'bench/finalise-bench.ts',
+	'bench/blobs-bench.ts',
 	'tests/support',
 	'vite.node.config.ts',
 	'scripts/node-build.mjs',

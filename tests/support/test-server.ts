@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OpenDatabase } from '../../src/lib/server/db';
 import type { Database, User } from '../../src/lib/server/db/schema';
-import { BlobStore } from '../../src/lib/server/platform/blob-store';
+import { FolderBlobStore } from '../../src/lib/server/platform/blob-folder';
 import type { Clock } from '../../src/lib/server/platform/clock';
 import { topUpTickets } from '../../src/lib/server/auth';
 import { definitionJson } from '../../src/lib/server/contracts';
@@ -35,7 +35,7 @@ export interface TestServer {
 	dir: string;
 	open: OpenDatabase;
 	db: Kysely<Database>;
-	blobs: BlobStore;
+	blobs: FolderBlobStore;
 	/** The ingest dependencies on this database, store and clock. */
 	deps: IngestDeps;
 	clock: Clock;
@@ -68,7 +68,7 @@ export async function openTestServer(
 	options.prepare?.(dir);
 	const open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
 	await migrateToLatest(open);
-	const blobs = new BlobStore(join(dir, 'blobs'), options.blobLimit ?? 1 << 24);
+	const blobs = new FolderBlobStore(join(dir, 'blobs'), options.blobLimit ?? 1 << 24);
 	const clock = () => now;
 	return {
 		dir,

@@ -9,7 +9,7 @@ import SQLite from 'better-sqlite3';
 import { build } from 'vite';
 import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
-import { BlobStore } from '../platform/blob-store';
+import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty } from '../platform/seed';
 import { anchorAuditHead, appendAudit, listAudit, recordAudit, verifyAuditLog } from './audit';
 import { appendAuthEvent } from '../auth';
@@ -44,7 +44,7 @@ beforeEach(async () => {
 	file = join(dir, 'app.db');
 	open = openDatabase(`sqlite:${file}`);
 	await migrateToLatest(open);
-	await seedIfEmpty(open.db, new BlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
+	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
 	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
 });
 afterEach(async () => {

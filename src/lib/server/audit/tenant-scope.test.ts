@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
-import { BlobStore } from '../platform/blob-store';
+import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty } from '../platform/seed';
 import { createInvite, listOutbox, redeemInvite, type InviteDeps } from '../auth';
 import { exportAudit, listAudit, recordAudit, verifyAuditLog } from './audit';
@@ -26,7 +26,7 @@ beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-tenants-'));
 	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
 	await migrateToLatest(open);
-	await seedIfEmpty(open.db, new BlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
+	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
 	adminA = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
 	const orgB = randomUUID();
 	await open.db

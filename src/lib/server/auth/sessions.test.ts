@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
-import { BlobStore } from '../platform/blob-store';
+import { FolderBlobStore } from '../platform/blob-folder';
 import { checkHealth } from '../platform/health';
 import { loadConfig } from '../platform/config';
 import {
@@ -136,7 +136,7 @@ describe('SMTP_URL', () => {
 
 describe('health', () => {
 	it('answers from the migration read at start, without reading the migration table per request', async () => {
-		const blobs = new BlobStore(join(dir, 'blobs'), 1 << 20);
+		const blobs = new FolderBlobStore(join(dir, 'blobs'), 1 << 20);
 		const app = { database: open, blobs, version: '1.0.0', migration: '0014-test' };
 		// Were the migrator asked, it would find no applied migration in a table emptied here.
 		await sql`delete from kysely_migration`.execute(open.db);
@@ -149,7 +149,7 @@ describe('health', () => {
 	});
 
 	it('names no path or driver message when a dependency fails', async () => {
-		const blobs = new BlobStore(join(dir, 'blobs'), 1 << 20);
+		const blobs = new FolderBlobStore(join(dir, 'blobs'), 1 << 20);
 		await open.close();
 		const report = await checkHealth({ database: open, blobs, version: '1.0.0', migration: null });
 		expect(report.status).toBe('degraded');

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
-import { BlobStore } from '../platform/blob-store';
+import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty } from '../platform/seed';
 import { issueSetupToken, redeemSetupToken } from './setup-link';
 import { createSession, userForSession } from './sessions';
@@ -18,7 +18,7 @@ beforeEach(async () => {
 	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
 	await migrateToLatest(open);
 	// Without the demo PDF: these tests are about the admin link, not the contract.
-	await seedIfEmpty(open.db, new BlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
+	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
 });
 afterEach(async () => {
 	await open.close();

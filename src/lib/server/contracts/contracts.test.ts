@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
-import { BlobStore } from '../platform/blob-store';
+import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty } from '../platform/seed';
 import { ConsoleNotifier, SmsNotifier, type Notifiers } from '../platform/notify';
 import { listInbox, loadEnvelope } from './envelopes';
@@ -47,7 +47,7 @@ beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-contracts-'));
 	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
 	await migrateToLatest(open);
-	const blobs = new BlobStore(join(dir, 'blobs'), 60 << 20);
+	const blobs = new FolderBlobStore(join(dir, 'blobs'), 60 << 20);
 	await seedIfEmpty(open.db, blobs, clock, false);
 	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
 	sent.length = 0;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
-import { BlobStore } from '../platform/blob-store';
+import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty, DEMO_CONTRACT_TITLE, DEMO_SIGNER_ID } from '../platform/seed';
 import { listInbox, myStateOf, participantDocument } from './envelopes';
 import { documentResponse } from '.';
@@ -15,7 +15,7 @@ import type { Manifest } from '$lib/domain/manifest';
 
 let dir: string;
 let open: OpenDatabase;
-let blobs: BlobStore;
+let blobs: FolderBlobStore;
 let admin: User;
 let envelopeId: string;
 const clock = () => new Date('2026-03-01T08:00:00Z');
@@ -24,7 +24,7 @@ beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-inbox-'));
 	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
 	await migrateToLatest(open);
-	blobs = new BlobStore(join(dir, 'blobs'), 8 << 20);
+	blobs = new FolderBlobStore(join(dir, 'blobs'), 8 << 20);
 	await seedIfEmpty(open.db, blobs, clock, true);
 	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
 	envelopeId = (await open.db.selectFrom('envelopes').select('id').executeTakeFirstOrThrow()).id;

@@ -1,12 +1,13 @@
 import { building } from '$app/environment';
 import { loadConfig, type ServerConfig } from './config';
 import { currentMigration, openDatabase, migrateToLatest, type OpenDatabase } from '../db';
-import { BlobStore } from './blob-store';
+import type { BlobStore } from './blob-store';
+import { FolderBlobStore } from './blob-folder';
+import { S3BlobStore } from './blob-s3';
 import { systemClock, type Clock } from './clock';
 import { seedIfEmpty } from './seed';
 import { issueSetupToken } from '../auth';
 import { createNotifiers, type Notifiers } from './notify';
-import { join } from 'node:path';
 import { loadServerKeys } from './secrets';
 import { anchorAuditHead } from '../audit';
 import { loadSigningIdentity, signPdf, type SigningIdentity } from '../signing';
@@ -52,9 +53,10 @@ export async function startApp(
 ): Promise<App> {
 	if (app) return app;
 	const config = loadConfig(env);
-	const blobs = new BlobStore(join(config.dataDir, 'blobs'), config.blobMaxBytes);
+	const blobs = openBlobStore(config);
 	const blobCheck = await blobs.check();
-	if (!blobCheck.ok) throw new Error(`Cannot use the blob folder ${blobs.dir}: ${blobCheck.error}`);
+	if (!blobCheck.ok) throw new Error(`Cannot use ${blobs.description}: ${blobCheck.error}`);
+	console.log(`SealPass: blobs in ${blobs.description}`);
 	// Listing the blob folder grows with the store, so the sweep runs beside start-up, not before
 	// it: a leftover temporary file is never read (names are hashes), only disk space waits.
 	void blobs.sweepTemporary().then(
@@ -102,6 +104,14 @@ export async function startApp(
 	// Runs what is due now, including jobs a crashed or stopped process left (SPEC C5).
 	app.jobs.start();
 	return app;
+}
+
+/** The store BLOB_STORE names: the data folder's `blobs` by default, or an S3 bucket. */
+function openBlobStore(config: ServerConfig): BlobStore {
+	const source = config.blobStore;
+	return source.kind === 's3'
+		? new S3BlobStore(source, config.blobMaxBytes)
+		: new FolderBlobStore(source.dir, config.blobMaxBytes);
 }
 
 /** The running app; endpoints call this. Fails loudly if called before start-up finished. */

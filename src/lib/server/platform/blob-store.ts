@@ -1,23 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import {
-	mkdir,
-	readFile,
-	readdir,
-	rename,
-	stat,
-	unlink,
-	writeFile,
-	access
-} from 'node:fs/promises';
-import { constants, createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-/** Age after which a temporary file cannot belong to a write still in progress. */
-const TEMP_MAX_AGE_MS = 60 * 60_000;
+/** A blob's name: the lowercase hex SHA-256 of its bytes. */
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** Raised for a blob over the store's size limit; nothing is written. */
 export class BlobTooLargeError extends Error {
@@ -31,118 +17,108 @@ export class BlobTooLargeError extends Error {
 }
 
 /**
- * Content-addressed file store: a blob's name is its SHA-256, so the same bytes are stored once
- * and a name can never point at changed content. Files are fanned out by the first two hex
- * digits to keep directories small.
+ * Raised when bytes do not hash to the name they are stored or claimed under: a caller's wrong
+ * claim on the way in, or a stored object changed behind the store's back on the way out. A
+ * contract is sealed over exact bytes, so altered bytes are refused rather than served.
  */
-export class BlobStore {
+export class BlobIntegrityError extends Error {
 	constructor(
-		readonly dir: string,
-		readonly maxBytes: number
-	) {}
-
-	private pathOf(sha256: string): string {
-		if (!SHA256_HEX.test(sha256)) throw new Error(`Not a SHA-256 hex digest: ${sha256}`);
-		return join(this.dir, sha256.slice(0, 2), sha256);
+		readonly sha256: string,
+		readonly actual: string
+	) {
+		super(`Blob ${sha256} does not match its name: its bytes hash to ${actual}`);
+		this.name = 'BlobIntegrityError';
 	}
+}
 
+/** A blob opened for streaming; `size` is known up front for Content-Length. */
+export interface OpenBlob {
+	size: number;
+	stream: ReadableStream<Uint8Array>;
+}
+
+/**
+ * Content-addressed storage: a blob's name is the SHA-256 of its bytes, so the same bytes are
+ * stored once and a name can never point at changed content. Every implementation checks that
+ * hash itself on the way in and on the way out, whatever the backend reports (an S3 ETag is not
+ * a content hash for multipart uploads). An absent blob is `null` (false for `has`), the same
+ * from every store, because callers report it as damage or "not found" in their own terms;
+ * anything else that goes wrong throws.
+ */
+export interface BlobStore {
+	/** Which backend this is; the health report names it. */
+	readonly kind: 'folder' | 's3';
+	/** Where the blobs live, for logs and start-up errors; never carries a credential. */
+	readonly description: string;
+	/** Largest single blob accepted, in bytes. */
+	readonly maxBytes: number;
 	/**
-	 * Stores bytes and returns their SHA-256. Writes a temporary file and renames it into place,
-	 * so a crash mid-write never leaves a truncated file under a valid name.
+	 * Stores bytes and returns their SHA-256. `expected`, when given, is the caller's claim of
+	 * that hash; a mismatch throws BlobIntegrityError and writes nothing. Storing bytes already
+	 * present writes nothing either, so concurrent puts of the same bytes are harmless.
 	 */
-	async put(bytes: Uint8Array): Promise<string> {
-		if (bytes.byteLength > this.maxBytes)
-			throw new BlobTooLargeError(bytes.byteLength, this.maxBytes);
-		const sha256 = createHash('sha256').update(bytes).digest('hex');
-		const target = this.pathOf(sha256);
-		if (await this.has(sha256)) return sha256;
-		await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
-		const temp = join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
-		try {
-			await writeFile(temp, bytes, { flag: 'wx' });
-			await rename(temp, target);
-		} catch (error) {
-			await unlink(temp).catch(() => {});
-			throw error;
-		}
-		return sha256;
-	}
-
-	/** Reads a blob, or null when it is absent. */
-	async get(sha256: string): Promise<Uint8Array<ArrayBuffer> | null> {
-		try {
-			const buffer = await readFile(this.pathOf(sha256));
-			// Copy out of Node's pooled Buffer so callers get a plain, exclusively owned array.
-			const bytes = new Uint8Array(buffer.byteLength);
-			bytes.set(buffer);
-			return bytes;
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-			throw error;
-		}
-	}
-
+	put(bytes: Uint8Array, expected?: string): Promise<string>;
+	/** Reads a whole blob, or null when it is absent. */
+	get(sha256: string): Promise<Uint8Array<ArrayBuffer> | null>;
 	/**
-	 * Opens a blob for streaming, or null when it is absent. Large PDFs go to the client without
-	 * being held in memory whole, and the size is known up front for Content-Length (the
-	 * browser's download progress bar depends on it).
+	 * Opens a blob for streaming, or null when it is absent. The stream errors with a
+	 * BlobIntegrityError at its end when the bytes do not match the name, so a reader never
+	 * finishes a transfer of altered bytes.
 	 */
-	async open(sha256: string): Promise<{ size: number; stream: ReadableStream<Uint8Array> } | null> {
-		const path = this.pathOf(sha256);
-		try {
-			const { size } = await stat(path);
-			const stream = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
-			return { size, stream };
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-			throw error;
-		}
-	}
+	open(sha256: string): Promise<OpenBlob | null>;
+	has(sha256: string): Promise<boolean>;
+	/** Proves the store is usable (start-up and the health check); the error names no secret. */
+	check(): Promise<{ ok: boolean; error?: string }>;
+	/** Removes leftovers of writers killed mid-write; returns how many. */
+	sweepTemporary(): Promise<number>;
+}
 
-	async has(sha256: string): Promise<boolean> {
-		try {
-			await stat(this.pathOf(sha256));
-			return true;
-		} catch {
-			return false;
-		}
-	}
+/** Throws for a name that is not a SHA-256 digest: names become paths and object keys. */
+export function assertSha256(sha256: string): void {
+	if (!SHA256_HEX.test(sha256)) throw new Error(`Not a SHA-256 hex digest: ${sha256}`);
+}
 
-	/**
-	 * Removes temporary files left by a writer that was killed between write and rename (a
-	 * crash, SIGKILL, power loss). They are never read, but would pile up. Only files an hour
-	 * old go: the CLI may share this folder and be writing one right now. Returns how many.
-	 */
-	async sweepTemporary(): Promise<number> {
-		const cutoff = Date.now() - TEMP_MAX_AGE_MS;
-		let removed = 0;
-		for (const name of await readdir(this.dir).catch(() => [] as string[])) {
-			if (!name.startsWith('.tmp-')) continue;
-			const path = join(this.dir, name);
-			const info = await stat(path).catch(() => null);
-			if (
-				info &&
-				info.mtimeMs < cutoff &&
-				(await unlink(path).then(
-					() => true,
-					() => false
-				))
-			)
-				removed++;
-		}
-		return removed;
-	}
+export function sha256Of(bytes: Uint8Array): string {
+	return createHash('sha256').update(bytes).digest('hex');
+}
 
-	/** Creates the folder and proves it is writable; used at start-up and by the health check. */
-	async check(): Promise<{ ok: boolean; error?: string }> {
-		try {
-			await mkdir(this.dir, { recursive: true });
-			await access(this.dir, constants.W_OK | constants.R_OK);
-			return { ok: true };
-		} catch (error) {
-			return { ok: false, error: error instanceof Error ? error.message : String(error) };
-		}
-	}
+/** The checks before any write: size limit, then the caller's claimed hash. Returns the hash. */
+export function admit(bytes: Uint8Array, maxBytes: number, expected?: string): string {
+	if (bytes.byteLength > maxBytes) throw new BlobTooLargeError(bytes.byteLength, maxBytes);
+	const sha256 = sha256Of(bytes);
+	if (expected !== undefined && expected !== sha256) throw new BlobIntegrityError(expected, sha256);
+	return sha256;
+}
+
+/** Returns the bytes read under `sha256` after checking they hash to it. */
+export function verified<T extends Uint8Array>(sha256: string, bytes: T): T {
+	const actual = sha256Of(bytes);
+	if (actual !== sha256) throw new BlobIntegrityError(sha256, actual);
+	return bytes;
+}
+
+/**
+ * Passes a blob's stream through unchanged while hashing it, and errors the stream at its end
+ * when the bytes do not match the name: the reader sees a broken transfer instead of a
+ * complete, altered file.
+ */
+export function verifiedStream(
+	sha256: string,
+	source: ReadableStream<Uint8Array>
+): ReadableStream<Uint8Array> {
+	const hash = createHash('sha256');
+	return source.pipeThrough(
+		new TransformStream<Uint8Array, Uint8Array>({
+			transform(chunk, controller) {
+				hash.update(chunk);
+				controller.enqueue(chunk);
+			},
+			flush(controller) {
+				const actual = hash.digest('hex');
+				if (actual !== sha256) controller.error(new BlobIntegrityError(sha256, actual));
+			}
+		})
+	);
 }
 
 /**

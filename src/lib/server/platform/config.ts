@@ -9,6 +9,8 @@ export interface ServerConfig {
 	databaseUrl: string;
 	/** Public origin used in printed links; adapter-node reads ORIGIN for requests too. */
 	origin: string;
+	/** Where blobs are kept (BLOB_STORE): the data folder by default, or an S3 bucket. */
+	blobStore: BlobStoreSource;
 	/** Largest single blob accepted by the store, in bytes. */
 	blobMaxBytes: number;
 	/** Seed a demo organisation and contract on an empty database. */
@@ -39,6 +41,102 @@ export type SigningSource =
 	| { kind: 'p12'; path: string; password: string }
 	| { kind: 'pem'; certPath: string; keyPath: string; chainPath: string | null }
 	| { kind: 'generated'; dir: string };
+
+/**
+ * The blob store's location: a local folder (`<DATA_DIR>/blobs` unless BLOB_STORE is a file://
+ * URL), or an S3-compatible bucket from `s3://bucket?endpoint=…&region=…`.
+ */
+export type BlobStoreSource = { kind: 'folder'; dir: string } | ({ kind: 's3' } & S3Source);
+
+export interface S3Source {
+	bucket: string;
+	/** The server's URL for S3-compatible services (MinIO, Ceph); null = AWS itself. */
+	endpoint: string | null;
+	region: string;
+	/** Null: the SDK's own chain finds them (instance roles, profiles). */
+	credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | null;
+}
+
+/** The query parameters an s3:// BLOB_STORE may carry; another name is a typo, refused. */
+const S3_PARAMS = new Set(['endpoint', 'region', 'accessKeyId', 'secretAccessKey']);
+
+/**
+ * BLOB_STORE checked up front. Messages name the scheme or parameter at fault but never repeat
+ * the value, which may hold the secret key.
+ */
+function blobStoreSource(
+	env: Record<string, string | undefined>,
+	dataDir: string
+): BlobStoreSource {
+	const value = env.BLOB_STORE;
+	if (!value) return { kind: 'folder', dir: resolve(dataDir, 'blobs') };
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		throw new Error(
+			'BLOB_STORE must be a URL like s3://bucket?endpoint=https://s3.example.com&region=us-east-1 or file:///var/lib/sealpass/blobs'
+		);
+	}
+	if (url.protocol === 'file:') {
+		if (url.search || url.hash) throw new Error('BLOB_STORE file:// URLs take no query');
+		return { kind: 'folder', dir: resolve(decodeURIComponent(url.pathname)) };
+	}
+	if (url.protocol !== 's3:') {
+		throw new Error(
+			`BLOB_STORE must start with s3:// or file://, got "${url.protocol.replace(/:$/, '')}"`
+		);
+	}
+	if (url.username || url.password) {
+		throw new Error(
+			'BLOB_STORE: put S3 credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or the ' +
+				'accessKeyId and secretAccessKey parameters), not before the bucket name'
+		);
+	}
+	const bucket = url.hostname;
+	if (!bucket || (url.pathname !== '' && url.pathname !== '/')) {
+		throw new Error('BLOB_STORE must name just a bucket: s3://bucket?endpoint=…&region=…');
+	}
+	for (const name of url.searchParams.keys()) {
+		if (!S3_PARAMS.has(name)) {
+			throw new Error(
+				`BLOB_STORE has an unknown parameter "${name}"; known: ${[...S3_PARAMS].join(', ')}`
+			);
+		}
+	}
+	const query = (name: string) => url.searchParams.get(name) || undefined;
+	const endpoint = query('endpoint') ?? null;
+	if (endpoint !== null) {
+		let parsed: URL | null = null;
+		try {
+			parsed = new URL(endpoint);
+		} catch {
+			// Reported below.
+		}
+		if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+			throw new Error('BLOB_STORE endpoint must be an http:// or https:// URL');
+		}
+	}
+	const accessKeyId = query('accessKeyId') ?? env.AWS_ACCESS_KEY_ID;
+	const secretAccessKey = query('secretAccessKey') ?? env.AWS_SECRET_ACCESS_KEY;
+	if (!accessKeyId !== !secretAccessKey) {
+		throw new Error(
+			'BLOB_STORE needs both an access key id and a secret access key (AWS_ACCESS_KEY_ID and ' +
+				'AWS_SECRET_ACCESS_KEY, or the accessKeyId and secretAccessKey parameters), or neither'
+		);
+	}
+	const sessionToken = env.AWS_SESSION_TOKEN || undefined;
+	return {
+		kind: 's3',
+		bucket: decodeURIComponent(bucket),
+		endpoint,
+		region: query('region') ?? (env.AWS_REGION || 'us-east-1'),
+		credentials:
+			accessKeyId && secretAccessKey
+				? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) }
+				: null
+	};
+}
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
 	if (value === undefined || value === '') return fallback;
@@ -139,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
 		dataDir,
 		databaseUrl: env.DATABASE_URL || `sqlite:${resolve(dataDir, 'sealpass.db')}`,
 		origin,
+		blobStore: blobStoreSource(env, dataDir),
 		blobMaxBytes: positiveInt(env.BLOB_MAX_BYTES, 64 * 1024 * 1024, 'BLOB_MAX_BYTES'),
 		seedDemo: env.SEED_DEMO !== '0',
 		smtpUrl: smtpUrl(env.SMTP_URL),

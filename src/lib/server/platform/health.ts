@@ -5,7 +5,8 @@ export interface HealthReport {
 	status: 'ok' | 'degraded';
 	version: string;
 	database: { ok: boolean; dialect: string; migration: string | null; error?: string };
-	blobs: { ok: boolean; error?: string };
+	/** `store` says which backend is in use (BLOB_STORE), never where or with which key. */
+	blobs: { ok: boolean; store: 'folder' | 's3'; error?: string };
 }
 
 /**
@@ -32,9 +33,10 @@ export async function checkHealth(
 	}
 	const checked = await app.blobs.check();
 	if (!checked.ok) console.error(`SealPass: health: the blob store fails: ${checked.error}`);
+	const store = app.blobs.kind;
 	const blobs = checked.ok
-		? { ok: true }
-		: { ok: false, error: 'The blob store cannot be written' };
+		? { ok: true, store }
+		: { ok: false, store, error: 'The blob store cannot be used' };
 	return {
 		status: database.ok && blobs.ok ? 'ok' : 'degraded',
 		version: app.version,

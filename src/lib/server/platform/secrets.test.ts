@@ -7,7 +7,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { openDatabase, migrateToBefore, migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
-import { BlobStore } from './blob-store';
+import { FolderBlobStore } from './blob-folder';
 import { seedIfEmpty } from './seed';
 import { loadConfig } from './config';
 import { loadServerKeys, SecretsError, serverKey, SERVER_KEYS, verificationKeys } from './secrets';
@@ -150,7 +150,7 @@ describe('server keys', () => {
 
 	it('SEC2 A9: an existing installation keeps its invite codes; keys leave the database; old rows are filed by organisation and the chain verifies', async () => {
 		await migrateToBefore0013();
-		await seedIfEmpty(open.db, new BlobStore(join(dataDir, 'blobs'), 1 << 20), clock, false);
+		await seedIfEmpty(open.db, new FolderBlobStore(join(dataDir, 'blobs'), 1 << 20), clock, false);
 		const admin = (await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow()) as User;
 		const legacyKey = randomBytes(32);
 		await open.db

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
-import { BlobStore } from './blob-store';
+import { FolderBlobStore } from './blob-folder';
 import { seedIfEmpty, DEMO_CONTRACT_TITLE, DEMO_SEAL_ID, DEMO_SIGNER_ID } from './seed';
 import { loadEnvelope } from '../contracts';
 
@@ -25,7 +25,7 @@ afterEach(async () => {
 
 describe('seedIfEmpty', () => {
 	it('seeds one organisation, one admin and a bilingual multi-page demo contract, once', async () => {
-		const blobs = new BlobStore(join(dir, 'blobs'), 1 << 24);
+		const blobs = new FolderBlobStore(join(dir, 'blobs'), 1 << 24);
 		expect(await seedIfEmpty(open.db, blobs, clock, true)).toBe(true);
 		expect(await seedIfEmpty(open.db, blobs, clock, true)).toBe(false);
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
-import { BlobStore } from '../platform/blob-store';
+import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty, DEMO_SEAL_ID } from '../platform/seed';
 import { imageResponse, listMySeals } from './seals';
 import { verifyAuditLog } from '../audit';
@@ -54,7 +54,7 @@ beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-admin-seals-'));
 	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
 	await migrateToLatest(open);
-	const blobs = new BlobStore(join(dir, 'blobs'), 1 << 24);
+	const blobs = new FolderBlobStore(join(dir, 'blobs'), 1 << 24);
 	deps = { db: open.db, blobs, clock };
 	await seedIfEmpty(open.db, blobs, clock, true);
 	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();

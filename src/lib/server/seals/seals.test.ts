@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
-import { BlobStore } from '../platform/blob-store';
+import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty, DEMO_SEAL_ID, DEMO_SEAL_NAME } from '../platform/seed';
 import {
 	clearSignature,
@@ -23,7 +23,7 @@ import { photoJpeg, sha256Hex, signaturePng } from '../../../../tests/support/im
 
 let dir: string;
 let open: OpenDatabase;
-let blobs: BlobStore;
+let blobs: FolderBlobStore;
 let admin: User;
 let outsider: User;
 let cosigner: User;
@@ -57,7 +57,7 @@ beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-seals-'));
 	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
 	await migrateToLatest(open);
-	blobs = new BlobStore(join(dir, 'blobs'), 1 << 24);
+	blobs = new FolderBlobStore(join(dir, 'blobs'), 1 << 24);
 	await seedIfEmpty(open.db, blobs, clock, true);
 	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
 	envelopeId = (await open.db.selectFrom('envelopes').select('id').executeTakeFirstOrThrow()).id;

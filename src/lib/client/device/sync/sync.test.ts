@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, migrateToLatest, type OpenDatabase } from '$lib/server/db';
 import type { User } from '$lib/server/db/schema';
-import { BlobStore } from '$lib/server/platform/blob-store';
+import { FolderBlobStore } from '$lib/server/platform/blob-folder';
 import { ingestSubmission, type IngestDeps } from '$lib/server/sync/ingest';
 import { topUpTickets } from '$lib/server/auth/tickets';
 import { definitionJson } from '$lib/server/contracts/envelopes';
@@ -51,7 +51,7 @@ interface Request {
 
 let dir: string;
 let open: OpenDatabase;
-let blobs: BlobStore;
+let blobs: FolderBlobStore;
 let now: Date;
 let ingestDeps: IngestDeps;
 let alice: User;
@@ -121,7 +121,7 @@ beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-drain-'));
 	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
 	await migrateToLatest(open);
-	blobs = new BlobStore(join(dir, 'blobs'), 1 << 24);
+	blobs = new FolderBlobStore(join(dir, 'blobs'), 1 << 24);
 	ingestDeps = { db: open.db, blobs, clock: () => now, origin: ORIGIN };
 	sigPng = await signaturePng();
 	sealPng = await discSealPng();

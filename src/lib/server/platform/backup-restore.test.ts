@@ -1,0 +1,139 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Sqlite from 'better-sqlite3';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createReviewWorld, type ReviewWorld } from '../../../../tests/support/review-world';
+import { inconsistencies } from '../../../../tests/support/consistency';
+import { multiPagePdf, A4 } from '../../../../tests/support/test-pdfs';
+import { FINALISE_JOB } from '$lib/domain/completion';
+import { unpackEvidence } from '$lib/evidence/format';
+import { verifyEvidence } from '$lib/evidence/verify';
+import { currentMigration, migrateToLatest, migrationNames, openDatabase } from '../db';
+import { verifyAuditLog } from '../audit';
+import { loadSigningIdentity, signPdf, type SigningIdentity } from '../signing';
+import { evidenceArchive, finaliseEnvelope } from '../finalise';
+import { FolderBlobStore } from './blob-folder';
+import { sha256Of } from './blob-store';
+import { JobRunner } from './job-runner';
+
+// The backup procedure of docs/deploy.md, run for real on a populated SQLite installation: the
+// database through SQLite's online backup API (a second connection, while the app's is open),
+// then the blob folder; restored into a fresh folder and opened as the app opens it. The server
+// keys stay those of this process, as a restore brings the secrets file back beside the data.
+
+let world: ReviewWorld;
+let identity: SigningIdentity;
+let scratch: string;
+
+beforeEach(async () => {
+	world = await createReviewWorld(new Date('2026-03-01T08:00:00Z'), {
+		original: await multiPagePdf([A4, A4, A4]),
+		solo: true
+	});
+	identity = await loadSigningIdentity(
+		{ kind: 'generated', dir: join(world.dir, 'signing') },
+		{ now: new Date('2026-02-28T08:00:00Z') }
+	);
+	scratch = await mkdtemp(join(tmpdir(), 'sealpass-backup-'));
+});
+
+afterEach(async () => {
+	await world.close();
+	await rm(scratch, { recursive: true, force: true });
+});
+
+describe('backup and restore of a SQLite installation', () => {
+	it(
+		'a restored copy opens, its audit chain verifies and a finished contract’s evidence is valid',
+		{ timeout: 90_000 },
+		async () => {
+			// A finished contract: signed, then finalised by the job the last signature queued.
+			await world.addContract('env-1', '设备采购合同 Equipment purchase');
+			await world.sign('env-1');
+			const runner = new JobRunner(world.open.db, () => world.now()).register(
+				FINALISE_JOB,
+				(job, owner) =>
+					finaliseEnvelope(
+						{
+							db: world.open.db,
+							blobs: world.blobs,
+							clock: () => world.now(),
+							origin: 'https://sign.example.cn',
+							signPdf: (pdf, at) => signPdf(pdf, identity, { signingTime: at })
+						},
+						job,
+						owner
+					)
+			);
+			await runner.runDue();
+			await runner.stop();
+			const finished = await world.open.db
+				.selectFrom('envelopes')
+				.select(['final_sha256'])
+				.where('id', '=', 'env-1')
+				.executeTakeFirstOrThrow();
+			expect(finished.final_sha256).toMatch(/^[0-9a-f]{64}$/);
+			// The installation's blob folder (the test server keeps it beside the database).
+			const blobDir = join(world.dir, 'blobs');
+			// A writer killed mid-blob leaves a temporary file; the backup must not carry it.
+			await writeFile(join(blobDir, '.tmp-killed-writer'), 'half a blob');
+
+			// Backup while the app's connection stays open: database first, then the blobs.
+			const backup = join(scratch, 'backup');
+			await mkdir(backup);
+			const source = new Sqlite(join(world.dir, 'app.db'), { readonly: true });
+			try {
+				await source.backup(join(backup, 'app.db'));
+			} finally {
+				source.close();
+			}
+			await cp(blobDir, join(backup, 'blobs'), {
+				recursive: true,
+				filter: (path) => !path.split('/').pop()!.startsWith('.tmp-')
+			});
+
+			// Restore into a fresh folder and open it as start-up does.
+			const restored = join(scratch, 'restored');
+			await cp(backup, restored, { recursive: true });
+			expect((await readdir(restored)).sort()).toEqual(['app.db', 'blobs']);
+			expect(await inconsistencies(join(restored, 'app.db'), join(restored, 'blobs'))).toEqual([]);
+			const open = openDatabase(`sqlite:${join(restored, 'app.db')}`);
+			try {
+				expect(await migrateToLatest(open)).toEqual([]);
+				expect(await currentMigration(open)).toBe((await migrationNames()).at(-1));
+				const blobs = new FolderBlobStore(join(restored, 'blobs'), 1 << 24);
+
+				const audit = await verifyAuditLog(open.db);
+				expect(audit).toMatchObject({ ok: true, firstBroken: null });
+				expect(audit.checked).toBeGreaterThan(0);
+				// The same chain as the live database's, up to its signed head.
+				expect(audit.anchor).toEqual((await verifyAuditLog(world.open.db)).anchor);
+
+				const final = (await blobs.get(finished.final_sha256!))!;
+				expect(sha256Of(final)).toBe(finished.final_sha256);
+				const archive = await evidenceArchive(
+					{
+						db: open.db,
+						blobs,
+						origin: 'https://sign.example.cn',
+						signingCertificate: identity.certificate,
+						renderer: 'sealpass test'
+					},
+					world.alice,
+					'env-1'
+				);
+				if (!archive.ok) throw new Error(archive.message);
+				expect(archive.final).toBe(true);
+				const unpacked = await unpackEvidence(archive.bytes);
+				if (!unpacked.ok) throw new Error(unpacked.message);
+				const report = await verifyEvidence(unpacked.bundle);
+				expect(report.codes).toEqual([]);
+				expect(report.verdict).toBe('valid');
+				expect(report.signers).toHaveLength(1);
+			} finally {
+				await open.close();
+			}
+		}
+	);
+});
