@@ -6,7 +6,8 @@ import { startServer, type RunningServer } from '../../scripts/server-process.mj
 import { attachWorld, type ServerWorld } from './support/server-world';
 import { createSession } from '../../src/lib/server/auth/sessions';
 import { textPdf } from '../support/pdfs';
-import { BlobStore, storeBlob } from '../../src/lib/server/platform/blob-store';
+import { storeBlob } from '../../src/lib/server/platform/blob-store';
+import { FolderBlobStore } from '../../src/lib/server/platform/blob-folder';
 import { definitionJson } from '../../src/lib/server/contracts/envelopes';
 import { worldEnvelope } from '../support/signer-world';
 
@@ -75,7 +76,7 @@ test.beforeAll(async () => {
 	const pdf = await textPdf(3);
 	const docHash = await storeBlob(
 		world.open.db,
-		new BlobStore(world.blobDir, 1 << 24),
+		new FolderBlobStore(world.blobDir, 1 << 24),
 		pdf,
 		'application/pdf',
 		new Date().toISOString()
