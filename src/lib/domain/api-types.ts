@@ -611,3 +611,86 @@ export interface PreAuthRefusalsResponse {
 	day: string;
 	items: { userId: string; userName: string; code: string; count: number; lastAt: string }[];
 }
+
+// organisation certification (SPEC OC)
+
+/** An application as its applicant and the operator see it; the account shows masked (OC7). */
+export interface OrgCertApplicationView {
+	id: string;
+	state: 'pending' | 'certified' | 'rejected';
+	orgType: string;
+	name: string;
+	idNumber: string;
+	representative: string;
+	region: string | null;
+	usccVerdict: 'valid' | 'suspect' | 'not_applicable';
+	licenceType: string;
+	privacyVersion: string;
+	privacyAgreedAt: string;
+	createdAt: string;
+	method: 'deposit_platform' | 'deposit_org' | 'letter' | null;
+	/** Platform pays: where and when it was sent, how many tries are left. */
+	deposit: {
+		bank: string;
+		branch: string;
+		accountMasked: string;
+		sentAt: string | null;
+		triesLeft: number;
+		expiresAt: string | null;
+	} | null;
+	/** Organisation pays: the remark code and when the payment arrived. */
+	remarkCode: string | null;
+	paymentReceivedAt: string | null;
+	letterType: string | null;
+	verifiedAt: string | null;
+	decidedAt: string | null;
+	rejectReason: string | null;
+}
+
+export interface PlatformAccountView {
+	accountName: string;
+	bank: string;
+	branch: string;
+	account: string;
+}
+
+export interface OrgCertStatusResponse {
+	state: 'uncertified' | 'pending' | 'certified' | 'rejected';
+	certifiedAt: string | null;
+	organisation: { name: string };
+	/** The latest application, if any. */
+	application: OrgCertApplicationView | null;
+	/** The bank adapter is a simulation (labelled wherever it appears). */
+	bankSimulated: boolean;
+	platformAccount: PlatformAccountView;
+	/** The privacy terms' current version, which the form's consent names. */
+	privacyVersion: string;
+	/** Whether the signed-in user is the platform operator (may open the review queue). */
+	operator: boolean;
+}
+
+export interface OrgCertQueueItem extends OrgCertApplicationView {
+	orgId: string;
+	applicantName: string;
+}
+
+export interface OrgCertQueueResponse {
+	items: OrgCertQueueItem[];
+	bankSimulated: boolean;
+}
+
+export interface SimBankTransferView {
+	id: string;
+	direction: 'to_org' | 'to_platform';
+	account: string;
+	accountName: string;
+	amount: string;
+	remark: string;
+	createdAt: string;
+}
+
+export interface SimBankResponse {
+	simulated: true;
+	transfers: SimBankTransferView[];
+	platformAccount: PlatformAccountView;
+}

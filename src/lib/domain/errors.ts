@@ -91,7 +91,17 @@ export const ERROR_CODES = [
 	'PASSKEY_CHECK_REQUIRED',
 	// server storage: the disk is full, or another writer holds the database past busy_timeout
 	'SERVER_DISK_FULL',
-	'SERVER_BUSY'
+	'SERVER_BUSY',
+	// organisation certification (SPEC OC)
+	'ORG_NOT_CERTIFIED',
+	'ORG_CERT_INVALID',
+	'LICENCE_INVALID',
+	'LICENCE_TOO_LARGE',
+	'CERT_STATE',
+	'DEPOSIT_WRONG',
+	'DEPOSIT_EXPIRED',
+	'DEPOSIT_LOCKED',
+	'BANK_DETAILS_INVALID'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -225,7 +235,16 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	PASSKEY_CHECK_REQUIRED: 403,
 	// server storage: 5xx so devices keep the item and retry; nothing was stored
 	SERVER_DISK_FULL: 507,
-	SERVER_BUSY: 503
+	SERVER_BUSY: 503,
+	ORG_NOT_CERTIFIED: 403,
+	ORG_CERT_INVALID: 422,
+	LICENCE_INVALID: 422,
+	LICENCE_TOO_LARGE: 413,
+	CERT_STATE: 409,
+	DEPOSIT_WRONG: 422,
+	DEPOSIT_EXPIRED: 410,
+	DEPOSIT_LOCKED: 429,
+	BANK_DETAILS_INVALID: 422
 };
 
 /**

@@ -135,7 +135,7 @@ export function validateOrgApplication(
 			idNumber,
 			representative: input.representative.trim(),
 			region: fields.needsRegion ? (input.region ?? '').trim() : null,
-			privacyVersion: input.privacyVersion,
+			privacyVersion: ORG_PRIVACY_VERSION,
 			usccVerdict
 		}
 	};

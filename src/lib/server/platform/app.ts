@@ -9,6 +9,7 @@ import { createNotifiers, type Notifiers } from './notify';
 import { join } from 'node:path';
 import { loadServerKeys } from './secrets';
 import { anchorAuditHead } from '../audit';
+import { SimulatedBank, type BankTransfer } from '../orgs';
 import { loadSigningIdentity, signPdf, type SigningIdentity } from '../signing';
 import { COMPLETED_NOTICE_JOB, finaliseEnvelope, notifyCompleted } from '../finalise';
 import {
@@ -37,6 +38,11 @@ export interface App {
 	signing: SigningIdentity;
 	/** Background jobs (finalisation); endpoints kick it after a write that queued one. */
 	jobs: JobRunner;
+	/**
+	 * The bank behind 对公打款 (SPEC OC6–OC8). Only the simulated bank exists so far; it says so
+	 * wherever it appears. A real bank's adapter implements the same interface.
+	 */
+	bank: BankTransfer;
 }
 
 let app: App | undefined;
@@ -97,7 +103,8 @@ export async function startApp(
 		notifiers,
 		migration,
 		signing,
-		jobs: finalisationJobs(database, blobs, config, signing, notifiers)
+		jobs: finalisationJobs(database, blobs, config, signing, notifiers),
+		bank: new SimulatedBank(systemClock)
 	};
 	// Runs what is due now, including jobs a crashed or stopped process left (SPEC C5).
 	app.jobs.start();
