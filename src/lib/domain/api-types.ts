@@ -221,8 +221,11 @@ export interface AdminSeal extends MySeal {
 
 export interface AdminSealsResponse {
 	seals: AdminSeal[];
-	/** The organisation's registered name: the default text of a new round or oval seal. */
-	organisation: { name: string };
+	/**
+	 * The organisation's registered name (the default text of a new round or oval seal) and its
+	 * certification state: seals are made and authorised only once it is certified (SPEC OC5).
+	 */
+	organisation: { name: string; certState: 'uncertified' | 'pending' | 'certified' | 'rejected' };
 }
 
 /** One use of a seal: a stored submission that stamps with it (GET /api/admin/seals/[id]/uses). */

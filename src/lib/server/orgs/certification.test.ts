@@ -82,10 +82,12 @@ beforeEach(async () => {
 		{ id: 'org-platform' },
 		{ id: 'org-new', name: '新建', certState: 'uncertified' }
 	]);
-	[operator, admin] = await insertUsers(server.db, at, [
+	const users = await insertUsers(server.db, at, [
 		{ id: 'operator', org: 'org-platform', role: 'admin' },
 		{ id: 'new-admin', org: 'org-new', role: 'admin' }
 	]);
+	operator = users[0]!;
+	admin = users[1]!;
 	// The operator is whoever used the first setup link.
 	await server.db
 		.insertInto('setup_tokens')

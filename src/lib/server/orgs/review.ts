@@ -114,7 +114,7 @@ export async function applicationFile(
 	user: User,
 	applicationId: string,
 	which: 'licence' | 'letter'
-): Promise<{ bytes: Uint8Array; mediaType: string } | null> {
+): Promise<{ bytes: Uint8Array<ArrayBuffer>; mediaType: string } | null> {
 	const row = await db
 		.selectFrom('org_cert_applications')
 		.select(['org_id', 'licence_hash', 'licence_type', 'letter_hash', 'letter_type'])

@@ -9,7 +9,7 @@ import { createNotifiers, type Notifiers } from './notify';
 import { join } from 'node:path';
 import { loadServerKeys } from './secrets';
 import { anchorAuditHead } from '../audit';
-import { SimulatedBank, type BankTransfer } from '../orgs';
+import { SimulatedBank, type BankTransfer, type CertDeps } from '../orgs';
 import { loadSigningIdentity, signPdf, type SigningIdentity } from '../signing';
 import { COMPLETED_NOTICE_JOB, finaliseEnvelope, notifyCompleted } from '../finalise';
 import {
@@ -147,4 +147,10 @@ function finalisationJobs(
 		)
 		.register(RESENT_NOTICE_JOB, (job, owner) => notifyResent({ ...deps, notifiers }, job, owner))
 		.register(TURN_NOTICE_JOB, (job, owner) => notifyTurn({ ...deps, notifiers }, job, owner));
+}
+
+/** What the certification operations need, from the running app (one place for every endpoint). */
+export function certDeps(): CertDeps {
+	const { database, blobs, clock, bank } = getApp();
+	return { db: database.db, blobs, clock, bank };
 }
