@@ -252,6 +252,12 @@ export interface MySealsResponse {
 	seals: MySeal[];
 	/** SHA-256 of the user's saved signature PNG, or null when none is saved. */
 	defaultSignature: string | null;
+	/**
+	 * The organisation's certification state (SPEC OC5): the device keeps it to explain, offline,
+	 * why company seals cannot be used, and refuses its own stamps before the passkey when not
+	 * certified. Absent from servers older than certification.
+	 */
+	orgCertState?: 'uncertified' | 'pending' | 'certified' | 'rejected';
 }
 
 /** PUT /api/me/signature: the SHA-256 of the saved signature PNG, now the user's default. */
