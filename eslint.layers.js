@@ -148,7 +148,8 @@ const SERVER_FEATURES = [
 	'audit',
 	'pdf',
 	'finalise',
-	'signing'
+	'signing',
+	'orgs'
 ];
 const SERVER_FOLDERS = [...SERVER_FEATURES, 'platform', 'db'];
 const throughIndex = (own, depth) =>

@@ -11,6 +11,7 @@ import { definitionJson } from '../../src/lib/server/contracts';
 import type { IngestDeps } from '../../src/lib/server/sync';
 import { sampleEnvelope } from '../../src/lib/domain/fixtures';
 import type { Envelope } from '../../src/lib/domain/envelope';
+import type { CertState } from '../../src/lib/domain/org-certification';
 import { discSealPng, sha256Hex, signaturePng } from './images';
 import {
 	createFakeAuthenticator,
@@ -89,11 +90,15 @@ export async function openTestServer(
 	};
 }
 
-/** Organisations by id; 'org' is 示例 / Demo unless named otherwise. */
+/**
+ * Organisations by id; 'org' is 示例 / Demo unless named otherwise. They start certified
+ * (已认证, SPEC OC5) so the worlds can make and stamp seals; a test of certification asks for
+ * another state.
+ */
 export async function insertOrgs(
 	db: Kysely<Database>,
 	at: string,
-	orgs: { id: string; name?: string; nameEn?: string }[] = [{ id: 'org' }]
+	orgs: { id: string; name?: string; nameEn?: string; certState?: CertState }[] = [{ id: 'org' }]
 ): Promise<void> {
 	await db
 		.insertInto('organisations')
@@ -102,7 +107,8 @@ export async function insertOrgs(
 				id: o.id,
 				name: o.name ?? '示例',
 				name_en: o.nameEn ?? 'Demo',
-				created_at: at
+				created_at: at,
+				cert_state: o.certState ?? 'certified'
 			}))
 		)
 		.execute();

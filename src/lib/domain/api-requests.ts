@@ -219,3 +219,30 @@ export const ReviewDecisionSchema = v.object({
 	decision: v.picklist(REVIEW_DECISIONS),
 	comment: v.pipe(v.string(), v.maxLength(4000))
 });
+
+// organisation certification (SPEC OC)
+
+/** 对公打款, platform pays: the account the amount goes to (checked further by OC7). */
+export const DepositAccountBody = v.object({
+	bank: Text(100),
+	branch: Text(100),
+	account: Text(40),
+	cnaps: Text(20)
+});
+
+/** The amount typed back, as typed ("0.37"). */
+export const DepositAnswerBody = v.object({ amount: Text(20) });
+
+/** The operator's decision on an application; a rejection carries its reason. */
+export const CertDecisionBody = v.variant('decision', [
+	v.object({ decision: v.literal('approve') }),
+	v.object({ decision: v.literal('reject'), reason: Text(1000) })
+]);
+
+/** The simulated bank's page: an organisation's payment to the platform. */
+export const SimPaymentBody = v.object({
+	accountName: Text(100),
+	account: Text(40),
+	amount: Text(20),
+	remark: Text(40)
+});

@@ -224,8 +224,11 @@ export interface AdminSeal extends MySeal {
 
 export interface AdminSealsResponse {
 	seals: AdminSeal[];
-	/** The organisation's registered name: the default text of a new round or oval seal. */
-	organisation: { name: string };
+	/**
+	 * The organisation's registered name (the default text of a new round or oval seal) and its
+	 * certification state: seals are made and authorised only once it is certified (SPEC OC5).
+	 */
+	organisation: { name: string; certState: 'uncertified' | 'pending' | 'certified' | 'rejected' };
 }
 
 /** One use of a seal: a stored submission that stamps with it (GET /api/admin/seals/[id]/uses). */
@@ -252,6 +255,12 @@ export interface MySealsResponse {
 	seals: MySeal[];
 	/** SHA-256 of the user's saved signature PNG, or null when none is saved. */
 	defaultSignature: string | null;
+	/**
+	 * The organisation's certification state (SPEC OC5): the device keeps it to explain, offline,
+	 * why company seals cannot be used, and refuses its own stamps before the passkey when not
+	 * certified. Absent from servers older than certification.
+	 */
+	orgCertState?: 'uncertified' | 'pending' | 'certified' | 'rejected';
 }
 
 /** PUT /api/me/signature: the SHA-256 of the saved signature PNG, now the user's default. */
@@ -635,4 +644,87 @@ export interface FieldTemplatesResponse {
 export interface PreAuthRefusalsResponse {
 	day: string;
 	items: { userId: string; userName: string; code: string; count: number; lastAt: string }[];
+}
+
+// organisation certification (SPEC OC)
+
+/** An application as its applicant and the operator see it; the account shows masked (OC7). */
+export interface OrgCertApplicationView {
+	id: string;
+	state: 'pending' | 'certified' | 'rejected';
+	orgType: string;
+	name: string;
+	idNumber: string;
+	representative: string;
+	region: string | null;
+	usccVerdict: 'valid' | 'suspect' | 'not_applicable';
+	licenceType: string;
+	privacyVersion: string;
+	privacyAgreedAt: string;
+	createdAt: string;
+	method: 'deposit_platform' | 'deposit_org' | 'letter' | null;
+	/** Platform pays: where and when it was sent, how many tries are left. */
+	deposit: {
+		bank: string;
+		branch: string;
+		accountMasked: string;
+		sentAt: string | null;
+		triesLeft: number;
+		expiresAt: string | null;
+	} | null;
+	/** Organisation pays: the remark code and when the payment arrived. */
+	remarkCode: string | null;
+	paymentReceivedAt: string | null;
+	letterType: string | null;
+	verifiedAt: string | null;
+	decidedAt: string | null;
+	rejectReason: string | null;
+}
+
+export interface PlatformAccountView {
+	accountName: string;
+	bank: string;
+	branch: string;
+	account: string;
+}
+
+export interface OrgCertStatusResponse {
+	state: 'uncertified' | 'pending' | 'certified' | 'rejected';
+	certifiedAt: string | null;
+	organisation: { name: string };
+	/** The latest application, if any. */
+	application: OrgCertApplicationView | null;
+	/** The bank adapter is a simulation (labelled wherever it appears). */
+	bankSimulated: boolean;
+	platformAccount: PlatformAccountView;
+	/** The privacy terms' current version, which the form's consent names. */
+	privacyVersion: string;
+	/** Whether the signed-in user is the platform operator (may open the review queue). */
+	operator: boolean;
+}
+
+export interface OrgCertQueueItem extends OrgCertApplicationView {
+	orgId: string;
+	applicantName: string;
+}
+
+export interface OrgCertQueueResponse {
+	items: OrgCertQueueItem[];
+	bankSimulated: boolean;
+}
+
+export interface SimBankTransferView {
+	id: string;
+	direction: 'to_org' | 'to_platform';
+	account: string;
+	accountName: string;
+	amount: string;
+	remark: string;
+	createdAt: string;
+}
+
+export interface SimBankResponse {
+	simulated: true;
+	transfers: SimBankTransferView[];
+	platformAccount: PlatformAccountView;
 }

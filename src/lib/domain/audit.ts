@@ -75,7 +75,31 @@ export type AuditEvent =
 	| { kind: 'seal.disabled'; subject: string; data: { name: string } }
 	| { kind: 'seal.enabled'; subject: string; data: { name: string } }
 	| { kind: 'seal.authorised'; subject: string; data: { userId: string } }
-	| { kind: 'seal.revoked'; subject: string; data: { userId: string } };
+	| { kind: 'seal.revoked'; subject: string; data: { userId: string } }
+	// organisation certification — subject: application id
+	| {
+			kind: 'org.cert-applied';
+			subject: string;
+			data: {
+				orgId: string;
+				orgType: string;
+				idNumber: string;
+				usccVerdict: string;
+				licenceHash: string;
+				privacyVersion: string;
+			};
+	  }
+	| {
+			kind: 'org.cert-verification';
+			subject: string;
+			data: {
+				method: string;
+				step: 'chosen' | 'sent' | 'wrong' | 'confirmed' | 'locked' | 'received' | 'uploaded';
+				detail?: string;
+			};
+	  }
+	| { kind: 'org.cert-approved'; subject: string; data: { orgId: string } }
+	| { kind: 'org.cert-rejected'; subject: string; data: { orgId: string; reason: string } };
 
 /** What an accepted manifest is known by in the trail: enough to find and re-check it. */
 export interface SubmissionData {
@@ -120,7 +144,11 @@ export const AUDIT_KINDS = Object.keys({
 	'envelope.deadline-changed': 1,
 	'member.role-changed': 1,
 	'member.deactivated': 1,
-	'member.reactivated': 1
+	'member.reactivated': 1,
+	'org.cert-applied': 1,
+	'org.cert-verification': 1,
+	'org.cert-approved': 1,
+	'org.cert-rejected': 1
 } satisfies Record<AuditKind, 1>) as AuditKind[];
 
 /** One stored row of the chain; `data` is the canonical JSON text exactly as stored. */

@@ -94,7 +94,17 @@ export const ERROR_CODES = [
 	'SERVER_BUSY',
 	// members of an organisation
 	'ACCOUNT_DEACTIVATED',
-	'LAST_ADMIN'
+	'LAST_ADMIN',
+	// organisation certification (SPEC OC)
+	'ORG_NOT_CERTIFIED',
+	'ORG_CERT_INVALID',
+	'LICENCE_INVALID',
+	'LICENCE_TOO_LARGE',
+	'CERT_STATE',
+	'DEPOSIT_WRONG',
+	'DEPOSIT_EXPIRED',
+	'DEPOSIT_LOCKED',
+	'BANK_DETAILS_INVALID'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -232,7 +242,16 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	// members: a deactivated account is final until an administrator reactivates it; the last
 	// active administrator cannot be demoted or deactivated (nobody could undo it)
 	ACCOUNT_DEACTIVATED: 403,
-	LAST_ADMIN: 409
+	LAST_ADMIN: 409,
+	ORG_NOT_CERTIFIED: 403,
+	ORG_CERT_INVALID: 422,
+	LICENCE_INVALID: 422,
+	LICENCE_TOO_LARGE: 413,
+	CERT_STATE: 409,
+	DEPOSIT_WRONG: 422,
+	DEPOSIT_EXPIRED: 410,
+	DEPOSIT_LOCKED: 429,
+	BANK_DETAILS_INVALID: 422
 };
 
 /**

@@ -302,6 +302,20 @@ describe('validateManifest', () => {
 		expect(refused.filter((c) => c === 'R13:SEAL_NOT_AUTHORISED')).toHaveLength(3);
 	});
 
+	it('OC5: an uncertified organisation stamps nothing; its signatures are unaffected', () => {
+		const refused = validateManifest(
+			sampleEnvelope(),
+			sampleManifest(),
+			ctx({ orgCertified: false })
+		);
+		expect(refused.filter((p) => p.code === 'ORG_NOT_CERTIFIED')).toHaveLength(3);
+		expect(headlineProblem(refused)?.code).toBe('ORG_NOT_CERTIFIED');
+		expect(codes(sampleManifest(), ctx({ orgCertified: true }))).toEqual([]);
+		// Bob only signs: whatever else his manifest meets, certification is not it.
+		const signatureOnly = codes(bobManifest(), ctx({ orgCertified: false }));
+		expect(signatureOnly.some((c) => c.startsWith('OC5'))).toBe(false);
+	});
+
 	it('R20: every seal fill, free seal and riding seam carries the seal’s own image', () => {
 		const forged = 'f'.repeat(64);
 		const m = sampleManifest();

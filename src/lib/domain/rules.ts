@@ -152,6 +152,11 @@ export interface SealContext {
 	seals: ReadonlyMap<string, SealRecord>;
 	/** When the manifest's challenge ticket was issued (ISO): versions closed before it are spent. */
 	ticketIssuedAt: string;
+	/**
+	 * Whether the signer's organisation is 已认证 (SPEC OC5); false refuses every company stamp.
+	 * Absent where it is not judged: re-verifying evidence accepted while it was certified.
+	 */
+	orgCertified?: boolean;
 }
 
 export interface ValidationContext extends SealContext {
@@ -189,6 +194,7 @@ function checkStamp(
 	ctx: SealContext,
 	add: (code: ErrorCode, rule: string, path: string) => void
 ): void {
+	if (ctx.orgCertified === false) add('ORG_NOT_CERTIFIED', 'OC5', `${path}.sealId`);
 	if (!ctx.authorisedSeals.has(stamp.sealId)) add('SEAL_NOT_AUTHORISED', 'R13', `${path}.sealId`);
 	const seal = ctx.seals.get(stamp.sealId);
 	if (seal?.status === 'disabled') add('SEAL_DISABLED', 'R21', `${path}.sealId`);
@@ -352,6 +358,7 @@ const HEADLINE_ORDER: readonly ErrorCode[] = [
 	'DOC_MISMATCH',
 	'FIELD_TAKEN',
 	'NOT_YOUR_TURN',
+	'ORG_NOT_CERTIFIED',
 	'SEAL_NOT_AUTHORISED',
 	'SEAL_DISABLED'
 ];

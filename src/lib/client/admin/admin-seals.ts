@@ -41,7 +41,12 @@ export async function loadAdminSeals(fetcher: typeof fetch) {
 		api<AdminSealsResponse>(fetcher, '/api/admin/seals'),
 		api<OrgUsersResponse>(fetcher, '/api/admin/users')
 	]);
-	return { seals: seals.seals, users: users.users, organisationName: seals.organisation.name };
+	return {
+		seals: seals.seals,
+		users: users.users,
+		organisationName: seals.organisation.name,
+		certState: seals.organisation.certState
+	};
 }
 
 /** One page of a seal's usage history (SA8), newest first; pass the last page's cursor for more. */

@@ -59,7 +59,11 @@ const kindLabel: Record<AuditKind, () => string> = {
 	'seal.disabled': m.audit_kind_seal_disabled,
 	'seal.enabled': m.audit_kind_seal_enabled,
 	'seal.authorised': m.audit_kind_seal_authorised,
-	'seal.revoked': m.audit_kind_seal_revoked
+	'seal.revoked': m.audit_kind_seal_revoked,
+	'org.cert-applied': m.orgcert_audit_applied,
+	'org.cert-verification': m.orgcert_audit_verification,
+	'org.cert-approved': m.orgcert_audit_approved,
+	'org.cert-rejected': m.orgcert_audit_rejected
 };
 
 /** An event's name in the admin's language; a kind written by a newer server shows by its stored name. */

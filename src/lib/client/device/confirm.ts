@@ -132,7 +132,10 @@ export async function compose(
 	// rule of its own seals first, before the passkey, so a stale stamp is re-done now, not
 	// discovered as a refusal after sync.
 	const problem = headlineProblem(
-		sealProblems(manifest, kitSealContext(await db.seals.toArray(), now))
+		sealProblems(
+			manifest,
+			kitSealContext(await db.seals.toArray(), now, (await db.meta.get('orgCertState'))?.value)
+		)
 	);
 	if (problem) {
 		throw new ApiError(problem.code, 0, `Rule ${problem.rule} failed at ${problem.path}`);

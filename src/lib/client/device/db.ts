@@ -45,6 +45,7 @@ export interface DeviceBlob {
  *   offline); cleared by uploadPendingSignature once the server took it;
  * - 'lastSync': { at, error: { code, message } | null } of the last sync run;
  * - 'pullCursor': the opaque cursor of the last pull;
+ * - 'orgCertState': the organisation's certification state from the last signing-kit download;
  * - 'cjkFont': { sha256 } of the server's CJK font in `blobs`, kept when a downloaded contract
  *   has a date field of this user's: the preview draws date text with exactly those bytes.
  */

@@ -34,6 +34,8 @@ export class Marking {
 	loaded = $state(false);
 	seals = $state.raw<DeviceSeal[]>([]);
 	defaultSignature = $state<string | null>(null);
+	/** The organisation's certification state as of the last sync (null: not known yet). */
+	orgCertState = $state<string | null>(null);
 	/** Image hash → object URL of its bytes in `blobs`. */
 	urls = $state<Record<string, string>>({});
 	/** The last storage failure, shown to the signer; the marks stay in memory meanwhile. */
@@ -62,6 +64,11 @@ export class Marking {
 				next: (rows) => {
 					this.seals = rows.sort((a, b) => a.name.localeCompare(b.name));
 					this.#refreshUrls();
+				}
+			}),
+			liveQuery(() => db.meta.get('orgCertState')).subscribe({
+				next: (row) => {
+					this.orgCertState = typeof row?.value === 'string' ? row.value : null;
 				}
 			}),
 			liveQuery(() => db.meta.get('defaultSignature')).subscribe({

@@ -5,7 +5,12 @@ import sharp from 'sharp';
 import type { MySeal, MySealsResponse } from '$lib/domain/api-types';
 import { DeviceDb } from './db';
 import { ApiError } from '../api';
-import { downloadSigningKit, saveDefaultSignature, uploadPendingSignature } from './signing-kit';
+import {
+	downloadSigningKit,
+	kitSealContext,
+	saveDefaultSignature,
+	uploadPendingSignature
+} from './signing-kit';
 
 // The device side of the signing kit against a real Dexie (fake-indexeddb: IndexedDB in memory)
 // and a small in-process server that answers like /api/me/seals, /api/blobs and
@@ -107,6 +112,21 @@ describe('downloadSigningKit', () => {
 		expect((await db.seals.toArray()).map((s) => s.id)).toEqual(['a']);
 		expect(Object.keys(await blobHashes()).sort()).toEqual([hex(red), hex(ink)].sort());
 		expect(await db.meta.get('defaultSignature')).toBeUndefined();
+	});
+
+	it("OC5: the organisation's certification state is kept, and an uncertified one stamps nothing on the device", async () => {
+		server.kit = { seals: [sealOf('a', red)], defaultSignature: null, orgCertState: 'pending' };
+		await downloadSigningKit(db);
+		const state = (await db.meta.get('orgCertState'))?.value;
+		expect(state).toBe('pending');
+		const now = new Date('2026-03-01T08:00:00Z');
+		expect(kitSealContext(await db.seals.toArray(), now, state).orgCertified).toBe(false);
+		server.kit = { ...server.kit, orgCertState: 'certified' };
+		await downloadSigningKit(db);
+		const certified = (await db.meta.get('orgCertState'))?.value;
+		expect(kitSealContext(await db.seals.toArray(), now, certified).orgCertified).toBe(true);
+		// An older server says nothing: the device does not judge what it was not told.
+		expect(kitSealContext([], now, undefined).orgCertified).toBeUndefined();
 	});
 
 	it('SK4: an image a waiting signature drew with stays when its seal is revoked', async () => {

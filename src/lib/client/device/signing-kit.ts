@@ -24,8 +24,14 @@ export interface SigningKit {
  * seal as it has it now: a stamp made before a kit refresh that changed the seal is refused here,
  * where the signer can stamp again, instead of days later by the server.
  */
-export function kitSealContext(seals: readonly DeviceSeal[], now: Date): SealContext {
+export function kitSealContext(
+	seals: readonly DeviceSeal[],
+	now: Date,
+	orgCertState?: unknown
+): SealContext {
 	return {
+		// As of the last kit download (SPEC OC5); unknown (an older server) is not judged here.
+		orgCertified: orgCertState === undefined ? undefined : orgCertState === 'certified',
 		authorisedSeals: new Set(seals.map((s) => s.id)),
 		seals: new Map(
 			seals.map((s) => [
@@ -138,6 +144,8 @@ export async function downloadSigningKit(db: DeviceDb): Promise<SigningKit> {
 			for (const blob of fetched) {
 				if (!(await db.blobs.get(blob.sha256))) await db.blobs.put(blob);
 			}
+			// Kept for the signing view, which explains offline why company seals are unavailable.
+			if (kit.orgCertState) await db.meta.put({ key: 'orgCertState', value: kit.orgCertState });
 			const previous = await db.seals.toArray();
 			await db.seals.clear();
 			await db.seals.bulkPut(seals);

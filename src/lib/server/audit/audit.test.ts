@@ -163,7 +163,30 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 	'seal.disabled': { kind: 'seal.disabled', subject: 'seal-1', data: { name: '合同专用章' } },
 	'seal.enabled': { kind: 'seal.enabled', subject: 'seal-1', data: { name: '合同专用章' } },
 	'seal.authorised': { kind: 'seal.authorised', subject: 'seal-1', data: { userId: 'u-2' } },
-	'seal.revoked': { kind: 'seal.revoked', subject: 'seal-1', data: { userId: 'u-2' } }
+	'seal.revoked': { kind: 'seal.revoked', subject: 'seal-1', data: { userId: 'u-2' } },
+	'org.cert-applied': {
+		kind: 'org.cert-applied',
+		subject: 'app-1',
+		data: {
+			orgId: 'org',
+			orgType: 'enterprise',
+			idNumber: '91110108MA01C2DE3X',
+			usccVerdict: 'suspect',
+			licenceHash: 'c'.repeat(64),
+			privacyVersion: '2026-12-01'
+		}
+	},
+	'org.cert-verification': {
+		kind: 'org.cert-verification',
+		subject: 'app-1',
+		data: { method: 'deposit_platform', step: 'wrong' }
+	},
+	'org.cert-approved': { kind: 'org.cert-approved', subject: 'app-1', data: { orgId: 'org' } },
+	'org.cert-rejected': {
+		kind: 'org.cert-rejected',
+		subject: 'app-1',
+		data: { orgId: 'org', reason: '执照模糊' }
+	}
 };
 
 async function appendAllKinds() {

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { StoredStatus } from '$lib/domain/lifecycle';
+import type { CertState } from '$lib/domain/org-certification';
 
 /**
  * The database as Kysely sees it. Times are ISO-8601 UTC strings: they sort correctly as text
@@ -52,12 +53,66 @@ export interface Database {
 	envelope_views: EnvelopeViewTable;
 	// finalisation (migration 0015)
 	jobs: JobTable;
+	// organisation certification (migration 0020)
+	org_cert_applications: OrgCertApplicationTable;
+	sim_bank_transfers: SimBankTransferTable;
 }
 
 export interface OrganisationTable {
 	id: string;
 	name: string;
 	name_en: string;
+	created_at: string;
+	/** 组织机构认证 (SPEC OC3); only `certified` may make, authorise and stamp seals (OC5). */
+	cert_state: ColumnType<CertState, CertState | undefined, CertState>;
+	certified_at: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** One certification application with its verification evidence (migration 0020). */
+export interface OrgCertApplicationTable {
+	id: string;
+	org_id: string;
+	state: 'pending' | 'certified' | 'rejected';
+	org_type: string;
+	name: string;
+	id_number: string;
+	representative: string;
+	region: string | null;
+	uscc_verdict: string;
+	licence_hash: string;
+	licence_type: string;
+	privacy_version: string;
+	privacy_agreed_at: string;
+	applicant_id: string;
+	created_at: string;
+	method: ColumnType<string | null, string | null | undefined, string | null>;
+	bank_name: ColumnType<string | null, string | null | undefined, string | null>;
+	bank_branch: ColumnType<string | null, string | null | undefined, string | null>;
+	bank_account: ColumnType<string | null, string | null | undefined, string | null>;
+	bank_cnaps: ColumnType<string | null, string | null | undefined, string | null>;
+	/** SHA-256 of the application id and the amount in cents; the amount itself is never kept. */
+	deposit_hash: ColumnType<string | null, string | null | undefined, string | null>;
+	deposit_sent_at: ColumnType<string | null, string | null | undefined, string | null>;
+	deposit_tries: Generated<number>;
+	remark_code: ColumnType<string | null, string | null | undefined, string | null>;
+	payment_received_at: ColumnType<string | null, string | null | undefined, string | null>;
+	letter_hash: ColumnType<string | null, string | null | undefined, string | null>;
+	letter_type: ColumnType<string | null, string | null | undefined, string | null>;
+	/** When the chosen method produced its evidence (SPEC OC4). */
+	verified_at: ColumnType<string | null, string | null | undefined, string | null>;
+	decided_at: ColumnType<string | null, string | null | undefined, string | null>;
+	decided_by: ColumnType<string | null, string | null | undefined, string | null>;
+	reject_reason: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** The simulated bank's ledger (development and tests only; SPEC OC10). */
+export interface SimBankTransferTable {
+	id: string;
+	direction: 'to_org' | 'to_platform';
+	account: string;
+	account_name: string;
+	amount_cents: number;
+	remark: string;
 	created_at: string;
 }
 

@@ -10,6 +10,7 @@ import { issueSetupToken } from '../auth';
 import { createNotifiers, type Notifiers } from './notify';
 import { loadServerKeys } from './secrets';
 import { anchorAuditHead } from '../audit';
+import { SimulatedBank, type BankTransfer, type CertDeps } from '../orgs';
 import { loadSigningIdentity, signPdf, type SigningIdentity } from '../signing';
 import { COMPLETED_NOTICE_JOB, finaliseEnvelope, notifyCompleted } from '../finalise';
 import {
@@ -38,6 +39,11 @@ export interface App {
 	signing: SigningIdentity;
 	/** Background jobs (finalisation); endpoints kick it after a write that queued one. */
 	jobs: JobRunner;
+	/**
+	 * The bank behind 对公打款 (SPEC OC6–OC8). Only the simulated bank exists so far; it says so
+	 * wherever it appears. A real bank's adapter implements the same interface.
+	 */
+	bank: BankTransfer;
 }
 
 let app: App | undefined;
@@ -99,7 +105,8 @@ export async function startApp(
 		notifiers,
 		migration,
 		signing,
-		jobs: finalisationJobs(database, blobs, config, signing, notifiers)
+		jobs: finalisationJobs(database, blobs, config, signing, notifiers),
+		bank: new SimulatedBank(systemClock)
 	};
 	// Runs what is due now, including jobs a crashed or stopped process left (SPEC C5).
 	app.jobs.start();
@@ -150,4 +157,10 @@ function finalisationJobs(
 		)
 		.register(RESENT_NOTICE_JOB, (job, owner) => notifyResent({ ...deps, notifiers }, job, owner))
 		.register(TURN_NOTICE_JOB, (job, owner) => notifyTurn({ ...deps, notifiers }, job, owner));
+}
+
+/** What the certification operations need, from the running app (one place for every endpoint). */
+export function certDeps(): CertDeps {
+	const { database, blobs, clock, bank } = getApp();
+	return { db: database.db, blobs, clock, bank };
 }

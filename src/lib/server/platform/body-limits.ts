@@ -2,6 +2,7 @@ import { DEFAULT_PDF_LIMITS } from '$lib/pdf/inspect-limits';
 import { PHOTO_SEAL_MAX_BYTES } from '$lib/domain/seal-photo';
 import { SIGNATURE_MAX_BYTES } from '../seals';
 import type { ErrorCode } from '$lib/domain/errors';
+import { LICENCE_MAX_BYTES } from '$lib/domain/org-certification';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -30,7 +31,10 @@ const ADMIN_JSON_BODY = 1 * MB;
 export interface BodyCap {
 	bytes: number;
 	/** The most specific code the user can act on: a file too large says which kind of file. */
-	code: Extract<ErrorCode, 'BODY_TOO_LARGE' | 'PDF_TOO_LARGE' | 'IMAGE_TOO_LARGE'>;
+	code: Extract<
+		ErrorCode,
+		'BODY_TOO_LARGE' | 'PDF_TOO_LARGE' | 'IMAGE_TOO_LARGE' | 'LICENCE_TOO_LARGE'
+	>;
 }
 
 /**
@@ -46,7 +50,10 @@ export const BODY_LIMITS: Readonly<Record<string, BodyCap>> = {
 	'/api/admin/templates': { bytes: ADMIN_JSON_BODY, code: 'BODY_TOO_LARGE' },
 	// Raw PNG bodies: exactly the images' own limits, which the routes check again as they read.
 	'/api/admin/seals/photo': { bytes: PHOTO_SEAL_MAX_BYTES, code: 'IMAGE_TOO_LARGE' },
-	'/api/me/signature': { bytes: SIGNATURE_MAX_BYTES, code: 'IMAGE_TOO_LARGE' }
+	'/api/me/signature': { bytes: SIGNATURE_MAX_BYTES, code: 'IMAGE_TOO_LARGE' },
+	// Certification (SPEC OC9): the licence with the form's few fields around it; the letter raw.
+	'/api/admin/certification': { bytes: LICENCE_MAX_BYTES + SMALL_BODY, code: 'LICENCE_TOO_LARGE' },
+	'/api/admin/certification/letter': { bytes: LICENCE_MAX_BYTES, code: 'LICENCE_TOO_LARGE' }
 };
 
 const SMALL_CAP: BodyCap = { bytes: SMALL_BODY, code: 'BODY_TOO_LARGE' };

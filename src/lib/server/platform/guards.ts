@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
-import type { User } from '../db/schema';
+import type { Db, User } from '../db/schema';
+import { isPlatformOperator } from '../orgs';
 import { ERROR_STATUS, type ErrorCode } from '$lib/domain/errors';
 import { errorBody } from './http';
 import { mayKeepSeals } from '$lib/domain/members';
@@ -31,4 +32,14 @@ export function requireSealKeeper(user: User | null): User {
 export function requireUser(user: User | null): User {
 	if (!user) refuse('UNAUTHENTICATED', 'Sign in first');
 	return user;
+}
+
+/**
+ * The platform operator behind the request (the user who used the first setup link, SPEC OC10);
+ * anyone else ends the request with 401 or 403.
+ */
+export async function requireOperator(user: User | null, db: Db): Promise<User> {
+	const admin = requireAdmin(user);
+	if (!(await isPlatformOperator(db, admin.id))) refuse('FORBIDDEN', 'Platform operator only');
+	return admin;
 }

@@ -65,6 +65,8 @@ export function demoEnvelope(id: string, docHash: string): Envelope {
  * contract seal (a generated round seal rasterised with the shipped font) and a demo contract
  * that is out for signing by the admin (who is authorised for the demo seal).
  * Does nothing when any organisation exists, so a restart never duplicates or resets data.
+ * The demo organisation starts certified (已认证, SPEC OC5), so its seal works out of the box;
+ * an installation without the demo starts uncertified and goes through 组织机构认证.
  * The PDF and the seal image go through storeBlob: files before the rows that name them.
  */
 export async function seedIfEmpty(
@@ -85,7 +87,15 @@ export async function seedIfEmpty(
 		const orgId = randomUUID();
 		await trx
 			.insertInto('organisations')
-			.values({ id: orgId, name: DEMO_ORG.name, name_en: DEMO_ORG.nameEn, created_at: now })
+			.values({
+				id: orgId,
+				name: DEMO_ORG.name,
+				name_en: DEMO_ORG.nameEn,
+				created_at: now,
+				// Without the demo the columns keep their defaults (uncertified), so seeding also
+				// works on a database migrated only part of the way (the upgrade tests).
+				...(withDemo ? { cert_state: 'certified' as const, certified_at: now } : {})
+			})
 			.execute();
 		const adminId = randomUUID();
 		await trx

@@ -61,7 +61,14 @@ beforeEach(async () => {
 	signer = await addUser('user-signer', admin.org_id);
 	await open.db
 		.insertInto('organisations')
-		.values({ id: 'org-other', name: 'Other', name_en: 'Other', created_at: at })
+		// Certified like the demo (SPEC OC5), so the tests here are about seals, not certification.
+		.values({
+			id: 'org-other',
+			name: 'Other',
+			name_en: 'Other',
+			created_at: at,
+			cert_state: 'certified'
+		})
 		.execute();
 	stranger = await addUser('user-stranger', 'org-other');
 });

@@ -4,6 +4,7 @@ import { failure, type Result } from '$lib/domain/errors';
 import { manifestImages, type Manifest } from '$lib/domain/manifest';
 import { inspectImage, sniffImageType } from '$lib/pdf/images';
 import type { Database, User } from '../db/schema';
+import { orgCertState } from '../orgs';
 import { storeBlob, type BlobStore } from '../platform/blob-store';
 import type { Clock } from '../platform/clock';
 
@@ -48,7 +49,11 @@ export async function listMySeals(db: Kysely<Database>, user: User): Promise<MyS
 		.select('default_signature')
 		.where('id', '=', user.id)
 		.executeTakeFirst();
-	return { seals, defaultSignature: me?.default_signature ?? null };
+	return {
+		seals,
+		defaultSignature: me?.default_signature ?? null,
+		orgCertState: await orgCertState(db, user.org_id)
+	};
 }
 
 /**

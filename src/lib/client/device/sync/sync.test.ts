@@ -136,7 +136,8 @@ beforeEach(async () => {
 	const db = open.db;
 	await db
 		.insertInto('organisations')
-		.values({ id: 'org', name: '示例', name_en: 'Demo', created_at: at })
+		// Certified (SPEC OC5): the device stamps the organisation's seal here.
+		.values({ id: 'org', name: '示例', name_en: 'Demo', created_at: at, cert_state: 'certified' })
 		.execute();
 	const user = (id: string): User =>
 		({ id, org_id: 'org', display_name: id, role: 'signer', created_at: at }) as User;

@@ -9,18 +9,22 @@ import {
 } from '$lib/domain/seal-photo';
 import { inspectImage } from '$lib/pdf/images';
 import type { User } from '../../db/schema';
+import { refuseUnlessCertified } from '../../orgs';
 import { generatedDraft, invalidName, renderSpec, writeSeal, type AdminSealDeps } from './common';
 
 /**
  * Creates a generated seal (S1) from a spec: validated first so nothing is written for a spec
  * that cannot be drawn, rasterised on the server so every device stamps the same pixels, and the
- * spec kept so the seal can be edited and regenerated. Audited as seal.created.
+ * spec kept so the seal can be edited and regenerated. Audited as seal.created. Only a
+ * certified organisation makes seals (ORG_NOT_CERTIFIED, SPEC OC5).
  */
 export async function createSeal(
 	deps: AdminSealDeps,
 	admin: User,
 	input: { name: string; spec: Partial<SealSpec> }
 ): Promise<Result<{ id: string; image: string }>> {
+	const uncertified = await refuseUnlessCertified(deps.db, admin.org_id);
+	if (uncertified) return uncertified;
 	const badName = invalidName(input.name);
 	if (badName) return badName;
 	const rendered = await renderSpec(deps, input.spec);
@@ -51,6 +55,8 @@ export async function createPhotoSeal(
 	input: PhotoSealInput,
 	png: Uint8Array
 ): Promise<Result<{ id: string; image: string }>> {
+	const uncertified = await refuseUnlessCertified(deps.db, admin.org_id);
+	if (uncertified) return uncertified;
 	const badName = invalidName(input.name);
 	if (badName) return badName;
 	const inspection = inspectImage(png, {

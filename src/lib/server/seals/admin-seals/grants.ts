@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { failure, type Result } from '$lib/domain/errors';
 import type { User } from '../../db/schema';
 import { appendAudit } from '../../audit';
+import { refuseUnlessCertified } from '../../orgs';
 import { changeOrgSeal, type AdminSealDeps } from './common';
 
 /**
@@ -14,6 +15,9 @@ export async function authoriseSeal(
 	sealId: string,
 	userId: string
 ): Promise<Result<object>> {
+	// An uncertified organisation authorises nobody (SPEC OC5); revoking stays possible.
+	const uncertified = await refuseUnlessCertified(deps.db, admin.org_id);
+	if (uncertified) return uncertified;
 	return changeOrgSeal(deps, admin, sealId, async (trx) => {
 		const user = await trx
 			.selectFrom('users')

@@ -9,6 +9,7 @@ import type { User } from '../../db/schema';
 import { storeBlob } from '../../platform/blob-store';
 import { acceptedManifests, loadEnvelope, markReturned, queueTurnNotices } from '../../contracts';
 import { mayReuseImage, recordSealUses, sealRecords } from '../../seals';
+import { orgCertState } from '../../orgs';
 import { markCompleted } from '../../finalise';
 import { decisionInTime } from '$lib/domain/deadline';
 import type { Authenticated } from './authenticate';
@@ -87,7 +88,9 @@ export async function accept(
 			user.org_id,
 			manifestSealUses(manifest).map((u) => u.sealId)
 		),
-		ticketIssuedAt: auth.ticketIssuedAt
+		ticketIssuedAt: auth.ticketIssuedAt,
+		// Company stamps need a certified organisation (SPEC OC5); signatures do not.
+		orgCertified: (await orgCertState(trx, user.org_id)) === 'certified'
 	});
 	const first = headlineProblem(problems);
 	if (first) fail(first.code, `Rule ${first.rule} failed at ${first.path}`, problems);

@@ -3,6 +3,7 @@ import { getApp } from '$lib/server/platform/app';
 import { requireSealKeeper } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
 import { createSeal, listOrgSeals, organisationName } from '$lib/server/seals';
+import { orgCertState } from '$lib/server/orgs';
 import type { AdminSealsResponse } from '$lib/domain/api-types';
 import { SealBody } from '$lib/domain/api-requests';
 
@@ -11,7 +12,10 @@ export async function GET({ locals }) {
 	const { db } = getApp().database;
 	const body: AdminSealsResponse = {
 		seals: await listOrgSeals(db, user.org_id),
-		organisation: { name: await organisationName(db, user.org_id) }
+		organisation: {
+			name: await organisationName(db, user.org_id),
+			certState: await orgCertState(db, user.org_id)
+		}
 	};
 	return json(body);
 }

@@ -1,0 +1,16 @@
+// Organisation certification (组织机构认证): the feature's public functions, for endpoints and
+// the other server features. Files inside orgs/ import each other directly.
+export { SimulatedBank, type BankTransfer, type OrgAccount, type PlatformAccount } from './bank';
+export {
+	applyForCertification,
+	certificationStatus,
+	confirmDeposit,
+	noteOrgPayment,
+	startOrgDeposit,
+	startPlatformDeposit,
+	uploadLetter,
+	type CertDeps
+} from './certification';
+export { orgCertState, refuseUnlessCertified } from './gate';
+export { isPlatformOperator } from './operator';
+export { applicationFile, certificationQueue, decideCertification } from './review';
