@@ -90,6 +90,26 @@ test.beforeAll(async () => {
 		})
 		.where('id', '=', contractId)
 		.execute();
+	// An organisation-certification application of the other organisation, its licence the same PDF.
+	await world.open.db
+		.insertInto('org_cert_applications')
+		.values({
+			id: 'cert-world',
+			org_id: 'org-world',
+			state: 'pending',
+			org_type: 'enterprise',
+			name: '负载科技有限公司',
+			id_number: '91350100M000100Y43',
+			representative: '张三',
+			uscc_verdict: 'valid',
+			licence_hash: docHash,
+			licence_type: 'application/pdf',
+			privacy_version: '1',
+			privacy_agreed_at: new Date().toISOString(),
+			applicant_id: 'world-admin',
+			created_at: new Date().toISOString()
+		})
+		.execute();
 	ids = {
 		contract: contractId,
 		submission: String(submitted.body.submissionId),
@@ -128,6 +148,9 @@ const envelope =
 const ID_ROUTES: Record<string, IdCase[]> = {
 	'admin/blobs/[hash]': [
 		{ method: 'GET', path: () => `/api/admin/blobs/${imageHash}`, as: 'admin' }
+	],
+	'admin/certification/[id]/[file]': [
+		{ method: 'GET', path: () => '/api/admin/certification/cert-world/licence', as: 'admin' }
 	],
 	'admin/contracts/[id]': [{ method: 'GET', path: contract(), as: 'admin' }],
 	'admin/contracts/[id]/deadline': [
@@ -214,6 +237,14 @@ const ID_ROUTES: Record<string, IdCase[]> = {
 	'envelopes/[id]/evidence': [{ method: 'GET', path: envelope('/evidence'), as: 'signer' }],
 	'envelopes/[id]/final': [{ method: 'GET', path: envelope('/final'), as: 'signer' }],
 	'envelopes/[id]/rendered': [{ method: 'GET', path: envelope('/rendered'), as: 'signer' }],
+	'operator/certifications/[id]': [
+		{
+			method: 'POST',
+			path: () => '/api/operator/certifications/cert-world',
+			body: () => ({ decision: 'approve' }),
+			as: 'admin'
+		}
+	],
 	'passkeys/[id]': [
 		{
 			method: 'PATCH',
@@ -307,7 +338,12 @@ test('the other organisation asks for every id: refused as unknown or forbidden,
 			.selectAll()
 			.where('user_id', '=', ids.member)
 			.execute(),
-		reviews: await world.open.db.selectFrom('submission_events').selectAll().execute()
+		reviews: await world.open.db.selectFrom('submission_events').selectAll().execute(),
+		application: await world.open.db
+			.selectFrom('org_cert_applications')
+			.selectAll()
+			.where('id', '=', 'cert-world')
+			.executeTakeFirstOrThrow()
 	});
 	const was = await snapshot();
 	for (const [route, cases] of Object.entries(ID_ROUTES)) {
