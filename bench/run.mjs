@@ -24,7 +24,7 @@ import { ensureNodeBuild, NODE_BUILD_DIR } from '../scripts/node-build.mjs';
 
 const FIRST_ROUTE_BUDGET = 150 * 1024;
 // `npm run bench -- first-page` runs only the named sections (first-route, render, upload,
-// first-page, verify, review, libpdf, finalise, blobs, load); no argument runs them all, as CI and the issue notes do.
+// first-page, verify, review, libpdf, finalise, blobs, load, servers); no argument runs them all, as CI and the issue notes do.
 const only = process.argv.slice(2);
 const want = (section) => only.length === 0 || only.includes(section);
 const figures = [];
@@ -654,6 +654,55 @@ if (want('load')) {
 		figure: 'load_server_peak_rss_mib',
 		value: result.serverPeakRssMiB.peak,
 		before_load_mib: result.serverPeakRssMiB.idle
+	});
+}
+if (want('servers')) {
+	// Two app servers on one database behind a round-robin "balancer" (SERVERS_SIGNERS devices ×
+	// SERVERS_MANIFESTS syncs each, 2,000 by default), against one server under the same load.
+	const signers = Number(process.env.SERVERS_SIGNERS ?? 200);
+	const each = Number(process.env.SERVERS_MANIFESTS ?? 10);
+	const resultFile = join(tmpdir(), `sealpass-servers-${randomUUID()}.json`);
+	execFileSync(
+		process.execPath,
+		[
+			'node_modules/@playwright/test/cli.js',
+			'test',
+			'tests/e2e/servers-load.spec.ts',
+			'--reporter=line'
+		],
+		{
+			stdio: ['ignore', 'inherit', 'inherit'],
+			env: {
+				...process.env,
+				SERVERS_SIGNERS: String(signers),
+				SERVERS_MANIFESTS: String(each),
+				SERVERS_TIMEOUT_MS: '1800000',
+				SERVERS_RESULT: resultFile
+			}
+		}
+	);
+	const { result, baseline } = JSON.parse(readFileSync(resultFile, 'utf8'));
+	rmSync(resultFile, { force: true });
+	const total = signers * each;
+	const exact =
+		result.accepted === total &&
+		result.submissionsStored === total &&
+		result.envelopesWithOneSubmission === total &&
+		result.inconsistencies.length === 0;
+	emit({ figure: 'servers_exactly_once', value: exact, syncs: total, ...result, pass: exact });
+	const throughput = (r) => (r.requests / r.wallMs) * 1000;
+	emit({
+		figure: 'servers_throughput_ratio_to_one',
+		value: +(throughput(result) / throughput(baseline)).toFixed(2),
+		two_servers_per_s: +throughput(result).toFixed(1),
+		one_server_per_s: +throughput(baseline).toFixed(1)
+	});
+	emit({
+		figure: 'servers_p95_ratio_to_one',
+		value: +(result.latencyMs.p95 / baseline.latencyMs.p95).toFixed(2),
+		two_servers_p95_ms: result.latencyMs.p95,
+		one_server_p95_ms: baseline.latencyMs.p95,
+		retried: { two: result.retried, one: baseline.retried }
 	});
 }
 failed = figures.some((f) => f.pass === false);

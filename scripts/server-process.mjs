@@ -11,7 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * @typedef {object} RunningServer
- * @property {string} url
+ * @property {string} url the public origin (ORIGIN) the server printed
+ * @property {string} localUrl where this process itself listens (differs from url when ORIGIN names a balancer)
  * @property {number} pid the server's process id (its memory figures are in /proc/<pid>/status)
  * @property {string} dataDir
  * @property {string | null} setupLink the one-time admin link printed at start, if any
@@ -50,8 +51,10 @@ export async function startServer(env = {}) {
 		);
 	});
 	const ownsDataDir = env.DATA_DIR === undefined;
+	const port = /ready at \S+ \(port (\d+)\)/.exec(output)?.[1];
 	return {
 		url,
+		localUrl: port ? `http://127.0.0.1:${port}` : url,
 		pid: /** @type {number} */ (child.pid),
 		dataDir,
 		setupLink: /setup link \(works once\): (\S+)/.exec(output)?.[1] ?? null,

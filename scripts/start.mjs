@@ -140,7 +140,9 @@ server.on('request', (req, res) => {
 		res.end('Not found');
 	});
 });
-console.log(`SealPass: ready at ${process.env.ORIGIN}`);
+// The port too: behind a load balancer ORIGIN names the balancer, not this process, and a test
+// starting several servers with PORT=0 learns each one's port here.
+console.log(`SealPass: ready at ${process.env.ORIGIN} (port ${port})`);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
 	process.on(signal, () => {

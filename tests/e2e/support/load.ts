@@ -7,13 +7,15 @@ import { inconsistencies } from '../../support/consistency';
 
 /*
  * The sync load: `signers` devices, each holding `manifests` confirmed manifests, all syncing at
- * once against one production server process on loopback. Each device sends its items in the
+ * once against one production server process on loopback, or against several on one database
+ * (`servers`), as behind a load balancer that sends each request to the next server. Each device sends its items in the
  * order they were confirmed (a passkey's counter only goes up), re-sends some as a device does
  * when an answer is lost, and retries 5xx and 429 answers a bounded number of times. Shared by
  * the always-run e2e variant and `npm run bench -- load`.
  */
 
 export interface LoadResult {
+	servers: number;
 	signers: number;
 	manifestsEach: number;
 	requests: number;
@@ -27,7 +29,7 @@ export interface LoadResult {
 	inconsistencies: string[];
 	wallMs: number;
 	latencyMs: { p50: number; p95: number; max: number };
-	/** The server process's peak resident set (VmHWM), before and after the load. */
+	/** The first server process's peak resident set (VmHWM), before and after the load. */
 	serverPeakRssMiB: { idle: number; peak: number };
 }
 
@@ -41,15 +43,38 @@ function vmHwmMiB(pid: number): number {
 const quantile = (sorted: number[], q: number) =>
 	sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 
-export async function runLoad(signers: number, manifestsEach: number): Promise<LoadResult> {
+/** The origin every server of a multi-server run is configured with, as a balancer's. */
+const BALANCER_ORIGIN = 'http://sealpass.localhost';
+
+export async function runLoad(
+	signers: number,
+	manifestsEach: number,
+	servers = 1
+): Promise<LoadResult> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'sealpass-load-'));
-	const server = await startServer({ DATA_DIR: dataDir, SEED_DEMO: '0' });
-	const world = await attachWorld(server, { count: signers, contracts: manifestsEach });
+	const origin = servers > 1 ? BALANCER_ORIGIN : undefined;
+	// Started together: on a new database they also race to migrate and seed it.
+	const running = await Promise.all(
+		Array.from({ length: servers }, () =>
+			startServer({
+				DATA_DIR: dataDir,
+				SEED_DEMO: '0',
+				...(origin ? { ORIGIN: origin } : {})
+			})
+		)
+	);
+	const server = running[0]!;
+	// One server is called at its own origin, as before; several at their ports, under one ORIGIN.
+	const urls = running.map((r) => (servers > 1 ? r.localUrl : r.url));
+	const world = await attachWorld(
+		{ url: urls[0]!, dataDir },
+		{ count: signers, contracts: manifestsEach, origin }
+	);
 	try {
 		// Confirmed offline beforehand, as on the devices: tickets fetched, manifests signed.
 		const outboxes = [];
 		for (const signer of world.signers) {
-			const tickets = await world.tickets(server.url, signer);
+			const tickets = await world.tickets(urls[0]!, signer);
 			const items = [];
 			for (const [i, envelopeId] of signer.envelopeIds.entries()) {
 				items.push(await world.body(signer, envelopeId, tickets[i]!));
@@ -63,11 +88,14 @@ export async function runLoad(signers: number, manifestsEach: number): Promise<L
 		let retried = 0;
 		const answers = new Map<string, string>();
 
+		let next = 0;
 		const send = async (cookie: string, body: unknown) => {
 			for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
 				const started = performance.now();
+				// Round robin, as a balancer does: a device's requests (and its re-sends) alternate.
+				const url = urls[next++ % urls.length]!;
 				const answer = await world
-					.call(server.url, 'POST', '/api/submissions', cookie, body)
+					.call(url, 'POST', '/api/submissions', cookie, body)
 					.catch(() => ({ status: 0, body: {} as Record<string, unknown> }));
 				latencies.push(performance.now() - started);
 				requests++;
@@ -111,6 +139,7 @@ export async function runLoad(signers: number, manifestsEach: number): Promise<L
 		const sorted = latencies.sort((a, b) => a - b);
 		const round = (ms: number) => Math.round(ms * 10) / 10;
 		return {
+			servers,
 			signers,
 			manifestsEach,
 			requests,
@@ -130,7 +159,7 @@ export async function runLoad(signers: number, manifestsEach: number): Promise<L
 		};
 	} finally {
 		await world.close();
-		await server.stop();
+		await Promise.all(running.map((r) => r.stop()));
 		rmSync(dataDir, { recursive: true, force: true });
 	}
 }

@@ -44,7 +44,12 @@ export interface ServerWorld extends SignerWorld {
 
 export async function attachWorld(
 	server: { url: string; dataDir: string },
-	options: { count: number; contracts: number }
+	options: {
+		count: number;
+		contracts: number;
+		/** The public origin when it is not the called server's own (several behind a balancer). */
+		origin?: string;
+	}
 ): Promise<ServerWorld> {
 	const dbPath = join(server.dataDir, 'sealpass.db');
 	// A connection of its own, as the CLI would open (the app's opener bundles its migrations
@@ -53,7 +58,8 @@ export async function attachWorld(
 	sqlite.pragma('busy_timeout = 5000');
 	const open = { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }) };
 	const at = new Date().toISOString();
-	const world = await createSignerWorld(open.db, { ...options, origin: server.url, at });
+	const origin = options.origin ?? server.url;
+	const world = await createSignerWorld(open.db, { ...options, origin, at });
 	const clock = () => new Date();
 	const cookieOf = new Map<WorldSigner, string>();
 	for (const signer of world.signers) {
@@ -77,7 +83,7 @@ export async function attachWorld(
 			method,
 			headers: {
 				cookie,
-				origin: url,
+				origin: options.origin ?? url,
 				...(body === undefined ? {} : { 'content-type': 'application/json' })
 			},
 			body: body === undefined ? undefined : JSON.stringify(body)

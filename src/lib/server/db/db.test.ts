@@ -42,6 +42,26 @@ describe('openDatabase (SQLite)', () => {
 		}
 	});
 
+	it('two servers migrating one new file at the same time: each migration runs once, neither fails', async () => {
+		const path = `sqlite:${join(dir, 'shared.db')}`;
+		// Two connections, as two server processes have; Kysely alone would let both run 0001.
+		const [a, b] = [openDatabase(path), openDatabase(path)];
+		try {
+			const [ranByA, ranByB] = await Promise.all([migrateToLatest(a), migrateToLatest(b)]);
+			const all = readdirSync(join(import.meta.dirname, 'migrations')).length;
+			expect(ranByA.length + ranByB.length).toBe(all);
+			expect([ranByA.length, ranByB.length]).toContain(0);
+			const applied = await a.db
+				.selectFrom(sql<{ name: string }>`kysely_migration`.as('m'))
+				.select('name')
+				.execute();
+			expect(applied).toHaveLength(all);
+		} finally {
+			await a.close();
+			await b.close();
+		}
+	});
+
 	it('enforces foreign keys, so an envelope cannot name a missing document', async () => {
 		const open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
 		try {

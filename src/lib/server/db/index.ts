@@ -1,6 +1,6 @@
 import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema';
-import { openSqlite, DatabaseOpenError } from './dialects/sqlite';
+import { openSqlite, DatabaseOpenError, withSqliteFileLock } from './dialects/sqlite';
 
 export { DatabaseOpenError };
 export type { Database };
@@ -25,6 +25,8 @@ export interface OpenDatabase {
 	dialect: 'sqlite';
 	/** Human-readable location, for messages and the health report (never a password). */
 	location: string;
+	/** The URL it was opened with (for the start-up lock; may hold a password). */
+	url: string;
 	close: () => Promise<void>;
 }
 
@@ -37,13 +39,24 @@ export function openDatabase(url: string): OpenDatabase {
 		const path = url.slice('sqlite:'.length);
 		const { dialect } = openSqlite(path);
 		const db = new Kysely<Database>({ dialect });
-		return { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
+		return { db, dialect: 'sqlite', location: path, url, close: () => db.destroy() };
 	}
 	const scheme = url.split(':')[0];
 	throw new DatabaseOpenError(
 		url.replace(/\/\/[^@]*@/, '//***@'),
 		`unsupported database scheme "${scheme}:"`
 	);
+}
+
+/**
+ * Runs `fn` while no other process using the database at `url` runs its own: start-up (migrating,
+ * seeding, first keys) of several app servers on one database happens one server at a time.
+ * Nested calls in the same call chain do not wait for themselves.
+ */
+export function withStartupLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
+	if (url.startsWith('sqlite:')) return withSqliteFileLock(url.slice('sqlite:'.length), fn);
+	// openDatabase refuses every other scheme; a dialect added there brings its own lock here.
+	return fn();
 }
 
 /** Raised when a migration fails; names the migration and the database so the operator can act. */
@@ -65,7 +78,9 @@ export class MigrationError extends Error {
  */
 export async function migrateToLatest(open: OpenDatabase): Promise<string[]> {
 	const migrator = new Migrator({ db: open.db, provider: bundledMigrations });
-	const { error, results } = await migrator.migrateToLatest();
+	// Kysely's own migration lock does nothing on SQLite: two processes would both run a pending
+	// migration, and the second fail half-way ("table already exists").
+	const { error, results } = await withStartupLock(open.url, () => migrator.migrateToLatest());
 	if (error) {
 		const failed = results?.find((r) => r.status === 'Error')?.migrationName;
 		throw new MigrationError(open.location, failed, error);

@@ -53,6 +53,8 @@ export interface Database {
 	envelope_views: EnvelopeViewTable;
 	// finalisation (migration 0015)
 	jobs: JobTable;
+	// shared state for several app servers (migration 0018)
+	rate_limits: RateLimitTable;
 	// organisation certification (migration 0020)
 	org_cert_applications: OrgCertApplicationTable;
 	sim_bank_transfers: SimBankTransferTable;
@@ -171,6 +173,16 @@ export interface RefusalCountTable {
 	count: number;
 	first_at: string;
 	last_at: string;
+}
+
+/** A fixed-window attempt counter, shared by every server process (platform/rate-limit.ts). */
+export interface RateLimitTable {
+	/** Which limiter: its endpoint and what it counts by, e.g. `submissions:user`. */
+	scope: string;
+	key: string;
+	count: number;
+	/** When the current window ends (ISO); the next attempt after it starts a new one. */
+	reset_at: string;
 }
 
 /** Which envelope revisions a session has viewed, so a view is recorded once per session. */

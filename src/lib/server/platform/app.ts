@@ -1,6 +1,12 @@
 import { building } from '$app/environment';
 import { loadConfig, type ServerConfig } from './config';
-import { currentMigration, openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import {
+	currentMigration,
+	openDatabase,
+	migrateToLatest,
+	withStartupLock,
+	type OpenDatabase
+} from '../db';
 import type { BlobStore } from './blob-store';
 import { FolderBlobStore } from './blob-folder';
 import { S3BlobStore } from './blob-s3';
@@ -72,29 +78,36 @@ export async function startApp(
 		},
 		(error: unknown) => console.warn('SealPass: could not sweep unfinished blob files:', error)
 	);
-	// Made or read before the database opens: a half-present identity stops start-up here, not
-	// at the first finished contract.
-	const signing = await loadSigningIdentity(config.signing, {
-		name: new URL(config.origin).hostname
-	});
-	const database = openDatabase(config.databaseUrl);
-	let migration: string | null;
-	try {
-		await migrateToLatest(database);
-		await loadServerKeys(database.db, { file: config.secretsFile, env, clock: systemClock });
-		// A log from before the anchor existed is signed as it stands at this start (SPEC A10).
-		await anchorAuditHead(database.db, systemClock);
-		migration = await currentMigration(database);
-		const seeded = await seedIfEmpty(database.db, blobs, systemClock, config.seedDemo);
-		const token = await issueSetupToken(database.db, systemClock);
-		if (seeded) console.log(`SealPass: new database at ${database.location}, demo data seeded`);
-		if (token) {
-			console.log(`SealPass: first admin setup link (works once): ${config.origin}/setup/${token}`);
+	// Several app servers may start together on one database (docs/multi-server.md): the
+	// signing identity they share, the migrations, the first keys, the seed and the setup link are
+	// made by one of them at a time, so none is made twice or read half-made.
+	const { signing, database, migration } = await withStartupLock(config.databaseUrl, async () => {
+		// Made or read before the database opens: a half-present identity stops start-up here, not
+		// at the first finished contract.
+		const signing = await loadSigningIdentity(config.signing, {
+			name: new URL(config.origin).hostname
+		});
+		const database = openDatabase(config.databaseUrl);
+		try {
+			await migrateToLatest(database);
+			await loadServerKeys(database.db, { file: config.secretsFile, env, clock: systemClock });
+			// A log from before the anchor existed is signed as it stands at this start (SPEC A10).
+			await anchorAuditHead(database.db, systemClock);
+			const migration = await currentMigration(database);
+			const seeded = await seedIfEmpty(database.db, blobs, systemClock, config.seedDemo);
+			const token = await issueSetupToken(database.db, systemClock);
+			if (seeded) console.log(`SealPass: new database at ${database.location}, demo data seeded`);
+			if (token) {
+				console.log(
+					`SealPass: first admin setup link (works once): ${config.origin}/setup/${token}`
+				);
+			}
+			return { signing, database, migration };
+		} catch (error) {
+			await database.close();
+			throw error;
 		}
-	} catch (error) {
-		await database.close();
-		throw error;
-	}
+	});
 	const notifiers = createNotifiers(config);
 	app = {
 		config,

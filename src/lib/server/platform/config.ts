@@ -30,6 +30,11 @@ export interface ServerConfig {
 	signing: SigningSource;
 	/** RFC 3161 time-stamp authority (TSA_URL): with it, finished contracts are signed at B-T. */
 	tsaUrl: string | null;
+	/**
+	 * Submissions one network address may send a minute (SUBMISSIONS_PER_ADDRESS_PER_MINUTE,
+	 * default 3000): an office behind one address shares it, so raise it for a large site.
+	 */
+	submissionsPerAddress: number;
 }
 
 /**
@@ -246,6 +251,11 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
 		sessionIdleMs:
 			positiveInt(env.SESSION_IDLE_HOURS, SESSION_IDLE_HOURS, 'SESSION_IDLE_HOURS') * 3_600_000,
 		signing: signingSource(env, dataDir),
-		tsaUrl: tsaUrl(env.TSA_URL)
+		tsaUrl: tsaUrl(env.TSA_URL),
+		submissionsPerAddress: positiveInt(
+			env.SUBMISSIONS_PER_ADDRESS_PER_MINUTE,
+			3000,
+			'SUBMISSIONS_PER_ADDRESS_PER_MINUTE'
+		)
 	};
 }

@@ -9,20 +9,22 @@ import { RateLimiter } from '$lib/server/platform/rate-limit';
 // its outbox one row at a time, so even a week offline stays far below the per-user limit; the
 // per-address limit is higher because an office shares one address. Behind a proxy the address
 // is only right with ADDRESS_HEADER set (README). A 429 is retried by the device, never final.
-const perAddress = new RateLimiter(3000, 60_000);
-const perUser = new RateLimiter(120, 60_000);
+let perAddress: RateLimiter | null = null;
+const perUser = new RateLimiter('submissions:user', 120, 60_000);
 
 function rateLimited(): Response {
 	return apiError('RATE_LIMITED', 'Too many submissions; wait a minute', { 'Retry-After': '60' });
 }
 
 export async function POST({ locals, request, getClientAddress }) {
-	if (!perAddress.take(getClientAddress())) return rateLimited();
+	const app = getApp();
+	const { db } = app.database;
+	perAddress ??= new RateLimiter('submissions:address', app.config.submissionsPerAddress, 60_000);
+	if (!(await perAddress.take(db, app.clock, getClientAddress()))) return rateLimited();
 	const user = requireUser(locals.user);
-	if (!perUser.take(user.id)) return rateLimited();
+	if (!(await perUser.take(db, app.clock, user.id))) return rateLimited();
 	const body: unknown = await request.json().catch(() => null);
 	if (body === null) return apiError('BAD_REQUEST', 'Expected a JSON body');
-	const app = getApp();
 	const answer = await ingestSubmission(
 		{ db: app.database.db, blobs: app.blobs, clock: app.clock, origin: app.config.origin },
 		user,

@@ -1,4 +1,5 @@
 import SQLite from 'better-sqlite3';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver } from 'kysely';
@@ -66,5 +67,66 @@ export class DatabaseOpenError extends Error {
 	) {
 		super(`Cannot open the database at ${path}: ${reason}`, options);
 		this.name = 'DatabaseOpenError';
+	}
+}
+
+/** The side-file locks the current async call chain holds. */
+const heldLocks = new AsyncLocalStorage<Set<string>>();
+
+/**
+ * Runs `fn` while holding a lock that every process opening the same SQLite file respects: the
+ * exclusive lock of a small side file (`<database>.lock`). Several app servers starting together
+ * on one file would otherwise each see a migration pending and each run it (Kysely's migration
+ * lock is a no-op on SQLite, which it assumes has one connection), or each seed an empty
+ * database. A side file, not the database itself, so the holder can still write the database
+ * from its own connection. The operating system drops the lock when its process dies, so a crash
+ * never leaves it held.
+ */
+export async function withSqliteFileLock<T>(
+	path: string,
+	fn: () => Promise<T>,
+	options: { timeoutMs?: number; pollMs?: number } = {}
+): Promise<T> {
+	if (path === ':memory:' || path === '') return fn();
+	const { timeoutMs = 10 * 60_000, pollMs = 50 } = options;
+	const lockPath = `${path}.lock`;
+	// Start-up holds the lock and migrates inside it, and migrating takes the lock too: a nested
+	// call from the holder runs at once instead of waiting for itself.
+	const held = heldLocks.getStore();
+	if (held?.has(lockPath)) return fn();
+	let lock: SQLite.Database;
+	try {
+		mkdirSync(dirname(path), { recursive: true });
+		lock = new SQLite(lockPath);
+		// Never wait inside SQLite: that would block this process's event loop.
+		lock.pragma('busy_timeout = 0');
+	} catch (cause) {
+		const reason = cause instanceof Error ? cause.message : String(cause);
+		throw new DatabaseOpenError(lockPath, reason, { cause });
+	}
+	const started = Date.now();
+	try {
+		for (;;) {
+			try {
+				lock.exec('begin exclusive');
+				break;
+			} catch (error) {
+				if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+				if (Date.now() - started > timeoutMs) {
+					throw new DatabaseOpenError(
+						lockPath,
+						`another process has held the start-up lock for over ${Math.round(timeoutMs / 1000)} s`
+					);
+				}
+				await new Promise((resolve) => setTimeout(resolve, pollMs));
+			}
+		}
+		try {
+			return await heldLocks.run(new Set([...(held ?? []), lockPath]), fn);
+		} finally {
+			lock.exec('commit');
+		}
+	} finally {
+		lock.close();
 	}
 }

@@ -6,16 +6,16 @@ import { RateLimiter } from '$lib/server/platform/rate-limit';
 import { RedeemBody } from '$lib/domain/api-requests';
 
 // Per IP, on top of the 5 attempts per invite: stops one address sweeping many invites.
-const perIp = new RateLimiter(30, 60_000);
+const perIp = new RateLimiter('invite-redeem:ip', 30, 60_000);
 
 export async function POST({ request, cookies, getClientAddress, url }) {
 	const ip = getClientAddress();
-	if (!perIp.take(ip)) {
+	const app = getApp();
+	if (!(await perIp.take(app.database.db, app.clock, ip))) {
 		return apiError('RATE_LIMITED', 'Too many attempts; wait a minute', { 'Retry-After': '60' });
 	}
 	const body = await readBody(request, RedeemBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { token, code } with a 6-digit code');
-	const app = getApp();
 	const result = await redeemInvite({ db: app.database.db, clock: app.clock }, { ...body, ip });
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
 	await startSession(app.database.db, cookies, url, result.userId, app.clock);

@@ -7,15 +7,15 @@ import { RateLimiter } from '$lib/server/platform/rate-limit';
 import type { LoginResponse } from '$lib/domain/api-types';
 import { LoginVerifyBody } from '$lib/domain/api-requests';
 
-const perIp = new RateLimiter(20, 60_000);
+const perIp = new RateLimiter('login-verify:ip', 20, 60_000);
 
 export async function POST({ request, cookies, getClientAddress, url }) {
-	if (!perIp.take(getClientAddress())) {
+	const app = getApp();
+	if (!(await perIp.take(app.database.db, app.clock, getClientAddress()))) {
 		return apiError('RATE_LIMITED', 'Too many attempts; wait a minute', { 'Retry-After': '60' });
 	}
 	const body = await readBody(request, LoginVerifyBody);
 	if (!body) return apiError('BAD_REQUEST', 'Malformed authentication response');
-	const app = getApp();
 	const result = await verifyAuthentication(
 		passkeyDeps(app),
 		body.response as AuthenticationResponseJSON
