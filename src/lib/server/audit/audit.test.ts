@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { build } from 'vite';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { BlobStore } from '../platform/blob-store';
 import { seedIfEmpty } from '../platform/seed';
@@ -25,6 +25,7 @@ import {
 	type AuditEvent,
 	type AuditKind
 } from '$lib/domain/audit';
+import { openTestDatabase } from '../../../../tests/support/test-db';
 
 // Real SQLite files throughout; tampering goes through a second, raw better-sqlite3 connection,
 // exactly as someone with the database file would do it.
@@ -42,7 +43,7 @@ beforeEach(async () => {
 	now = new Date('2026-03-01T08:00:00Z');
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-audit-'));
 	file = join(dir, 'app.db');
-	open = openDatabase(`sqlite:${file}`);
+	open = await openTestDatabase(file);
 	await migrateToLatest(open);
 	await seedIfEmpty(open.db, new BlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
 	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { BlobStore } from '../platform/blob-store';
 import { seedIfEmpty } from '../platform/seed';
@@ -27,6 +27,7 @@ import {
 	type NotifyMessage
 } from '../platform/notify';
 import { startSmtpServer } from '../platform/test-smtp';
+import { openTestDatabase } from '../../../../tests/support/test-db';
 
 let dir: string;
 let open: OpenDatabase;
@@ -52,7 +53,7 @@ beforeEach(async () => {
 	now = new Date('2026-03-01T08:00:00Z');
 	sent = [];
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-invites-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 	await seedIfEmpty(open.db, new BlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
 	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();

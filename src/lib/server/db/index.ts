@@ -1,6 +1,7 @@
-import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema';
 import { openSqlite, DatabaseOpenError } from './dialects/sqlite';
+import { openPostgres, postgresLocation } from './dialects/postgres';
 
 export { DatabaseOpenError };
 export type { Database };
@@ -22,15 +23,17 @@ const bundledMigrations: MigrationProvider = {
 
 export interface OpenDatabase {
 	db: Kysely<Database>;
-	dialect: 'sqlite';
+	dialect: 'sqlite' | 'postgres';
 	/** Human-readable location, for messages and the health report (never a password). */
 	location: string;
 	close: () => Promise<void>;
 }
 
 /**
- * Opens the database named by a URL. `sqlite:/path/file.db` is the embedded default; any other
- * scheme is refused by name so a mistyped DATABASE_URL cannot fall back to an empty SQLite file.
+ * Opens the database named by a URL. `sqlite:/path/file.db` is the embedded default;
+ * `postgres://` (or `postgresql://`) opens a connection pool on PostgreSQL. Any other scheme is
+ * refused by name so a mistyped DATABASE_URL cannot fall back to an empty SQLite file. No message
+ * or location ever carries the URL's password.
  */
 export function openDatabase(url: string): OpenDatabase {
 	if (url.startsWith('sqlite:')) {
@@ -39,11 +42,39 @@ export function openDatabase(url: string): OpenDatabase {
 		const db = new Kysely<Database>({ dialect });
 		return { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
 	}
+	if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+		const location = postgresLocation(url);
+		let dialect;
+		try {
+			dialect = openPostgres(url);
+		} catch (cause) {
+			const reason = cause instanceof Error ? cause.message : String(cause);
+			throw new DatabaseOpenError(location, reason.replaceAll(url, location), { cause });
+		}
+		const db = new Kysely<Database>({ dialect });
+		return { db, dialect: 'postgres', location, close: () => db.destroy() };
+	}
 	const scheme = url.split(':')[0];
 	throw new DatabaseOpenError(
 		url.replace(/\/\/[^@]*@/, '//***@'),
 		`unsupported database scheme "${scheme}:"`
 	);
+}
+
+/**
+ * The migrator of this database. On PostgreSQL Kysely looks for its bookkeeping tables in every
+ * schema unless told one, so a database holding another SealPass schema (or a test world's)
+ * would be taken as already set up; it is pinned to the schema the connection writes to.
+ */
+async function migratorFor(open: OpenDatabase): Promise<Migrator> {
+	let migrationTableSchema: string | undefined;
+	if (open.dialect === 'postgres') {
+		const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+			open.db
+		);
+		migrationTableSchema = rows[0]?.schema;
+	}
+	return new Migrator({ db: open.db, provider: bundledMigrations, migrationTableSchema });
 }
 
 /** Raised when a migration fails; names the migration and the database so the operator can act. */
@@ -64,7 +95,7 @@ export class MigrationError extends Error {
  * opens its own, as 0010 does; otherwise its partial work would stay and block the next start.
  */
 export async function migrateToLatest(open: OpenDatabase): Promise<string[]> {
-	const migrator = new Migrator({ db: open.db, provider: bundledMigrations });
+	const migrator = await migratorFor(open);
 	const { error, results } = await migrator.migrateToLatest();
 	if (error) {
 		const failed = results?.find((r) => r.status === 'Error')?.migrationName;
@@ -75,10 +106,7 @@ export async function migrateToLatest(open: OpenDatabase): Promise<string[]> {
 
 /** The name of the newest applied migration, for the health report. */
 export async function currentMigration(open: OpenDatabase): Promise<string | null> {
-	const migrations = await new Migrator({
-		db: open.db,
-		provider: bundledMigrations
-	}).getMigrations();
+	const migrations = await (await migratorFor(open)).getMigrations();
 	const applied = migrations.filter((m) => m.executedAt);
 	return applied.at(-1)?.name ?? null;
 }
@@ -97,7 +125,7 @@ export async function migrateToBefore(open: OpenDatabase, prefix: string): Promi
 	const names = await migrationNames();
 	const target = names.filter((name) => name < prefix).at(-1);
 	if (!target) throw new Error(`no migration before ${prefix}`);
-	const migrator = new Migrator({ db: open.db, provider: bundledMigrations });
+	const migrator = await migratorFor(open);
 	const { error } = await migrator.migrateTo(target);
 	if (error) throw new MigrationError(open.location, target, error);
 }
