@@ -22,7 +22,9 @@ const STORAGE_TESTS = [
 	'src/lib/evidence/evidence.test.ts'
 ];
 
-const result = spawnSync('npx', ['vitest', 'run', ...STORAGE_TESTS, ...process.argv.slice(2)], {
+// Every world runs all migrations on a server shared with other tests: hooks get more time.
+const args = ['vitest', 'run', '--hookTimeout=60000', ...STORAGE_TESTS, ...process.argv.slice(2)];
+const result = spawnSync('npx', args, {
 	stdio: 'inherit',
 	env: process.env
 });

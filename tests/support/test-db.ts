@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { OpenDatabase } from '../../src/lib/server/db';
 
@@ -39,8 +39,19 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
 	}
 }
 
+/**
+ * The schema of each path in use in this process: a random name, so two test processes (or a
+ * leftover from a killed run) never share one; the same path reopens the same schema.
+ */
+const schemas = new Map<string, string>();
+
 function schemaName(path: string): string {
-	return `sealpass_t_${createHash('sha256').update(path).digest('hex').slice(0, 20)}`;
+	let name = schemas.get(path);
+	if (!name) {
+		name = `sealpass_t_${randomBytes(10).toString('hex')}`;
+		schemas.set(path, name);
+	}
+	return name;
 }
 
 /**
@@ -79,7 +90,63 @@ export async function openTestDatabase(path: string): Promise<OpenDatabase> {
 			const left = (handles.get(name) ?? 1) - 1;
 			if (left > 0) return void handles.set(name, left);
 			handles.delete(name);
+			schemas.delete(path);
 			await admin((client) => client.query(`drop schema if exists ${name} cascade`));
 		}
+	};
+}
+
+/**
+ * A second connection of its own to the test database for `path`, outside the app's code, as
+ * someone with access to the database would use it: what it is refused, the database refuses.
+ */
+export interface RawConnection {
+	exec: (text: string, params?: unknown[]) => Promise<void>;
+	/** Runs `change` with one trigger of `table` out of the way, then puts the trigger back. */
+	withoutTrigger: (table: string, trigger: string, change: string) => Promise<void>;
+	close: () => Promise<void>;
+}
+
+export async function openRawConnection(path: string): Promise<RawConnection> {
+	if (!testPostgresUrl()) {
+		const { default: SQLite } = await import('better-sqlite3');
+		const raw = new SQLite(path);
+		const exec = async (text: string, params: unknown[] = []) => {
+			if (params.length) raw.prepare(text).run(...params);
+			else raw.exec(text);
+		};
+		return {
+			exec,
+			withoutTrigger: async (_table, trigger, change) => {
+				const { sql } = raw
+					.prepare(`select sql from sqlite_master where type = 'trigger' and name = ?`)
+					.get(trigger) as { sql: string };
+				raw.exec(`drop trigger ${trigger}`);
+				raw.exec(change);
+				raw.exec(sql);
+			},
+			close: async () => void raw.close()
+		};
+	}
+	const client = new pg.Client({ connectionString: await testDatabaseUrl(path) });
+	await client.connect();
+	const exec = async (text: string, params: unknown[] = []) => {
+		// pg numbers its parameters; the tests write SQLite's `?`.
+		let n = 0;
+		await client.query(
+			text.replace(/\?/g, () => `$${++n}`),
+			params
+		);
+	};
+	return {
+		exec,
+		withoutTrigger: async (table, trigger, change) => {
+			await exec('begin');
+			await exec(`alter table ${table} disable trigger ${trigger}`);
+			await exec(change);
+			await exec(`alter table ${table} enable trigger ${trigger}`);
+			await exec('commit');
+		},
+		close: () => client.end()
 	};
 }
