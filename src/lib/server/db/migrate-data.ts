@@ -1,5 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import { migrateToLatest, type OpenDatabase } from './index';
+import type { AuditVerifyResponse } from '$lib/domain/api-types';
+import { verifyAuditLog } from '../audit';
+import { systemClock } from '../platform/clock';
+import { loadConfig } from '../platform/config';
+import { loadServerKeys } from '../platform/secrets';
+import { migrateToLatest, openDatabase, type OpenDatabase } from './index';
 
 /*
  * Moves a SealPass database from one engine to another (in practice the embedded SQLite file to
@@ -112,4 +117,34 @@ export async function copyDatabase(from: OpenDatabase, to: OpenDatabase): Promis
 		}
 	});
 	return report;
+}
+
+/**
+ * `sealpass migrate-data --from sqlite:PATH --to postgres://…`: the source's server keys are
+ * loaded (DATA_DIR's secrets file, checked against the source), the rows copied, and the audit
+ * chain verified at the target with those keys, so the signed head is checked too.
+ */
+export async function migrateData(
+	fromUrl: string,
+	toUrl: string,
+	env: Record<string, string | undefined>
+): Promise<CopyReport & { target: string; audit: AuditVerifyResponse }> {
+	const from = openDatabase(fromUrl);
+	try {
+		const to = openDatabase(toUrl);
+		try {
+			await migrateToLatest(from);
+			await loadServerKeys(from.db, {
+				file: loadConfig(env).secretsFile,
+				env,
+				clock: systemClock
+			});
+			const report = await copyDatabase(from, to);
+			return { ...report, target: to.location, audit: await verifyAuditLog(to.db) };
+		} finally {
+			await to.close();
+		}
+	} finally {
+		await from.close();
+	}
 }
