@@ -9,8 +9,8 @@ import type { OpenDatabase } from '../../src/lib/server/db';
  * connections' search_path), created empty and dropped with everything in it when the last
  * handle on it closes; the same contract tests then run on both engines. A schema, not a
  * database per world: creating a database copies a template (about a second each), a schema
- * costs nothing. Create the database with C collation so text sorts by code point as on SQLite
- * (.ci/run does).
+ * costs nothing. The schemas live in one database per test worker (workerDatabaseUrl), made with
+ * C collation so text sorts by code point as on SQLite; the role needs CREATEDB (.ci/run).
  */
 
 /** The PostgreSQL server the tests run on, or undefined for SQLite. */
@@ -29,9 +29,50 @@ export const testEngine: 'sqlite' | 'postgres' = testPostgresUrl() ? 'postgres' 
 /** Open handles per test schema; the last close drops it. */
 const handles = new Map<string, number>();
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-	const client = new pg.Client({ connectionString: testPostgresUrl() });
+async function connect(url: string | undefined): Promise<pg.Client> {
+	const client = new pg.Client({ connectionString: url });
 	await client.connect();
+	return client;
+}
+
+/**
+ * The database this test process works in: one per vitest worker, made on first use beside the
+ * one TEST_DATABASE_URL names. Test files in parallel workers then never share a database: Kysely's
+ * migrator lists the tables of every schema, and another worker dropping its schema mid-listing
+ * fails that query ("schema … does not exist").
+ */
+let workerUrl: Promise<string> | undefined;
+
+function workerDatabaseUrl(): Promise<string> {
+	workerUrl ??= (async () => {
+		const url = new URL(testPostgresUrl()!);
+		const name = `${url.pathname.slice(1) || 'sealpass'}_w${process.env.VITEST_POOL_ID ?? '0'}`;
+		const client = await connect(url.toString());
+		try {
+			const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [
+				name
+			]);
+			if (!rowCount) {
+				await client
+					.query(
+						`create database ${name} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'`
+					)
+					// Made by a test process that ran at the same moment: as good.
+					.catch((error: { code?: string }) => {
+						if (error.code !== '42P04') throw error;
+					});
+			}
+		} finally {
+			await client.end();
+		}
+		url.pathname = `/${name}`;
+		return url.toString();
+	})();
+	return workerUrl;
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+	const client = await connect(await workerDatabaseUrl());
 	try {
 		return await work(client);
 	} finally {
@@ -63,7 +104,7 @@ export async function testDatabaseUrl(path: string): Promise<string> {
 	if (!server) return `sqlite:${path}`;
 	const name = schemaName(path);
 	await admin((client) => client.query(`create schema if not exists ${name}`));
-	const url = new URL(server);
+	const url = new URL(await workerDatabaseUrl());
 	url.searchParams.set('options', `-c search_path=${name}`);
 	return url.toString();
 }
@@ -128,8 +169,7 @@ export async function openRawConnection(path: string): Promise<RawConnection> {
 			close: async () => void raw.close()
 		};
 	}
-	const client = new pg.Client({ connectionString: await testDatabaseUrl(path) });
-	await client.connect();
+	const client = await connect(await testDatabaseUrl(path));
 	const exec = async (text: string, params: unknown[] = []) => {
 		// pg numbers its parameters; the tests write SQLite's `?`.
 		let n = 0;

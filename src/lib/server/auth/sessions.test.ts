@@ -14,7 +14,7 @@ import {
 	sessionCookieName,
 	sessionFor
 } from './sessions';
-import { openTestDatabase } from '../../../../tests/support/test-db';
+import { openTestDatabase, testEngine } from '../../../../tests/support/test-db';
 
 // Real SQLite file through every migration; the clock is the test's.
 
@@ -156,7 +156,7 @@ describe('health', () => {
 		expect(report.status).toBe('degraded');
 		expect(report.database).toEqual({
 			ok: false,
-			dialect: 'sqlite',
+			dialect: testEngine,
 			migration: null,
 			error: 'The database does not answer'
 		});
