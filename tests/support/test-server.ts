@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OpenDatabase } from '../../src/lib/server/db';
+import { openTestDatabase } from './test-db';
 import type { Database, User } from '../../src/lib/server/db/schema';
 import { FolderBlobStore } from '../../src/lib/server/platform/blob-folder';
 import type { Clock } from '../../src/lib/server/platform/clock';
@@ -63,11 +64,11 @@ export async function openTestServer(
 ): Promise<TestServer> {
 	// Loaded here, not at the top: the database module uses Vite's import.meta.glob, and the
 	// Playwright specs that build worlds from this file's other pieces run without Vite.
-	const { openDatabase, migrateToLatest } = await import('../../src/lib/server/db');
+	const { migrateToLatest } = await import('../../src/lib/server/db');
 	let now = options.start ?? new Date('2026-03-01T08:00:00Z');
 	const dir = await mkdtemp(join(tmpdir(), `sealpass-${prefix}-`));
 	options.prepare?.(dir);
-	const open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	const open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 	const blobs = new FolderBlobStore(join(dir, 'blobs'), options.blobLimit ?? 1 << 24);
 	const clock = () => now;

@@ -5,9 +5,8 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import SQLite from 'better-sqlite3';
 import { build } from 'vite';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty } from '../platform/seed';
@@ -25,9 +24,15 @@ import {
 	type AuditEvent,
 	type AuditKind
 } from '$lib/domain/audit';
+import {
+	openRawConnection,
+	openTestDatabase,
+	testDatabaseUrl,
+	testEngine
+} from '../../../../tests/support/test-db';
 
-// Real SQLite files throughout; tampering goes through a second, raw better-sqlite3 connection,
-// exactly as someone with the database file would do it.
+// Real databases throughout (SQLite files, or PostgreSQL with TEST_DATABASE_URL); tampering goes
+// through a second, raw connection, exactly as someone with access to the database would do it.
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url));
 
@@ -42,7 +47,7 @@ beforeEach(async () => {
 	now = new Date('2026-03-01T08:00:00Z');
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-audit-'));
 	file = join(dir, 'app.db');
-	open = openDatabase(`sqlite:${file}`);
+	open = await openTestDatabase(file);
 	await migrateToLatest(open);
 	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
 	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
@@ -196,18 +201,14 @@ async function appendAllKinds() {
 	}
 }
 
-/** A raw connection that drops a trigger, runs the change, and puts the trigger back. */
-function tamper(trigger: string, change: string) {
-	const raw = new SQLite(file);
+/** A raw connection that lifts a trigger, runs the change, and puts the trigger back. */
+async function tamper(trigger: string, change: string) {
+	const table = trigger.replace(/_(no_update|no_delete|append_at_head)$/, '');
+	const raw = await openRawConnection(file);
 	try {
-		const { sql } = raw
-			.prepare(`select sql from sqlite_master where type = 'trigger' and name = ?`)
-			.get(trigger) as { sql: string };
-		raw.exec(`drop trigger ${trigger}`);
-		raw.exec(change);
-		raw.exec(sql);
+		await raw.withoutTrigger(table, trigger, change);
 	} finally {
-		raw.close();
+		await raw.close();
 	}
 }
 
@@ -270,15 +271,18 @@ describe('appendAudit (A2–A5)', () => {
 			entry,
 			`import { Kysely } from 'kysely';
 			import { openSqlite } from '${join(root, 'src/lib/server/db/dialects/sqlite.ts')}';
+			import { openPostgres } from '${join(root, 'src/lib/server/db/dialects/postgres.ts')}';
 			import { appendAudit } from '${join(root, 'src/lib/server/audit/audit.ts')}';
 			import { useServerKeys } from '${join(root, 'src/lib/server/platform/secrets.ts')}';
-			const [path, count, name, auditKey] = process.argv.slice(2);
+			const [url, count, name, auditKey] = process.argv.slice(2);
 			const key = Buffer.from(auditKey, 'base64');
 			useServerKeys({
 				current: { invite_code_key: key, id_number_key: key, audit_anchor_key: key },
 				previous: { invite_code_key: [], id_number_key: [], audit_anchor_key: [] }
 			});
-			const db = new Kysely({ dialect: openSqlite(path).dialect });
+			const db = new Kysely({
+				dialect: url.startsWith('sqlite:') ? openSqlite(url.slice(7)).dialect : openPostgres(url)
+			});
 			for (let i = 0; i < Number(count); i++) {
 				await db.transaction().execute((trx) => appendAudit(trx, () => new Date(), name, {
 					kind: 'envelope.viewed', subject: name, data: { revision: i }
@@ -303,12 +307,13 @@ describe('appendAudit (A2–A5)', () => {
 		await recordAudit(open.db, clock, admin.id, SAMPLES['envelope.sent']);
 		const run = promisify(execFile);
 		const script = join(out, 'dist/append.mjs');
+		const url = await testDatabaseUrl(file);
 		try {
 			await Promise.all(
 				['proc-a', 'proc-b'].map((name) =>
 					run(process.execPath, [
 						script,
-						file,
+						url,
 						'40',
 						name,
 						serverKey('audit_anchor_key').toString('base64')
@@ -368,12 +373,16 @@ describe('append-only tables (A7)', () => {
 			/submission_events is append-only: DELETE refused/
 		);
 		// The same through a raw connection to the file: the refusal lives in the database.
-		const raw = new SQLite(file);
+		const raw = await openRawConnection(file);
 		try {
-			expect(() => raw.exec(`update audit_log set kind = 'login'`)).toThrow(/append-only/);
-			expect(() => raw.exec(`delete from auth_events`)).toThrow(/append-only/);
+			await expect(raw.exec(`update audit_log set kind = 'login'`)).rejects.toThrow(/append-only/);
+			await expect(raw.exec(`delete from auth_events`)).rejects.toThrow(/append-only/);
+			await expect(raw.exec(`truncate audit_log`)).rejects.toThrow(
+				// SQLite has no TRUNCATE; its DELETE without WHERE is refused above.
+				testEngine === 'postgres' ? /append-only/ : /syntax error/
+			);
 		} finally {
-			raw.close();
+			await raw.close();
 		}
 		expect(await db.selectFrom('audit_log').select('kind').execute()).toEqual([
 			{ kind: 'envelope.viewed' }
@@ -387,7 +396,7 @@ describe('tampering with the file (A6)', () => {
 	it('A6: one row’s data changed behind the triggers’ back is named by its seq', async () => {
 		await appendAllKinds();
 		const target = AUDIT_KINDS.indexOf('envelope.revoked') + 1;
-		tamper(
+		await tamper(
 			'audit_log_no_update',
 			`update audit_log set data = '{"reason":"客户要求"}' where seq = ${target}`
 		);
@@ -400,7 +409,7 @@ describe('tampering with the file (A6)', () => {
 
 	it('A6: a deleted middle row is named by the seq after the gap', async () => {
 		await appendAllKinds();
-		tamper('audit_log_no_delete', `delete from audit_log where seq = 5`);
+		await tamper('audit_log_no_delete', `delete from audit_log where seq = 5`);
 		expect(await verifyAuditLog(open.db)).toMatchObject({
 			ok: false,
 			checked: 5,
@@ -433,7 +442,7 @@ describe('the signed head (A10)', () => {
 
 	it('A8 A10: the newest rows deleted behind the trigger’s back are reported as a cut at the end', async () => {
 		await appendAllKinds();
-		tamper('audit_log_no_delete', `delete from audit_log where seq > ${n - 3}`);
+		await tamper('audit_log_no_delete', `delete from audit_log where seq > ${n - 3}`);
 		// The rows left are a perfect chain; only the signed head shows what is missing.
 		expect(await verifyAuditLog(open.db)).toMatchObject({
 			ok: false,
@@ -444,7 +453,7 @@ describe('the signed head (A10)', () => {
 
 	it('A10: a cut that also rewinds the anchor to an unsigned head is refused as anchor-invalid', async () => {
 		await appendAllKinds();
-		tamper('audit_log_no_delete', `delete from audit_log where seq > ${n - 3}`);
+		await tamper('audit_log_no_delete', `delete from audit_log where seq > ${n - 3}`);
 		const last = await open.db
 			.selectFrom('audit_log')
 			.select(['seq', 'hash'])
@@ -466,12 +475,10 @@ describe('the signed head (A10)', () => {
 			.executeTakeFirstOrThrow();
 		// A valid next link written straight into the file: the insert trigger accepts it.
 		const forged = await nextAuditRow(head, now.toISOString(), null, SAMPLES['envelope.viewed']);
-		const raw = new SQLite(file);
-		raw
-			.prepare(
-				'insert into audit_log (seq, at, kind, actor, subject, data, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?)'
-			)
-			.run(
+		const raw = await openRawConnection(file);
+		await raw.exec(
+			'insert into audit_log (seq, at, kind, actor, subject, data, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?)',
+			[
 				forged.seq,
 				forged.at,
 				forged.kind,
@@ -480,8 +487,9 @@ describe('the signed head (A10)', () => {
 				forged.data,
 				forged.prevHash,
 				forged.hash
-			);
-		raw.close();
+			]
+		);
+		await raw.close();
 		expect(await verifyAuditLog(open.db)).toMatchObject({
 			ok: false,
 			firstBroken: { seq: n + 1, reason: 'after-anchor' }
@@ -513,7 +521,7 @@ describe('the signed head (A10)', () => {
 			anchor: { seq: 0 }
 		});
 		await recordAudit(open.db, clock, admin.id, SAMPLES['envelope.viewed']);
-		tamper('audit_log_no_delete', 'delete from audit_log');
+		await tamper('audit_log_no_delete', 'delete from audit_log');
 		expect(await verifyAuditLog(open.db)).toMatchObject({
 			ok: false,
 			firstBroken: { seq: 1, reason: 'tail-cut' }

@@ -65,13 +65,13 @@ async function writeAnchor(
  * so the event exists exactly when the write it records does: a rolled-back write leaves no
  * row, and a recorded write cannot lose its row.
  *
- * The head (last seq and hash) is read inside the same transaction. On SQLite that is safe:
- * one writer at a time, and our transactions begin IMMEDIATE (db/dialects/sqlite.ts), so no
- * other writer can append between the read and the insert; the BEFORE INSERT trigger of
- * migration 0007 refuses a row that does not extend the head anyway. PostgreSQL under READ
- * COMMITTED would let two transactions read the same head: it would need the head locked first
- * (e.g. `SELECT … FROM audit_log ORDER BY seq DESC LIMIT 1 FOR UPDATE` plus a lock for the empty
- * table, or `pg_advisory_xact_lock`), with the UNIQUE prev_hash as the last line of defence.
+ * The head (last seq and hash) is read inside the same transaction, and no other writer can
+ * append between that read and the insert: on SQLite our transactions begin IMMEDIATE
+ * (db/dialects/sqlite.ts); on PostgreSQL, whose READ COMMITTED would let two transactions read
+ * the same head and fork the chain, every transaction first takes the writer's
+ * pg_advisory_xact_lock (db/dialects/postgres.ts), held to commit, also across servers. The BEFORE
+ * INSERT trigger of migration 0007 and the unique seq and prev_hash refuse a row that does not
+ * extend the head anyway. `trx` must be a transaction (not a bare connection) for that lock.
  */
 export async function appendAudit(
 	trx: Transaction<Database>,

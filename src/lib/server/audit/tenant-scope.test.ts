@@ -3,13 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty } from '../platform/seed';
 import { createInvite, listOutbox, redeemInvite, type InviteDeps } from '../auth';
 import { exportAudit, listAudit, recordAudit, verifyAuditLog } from './audit';
 import { ConsoleNotifier, SmsNotifier } from '../platform/notify';
+import { openTestDatabase } from '../../../../tests/support/test-db';
 
 // Two organisations in one real SQLite file: an admin of one must not read the other's outbox
 // (invite links and codes) or audit trail (SPEC A9, A11).
@@ -24,7 +25,7 @@ let deps: InviteDeps;
 
 beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-tenants-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
 	adminA = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();

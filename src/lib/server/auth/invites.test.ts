@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty } from '../platform/seed';
@@ -27,6 +27,7 @@ import {
 	type NotifyMessage
 } from '../platform/notify';
 import { startSmtpServer } from '../platform/test-smtp';
+import { openTestDatabase, testEngine } from '../../../../tests/support/test-db';
 
 let dir: string;
 let open: OpenDatabase;
@@ -52,7 +53,7 @@ beforeEach(async () => {
 	now = new Date('2026-03-01T08:00:00Z');
 	sent = [];
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-invites-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
 	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
@@ -266,24 +267,30 @@ describe('invites', () => {
 		expect(audit.filter((a) => a.kind === 'invite.redeemed')).toHaveLength(0);
 	});
 
-	it('the right code among the first five at once wins, and the attempts stay counted', async () => {
-		const { token, code, inviteId } = await invite();
-		const results = await Promise.all([
-			redeem(token, wrong(code)),
-			redeem(token, code),
-			...Array.from({ length: 10 }, () => redeem(token, wrong(code)))
-		]);
-		expect(results[1]).toMatchObject({ ok: true, inviteId });
-		expect(results.filter((r) => r.ok)).toHaveLength(1);
-		const row = await open.db
-			.selectFrom('invites')
-			.select(['attempts', 'locked_at', 'redeemed_at'])
-			.where('id', '=', inviteId)
-			.executeTakeFirstOrThrow();
-		expect(row.attempts).toBe(2);
-		expect(row.locked_at).toBeNull();
-		expect(row.redeemed_at).not.toBeNull();
-	});
+	// Relies on the attempts being judged in the order they were sent, as SQLite's single
+	// connection runs them; PostgreSQL's pool runs them in whatever order they take the writer
+	// lock, so which five come first is not the order sent (the lock-out itself is tested above).
+	it.skipIf(testEngine === 'postgres')(
+		'the right code among the first five at once wins, and the attempts stay counted',
+		async () => {
+			const { token, code, inviteId } = await invite();
+			const results = await Promise.all([
+				redeem(token, wrong(code)),
+				redeem(token, code),
+				...Array.from({ length: 10 }, () => redeem(token, wrong(code)))
+			]);
+			expect(results[1]).toMatchObject({ ok: true, inviteId });
+			expect(results.filter((r) => r.ok)).toHaveLength(1);
+			const row = await open.db
+				.selectFrom('invites')
+				.select(['attempts', 'locked_at', 'redeemed_at'])
+				.where('id', '=', inviteId)
+				.executeTakeFirstOrThrow();
+			expect(row.attempts).toBe(2);
+			expect(row.locked_at).toBeNull();
+			expect(row.redeemed_at).not.toBeNull();
+		}
+	);
 
 	it('expires the code after 10 minutes', async () => {
 		const { token, code } = await invite();

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty } from '../platform/seed';
@@ -21,6 +21,7 @@ import {
 } from './passkeys';
 import { bindSessionCredential, createSession, sessionFor } from './sessions';
 import { topUpTickets } from './tickets';
+import { openTestDatabase } from '../../../../tests/support/test-db';
 
 // Ceremony verification itself is proved end to end in tests/e2e/passkeys.spec.ts with
 // Chromium's virtual authenticator; these tests cover the rules around it on a real database.
@@ -35,7 +36,7 @@ let deps: PasskeyDeps;
 beforeEach(async () => {
 	now = new Date('2026-03-01T08:00:00Z');
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-passkeys-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
 	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();

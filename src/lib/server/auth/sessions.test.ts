@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import { FolderBlobStore } from '../platform/blob-folder';
 import { checkHealth } from '../platform/health';
 import { loadConfig } from '../platform/config';
@@ -14,6 +14,7 @@ import {
 	sessionCookieName,
 	sessionFor
 } from './sessions';
+import { openTestDatabase, testEngine } from '../../../../tests/support/test-db';
 
 // Real SQLite file through every migration; the clock is the test's.
 
@@ -26,7 +27,7 @@ const HOUR = 3_600_000;
 beforeEach(async () => {
 	now = new Date('2026-03-01T08:00:00Z');
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-sessions-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 	const at = now.toISOString();
 	await open.db
@@ -155,11 +156,11 @@ describe('health', () => {
 		expect(report.status).toBe('degraded');
 		expect(report.database).toEqual({
 			ok: false,
-			dialect: 'sqlite',
+			dialect: testEngine,
 			migration: null,
 			error: 'The database does not answer'
 		});
 		// Reopen so afterEach can close it.
-		open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+		open = await openTestDatabase(join(dir, 'app.db'));
 	});
 });

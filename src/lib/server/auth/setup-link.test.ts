@@ -2,11 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty } from '../platform/seed';
 import { issueSetupToken, redeemSetupToken } from './setup-link';
 import { createSession, userForSession } from './sessions';
+import { openTestDatabase } from '../../../../tests/support/test-db';
 
 let dir: string;
 let open: OpenDatabase;
@@ -15,7 +16,7 @@ const clock = () => now;
 
 beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-setup-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 	// Without the demo PDF: these tests are about the admin link, not the contract.
 	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);

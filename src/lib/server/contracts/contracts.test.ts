@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty } from '../platform/seed';
@@ -32,6 +32,7 @@ import {
 	qpdfEncrypted,
 	truncated
 } from '../../../../tests/support/test-pdfs';
+import { openTestDatabase } from '../../../../tests/support/test-db';
 
 // The admin's contract lifecycle over a real SQLite file, a real blob folder and the real
 // killable PDF inspection worker.
@@ -45,7 +46,7 @@ const sent: string[] = [];
 
 beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-contracts-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 	const blobs = new FolderBlobStore(join(dir, 'blobs'), 60 << 20);
 	await seedIfEmpty(open.db, blobs, clock, false);

@@ -3,13 +3,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty, DEMO_CONTRACT_TITLE, DEMO_SIGNER_ID } from '../platform/seed';
 import { listInbox, myStateOf, participantDocument } from './envelopes';
 import { documentResponse } from '.';
 import type { Manifest } from '$lib/domain/manifest';
+import { openTestDatabase } from '../../../../tests/support/test-db';
 
 // GET /api/inbox and GET /api/envelopes/[id]/document over a real SQLite file and blob folder.
 
@@ -22,7 +23,7 @@ const clock = () => new Date('2026-03-01T08:00:00Z');
 
 beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-inbox-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 	blobs = new FolderBlobStore(join(dir, 'blobs'), 8 << 20);
 	await seedIfEmpty(open.db, blobs, clock, true);

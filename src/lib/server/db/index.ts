@@ -1,6 +1,7 @@
-import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema';
 import { openSqlite, DatabaseOpenError, withSqliteFileLock } from './dialects/sqlite';
+import { openPostgres, postgresLocation, withPostgresLock } from './dialects/postgres';
 
 export { DatabaseOpenError };
 export type { Database };
@@ -22,7 +23,7 @@ const bundledMigrations: MigrationProvider = {
 
 export interface OpenDatabase {
 	db: Kysely<Database>;
-	dialect: 'sqlite';
+	dialect: 'sqlite' | 'postgres';
 	/** Human-readable location, for messages and the health report (never a password). */
 	location: string;
 	/** The URL it was opened with (for the start-up lock; may hold a password). */
@@ -31,8 +32,10 @@ export interface OpenDatabase {
 }
 
 /**
- * Opens the database named by a URL. `sqlite:/path/file.db` is the embedded default; any other
- * scheme is refused by name so a mistyped DATABASE_URL cannot fall back to an empty SQLite file.
+ * Opens the database named by a URL. `sqlite:/path/file.db` is the embedded default;
+ * `postgres://` (or `postgresql://`) opens a connection pool on PostgreSQL. Any other scheme is
+ * refused by name so a mistyped DATABASE_URL cannot fall back to an empty SQLite file. No message
+ * or location ever carries the URL's password.
  */
 export function openDatabase(url: string): OpenDatabase {
 	if (url.startsWith('sqlite:')) {
@@ -40,6 +43,18 @@ export function openDatabase(url: string): OpenDatabase {
 		const { dialect } = openSqlite(path);
 		const db = new Kysely<Database>({ dialect });
 		return { db, dialect: 'sqlite', location: path, url, close: () => db.destroy() };
+	}
+	if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+		const location = postgresLocation(url);
+		let dialect;
+		try {
+			dialect = openPostgres(url);
+		} catch (cause) {
+			const reason = cause instanceof Error ? cause.message : String(cause);
+			throw new DatabaseOpenError(location, reason.replaceAll(url, location), { cause });
+		}
+		const db = new Kysely<Database>({ dialect });
+		return { db, dialect: 'postgres', location, url, close: () => db.destroy() };
 	}
 	const scheme = url.split(':')[0];
 	throw new DatabaseOpenError(
@@ -55,8 +70,27 @@ export function openDatabase(url: string): OpenDatabase {
  */
 export function withStartupLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
 	if (url.startsWith('sqlite:')) return withSqliteFileLock(url.slice('sqlite:'.length), fn);
-	// openDatabase refuses every other scheme; a dialect added there brings its own lock here.
+	if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+		return withPostgresLock(url, fn);
+	}
+	// openDatabase refuses every other scheme.
 	return fn();
+}
+
+/**
+ * The migrator of this database. On PostgreSQL Kysely looks for its bookkeeping tables in every
+ * schema unless told one, so a database holding another SealPass schema (or a test world's)
+ * would be taken as already set up; it is pinned to the schema the connection writes to.
+ */
+async function migratorFor(open: OpenDatabase): Promise<Migrator> {
+	let migrationTableSchema: string | undefined;
+	if (open.dialect === 'postgres') {
+		const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+			open.db
+		);
+		migrationTableSchema = rows[0]?.schema;
+	}
+	return new Migrator({ db: open.db, provider: bundledMigrations, migrationTableSchema });
 }
 
 /** Raised when a migration fails; names the migration and the database so the operator can act. */
@@ -77,7 +111,7 @@ export class MigrationError extends Error {
  * opens its own, as 0010 does; otherwise its partial work would stay and block the next start.
  */
 export async function migrateToLatest(open: OpenDatabase): Promise<string[]> {
-	const migrator = new Migrator({ db: open.db, provider: bundledMigrations });
+	const migrator = await migratorFor(open);
 	// Kysely's own migration lock does nothing on SQLite: two processes would both run a pending
 	// migration, and the second fail half-way ("table already exists").
 	const { error, results } = await withStartupLock(open.url, () => migrator.migrateToLatest());
@@ -90,10 +124,7 @@ export async function migrateToLatest(open: OpenDatabase): Promise<string[]> {
 
 /** The name of the newest applied migration, for the health report. */
 export async function currentMigration(open: OpenDatabase): Promise<string | null> {
-	const migrations = await new Migrator({
-		db: open.db,
-		provider: bundledMigrations
-	}).getMigrations();
+	const migrations = await (await migratorFor(open)).getMigrations();
 	const applied = migrations.filter((m) => m.executedAt);
 	return applied.at(-1)?.name ?? null;
 }
@@ -112,7 +143,7 @@ export async function migrateToBefore(open: OpenDatabase, prefix: string): Promi
 	const names = await migrationNames();
 	const target = names.filter((name) => name < prefix).at(-1);
 	if (!target) throw new Error(`no migration before ${prefix}`);
-	const migrator = new Migrator({ db: open.db, provider: bundledMigrations });
+	const migrator = await migratorFor(open);
 	const { error } = await migrator.migrateTo(target);
 	if (error) throw new MigrationError(open.location, target, error);
 }

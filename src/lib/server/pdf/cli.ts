@@ -44,6 +44,12 @@ const USAGE = `Usage:
       when valid, 2 when not (with the failed checks' codes: ASSERTION_INVALID,
       CHALLENGE_MISMATCH, RENDER_MISMATCH, PDF_SIGNATURE_INVALID, CHAIN_BROKEN, ARCHIVE_INVALID, ...).
 
+  sealpass migrate-data --from sqlite:PATH --to postgres://USER:PASSWORD@HOST/DB
+      Copies every table of a SQLite database into an empty PostgreSQL database (migrated to
+      the same version first), in one transaction, then verifies the audit chain there with the
+      server keys of DATA_DIR (docs/database.md). Prints JSON: { tables, target, audit }; exit 0
+      when the chain verifies, 2 when not.
+
   sealpass --help
 
 Exit status: 0 done; 1 usage error or unreadable file; 2 input refused (the error code is
@@ -80,6 +86,7 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
 		if (command === 'inspect') return await inspectCommand(rest, io);
 		if (command === 'render') return await renderCommand(rest, io);
 		if (command === 'verify') return await verifyCommand(rest, io);
+		if (command === 'migrate-data') return await migrateDataCommand(rest, io);
 		throw usage(`Unknown command "${command}".`);
 	} catch (error) {
 		if (error instanceof CliExit) {
@@ -198,6 +205,23 @@ async function verifyCommand(args: string[], io: CliIo): Promise<number> {
 	);
 	if (report.verdict === 'valid') return EXIT_OK;
 	io.stderr.write(`sealpass: evidence invalid: ${report.codes.join(', ')}\n`);
+	return EXIT_REFUSED;
+}
+
+async function migrateDataCommand(args: string[], io: CliIo): Promise<number> {
+	const { values, positionals } = parse(args, {
+		from: { type: 'string' },
+		to: { type: 'string' }
+	});
+	if (!values.from || !values.to || positionals.length) {
+		throw usage('migrate-data takes --from sqlite:PATH and --to postgres://….');
+	}
+	// Loaded here: the other commands need no database driver.
+	const { migrateData } = await import('../db/migrate-data');
+	const result = await migrateData(values.from, values.to, process.env);
+	io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+	if (result.audit.ok) return EXIT_OK;
+	io.stderr.write('sealpass: the audit chain does not verify at the target\n');
 	return EXIT_REFUSED;
 }
 

@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import { claimJob, completeJob, enqueueJob, failJob, findJob, setJobHeld } from './jobs';
+import { openTestDatabase } from '../../../../tests/support/test-db';
 
 // A real SQLite file: the claim's conditional update is what keeps two processes apart, and
 // only a real database shows whether it does.
@@ -16,7 +17,7 @@ const LEASE = { leaseMs: 60_000 };
 
 beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-jobs-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 });
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { openDatabase, migrateToBefore, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToBefore, migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { FolderBlobStore } from './blob-folder';
 import { seedIfEmpty } from './seed';
@@ -15,6 +15,7 @@ import { hashToken, newToken } from '../auth';
 import { redeemInvite } from '../auth';
 import { anchorAuditHead, listAudit, verifyAuditLog } from '../audit';
 import { nextAuditRow } from '$lib/domain/audit';
+import { openTestDatabase } from '../../../../tests/support/test-db';
 
 // The server keys come from a 0600 file beside the data folder or from the environment, never
 // from the database they protect (SPEC SEC1–SEC4). Real files and a real SQLite database.
@@ -28,7 +29,7 @@ const clock = () => now;
 beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-secrets-'));
 	dataDir = join(dir, 'data');
-	open = openDatabase(`sqlite:${join(dataDir, 'sealpass.db')}`);
+	open = await openTestDatabase(join(dataDir, 'sealpass.db'));
 });
 afterEach(async () => {
 	await open.close();
@@ -52,7 +53,7 @@ describe('server keys', () => {
 	it('SEC1: two servers starting at once on a fresh install end up with the same keys, the first file written', async () => {
 		await migrateToLatest(open);
 		const file = secretsFile();
-		const other = openDatabase(`sqlite:${join(dataDir, 'sealpass.db')}`);
+		const other = await openTestDatabase(join(dataDir, 'sealpass.db'));
 		try {
 			const [a, b] = await Promise.all([
 				loadServerKeys(open.db, { file, env: {}, clock }),

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import { FolderBlobStore } from './blob-folder';
 import { seedIfEmpty, DEMO_CONTRACT_TITLE, DEMO_SEAL_ID, DEMO_SIGNER_ID } from './seed';
 import { loadEnvelope } from '../contracts';
+import { openTestDatabase } from '../../../../tests/support/test-db';
 
 let dir: string;
 let open: OpenDatabase;
@@ -15,7 +16,7 @@ const clock = () => new Date('2026-03-01T08:00:00Z');
 
 beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-seed-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 });
 afterEach(async () => {

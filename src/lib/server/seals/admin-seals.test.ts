@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty, DEMO_SEAL_ID } from '../platform/seed';
@@ -21,6 +21,7 @@ import {
 } from './admin-seals';
 import { recordSealUses } from './seal-uses';
 import { sampleManifest, placeOf } from '$lib/domain/fixtures';
+import { openTestDatabase } from '../../../../tests/support/test-db';
 
 // Real SQLite file, real blob store and the real rasteriser; test names cite SPEC SA1–SA4.
 
@@ -52,7 +53,7 @@ async function mySealIds(user: User): Promise<string[]> {
 
 beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-admin-seals-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 	const blobs = new FolderBlobStore(join(dir, 'blobs'), 1 << 24);
 	deps = { db: open.db, blobs, clock };

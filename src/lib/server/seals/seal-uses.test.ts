@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { migrateToBefore, migrateToLatest, migrationNames, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { ingestSubmission, type IngestDeps } from '../sync';
@@ -12,6 +12,7 @@ import type { Manifest } from '$lib/domain/manifest';
 import type { SealUsesResponse, SubmissionAccepted } from '$lib/domain/api-types';
 import { type FakeAuthenticator } from '../../../../tests/support/fake-authenticator';
 import { insertSeal } from '../../../../tests/support/seals';
+import { testEngine } from '../../../../tests/support/test-db';
 import {
 	DOC_HASH,
 	grantSeal,
@@ -357,28 +358,33 @@ describe('the usage history (SA8)', () => {
 		expect(await page('seal-other', '', 'org-other')).toEqual({ uses: [], nextCursor: null });
 	});
 
-	it('SA8: a page is read off the seal index in order, with no sort and no scan (EXPLAIN QUERY PLAN)', async () => {
-		await submitted(alice, aliceKey, await aliceStamps());
-		const cursor = { receivedAt: now().toISOString(), id: 'x' };
-		for (const at of [null, cursor]) {
-			const compiled = sealUsesQuery(open.db, CONTRACT_SEAL, at, 20).compile();
-			const result = await open.db.executeQuery<{ detail: string }>(
-				CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters])
-			);
-			const steps = result.rows.map((r) => r.detail);
-			const label = JSON.stringify(steps);
-			expect(
-				steps.some((s) => /^SEARCH su USING (COVERING )?INDEX seal_uses_seal/.test(s)),
-				label
-			).toBe(true);
-			expect(
-				steps.filter((s) => /^SCAN |TEMP B-TREE/.test(s)),
-				label
-			).toEqual([]);
-			// A later page starts at the cursor in the index, not at the newest use.
-			if (at) expect(steps.join(' '), label).toMatch(/\(received_at,submission_id\)<\(\?,\?\)/);
+	// SQLite's planner and its EXPLAIN QUERY PLAN text; PostgreSQL plans by its statistics, which a
+	// handful of test rows do not make index-worthy.
+	it.skipIf(testEngine === 'postgres')(
+		'SA8: a page is read off the seal index in order, with no sort and no scan (EXPLAIN QUERY PLAN)',
+		async () => {
+			await submitted(alice, aliceKey, await aliceStamps());
+			const cursor = { receivedAt: now().toISOString(), id: 'x' };
+			for (const at of [null, cursor]) {
+				const compiled = sealUsesQuery(open.db, CONTRACT_SEAL, at, 20).compile();
+				const result = await open.db.executeQuery<{ detail: string }>(
+					CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters])
+				);
+				const steps = result.rows.map((r) => r.detail);
+				const label = JSON.stringify(steps);
+				expect(
+					steps.some((s) => /^SEARCH su USING (COVERING )?INDEX seal_uses_seal/.test(s)),
+					label
+				).toBe(true);
+				expect(
+					steps.filter((s) => /^SCAN |TEMP B-TREE/.test(s)),
+					label
+				).toEqual([]);
+				// A later page starts at the cursor in the index, not at the newest use.
+				if (at) expect(steps.join(' '), label).toMatch(/\(received_at,submission_id\)<\(\?,\?\)/);
+			}
 		}
-	});
+	);
 });
 
 /** Every migration from 0010 on, by name: what migrating up from 0009 runs (later ones too). */
@@ -391,10 +397,7 @@ async function migrateBackTo0009(): Promise<void> {
 }
 
 async function tableNames(): Promise<string[]> {
-	const result = await sql<{
-		name: string;
-	}>`select name from sqlite_master where type = 'table'`.execute(open.db);
-	return result.rows.map((t) => t.name);
+	return (await open.db.introspection.getTables()).map((t) => t.name);
 }
 
 describe('migration 0010 (SA7)', () => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '../db';
+import { migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty, DEMO_SEAL_ID, DEMO_SEAL_NAME } from '../platform/seed';
@@ -17,6 +17,7 @@ import {
 } from './seals';
 import { sampleManifest, placeOf } from '$lib/domain/fixtures';
 import { photoJpeg, sha256Hex, signaturePng } from '../../../../tests/support/images';
+import { openTestDatabase } from '../../../../tests/support/test-db';
 
 // Real SQLite file and blob store, seeded exactly as a fresh server is; test names cite the
 // SPEC rule (SK1–SK3) they prove.
@@ -55,7 +56,7 @@ async function demoSealImage(): Promise<string> {
 
 beforeEach(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-seals-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 	blobs = new FolderBlobStore(join(dir, 'blobs'), 1 << 24);
 	await seedIfEmpty(open.db, blobs, clock, true);

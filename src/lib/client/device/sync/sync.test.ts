@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, migrateToLatest, type OpenDatabase } from '$lib/server/db';
+import { migrateToLatest, type OpenDatabase } from '$lib/server/db';
 import type { User } from '$lib/server/db/schema';
 import { FolderBlobStore } from '$lib/server/platform/blob-folder';
 import { ingestSubmission, type IngestDeps } from '$lib/server/sync/ingest';
@@ -30,6 +30,7 @@ import { DeviceDb, type OutboxRow } from '../db';
 import { drain, type SyncDeps } from './drain';
 import { runSync, type LastSync } from './run';
 import { backgroundSync } from './background';
+import { openTestDatabase } from '../../../../../tests/support/test-db';
 
 // The drain and the pull against an in-process server: fetch is routed to the REAL ingest,
 // missing-blobs and pull functions over a real SQLite file and blob store, with a software
@@ -119,7 +120,7 @@ const deps = (extra: Partial<SyncDeps> = {}): SyncDeps => ({
 beforeEach(async () => {
 	now = new Date('2026-03-01T08:00:00Z');
 	dir = await mkdtemp(join(tmpdir(), 'sealpass-drain-'));
-	open = openDatabase(`sqlite:${join(dir, 'app.db')}`);
+	open = await openTestDatabase(join(dir, 'app.db'));
 	await migrateToLatest(open);
 	blobs = new FolderBlobStore(join(dir, 'blobs'), 1 << 24);
 	ingestDeps = { db: open.db, blobs, clock: () => now, origin: ORIGIN };

@@ -1,8 +1,9 @@
 import { type Kysely, sql } from 'kysely';
+import { columnType } from '../dialects/schema';
 
 /*
  * Passkeys (WebAuthn credentials) and the server-side challenges of their ceremonies. Schema
- * builder only, so it runs unchanged on SQLite and PostgreSQL: 'blob' maps to bytea there, and
+ * builder only, so it runs unchanged on SQLite and PostgreSQL: binary and 64-bit columns are spelled per engine (columnType), and
  * booleans are stored as 0/1 integers because SQLite has no boolean type.
  */
 
@@ -13,8 +14,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 		// The credential id as the browser reports it (base64url), so lookups need no decoding.
 		.addColumn('id', 'text', (c) => c.primaryKey())
 		.addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
-		.addColumn('public_key', 'blob', (c) => c.notNull())
-		.addColumn('counter', 'integer', (c) => c.notNull())
+		.addColumn('public_key', columnType(db, 'binary'), (c) => c.notNull())
+		.addColumn('counter', columnType(db, 'int64'), (c) => c.notNull())
 		.addColumn('transports', 'text', (c) => c.notNull())
 		.addColumn('device_type', 'text', (c) =>
 			c.notNull().check(sql`device_type in ('singleDevice', 'multiDevice')`)

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { columnType } from '../dialects/schema';
 
 /*
  * Seal records and the user's saved signature (SPEC SK). `seal_authorisations.seal_id` (0004)
@@ -15,8 +16,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
 		.addColumn('name', 'text', (c) => c.notNull())
 		.addColumn('shape', 'text', (c) => c.notNull().check(sql`shape in ('round', 'oval', 'square')`))
-		.addColumn('width_mm', 'real', (c) => c.notNull())
-		.addColumn('height_mm', 'real', (c) => c.notNull())
+		.addColumn('width_mm', columnType(db, 'float'), (c) => c.notNull())
+		.addColumn('height_mm', columnType(db, 'float'), (c) => c.notNull())
 		// The domain SealSpec of a generated seal as JSON; null for a seal made from a photo.
 		.addColumn('spec_json', 'text')
 		// SHA-256 of the transparent PNG: a new image is a new hash, never an overwrite, so

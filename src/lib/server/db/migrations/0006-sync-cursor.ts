@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { createRowTrigger, dropRowTrigger, numberRows, type RowTrigger } from '../dialects/schema';
 
 /*
  * Change tracking for the device pull (GET /api/sync/pull). Every write that changes what a
@@ -10,24 +11,41 @@ import { type Kysely, sql } from 'kysely';
  * written elsewhere, and a write that forgot to bump the counter would silently never reach a
  * device. SQLite runs one writer at a time, so counter order is commit order and a reader that
  * saw seq n has seen every change ≤ n; recursive triggers are off, so the stamp itself (an
- * update of change_seq only) does not fire again. PostgreSQL, when its dialect is added, needs
- * the same three triggers as plpgsql functions; the schema-builder parts run there as they are.
+ * update of change_seq only) does not fire again. On PostgreSQL the same triggers are plpgsql
+ * functions (createRowTrigger); the clock's row lock, held to commit, keeps counter order commit
+ * order there too, and an UPDATE OF trigger does not fire for a stamp that sets change_seq only.
  */
 
 const STAMP = (envelopeId: string) => `
 	UPDATE sync_clock SET seq = seq + 1 WHERE id = 1;
 	UPDATE envelopes SET change_seq = (SELECT seq FROM sync_clock WHERE id = 1) WHERE id = ${envelopeId};`;
 
-const TRIGGERS: [name: string, when: string, envelopeId: string][] = [
-	['envelopes_created_sync', 'AFTER INSERT ON envelopes', 'NEW.id'],
-	[
-		'envelopes_changed_sync',
-		'AFTER UPDATE OF title, status, revision, doc_sha256, page_count, definition ON envelopes',
-		'NEW.id'
-	],
-	['submissions_accepted_sync', 'AFTER INSERT ON submissions', 'NEW.envelope_id'],
-	['envelope_signers_added_sync', 'AFTER INSERT ON envelope_signers', 'NEW.envelope_id'],
-	['envelope_signers_removed_sync', 'AFTER DELETE ON envelope_signers', 'OLD.envelope_id']
+const TRIGGERS: RowTrigger[] = [
+	{ name: 'envelopes_created_sync', event: 'INSERT', table: 'envelopes', body: STAMP('NEW.id') },
+	{
+		name: 'envelopes_changed_sync',
+		event: 'UPDATE OF title, status, revision, doc_sha256, page_count, definition',
+		table: 'envelopes',
+		body: STAMP('NEW.id')
+	},
+	{
+		name: 'submissions_accepted_sync',
+		event: 'INSERT',
+		table: 'submissions',
+		body: STAMP('NEW.envelope_id')
+	},
+	{
+		name: 'envelope_signers_added_sync',
+		event: 'INSERT',
+		table: 'envelope_signers',
+		body: STAMP('NEW.envelope_id')
+	},
+	{
+		name: 'envelope_signers_removed_sync',
+		event: 'DELETE',
+		table: 'envelope_signers',
+		body: STAMP('OLD.envelope_id')
+	}
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations must not depend on today's schema type
@@ -43,7 +61,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.execute();
 	// Existing envelopes get distinct numbers (a capped pull page ends at one number, so ties
 	// could hide envelopes between pages) and the clock starts after them.
-	await sql`UPDATE envelopes SET change_seq = rowid`.execute(db);
+	await numberRows(db, 'envelopes', 'change_seq', ['created_at', 'id']);
 	await sql`INSERT INTO sync_clock (id, seq) SELECT 1, COALESCE(MAX(change_seq), 0) FROM envelopes`.execute(
 		db
 	);
@@ -52,16 +70,12 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.on('envelopes')
 		.column('change_seq')
 		.execute();
-	for (const [name, when, envelopeId] of TRIGGERS) {
-		await sql
-			.raw(`CREATE TRIGGER ${name} ${when} FOR EACH ROW BEGIN ${STAMP(envelopeId)} END`)
-			.execute(db);
-	}
+	for (const trigger of TRIGGERS) await createRowTrigger(db, trigger);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see up()
 export async function down(db: Kysely<any>): Promise<void> {
-	for (const [name] of TRIGGERS) await sql.raw(`DROP TRIGGER IF EXISTS ${name}`).execute(db);
+	for (const trigger of TRIGGERS) await dropRowTrigger(db, trigger);
 	await db.schema.dropIndex('envelopes_change_seq').execute();
 	await db.schema.alterTable('envelopes').dropColumn('change_seq').execute();
 	await db.schema.dropTable('sync_clock').execute();

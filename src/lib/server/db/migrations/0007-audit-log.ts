@@ -1,8 +1,14 @@
-import { type Kysely, sql, SqliteAdapter } from 'kysely';
+import type { Kysely } from 'kysely';
+import {
+	createAppendOnlyGuards,
+	createChainHeadCheck,
+	dropAppendOnlyGuards,
+	dropChainHeadCheck
+} from '../dialects/schema';
 
 /*
  * The hash-chained audit log (SPEC A1–A8). Rows are only ever appended:
- * SQLite triggers refuse UPDATE and DELETE outright, and a BEFORE INSERT trigger refuses any row
+ * triggers refuse UPDATE and DELETE outright (on PostgreSQL TRUNCATE too), and a BEFORE INSERT trigger refuses any row
  * that is not the next link of the chain (seq = last + 1, prev_hash = last hash), so even a
  * buggy or racing writer cannot fork the chain. The older evidence tables (auth_events,
  * submission_events) get the same UPDATE/DELETE refusal. Someone with the database file can
@@ -36,37 +42,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.columns(['subject', 'seq'])
 		.execute();
 
-	if (!(db.getExecutor().adapter instanceof SqliteAdapter)) {
-		// Refuse loudly rather than leave a database whose audit rows can be edited.
-		throw new Error('0007-audit-log: append-only triggers exist for SQLite only');
-	}
-	for (const table of APPEND_ONLY) {
-		for (const action of ['UPDATE', 'DELETE'] as const) {
-			await sql
-				.raw(
-					`CREATE TRIGGER ${table}_no_${action.toLowerCase()} BEFORE ${action} ON ${table}
-					 BEGIN SELECT RAISE(ABORT, '${table} is append-only: ${action} refused'); END`
-				)
-				.execute(db);
-		}
-	}
-	await sql
-		.raw(
-			`CREATE TRIGGER audit_log_append_at_head BEFORE INSERT ON audit_log
-			 WHEN NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM audit_log)
-			   OR NEW.prev_hash IS NOT coalesce(
-			        (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), '${GENESIS}')
-			 BEGIN SELECT RAISE(ABORT, 'audit_log: a row must extend the head of the chain'); END`
-		)
-		.execute(db);
+	await createAppendOnlyGuards(db, APPEND_ONLY);
+	await createChainHeadCheck(db, GENESIS);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see up()
 export async function down(db: Kysely<any>): Promise<void> {
-	for (const table of APPEND_ONLY) {
-		for (const action of ['update', 'delete']) {
-			await sql.raw(`DROP TRIGGER IF EXISTS ${table}_no_${action}`).execute(db);
-		}
-	}
+	await dropChainHeadCheck(db);
+	await dropAppendOnlyGuards(db, APPEND_ONLY);
 	await db.schema.dropTable('audit_log').execute();
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { columnType } from '../dialects/schema';
 
 /*
  * Seal image versions (SPEC R20): every image a seal has stamped with, with its real size and
@@ -16,8 +17,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('id', 'text', (c) => c.primaryKey())
 		.addColumn('seal_id', 'text', (c) => c.notNull().references('seals.id'))
 		.addColumn('image_hash', 'text', (c) => c.notNull())
-		.addColumn('width_mm', 'real', (c) => c.notNull())
-		.addColumn('height_mm', 'real', (c) => c.notNull())
+		.addColumn('width_mm', columnType(db, 'float'), (c) => c.notNull())
+		.addColumn('height_mm', columnType(db, 'float'), (c) => c.notNull())
 		.addColumn('valid_from', 'text', (c) => c.notNull())
 		// Null while it is the seal's current image.
 		.addColumn('valid_until', 'text')

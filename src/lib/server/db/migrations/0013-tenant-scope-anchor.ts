@@ -1,4 +1,5 @@
-import { type Kysely, sql, SqliteAdapter } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { withUpdateGuardLifted } from '../dialects/schema';
 
 /*
  * Organisation on the notification outbox and the audit log, the signed head of the audit
@@ -14,16 +15,12 @@ import { type Kysely, sql, SqliteAdapter } from 'kysely';
  *   Rows that name no organisation (a wrong token, a refusal before sign-in on a server with
  *   several organisations) are platform events: they stay in the chain and its verification but
  *   are listed to no organisation's admin. UPDATE on audit_log is refused by a trigger (A7), so
- *   the backfill drops that trigger and re-creates it inside this migration's transaction.
+ *   the backfill lifts that trigger inside this migration's transaction (withUpdateGuardLifted).
  * - `audit_anchor`: one row, the chain head (seq, hash) with an HMAC keyed outside the
  *   database, so removing the newest rows is detected (A10).
  * - `secret_checks`: a check value per server key (an HMAC of a fixed text), so a start with a
  *   missing or different key file is refused instead of silently re-keying (SEC3).
  */
-
-/** The UPDATE trigger of 0007, re-created exactly after the backfill. */
-const NO_UPDATE_TRIGGER = `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-					 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END`;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations must not depend on today's schema type
 async function migrate(db: Kysely<any>): Promise<void> {
@@ -49,11 +46,8 @@ async function migrate(db: Kysely<any>): Promise<void> {
 		.alterTable('audit_log')
 		.addColumn('org_id', 'text', (c) => c.references('organisations.id'))
 		.execute();
-	if (!(db.getExecutor().adapter instanceof SqliteAdapter)) {
-		throw new Error('0013: the audit backfill is written for SQLite triggers only');
-	}
-	await sql.raw('DROP TRIGGER audit_log_no_update').execute(db);
-	await sql`update audit_log set org_id = coalesce(
+	await withUpdateGuardLifted(db, 'audit_log', async () => {
+		await sql`update audit_log set org_id = coalesce(
 			(select org_id from users where id = audit_log.actor),
 			(select org_id from invites where id = audit_log.subject),
 			(select org_id from users where id = audit_log.subject),
@@ -62,7 +56,7 @@ async function migrate(db: Kysely<any>): Promise<void> {
 			   where s.id = audit_log.subject),
 			(select org_id from seals where id = audit_log.subject),
 			${onlyOrg})`.execute(db);
-	await sql.raw(NO_UPDATE_TRIGGER).execute(db);
+	});
 	// The organisation's page of the trail, newest first, straight off an index.
 	await db.schema
 		.createIndex('audit_log_org_seq')
