@@ -9,7 +9,7 @@ import { BlobStore } from '../platform/blob-store';
 import { seedIfEmpty } from '../platform/seed';
 import { createInvite, listOutbox, redeemInvite, type InviteDeps } from '../auth';
 import { exportAudit, listAudit, recordAudit, verifyAuditLog } from './audit';
-import { ConsoleNotifier, SmsNotifier } from '../platform/notify';
+import { ConsoleNotifier } from '../platform/notify';
 
 // Two organisations in one real SQLite file: an admin of one must not read the other's outbox
 // (invite links and codes) or audit trail (SPEC A9, A11).
@@ -51,7 +51,7 @@ beforeEach(async () => {
 		notifiers: {
 			console: new ConsoleNotifier(() => undefined),
 			smtp: null,
-			sms: new SmsNotifier()
+			sms: null
 		}
 	};
 });
