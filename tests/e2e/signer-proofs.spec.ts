@@ -306,7 +306,7 @@ test('proof 3: two signers of different parties sign the same contract offline i
 		messages: { recipient: string; body: string }[];
 	};
 	const invitation = messages.find((m) => m.recipient === 'lisi@example.cn')!.body;
-	const link = /https?:\/\/\S+\/invite\/[\w-]{43}/.exec(invitation)![0];
+	const link = /https?:\/\/\S+\/invite\/[\w-]{22}/.exec(invitation)![0];
 	const code = /verification code (\d{6})/.exec(invitation)![1]!;
 
 	// 李四, on their own phone: the invitation, a passkey, their details, then the inbox.

@@ -181,6 +181,11 @@ export const RedeemBody = v.object({
 	code: v.pipe(v.string(), v.regex(/^\d{6}$/))
 });
 
+/** The body of POST /api/invites/resend: a new code for the invite behind the link. */
+export const ResendCodeBody = v.object({
+	token: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,100}$/))
+});
+
 /** The body of POST /api/auth/login/verify. */
 export const LoginVerifyBody = v.object({ response: AuthenticationResponseSchema });
 

@@ -16,6 +16,7 @@ export type AuditEvent =
 	// invites and codes — subject: invite id
 	| { kind: 'invite.created'; subject: string; data: { userId: string; channel: string } }
 	| { kind: 'invite.code_wrong'; subject: string; data: { attempts: number; ip: string | null } }
+	| { kind: 'invite.code_resent'; subject: string; data: { ip: string | null } }
 	| { kind: 'invite.locked'; subject: string; data: { ip: string | null } }
 	| { kind: 'invite.refused'; subject: string | null; data: { code: string; ip: string | null } }
 	| { kind: 'invite.redeemed'; subject: string; data: { userId: string; ip: string | null } }
@@ -115,6 +116,7 @@ export type AuditKind = AuditEvent['kind'];
 export const AUDIT_KINDS = Object.keys({
 	'invite.created': 1,
 	'invite.code_wrong': 1,
+	'invite.code_resent': 1,
 	'invite.locked': 1,
 	'invite.refused': 1,
 	'invite.redeemed': 1,

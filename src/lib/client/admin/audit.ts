@@ -30,6 +30,7 @@ export function auditHref(subject: string | null): string {
 const kindLabel: Record<AuditKind, () => string> = {
 	'invite.created': m.audit_kind_invite_created,
 	'invite.code_wrong': m.audit_kind_invite_code_wrong,
+	'invite.code_resent': m.audit_kind_invite_code_resent,
 	'invite.locked': m.audit_kind_invite_locked,
 	'invite.refused': m.audit_kind_invite_refused,
 	'invite.redeemed': m.audit_kind_invite_redeemed,

@@ -11,7 +11,13 @@ import { api, ApiError } from '../api';
 import { errorMessage } from '../error-message';
 import { formatDateTime } from '../i18n.svelte';
 import { INVITE_CODE_TTL_MINUTES } from '$lib/domain/invite';
-import type { RequestOf, DetailsBody, InviteBody, RedeemBody } from '$lib/domain/api-requests';
+import type {
+	RequestOf,
+	DetailsBody,
+	InviteBody,
+	RedeemBody,
+	ResendCodeBody
+} from '$lib/domain/api-requests';
 
 const idProblems: Record<ResidentIdProblem, () => string> = {
 	LENGTH: m.id_problem_LENGTH,
@@ -50,6 +56,18 @@ export async function redeemInvite(fetcher: typeof fetch, token: string, code: s
 		method: 'POST',
 		json: { token, code } satisfies RequestOf<typeof RedeemBody>
 	});
+}
+
+/**
+ * Asks for a new code for the invite link. Answers the seconds until another may be asked for;
+ * an early ask throws ApiError RATE_LIMITED whose details carry `retryAfterSeconds`.
+ */
+export async function resendInviteCode(fetcher: typeof fetch, token: string) {
+	return api<{ ok: true; expiresAt: string; resendAfterSeconds: number }>(
+		fetcher,
+		'/api/invites/resend',
+		{ method: 'POST', json: { token } satisfies RequestOf<typeof ResendCodeBody> }
+	);
 }
 
 /** Saves the signed-in user's real name and resident ID number. */

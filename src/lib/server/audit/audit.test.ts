@@ -16,7 +16,7 @@ import { hmacHex, randomServerKeys, serverKey, useServerKeys } from '../platform
 import { createInvite, redeemInvite, type InviteDeps } from '../auth';
 import { issueSetupToken, redeemSetupToken } from '../auth';
 import { revokePasskey } from '../auth';
-import { ConsoleNotifier, SmsNotifier, type NotifyMessage } from '../platform/notify';
+import { ConsoleNotifier, type NotifyMessage } from '../platform/notify';
 import {
 	AUDIT_KINDS,
 	auditAnchorText,
@@ -68,6 +68,11 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 		kind: 'invite.code_wrong',
 		subject: 'inv-1',
 		data: { attempts: 1, ip: '10.0.0.1' }
+	},
+	'invite.code_resent': {
+		kind: 'invite.code_resent',
+		subject: 'inv-1',
+		data: { ip: '10.0.0.1' }
 	},
 	'invite.locked': { kind: 'invite.locked', subject: 'inv-1', data: { ip: null } },
 	'invite.refused': {
@@ -604,7 +609,7 @@ describe('the writers record their events (A1, A4)', () => {
 					}
 				},
 				smtp: null,
-				sms: new SmsNotifier()
+				sms: null
 			}
 		};
 		const created = await createInvite(deps, admin, { name: '李四', contact: 'li@example.cn' });

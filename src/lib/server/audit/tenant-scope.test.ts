@@ -9,7 +9,7 @@ import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty } from '../platform/seed';
 import { createInvite, listOutbox, redeemInvite, type InviteDeps } from '../auth';
 import { exportAudit, listAudit, recordAudit, verifyAuditLog } from './audit';
-import { ConsoleNotifier, SmsNotifier } from '../platform/notify';
+import { ConsoleNotifier } from '../platform/notify';
 import { openTestDatabase } from '../../../../tests/support/test-db';
 
 // Two organisations in one real SQLite file: an admin of one must not read the other's outbox
@@ -52,7 +52,7 @@ beforeEach(async () => {
 		notifiers: {
 			console: new ConsoleNotifier(() => undefined),
 			smtp: null,
-			sms: new SmsNotifier()
+			sms: null
 		}
 	};
 });

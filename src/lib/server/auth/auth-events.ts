@@ -7,6 +7,7 @@ export type AuthEventKind =
 	| 'invite.created'
 	| 'invite.refused'
 	| 'invite.code_wrong'
+	| 'invite.code_resent'
 	| 'invite.locked'
 	| 'invite.redeemed'
 	| 'details.updated';

@@ -8,6 +8,7 @@ export {
 	normaliseContact,
 	normaliseName,
 	redeemInvite,
+	resendInviteCode,
 	type InviteDeps
 } from './invites';
 export { inviteDeps } from './invite-deps';

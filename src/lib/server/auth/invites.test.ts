@@ -16,12 +16,12 @@ import {
 	listOutbox,
 	normaliseContact,
 	redeemInvite,
+	resendInviteCode,
 	type InviteDeps
 } from './invites';
 import { maskIdNumber, saveDetails } from './profile';
 import {
 	ConsoleNotifier,
-	SmsNotifier,
 	SmtpNotifier,
 	type Notifier,
 	type NotifyMessage
@@ -61,7 +61,7 @@ beforeEach(async () => {
 		db: open.db,
 		clock,
 		origin: 'https://sign.example.cn',
-		notifiers: { console: recordingConsole(), smtp: null, sms: new SmsNotifier() }
+		notifiers: { console: recordingConsole(), smtp: null, sms: null }
 	};
 });
 afterEach(async () => {
@@ -89,7 +89,8 @@ describe('inviteMessage', () => {
 		const { subject, body } = inviteMessage({
 			name: '李四',
 			link: 'https://sign.example.cn/invite/t',
-			code: '012345'
+			code: '012345',
+			token: 't'
 		});
 		expect(subject).toBe('签章通邀请 / Your SealPass invitation');
 		const [zh, en] = body.split('\n\n');
@@ -104,7 +105,7 @@ describe('inviteMessage', () => {
 describe('invites', () => {
 	it('creates a signer and sends the link and code in both languages; only hashes are stored', async () => {
 		const created = await invite();
-		expect(created.link).toMatch(/^https:\/\/sign\.example\.cn\/invite\/[\w-]{43}$/);
+		expect(created.link).toMatch(/^https:\/\/sign\.example\.cn\/invite\/[\w-]{22}$/);
 		const message = sent[0]!;
 		expect(message.to).toBe('lisi@example.cn');
 		expect(message.body).toContain(created.link);
@@ -140,7 +141,7 @@ describe('invites', () => {
 		expect(outbox.map((o) => o.recipient)).toContain('lisi@example.cn');
 	});
 
-	it('refuses bad names and contacts, and phone invites when only SMTP delivery exists', async () => {
+	it('refuses bad names and contacts', async () => {
 		expect(await createInvite(deps, admin, { name: ' ', contact: 'a@b.cn' })).toMatchObject({
 			code: 'REAL_NAME_INVALID'
 		});
@@ -149,12 +150,45 @@ describe('invites', () => {
 		});
 		expect(normaliseContact(' +86 138-0013-8000 ')).toBe('+8613800138000');
 		expect(normaliseContact('Li.Si@Example.CN')).toBe('li.si@example.cn');
-		const smtp: Notifier = { channel: 'smtp', send: async () => undefined };
-		deps.notifiers = { ...deps.notifiers, smtp };
-		expect(await createInvite(deps, admin, { name: '李四', contact: '13800138000' })).toMatchObject(
-			{ ok: false, code: 'NOTIFY_UNAVAILABLE' }
-		);
 		expect(await open.db.selectFrom('invites').select('id').execute()).toHaveLength(0);
+	});
+
+	it('sends a phone invite by SMS and an e-mail invite by mail when both are configured', async () => {
+		const mailed: NotifyMessage[] = [];
+		const texted: NotifyMessage[] = [];
+		deps.notifiers = {
+			...deps.notifiers,
+			smtp: { channel: 'smtp', send: async (message) => void mailed.push(message) },
+			sms: { channel: 'sms', send: async (message) => void texted.push(message) }
+		};
+		const byPhone = await createInvite(deps, admin, { name: '李四', contact: '138 0013 8000' });
+		const byMail = await createInvite(deps, admin, { name: '王五', contact: 'wangwu@example.cn' });
+		expect(byPhone.ok && byMail.ok).toBe(true);
+		expect(mailed.map((m) => m.to)).toEqual(['wangwu@example.cn']);
+		expect(texted.map((m) => m.to)).toEqual(['13800138000']);
+		// The SMS carries the short link token and the code as template variables, never a link.
+		const token = byPhone.ok ? byPhone.link.split('/invite/')[1]! : '';
+		expect(token).toMatch(/^[\w-]{22}$/);
+		expect(texted[0]!.sms).toEqual({
+			template: 'invite',
+			params: { code: expect.stringMatching(/^\d{6}$/), token, minutes: '10' }
+		});
+		expect(await redeem(token, texted[0]!.sms!.params.code!)).toMatchObject({ ok: true });
+		const channels = await open.db.selectFrom('invites').select(['contact', 'channel']).execute();
+		expect(channels).toEqual(
+			expect.arrayContaining([
+				{ contact: '13800138000', channel: 'sms' },
+				{ contact: 'wangwu@example.cn', channel: 'smtp' }
+			])
+		);
+		// Once sent, a real channel's row keeps neither the body nor the SMS variables.
+		const rows = await open.db.selectFrom('notifications').selectAll().execute();
+		expect(rows.map((r) => [r.channel, r.body, r.sms_json, Boolean(r.sent_at)])).toEqual(
+			expect.arrayContaining([
+				['sms', '', null, true],
+				['smtp', '', null, true]
+			])
+		);
 	});
 
 	it('sends an e-mail invite over SMTP with the code, keeping no body in the outbox; a refusal is NOTIFY_FAILED without the password', async () => {
@@ -204,6 +238,59 @@ describe('invites', () => {
 		expect(errorRow.sent_at).toBeNull();
 		expect(errorRow.error).toMatch(/ECONNREFUSED/);
 		expect(JSON.stringify(rows)).not.toContain('s3cret-pw');
+	});
+
+	it('re-sends a new code after the 60 s cooldown; the old code stops working, the new one states its expiry', async () => {
+		const { token, code: first, inviteId } = await invite();
+		const resend = () => resendInviteCode(deps, { token, ip: '10.0.0.1' });
+		now = new Date(now.getTime() + 20_000);
+		expect(await resend()).toMatchObject({
+			ok: false,
+			code: 'RATE_LIMITED',
+			details: { retryAfterSeconds: 40 }
+		});
+		expect(sent).toHaveLength(1);
+		now = new Date(now.getTime() + 40_000);
+		const again = await resend();
+		expect(again).toEqual({
+			ok: true,
+			expiresAt: new Date(now.getTime() + CODE_TTL_MS).toISOString(),
+			resendAfterSeconds: 60
+		});
+		expect(sent).toHaveLength(2);
+		const message = sent[1]!;
+		expect(message.to).toBe('lisi@example.cn');
+		expect(message.body).toContain(`https://sign.example.cn/invite/${token}`);
+		expect(message.body).toContain('10 分钟后失效');
+		expect(message.body).toContain('expire 10 minutes after this message was sent');
+		const second = /\b(\d{6})\b/.exec(message.body)![1]!;
+		// Immediately again: the cooldown starts over from this code.
+		expect(await resend()).toMatchObject({
+			code: 'RATE_LIMITED',
+			details: { retryAfterSeconds: 60 }
+		});
+		if (second !== first) {
+			expect(await redeem(token, first)).toMatchObject({ ok: false, code: 'CODE_INVALID' });
+		}
+		// The new code lives its full ten minutes from the re-send, past the first code's expiry.
+		now = new Date(now.getTime() + CODE_TTL_MS - 1_000);
+		expect(await redeem(token, second)).toMatchObject({ ok: true, inviteId });
+		expect(await resend()).toMatchObject({ ok: false, code: 'INVITE_INVALID' });
+		const kinds = await open.db.selectFrom('audit_log').select('kind').execute();
+		expect(kinds.map((k) => k.kind)).toContain('invite.code_resent');
+	});
+
+	it('does not re-send for a locked invite, and keeps counting wrong codes across codes', async () => {
+		const { token, code } = await invite();
+		for (let i = 0; i < 4; i++) await redeem(token, wrong(code));
+		now = new Date(now.getTime() + 60_000);
+		expect(await resendInviteCode(deps, { token, ip: null })).toMatchObject({ ok: true });
+		const fresh = /\b(\d{6})\b/.exec(sent.at(-1)!.body)![1]!;
+		expect(await redeem(token, wrong(fresh))).toMatchObject({ code: 'CODE_LOCKED' });
+		now = new Date(now.getTime() + 60_000);
+		expect(await resendInviteCode(deps, { token, ip: null })).toMatchObject({
+			code: 'CODE_LOCKED'
+		});
 	});
 
 	it('redeems once with the right code, and never again', async () => {

@@ -3,14 +3,19 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { failure, type ErrorCode, type Failure } from '$lib/domain/errors';
 import type { InviteStatus, InviteSummary, OutboxEntry } from '$lib/domain/api-types';
 import { m } from '$lib/paraglide/messages';
-import { INVITE_CODE_TTL_MINUTES, INVITE_CODE_TTL_MS } from '$lib/domain/invite';
+import {
+	INVITE_CODE_TTL_MINUTES,
+	INVITE_CODE_TTL_MS,
+	INVITE_RESEND_COOLDOWN_MS
+} from '$lib/domain/invite';
 import type { Database, User } from '../db/schema';
 import type { Clock } from '../platform/clock';
-import { hashToken, newToken } from './tokens';
+import { hashToken, newLinkToken } from './tokens';
 import { hmacHex, sameMac, serverKey, verificationKeys } from '../platform/secrets';
 import { appendAuthEvent } from './auth-events';
 import { appendAudit, recordAudit } from '../audit';
-import { deliver, notifierFor, type Notifiers } from '../platform/notify';
+import { notifierFor, type Notifiers, type NotifyMessage } from '../platform/notify';
+import { attemptMessage, queueMessage } from '../platform/outbox';
 
 /** Wrong codes allowed before the invite locks; 5 in 10⁶ leaves a guesser nothing. */
 export const MAX_CODE_ATTEMPTS = 5;
@@ -74,17 +79,15 @@ export async function createInvite(
 		return failure('CONTACT_INVALID', 'Not an e-mail address or phone number');
 	}
 	const notifier = notifierFor(deps.notifiers, contact);
-	if (notifier.channel === 'sms') {
-		return failure('NOTIFY_UNAVAILABLE', 'SMS delivery is not configured; invite by e-mail');
-	}
 	const inviteId = randomUUID();
 	const userId = randomUUID();
-	const token = newToken();
+	const token = newLinkToken();
 	const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
 	const now = deps.clock();
 	const expiresAt = new Date(now.getTime() + INVITE_CODE_TTL_MS).toISOString();
 	const codeHash = hashCode(inviteId, code);
-	await deps.db.transaction().execute(async (trx) => {
+	const link = `${deps.origin}/invite/${token}`;
+	const messageId = await deps.db.transaction().execute(async (trx) => {
 		await trx
 			.insertInto('users')
 			.values({
@@ -117,6 +120,11 @@ export async function createInvite(
 			subject: inviteId,
 			data: { userId, channel: notifier.channel }
 		});
+		// The message is part of the invitation: both commit, or neither (no invite without its code).
+		return queueMessage(trx, deps.clock, admin.org_id, notifier.channel, {
+			to: contact,
+			...inviteMessage({ name, link, code, token })
+		});
 	});
 	await appendAuthEvent(deps.db, deps.clock, {
 		kind: 'invite.created',
@@ -124,13 +132,10 @@ export async function createInvite(
 		inviteId,
 		detail: { by: admin.id, channel: notifier.channel }
 	});
-	const link = `${deps.origin}/invite/${token}`;
-	const sent = await deliver(deps.db, deps.clock, admin.org_id, notifier, {
-		to: contact,
-		...inviteMessage({ name, link, code })
-	});
+	// Tried at once so the admin hears of a refused address now; the worker retries a failure.
+	const sent = await attemptMessage(deps, messageId);
 	if (!sent.ok) {
-		return failure('NOTIFY_FAILED', sent.error, { inviteId });
+		return failure('NOTIFY_FAILED', sent.error, { inviteId, retrying: true });
 	}
 	return { ok: true, inviteId, link, expiresAt };
 }
@@ -139,16 +144,112 @@ export async function createInvite(
  * The invitation in both languages: the link, the code, and when both stop working, so the
  * invitee who opens it late knows to ask for a new one instead of retrying a dead code.
  */
-export function inviteMessage(input: { name: string; link: string; code: string }): {
+export function inviteMessage(input: { name: string; link: string; code: string; token: string }): {
 	subject: string;
 	body: string;
+	sms: NonNullable<NotifyMessage['sms']>;
 } {
 	const minutes = INVITE_CODE_TTL_MINUTES;
 	const body = (['zh-CN', 'en'] as const)
 		.map((locale) => m.notify_invite_body({ ...input, minutes }, { locale }))
 		.join('\n\n');
 	const subject = `${m.notify_invite_subject({}, { locale: 'zh-CN' })} / ${m.notify_invite_subject({}, { locale: 'en' })}`;
-	return { subject, body };
+	return {
+		subject,
+		body,
+		sms: {
+			template: 'invite',
+			params: { code: input.code, token: input.token, minutes: String(minutes) }
+		}
+	};
+}
+
+/**
+ * Sends the invitee a new code for their link (the old one stops working), at most once per
+ * INVITE_RESEND_COOLDOWN_MS; an early request is RATE_LIMITED with the seconds left, which the
+ * page counts down. The link stays the same and the code's new expiry is in the message. Wrong
+ * attempts are not reset: a new code is no new set of guesses, and a locked invite stays locked
+ * (the admin invites again). Asked for from the invite page, so anyone holding the link can ask;
+ * the code still goes only to the invite's contact.
+ */
+export async function resendInviteCode(
+	deps: InviteDeps,
+	input: { token: string; ip: string | null }
+): Promise<{ ok: true; expiresAt: string; resendAfterSeconds: number } | Failure> {
+	const invite = await deps.db
+		.selectFrom('invites')
+		.innerJoin('users', 'users.id', 'invites.user_id')
+		.select([
+			'invites.id',
+			'invites.org_id',
+			'invites.user_id',
+			'invites.contact',
+			'invites.channel',
+			'invites.created_at',
+			'invites.code_sent_at',
+			'invites.locked_at',
+			'invites.redeemed_at',
+			'users.display_name'
+		])
+		.where('invites.link_token_hash', '=', hashToken(input.token))
+		.executeTakeFirst();
+	if (!invite || invite.redeemed_at) return failure('INVITE_INVALID', 'Unknown or used invite');
+	if (invite.locked_at) return failure('CODE_LOCKED', 'Too many wrong codes');
+	const now = deps.clock();
+	const lastSent = invite.code_sent_at ?? invite.created_at;
+	const waitMs = new Date(lastSent).getTime() + INVITE_RESEND_COOLDOWN_MS - now.getTime();
+	if (waitMs > 0) {
+		const retryAfterSeconds = Math.ceil(waitMs / 1000);
+		return failure('RATE_LIMITED', `Wait ${retryAfterSeconds} s for a new code`, {
+			retryAfterSeconds
+		});
+	}
+	const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+	const expiresAt = new Date(now.getTime() + INVITE_CODE_TTL_MS).toISOString();
+	const messageId = await deps.db.transaction().execute(async (trx) => {
+		// Conditional on the cooldown, so two requests at once send one code, not two.
+		const moved = await trx
+			.updateTable('invites')
+			.set({
+				code_hash: hashCode(invite.id, code),
+				expires_at: expiresAt,
+				code_sent_at: now.toISOString()
+			})
+			.where('id', '=', invite.id)
+			.where('redeemed_at', 'is', null)
+			.where('locked_at', 'is', null)
+			.where((eb) => eb(eb.fn.coalesce('code_sent_at', 'created_at'), '=', lastSent))
+			.executeTakeFirst();
+		if (moved.numUpdatedRows !== 1n) return null;
+		await appendAudit(trx, deps.clock, null, {
+			kind: 'invite.code_resent',
+			subject: invite.id,
+			data: { ip: input.ip }
+		});
+		return queueMessage(trx, deps.clock, invite.org_id, invite.channel, {
+			to: invite.contact,
+			...inviteMessage({
+				name: invite.display_name,
+				link: `${deps.origin}/invite/${input.token}`,
+				code,
+				token: input.token
+			})
+		});
+	});
+	if (!messageId) {
+		return failure('RATE_LIMITED', 'A new code was just sent', {
+			retryAfterSeconds: INVITE_RESEND_COOLDOWN_MS / 1000
+		});
+	}
+	await appendAuthEvent(deps.db, deps.clock, {
+		kind: 'invite.code_resent',
+		inviteId: invite.id,
+		userId: invite.user_id,
+		ip: input.ip
+	});
+	const sent = await attemptMessage(deps, messageId);
+	if (!sent.ok) return failure('NOTIFY_FAILED', sent.error, { retrying: true });
+	return { ok: true, expiresAt, resendAfterSeconds: INVITE_RESEND_COOLDOWN_MS / 1000 };
 }
 
 /** An invite's state at a moment; redeemed and locked win over expiry. */

@@ -7,7 +7,7 @@ import { migrateToLatest, type OpenDatabase } from '../db';
 import type { User } from '../db/schema';
 import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty } from '../platform/seed';
-import { ConsoleNotifier, SmsNotifier, type Notifiers } from '../platform/notify';
+import { ConsoleNotifier, type Notifiers } from '../platform/notify';
 import { listInbox, loadEnvelope } from './envelopes';
 import { verifyAuditLog } from '../audit';
 import {
@@ -55,7 +55,7 @@ beforeEach(async () => {
 	const notifiers: Notifiers = {
 		console: new ConsoleNotifier((line) => sent.push(line)),
 		smtp: null,
-		sms: new SmsNotifier()
+		sms: null
 	};
 	deps = { db: open.db, clock, origin: 'http://localhost', notifiers, blobs };
 });

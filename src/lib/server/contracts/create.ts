@@ -6,7 +6,6 @@ import { storeBlob } from '../platform/blob-store';
 import type { Envelope, Party, Signer } from '$lib/domain/envelope';
 import { definitionJson } from './envelopes';
 import { normaliseContact, normaliseName } from '../auth';
-import { notifierFor } from '../platform/notify';
 import { storageFailure } from '../platform/storage-errors';
 import { type ContractDeps, insertEnvelopeRow, inspectUpload } from './common';
 import { TITLE_MAX, type ContractInput } from '$lib/domain/api-requests';
@@ -93,11 +92,6 @@ async function checkInput(deps: ContractDeps, orgId: string, input: ContractInpu
 				return failure('REAL_NAME_INVALID', 'A signer needs a name of 1–50 characters', { index });
 			if (!contact) {
 				return failure('CONTACT_INVALID', 'A new signer needs an e-mail address or phone number', {
-					index
-				});
-			}
-			if (notifierFor(deps.notifiers, contact).channel === 'sms') {
-				return failure('NOTIFY_UNAVAILABLE', 'SMS delivery is not configured; invite by e-mail', {
 					index
 				});
 			}

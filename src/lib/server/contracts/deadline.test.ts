@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { User } from '../db/schema';
 import { seedIfEmpty } from '../platform/seed';
-import { ConsoleNotifier, SmsNotifier } from '../platform/notify';
+import { ConsoleNotifier } from '../platform/notify';
 import { JobRunner } from '../platform/job-runner';
 import {
 	changeDeadline,
@@ -38,7 +38,7 @@ beforeEach(async () => {
 		notifiers: {
 			console: new ConsoleNotifier((line) => lines.push(line)),
 			smtp: null,
-			sms: new SmsNotifier()
+			sms: null
 		},
 		blobs: server.blobs
 	};

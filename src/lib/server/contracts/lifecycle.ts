@@ -8,7 +8,8 @@ import type { Database, Db, User } from '../db/schema';
 import { appendAudit } from '../audit';
 import type { Clock } from '../platform/clock';
 import { completeJob, enqueueJob, type Job } from '../platform/jobs';
-import { bilingual, deliver, notifierFor, type Notifiers } from '../platform/notify';
+import { bilingual, notifierFor, type Notifiers } from '../platform/notify';
+import { deliver } from '../platform/outbox';
 import { type ContractDeps, ownContract, updateEnvelopeRow } from './common';
 import { loadEnvelope } from './envelopes';
 import { signersDue } from '$lib/domain/rules';
@@ -154,10 +155,7 @@ export async function notifyReturned(
 			(locale) => m.life_notify_returned_subject({ title }, { locale }),
 			(locale) => m.life_notify_returned_body({ signer, title, reason, link }, { locale })
 		);
-		await deliver(deps.db, deps.clock, submission.org_id, sender.notifier, {
-			to: sender.to,
-			...message
-		});
+		await deliver(deps, submission.org_id, { to: sender.to, ...message }, sender.notifier);
 	}
 	await completeJob(deps.db, job.id, owner, deps.clock());
 }
@@ -195,13 +193,7 @@ export async function notifyResent(
 				(locale) => m.life_notify_resent_subject({ title }, { locale }),
 				(locale) => m.life_notify_resent_body({ name: party.name, title, link }, { locale })
 			);
-			await deliver(
-				deps.db,
-				deps.clock,
-				envelope.org_id,
-				notifierFor(deps.notifiers, party.contact!),
-				{ to: party.contact!, ...message }
-			);
+			await deliver(deps, envelope.org_id, { to: party.contact!, ...message });
 		}
 	}
 	await completeJob(deps.db, job.id, owner, deps.clock());

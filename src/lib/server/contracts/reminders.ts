@@ -5,7 +5,8 @@ import { isSignersTurn } from '$lib/domain/rules';
 import type { Database } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import { completeJob, enqueueJob, type Job } from '../platform/jobs';
-import { bilingual, deliver, notifierFor, type Notifiers } from '../platform/notify';
+import { bilingual, type Notifiers } from '../platform/notify';
+import { deliver } from '../platform/outbox';
 import { acceptedManifests, loadEnvelope } from './envelopes';
 
 /** The job kind of one reminder occurrence; its subject is `<envelope id>@<ISO instant>`. */
@@ -88,7 +89,7 @@ export async function sendReminder(deps: ReminderDeps, job: Job, owner: string):
 					)
 			);
 			// A failed delivery is in the notifications outbox for the admin; the others still go.
-			await deliver(deps.db, deps.clock, row.org_id, notifierFor(deps.notifiers, signer.contact), {
+			await deliver(deps, row.org_id, {
 				to: signer.contact,
 				...message
 			});

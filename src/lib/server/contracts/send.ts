@@ -5,7 +5,8 @@ import type { ContractSent } from '$lib/domain/api-types';
 import { readinessProblems } from '$lib/domain/field-layout';
 import { m } from '$lib/paraglide/messages';
 import { createInvite } from '../auth';
-import { bilingual, deliver, notifierFor } from '../platform/notify';
+import { bilingual } from '../platform/notify';
+import { deliver } from '../platform/outbox';
 import { type ContractDeps, updateEnvelopeRow, ownContract } from './common';
 import { deadlineEnd, isPastDeadline } from '$lib/domain/deadline';
 import { queueNextReminder } from './reminders';
@@ -95,17 +96,11 @@ export async function sendContract(
 			(locale) => m.notify_contract_subject({ title }, { locale }),
 			(locale) => m.notify_contract_body({ name: r.name, title, link }, { locale })
 		);
-		const result = await deliver(
-			deps.db,
-			deps.clock,
-			admin.org_id,
-			notifierFor(deps.notifiers, r.contact),
-			{
-				to: r.contact,
-				subject,
-				body
-			}
-		);
+		const result = await deliver(deps, admin.org_id, {
+			to: r.contact,
+			subject,
+			body
+		});
 		if (!result.ok) {
 			notifyFailed++;
 			continue;
@@ -180,7 +175,7 @@ async function tellRevoked(
 			(locale) => m.notify_revoked_subject({ title }, { locale }),
 			(locale) => m.notify_revoked_body({ name: signer.name, title, reason }, { locale })
 		);
-		await deliver(deps.db, deps.clock, row.org_id, notifierFor(deps.notifiers, signer.contact!), {
+		await deliver(deps, row.org_id, {
 			to: signer.contact!,
 			...message
 		});

@@ -5,7 +5,8 @@ import type { Manifest } from '$lib/domain/manifest';
 import { signersDue, turnOpenedFor } from '$lib/domain/rules';
 import type { Database, Db } from '../db/schema';
 import { completeJob, enqueueJob, type Job } from '../platform/jobs';
-import { bilingual, deliver, notifierFor } from '../platform/notify';
+import { bilingual } from '../platform/notify';
+import { deliver } from '../platform/outbox';
 import { acceptedManifests, loadEnvelope } from './envelopes';
 import type { LifecycleNoticeDeps } from './lifecycle';
 
@@ -58,16 +59,10 @@ export async function notifyTurn(
 				(locale) => m.turn_notify_subject({ title }, { locale }),
 				(locale) => m.turn_notify_body({ name: signer.name, title, link }, { locale })
 			);
-			await deliver(
-				deps.db,
-				deps.clock,
-				stored.orgId,
-				notifierFor(deps.notifiers, signer.contact),
-				{
-					to: signer.contact,
-					...message
-				}
-			);
+			await deliver(deps, stored.orgId, {
+				to: signer.contact,
+				...message
+			});
 		}
 	}
 	await completeJob(deps.db, job.id, owner, deps.clock());

@@ -409,6 +409,8 @@ export interface InviteTable {
 	attempts: Generated<number>;
 	locked_at: string | null;
 	redeemed_at: string | null;
+	/** When the current code was sent, if re-sent after creation (0019); the cooldown's start. */
+	code_sent_at: Generated<string | null>;
 }
 
 /** The notification outbox: every message sent, and for the console channel its text. */
@@ -423,6 +425,8 @@ export interface NotificationTable {
 	error: string | null;
 	/** The organisation whose admins may read it (0013); null: filed under none, listed to no one. */
 	org_id: string | null;
+	/** The message's SMS template and variables as JSON while it waits to be sent (0019). */
+	sms_json: string | null;
 }
 
 /** Append-only record of code attempts, locks and details changes. */

@@ -3,7 +3,8 @@ import { m } from '$lib/paraglide/messages';
 import type { Database } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import { completeJob, type Job } from '../platform/jobs';
-import { bilingual, deliver, notifierFor, type Notifiers } from '../platform/notify';
+import { bilingual, type Notifiers } from '../platform/notify';
+import { deliver } from '../platform/outbox';
 import { verifyUrl } from './certificate-data';
 
 /** The job kind that tells every party a contract was finalised (queued with the final file). */
@@ -45,16 +46,10 @@ export async function notifyCompleted(deps: NoticeDeps, job: Job, owner: string)
 				(locale) => m.notify_completed_body({ name: party.name, title, link, verify }, { locale })
 			);
 			// A failed delivery is recorded in the outbox for the admin; it does not stop the rest.
-			await deliver(
-				deps.db,
-				deps.clock,
-				envelope.org_id,
-				notifierFor(deps.notifiers, party.contact!),
-				{
-					to: party.contact!,
-					...message
-				}
-			);
+			await deliver(deps, envelope.org_id, {
+				to: party.contact!,
+				...message
+			});
 		}
 	}
 	await completeJob(deps.db, job.id, owner, deps.clock());

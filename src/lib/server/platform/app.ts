@@ -29,6 +29,7 @@ import {
 } from '../contracts';
 import { FINALISE_JOB } from '$lib/domain/completion';
 import { JobRunner } from './job-runner';
+import { MESSAGE_JOB, sendQueuedMessage } from './outbox';
 import { REMINDER_JOB, sendReminder } from '../contracts';
 
 export interface App {
@@ -37,7 +38,7 @@ export interface App {
 	blobs: BlobStore;
 	clock: Clock;
 	version: string;
-	/** Invite delivery: console outbox by default, SMTP when SMTP_URL is set. */
+	/** Message delivery: console outbox by default; SMTP and SMS each when configured. */
 	notifiers: Notifiers;
 	/** The newest migration, read once at start (the schema changes only by a restart). */
 	migration: string | null;
@@ -169,7 +170,8 @@ function finalisationJobs(
 			notifyReturned({ ...deps, notifiers }, job, owner)
 		)
 		.register(RESENT_NOTICE_JOB, (job, owner) => notifyResent({ ...deps, notifiers }, job, owner))
-		.register(TURN_NOTICE_JOB, (job, owner) => notifyTurn({ ...deps, notifiers }, job, owner));
+		.register(TURN_NOTICE_JOB, (job, owner) => notifyTurn({ ...deps, notifiers }, job, owner))
+		.register(MESSAGE_JOB, (job, owner) => sendQueuedMessage({ ...deps, notifiers }, job, owner));
 }
 
 /** What the certification operations need, from the running app (one place for every endpoint). */

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { SESSION_IDLE_HOURS } from '../auth';
+import { SMS_TEMPLATES, type SmsConfig } from './sms';
 
 /** Server settings, read once from the environment so every module sees the same values. */
 export interface ServerConfig {
@@ -19,6 +20,13 @@ export interface ServerConfig {
 	smtpUrl: string | null;
 	/** Sender address of invite mail. */
 	smtpFrom: string;
+	/** DKIM signing of outgoing mail (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE), or null. */
+	dkim: DkimConfig | null;
+	/**
+	 * SMS delivery to phone numbers (SMS_PROVIDER=aliyun|tencent and its SMS_* variables, see
+	 * docs/messages.md); null sends phone messages to the console outbox.
+	 */
+	sms: SmsConfig | null;
 	/**
 	 * The server keys' file (SPEC SEC1): SECRETS_FILE, else `<DATA_DIR>.secrets.json` beside the
 	 * data folder, so a copy of the data folder alone carries no key.
@@ -143,6 +151,74 @@ function blobStoreSource(
 	};
 }
 
+/** DKIM: the signing domain (d=), the selector (s=) and the PEM private key's path. */
+export interface DkimConfig {
+	domainName: string;
+	keySelector: string;
+	privateKeyFile: string;
+}
+
+/** The DKIM variables together: a selector without its key would send unsigned mail unnoticed. */
+function dkimConfig(env: Record<string, string | undefined>): DkimConfig | null {
+	const { DKIM_DOMAIN: domain, DKIM_SELECTOR: selector, DKIM_PRIVATE_KEY_FILE: key } = env;
+	if (!domain && !selector && !key) return null;
+	if (!domain || !selector || !key) {
+		throw new Error('DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE must be set together');
+	}
+	return { domainName: domain, keySelector: selector, privateKeyFile: resolve(key) };
+}
+
+/**
+ * The SMS variables, checked at start-up: a provider without its keys, sign name or template
+ * would only fail at the first invite, after the admin has told people to expect a message.
+ *
+ * SMS_PROVIDER          aliyun | tencent (unset: phone messages go to the console outbox)
+ * SMS_KEY_ID            Aliyun AccessKey ID / Tencent SecretId
+ * SMS_KEY_SECRET        Aliyun AccessKey Secret / Tencent SecretKey
+ * SMS_SIGN_NAME         the approved signature (签名), e.g. 签章通
+ * SMS_APP_ID            Tencent SmsSdkAppId (required for tencent)
+ * SMS_REGION            Tencent region (default ap-guangzhou)
+ * SMS_TEMPLATE_INVITE   approved template for invitations (required): ${code} ${token} ${minutes}
+ * SMS_TEMPLATE_CODE     template for sign-in and recovery codes: ${code} ${minutes}
+ * SMS_TEMPLATE_NOTICE   template for contract notices, no variables
+ * SMS_DEFAULT_COUNTRY   country code for numbers written without one (default 86)
+ * SMS_ENDPOINT          API host (default the provider's); http://host:port only for tests
+ */
+function smsConfig(env: Record<string, string | undefined>): SmsConfig | null {
+	const provider = env.SMS_PROVIDER;
+	if (!provider) return null;
+	if (provider !== 'aliyun' && provider !== 'tencent') {
+		throw new Error(`SMS_PROVIDER must be aliyun or tencent, got "${provider}"`);
+	}
+	const required = ['SMS_KEY_ID', 'SMS_KEY_SECRET', 'SMS_SIGN_NAME', 'SMS_TEMPLATE_INVITE'];
+	if (provider === 'tencent') required.push('SMS_APP_ID');
+	const missing = required.filter((name) => !env[name]);
+	if (missing.length) {
+		throw new Error(`SMS_PROVIDER=${provider} needs ${missing.join(', ')}`);
+	}
+	const country = env.SMS_DEFAULT_COUNTRY || '86';
+	if (!/^\d{1,3}$/.test(country)) {
+		throw new Error(`SMS_DEFAULT_COUNTRY must be a country calling code like 86, got "${country}"`);
+	}
+	const templates: SmsConfig['templates'] = {};
+	for (const kind of SMS_TEMPLATES) {
+		const id = env[`SMS_TEMPLATE_${kind.toUpperCase()}`];
+		if (id) templates[kind] = id;
+	}
+	return {
+		provider,
+		keyId: env.SMS_KEY_ID!,
+		keySecret: env.SMS_KEY_SECRET!,
+		signName: env.SMS_SIGN_NAME!,
+		appId: env.SMS_APP_ID || null,
+		region: env.SMS_REGION || 'ap-guangzhou',
+		endpoint: env.SMS_ENDPOINT || null,
+		templates,
+		defaultCountry: country,
+		timeoutMs: 15_000
+	};
+}
+
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
 	if (value === undefined || value === '') return fallback;
 	const n = Number(value);
@@ -247,6 +323,8 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
 		seedDemo: env.SEED_DEMO !== '0',
 		smtpUrl: smtpUrl(env.SMTP_URL),
 		smtpFrom: env.SMTP_FROM || `SealPass <noreply@${new URL(origin).hostname}>`,
+		dkim: dkimConfig(env),
+		sms: smsConfig(env),
 		secretsFile: env.SECRETS_FILE ? resolve(env.SECRETS_FILE) : `${dataDir}.secrets.json`,
 		sessionIdleMs:
 			positiveInt(env.SESSION_IDLE_HOURS, SESSION_IDLE_HOURS, 'SESSION_IDLE_HOURS') * 3_600_000,

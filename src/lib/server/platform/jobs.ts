@@ -72,7 +72,8 @@ export function findJob(db: Db, kind: string, subject: string) {
 
 /**
  * Takes the next due job of a kind for `owner` (J2): a queued one whose time has come, or a
- * running one whose lease has run out. The update repeats the due condition, so when two
+ * running one whose lease has run out; with `subject`, only that subject's job (a request that
+ * tries its own message at once). The update repeats the due condition, so when two
  * processes pick the same row only one update changes it and the other looks again.
  */
 export async function claimJob(
@@ -80,7 +81,7 @@ export async function claimJob(
 	kind: string,
 	owner: string,
 	now: Date,
-	options: Pick<JobOptions, 'leaseMs'> = DEFAULT_JOB_OPTIONS
+	options: Pick<JobOptions, 'leaseMs'> & { subject?: string } = DEFAULT_JOB_OPTIONS
 ): Promise<Job | null> {
 	const at = now.toISOString();
 	const until = new Date(now.getTime() + options.leaseMs).toISOString();
@@ -89,6 +90,7 @@ export async function claimJob(
 			.selectFrom('jobs')
 			.select(['id'])
 			.where('kind', '=', kind)
+			.$if(options.subject !== undefined, (qb) => qb.where('subject', '=', options.subject!))
 			.where((eb) =>
 				eb.or([
 					eb.and([eb('state', '=', 'queued'), eb('run_after', '<=', at)]),

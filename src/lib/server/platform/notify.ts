@@ -1,14 +1,19 @@
-import type { Kysely } from 'kysely';
-import { randomUUID } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
-import type { Database, NotifyChannel } from '../db/schema';
-import type { Clock } from './clock';
+import { readFileSync } from 'node:fs';
+import type { NotifyChannel } from '../db/schema';
+import type { DkimConfig } from './config';
+import { createSmsProvider, SmsNotifier, type SmsConfig, type SmsTemplate } from './sms';
 
-/** One message to one person. Plain text: invites carry a link and a code, nothing richer. */
+/**
+ * One message to one person. Plain text: invites carry a link and a code, nothing richer. `sms`
+ * is the same message as an approved SMS template and its variables, which is all an SMS
+ * provider will send; a message without it cannot go to a phone.
+ */
 export interface NotifyMessage {
 	to: string;
 	subject: string;
 	body: string;
+	sms?: { template: SmsTemplate; params: Record<string, string> };
 }
 
 /** A delivery channel. Adapters throw NotifyError when the message was not handed over. */
@@ -37,23 +42,17 @@ export class ConsoleNotifier implements Notifier {
 	}
 }
 
-/**
- * SMS is pluggable but no provider is wired in yet: it refuses clearly instead of pretending,
- * so an invite to a phone number never silently goes nowhere.
- */
-export class SmsNotifier implements Notifier {
-	readonly channel = 'sms' as const;
-	async send(): Promise<void> {
-		throw new NotifyError('SMS delivery is not configured on this server');
-	}
-}
-
 /** The SMTP transport settings `SmtpNotifier` accepts besides the URL; tests pass a CA. */
 export interface SmtpOptions {
 	/** Limit for the name lookup, connecting, the greeting and each silent wait on the server. */
 	timeoutMs?: number;
 	/** Extra TLS settings (a private CA); certificates are always verified. */
 	tls?: { ca?: string | Buffer | (string | Buffer)[] };
+	/**
+	 * DKIM signing (relaxed/relaxed, SHA-256) with the domain's published key, so receiving
+	 * servers that check DMARC do not file invitations as spam or forgeries.
+	 */
+	dkim?: { domainName: string; keySelector: string; privateKey: string };
 }
 
 /**
@@ -89,7 +88,8 @@ export class SmtpNotifier implements Notifier {
 				connectionTimeout: timeout,
 				greetingTimeout: timeout,
 				socketTimeout: timeout,
-				tls: { ...options.tls, rejectUnauthorized: true }
+				tls: { ...options.tls, rejectUnauthorized: true },
+				dkim: options.dkim
 			},
 			{ from }
 		);
@@ -118,74 +118,42 @@ export function isEmail(contact: string): boolean {
 	return contact.includes('@');
 }
 
-/** The notifiers a server has: console always; SMTP when configured; SMS refuses until wired. */
+/** The notifiers a server has: console always; SMTP and SMS each when configured. */
 export interface Notifiers {
 	console: Notifier;
 	smtp: Notifier | null;
-	sms: Notifier;
+	sms: Notifier | null;
 }
 
 /** Builds the notifiers from configuration, once at start-up. */
-export function createNotifiers(config: { smtpUrl: string | null; smtpFrom: string }): Notifiers {
+export function createNotifiers(config: {
+	smtpUrl: string | null;
+	smtpFrom: string;
+	dkim?: DkimConfig | null;
+	sms?: SmsConfig | null;
+}): Notifiers {
+	// Read at start-up: a missing or unreadable key stops the server instead of unsigned mail.
+	const dkim = config.dkim
+		? {
+				domainName: config.dkim.domainName,
+				keySelector: config.dkim.keySelector,
+				privateKey: readFileSync(config.dkim.privateKeyFile, 'utf8')
+			}
+		: undefined;
 	return {
 		console: new ConsoleNotifier(),
-		smtp: config.smtpUrl ? new SmtpNotifier(config.smtpUrl, config.smtpFrom) : null,
-		sms: new SmsNotifier()
+		smtp: config.smtpUrl ? new SmtpNotifier(config.smtpUrl, config.smtpFrom, { dkim }) : null,
+		sms: config.sms ? new SmsNotifier(createSmsProvider(config.sms), config.sms) : null
 	};
 }
 
 /**
- * The notifier for a contact. Without SMTP every message goes to the console outbox (pilot and
- * tests); once real delivery is configured, e-mail goes by SMTP and phone numbers to SMS, which
- * refuses until a provider is added — a deployment with real delivery must not fall back to a
- * console nobody reads.
+ * The notifier for a contact: an e-mail address goes by SMTP, a phone number by SMS, each when
+ * that channel is configured, else to the console outbox (pilot and tests). One channel being
+ * configured never stops the other kind of contact: an organisation invites by both.
  */
 export function notifierFor(notifiers: Notifiers, contact: string): Notifier {
-	if (!notifiers.smtp) return notifiers.console;
-	return isEmail(contact) ? notifiers.smtp : notifiers.sms;
-}
-
-/**
- * Sends a message and records it in the notifications outbox with its outcome. The body is kept
- * only for the console channel, whose outbox page is how it reaches the person; for real
- * channels the code must not sit in the database. The row is filed under the sending
- * organisation, whose admins alone may list it.
- */
-export async function deliver(
-	db: Kysely<Database>,
-	clock: Clock,
-	orgId: string,
-	notifier: Notifier,
-	message: NotifyMessage
-): Promise<{ ok: true } | { ok: false; error: string }> {
-	const id = randomUUID();
-	await db
-		.insertInto('notifications')
-		.values({
-			id,
-			channel: notifier.channel,
-			recipient: message.to,
-			subject: message.subject,
-			body: notifier.channel === 'console' ? message.body : '',
-			created_at: clock().toISOString(),
-			sent_at: null,
-			error: null,
-			org_id: orgId
-		})
-		.execute();
-	try {
-		await notifier.send(message);
-		await db
-			.updateTable('notifications')
-			.set({ sent_at: clock().toISOString() })
-			.where('id', '=', id)
-			.execute();
-		return { ok: true };
-	} catch (error) {
-		const text = error instanceof Error ? error.message : String(error);
-		await db.updateTable('notifications').set({ error: text }).where('id', '=', id).execute();
-		return { ok: false, error: text };
-	}
+	return (isEmail(contact) ? notifiers.smtp : notifiers.sms) ?? notifiers.console;
 }
 
 /** The locales every message is written in, Chinese first: people get both in one message. */

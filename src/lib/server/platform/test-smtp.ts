@@ -11,6 +11,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 /** What one SMTP server saw of the client. */
 export interface Received {
 	mail: ParsedMail[];
+	/** The messages as they crossed the wire (after the DATA dot-unstuffing), for header checks. */
+	raw: Buffer[];
 	envelopes: { from: string; to: string[]; secure: boolean }[];
 	logins: { username?: string | null; password?: string | null; secure: boolean }[];
 }
@@ -29,7 +31,7 @@ export interface TestSmtpServer {
 export async function startSmtpServer(
 	options: { tls?: { key: string; cert: string }; secure?: boolean; extra?: SMTPServerOptions } = {}
 ): Promise<TestSmtpServer> {
-	const received: Received = { mail: [], envelopes: [], logins: [] };
+	const received: Received = { mail: [], raw: [], envelopes: [], logins: [] };
 	const server = new SMTPServer({
 		logger: false,
 		secure: options.secure ?? false,
@@ -45,7 +47,15 @@ export async function startSmtpServer(
 			callback(null, { user: auth.username });
 		},
 		onData(stream, session, callback) {
-			simpleParser(stream).then((mail) => {
+			const chunks: Buffer[] = [];
+			stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+			const whole = new Promise<Buffer>((resolve, reject) => {
+				stream.on('end', () => resolve(Buffer.concat(chunks)));
+				stream.on('error', reject);
+			});
+			whole.then(async (raw) => {
+				const mail = await simpleParser(raw);
+				received.raw.push(raw);
 				received.mail.push(mail);
 				received.envelopes.push({
 					from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',

@@ -19,7 +19,7 @@ import {
 } from '../contracts';
 import { findJob } from '../platform/jobs';
 import { JobRunner } from '../platform/job-runner';
-import { ConsoleNotifier, SmsNotifier, type Notifiers } from '../platform/notify';
+import { ConsoleNotifier, type Notifiers } from '../platform/notify';
 import { manifestChallenge } from '$lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '$lib/domain/fixtures';
 import type { Manifest } from '$lib/domain/manifest';
@@ -187,7 +187,7 @@ async function runNotices(): Promise<number> {
 	const notifiers: Notifiers = {
 		console: new ConsoleNotifier((line) => messages.push(line)),
 		smtp: null,
-		sms: new SmsNotifier()
+		sms: null
 	};
 	const noticeDeps = { db: open.db, clock: now, origin: 'https://sign.example.cn', notifiers };
 	return new JobRunner(open.db, now)
