@@ -7,12 +7,11 @@ import {
 import {
 	test,
 	expect,
-	addVirtualAuthenticator,
 	waitForServiceWorkerControl,
 	type VirtualAuthenticator
 } from './support/fixtures';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
-import { downloadDemo, enrolAdmin, openOfflineTab } from './support/flows';
+import { acceptInvitation, downloadDemo, enrolAdmin, openOfflineTab } from './support/flows';
 import { carryPasskey, deviceState } from './support/device';
 import { markAndConfirm } from './support/mark-confirm';
 import { api, signInPage, demoSeal } from './support/signing';
@@ -248,23 +247,15 @@ test('proof 3: two signers of different parties sign the same contract offline i
 		messages: { recipient: string; body: string }[];
 	};
 	const invitation = messages.find((m) => m.recipient === 'lisi@example.cn')!.body;
-	const link = /https?:\/\/\S+\/invite\/[\w-]{43}/.exec(invitation)![0];
-	const code = /verification code (\d{6})/.exec(invitation)![1]!;
 
 	// 李四, on their own phone: the invitation, a passkey, their details, then the inbox.
 	const contextB = await browser.newContext({ baseURL: url, locale: 'en-US' });
 	const pageB = await contextB.newPage();
-	const enrolledB = await addVirtualAuthenticator(pageB);
-	await pageB.goto(link);
-	await pageB.getByLabel('Verification code').fill(code);
-	await pageB.getByRole('button', { name: 'Verify' }).click();
-	await pageB.getByRole('button', { name: 'Create a passkey on this device' }).click();
-	await expect(pageB.getByRole('heading', { name: 'Your personal details' })).toBeFocused();
 	const idBody = '11010519491231002';
-	await pageB.getByLabel('Full name').fill('李四');
-	await pageB.getByLabel('Resident ID number').fill(idBody + residentIdCheckChar(idBody));
-	await pageB.getByRole('button', { name: 'Save and continue' }).click();
-	await expect(pageB).toHaveURL(/\/inbox$/);
+	const enrolledB = await acceptInvitation(pageB, invitation, {
+		name: '李四',
+		residentId: idBody + residentIdCheckChar(idBody)
+	});
 
 	// Both download the contract, go offline, and sign it, neither knowing of the other.
 	const offlineTabs: Page[] = [];
