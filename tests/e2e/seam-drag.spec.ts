@@ -39,10 +39,10 @@ test('a free seal dragged onto the right edge previews the seam on every page an
 	await page.mouse.down();
 	await page.mouse.move((from.x + to.x) / 2, from.y, { steps: 4 });
 	// Not over the edge yet: no preview.
-	await expect(page.getByTestId('seam-preview')).toHaveCount(0);
+	await expect(page.getByTestId('seam-drop-preview')).toHaveCount(0);
 	await page.mouse.move(to.x, to.y, { steps: 4 });
 	// Over the edge: the seam is previewed on all three pages, a third of the seal on each.
-	const preview = page.getByTestId('seam-preview');
+	const preview = page.getByTestId('seam-drop-preview');
 	await expect(preview).toHaveCount(3);
 	await expect(preview.first()).toHaveAttribute('data-of', '3');
 	await expect(page.getByTestId('seam-slice')).toHaveCount(0);
@@ -50,7 +50,7 @@ test('a free seal dragged onto the right edge previews the seam on every page an
 
 	// Dropped: no free seal left, a riding seam over all pages, and the preview gone.
 	await expect(free).toHaveCount(0);
-	await expect(page.getByTestId('seam-preview')).toHaveCount(0);
+	await expect(page.getByTestId('seam-drop-preview')).toHaveCount(0);
 	const slices = page.getByTestId('seam-slice');
 	await expect(slices).toHaveCount(3);
 	for (let k = 0; k < 3; k++) {
