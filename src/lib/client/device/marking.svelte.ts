@@ -246,9 +246,8 @@ export class Marking {
 		const free = this.draft.seals[index];
 		const page = free && this.envelope.pages[free.page - 1];
 		if (!free || !page) return null;
-		const taken = new Set(this.draft.ridingSeams.map((s) => s.fieldId));
 		const open = fieldsOfKind(this.envelope, this.signerId, 'riding-seam').filter(
-			(f) => !taken.has(f.id)
+			(f) => !this.draft.ridingSeams.some((s) => s.fieldId === f.id)
 		);
 		const seam = seamFromDrop(free, y, page, this.envelope.pages, open);
 		this.draft.seals.splice(index, 1);
