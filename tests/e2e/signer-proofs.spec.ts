@@ -7,13 +7,13 @@ import {
 import {
 	test,
 	expect,
-	addVirtualAuthenticator,
 	waitForServiceWorkerControl,
 	type VirtualAuthenticator
 } from './support/fixtures';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
-import { downloadDemo, enrolAdmin, openOfflineTab } from './support/flows';
-import { carryPasskey, deviceState, mouseStroke } from './support/device';
+import { acceptInvitation, downloadDemo, enrolAdmin, openOfflineTab } from './support/flows';
+import { carryPasskey, deviceState } from './support/device';
+import { markAndConfirm } from './support/mark-confirm';
 import { api, signInPage, demoSeal } from './support/signing';
 import type { Envelope } from '../../src/lib/domain/envelope';
 import type { Manifest } from '../../src/lib/domain/manifest';
@@ -48,65 +48,6 @@ async function offlineContract(context: BrowserContext, setupLink: string) {
 	const authenticator = await carryPasskey(enrolled, offline);
 	await expect(offline.getByTestId('signing')).toBeVisible();
 	return { page, offline, demo, enrolled, authenticator };
-}
-
-/**
- * Marks the demo contract through the marking tools as a signer does — draws a signature on the
- * pad, stamps the seal field, adds a riding seam over all pages — then 确认签署: the preview,
- * then the passkey. Returns the SHA-256 of the preview the signer confirmed.
- */
-async function markAndConfirm(
-	offline: Page,
-	{
-		stamp = true,
-		seam = true,
-		pages = 3,
-		signatureField = 'field-signature'
-	}: { stamp?: boolean; seam?: boolean; pages?: number; signatureField?: string } = {}
-): Promise<string> {
-	const tools = offline.getByTestId('marking-tools');
-	await expect(offline.getByTestId('pdf-page')).toHaveCount(pages);
-	await tools.getByRole('button', { name: 'Draw a signature' }).click();
-	const pad = offline.getByRole('dialog', { name: 'Draw your signature' });
-	const canvas = pad.getByTestId('signature-canvas');
-	await mouseStroke(offline, canvas, 0.1, 0.55);
-	await mouseStroke(offline, canvas, 0.55, 0.9, 0.4);
-	await pad.getByRole('button', { name: 'Done' }).click();
-	await expect(pad).toBeHidden();
-	await expect(offline.locator(`[data-field="${signatureField}"]`)).toHaveAttribute(
-		'data-filled',
-		'true'
-	);
-
-	if (stamp) {
-		await tools.getByRole('button', { name: 'Stamp all my seal fields' }).click();
-		await expect(offline.locator('[data-field="field-seal"]')).toHaveAttribute(
-			'data-filled',
-			'true'
-		);
-	}
-
-	if (seam) {
-		// The riding-seam group starts folded when the contract asks for no seam.
-		await tools.locator('summary', { hasText: 'Riding-seam seal' }).click();
-		await tools.getByRole('button', { name: 'Add a riding-seam seal' }).click();
-		const panel = tools.getByTestId('seam-panel');
-		await expect(panel.getByRole('radio', { name: 'All pages' })).toBeChecked();
-		for (let k = 0; k < 3; k++) {
-			await expect(offline.getByTestId('pdf-page').nth(k).getByTestId('seam-slice')).toHaveCount(1);
-		}
-	}
-
-	await offline.getByRole('button', { name: 'Sign with what I placed' }).click();
-	const dialog = offline.getByRole('dialog', { name: 'Preview and confirm' });
-	const hash = dialog.getByTestId('preview-hash');
-	await expect(hash).toHaveAttribute('data-sha256', /^[0-9a-f]{64}$/, { timeout: 90_000 });
-	const previewHash = (await hash.getAttribute('data-sha256'))!;
-	await dialog.getByRole('button', { name: 'Confirm signing' }).click();
-	await expect(dialog.getByTestId('confirm-done')).toBeVisible({ timeout: 30_000 });
-	await dialog.getByRole('button', { name: 'Close' }).click();
-	await expect(dialog).toBeHidden();
-	return previewHash;
 }
 
 /**
@@ -306,23 +247,15 @@ test('proof 3: two signers of different parties sign the same contract offline i
 		messages: { recipient: string; body: string }[];
 	};
 	const invitation = messages.find((m) => m.recipient === 'lisi@example.cn')!.body;
-	const link = /https?:\/\/\S+\/invite\/[\w-]{22}/.exec(invitation)![0];
-	const code = /verification code (\d{6})/.exec(invitation)![1]!;
 
 	// 李四, on their own phone: the invitation, a passkey, their details, then the inbox.
 	const contextB = await browser.newContext({ baseURL: url, locale: 'en-US' });
 	const pageB = await contextB.newPage();
-	const enrolledB = await addVirtualAuthenticator(pageB);
-	await pageB.goto(link);
-	await pageB.getByLabel('Verification code').fill(code);
-	await pageB.getByRole('button', { name: 'Verify' }).click();
-	await pageB.getByRole('button', { name: 'Create a passkey on this device' }).click();
-	await expect(pageB.getByRole('heading', { name: 'Your personal details' })).toBeFocused();
 	const idBody = '11010519491231002';
-	await pageB.getByLabel('Full name').fill('李四');
-	await pageB.getByLabel('Resident ID number').fill(idBody + residentIdCheckChar(idBody));
-	await pageB.getByRole('button', { name: 'Save and continue' }).click();
-	await expect(pageB).toHaveURL(/\/inbox$/);
+	const enrolledB = await acceptInvitation(pageB, invitation, {
+		name: '李四',
+		residentId: idBody + residentIdCheckChar(idBody)
+	});
 
 	// Both download the contract, go offline, and sign it, neither knowing of the other.
 	const offlineTabs: Page[] = [];

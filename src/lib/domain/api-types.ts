@@ -189,6 +189,16 @@ export interface InboxItem {
 	 * like finalSha256: older device copies lack it.
 	 */
 	deadlineAt?: string | null;
+	/**
+	 * Who sent it, for the details page: the organisation and the admin who created it (null for
+	 * the seeded demo). Optional like deadlineAt: older device copies lack it.
+	 */
+	sender?: { organisation: string; organisationEn: string; person: string | null };
+	/**
+	 * The contract's reminder plan (SPEC DL6), so the device can mark it due soon offline (DS1);
+	 * null without one. Optional: older device copies lack it.
+	 */
+	reminders?: ReminderPlan | null;
 }
 
 export interface InboxResponse {

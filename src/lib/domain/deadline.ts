@@ -114,3 +114,20 @@ export function isReminderPlan(plan: ReminderPlan): boolean {
 	const ok = (n: number) => Number.isInteger(n) && n >= 1 && n <= REMINDER_DAYS_MAX;
 	return ok(plan.firstDaysBefore) && ok(plan.everyDays);
 }
+
+/**
+ * Whether a contract's reminder window is open at `now` (DS1): from the plan's first reminder
+ * (`firstDaysBefore` days before the deadline) until the deadline. A contract with a deadline but
+ * no plan uses the default window: the in-app marker costs nobody a message, and a signer should
+ * not learn of a closing contract only when it has closed.
+ */
+export function reminderWindowOpen(
+	deadlineAt: string | null | undefined,
+	plan: ReminderPlan | null | undefined,
+	now: Date
+): boolean {
+	if (!deadlineAt) return false;
+	const end = Date.parse(deadlineAt);
+	const from = end - (plan ?? DEFAULT_REMINDERS).firstDaysBefore * DAY_MS;
+	return now.getTime() >= from && now.getTime() < end;
+}

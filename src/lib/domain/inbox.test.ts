@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inboxTab, mergeInbox, type InboxRowMeta } from './inbox';
+import { dueSoonFirst, inboxTab, isDueSoon, mergeInbox, type InboxRowMeta } from './inbox';
+import { sampleEnvelope, sampleManifest } from './fixtures';
 import type { InboxItem } from './api-types';
 
 const item = (over: Partial<InboxItem> = {}): InboxItem => ({
@@ -89,5 +90,68 @@ describe('inboxTab', () => {
 		expect(inboxTab({ myState: 'signed', status: 'sent' })).toBe('done');
 		expect(inboxTab({ myState: 'pending', status: 'completed' })).toBe('done');
 		expect(inboxTab({ myState: 'rejected', status: 'revoked' })).toBe('returned');
+	});
+});
+
+describe('due soon (DS1, DS2)', () => {
+	// Deadline 2026-03-10 ends at 2026-03-10T16:00Z (midnight in Beijing, DL1).
+	const deadlineAt = '2026-03-10T16:00:00.000Z';
+	const at = (iso: string) => new Date(iso);
+	const plan = { firstDaysBefore: 2, everyDays: 1 };
+
+	it("opens at the plan's first reminder and closes at the deadline", () => {
+		const row = item({ deadlineAt, reminders: plan });
+		expect(isDueSoon(row, at('2026-03-08T15:59:59.000Z'))).toBe(false);
+		expect(isDueSoon(row, at('2026-03-08T16:00:00.000Z'))).toBe(true);
+		expect(isDueSoon(row, at('2026-03-10T15:59:59.000Z'))).toBe(true);
+		// From the deadline on it is expired, not due soon.
+		expect(isDueSoon(row, at('2026-03-10T16:00:00.000Z'))).toBe(false);
+	});
+
+	it('uses the default window (3 days) when the contract has no plan, and never without a deadline', () => {
+		const now = at('2026-03-08T00:00:00.000Z');
+		expect(isDueSoon(item({ deadlineAt, reminders: null }), now)).toBe(true);
+		expect(isDueSoon(item({ deadlineAt, reminders: plan }), now)).toBe(false);
+		expect(isDueSoon(item({ deadlineAt: null }), now)).toBe(false);
+		expect(isDueSoon(item(), now)).toBe(false);
+	});
+
+	it('is only for a contract out for signing that still waits for this signer', () => {
+		const now = at('2026-03-10T00:00:00.000Z');
+		const base = { deadlineAt, reminders: plan };
+		expect(isDueSoon(item({ ...base, myState: 'signed' }), now)).toBe(false);
+		expect(isDueSoon(item({ ...base, myState: 'rejected' }), now)).toBe(false);
+		expect(isDueSoon(item({ ...base, status: 'revoked' }), now)).toBe(false);
+		expect(isDueSoon(item({ ...base, status: 'completed' }), now)).toBe(false);
+	});
+
+	it("in a sequential contract, only once it is the signer's turn as of the last sync", () => {
+		const now = at('2026-03-10T00:00:00.000Z');
+		const row = {
+			...item({ deadlineAt, reminders: plan }),
+			definition: sampleEnvelope(),
+			mySignerIds: ['bob']
+		};
+		expect(isDueSoon({ ...row, accepted: [] }, now)).toBe(false);
+		expect(isDueSoon({ ...row, accepted: [sampleManifest()] }, now)).toBe(true);
+		expect(isDueSoon({ ...row, mySignerIds: ['alice'], accepted: [] }, now)).toBe(true);
+	});
+
+	it('lists the rows due soon first, nearest deadline first, the rest in their order', () => {
+		const now = at('2026-03-09T18:00:00.000Z');
+		const rows = [
+			item({ id: 'new-no-deadline' }),
+			item({ id: 'later', deadlineAt: '2026-03-11T16:00:00.000Z', reminders: plan }),
+			item({ id: 'far', deadlineAt: '2026-04-30T16:00:00.000Z', reminders: plan }),
+			item({ id: 'sooner', deadlineAt, reminders: plan }),
+			item({ id: 'old' })
+		];
+		expect(dueSoonFirst(rows, now).map((r) => r.id)).toEqual([
+			'sooner',
+			'later',
+			'new-no-deadline',
+			'far',
+			'old'
+		]);
 	});
 });

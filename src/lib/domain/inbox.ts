@@ -1,4 +1,8 @@
 import type { InboxItem, MyState } from './api-types';
+import { reminderWindowOpen } from './deadline';
+import type { Envelope } from './envelope';
+import type { Manifest } from './manifest';
+import { signersDue } from './rules';
 
 /**
  * Why a device copy no longer matches the server: the UI explains it instead of silently
@@ -84,4 +88,40 @@ export function inboxTab(row: { myState: MyState; status: InboxItem['status'] })
 	if (row.myState === 'rejected') return 'returned';
 	if (row.myState === 'signed' || row.status === 'completed') return 'done';
 	return 'todo';
+}
+
+/** What the device knows of a row to judge whether it is due soon (DS1). */
+export interface DueSoonRow {
+	status: InboxItem['status'];
+	myState: MyState;
+	deadlineAt?: string | null;
+	reminders?: InboxItem['reminders'];
+	definition?: Envelope | null;
+	accepted?: readonly Manifest[] | null;
+	mySignerIds?: readonly string[] | null;
+}
+
+/**
+ * Whether the signer should be told a contract is due soon (DS1): out for signing, still waiting
+ * for their decision, inside its reminder window, and (when the device holds the definition) their
+ * turn as of the last sync, like the server's reminder (DL6), so a sequential contract's later
+ * signer is not urged to do what they cannot yet.
+ */
+export function isDueSoon(row: DueSoonRow, now: Date): boolean {
+	if (row.status !== 'sent' || row.myState !== 'pending') return false;
+	if (!reminderWindowOpen(row.deadlineAt, row.reminders, now)) return false;
+	if (!row.definition || !row.mySignerIds) return true;
+	const due = new Set(signersDue(row.definition, row.accepted ?? []));
+	return row.mySignerIds.some((id) => due.has(id));
+}
+
+/**
+ * The order of a tab's rows (DS2): the ones due soon first, the nearest deadline first; the rest
+ * after them in the order they came (the server's, newest first). Stable, so rows never jump
+ * about between two refreshes that change nothing.
+ */
+export function dueSoonFirst<R extends DueSoonRow>(rows: readonly R[], now: Date): R[] {
+	const soon = rows.filter((r) => isDueSoon(r, now));
+	soon.sort((a, b) => Date.parse(a.deadlineAt!) - Date.parse(b.deadlineAt!));
+	return [...soon, ...rows.filter((r) => !soon.includes(r))];
 }

@@ -6,6 +6,9 @@ import {
 	clampSeamPosition,
 	formatPageList,
 	inkBounds,
+	inSeamDropZone,
+	SEAM_DROP_ZONE_PT,
+	seamFromDrop,
 	isFieldFilled,
 	localDateText,
 	missingRequired,
@@ -312,5 +315,69 @@ describe('drawn signature export', () => {
 		ink(6, 4);
 		expect(inkBounds(rgba, w, h)).toEqual({ x: 3, y: 2, width: 4, height: 3 });
 		expect(inkBounds(rgba, w, h, 5)).toEqual({ x: 0, y: 0, width: 10, height: 6 });
+	});
+});
+
+describe('riding seam by dragging (RD1, RD2)', () => {
+	const pages = [A4, A4, A4];
+	const seal = { sealId: 'seal-contract', image: SEAL_IMAGE, sizeMm: SEAL };
+
+	it('the drop zone is the 15 mm band at the right edge, past the edge included', () => {
+		expect(SEAM_DROP_ZONE_PT).toBeCloseTo(mmToPt(15));
+		expect(inSeamDropZone(A4.width - SEAM_DROP_ZONE_PT - 0.01, A4, 3)).toBe(false);
+		expect(inSeamDropZone(A4.width - SEAM_DROP_ZONE_PT, A4, 3)).toBe(true);
+		expect(inSeamDropZone(A4.width + 40, A4, 3)).toBe(true);
+		// Not the left edge, nor the middle.
+		expect(inSeamDropZone(0, A4, 3)).toBe(false);
+		expect(inSeamDropZone(A4.width / 2, A4, 3)).toBe(false);
+	});
+
+	it('has no drop zone on a one-page document (a seam needs two pages)', () => {
+		expect(inSeamDropZone(A4.width, A4, 1)).toBe(false);
+	});
+
+	it('makes a right-edge seam over all pages at the drop height, which the server accepts', () => {
+		const seam = seamFromDrop(seal, A4.height * 0.4, A4, pages, [field('f-seam-a')]);
+		expect(seam).toEqual({
+			...seal,
+			pages: 'all',
+			edge: 'right',
+			position: 0.4,
+			fieldId: 'f-seam-a'
+		});
+		// Its slices across the pages make the whole seal at the right edge (K8).
+		const slices = seamSlices(seam, pages);
+		expect(slices.map((s) => s.page)).toEqual([1, 2, 3]);
+		expect(slices.every((s) => s.clip.x + s.clip.width === A4.width)).toBe(true);
+		// The server's rules find nothing wrong with the seam (R5–R7, R13, R15).
+		const env = sampleEnvelope();
+		const manifest = composeManifest({
+			envelope: env,
+			signerId: 'alice',
+			credentialId: 'c',
+			ticket: { id: 't', nonce: 'bm9uY2Utbm9uY2Utbm9uY2Utbm9uY2Utbm9uY2U' },
+			deviceTime: '2026-11-30T08:00:00.000Z',
+			decision: { kind: 'signed' },
+			draft: { ...emptyDraft(), ridingSeams: [seam] }
+		});
+		const problems = validateManifest(env, manifest, {
+			accepted: [],
+			images: new Set([SIGNATURE_IMAGE, SEAL_IMAGE]),
+			authorisedSeals: new Set(['seal-contract']),
+			seals: sampleSeals(),
+			ticketIssuedAt: SAMPLE_TICKET_ISSUED_AT
+		});
+		expect(problems.filter((p) => p.path.startsWith('ridingSeams'))).toEqual([]);
+	});
+
+	it('clamps a drop near the top or bottom so the whole seal fits every page (K7)', () => {
+		const range = seamPositionRange(SEAL, pages)!;
+		expect(seamFromDrop(seal, A4.height - 1, A4, pages, []).position).toBe(range.max);
+		expect(seamFromDrop(seal, 0, A4, pages, []).position).toBe(range.min);
+	});
+
+	it('is a free seam when the signer has no open riding-seam field', () => {
+		expect(seamFromDrop(seal, 400, A4, pages, [])).not.toHaveProperty('fieldId');
+		expect(seamFromDrop(seal, 400, A4, pages, [field('f-sig-a')])).not.toHaveProperty('fieldId');
 	});
 });

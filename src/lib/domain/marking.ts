@@ -350,3 +350,43 @@ export function sealFitsField(field: Field, size: SizeMm, page: PageSize): boole
 		cy + height / 2 <= page.height + eps
 	);
 }
+
+/**
+ * How close to a page's right edge a dragged seal's centre must come to be dropped as a riding
+ * seam (RD1): 15 mm, about a third of a company seal, so a finger reaches it on a phone page
+ * without a seal placed near the margin turning into a seam by accident.
+ */
+export const SEAM_DROP_ZONE_PT = mmToPt(15);
+
+/**
+ * Whether a seal dragged to centre x (PDF points, unclamped, so it may lie past the edge) on a
+ * page is over the riding-seam drop zone (RD1). A one-page document has none: a seam needs two
+ * pages (R15).
+ */
+export function inSeamDropZone(x: number, page: PageSize, pageCount: number): boolean {
+	return pageCount >= 2 && x >= page.width - SEAM_DROP_ZONE_PT;
+}
+
+/**
+ * The riding seam a seal dropped in the zone becomes (RD2): the same seal at the right edge over
+ * all pages, its centre at the drop's height (clamped, K7), filling the signer's first riding-seam
+ * field that is not filled yet, as the panel's button would (K10); else a free seam.
+ */
+export function seamFromDrop(
+	seal: Pick<FreeSeal, 'sealId' | 'image' | 'sizeMm'>,
+	y: number,
+	page: PageSize,
+	pageSizes: readonly PageSize[],
+	openSeamFields: readonly Field[]
+): RidingSeam {
+	const seam: RidingSeam = {
+		sealId: seal.sealId,
+		image: seal.image,
+		sizeMm: { ...seal.sizeMm },
+		pages: 'all',
+		edge: 'right',
+		position: clampSeamPosition(y / page.height, seal.sizeMm, pageSizes)
+	};
+	const field = openSeamFields.find((f) => f.kind === 'riding-seam');
+	return field ? { ...seam, fieldId: field.id } : seam;
+}

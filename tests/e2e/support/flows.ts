@@ -64,3 +64,28 @@ export async function openOfflineTab(context: BrowserContext, path: string): Pro
 	await expect(page.getByTestId('connection')).toHaveAttribute('data-online', 'false');
 	return page;
 }
+
+/**
+ * Accepts an invitation on `page` as the invitee does: opens the link from the message, types
+ * the code, creates a passkey on a new virtual authenticator, fills in their details and lands
+ * in the inbox. Returns the authenticator that holds the new passkey.
+ */
+export async function acceptInvitation(
+	page: Page,
+	message: string,
+	details: { name: string; residentId: string }
+): Promise<VirtualAuthenticator> {
+	const link = /https?:\/\/\S+\/invite\/[\w-]{22}/.exec(message)![0];
+	const code = /verification code (\d{6})/.exec(message)![1]!;
+	const authenticator = await addVirtualAuthenticator(page);
+	await page.goto(link);
+	await page.getByLabel('Verification code').fill(code);
+	await page.getByRole('button', { name: 'Verify' }).click();
+	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
+	await expect(page.getByRole('heading', { name: 'Your personal details' })).toBeFocused();
+	await page.getByLabel('Full name').fill(details.name);
+	await page.getByLabel('Resident ID number').fill(details.residentId);
+	await page.getByRole('button', { name: 'Save and continue' }).click();
+	await expect(page).toHaveURL(/\/inbox$/);
+	return authenticator;
+}

@@ -8,7 +8,8 @@ import {
 	freeSeam,
 	localDateText,
 	sealFitsField,
-	seamForField
+	seamForField,
+	seamFromDrop
 } from '$lib/domain/marking';
 import { deviceDb, type DeviceSeal } from './db';
 import { storePng } from './device-images';
@@ -241,6 +242,25 @@ export class Marking {
 		if (!seal) return;
 		seal.centre = centre;
 		if (persist) this.#save();
+	}
+
+	/**
+	 * Turns a free seal dropped on the right-edge zone into a riding seam (RD2) at the drop's
+	 * height `y` (PDF points on its page); it fills the signer's first riding-seam field not yet
+	 * filled in the draft. Returns the seam's index, or null when there is no such free seal.
+	 */
+	freeSealToSeam(index: number, y: number): number | null {
+		const free = this.draft.seals[index];
+		const page = free && this.envelope.pages[free.page - 1];
+		if (!free || !page) return null;
+		const open = fieldsOfKind(this.envelope, this.signerId, 'riding-seam').filter(
+			(f) => !this.draft.ridingSeams.some((s) => s.fieldId === f.id)
+		);
+		const seam = seamFromDrop(free, y, page, this.envelope.pages, open);
+		this.draft.seals.splice(index, 1);
+		this.draft.ridingSeams.push(seam);
+		this.#save();
+		return this.draft.ridingSeams.length - 1;
 	}
 
 	removeFreeSeal(index: number): void {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Envelope } from '$lib/domain/envelope';
 import { deadlineEnd } from '$lib/domain/deadline';
 import type { InboxItem, MyState } from '$lib/domain/api-types';
+import { reminderPlan } from './reminders';
 import { manifestImages, type Manifest } from '$lib/domain/manifest';
 import { render } from '$lib/pdf/render';
 import { sha256Hex } from '$lib/domain/canonical';
@@ -157,6 +158,8 @@ export async function listInbox(
 		.selectFrom('envelope_signers')
 		.innerJoin('envelopes', 'envelopes.id', 'envelope_signers.envelope_id')
 		.innerJoin('blobs', 'blobs.sha256', 'envelopes.doc_sha256')
+		.innerJoin('organisations', 'organisations.id', 'envelopes.org_id')
+		.leftJoin('users as creator', 'creator.id', 'envelopes.created_by')
 		.select([
 			'envelopes.id',
 			'envelopes.title',
@@ -168,6 +171,11 @@ export async function listInbox(
 			'envelopes.final_sha256',
 			'envelopes.returned_at',
 			'envelopes.deadline',
+			'envelopes.reminder_first_days',
+			'envelopes.reminder_every_days',
+			'organisations.name as org_name',
+			'organisations.name_en as org_name_en',
+			'creator.display_name as creator_name',
 			'blobs.size',
 			'envelope_signers.signer_id'
 		])
@@ -213,7 +221,13 @@ export async function listInbox(
 			myState: myStateOf(roles.get(r.id)!, round),
 			createdAt: r.created_at,
 			finalSha256: r.final_sha256,
-			deadlineAt: r.deadline ? deadlineEnd(r.deadline) : null
+			deadlineAt: r.deadline ? deadlineEnd(r.deadline) : null,
+			sender: {
+				organisation: r.org_name,
+				organisationEn: r.org_name_en,
+				person: r.creator_name ?? null
+			},
+			reminders: reminderPlan(r)
 		});
 	}
 	return [...items.values()];

@@ -119,6 +119,11 @@ describe('listInbox', () => {
 			.where('id', '=', envelopeId)
 			.executeTakeFirstOrThrow();
 		const pdf = (await blobs.get(env.doc_sha256))!;
+		const org = await open.db
+			.selectFrom('organisations')
+			.selectAll()
+			.where('id', '=', env.org_id)
+			.executeTakeFirstOrThrow();
 		expect(item).toEqual({
 			id: envelopeId,
 			title: DEMO_CONTRACT_TITLE,
@@ -131,7 +136,10 @@ describe('listInbox', () => {
 			state: 'sent',
 			createdAt: env.created_at,
 			finalSha256: null,
-			deadlineAt: null
+			deadlineAt: null,
+			// Who sent it, for the details page: the organisation and the admin who created it.
+			sender: { organisation: org.name, organisationEn: org.name_en, person: admin.display_name },
+			reminders: null
 		});
 	});
 

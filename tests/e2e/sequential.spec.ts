@@ -1,0 +1,189 @@
+import type { Page } from '@playwright/test';
+import { test, expect, waitForServiceWorkerControl } from './support/fixtures';
+import { residentIdCheckChar } from '../../src/lib/domain/validators';
+import { acceptInvitation, enrolAdmin, openOfflineTab } from './support/flows';
+import { deviceState } from './support/device';
+import { markAndConfirm } from './support/mark-confirm';
+import type { Envelope } from '../../src/lib/domain/envelope';
+
+// A sequential contract (SPEC R9, LC8) as its two signers live it, each on their own device with
+// a passkey: at send only the first hears of it; the second's device says, offline too, whom it
+// waits for and offers no way to sign; once the first has signed and synced, the second is told
+// it is their turn, signs, and the contract completes.
+
+test.use({ locale: 'en-US', actionTimeout: 60_000 });
+
+interface Message {
+	recipient: string;
+	subject: string;
+	body: string;
+}
+
+/** The organisation's notification outbox (every message the notifier sent, newest first). */
+async function messages(admin: Page): Promise<Message[]> {
+	return ((await (await admin.request.get('/api/admin/outbox')).json()) as { messages: Message[] })
+		.messages;
+}
+
+/** Downloads a contract from its inbox card, under the service worker, for use offline. */
+async function download(page: Page, title: string): Promise<void> {
+	await page.goto('/inbox');
+	await waitForServiceWorkerControl(page);
+	const card = page
+		.getByRole('tabpanel', { name: 'To sign' })
+		.getByTestId('envelope-card')
+		.filter({ hasText: title });
+	await card.getByRole('button', { name: 'Download for offline' }).click();
+	await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
+}
+
+async function outboxStates(page: Page, envelopeId: string): Promise<string[]> {
+	return (await deviceState(page, envelopeId)).outbox.map((r) => r.state);
+}
+
+test('sequential: only the first signer is told at send; the second waits (offline too) and cannot sign; after the first signs, the second is told it is their turn, signs, and the contract completes', async ({
+	freshServer,
+	browser
+}) => {
+	test.setTimeout(480_000);
+	const url = freshServer.url;
+	const headers = { Origin: url };
+	const contextA = await browser.newContext({ baseURL: url, locale: 'en-US' });
+	const pageA = await contextA.newPage();
+	await enrolAdmin(pageA, freshServer.setupLink!);
+	const admin = (await (await pageA.request.get('/api/me')).json()) as { profile: { id: string } };
+
+	// 李四 has an account already (invited earlier), so sending names them without an invitation.
+	const invited = await pageA.request.post('/api/admin/invites', {
+		headers,
+		data: { name: '李四', contact: 'lisi@example.cn' }
+	});
+	expect(invited.status(), await invited.text()).toBe(201);
+	const invitation = (await messages(pageA)).find((m) => m.recipient === 'lisi@example.cn')!;
+	const contextB = await browser.newContext({ baseURL: url, locale: 'en-US' });
+	const pageB = await contextB.newPage();
+	const idBody = '11010519491231002';
+	await acceptInvitation(pageB, invitation.body, {
+		name: '李四',
+		residentId: idBody + residentIdCheckChar(idBody)
+	});
+	const lisi = (await (await pageB.request.get('/api/me')).json()) as { profile: { id: string } };
+
+	// The contract: the admin signs first for 甲方, 李四 second for 乙方.
+	const { contracts } = (await (await pageA.request.get('/api/admin/contracts')).json()) as {
+		contracts: { id: string }[];
+	};
+	const pdf = await pageA.request.get(`/api/admin/contracts/${contracts[0]!.id}/document`);
+	const title = 'Sequential agreement 顺序签署协议';
+	const created = await pageA.request.post('/api/admin/contracts', {
+		headers,
+		multipart: {
+			file: { name: 'seq.pdf', mimeType: 'application/pdf', buffer: await pdf.body() },
+			meta: JSON.stringify({
+				title,
+				signingOrder: 'sequential',
+				deadline: null,
+				parties: [
+					{
+						name: '甲方 Example Co.',
+						kind: 'organisation',
+						signers: [
+							{ name: 'Admin', contact: 'boss@example.cn', userId: admin.profile.id, order: 1 }
+						]
+					},
+					{
+						name: '乙方 李四',
+						kind: 'person',
+						signers: [
+							{ name: '李四', contact: 'lisi@example.cn', userId: lisi.profile.id, order: 2 }
+						]
+					}
+				]
+			})
+		}
+	});
+	expect(created.status(), await created.text()).toBe(201);
+	const { id } = (await created.json()) as { id: string };
+	const field = (fieldId: string, signerId: string, x: number) => ({
+		id: fieldId,
+		kind: 'signature',
+		signerId,
+		page: 3,
+		rect: { x, y: 150, width: 170, height: 57 },
+		required: true
+	});
+	const fields = await pageA.request.put(`/api/admin/contracts/${id}/fields`, {
+		headers,
+		data: { fields: [field('field-a', 'signer-1', 72), field('field-b', 'signer-2', 330)] }
+	});
+	expect(fields.status(), await fields.text()).toBe(200);
+	const sent = await pageA.request.post(`/api/admin/contracts/${id}/send`, { headers });
+	expect(sent.status(), await sent.text()).toBe(200);
+	expect(await sent.json()).toMatchObject({ invited: 0, notified: 1, notifyFailed: 0 });
+
+	// At send only the first signer hears of it.
+	const atSend = (await messages(pageA)).filter((m) => m.subject.includes(title));
+	expect(atSend.map((m) => m.recipient)).toEqual(['boss@example.cn']);
+	expect(atSend[0]!.subject).toContain('Contract to sign');
+
+	// 李四's phone downloads it, then goes offline: the details say it is the admin's turn.
+	await download(pageB, title);
+	const offlineB = await openOfflineTab(contextB, '/inbox');
+	const card = offlineB.getByTestId('envelope-card').filter({ hasText: title });
+	await card.getByRole('link', { name: 'Details' }).click();
+	await expect(offlineB).toHaveURL(new RegExp(`/inbox/${id}/details$`));
+	await expect(offlineB.getByTestId('details-order')).toHaveAttribute('data-order', 'sequential');
+	await expect(offlineB.getByTestId('details-turn')).toHaveText('Admin');
+	await expect(offlineB.getByTestId('details-progress')).toHaveText('0 of 2 signed');
+	await expect(offlineB.getByTestId('details-signer')).toHaveCount(2);
+	await expect(offlineB.getByTestId('details-signer').nth(1)).toContainText('李四');
+	await expect(offlineB.getByTestId('details-signer').nth(1)).toHaveAttribute('data-due', 'false');
+	await expect(offlineB.getByTestId('details-field')).toHaveText(['Signature · page 3']);
+	// Not their turn: the way in is to view it, not to sign.
+	await expect(offlineB.getByRole('link', { name: 'View and sign' })).toHaveCount(0);
+	await offlineB.getByRole('link', { name: 'View the contract' }).click();
+	await expect(offlineB.getByTestId('view-waiting')).toContainText('waits for Admin');
+	await expect(offlineB.getByTestId('pdf-page')).toHaveCount(3);
+	await expect(offlineB.getByTestId('marking-tools')).toHaveCount(0);
+	await expect(offlineB.getByRole('button', { name: 'Sign with what I placed' })).toHaveCount(0);
+	await offlineB.close();
+	await contextB.setOffline(false);
+
+	// The admin signs (online) and the signature syncs.
+	await download(pageA, title);
+	await pageA.goto(`/inbox/${id}/details`);
+	await expect(pageA.getByTestId('details-turn')).toHaveText('Admin');
+	await pageA.getByRole('link', { name: 'View and sign' }).click();
+	await markAndConfirm(pageA, { stamp: false, seam: false, signatureField: 'field-a' });
+	await expect.poll(() => outboxStates(pageA, id), { timeout: 120_000 }).toEqual(['synced']);
+
+	// Now, and only now, 李四 is told it is their turn.
+	await expect
+		.poll(
+			async () =>
+				(await messages(pageA))
+					.filter((m) => m.recipient === 'lisi@example.cn' && m.subject.includes(title))
+					.map((m) => m.subject),
+			{ timeout: 60_000 }
+		)
+		.toEqual([expect.stringContaining('Your turn to sign')]);
+
+	// 李四's phone learns of the signature at its next sync and offers the tools; they sign.
+	await expect(async () => {
+		await pageB.goto(`/inbox/${id}`);
+		await expect(pageB.getByTestId('marking-tools')).toBeVisible({ timeout: 20_000 });
+	}).toPass({ timeout: 120_000 });
+	await markAndConfirm(pageB, { stamp: false, seam: false, signatureField: 'field-b' });
+	await expect.poll(() => outboxStates(pageB, id), { timeout: 120_000 }).toEqual(['synced']);
+
+	const got = (await (await pageA.request.get(`/api/envelopes/${id}`)).json()) as {
+		envelope: Envelope;
+		accepted: { signerId: string }[];
+	};
+	expect(got.accepted.map((m) => m.signerId)).toEqual(['signer-1', 'signer-2']);
+	expect(got.envelope.status).toBe('completed');
+	await pageB.goto(`/inbox/${id}/details`);
+	await expect(pageB.getByTestId('details-progress')).toHaveText('2 of 2 signed');
+	await contextA.close();
+	await contextB.close();
+});
