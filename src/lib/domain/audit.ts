@@ -67,7 +67,25 @@ export type AuditEvent =
 	| { kind: 'seal.disabled'; subject: string; data: { name: string } }
 	| { kind: 'seal.enabled'; subject: string; data: { name: string } }
 	| { kind: 'seal.authorised'; subject: string; data: { userId: string } }
-	| { kind: 'seal.revoked'; subject: string; data: { userId: string } };
+	| { kind: 'seal.revoked'; subject: string; data: { userId: string } }
+	// personal certification (PC7, PC9) — subject: user id; never the document number
+	| { kind: 'certification.consented'; subject: string; data: { version: string } }
+	| {
+			kind: 'certification.certified';
+			subject: string;
+			data: {
+				level: string;
+				method: string;
+				provider: string | null;
+				reference: string | null;
+				documentType: string;
+			};
+	  }
+	| {
+			kind: 'certification.failed';
+			subject: string;
+			data: { method: string; provider: string; reference: string | null; reason: string };
+	  };
 
 /** What an accepted manifest is known by in the trail: enough to find and re-check it. */
 export interface SubmissionData {
@@ -109,7 +127,10 @@ export const AUDIT_KINDS = Object.keys({
 	'seal.authorised': 1,
 	'seal.revoked': 1,
 	'envelope.finalised': 1,
-	'envelope.deadline-changed': 1
+	'envelope.deadline-changed': 1,
+	'certification.consented': 1,
+	'certification.certified': 1,
+	'certification.failed': 1
 } satisfies Record<AuditKind, 1>) as AuditKind[];
 
 /** One stored row of the chain; `data` is the canonical JSON text exactly as stored. */

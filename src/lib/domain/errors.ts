@@ -91,7 +91,12 @@ export const ERROR_CODES = [
 	'PASSKEY_CHECK_REQUIRED',
 	// server storage: the disk is full, or another writer holds the database past busy_timeout
 	'SERVER_DISK_FULL',
-	'SERVER_BUSY'
+	'SERVER_BUSY',
+	// personal certification (SPEC PC)
+	'CONSENT_REQUIRED',
+	'CERTIFICATION_FAILED',
+	'CERTIFICATION_UNREACHABLE',
+	'SIGNER_NOT_CERTIFIED'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -225,7 +230,12 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	PASSKEY_CHECK_REQUIRED: 403,
 	// server storage: 5xx so devices keep the item and retry; nothing was stored
 	SERVER_DISK_FULL: 507,
-	SERVER_BUSY: 503
+	SERVER_BUSY: 503,
+	// personal certification: a provider's "no" is final for that attempt, not a server fault
+	CONSENT_REQUIRED: 409,
+	CERTIFICATION_FAILED: 422,
+	CERTIFICATION_UNREACHABLE: 422,
+	SIGNER_NOT_CERTIFIED: 409
 };
 
 /**

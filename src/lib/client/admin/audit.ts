@@ -56,7 +56,10 @@ const kindLabel: Record<AuditKind, () => string> = {
 	'seal.disabled': m.audit_kind_seal_disabled,
 	'seal.enabled': m.audit_kind_seal_enabled,
 	'seal.authorised': m.audit_kind_seal_authorised,
-	'seal.revoked': m.audit_kind_seal_revoked
+	'seal.revoked': m.audit_kind_seal_revoked,
+	'certification.consented': m.pc_audit_kind_consented,
+	'certification.certified': m.pc_audit_kind_certified,
+	'certification.failed': m.pc_audit_kind_failed
 };
 
 /** An event's name in the admin's language; a kind written by a newer server shows by its stored name. */

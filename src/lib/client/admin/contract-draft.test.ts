@@ -3,9 +3,24 @@ import { ApiError } from '../api';
 import { ContractDraft, contractFormMessage } from './contract-draft.svelte';
 import type { OrgUser } from '$lib/domain/api-types';
 
+const certification: OrgUser['certification'] = {
+	level: 'self-declared',
+	method: 'self-declared',
+	documentType: null,
+	provider: null,
+	at: null,
+	simulated: false
+};
 const users: OrgUser[] = [
-	{ id: 'u-admin', name: 'Admin', role: 'admin', contact: 'admin@example.cn', enrolled: true },
-	{ id: 'u-wang', name: '王五', role: 'signer', contact: null, enrolled: false }
+	{
+		id: 'u-admin',
+		name: 'Admin',
+		role: 'admin',
+		contact: 'admin@example.cn',
+		enrolled: true,
+		certification
+	},
+	{ id: 'u-wang', name: '王五', role: 'signer', contact: null, enrolled: false, certification }
 ];
 
 describe('ContractDraft', () => {

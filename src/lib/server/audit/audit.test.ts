@@ -152,7 +152,28 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 	'seal.disabled': { kind: 'seal.disabled', subject: 'seal-1', data: { name: '合同专用章' } },
 	'seal.enabled': { kind: 'seal.enabled', subject: 'seal-1', data: { name: '合同专用章' } },
 	'seal.authorised': { kind: 'seal.authorised', subject: 'seal-1', data: { userId: 'u-2' } },
-	'seal.revoked': { kind: 'seal.revoked', subject: 'seal-1', data: { userId: 'u-2' } }
+	'seal.revoked': { kind: 'seal.revoked', subject: 'seal-1', data: { userId: 'u-2' } },
+	'certification.consented': {
+		kind: 'certification.consented',
+		subject: 'u-2',
+		data: { version: '2026-12-01' }
+	},
+	'certification.certified': {
+		kind: 'certification.certified',
+		subject: 'u-2',
+		data: {
+			level: 'provider-verified',
+			method: 'face-match',
+			provider: 'simulated',
+			reference: 'sim-1',
+			documentType: 'resident-id'
+		}
+	},
+	'certification.failed': {
+		kind: 'certification.failed',
+		subject: 'u-2',
+		data: { method: 'face-match', provider: 'simulated', reference: 'sim-2', reason: 'MISMATCH' }
+	}
 };
 
 async function appendAllKinds() {

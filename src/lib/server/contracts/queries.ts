@@ -17,6 +17,7 @@ import { findJob } from '../platform/jobs';
 import { deadlineEnd } from '$lib/domain/deadline';
 import { reminderPlan } from './reminders';
 import { contractState, currentRound, envelopeStatus } from '$lib/domain/lifecycle';
+import { certificationOf } from '../auth';
 
 /** The contracts of one organisation, newest first (served by the org/created index). */
 export async function listContracts(
@@ -247,7 +248,16 @@ export async function contractDetail(
 export async function listOrgUsers(db: Kysely<Database>, orgId: string): Promise<OrgUser[]> {
 	const users = await db
 		.selectFrom('users')
-		.select(['id', 'display_name', 'role'])
+		.select([
+			'id',
+			'display_name',
+			'role',
+			'cert_level',
+			'cert_method',
+			'cert_document_type',
+			'cert_provider',
+			'cert_at'
+		])
 		.where('org_id', '=', orgId)
 		.orderBy('display_name')
 		.limit(500)
@@ -269,6 +279,7 @@ export async function listOrgUsers(db: Kysely<Database>, orgId: string): Promise
 		name: u.display_name,
 		role: u.role,
 		contact: contact.get(u.id) ?? null,
-		enrolled: enrolled.has(u.id)
+		enrolled: enrolled.has(u.id),
+		certification: certificationOf(u)
 	}));
 }

@@ -4,7 +4,7 @@ import { currentMigration, openDatabase, migrateToLatest, type OpenDatabase } fr
 import { BlobStore } from './blob-store';
 import { systemClock, type Clock } from './clock';
 import { seedIfEmpty } from './seed';
-import { issueSetupToken } from '../auth';
+import { identityVerifierFor, issueSetupToken, type IdentityVerifier } from '../auth';
 import { createNotifiers, type Notifiers } from './notify';
 import { join } from 'node:path';
 import { loadServerKeys } from './secrets';
@@ -20,6 +20,7 @@ import {
 	TURN_NOTICE_JOB
 } from '../contracts';
 import { FINALISE_JOB } from '$lib/domain/completion';
+import { SIMULATED_PROVIDER } from '$lib/domain/personal-certification';
 import { JobRunner } from './job-runner';
 import { REMINDER_JOB, sendReminder } from '../contracts';
 
@@ -37,6 +38,8 @@ export interface App {
 	signing: SigningIdentity;
 	/** Background jobs (finalisation); endpoints kick it after a write that queued one. */
 	jobs: JobRunner;
+	/** The identity provider behind personal certification; null stops at checksum-valid (PC8). */
+	identity: IdentityVerifier | null;
 }
 
 let app: App | undefined;
@@ -97,8 +100,14 @@ export async function startApp(
 		notifiers,
 		migration,
 		signing,
-		jobs: finalisationJobs(database, blobs, config, signing, notifiers)
+		jobs: finalisationJobs(database, blobs, config, signing, notifiers),
+		identity: identityVerifierFor(config.identityVerifier)
 	};
+	if (app.identity?.provider === SIMULATED_PROVIDER) {
+		console.warn(
+			'SealPass: identity certification uses the SIMULATED provider: nobody is really verified (IDENTITY_VERIFIER)'
+		);
+	}
 	// Runs what is due now, including jobs a crashed or stopped process left (SPEC C5).
 	app.jobs.start();
 	return app;

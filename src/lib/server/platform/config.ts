@@ -28,6 +28,11 @@ export interface ServerConfig {
 	signing: SigningSource;
 	/** RFC 3161 time-stamp authority (TSA_URL): with it, finished contracts are signed at B-T. */
 	tsaUrl: string | null;
+	/**
+	 * The identity provider behind personal certification (SPEC PC6): `simulated` (development
+	 * only) or `none`, which stops certification at checksum-valid.
+	 */
+	identityVerifier: 'simulated' | 'none';
 }
 
 /**
@@ -147,6 +152,31 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
 		sessionIdleMs:
 			positiveInt(env.SESSION_IDLE_HOURS, SESSION_IDLE_HOURS, 'SESSION_IDLE_HOURS') * 3_600_000,
 		signing: signingSource(env, dataDir),
-		tsaUrl: tsaUrl(env.TSA_URL)
+		tsaUrl: tsaUrl(env.TSA_URL),
+		identityVerifier: identityVerifier(env)
 	};
+}
+
+/**
+ * IDENTITY_VERIFIER (SPEC PC6): unset means simulated in development and none in production
+ * (NODE_ENV=production), so a production server never certifies anyone by a simulation unless
+ * its operator says so in two variables. A provider name not built in stops start-up instead
+ * of silently certifying nobody.
+ */
+function identityVerifier(env: Record<string, string | undefined>): 'simulated' | 'none' {
+	const production = env.NODE_ENV === 'production';
+	const value = env.IDENTITY_VERIFIER ?? '';
+	if (value === '') return production ? 'none' : 'simulated';
+	if (value === 'none') return 'none';
+	if (value === 'simulated') {
+		if (production && env.IDENTITY_VERIFIER_ALLOW_SIMULATED !== '1') {
+			throw new Error(
+				'IDENTITY_VERIFIER=simulated certifies nobody for real and is refused when NODE_ENV=production; set IDENTITY_VERIFIER_ALLOW_SIMULATED=1 to run a demonstration anyway'
+			);
+		}
+		return 'simulated';
+	}
+	throw new Error(
+		`IDENTITY_VERIFIER must be "simulated" or "none" (no adapter named "${value}" is built in)`
+	);
 }
