@@ -37,6 +37,7 @@ describe('ContractDraft', () => {
 			signingOrder: 'sequential',
 			deadline: null,
 			reminders: null,
+			requiredLevel: null,
 			parties: [
 				{
 					name: '',
@@ -50,6 +51,13 @@ describe('ContractDraft', () => {
 				}
 			]
 		});
+	});
+
+	it('sends the required signer level, none unless chosen (PC11)', () => {
+		const draft = new ContractDraft(() => ({ me: { id: 'u-admin' }, users }));
+		expect(draft.toForm().requiredLevel).toBeNull();
+		draft.requiredLevel = 'provider-verified';
+		expect(draft.toForm().requiredLevel).toBe('provider-verified');
 	});
 
 	it('sends a reminder plan only with a deadline: the default, the chosen days, or none (DL6)', () => {
