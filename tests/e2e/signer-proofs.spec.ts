@@ -317,6 +317,8 @@ test('proof 3: two signers of different parties sign the same contract offline i
 	await pageB.getByLabel('Verification code').fill(code);
 	await pageB.getByRole('button', { name: 'Verify' }).click();
 	await pageB.getByRole('button', { name: 'Create a passkey on this device' }).click();
+	// Consent before any personal data (SPEC PC7).
+	await pageB.getByRole('button', { name: 'Agree and continue' }).click();
 	await expect(pageB.getByRole('heading', { name: 'Your personal details' })).toBeFocused();
 	const idBody = '11010519491231002';
 	await pageB.getByLabel('Full name').fill('李四');
