@@ -102,6 +102,8 @@ async function acceptInvitation(
 	await page.getByLabel('Verification code').fill(invitation.code);
 	await page.getByRole('button', { name: 'Verify' }).click();
 	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
+	// Consent before any personal data (SPEC PC7).
+	await page.getByRole('button', { name: 'Agree and continue' }).click();
 	await expect(page.getByRole('heading', { name: 'Your personal details' })).toBeFocused();
 	await page.getByLabel('Full name').fill(person.name);
 	await page

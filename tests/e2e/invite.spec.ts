@@ -75,8 +75,16 @@ test('an invited signer enters the code, enrols a passkey, certifies, and signs 
 	await page.getByRole('button', { name: 'Verify' }).click();
 	await expect(page.getByRole('heading', { name: 'Create your passkey' })).toBeFocused();
 	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
-	await expect(page.getByRole('heading', { name: 'Your personal details' })).toBeFocused();
+	// Consent comes before any personal data (SPEC PC7): the server refuses details until then.
+	await expect(page.getByRole('heading', { name: 'Before you certify' })).toBeFocused();
 	expect(await authenticator.credentials()).toHaveLength(1);
+	const early = await page.request.post('/api/me/details', {
+		data: { realName: '李四', idNumber: '110105194912310021' },
+		headers: { Origin: freshServer.url }
+	});
+	expect((await early.json()).error.code).toBe('CONSENT_REQUIRED');
+	await page.getByRole('button', { name: 'Agree and continue' }).click();
+	await expect(page.getByRole('heading', { name: 'Your personal details' })).toBeFocused();
 
 	const body = '11010519491231002';
 	const valid = body + residentIdCheckChar(body);
@@ -110,6 +118,25 @@ test('an invited signer enters the code, enrols a passkey, certifies, and signs 
 		idNumberMasked: `1101**********${valid.slice(-4)}`
 	});
 	expect(me.profile.verifiedAt).toEqual(expect.any(String));
+	expect(me.profile.certification).toMatchObject({
+		level: 'checksum-valid',
+		method: 'document-checksum'
+	});
+	expect(me.profile.consent.version).toEqual(expect.any(String));
+
+	// The level is shown on the person's own page; the development server's provider is the
+	// simulation, and a check through it is labelled as such (SPEC PC6).
+	await page.goto('/account/certification');
+	await expect(page.getByTestId('certification-level')).toHaveText('ID number checked');
+	await page.getByRole('button', { name: 'Certify again' }).click();
+	await expect(page.getByTestId('certification-simulated-note')).toBeVisible();
+	await page.getByLabel('Full name').fill('李四');
+	await page.getByLabel('Resident ID number').fill(valid);
+	await page.getByRole('radio', { name: /carrier three-factor/ }).check();
+	await page.getByLabel('Mobile number registered in your name').fill('13800138000');
+	await page.getByRole('button', { name: 'Certify', exact: true }).click();
+	await expect(page.getByTestId('certification-level')).toHaveText('Identity verified');
+	await expect(page.getByTestId('certification-simulated')).toHaveText('Simulated');
 
 	// The link is spent: opening it again refuses even the right code.
 	await page.goto(link);

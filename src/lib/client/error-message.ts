@@ -105,7 +105,11 @@ const messages: Record<
 	SERVER_BUSY: m.error_SERVER_BUSY,
 	// members
 	ACCOUNT_DEACTIVATED: m.error_ACCOUNT_DEACTIVATED,
-	LAST_ADMIN: m.error_LAST_ADMIN
+	LAST_ADMIN: m.error_LAST_ADMIN,
+	CONSENT_REQUIRED: m.error_CONSENT_REQUIRED,
+	CERTIFICATION_FAILED: m.error_CERTIFICATION_FAILED,
+	CERTIFICATION_UNREACHABLE: m.error_CERTIFICATION_UNREACHABLE,
+	SIGNER_NOT_CERTIFIED: m.error_SIGNER_NOT_CERTIFIED
 };
 
 /** The user's-language message for any thrown error; unknown errors read as INTERNAL. */

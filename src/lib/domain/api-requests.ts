@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { REVIEW_DECISIONS } from './review';
 import { MEMBER_ROLES } from './members';
+import { CERTIFICATION_LEVELS, DOCUMENT_TYPES, PROVIDER_METHODS } from './personal-certification';
 
 // Request bodies, written once beside the response types (api-types.ts): the endpoints and
 // services parse with these schemas and the client's types are inferred from them, so the two
@@ -19,6 +20,8 @@ export const ContractInput = v.object({
 	title: Text(400),
 	signingOrder: v.picklist(['parallel', 'sequential']),
 	deadline: v.nullable(Text(40)),
+	/** The level every signer must be certified to (SPEC PC11); absent or null means none. */
+	requiredLevel: v.optional(v.nullable(v.picklist(CERTIFICATION_LEVELS))),
 	/** The reminder plan (SPEC DL6); absent means the default, null means none. */
 	reminders: v.optional(
 		v.nullable(
@@ -165,6 +168,22 @@ export const PasskeyRegisterBody = v.object({
 export const DetailsBody = v.object({
 	realName: v.pipe(v.string(), v.maxLength(200)),
 	idNumber: v.pipe(v.string(), v.maxLength(64))
+});
+
+/** The body of POST /api/me/consent: the consent text version the person agreed to (PC7). */
+export const ConsentBody = v.object({ version: Text(40) });
+
+/** The body of POST /api/me/certification (PC1–PC5); the number is checked in code. */
+export const CertificationBody = v.object({
+	documentType: v.picklist(DOCUMENT_TYPES),
+	/** ISO 3166 alpha-3 issuing country, for a passport. */
+	country: v.optional(Text(8)),
+	realName: Text(200),
+	idNumber: Text(64),
+	/** A provider method to reach provider-verified; absent stops at checksum-valid. */
+	method: v.optional(v.picklist(PROVIDER_METHODS)),
+	phone: v.optional(Text(32)),
+	bankCard: v.optional(Text(32))
 });
 
 /** The body of POST /api/blobs/missing. */

@@ -6,6 +6,12 @@ import type { Manifest, SealMark } from './manifest';
 import type { AuditRow, BreakReason } from './audit';
 import type { SealSpec } from './seal-svg';
 import type { ReminderPlan } from './deadline';
+import type {
+	CertificationLevel,
+	CertificationMethod,
+	DocumentType,
+	ProviderMethod
+} from './personal-certification';
 
 /**
  * Shapes of the JSON the API returns, shared by server endpoints and browser code so the two
@@ -154,6 +160,30 @@ export interface Profile {
 	realName: string | null;
 	idNumberMasked: string | null;
 	verifiedAt: string | null;
+	certification: CertificationSummary;
+	/** The consent version this user agreed to and when (PC7); null before any. */
+	consent: { version: string; at: string } | null;
+}
+
+/** A person's certification as shown to them and to their admin (PC6, PC9); never the number. */
+export interface CertificationSummary {
+	level: CertificationLevel;
+	method: CertificationMethod;
+	documentType: DocumentType | null;
+	/** The provider's name, `simulated` for the development adapter, null without a provider. */
+	provider: string | null;
+	at: string | null;
+	/** True when the provider was the simulated adapter: every view labels it (PC6). */
+	simulated: boolean;
+}
+
+/** What GET /api/me/certification answers: the current consent text version and reachable level. */
+export interface CertificationOptions {
+	consentVersion: string;
+	highestLevel: CertificationLevel;
+	/** The provider methods this server offers, and whether its provider is the simulation. */
+	methods: ProviderMethod[];
+	simulated: boolean;
 }
 
 export interface ProfileResponse {
@@ -608,6 +638,7 @@ export interface OrgUser {
 	/** The contact of their latest invite, if any. */
 	contact: string | null;
 	enrolled: boolean;
+	certification: CertificationSummary;
 }
 
 export interface OrgUsersResponse {
@@ -624,6 +655,8 @@ export interface Member {
 	enrolled: boolean;
 	active: boolean;
 	deactivatedAt: string | null;
+	/** Their personal certification (实名认证) level and how it was reached. */
+	certification: CertificationSummary;
 }
 
 export interface MembersResponse {

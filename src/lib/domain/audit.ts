@@ -100,7 +100,25 @@ export type AuditEvent =
 			};
 	  }
 	| { kind: 'org.cert-approved'; subject: string; data: { orgId: string } }
-	| { kind: 'org.cert-rejected'; subject: string; data: { orgId: string; reason: string } };
+	| { kind: 'org.cert-rejected'; subject: string; data: { orgId: string; reason: string } }
+	// personal certification (PC7, PC9) — subject: user id; never the document number
+	| { kind: 'certification.consented'; subject: string; data: { version: string } }
+	| {
+			kind: 'certification.certified';
+			subject: string;
+			data: {
+				level: string;
+				method: string;
+				provider: string | null;
+				reference: string | null;
+				documentType: string;
+			};
+	  }
+	| {
+			kind: 'certification.failed';
+			subject: string;
+			data: { method: string; provider: string; reference: string | null; reason: string };
+	  };
 
 /** What an accepted manifest is known by in the trail: enough to find and re-check it. */
 export interface SubmissionData {
@@ -150,7 +168,10 @@ export const AUDIT_KINDS = Object.keys({
 	'org.cert-applied': 1,
 	'org.cert-verification': 1,
 	'org.cert-approved': 1,
-	'org.cert-rejected': 1
+	'org.cert-rejected': 1,
+	'certification.consented': 1,
+	'certification.certified': 1,
+	'certification.failed': 1
 } satisfies Record<AuditKind, 1>) as AuditKind[];
 
 /** One stored row of the chain; `data` is the canonical JSON text exactly as stored. */

@@ -104,7 +104,12 @@ export const ERROR_CODES = [
 	'DEPOSIT_WRONG',
 	'DEPOSIT_EXPIRED',
 	'DEPOSIT_LOCKED',
-	'BANK_DETAILS_INVALID'
+	'BANK_DETAILS_INVALID',
+	// personal certification (SPEC PC)
+	'CONSENT_REQUIRED',
+	'CERTIFICATION_FAILED',
+	'CERTIFICATION_UNREACHABLE',
+	'SIGNER_NOT_CERTIFIED'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -251,7 +256,12 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	DEPOSIT_WRONG: 422,
 	DEPOSIT_EXPIRED: 410,
 	DEPOSIT_LOCKED: 429,
-	BANK_DETAILS_INVALID: 422
+	BANK_DETAILS_INVALID: 422,
+	// personal certification: a provider's "no" is final for that attempt, not a server fault
+	CONSENT_REQUIRED: 409,
+	CERTIFICATION_FAILED: 422,
+	CERTIFICATION_UNREACHABLE: 422,
+	SIGNER_NOT_CERTIFIED: 409
 };
 
 /**

@@ -64,7 +64,10 @@ const kindLabel: Record<AuditKind, () => string> = {
 	'org.cert-applied': m.orgcert_audit_applied,
 	'org.cert-verification': m.orgcert_audit_verification,
 	'org.cert-approved': m.orgcert_audit_approved,
-	'org.cert-rejected': m.orgcert_audit_rejected
+	'org.cert-rejected': m.orgcert_audit_rejected,
+	'certification.consented': m.pc_audit_kind_consented,
+	'certification.certified': m.pc_audit_kind_certified,
+	'certification.failed': m.pc_audit_kind_failed
 };
 
 /** An event's name in the admin's language; a kind written by a newer server shows by its stored name. */

@@ -1,3 +1,5 @@
+import { CERTIFICATION_LEVELS, type CertificationLevel } from '$lib/domain/personal-certification';
+import { levelLabel } from '../certification';
 import { m } from '$lib/paraglide/messages';
 import type { MyState } from '$lib/domain/api-types';
 import { ApiError } from '../api';
@@ -24,7 +26,18 @@ export function formatDeadline(day: string | null): string {
 
 /** An upload's error; a file that is not a PDF at all gets its own plain sentence. */
 export function pdfUploadMessage(caught: unknown): string {
+	if (caught instanceof ApiError && caught.code === 'SIGNER_NOT_CERTIFIED') {
+		// The signer-facing wording tells a signer to certify; the sender needs who and what.
+		const { signerIds, required } = caught.details;
+		if (Array.isArray(signerIds) && isLevel(required)) {
+			return m.pc_send_below({ count: signerIds.length, level: levelLabel(required) });
+		}
+	}
 	return caught instanceof ApiError && caught.details.notPdf === true
 		? m.contract_upload_not_pdf()
 		: errorMessage(caught);
+}
+
+function isLevel(value: unknown): value is CertificationLevel {
+	return (CERTIFICATION_LEVELS as readonly unknown[]).includes(value);
 }

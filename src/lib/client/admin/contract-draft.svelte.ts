@@ -2,6 +2,7 @@ import { m } from '$lib/paraglide/messages';
 import type { OrgUser } from '$lib/domain/api-types';
 import type { Party, SigningOrder } from '$lib/domain/envelope';
 import { DEFAULT_REMINDERS } from '$lib/domain/deadline';
+import type { CertificationLevel } from '$lib/domain/personal-certification';
 import { ApiError } from '../api';
 import { pdfUploadMessage } from './contract-display';
 import type { ContractForm } from './contracts';
@@ -64,6 +65,8 @@ export class ContractDraft {
 	remind = $state(true);
 	remindFirstDays = $state(DEFAULT_REMINDERS.firstDaysBefore);
 	remindEveryDays = $state(DEFAULT_REMINDERS.everyDays);
+	/** The level every signer must be certified to (SPEC PC11); '' = no requirement. */
+	requiredLevel = $state<CertificationLevel | ''>('');
 	parties = $state<PartyRow[]>([]);
 	readonly #accounts: () => Accounts | null;
 
@@ -100,6 +103,7 @@ export class ContractDraft {
 			title: this.title,
 			signingOrder: this.signingOrder,
 			deadline: this.deadline || null,
+			requiredLevel: this.requiredLevel || null,
 			reminders:
 				this.deadline && this.remind
 					? {

@@ -3,9 +3,24 @@ import { ApiError } from '../api';
 import { ContractDraft, contractFormMessage } from './contract-draft.svelte';
 import type { OrgUser } from '$lib/domain/api-types';
 
+const certification: OrgUser['certification'] = {
+	level: 'self-declared',
+	method: 'self-declared',
+	documentType: null,
+	provider: null,
+	at: null,
+	simulated: false
+};
 const users: OrgUser[] = [
-	{ id: 'u-admin', name: 'Admin', role: 'admin', contact: 'admin@example.cn', enrolled: true },
-	{ id: 'u-wang', name: '王五', role: 'signer', contact: null, enrolled: false }
+	{
+		id: 'u-admin',
+		name: 'Admin',
+		role: 'admin',
+		contact: 'admin@example.cn',
+		enrolled: true,
+		certification
+	},
+	{ id: 'u-wang', name: '王五', role: 'signer', contact: null, enrolled: false, certification }
 ];
 
 describe('ContractDraft', () => {
@@ -22,6 +37,7 @@ describe('ContractDraft', () => {
 			signingOrder: 'sequential',
 			deadline: null,
 			reminders: null,
+			requiredLevel: null,
 			parties: [
 				{
 					name: '',
@@ -35,6 +51,13 @@ describe('ContractDraft', () => {
 				}
 			]
 		});
+	});
+
+	it('sends the required signer level, none unless chosen (PC11)', () => {
+		const draft = new ContractDraft(() => ({ me: { id: 'u-admin' }, users }));
+		expect(draft.toForm().requiredLevel).toBeNull();
+		draft.requiredLevel = 'provider-verified';
+		expect(draft.toForm().requiredLevel).toBe('provider-verified');
 	});
 
 	it('sends a reminder plan only with a deadline: the default, the chosen days, or none (DL6)', () => {

@@ -196,6 +196,27 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 		kind: 'org.cert-rejected',
 		subject: 'app-1',
 		data: { orgId: 'org', reason: '执照模糊' }
+	},
+	'certification.consented': {
+		kind: 'certification.consented',
+		subject: 'u-2',
+		data: { version: '2026-12-01' }
+	},
+	'certification.certified': {
+		kind: 'certification.certified',
+		subject: 'u-2',
+		data: {
+			level: 'provider-verified',
+			method: 'face-match',
+			provider: 'simulated',
+			reference: 'sim-1',
+			documentType: 'resident-id'
+		}
+	},
+	'certification.failed': {
+		kind: 'certification.failed',
+		subject: 'u-2',
+		data: { method: 'face-match', provider: 'simulated', reference: 'sim-2', reason: 'MISMATCH' }
 	}
 };
 

@@ -13,6 +13,7 @@ export {
 } from './invites';
 export { inviteDeps } from './invite-deps';
 export { profileOf, saveDetails } from './profile';
+export * from './certification';
 export {
 	bindSessionCredential,
 	createSession,

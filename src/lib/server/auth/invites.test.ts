@@ -20,6 +20,8 @@ import {
 	type InviteDeps
 } from './invites';
 import { maskIdNumber, saveDetails } from './profile';
+import { recordConsent } from './certification';
+import { CERTIFICATION_CONSENT_VERSION } from '$lib/domain/personal-certification';
 import {
 	ConsoleNotifier,
 	SmtpNotifier,
@@ -391,16 +393,44 @@ describe('invites', () => {
 	});
 });
 
+/** The user after agreeing to the current consent text, which details need first (PC7). */
+async function consented(user: User): Promise<User> {
+	const agreed = await recordConsent({ db: open.db, clock }, user, CERTIFICATION_CONSENT_VERSION);
+	if (!agreed.ok) throw new Error(agreed.code);
+	return open.db
+		.selectFrom('users')
+		.selectAll()
+		.where('id', '=', user.id)
+		.executeTakeFirstOrThrow();
+}
+
 describe('personal details', () => {
+	it('PC7: refuses details before consent, and stores nothing', async () => {
+		const refused = await saveDetails({ db: open.db, clock }, admin, {
+			realName: '张三',
+			idNumber: validId('11010519491231002'),
+			ip: null
+		});
+		expect(refused).toMatchObject({ ok: false, code: 'CONSENT_REQUIRED' });
+		const row = await open.db
+			.selectFrom('users')
+			.select(['verified_at', 'id_number_hash'])
+			.where('id', '=', admin.id)
+			.executeTakeFirstOrThrow();
+		expect(row).toEqual({ verified_at: null, id_number_hash: null });
+	});
+
 	it('stores the real name, a masked number and a keyed hash, never the number', async () => {
 		const { token, code } = await invite();
 		const redeemed = await redeem(token, code);
 		if (!redeemed.ok) throw new Error(redeemed.code);
-		const user = await open.db
-			.selectFrom('users')
-			.selectAll()
-			.where('id', '=', redeemed.userId)
-			.executeTakeFirstOrThrow();
+		const user = await consented(
+			await open.db
+				.selectFrom('users')
+				.selectAll()
+				.where('id', '=', redeemed.userId)
+				.executeTakeFirstOrThrow()
+		);
 		const id = validId('11010519491231002');
 		const saved = await saveDetails({ db: open.db, clock }, user, {
 			realName: ' 李四 ',
@@ -443,13 +473,14 @@ describe('personal details', () => {
 			[validId('11010520300101002'), 'FUTURE_DATE'],
 			[badCheck, 'CHECK']
 		];
+		const agreed = await consented(admin);
 		for (const [idNumber, reason] of cases) {
 			expect(
-				await saveDetails({ db: open.db, clock }, admin, { realName: '张三', idNumber, ip: null })
+				await saveDetails({ db: open.db, clock }, agreed, { realName: '张三', idNumber, ip: null })
 			).toMatchObject({ ok: false, code: 'ID_NUMBER_INVALID', details: { reason } });
 		}
 		expect(
-			await saveDetails({ db: open.db, clock }, admin, {
+			await saveDetails({ db: open.db, clock }, agreed, {
 				realName: '长'.repeat(51),
 				idNumber: good,
 				ip: null

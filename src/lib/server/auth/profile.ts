@@ -7,6 +7,8 @@ import { hmacHex, serverKey } from '../platform/secrets';
 import { appendAuthEvent } from './auth-events';
 import { normaliseName } from './invites';
 import { failure, type Failure } from '$lib/domain/errors';
+import { certificationOf } from './certification/summary';
+import { CERTIFICATION_CONSENT_VERSION } from '$lib/domain/personal-certification';
 
 /**
  * The displayable form of a resident ID number: region prefix and the last four, e.g.
@@ -33,7 +35,12 @@ export function profileOf(user: User): Profile {
 		role: user.role,
 		realName: user.real_name,
 		idNumberMasked: user.id_number_masked,
-		verifiedAt: user.verified_at
+		verifiedAt: user.verified_at,
+		certification: certificationOf(user),
+		consent:
+			user.consent_version && user.consent_at
+				? { version: user.consent_version, at: user.consent_at }
+				: null
 	};
 }
 
@@ -46,6 +53,12 @@ export async function saveDetails(
 	user: User,
 	input: { realName: string; idNumber: string; ip: string | null }
 ): Promise<{ ok: true; profile: Profile } | Failure> {
+	// Nothing personal before agreement to the current consent text (PC7).
+	if (user.consent_version !== CERTIFICATION_CONSENT_VERSION) {
+		return failure('CONSENT_REQUIRED', 'Agree to the current consent text first', {
+			current: CERTIFICATION_CONSENT_VERSION
+		});
+	}
 	const realName = normaliseName(input.realName);
 	if (!realName) {
 		return failure('REAL_NAME_INVALID', 'Name needs 1–50 characters');
@@ -64,7 +77,14 @@ export async function saveDetails(
 			real_name: realName,
 			id_number_masked: masked,
 			id_number_hash: hashIdNumber(checked.normalised),
-			verified_at: now
+			verified_at: now,
+			// The number's checksum is all this proves (PC5); a provider check replaces it later.
+			cert_level: 'checksum-valid',
+			cert_method: 'document-checksum',
+			cert_document_type: 'resident-id',
+			cert_provider: null,
+			cert_reference: null,
+			cert_at: now
 		})
 		.where('id', '=', user.id)
 		.execute();

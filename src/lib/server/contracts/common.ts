@@ -1,3 +1,4 @@
+import type { IdentityVerifier } from '../auth';
 import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database, EnvelopeTable } from '../db/schema';
 import { type BlobStore } from '../platform/blob-store';
@@ -20,6 +21,11 @@ export interface ContractDeps extends InviteDeps {
 	blobs: BlobStore;
 	/** Inspection runner; the killable worker thread unless a test passes limits. */
 	inspect?: (bytes: Uint8Array) => Promise<IsolatedPdfInspection>;
+	/**
+	 * The identity provider, which decides whether a required signer level can be reached
+	 * (SPEC PC8, PC11); absent or null means none, so provider-verified cannot be required.
+	 */
+	identity?: IdentityVerifier | null;
 }
 
 /** The one place an envelope row is created (see the section comment). */

@@ -23,6 +23,7 @@ import {
 	type ContractDeps
 } from '.';
 import type { ContractInput } from '$lib/domain/api-requests';
+import { simulatedVerifier } from '../auth';
 import type { Field } from '$lib/domain/envelope';
 import type { Manifest } from '$lib/domain/manifest';
 import {
@@ -131,8 +132,8 @@ function layout(signerIds: string[]): Field[] {
 	];
 }
 
-async function draft(): Promise<string> {
-	const created = await createContract(deps, admin, input(), await multiPagePdf());
+async function draft(over: Partial<ContractInput> = {}): Promise<string> {
+	const created = await createContract(deps, admin, input(over), await multiPagePdf());
 	if (!created.ok) throw new Error(created.code);
 	return created.id;
 }
@@ -299,6 +300,50 @@ describe('sendContract', () => {
 		expect(await saveFields(deps, admin.org_id, id, [])).toMatchObject({
 			code: 'CONTRACT_NOT_EDITABLE'
 		});
+	});
+});
+
+describe('required signer level (PC11)', () => {
+	async function certifyAdmin(level: 'checksum-valid' | 'provider-verified') {
+		await open.db
+			.updateTable('users')
+			.set({ cert_level: level })
+			.where('id', '=', admin.id)
+			.execute();
+	}
+
+	it('stores the requirement; none by default', async () => {
+		const plain = await draft();
+		const strict = await draft({ requiredLevel: 'checksum-valid' });
+		expect((await loadEnvelope(open.db, plain))!.requiredLevel).toBeNull();
+		expect((await loadEnvelope(open.db, strict))!.requiredLevel).toBe('checksum-valid');
+	});
+
+	it('refuses to send while a named account is below the level, and sends once it is not', async () => {
+		const id = await draft({ requiredLevel: 'checksum-valid' });
+		await saveFields(deps, admin.org_id, id, layout(['signer-1', 'signer-2']));
+		expect(await sendContract(deps, admin, id)).toMatchObject({
+			ok: false,
+			code: 'SIGNER_NOT_CERTIFIED',
+			details: { required: 'checksum-valid', signerIds: ['signer-1'] }
+		});
+		// Nothing happened: nobody invited, still a draft.
+		expect(await open.db.selectFrom('invites').selectAll().execute()).toHaveLength(0);
+		expect((await contractDetail(open.db, admin.org_id, id))!.status).toBe('draft');
+		// The new person (signer-2) certifies after the link; only the existing account counts.
+		await certifyAdmin('checksum-valid');
+		expect(await sendContract(deps, admin, id)).toMatchObject({ ok: true, invited: 1 });
+	});
+
+	it('refuses provider-verified on a server without an identity provider (PC8)', async () => {
+		const id = await draft({ requiredLevel: 'provider-verified' });
+		await saveFields(deps, admin.org_id, id, layout(['signer-1', 'signer-2']));
+		await certifyAdmin('provider-verified');
+		expect(await sendContract(deps, admin, id)).toMatchObject({
+			code: 'CERTIFICATION_UNREACHABLE'
+		});
+		const withProvider = { ...deps, identity: simulatedVerifier };
+		expect(await sendContract(withProvider, admin, id)).toMatchObject({ ok: true });
 	});
 });
 

@@ -166,7 +166,8 @@ async function storeContract(
 			definition: definitionJson(envelope),
 			deadline: checked.deadline,
 			reminder_first_days: checked.reminders?.firstDaysBefore ?? null,
-			reminder_every_days: checked.reminders?.everyDays ?? null
+			reminder_every_days: checked.reminders?.everyDays ?? null,
+			required_level: input.requiredLevel ?? null
 		});
 		await appendAudit(trx, deps.clock, admin.id, {
 			kind: 'envelope.created',

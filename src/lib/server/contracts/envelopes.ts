@@ -10,6 +10,7 @@ import { contractState, currentRound, envelopeStatus } from '$lib/domain/lifecyc
 import type { Database, User } from '../db/schema';
 import type { BlobStore } from '../platform/blob-store';
 import { loadCjkFont } from '../platform/fonts';
+import type { CertificationLevel } from '$lib/domain/personal-certification';
 
 /** The parts of a domain Envelope kept as JSON in `envelopes.definition`. */
 export type EnvelopeDefinition = Pick<
@@ -26,6 +27,8 @@ export interface StoredEnvelope {
 	signerUsers: Map<string, string>;
 	/** The instant signing closes (DL1), or null when the contract has no deadline. */
 	deadlineAt: string | null;
+	/** The level every signer must be certified to before signing (PC11), or null. */
+	requiredLevel: CertificationLevel | null;
 }
 
 /**
@@ -66,7 +69,8 @@ export async function loadEnvelope(
 		orgId: row.org_id,
 		title: row.title,
 		signerUsers: new Map(signers.map((s) => [s.signer_id, s.user_id])),
-		deadlineAt: row.deadline ? deadlineEnd(row.deadline) : null
+		deadlineAt: row.deadline ? deadlineEnd(row.deadline) : null,
+		requiredLevel: row.required_level
 	};
 }
 

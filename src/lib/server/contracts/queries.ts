@@ -19,6 +19,7 @@ import { findJob } from '../platform/jobs';
 import { deadlineEnd } from '$lib/domain/deadline';
 import { reminderPlan } from './reminders';
 import { contractState, currentRound, envelopeStatus } from '$lib/domain/lifecycle';
+import { certificationOf } from '../auth';
 
 /** The contracts of one organisation, newest first (served by the org/created index). */
 export async function listContracts(
@@ -237,11 +238,12 @@ export async function contractDetail(
 export async function listOrgUsers(db: Kysely<Database>, orgId: string): Promise<OrgUser[]> {
 	return (await listMembers(db, orgId))
 		.filter((member) => member.active)
-		.map(({ id, name, role, contact, enrolled }) => ({
+		.map(({ id, name, role, contact, enrolled, certification }) => ({
 			id,
 			name,
 			role: role === 'admin' ? 'admin' : 'signer',
 			contact,
-			enrolled
+			enrolled,
+			certification
 		}));
 }

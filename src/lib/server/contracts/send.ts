@@ -11,6 +11,11 @@ import { type ContractDeps, updateEnvelopeRow, ownContract } from './common';
 import { deadlineEnd, isPastDeadline } from '$lib/domain/deadline';
 import { queueNextReminder } from './reminders';
 import { signersDue } from '$lib/domain/rules';
+import {
+	highestReachable,
+	meetsLevel,
+	type CertificationLevel
+} from '$lib/domain/personal-certification';
 
 /**
  * Sends a draft: checks it is ready (SPEC L8), invites each new person through the invite
@@ -42,6 +47,8 @@ export async function sendContract(
 		.selectAll()
 		.where('envelope_id', '=', id)
 		.execute();
+	const certified = await certificationProblem(deps, own.row.required_level, rows);
+	if (certified) return certified;
 	let invited = 0;
 	for (const r of rows) {
 		if (r.user_id) continue;
@@ -114,6 +121,48 @@ export async function sendContract(
 			.execute();
 	}
 	return { ok: true, invited, notified, notifyFailed };
+}
+
+/**
+ * Whether the signers can meet the contract's required level (PC11): the server must be able to
+ * certify anyone to it at all, and every signer who already has an account must be there now.
+ * People invited by this send have no account yet; they certify after the link, and a signature
+ * below the level is refused at ingest, so they cannot slip through.
+ */
+async function certificationProblem(
+	deps: ContractDeps,
+	required: CertificationLevel | null,
+	rows: readonly { signer_id: string; user_id: string | null }[]
+): Promise<Failure | null> {
+	if (!required) return null;
+	if (!meetsLevel(highestReachable(Boolean(deps.identity)), required)) {
+		return failure(
+			'CERTIFICATION_UNREACHABLE',
+			`This server cannot certify anyone to ${required}`,
+			{
+				required
+			}
+		);
+	}
+	const accounts = rows.flatMap((r) => (r.user_id ? [r.user_id] : []));
+	if (accounts.length === 0) return null;
+	const levels = new Map(
+		(
+			await deps.db
+				.selectFrom('users')
+				.select(['id', 'cert_level'])
+				.where('id', 'in', accounts)
+				.execute()
+		).map((u) => [u.id, u.cert_level])
+	);
+	const below = rows
+		.filter((r) => r.user_id && !meetsLevel(levels.get(r.user_id) ?? 'self-declared', required))
+		.map((r) => r.signer_id);
+	if (below.length === 0) return null;
+	return failure('SIGNER_NOT_CERTIFIED', `Signers below ${required}: ${below.join(', ')}`, {
+		required,
+		signerIds: below
+	});
 }
 
 /**

@@ -1,6 +1,11 @@
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { StoredStatus } from '$lib/domain/lifecycle';
 import type { CertState } from '$lib/domain/org-certification';
+import type {
+	CertificationLevel,
+	CertificationMethod,
+	DocumentType
+} from '$lib/domain/personal-certification';
 
 /**
  * The database as Kysely sees it. Times are ISO-8601 UTC strings: they sort correctly as text
@@ -134,6 +139,24 @@ export interface UserTable {
 	// members (migration 0022): the seal-keeper mark beside the role, and deactivation
 	seal_keeper: ColumnType<number, number | undefined, number>;
 	deactivated_at: ColumnType<string | null, string | null | undefined, string | null>;
+	// personal certification (migration 0021, SPEC PC): level, evidence and consent
+	cert_level: ColumnType<CertificationLevel, CertificationLevel | undefined, CertificationLevel>;
+	cert_method: ColumnType<
+		CertificationMethod,
+		CertificationMethod | undefined,
+		CertificationMethod
+	>;
+	cert_document_type: ColumnType<
+		DocumentType | null,
+		DocumentType | null | undefined,
+		DocumentType | null
+	>;
+	/** The identity provider's name, `simulated` for the development adapter (PC6). */
+	cert_provider: ColumnType<string | null, string | null | undefined, string | null>;
+	cert_reference: ColumnType<string | null, string | null | undefined, string | null>;
+	cert_at: ColumnType<string | null, string | null | undefined, string | null>;
+	consent_version: ColumnType<string | null, string | null | undefined, string | null>;
+	consent_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SetupTokenTable {
@@ -236,6 +259,12 @@ export interface EnvelopeTable {
 	returned_at: ColumnType<string | null, string | null | undefined, string | null>;
 	/** The admin who created it, told of a return (0016); null for the seeded demo. */
 	created_by: ColumnType<string | null, string | null | undefined, string | null>;
+	/** The level every signer must be certified to (0021, SPEC PC11); null = none. */
+	required_level: ColumnType<
+		CertificationLevel | null,
+		CertificationLevel | null | undefined,
+		CertificationLevel | null
+	>;
 }
 
 /** A passkey. Revoked rows stay, so evidence that names a credential can still be explained. */

@@ -5,6 +5,7 @@ import type { CertificateData, CertificateEvent, CertificateSigner } from '$lib/
 import { authenticatorName, maskContact, shortCredentialId } from '$lib/domain/completion';
 import type { Db } from '../db/schema';
 import type { StoredEnvelope } from '../contracts';
+import { describeCertification } from '$lib/domain/personal-certification';
 
 /** Times on the certificate are printed in China Standard Time, the customer's zone. */
 export const CERTIFICATE_UTC_OFFSET_MINUTES = 480;
@@ -74,7 +75,9 @@ export async function certificateData(
 				'submissions.user_agent',
 				'users.display_name',
 				'users.real_name',
-				'users.verified_at',
+				'users.cert_level',
+				'users.cert_method',
+				'users.cert_provider',
 				'credentials.aaguid'
 			])
 			.where('submissions.envelope_id', '=', envelope.id)
@@ -140,9 +143,12 @@ export async function certificateData(
 		return {
 			name: s.real_name ?? s.display_name,
 			contact: maskContact(contacts.get(manifest.signerId) ?? null),
-			level: s.verified_at
-				? '证件号码校验通过 / ID number checksum valid'
-				: '自行填写 / self-declared',
+			// The level and method stored at certification, simulated named as such (PC6, PC9).
+			level: describeCertification({
+				level: s.cert_level,
+				method: s.cert_method,
+				provider: s.cert_provider
+			}),
 			role: signer?.name ?? manifest.signerId,
 			party: party?.name ?? '—',
 			credentialId: shortCredentialId(s.credential_id),

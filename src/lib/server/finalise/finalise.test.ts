@@ -129,6 +129,24 @@ describe('finalisation', () => {
 		});
 	});
 
+	it('PC9: the certificate prints the stored certification level and method, simulated named as such', async () => {
+		await world.open.db
+			.updateTable('users')
+			.set({
+				cert_level: 'provider-verified',
+				cert_method: 'face-match',
+				cert_provider: 'simulated',
+				cert_reference: 'sim-1'
+			})
+			.execute();
+		expect((await world.sign('env-1')).status).toBe(201);
+		expect(await runner.runDue()).toBe(2);
+		const final = (await world.blobs.get((await envelopeRow('env-1')).final_sha256!))!;
+		const text = pdfText(final, 4).replace(/\s+/g, ' ');
+		expect(text).toContain('SIMULATED');
+		expect(text).toContain('face match');
+	});
+
 	it('C4: parties get the final PDF once it exists; strangers never learn the contract exists', async () => {
 		await world.sign('env-1');
 		expect(await participantFinal(world.open.db, world.alice, 'env-1')).toMatchObject({

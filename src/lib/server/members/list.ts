@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import type { Member } from '$lib/domain/api-types';
 import { memberRole } from '$lib/domain/members';
-import { enrolledUsers } from '../auth';
+import { certificationOf, enrolledUsers } from '../auth';
 
 /**
  * Every member of an organisation with their role, latest invite contact, whether they hold a
@@ -11,7 +11,18 @@ import { enrolledUsers } from '../auth';
 export async function listMembers(db: Kysely<Database>, orgId: string): Promise<Member[]> {
 	const users = await db
 		.selectFrom('users')
-		.select(['id', 'display_name', 'role', 'seal_keeper', 'deactivated_at'])
+		.select([
+			'id',
+			'display_name',
+			'role',
+			'seal_keeper',
+			'deactivated_at',
+			'cert_level',
+			'cert_method',
+			'cert_document_type',
+			'cert_provider',
+			'cert_at'
+		])
 		.where('org_id', '=', orgId)
 		.orderBy('display_name')
 		.orderBy('id')
@@ -36,6 +47,7 @@ export async function listMembers(db: Kysely<Database>, orgId: string): Promise<
 		contact: contact.get(u.id) ?? null,
 		enrolled: enrolled.has(u.id),
 		active: u.deactivated_at === null,
-		deactivatedAt: u.deactivated_at
+		deactivatedAt: u.deactivated_at,
+		certification: certificationOf(u)
 	}));
 }

@@ -12,7 +12,7 @@ import { FolderBlobStore } from './blob-folder';
 import { S3BlobStore } from './blob-s3';
 import { systemClock, type Clock } from './clock';
 import { seedIfEmpty } from './seed';
-import { issueSetupToken } from '../auth';
+import { identityVerifierFor, issueSetupToken, type IdentityVerifier } from '../auth';
 import { createNotifiers, type Notifiers } from './notify';
 import { loadServerKeys } from './secrets';
 import { anchorAuditHead } from '../audit';
@@ -28,6 +28,7 @@ import {
 	TURN_NOTICE_JOB
 } from '../contracts';
 import { FINALISE_JOB } from '$lib/domain/completion';
+import { SIMULATED_PROVIDER } from '$lib/domain/personal-certification';
 import { JobRunner } from './job-runner';
 import { MESSAGE_JOB, sendQueuedMessage } from './outbox';
 import { REMINDER_JOB, sendReminder } from '../contracts';
@@ -51,6 +52,8 @@ export interface App {
 	 * wherever it appears. A real bank's adapter implements the same interface.
 	 */
 	bank: BankTransfer;
+	/** The identity provider behind personal certification; null stops at checksum-valid (PC8). */
+	identity: IdentityVerifier | null;
 }
 
 let app: App | undefined;
@@ -120,8 +123,14 @@ export async function startApp(
 		migration,
 		signing,
 		jobs: finalisationJobs(database, blobs, config, signing, notifiers),
-		bank: new SimulatedBank(systemClock)
+		bank: new SimulatedBank(systemClock),
+		identity: identityVerifierFor(config.identityVerifier)
 	};
+	if (app.identity?.provider === SIMULATED_PROVIDER) {
+		console.warn(
+			'SealPass: identity certification uses the SIMULATED provider: nobody is really verified (IDENTITY_VERIFIER)'
+		);
+	}
 	// Runs what is due now, including jobs a crashed or stopped process left (SPEC C5).
 	app.jobs.start();
 	return app;

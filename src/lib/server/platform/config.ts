@@ -43,6 +43,11 @@ export interface ServerConfig {
 	 * default 3000): an office behind one address shares it, so raise it for a large site.
 	 */
 	submissionsPerAddress: number;
+	/**
+	 * The identity provider behind personal certification (SPEC PC6): `simulated` (development
+	 * only) or `none`, which stops certification at checksum-valid.
+	 */
+	identityVerifier: 'simulated' | 'none';
 }
 
 /**
@@ -334,6 +339,31 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
 			env.SUBMISSIONS_PER_ADDRESS_PER_MINUTE,
 			3000,
 			'SUBMISSIONS_PER_ADDRESS_PER_MINUTE'
-		)
+		),
+		identityVerifier: identityVerifier(env)
 	};
+}
+
+/**
+ * IDENTITY_VERIFIER (SPEC PC6): unset means simulated in development and none in production
+ * (NODE_ENV=production), so a production server never certifies anyone by a simulation unless
+ * its operator says so in two variables. A provider name not built in stops start-up instead
+ * of silently certifying nobody.
+ */
+function identityVerifier(env: Record<string, string | undefined>): 'simulated' | 'none' {
+	const production = env.NODE_ENV === 'production';
+	const value = env.IDENTITY_VERIFIER ?? '';
+	if (value === '') return production ? 'none' : 'simulated';
+	if (value === 'none') return 'none';
+	if (value === 'simulated') {
+		if (production && env.IDENTITY_VERIFIER_ALLOW_SIMULATED !== '1') {
+			throw new Error(
+				'IDENTITY_VERIFIER=simulated certifies nobody for real and is refused when NODE_ENV=production; set IDENTITY_VERIFIER_ALLOW_SIMULATED=1 to run a demonstration anyway'
+			);
+		}
+		return 'simulated';
+	}
+	throw new Error(
+		`IDENTITY_VERIFIER must be "simulated" or "none" (no adapter named "${value}" is built in)`
+	);
 }

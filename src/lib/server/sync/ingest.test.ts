@@ -451,6 +451,45 @@ describe('ingestSubmission', () => {
 		});
 	});
 
+	it('SIGNER_NOT_CERTIFIED: a signature below the required level is refused, a rejection is not (PC11)', async () => {
+		await open.db.updateTable('envelopes').set({ required_level: 'checksum-valid' }).execute();
+		const manifest = await aliceManifest();
+		const answer = await ingestSubmission(deps, alice, await bodyFor(manifest, aliceKey));
+		expect(code(answer)).toBe('SIGNER_NOT_CERTIFIED');
+		expect(answer.status).toBe(409);
+		expect((await ticketRow(manifest.ticket.id)).used_at).toBeNull();
+		// Once certified, the same decision signed again (a new request) is accepted.
+		await open.db
+			.updateTable('users')
+			.set({ cert_level: 'checksum-valid' })
+			.where('id', '=', alice.id)
+			.execute();
+		const certified = await open.db
+			.selectFrom('users')
+			.selectAll()
+			.where('id', '=', alice.id)
+			.executeTakeFirstOrThrow();
+		const again = await ingestSubmission(
+			deps,
+			certified,
+			await bodyFor(await aliceManifest(), aliceKey, { idempotencyKey: 'after-certifying' })
+		);
+		expect(code(again)).toBeNull();
+
+		const bobTicket = await ticketFor(bob, bobKey);
+		const declined = sampleManifest({
+			docHash: DOC_HASH,
+			signerId: 'bob',
+			credentialId: bobKey.credentialId,
+			ticket: { id: bobTicket.id, nonce: bobTicket.nonce },
+			decision: { kind: 'rejected', reason: '金额有误' },
+			fills: [],
+			seals: [],
+			ridingSeams: []
+		});
+		expect((await ingestSubmission(deps, bob, await bodyFor(declined, bobKey))).status).toBe(201);
+	});
+
 	it('DOC_REVOKED: an envelope revoked while the signer was offline is refused; the answer is kept under the key', async () => {
 		const manifest = await aliceManifest();
 		const body = await bodyFor(manifest, aliceKey);

@@ -12,6 +12,7 @@ import { mayReuseImage, recordSealUses, sealRecords } from '../../seals';
 import { orgCertState } from '../../orgs';
 import { markCompleted } from '../../finalise';
 import { decisionInTime } from '$lib/domain/deadline';
+import { meetsLevel } from '$lib/domain/personal-certification';
 import type { Authenticated } from './authenticate';
 import {
 	Refused,
@@ -51,6 +52,14 @@ export async function accept(
 	const owner = stored.signerUsers.get(manifest.signerId);
 	if (envelope.signers.some((s) => s.id === manifest.signerId) && owner !== user.id) {
 		fail('FORBIDDEN', 'This signer is another user');
+	}
+	// A rejection stays possible below the level: refusing to sign needs no proof of identity,
+	// and blocking it would leave the contract waiting on someone who cannot act (PC11).
+	if (manifest.decision.kind === 'signed' && !meetsLevel(user.cert_level, stored.requiredLevel)) {
+		fail(
+			'SIGNER_NOT_CERTIFIED',
+			`The contract requires signers certified to ${stored.requiredLevel}`
+		);
 	}
 
 	const referenced = new Set(manifestImages(manifest));
