@@ -19,7 +19,6 @@ import { findJob } from '../platform/jobs';
 import { deadlineEnd } from '$lib/domain/deadline';
 import { reminderPlan } from './reminders';
 import { contractState, currentRound, envelopeStatus } from '$lib/domain/lifecycle';
-import { certificationOf } from '../auth';
 
 /** The contracts of one organisation, newest first (served by the org/created index). */
 export async function listContracts(
