@@ -9,37 +9,43 @@ import type { Kysely } from 'kysely';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations must not depend on today's schema type
 export async function up(db: Kysely<any>): Promise<void> {
-	await db.transaction().execute(async (trx) => {
-		await trx.schema
-			.alterTable('users')
-			.addColumn('cert_level', 'text', (c) => c.notNull().defaultTo('self-declared'))
-			.execute();
-		await trx.schema
-			.alterTable('users')
-			.addColumn('cert_method', 'text', (c) => c.notNull().defaultTo('self-declared'))
-			.execute();
-		for (const column of [
-			'cert_document_type',
-			'cert_provider',
-			'cert_reference',
-			'cert_at',
-			'consent_version',
-			'consent_at'
-		]) {
-			await trx.schema.alterTable('users').addColumn(column, 'text').execute();
-		}
-		await trx
-			.updateTable('users')
-			.set((eb) => ({
-				cert_level: 'checksum-valid',
-				cert_method: 'document-checksum',
-				cert_document_type: 'resident-id',
-				cert_at: eb.ref('verified_at')
-			}))
-			.where('verified_at', 'is not', null)
-			.execute();
-		await trx.schema.alterTable('envelopes').addColumn('required_level', 'text').execute();
-	});
+	// Kysely runs SQLite migrations outside a transaction and PostgreSQL ones inside one (where a
+	// nested transaction is refused): the backfill gets one either way, as in 0010.
+	if (db.isTransaction) await migrate(db);
+	else await db.transaction().execute((trx) => migrate(trx));
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see up()
+async function migrate(trx: Kysely<any>): Promise<void> {
+	await trx.schema
+		.alterTable('users')
+		.addColumn('cert_level', 'text', (c) => c.notNull().defaultTo('self-declared'))
+		.execute();
+	await trx.schema
+		.alterTable('users')
+		.addColumn('cert_method', 'text', (c) => c.notNull().defaultTo('self-declared'))
+		.execute();
+	for (const column of [
+		'cert_document_type',
+		'cert_provider',
+		'cert_reference',
+		'cert_at',
+		'consent_version',
+		'consent_at'
+	]) {
+		await trx.schema.alterTable('users').addColumn(column, 'text').execute();
+	}
+	await trx
+		.updateTable('users')
+		.set((eb) => ({
+			cert_level: 'checksum-valid',
+			cert_method: 'document-checksum',
+			cert_document_type: 'resident-id',
+			cert_at: eb.ref('verified_at')
+		}))
+		.where('verified_at', 'is not', null)
+		.execute();
+	await trx.schema.alterTable('envelopes').addColumn('required_level', 'text').execute();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see up()
