@@ -617,6 +617,8 @@ export interface ContractSent {
 	notified: number;
 	/** Signers whose notification could not be delivered (the contract is sent regardless). */
 	notifyFailed: number;
+	/** Later signers of a sequential contract: invited or notified when their turn comes. */
+	waiting: number;
 }
 
 /** PUT /api/admin/contracts/[id]/document: the new revision and the fields that did not fit. */

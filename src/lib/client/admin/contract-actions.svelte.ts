@@ -43,7 +43,8 @@ export class ContractActions {
 			const r = await sendContract(id);
 			return (
 				m.contract_sent_result({ invited: r.invited, notified: r.notified }) +
-				(r.notifyFailed ? ` ${m.contract_notify_failed({ count: r.notifyFailed })}` : '')
+				(r.notifyFailed ? ` ${m.contract_notify_failed({ count: r.notifyFailed })}` : '') +
+				(r.waiting ? ` ${m.contract_sent_waiting({ count: r.waiting })}` : '')
 			);
 		});
 	}

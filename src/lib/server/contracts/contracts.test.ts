@@ -20,8 +20,13 @@ import {
 	saveFields,
 	saveTemplate,
 	sendContract,
+	notifyTurn,
+	TURN_NOTICE_JOB,
 	type ContractDeps
 } from '.';
+import { claimJob, enqueueJob } from '../platform/jobs';
+import { sampleManifest } from '$lib/domain/fixtures';
+import { addPasskey, ticketPool } from '../../../../tests/support/test-server';
 import type { ContractInput } from '$lib/domain/api-requests';
 import { simulatedVerifier } from '../auth';
 import type { Field } from '$lib/domain/envelope';
@@ -251,6 +256,65 @@ describe('saveFields', () => {
 });
 
 describe('sendContract', () => {
+	it('LC8: a later signer of a sequential contract with no account is invited at their turn, not at send', async () => {
+		const id = await draft();
+		await saveFields(deps, admin.org_id, id, layout(['signer-1', 'signer-2']));
+		expect(await sendContract(deps, admin, id)).toEqual({
+			ok: true,
+			invited: 0,
+			notified: 1,
+			notifyFailed: 0,
+			waiting: 1
+		});
+		// Nobody was invited, so 李四 is nowhere yet: no account, no inbox, no message.
+		expect(await open.db.selectFrom('invites').selectAll().execute()).toHaveLength(0);
+		const pending = await open.db
+			.selectFrom('contract_signers')
+			.select('user_id')
+			.where('envelope_id', '=', id)
+			.where('signer_id', '=', 'signer-2')
+			.executeTakeFirstOrThrow();
+		expect(pending.user_id).toBeNull();
+		expect(sent.filter((line) => line.includes('li.si@example.com'))).toEqual([]);
+
+		// The admin signs: their accepted decision opens 李四's turn, whose notice invites them.
+		const key = await addPasskey(open.db, admin.id, clock().toISOString());
+		const [ticket] = await ticketPool(open.db, clock, admin.id, key.credentialId);
+		const manifest = sampleManifest({
+			envelopeId: id,
+			signerId: 'signer-1',
+			credentialId: key.credentialId,
+			ticket: { id: ticket!.id, nonce: ticket!.nonce }
+		});
+		await open.db
+			.insertInto('submissions')
+			.values({
+				id: 'sub-admin',
+				envelope_id: id,
+				seq: 1,
+				user_id: admin.id,
+				credential_id: key.credentialId,
+				ticket_id: ticket!.id,
+				manifest_json: JSON.stringify(manifest),
+				manifest_hash: 'a'.repeat(64),
+				assertion_json: '{}',
+				device_time: manifest.deviceTime,
+				received_at: clock().toISOString(),
+				status: 'accepted'
+			})
+			.execute();
+		await enqueueJob(open.db, TURN_NOTICE_JOB, `${id}@1:signer-2`, clock());
+		const job = (await claimJob(open.db, TURN_NOTICE_JOB, 'test', clock()))!;
+		await notifyTurn(deps, job, 'test');
+
+		const invite = await open.db.selectFrom('invites').selectAll().executeTakeFirstOrThrow();
+		expect(invite.contact).toBe('li.si@example.com');
+		expect(invite.created_by).toBe(admin.id);
+		expect((await listInbox(open.db, invite.user_id)).map((i) => i.id)).toEqual([id]);
+		expect((await loadEnvelope(open.db, id))!.signerUsers.get('signer-2')).toBe(invite.user_id);
+		expect(sent.filter((line) => line.includes('li.si@example.com'))).toHaveLength(1);
+	});
+
 	it('L8: refuses a contract that is not ready and names the problems', async () => {
 		const id = await draft();
 		await saveFields(deps, admin.org_id, id, layout(['signer-1']));
@@ -263,10 +327,10 @@ describe('sendContract', () => {
 	});
 
 	it('invites the new signer, notifies the existing one, and puts it in their inboxes', async () => {
-		const id = await draft();
+		const id = await draft({ signingOrder: 'parallel' });
 		await saveFields(deps, admin.org_id, id, layout(['signer-1', 'signer-2']));
 		const result = await sendContract(deps, admin, id);
-		expect(result).toEqual({ ok: true, invited: 1, notified: 1, notifyFailed: 0 });
+		expect(result).toEqual({ ok: true, invited: 1, notified: 1, notifyFailed: 0, waiting: 0 });
 
 		const invite = await open.db.selectFrom('invites').selectAll().executeTakeFirstOrThrow();
 		expect(invite.contact).toBe('li.si@example.com');
@@ -320,7 +384,7 @@ describe('required signer level (PC11)', () => {
 	});
 
 	it('refuses to send while a named account is below the level, and sends once it is not', async () => {
-		const id = await draft({ requiredLevel: 'checksum-valid' });
+		const id = await draft({ requiredLevel: 'checksum-valid', signingOrder: 'parallel' });
 		await saveFields(deps, admin.org_id, id, layout(['signer-1', 'signer-2']));
 		expect(await sendContract(deps, admin, id)).toMatchObject({
 			ok: false,
@@ -447,7 +511,7 @@ describe('templates', () => {
 
 describe('contractDetail progress', () => {
 	it('shows who signed, who returned it and why, with device and receipt times', async () => {
-		const id = await draft();
+		const id = await draft({ signingOrder: 'parallel' });
 		await saveFields(deps, admin.org_id, id, layout(['signer-1', 'signer-2']));
 		await sendContract(deps, admin, id);
 		const other = (await open.db.selectFrom('invites').select('user_id').executeTakeFirstOrThrow())

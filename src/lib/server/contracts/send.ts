@@ -4,7 +4,7 @@ import { appendAudit } from '../audit';
 import type { ContractSent } from '$lib/domain/api-types';
 import { readinessProblems } from '$lib/domain/field-layout';
 import { m } from '$lib/paraglide/messages';
-import { createInvite } from '../auth';
+import { inviteSigner } from './invite-signer';
 import { bilingual } from '../platform/notify';
 import { deliver } from '../platform/outbox';
 import { type ContractDeps, updateEnvelopeRow, ownContract } from './common';
@@ -49,32 +49,25 @@ export async function sendContract(
 		.execute();
 	const certified = await certificationProblem(deps, own.row.required_level, rows);
 	if (certified) return certified;
+	// In a sequential contract only the first signers hear of it now; the rest at their turn (LC8),
+	// also those who have no account yet: their invitation waits for their turn too.
+	const due = new Set(signersDue(own.envelope, []));
 	let invited = 0;
 	for (const r of rows) {
-		if (r.user_id) continue;
-		const invite = await createInvite(deps, admin, { name: r.name, contact: r.contact ?? '' });
+		if (r.user_id || !due.has(r.signer_id)) continue;
+		const invite = await inviteSigner(deps, admin, id, r);
 		if (!invite.ok) return { ...invite, details: { ...invite.details, signerId: r.signer_id } };
-		const user = await deps.db
-			.selectFrom('invites')
-			.select('user_id')
-			.where('id', '=', invite.inviteId)
-			.executeTakeFirstOrThrow();
-		await deps.db
-			.updateTable('contract_signers')
-			.set({ user_id: user.user_id, invite_id: invite.inviteId })
-			.where('envelope_id', '=', id)
-			.where('signer_id', '=', r.signer_id)
-			.execute();
-		r.user_id = user.user_id;
+		r.user_id = invite.userId;
 		r.invite_id = invite.inviteId;
 		invited++;
 	}
 	const now = deps.clock().toISOString();
 	const sent = await deps.db.transaction().execute(async (trx) => {
 		for (const r of rows) {
+			if (!r.user_id) continue;
 			await trx
 				.insertInto('envelope_signers')
-				.values({ envelope_id: id, signer_id: r.signer_id, user_id: r.user_id! })
+				.values({ envelope_id: id, signer_id: r.signer_id, user_id: r.user_id })
 				.onConflict((oc) => oc.columns(['envelope_id', 'signer_id']).doNothing())
 				.execute();
 		}
@@ -93,8 +86,6 @@ export async function sendContract(
 	let notified = 0;
 	let notifyFailed = 0;
 	const title = own.row.title;
-	// In a sequential contract only the first signers hear of it now; the rest at their turn (LC8).
-	const due = new Set(signersDue(own.envelope, []));
 	for (const r of rows) {
 		if (r.invite_id || !r.contact || !due.has(r.signer_id)) continue;
 		// The link opens this contract, which downloads it on a device that is online.
@@ -120,7 +111,8 @@ export async function sendContract(
 			.where('signer_id', '=', r.signer_id)
 			.execute();
 	}
-	return { ok: true, invited, notified, notifyFailed };
+	const waiting = rows.filter((r) => !due.has(r.signer_id)).length;
+	return { ok: true, invited, notified, notifyFailed, waiting };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Envelope } from '$lib/domain/envelope';
 import type { Manifest } from '$lib/domain/manifest';
 import { signersDue, turnOpenedFor } from '$lib/domain/rules';
 import type { Database, Db } from '../db/schema';
+import { inviteSigner, inviterOf } from './invite-signer';
 import { completeJob, enqueueJob, type Job } from '../platform/jobs';
 import { bilingual } from '../platform/notify';
 import { deliver } from '../platform/outbox';
@@ -52,7 +53,15 @@ export async function notifyTurn(
 		signersDue(envelope, await acceptedManifests(deps.db, envelope)).includes(signerId);
 	if (stored && due) {
 		const signer = await contactOf(deps.db, id, signerId);
-		if (signer) {
+		if (signer && !signer.userId) {
+			// Someone with no account yet: the invitation is their notice, sent now, not at send.
+			// A refusal throws, so the job runner logs it and tries again later instead of the
+			// signer silently never hearing of the contract.
+			const inviter = await inviterOf(deps.db, id);
+			if (!inviter) throw new Error(`no active admin can invite ${signerId} of ${id}`);
+			const invite = await inviteSigner(deps, inviter, id, { signer_id: signerId, ...signer });
+			if (!invite.ok) throw new Error(`${invite.code}: ${invite.message}`);
+		} else if (signer?.contact) {
 			const title = stored.title;
 			const link = `${deps.origin}/inbox/${encodeURIComponent(id)}`;
 			const message = bilingual(
@@ -72,12 +81,12 @@ async function contactOf(
 	db: Kysely<Database>,
 	envelopeId: string,
 	signerId: string
-): Promise<{ name: string; contact: string } | null> {
+): Promise<{ name: string; contact: string | null; userId: string | null } | null> {
 	const row = await db
 		.selectFrom('contract_signers')
-		.select(['name', 'contact'])
+		.select(['name', 'contact', 'user_id'])
 		.where('envelope_id', '=', envelopeId)
 		.where('signer_id', '=', signerId)
 		.executeTakeFirst();
-	return row?.contact ? { name: row.name, contact: row.contact } : null;
+	return row ? { name: row.name, contact: row.contact, userId: row.user_id } : null;
 }

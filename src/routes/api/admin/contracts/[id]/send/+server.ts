@@ -13,7 +13,8 @@ export async function POST({ locals, params }) {
 	const body: ContractSent = {
 		invited: result.invited,
 		notified: result.notified,
-		notifyFailed: result.notifyFailed
+		notifyFailed: result.notifyFailed,
+		waiting: result.waiting
 	};
 	return json(body);
 }
