@@ -328,7 +328,7 @@ test('admin proof: seal, contract with a riding seam, two signers (one offline),
 			await admin.getByRole('link', { name: 'Back to the contract' }).click();
 			await admin.getByRole('button', { name: 'Send for signing' }).click();
 			await expect(admin.getByTestId('contract-message')).toHaveText(
-				'Sent. 1 new signers were invited and 1 were notified.'
+				/^Sent\. 1 new signer was invited: the code in their message is valid for 10 minutes, and a new one can be asked for\. 1 signer was told the contract is waiting for them\./
 			);
 			await expect(admin.getByTestId('contract-status')).toHaveText('Out for signing');
 			return { id, sealRect, seamRect };

@@ -619,6 +619,8 @@ export interface ContractSent {
 	notifyFailed: number;
 	/** Later signers of a sequential contract: invited or notified when their turn comes. */
 	waiting: number;
+	/** Messages kept on the admin's outbox page because no mail or SMS service takes them. */
+	held: number;
 }
 
 /** PUT /api/admin/contracts/[id]/document: the new revision and the fields that did not fit. */

@@ -8,7 +8,7 @@ import {
 	revokeContract,
 	sendContract
 } from './contracts';
-import { formatDeadline } from './contract-display';
+import { formatDeadline, sentSummary } from './contract-display';
 
 /**
  * The admin's actions on one contract (send, resend, revoke, replace the document): one at a time, each
@@ -40,12 +40,7 @@ export class ContractActions {
 
 	send(id: string) {
 		return this.#run(async () => {
-			const r = await sendContract(id);
-			return (
-				m.contract_sent_result({ invited: r.invited, notified: r.notified }) +
-				(r.notifyFailed ? ` ${m.contract_notify_failed({ count: r.notifyFailed })}` : '') +
-				(r.waiting ? ` ${m.contract_sent_waiting({ count: r.waiting })}` : '')
-			);
+			return sentSummary(await sendContract(id));
 		});
 	}
 

@@ -1,7 +1,9 @@
 import { CERTIFICATION_LEVELS, type CertificationLevel } from '$lib/domain/personal-certification';
 import { levelLabel } from '../certification';
 import { m } from '$lib/paraglide/messages';
-import type { MyState } from '$lib/domain/api-types';
+import { getLocale, type Locale } from '$lib/paraglide/runtime';
+import type { ContractSent, MyState } from '$lib/domain/api-types';
+import { INVITE_CODE_TTL_MINUTES } from '$lib/domain/invite';
 import { ApiError } from '../api';
 import { errorMessage } from '../error-message';
 import { formatDateTime, i18n } from '../i18n.svelte';
@@ -40,4 +42,23 @@ export function pdfUploadMessage(caught: unknown): string {
 
 function isLevel(value: unknown): value is CertificationLevel {
 	return (CERTIFICATION_LEVELS as readonly unknown[]).includes(value);
+}
+
+/**
+ * What a send did, in sentences that count correctly and name only what happened: a bare
+ * "0 were notified" alarmed admins whose messages were waiting on the outbox page.
+ */
+export function sentSummary(r: ContractSent, locale: Locale = getLocale()): string {
+	const o = { locale };
+	const parts = [m.contract_sent_result({}, o)];
+	if (r.invited) {
+		const minutes = INVITE_CODE_TTL_MINUTES;
+		parts.push(m.contract_sent_invited({ count: r.invited, minutes }, o));
+	}
+	if (r.notified) parts.push(m.contract_sent_notified({ count: r.notified }, o));
+	if (r.waiting) parts.push(m.contract_sent_waiting({ count: r.waiting }, o));
+	if (r.held) parts.push(m.contract_sent_held({ count: r.held }, o));
+	if (r.notifyFailed) parts.push(m.contract_notify_failed({ count: r.notifyFailed }, o));
+	// Chinese sentences end in a full-width stop and need no space between them.
+	return parts.join(locale === 'zh-CN' ? '' : ' ');
 }

@@ -264,7 +264,9 @@ describe('sendContract', () => {
 			invited: 0,
 			notified: 1,
 			notifyFailed: 0,
-			waiting: 1
+			waiting: 1,
+			// No mail or SMS service in this world: the message waits on the outbox page.
+			held: 1
 		});
 		// Nobody was invited, so 李四 is nowhere yet: no account, no inbox, no message.
 		expect(await open.db.selectFrom('invites').selectAll().execute()).toHaveLength(0);
@@ -330,7 +332,14 @@ describe('sendContract', () => {
 		const id = await draft({ signingOrder: 'parallel' });
 		await saveFields(deps, admin.org_id, id, layout(['signer-1', 'signer-2']));
 		const result = await sendContract(deps, admin, id);
-		expect(result).toEqual({ ok: true, invited: 1, notified: 1, notifyFailed: 0, waiting: 0 });
+		expect(result).toEqual({
+			ok: true,
+			invited: 1,
+			notified: 1,
+			notifyFailed: 0,
+			waiting: 0,
+			held: 2
+		});
 
 		const invite = await open.db.selectFrom('invites').selectAll().executeTakeFirstOrThrow();
 		expect(invite.contact).toBe('li.si@example.com');

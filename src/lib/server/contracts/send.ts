@@ -5,7 +5,7 @@ import type { ContractSent } from '$lib/domain/api-types';
 import { readinessProblems } from '$lib/domain/field-layout';
 import { m } from '$lib/paraglide/messages';
 import { inviteSigner } from './invite-signer';
-import { bilingual } from '../platform/notify';
+import { bilingual, notifierFor } from '../platform/notify';
 import { deliver } from '../platform/outbox';
 import { type ContractDeps, updateEnvelopeRow, ownContract } from './common';
 import { deadlineEnd, isPastDeadline } from '$lib/domain/deadline';
@@ -112,7 +112,15 @@ export async function sendContract(
 			.execute();
 	}
 	const waiting = rows.filter((r) => !due.has(r.signer_id)).length;
-	return { ok: true, invited, notified, notifyFailed, waiting };
+	// Messages that went to the console channel wait on the admin's outbox page: saying so keeps
+	// "notified" from reading as delivered when nobody has received anything yet.
+	const held = rows.filter(
+		(r) =>
+			due.has(r.signer_id) &&
+			r.contact &&
+			notifierFor(deps.notifiers, r.contact).channel === 'console'
+	).length;
+	return { ok: true, invited, notified, notifyFailed, waiting, held };
 }
 
 /**

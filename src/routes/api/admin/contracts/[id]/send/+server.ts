@@ -14,7 +14,8 @@ export async function POST({ locals, params }) {
 		invited: result.invited,
 		notified: result.notified,
 		notifyFailed: result.notifyFailed,
-		waiting: result.waiting
+		waiting: result.waiting,
+		held: result.held
 	};
 	return json(body);
 }
