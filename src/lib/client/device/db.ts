@@ -26,6 +26,14 @@ export interface DeviceEnvelope extends InboxRowMeta {
 	mySignerIds?: string[] | null;
 }
 
+/**
+ * The signers of a row that are this device's user. A row downloaded before the server named
+ * them counts every signer as theirs, so its pages stay useful until the next download.
+ */
+export function mySignerIdsOf(row: DeviceEnvelope | null | undefined): string[] {
+	return row?.mySignerIds ?? row?.definition?.signers.map((s) => s.id) ?? [];
+}
+
 /** Content-addressed bytes (a PDF, a signature or seal image): stored once per SHA-256. */
 export interface DeviceBlob {
 	sha256: string;
