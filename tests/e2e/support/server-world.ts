@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import Sqlite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import type { Database } from '../../../src/lib/server/db/schema';
 import { createSession } from '../../../src/lib/server/auth/sessions';
 import {
@@ -43,7 +44,8 @@ export interface ServerWorld extends SignerWorld {
 }
 
 export async function attachWorld(
-	server: { url: string; dataDir: string },
+	/** `databaseUrl`: the servers' PostgreSQL database; without it, the data folder's SQLite file. */
+	server: { url: string; dataDir: string; databaseUrl?: string },
 	options: {
 		count: number;
 		contracts: number;
@@ -53,10 +55,8 @@ export async function attachWorld(
 ): Promise<ServerWorld> {
 	const dbPath = join(server.dataDir, 'sealpass.db');
 	// A connection of its own, as the CLI would open (the app's opener bundles its migrations
-	// with Vite, which Playwright cannot load); the server has already migrated the file.
-	const sqlite = new Sqlite(dbPath);
-	sqlite.pragma('busy_timeout = 5000');
-	const open = { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }) };
+	// with Vite, which Playwright cannot load); the server has already migrated the database.
+	const open = { db: new Kysely<Database>({ dialect: worldDialect(dbPath, server.databaseUrl) }) };
 	const at = new Date().toISOString();
 	const origin = options.origin ?? server.url;
 	const world = await createSignerWorld(open.db, { ...options, origin, at });
@@ -126,6 +126,14 @@ export async function attachWorld(
 			await open.db.destroy();
 		}
 	};
+}
+
+function worldDialect(dbPath: string, databaseUrl: string | undefined) {
+	if (databaseUrl)
+		return new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 4 }) });
+	const sqlite = new Sqlite(dbPath);
+	sqlite.pragma('busy_timeout = 5000');
+	return new SqliteDialect({ database: sqlite });
 }
 
 /**
