@@ -677,6 +677,8 @@ if (want('servers')) {
 				SERVERS_SIGNERS: String(signers),
 				SERVERS_MANIFESTS: String(each),
 				SERVERS_TIMEOUT_MS: '1800000',
+				// sqlite (the data folder) unless SERVERS_BACKEND=postgres, which needs TEST_DATABASE_URL.
+				SERVERS_BACKEND: process.env.SERVERS_BACKEND ?? 'sqlite',
 				SERVERS_RESULT: resultFile
 			}
 		}

@@ -1,15 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
-import pg from 'pg';
 import { startServer, type RunningServer } from '../../scripts/server-process.mjs';
-import { startS3Server, type TestS3Server } from '../../src/lib/server/platform/test-s3';
-import { testPostgresUrl } from '../support/test-db';
 import { multiPagePdf } from '../support/test-pdfs';
 import { attachWorld, type ServerWorld } from './support/server-world';
+import { backendAvailable, startBackend, type Backend } from './support/backends';
 
 // Two production server processes on one database, as behind a load balancer: any request of a
 // user may reach either. Nothing a request relies on may live in one process's memory: sign-in
@@ -23,66 +21,34 @@ import { attachWorld, type ServerWorld } from './support/server-world';
 const ORIGIN = 'http://sealpass.localhost';
 
 const BACKENDS = [
-	{ name: 'one SQLite file and a blob folder', postgres: false },
-	{ name: 'PostgreSQL and an S3 bucket', postgres: true }
+	{ name: 'one SQLite file and a blob folder', kind: 'sqlite' },
+	{ name: 'PostgreSQL and an S3 bucket', kind: 'postgres' }
 ] as const;
-
-/** A new, empty database beside TEST_DATABASE_URL's (C collation, as the tests' own), dropped after. */
-async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-	const base = new URL(testPostgresUrl()!);
-	const name = `${base.pathname.slice(1) || 'sealpass'}_servers_${randomBytes(4).toString('hex')}`;
-	const run = async (sql: string) => {
-		const client = new pg.Client({ connectionString: base.toString() });
-		await client.connect();
-		try {
-			await client.query(sql);
-		} finally {
-			await client.end();
-		}
-	};
-	await run(
-		`create database ${name} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'`
-	);
-	const url = new URL(base);
-	url.pathname = `/${name}`;
-	return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
-}
 
 for (const backend of BACKENDS) {
 	test.describe(`two servers on ${backend.name}`, () => {
 		test.describe.configure({ mode: 'serial' });
 		test.skip(
-			backend.postgres && !testPostgresUrl(),
+			!backendAvailable(backend.kind),
 			'needs a PostgreSQL server: set TEST_DATABASE_URL (CI does)'
 		);
 
 		let dataDir: string;
 		let servers: [RunningServer, RunningServer];
 		let world: ServerWorld;
-		let s3: TestS3Server | undefined;
-		let database: { url: string; drop: () => Promise<void> } | undefined;
+		let store: Backend | undefined;
 
 		test.beforeAll(async () => {
 			test.setTimeout(180_000);
 			dataDir = mkdtempSync(join(tmpdir(), 'sealpass-multi-'));
-			const env: Record<string, string> = { DATA_DIR: dataDir, SEED_DEMO: '0', ORIGIN };
-			if (backend.postgres) {
-				database = await freshPostgresDatabase();
-				s3 = await startS3Server();
-				const { bucket, endpoint, region, credentials } = s3.source;
-				Object.assign(env, {
-					DATABASE_URL: database.url,
-					BLOB_STORE: `s3://${bucket}?endpoint=${encodeURIComponent(endpoint)}&region=${region}`,
-					AWS_ACCESS_KEY_ID: credentials!.accessKeyId,
-					AWS_SECRET_ACCESS_KEY: credentials!.secretAccessKey
-				});
-			}
+			store = await startBackend(backend.kind);
+			const env = { DATA_DIR: dataDir, SEED_DEMO: '0', ORIGIN, ...store.env };
 			servers = (await Promise.all([startServer(env), startServer(env)])) as [
 				RunningServer,
 				RunningServer
 			];
 			world = await attachWorld(
-				{ url: servers[0].localUrl, dataDir, databaseUrl: database?.url },
+				{ url: servers[0].localUrl, dataDir, databaseUrl: store.databaseUrl },
 				{ count: 6, contracts: 3, origin: ORIGIN }
 			);
 		});
@@ -90,8 +56,7 @@ for (const backend of BACKENDS) {
 		test.afterAll(async () => {
 			await world?.close();
 			await Promise.all((servers ?? []).map((s) => s.stop()));
-			await s3?.close();
-			await database?.drop();
+			await store?.close();
 			rmSync(dataDir, { recursive: true, force: true });
 			rmSync(`${dataDir}.secrets.json`, { force: true });
 		});
@@ -269,6 +234,7 @@ for (const backend of BACKENDS) {
 			});
 			expect(served.status).toBe(200);
 			expect(Buffer.from(await served.arrayBuffer()).equals(Buffer.from(pdf))).toBe(true);
+			const s3 = store?.s3;
 			if (s3) {
 				// It went to the bucket, under its content hash, not to either server's folder.
 				const sha = createHash('sha256').update(pdf).digest('hex');

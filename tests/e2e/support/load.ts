@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startServer } from '../../../scripts/server-process.mjs';
 import { attachWorld } from './server-world';
 import { inconsistencies } from '../../support/consistency';
+import { postgresInconsistencies, startBackend, type BackendKind } from './backends';
 
 /*
  * The sync load: `signers` devices, each holding `manifests` confirmed manifests, all syncing at
@@ -16,6 +17,7 @@ import { inconsistencies } from '../../support/consistency';
 
 export interface LoadResult {
 	servers: number;
+	backend: BackendKind;
 	signers: number;
 	manifestsEach: number;
 	requests: number;
@@ -49,9 +51,12 @@ const BALANCER_ORIGIN = 'http://sealpass.localhost';
 export async function runLoad(
 	signers: number,
 	manifestsEach: number,
-	servers = 1
+	servers = 1,
+	/** Where the servers keep their data: the data folder's SQLite file, or PostgreSQL and S3. */
+	backendKind: BackendKind = 'sqlite'
 ): Promise<LoadResult> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'sealpass-load-'));
+	const backend = await startBackend(backendKind);
 	const origin = servers > 1 ? BALANCER_ORIGIN : undefined;
 	// Started together: on a new database they also race to migrate and seed it.
 	const running = await Promise.all(
@@ -59,7 +64,8 @@ export async function runLoad(
 			startServer({
 				DATA_DIR: dataDir,
 				SEED_DEMO: '0',
-				...(origin ? { ORIGIN: origin } : {})
+				...(origin ? { ORIGIN: origin } : {}),
+				...backend.env
 			})
 		)
 	);
@@ -67,7 +73,7 @@ export async function runLoad(
 	// One server is called at its own origin, as before; several at their ports, under one ORIGIN.
 	const urls = running.map((r) => (servers > 1 ? r.localUrl : r.url));
 	const world = await attachWorld(
-		{ url: urls[0]!, dataDir },
+		{ url: urls[0]!, dataDir, databaseUrl: backend.databaseUrl },
 		{ count: signers, contracts: manifestsEach, origin }
 	);
 	try {
@@ -140,6 +146,7 @@ export async function runLoad(
 		const round = (ms: number) => Math.round(ms * 10) / 10;
 		return {
 			servers,
+			backend: backendKind,
 			signers,
 			manifestsEach,
 			requests,
@@ -148,7 +155,9 @@ export async function runLoad(
 			accepted: new Set(answers.values()).size,
 			submissionsStored: await world.count('submissions'),
 			envelopesWithOneSubmission: perEnvelope.filter((row) => Number(row.n) === 1).length,
-			inconsistencies: await inconsistencies(world.dbPath, world.blobDir),
+			inconsistencies: backend.databaseUrl
+				? await postgresInconsistencies(world.open.db)
+				: await inconsistencies(world.dbPath, world.blobDir),
 			wallMs,
 			latencyMs: {
 				p50: round(quantile(sorted, 0.5)),
@@ -160,6 +169,7 @@ export async function runLoad(
 	} finally {
 		await world.close();
 		await Promise.all(running.map((r) => r.stop()));
+		await backend.close();
 		rmSync(dataDir, { recursive: true, force: true });
 	}
 }
