@@ -1,7 +1,13 @@
 import type { Page } from '@playwright/test';
 import { test, expect, waitForServiceWorkerControl } from './support/fixtures';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
-import { acceptInvitation, enrolAdmin, openOfflineTab } from './support/flows';
+import {
+	acceptInvitation,
+	draftContract,
+	enrolAdmin,
+	openOfflineTab,
+	sendForTwoSignatures
+} from './support/flows';
 import { deviceState } from './support/device';
 import { markAndConfirm } from './support/mark-confirm';
 import type { Envelope } from '../../src/lib/domain/envelope';
@@ -51,7 +57,6 @@ test('sequential: only the first signer is told at send; the second waits (offli
 	const contextA = await browser.newContext({ baseURL: url, locale: 'en-US' });
 	const pageA = await contextA.newPage();
 	await enrolAdmin(pageA, freshServer.setupLink!);
-	const admin = (await (await pageA.request.get('/api/me')).json()) as { profile: { id: string } };
 
 	// 李四 has an account already (invited earlier), so sending names them without an invitation.
 	const invited = await pageA.request.post('/api/admin/invites', {
@@ -70,56 +75,18 @@ test('sequential: only the first signer is told at send; the second waits (offli
 	const lisi = (await (await pageB.request.get('/api/me')).json()) as { profile: { id: string } };
 
 	// The contract: the admin signs first for 甲方, 李四 second for 乙方.
-	const { contracts } = (await (await pageA.request.get('/api/admin/contracts')).json()) as {
-		contracts: { id: string }[];
-	};
-	const pdf = await pageA.request.get(`/api/admin/contracts/${contracts[0]!.id}/document`);
 	const title = 'Sequential agreement 顺序签署协议';
-	const created = await pageA.request.post('/api/admin/contracts', {
-		headers,
-		multipart: {
-			file: { name: 'seq.pdf', mimeType: 'application/pdf', buffer: await pdf.body() },
-			meta: JSON.stringify({
-				title,
-				signingOrder: 'sequential',
-				deadline: null,
-				parties: [
-					{
-						name: '甲方 Example Co.',
-						kind: 'organisation',
-						signers: [
-							{ name: 'Admin', contact: 'boss@example.cn', userId: admin.profile.id, order: 1 }
-						]
-					},
-					{
-						name: '乙方 李四',
-						kind: 'person',
-						signers: [
-							{ name: '李四', contact: 'lisi@example.cn', userId: lisi.profile.id, order: 2 }
-						]
-					}
-				]
-			})
-		}
+	const id = await draftContract(pageA, url, title, {
+		fileName: 'seq.pdf',
+		signingOrder: 'sequential',
+		adminContact: 'boss@example.cn',
+		lisiUserId: lisi.profile.id
 	});
-	expect(created.status(), await created.text()).toBe(201);
-	const { id } = (await created.json()) as { id: string };
-	const field = (fieldId: string, signerId: string, x: number) => ({
-		id: fieldId,
-		kind: 'signature',
-		signerId,
-		page: 3,
-		rect: { x, y: 150, width: 170, height: 57 },
-		required: true
+	expect(await sendForTwoSignatures(pageA, url, id)).toMatchObject({
+		invited: 0,
+		notified: 1,
+		notifyFailed: 0
 	});
-	const fields = await pageA.request.put(`/api/admin/contracts/${id}/fields`, {
-		headers,
-		data: { fields: [field('field-a', 'signer-1', 72), field('field-b', 'signer-2', 330)] }
-	});
-	expect(fields.status(), await fields.text()).toBe(200);
-	const sent = await pageA.request.post(`/api/admin/contracts/${id}/send`, { headers });
-	expect(sent.status(), await sent.text()).toBe(200);
-	expect(await sent.json()).toMatchObject({ invited: 0, notified: 1, notifyFailed: 0 });
 
 	// At send only the first signer hears of it.
 	const atSend = (await messages(pageA)).filter((m) => m.subject.includes(title));
