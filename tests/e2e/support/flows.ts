@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from '@playwright/test';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from '@playwright/test';
 import {
 	expect,
 	addVirtualAuthenticator,
@@ -26,6 +26,21 @@ export async function enrolAdmin(page: Page, setupLink: string): Promise<Virtual
 	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
 	await expect(page).toHaveURL(/\/admin$/);
 	return authenticator;
+}
+
+/**
+ * A new English browser context on `server` (with any viewport or touch the test asks for) and
+ * a tab in it where the first admin has just enrolled with `enrolAdmin`.
+ */
+export async function adminContext(
+	browser: Browser,
+	server: { url: string; setupLink?: string | null },
+	options: BrowserContextOptions = {}
+): Promise<{ context: BrowserContext; page: Page; authenticator: VirtualAuthenticator }> {
+	const context = await browser.newContext({ baseURL: server.url, locale: 'en-US', ...options });
+	const page = await context.newPage();
+	const authenticator = await enrolAdmin(page, server.setupLink!);
+	return { context, page, authenticator };
 }
 
 /**
