@@ -1,19 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { migrateToLatest, type OpenDatabase } from '../db';
-import { openTestDatabase } from '../../../../tests/support/test-db';
+import type { OpenDatabase } from '../db';
+import { openSeededDatabase, type SeededDatabase } from '../../../../tests/support/test-server';
 import type { User } from '../db/schema';
-import { FolderBlobStore } from './blob-folder';
-import { seedIfEmpty } from './seed';
 import { JobRunner } from './job-runner';
 import { findJob } from './jobs';
 import { ConsoleNotifier, NotifyError, type Notifier, type NotifyMessage } from './notify';
 import { MESSAGE_JOB, queueMessage, sendQueuedMessage } from './outbox';
 import { createInvite } from '../auth';
 
-let dir: string;
+let seeded: SeededDatabase;
 let open: OpenDatabase;
 let now: Date;
 const clock = () => now;
@@ -21,16 +16,10 @@ let admin: User;
 
 beforeEach(async () => {
 	now = new Date('2026-03-01T08:00:00Z');
-	dir = await mkdtemp(join(tmpdir(), 'sealpass-outbox-'));
-	open = await openTestDatabase(join(dir, 'app.db'));
-	await migrateToLatest(open);
-	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
-	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
+	seeded = await openSeededDatabase('outbox', clock);
+	({ open, admin } = seeded);
 });
-afterEach(async () => {
-	await open.close();
-	await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => seeded.close());
 
 /** An SMS channel whose provider refuses the first `failures` calls, then accepts. */
 function flakySms(failures: number) {
