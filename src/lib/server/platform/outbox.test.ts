@@ -21,7 +21,10 @@ beforeEach(async () => {
 });
 afterEach(() => seeded.close());
 
-/** An SMS channel whose provider refuses the first `failures` calls, then accepts. */
+/**
+ * An SMS channel whose provider refuses the first `failures` calls, then accepts, and the
+ * notifier set around it (the console, no e-mail) that the outbox sends through.
+ */
 function flakySms(failures: number) {
 	const calls: { at: string; message: NotifyMessage }[] = [];
 	const notifier: Notifier = {
@@ -33,7 +36,12 @@ function flakySms(failures: number) {
 			}
 		}
 	};
-	return { notifier, calls };
+	const notifiers = {
+		console: new ConsoleNotifier(() => undefined),
+		smtp: null,
+		sms: notifier
+	};
+	return { notifiers, calls };
 }
 
 const options = { leaseMs: 60_000, maxAttempts: 5, retryMs: 30_000 };
@@ -41,11 +49,7 @@ const options = { leaseMs: 60_000, maxAttempts: 5, retryMs: 30_000 };
 describe('message outbox', () => {
 	it('keeps an invitation’s SMS through two provider failures and sends it on the third try, after a doubling wait', async () => {
 		const sms = flakySms(2);
-		const notifiers = {
-			console: new ConsoleNotifier(() => undefined),
-			smtp: null,
-			sms: sms.notifier
-		};
+		const { notifiers } = sms;
 		const deps = { db: open.db, clock, origin: 'https://sign.example.cn', notifiers };
 		const runner = new JobRunner(open.db, clock, options, () => undefined).register(
 			MESSAGE_JOB,
@@ -119,11 +123,7 @@ describe('message outbox', () => {
 
 	it('stops after maxAttempts as failed, with the last error kept for the operator', async () => {
 		const sms = flakySms(99);
-		const notifiers = {
-			console: new ConsoleNotifier(() => undefined),
-			smtp: null,
-			sms: sms.notifier
-		};
+		const { notifiers } = sms;
 		const deps = { db: open.db, clock, notifiers };
 		const runner = new JobRunner(open.db, clock, { ...options, maxAttempts: 2 }, () => undefined);
 		runner.register(MESSAGE_JOB, (job, owner) => sendQueuedMessage(deps, job, owner));
