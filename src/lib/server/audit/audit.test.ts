@@ -41,7 +41,7 @@ beforeEach(async () => {
 	seeded = await openSeededDatabase('audit', clock);
 	({ file, open, admin } = seeded);
 });
-afterEach(() => seeded.close());
+afterEach(() => seeded?.close());
 
 /** One event of every kind; a Record, so the compiler fails when a kind is added without one. */
 const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {

@@ -19,7 +19,7 @@ beforeEach(async () => {
 	seeded = await openSeededDatabase('outbox', clock);
 	({ open, admin } = seeded);
 });
-afterEach(() => seeded.close());
+afterEach(() => seeded?.close());
 
 /**
  * An SMS channel whose provider refuses the first `failures` calls, then accepts, and the
