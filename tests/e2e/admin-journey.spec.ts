@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import sharp from 'sharp';
 import type { Browser, Locator, Page } from '@playwright/test';
-import { test, expect, waitForServiceWorkerControl } from './support/fixtures';
-import { acceptInvitation, enrolAdmin, openOfflineTab } from './support/flows';
+import { test, expect } from './support/fixtures';
+import { acceptInvitation, downloadContract, enrolAdmin, openOfflineTab } from './support/flows';
 import { confirmWithPasskey, drawSignature } from './support/mark-confirm';
 import { carryPasskey, deviceState } from './support/device';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
@@ -94,19 +94,6 @@ async function signerPhone(
 		residentId: person.idBody + residentIdCheckChar(person.idBody)
 	});
 	return { context, page, authenticator };
-}
-
-/** Downloads the contract from its inbox card, under the service worker's control. */
-async function downloadForOffline(page: Page): Promise<Locator> {
-	await page.goto('/inbox');
-	await waitForServiceWorkerControl(page);
-	const card = page
-		.getByRole('tabpanel', { name: 'To sign' })
-		.getByTestId('envelope-card')
-		.filter({ hasText: TITLE });
-	await card.getByRole('button', { name: 'Download for offline' }).click();
-	await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
-	return card;
 }
 
 async function outboxStates(page: Page, envelopeId: string): Promise<string[]> {
@@ -294,7 +281,7 @@ test('admin proof: seal, contract with a riding seam, two signers (one offline),
 
 	await test.step('signer A (the counterparty) signs online', async () => {
 		const { page } = theirs;
-		const card = await downloadForOffline(page);
+		const card = await downloadContract(page, TITLE);
 		await card.getByRole('link', { name: 'View' }).click();
 		await expect(page.getByTestId('pdf-page')).toHaveCount(3);
 		await drawSignature(page);
@@ -304,7 +291,7 @@ test('admin proof: seal, contract with a riding seam, two signers (one offline),
 
 	await test.step('signer B downloads for offline, goes offline, signs, stamps, adds the riding seam, confirms with the passkey, then syncs back online', async () => {
 		const { context, page, authenticator } = ours;
-		await downloadForOffline(page);
+		await downloadContract(page, TITLE);
 		const offline = await openOfflineTab(context, `/inbox/${layout.id}`);
 		await carryPasskey(authenticator, offline);
 		await expect(offline.getByTestId('pdf-page')).toHaveCount(3);

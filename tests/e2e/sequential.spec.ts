@@ -1,8 +1,9 @@
 import type { Page } from '@playwright/test';
-import { test, expect, waitForServiceWorkerControl } from './support/fixtures';
+import { test, expect } from './support/fixtures';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
 import {
 	acceptInvitation,
+	downloadContract,
 	draftContract,
 	enrolAdmin,
 	openOfflineTab,
@@ -29,18 +30,6 @@ interface Message {
 async function messages(admin: Page): Promise<Message[]> {
 	return ((await (await admin.request.get('/api/admin/outbox')).json()) as { messages: Message[] })
 		.messages;
-}
-
-/** Downloads a contract from its inbox card, under the service worker, for use offline. */
-async function download(page: Page, title: string): Promise<void> {
-	await page.goto('/inbox');
-	await waitForServiceWorkerControl(page);
-	const card = page
-		.getByRole('tabpanel', { name: 'To sign' })
-		.getByTestId('envelope-card')
-		.filter({ hasText: title });
-	await card.getByRole('button', { name: 'Download for offline' }).click();
-	await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
 }
 
 /** The states of the device's outbox rows (the contract is the only one either device signs). */
@@ -95,7 +84,7 @@ test('sequential: only the first signer is told at send; the second waits (offli
 	expect(atSend[0]!.subject).toContain('Contract to sign');
 
 	// 李四's phone downloads it, then goes offline: the details say it is the admin's turn.
-	await download(pageB, title);
+	await downloadContract(pageB, title);
 	const offlineB = await openOfflineTab(contextB, '/inbox');
 	const card = offlineB.getByTestId('envelope-card').filter({ hasText: title });
 	await card.getByRole('link', { name: 'Details' }).click();
@@ -118,7 +107,7 @@ test('sequential: only the first signer is told at send; the second waits (offli
 	await contextB.setOffline(false);
 
 	// The admin signs (online) and the signature syncs.
-	await download(pageA, title);
+	await downloadContract(pageA, title);
 	await pageA.goto(`/inbox/${id}/details`);
 	await expect(pageA.getByTestId('details-turn')).toHaveText('Admin');
 	await pageA.getByRole('link', { name: 'View and sign' }).click();

@@ -1,4 +1,10 @@
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from '@playwright/test';
+import type {
+	Browser,
+	BrowserContext,
+	BrowserContextOptions,
+	Locator,
+	Page
+} from '@playwright/test';
 import {
 	expect,
 	addVirtualAuthenticator,
@@ -65,6 +71,22 @@ export async function downloadDemo(page: Page): Promise<InboxEntry> {
 	await card.getByRole('button', { name: 'Download for offline' }).click();
 	await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
 	return demo;
+}
+
+/**
+ * Downloads the contract titled `title` from its card on the inbox's To sign tab, under the
+ * service worker's control, and waits until it is on the device. Returns the card.
+ */
+export async function downloadContract(page: Page, title: string): Promise<Locator> {
+	await page.goto('/inbox');
+	await waitForServiceWorkerControl(page);
+	const card = page
+		.getByRole('tabpanel', { name: 'To sign' })
+		.getByTestId('envelope-card')
+		.filter({ hasText: title });
+	await card.getByRole('button', { name: 'Download for offline' }).click();
+	await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
+	return card;
 }
 
 /**
