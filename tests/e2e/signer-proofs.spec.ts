@@ -4,15 +4,11 @@ import {
 	type BrowserContext,
 	type Page
 } from '@playwright/test';
-import {
-	test,
-	expect,
-	waitForServiceWorkerControl,
-	type VirtualAuthenticator
-} from './support/fixtures';
+import { test, expect, type VirtualAuthenticator } from './support/fixtures';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
 import {
 	acceptInvitation,
+	downloadContract,
 	downloadDemo,
 	draftContract,
 	enrolAdmin,
@@ -221,14 +217,7 @@ test('proof 3: two signers of different parties sign the same contract offline i
 		[contextA, pageA, enrolledA, 'field-a'],
 		[contextB, pageB, enrolledB, 'field-b']
 	] as const) {
-		await page.goto('/inbox');
-		await waitForServiceWorkerControl(page);
-		const card = page
-			.getByRole('tabpanel', { name: 'To sign' })
-			.getByTestId('envelope-card')
-			.filter({ hasText: title });
-		await card.getByRole('button', { name: 'Download for offline' }).click();
-		await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
+		await downloadContract(page, title);
 		const offline = await openOfflineTab(context, `/inbox/${id}`);
 		await carryPasskey(enrolled, offline);
 		await markAndConfirm(offline, { stamp: false, seam: false, signatureField });
