@@ -5,14 +5,10 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import sharp from 'sharp';
 import type { Browser, Locator, Page } from '@playwright/test';
-import {
-	test,
-	expect,
-	addVirtualAuthenticator,
-	waitForServiceWorkerControl
-} from './support/fixtures';
-import { enrolAdmin, openOfflineTab } from './support/flows';
-import { carryPasskey, deviceState, mouseStroke } from './support/device';
+import { test, expect } from './support/fixtures';
+import { acceptInvitation, downloadContract, enrolAdmin, openOfflineTab } from './support/flows';
+import { confirmWithPasskey, drawSignature } from './support/mark-confirm';
+import { carryPasskey, deviceState } from './support/device';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
 import { multiPagePdf, qpdfEncrypted, truncated } from '../support/test-pdfs';
 import { qpdfCheck, redPixels, type Raster } from '../support/poppler';
@@ -78,81 +74,26 @@ async function invitationFor(admin: Page, contact: string) {
 	await admin.getByRole('link', { name: 'Invitations' }).click();
 	const message = admin.getByTestId('outbox-item').filter({ hasText: contact }).first();
 	await expect(message).toContainText('verification code');
-	const text = (await message.textContent())!;
-	return {
-		link: /https?:\/\/\S+\/invite\/[\w-]{22}/.exec(text)![0],
-		code: /verification code (\d{6})/.exec(text)![1]!
-	};
+	return (await message.textContent())!;
 }
 
 /**
- * A signer on their own phone: opens the invitation, types the code, enrols a passkey on the
- * phone's authenticator, gives their details, and lands in the inbox.
+ * A signer on their own phone (a browser context of its own) accepts the invitation with
+ * `acceptInvitation` and lands in the inbox.
  */
-async function acceptInvitation(
+async function signerPhone(
 	browser: Browser,
 	baseURL: string,
-	invitation: { link: string; code: string },
+	invitation: string,
 	person: { name: string; idBody: string }
 ) {
 	const context = await browser.newContext({ baseURL, locale: 'en-US' });
 	const page = await context.newPage();
-	const authenticator = await addVirtualAuthenticator(page);
-	await page.goto(invitation.link);
-	await page.getByLabel('Verification code').fill(invitation.code);
-	await page.getByRole('button', { name: 'Verify' }).click();
-	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
-	// Consent before any personal data (SPEC PC7).
-	await page.getByRole('button', { name: 'Agree and continue' }).click();
-	await expect(page.getByRole('heading', { name: 'Your personal details' })).toBeFocused();
-	await page.getByLabel('Full name').fill(person.name);
-	await page
-		.getByLabel('Resident ID number')
-		.fill(person.idBody + residentIdCheckChar(person.idBody));
-	await page.getByRole('button', { name: 'Save and continue' }).click();
-	await expect(page).toHaveURL(/\/inbox$/);
+	const authenticator = await acceptInvitation(page, invitation, {
+		name: person.name,
+		residentId: person.idBody + residentIdCheckChar(person.idBody)
+	});
 	return { context, page, authenticator };
-}
-
-/** Downloads the contract from its inbox card, under the service worker's control. */
-async function downloadForOffline(page: Page): Promise<Locator> {
-	await page.goto('/inbox');
-	await waitForServiceWorkerControl(page);
-	const card = page
-		.getByRole('tabpanel', { name: 'To sign' })
-		.getByTestId('envelope-card')
-		.filter({ hasText: TITLE });
-	await card.getByRole('button', { name: 'Download for offline' }).click();
-	await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
-	return card;
-}
-
-/** Draws a two-stroke signature on the pad, as with a finger. */
-async function drawSignature(page: Page) {
-	await page.getByTestId('marking-tools').getByRole('button', { name: 'Draw a signature' }).click();
-	const pad = page.getByRole('dialog', { name: 'Draw your signature' });
-	const canvas = pad.getByTestId('signature-canvas');
-	await mouseStroke(page, canvas, 0.1, 0.55);
-	await mouseStroke(page, canvas, 0.55, 0.9, 0.4);
-	await pad.getByRole('button', { name: 'Done' }).click();
-	await expect(pad).toBeHidden();
-}
-
-/** 确认签署: the preview, then the passkey. */
-async function confirmWithPasskey(page: Page) {
-	await page.getByRole('button', { name: 'Sign with what I placed' }).click();
-	const dialog = page.getByRole('dialog', { name: 'Preview and confirm' });
-	await expect(dialog.getByTestId('preview-hash')).toHaveAttribute(
-		'data-sha256',
-		/^[0-9a-f]{64}$/,
-		{
-			timeout: 90_000
-		}
-	);
-	await dialog.getByRole('button', { name: 'Confirm signing' }).click();
-	await expect(dialog.getByTestId('confirm-done')).toBeVisible({ timeout: 30_000 });
-	await dialog.getByRole('button', { name: 'Close' }).click();
-	await expect(dialog).toBeHidden();
 }
 
 async function outboxStates(page: Page, envelopeId: string): Promise<string[]> {
@@ -264,7 +205,7 @@ test('admin proof: seal, contract with a riding seam, two signers (one offline),
 		});
 
 	const ours = await test.step('our signer accepts the invitation and enrols a passkey', () =>
-		acceptInvitation(browser, url, ourInvite, OURS));
+		signerPhone(browser, url, ourInvite, OURS));
 
 	const layout =
 		await test.step('the admin uploads a three-page PDF with a title and two parties, places the fields of both signers and sends', async () => {
@@ -336,11 +277,11 @@ test('admin proof: seal, contract with a riding seam, two signers (one offline),
 
 	const theirs =
 		await test.step('the counterparty is invited (link and code from the admin outbox) and enrols a passkey', async () =>
-			acceptInvitation(browser, url, await invitationFor(admin, THEIRS.contact), THEIRS));
+			signerPhone(browser, url, await invitationFor(admin, THEIRS.contact), THEIRS));
 
 	await test.step('signer A (the counterparty) signs online', async () => {
 		const { page } = theirs;
-		const card = await downloadForOffline(page);
+		const card = await downloadContract(page, TITLE);
 		await card.getByRole('link', { name: 'View' }).click();
 		await expect(page.getByTestId('pdf-page')).toHaveCount(3);
 		await drawSignature(page);
@@ -350,7 +291,7 @@ test('admin proof: seal, contract with a riding seam, two signers (one offline),
 
 	await test.step('signer B downloads for offline, goes offline, signs, stamps, adds the riding seam, confirms with the passkey, then syncs back online', async () => {
 		const { context, page, authenticator } = ours;
-		await downloadForOffline(page);
+		await downloadContract(page, TITLE);
 		const offline = await openOfflineTab(context, `/inbox/${layout.id}`);
 		await carryPasskey(authenticator, offline);
 		await expect(offline.getByTestId('pdf-page')).toHaveCount(3);

@@ -1,43 +1,7 @@
-import type { Page } from '@playwright/test';
 import { test, expect } from './support/fixtures';
-import { enrolAdmin } from './support/flows';
+import { draftContract, enrolAdmin } from './support/flows';
 
 test.use({ locale: 'en-US' });
-
-/** A draft contract with two signers, made through the admin contracts API like the upload page. */
-async function draftContract(page: Page, url: string, title: string): Promise<string> {
-	const me = (await (await page.request.get('/api/me')).json()) as { profile: { id: string } };
-	const { contracts } = (await (await page.request.get('/api/admin/contracts')).json()) as {
-		contracts: { id: string }[];
-	};
-	const pdf = await page.request.get(`/api/admin/contracts/${contracts.at(-1)!.id}/document`);
-	expect(pdf.status()).toBe(200);
-	const created = await page.request.post('/api/admin/contracts', {
-		headers: { Origin: url },
-		multipart: {
-			file: { name: 'layout.pdf', mimeType: 'application/pdf', buffer: await pdf.body() },
-			meta: JSON.stringify({
-				title,
-				signingOrder: 'parallel',
-				deadline: null,
-				parties: [
-					{
-						name: '甲方 Example Co.',
-						kind: 'organisation',
-						signers: [{ name: 'Admin', contact: null, userId: me.profile.id, order: 1 }]
-					},
-					{
-						name: '乙方 李四',
-						kind: 'person',
-						signers: [{ name: '李四', contact: 'lisi@example.cn', userId: null, order: 1 }]
-					}
-				]
-			})
-		}
-	});
-	expect(created.status(), await created.text()).toBe(201);
-	return ((await created.json()) as { id: string }).id;
-}
 
 test('an admin saves a field layout as a template (saving the unsaved layout first) and applies it to another contract', async ({
 	freshServer,
@@ -48,8 +12,8 @@ test('an admin saves a field layout as a template (saving the unsaved layout fir
 	const context = await browser.newContext({ baseURL: url, locale: 'en-US' });
 	const page = await context.newPage();
 	await enrolAdmin(page, freshServer.setupLink!);
-	const first = await draftContract(page, url, 'First 第一份');
-	const second = await draftContract(page, url, 'Second 第二份');
+	const first = await draftContract(page, url, 'First 第一份', { fileName: 'layout.pdf' });
+	const second = await draftContract(page, url, 'Second 第二份', { fileName: 'layout.pdf' });
 
 	await page.goto(`/admin/contracts/${first}/edit`);
 	const fields = page.getByTestId('field');

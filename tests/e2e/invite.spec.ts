@@ -1,21 +1,9 @@
-import type { Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { test, expect, addVirtualAuthenticator } from './support/fixtures';
+import { adminContext } from './support/flows';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
-import type { RunningServer } from '../../scripts/server-process.mjs';
 
 test.use({ locale: 'en-US' });
-
-/** The admin redeems the printed setup link and enrols a passkey, as on first start. */
-async function enrolAdmin(browser: Browser, server: RunningServer): Promise<Page> {
-	const context = await browser.newContext({ baseURL: server.url, locale: 'en-US' });
-	const page = await context.newPage();
-	await addVirtualAuthenticator(page);
-	await page.goto(server.setupLink!);
-	await page.getByRole('button', { name: 'Continue as admin' }).click();
-	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
-	await expect(page).toHaveURL(/\/admin$/);
-	return page;
-}
 
 /**
  * Opens /admin/invites through the admin page's link. (A reload of a nested route under the
@@ -53,7 +41,7 @@ test('an invited signer enters the code, enrols a passkey, certifies, and signs 
 }) => {
 	// Two browsers, enrolment, certification, sign-in, and the signer's view of the admin area.
 	test.setTimeout(120_000);
-	const admin = await enrolAdmin(browser, freshServer);
+	const { page: admin } = await adminContext(browser, freshServer);
 	const { link, code } = await invite(admin, '李四', 'lisi@example.cn');
 	await expect(admin.getByTestId('invites')).toContainText('李四');
 	await expect(admin.getByTestId('invite-status').first()).toHaveText('Waiting');
@@ -190,7 +178,7 @@ test('five wrong codes lock the invite, and then the right code no longer works'
 	freshServer,
 	browser
 }) => {
-	const admin = await enrolAdmin(browser, freshServer);
+	const { page: admin } = await adminContext(browser, freshServer);
 	const { link, code } = await invite(admin, '王五', 'wangwu@example.cn');
 
 	const context = await browser.newContext({ baseURL: freshServer.url, locale: 'en-US' });
@@ -220,7 +208,7 @@ test('24 wrong codes and the right one sent at the same moment: at most five cou
 	freshServer,
 	browser
 }) => {
-	const admin = await enrolAdmin(browser, freshServer);
+	const { page: admin } = await adminContext(browser, freshServer);
 	const { link, code } = await invite(admin, '赵六', 'zhaoliu@example.cn');
 	const token = link.split('/invite/')[1]!;
 	// 25 requests on their own connections, all sent before any answer arrives.

@@ -1,20 +1,9 @@
 import type { Browser, Page } from '@playwright/test';
 import { test, expect, addVirtualAuthenticator } from './support/fixtures';
+import { adminContext } from './support/flows';
 import type { RunningServer } from '../../scripts/server-process.mjs';
 
 test.use({ locale: 'en-US' });
-
-/** The admin redeems the printed setup link and enrols a passkey, as on first start. */
-async function enrolAdmin(browser: Browser, server: RunningServer): Promise<Page> {
-	const context = await browser.newContext({ baseURL: server.url, locale: 'en-US' });
-	const page = await context.newPage();
-	await addVirtualAuthenticator(page);
-	await page.goto(server.setupLink!);
-	await page.getByRole('button', { name: 'Continue as admin' }).click();
-	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
-	await expect(page).toHaveURL(/\/admin$/);
-	return page;
-}
 
 /** Invites a member, who redeems the code and enrols a passkey in a browser of their own. */
 async function enrolMember(admin: Page, browser: Browser, server: RunningServer, name: string) {
@@ -45,7 +34,7 @@ test('MB1 MB4 MB5: an admin makes a member seal keeper, then deactivates and rea
 	browser
 }) => {
 	test.setTimeout(180_000);
-	const admin = await enrolAdmin(browser, freshServer);
+	const { page: admin } = await adminContext(browser, freshServer);
 	const member = await enrolMember(admin, browser, freshServer, '赵六');
 
 	await admin.goto('/admin');

@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { test, expect, waitForServiceWorkerControl } from './support/fixtures';
-import { enrolAdmin } from './support/flows';
+import { test, expect } from './support/fixtures';
+import { downloadContract, enrolAdmin } from './support/flows';
 import { serveBundle } from './support/bundle';
 import { sampleManifest } from '../../src/lib/domain/fixtures';
 import type { Field } from '../../src/lib/domain/envelope';
@@ -113,14 +113,7 @@ test('PG1: a field placed on a turned page is where the signer sees it and where
 	await expect(page.getByTestId('contract-status')).toHaveText('Out for signing');
 
 	// The signer's view (the admin signs for the organisation), from the device copy.
-	await page.goto('/inbox');
-	await waitForServiceWorkerControl(page);
-	const card = page
-		.getByRole('tabpanel', { name: 'To sign' })
-		.getByTestId('envelope-card')
-		.filter({ hasText: TITLE });
-	await card.getByRole('button', { name: 'Download for offline' }).click();
-	await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
+	await downloadContract(page, TITLE);
 	await page.goto(`/inbox/${id}`);
 	const frame = page.locator('[data-testid="pdf-page"][data-page="2"]');
 	await frame.scrollIntoViewIfNeeded();

@@ -1,5 +1,5 @@
 import { test, expect } from './support/fixtures';
-import { downloadDemo, enrolAdmin } from './support/flows';
+import { adminContext, downloadDemo } from './support/flows';
 
 // 拖拽到骑缝位置则为骑缝章: a seal placed on a page and dragged with the mouse onto the page's right
 // edge is previewed as a riding seam across every page while over the edge (SPEC RD3) and
@@ -12,13 +12,9 @@ test('a free seal dragged onto the right edge previews the seam on every page an
 	browser
 }) => {
 	test.setTimeout(240_000);
-	const context = await browser.newContext({
-		baseURL: freshServer.url,
-		locale: 'en-US',
+	const { context, page } = await adminContext(browser, freshServer, {
 		viewport: { width: 1280, height: 900 }
 	});
-	const page = await context.newPage();
-	await enrolAdmin(page, freshServer.setupLink!);
 	const demo = await downloadDemo(page);
 	await page.goto(`/inbox/${demo.id}`);
 	const pages = page.getByTestId('pdf-page');

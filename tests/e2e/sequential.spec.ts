@@ -1,8 +1,15 @@
 import type { Page } from '@playwright/test';
-import { test, expect, waitForServiceWorkerControl } from './support/fixtures';
+import { test, expect } from './support/fixtures';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
-import { acceptInvitation, enrolAdmin, openOfflineTab } from './support/flows';
-import { deviceState } from './support/device';
+import {
+	acceptInvitation,
+	downloadContract,
+	draftContract,
+	enrolAdmin,
+	openOfflineTab,
+	sendForTwoSignatures
+} from './support/flows';
+import { deviceOutbox } from './support/device';
 import { markAndConfirm } from './support/mark-confirm';
 import type { Envelope } from '../../src/lib/domain/envelope';
 
@@ -25,20 +32,9 @@ async function messages(admin: Page): Promise<Message[]> {
 		.messages;
 }
 
-/** Downloads a contract from its inbox card, under the service worker, for use offline. */
-async function download(page: Page, title: string): Promise<void> {
-	await page.goto('/inbox');
-	await waitForServiceWorkerControl(page);
-	const card = page
-		.getByRole('tabpanel', { name: 'To sign' })
-		.getByTestId('envelope-card')
-		.filter({ hasText: title });
-	await card.getByRole('button', { name: 'Download for offline' }).click();
-	await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
-}
-
-async function outboxStates(page: Page, envelopeId: string): Promise<string[]> {
-	return (await deviceState(page, envelopeId)).outbox.map((r) => r.state);
+/** The states of the device's outbox rows (the contract is the only one either device signs). */
+async function outboxStates(page: Page): Promise<string[]> {
+	return (await deviceOutbox(page)).map((r) => r.state);
 }
 
 test('sequential: only the first signer is told at send; the second waits (offline too) and cannot sign; after the first signs, the second is told it is their turn, signs, and the contract completes', async ({
@@ -51,7 +47,6 @@ test('sequential: only the first signer is told at send; the second waits (offli
 	const contextA = await browser.newContext({ baseURL: url, locale: 'en-US' });
 	const pageA = await contextA.newPage();
 	await enrolAdmin(pageA, freshServer.setupLink!);
-	const admin = (await (await pageA.request.get('/api/me')).json()) as { profile: { id: string } };
 
 	// 李四 has an account already (invited earlier), so sending names them without an invitation.
 	const invited = await pageA.request.post('/api/admin/invites', {
@@ -70,56 +65,18 @@ test('sequential: only the first signer is told at send; the second waits (offli
 	const lisi = (await (await pageB.request.get('/api/me')).json()) as { profile: { id: string } };
 
 	// The contract: the admin signs first for 甲方, 李四 second for 乙方.
-	const { contracts } = (await (await pageA.request.get('/api/admin/contracts')).json()) as {
-		contracts: { id: string }[];
-	};
-	const pdf = await pageA.request.get(`/api/admin/contracts/${contracts[0]!.id}/document`);
 	const title = 'Sequential agreement 顺序签署协议';
-	const created = await pageA.request.post('/api/admin/contracts', {
-		headers,
-		multipart: {
-			file: { name: 'seq.pdf', mimeType: 'application/pdf', buffer: await pdf.body() },
-			meta: JSON.stringify({
-				title,
-				signingOrder: 'sequential',
-				deadline: null,
-				parties: [
-					{
-						name: '甲方 Example Co.',
-						kind: 'organisation',
-						signers: [
-							{ name: 'Admin', contact: 'boss@example.cn', userId: admin.profile.id, order: 1 }
-						]
-					},
-					{
-						name: '乙方 李四',
-						kind: 'person',
-						signers: [
-							{ name: '李四', contact: 'lisi@example.cn', userId: lisi.profile.id, order: 2 }
-						]
-					}
-				]
-			})
-		}
+	const id = await draftContract(pageA, url, title, {
+		fileName: 'seq.pdf',
+		signingOrder: 'sequential',
+		adminContact: 'boss@example.cn',
+		lisiUserId: lisi.profile.id
 	});
-	expect(created.status(), await created.text()).toBe(201);
-	const { id } = (await created.json()) as { id: string };
-	const field = (fieldId: string, signerId: string, x: number) => ({
-		id: fieldId,
-		kind: 'signature',
-		signerId,
-		page: 3,
-		rect: { x, y: 150, width: 170, height: 57 },
-		required: true
+	expect(await sendForTwoSignatures(pageA, url, id)).toMatchObject({
+		invited: 0,
+		notified: 1,
+		notifyFailed: 0
 	});
-	const fields = await pageA.request.put(`/api/admin/contracts/${id}/fields`, {
-		headers,
-		data: { fields: [field('field-a', 'signer-1', 72), field('field-b', 'signer-2', 330)] }
-	});
-	expect(fields.status(), await fields.text()).toBe(200);
-	const sent = await pageA.request.post(`/api/admin/contracts/${id}/send`, { headers });
-	expect(sent.status(), await sent.text()).toBe(200);
-	expect(await sent.json()).toMatchObject({ invited: 0, notified: 1, notifyFailed: 0 });
 
 	// At send only the first signer hears of it.
 	const atSend = (await messages(pageA)).filter((m) => m.subject.includes(title));
@@ -127,7 +84,7 @@ test('sequential: only the first signer is told at send; the second waits (offli
 	expect(atSend[0]!.subject).toContain('Contract to sign');
 
 	// 李四's phone downloads it, then goes offline: the details say it is the admin's turn.
-	await download(pageB, title);
+	await downloadContract(pageB, title);
 	const offlineB = await openOfflineTab(contextB, '/inbox');
 	const card = offlineB.getByTestId('envelope-card').filter({ hasText: title });
 	await card.getByRole('link', { name: 'Details' }).click();
@@ -150,12 +107,12 @@ test('sequential: only the first signer is told at send; the second waits (offli
 	await contextB.setOffline(false);
 
 	// The admin signs (online) and the signature syncs.
-	await download(pageA, title);
+	await downloadContract(pageA, title);
 	await pageA.goto(`/inbox/${id}/details`);
 	await expect(pageA.getByTestId('details-turn')).toHaveText('Admin');
 	await pageA.getByRole('link', { name: 'View and sign' }).click();
 	await markAndConfirm(pageA, { stamp: false, seam: false, signatureField: 'field-a' });
-	await expect.poll(() => outboxStates(pageA, id), { timeout: 120_000 }).toEqual(['synced']);
+	await expect.poll(() => outboxStates(pageA), { timeout: 120_000 }).toEqual(['synced']);
 
 	// Now, and only now, 李四 is told it is their turn.
 	await expect
@@ -174,7 +131,7 @@ test('sequential: only the first signer is told at send; the second waits (offli
 		await expect(pageB.getByTestId('marking-tools')).toBeVisible({ timeout: 20_000 });
 	}).toPass({ timeout: 120_000 });
 	await markAndConfirm(pageB, { stamp: false, seam: false, signatureField: 'field-b' });
-	await expect.poll(() => outboxStates(pageB, id), { timeout: 120_000 }).toEqual(['synced']);
+	await expect.poll(() => outboxStates(pageB), { timeout: 120_000 }).toEqual(['synced']);
 
 	const got = (await (await pageA.request.get(`/api/envelopes/${id}`)).json()) as {
 		envelope: Envelope;

@@ -4,14 +4,17 @@ import {
 	type BrowserContext,
 	type Page
 } from '@playwright/test';
-import {
-	test,
-	expect,
-	waitForServiceWorkerControl,
-	type VirtualAuthenticator
-} from './support/fixtures';
+import { test, expect, type VirtualAuthenticator } from './support/fixtures';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
-import { acceptInvitation, downloadDemo, enrolAdmin, openOfflineTab } from './support/flows';
+import {
+	acceptInvitation,
+	downloadContract,
+	downloadDemo,
+	draftContract,
+	enrolAdmin,
+	openOfflineTab,
+	sendForTwoSignatures
+} from './support/flows';
 import { carryPasskey, deviceState } from './support/device';
 import { markAndConfirm } from './support/mark-confirm';
 import { api, signInPage, demoSeal } from './support/signing';
@@ -191,58 +194,9 @@ test('proof 3: two signers of different parties sign the same contract offline i
 	const contextA = await browser.newContext({ baseURL: url, locale: 'en-US' });
 	const pageA = await contextA.newPage();
 	const enrolledA = await enrolAdmin(pageA, freshServer.setupLink!);
-	const me = (await (await pageA.request.get('/api/me')).json()) as { profile: { id: string } };
-	const { contracts } = (await (await pageA.request.get('/api/admin/contracts')).json()) as {
-		contracts: { id: string }[];
-	};
-	const pdf = await pageA.request.get(`/api/admin/contracts/${contracts[0]!.id}/document`);
-	expect(pdf.status()).toBe(200);
 	const title = 'Joint agreement 联合协议';
-	const created = await pageA.request.post('/api/admin/contracts', {
-		headers: { Origin: url },
-		multipart: {
-			file: { name: 'joint.pdf', mimeType: 'application/pdf', buffer: await pdf.body() },
-			meta: JSON.stringify({
-				title,
-				signingOrder: 'parallel',
-				deadline: null,
-				parties: [
-					{
-						name: '甲方 Example Co.',
-						kind: 'organisation',
-						signers: [{ name: 'Admin', contact: null, userId: me.profile.id, order: 1 }]
-					},
-					{
-						name: '乙方 李四',
-						kind: 'person',
-						signers: [{ name: '李四', contact: 'lisi@example.cn', userId: null, order: 1 }]
-					}
-				]
-			})
-		}
-	});
-	expect(created.status(), await created.text()).toBe(201);
-	const { id } = (await created.json()) as { id: string };
-	const field = (fieldId: string, signerId: string, x: number) => ({
-		id: fieldId,
-		kind: 'signature',
-		signerId,
-		page: 3,
-		rect: { x, y: 150, width: 170, height: 57 },
-		required: true
-	});
-	const fields = await pageA.request.put(`/api/admin/contracts/${id}/fields`, {
-		headers: { Origin: url },
-		data: {
-			fields: [field('field-a', 'signer-1', 72), field('field-b', 'signer-2', 330)]
-		}
-	});
-	expect(fields.status(), await fields.text()).toBe(200);
-	const sent = await pageA.request.post(`/api/admin/contracts/${id}/send`, {
-		headers: { Origin: url }
-	});
-	expect(sent.status(), await sent.text()).toBe(200);
-	expect(((await sent.json()) as { invited: number }).invited).toBe(1);
+	const id = await draftContract(pageA, url, title, { fileName: 'joint.pdf' });
+	expect((await sendForTwoSignatures(pageA, url, id)).invited).toBe(1);
 	const { messages } = (await (await pageA.request.get('/api/admin/outbox')).json()) as {
 		messages: { recipient: string; body: string }[];
 	};
@@ -263,14 +217,7 @@ test('proof 3: two signers of different parties sign the same contract offline i
 		[contextA, pageA, enrolledA, 'field-a'],
 		[contextB, pageB, enrolledB, 'field-b']
 	] as const) {
-		await page.goto('/inbox');
-		await waitForServiceWorkerControl(page);
-		const card = page
-			.getByRole('tabpanel', { name: 'To sign' })
-			.getByTestId('envelope-card')
-			.filter({ hasText: title });
-		await card.getByRole('button', { name: 'Download for offline' }).click();
-		await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
+		await downloadContract(page, title);
 		const offline = await openOfflineTab(context, `/inbox/${id}`);
 		await carryPasskey(enrolled, offline);
 		await markAndConfirm(offline, { stamp: false, seam: false, signatureField });

@@ -10,6 +10,7 @@ import { storeBlob } from '../../src/lib/server/platform/blob-store';
 import { FolderBlobStore } from '../../src/lib/server/platform/blob-folder';
 import { definitionJson } from '../../src/lib/server/contracts/envelopes';
 import { worldEnvelope } from '../support/signer-world';
+import { insertUsers } from '../support/test-server';
 
 // Two organisations on one production server, over HTTP (SPEC A9, MB2 and every id route):
 // the demo organisation's administrator and one of its signers ask for the other organisation's
@@ -40,16 +41,9 @@ test.beforeAll(async () => {
 		.where('role', '=', 'admin')
 		.where('org_id', '!=', 'org-world')
 		.executeTakeFirstOrThrow();
-	await world.open.db
-		.insertInto('users')
-		.values({
-			id: 'demo-signer',
-			org_id: demoAdmin.org_id,
-			display_name: 'Demo signer',
-			role: 'signer',
-			created_at: new Date().toISOString()
-		})
-		.execute();
+	await insertUsers(world.open.db, new Date().toISOString(), [
+		{ id: 'demo-signer', org: demoAdmin.org_id, displayName: 'Demo signer' }
+	]);
 	const clock = () => new Date();
 	adminA = `sp_session=${(await createSession(world.open.db, demoAdmin.id, clock)).token}`;
 	signerA = `sp_session=${(await createSession(world.open.db, 'demo-signer', clock)).token}`;

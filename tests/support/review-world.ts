@@ -6,7 +6,10 @@ import { manifestChallenge } from '../../src/lib/domain/canonical';
 import { placeOf, sampleEnvelope, sampleManifest } from '../../src/lib/domain/fixtures';
 import type { Manifest } from '../../src/lib/domain/manifest';
 import type { SubmissionAccepted, SubmissionRefused } from '../../src/lib/domain/api-types';
+import { loadSigningIdentity, type SigningIdentity } from '../../src/lib/server/signing';
 import { type FakeAuthenticator } from './fake-authenticator';
+import { A4, multiPagePdf } from './test-pdfs';
+import { join } from 'node:path';
 import { insertSeal } from './seals';
 import {
 	DOC_HASH,
@@ -204,4 +207,23 @@ export async function createReviewWorld(
 			ingestSubmission(deps, alice, await body(envelopeId, options)),
 		close: server.close
 	};
+}
+
+/**
+ * A world for the tests that finalise contracts: contracts alice alone signs (her signature
+ * completes them) over a real three-page original, and the signing identity the platform seals
+ * them with, made in the world's folder and valid from a day before the clock starts.
+ */
+export async function createFinalisingWorld(
+	start = new Date('2026-03-01T08:00:00Z')
+): Promise<{ world: ReviewWorld; identity: SigningIdentity }> {
+	const world = await createReviewWorld(start, {
+		original: await multiPagePdf([A4, A4, A4]),
+		solo: true
+	});
+	const identity = await loadSigningIdentity(
+		{ kind: 'generated', dir: join(world.dir, 'signing') },
+		{ now: new Date(start.getTime() - 24 * 3600_000) }
+	);
+	return { world, identity };
 }

@@ -91,6 +91,45 @@ export async function openTestServer(
 	};
 }
 
+/** A database seeded as on a first start, without the demo contract. */
+export interface SeededDatabase {
+	dir: string;
+	/** The database's path, for a raw second connection to it (see openRawConnection). */
+	file: string;
+	open: OpenDatabase;
+	/** The one organisation's admin the seed makes. */
+	admin: User;
+	/** Closes the database and removes the folder. */
+	close: () => Promise<void>;
+}
+
+/**
+ * A migrated database in a fresh temporary folder, seeded as the app seeds an empty one on
+ * first start (one organisation and its admin, no demo), with the test's own clock: for the
+ * tests of what an admin's organisation does before any contract exists.
+ */
+export async function openSeededDatabase(prefix: string, clock: Clock): Promise<SeededDatabase> {
+	// Loaded here for the same reason as in openTestServer: both use Vite-only imports.
+	const { migrateToLatest } = await import('../../src/lib/server/db');
+	const { seedIfEmpty } = await import('../../src/lib/server/platform/seed');
+	const dir = await mkdtemp(join(tmpdir(), `sealpass-${prefix}-`));
+	const file = join(dir, 'app.db');
+	const open = await openTestDatabase(file);
+	await migrateToLatest(open);
+	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
+	const admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
+	return {
+		dir,
+		file,
+		open,
+		admin,
+		close: async () => {
+			await open.close();
+			await rm(dir, { recursive: true, force: true });
+		}
+	};
+}
+
 /**
  * Organisations by id; 'org' is 示例 / Demo unless named otherwise. They start certified
  * (已认证, SPEC OC5) so the worlds can make and stamp seals; a test of certification asks for

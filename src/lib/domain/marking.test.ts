@@ -25,7 +25,7 @@ import {
 	validDateText
 } from './marking';
 import { composeManifest, emptyDraft, type Draft } from './draft';
-import { mmToPt, type Field } from './envelope';
+import { mmToPt, type Envelope, type Field } from './envelope';
 import {
 	sampleEnvelope,
 	sampleManifest,
@@ -34,13 +34,37 @@ import {
 	sampleSeals,
 	SAMPLE_TICKET_ISSUED_AT
 } from './fixtures';
-import { validateManifest } from './rules';
+import { validateManifest, type ValidationContext } from './rules';
 
 const A4 = { width: 595.28, height: 841.89 };
 const SEAL = { width: 42, height: 42 };
 
 function field(id: string): Field {
 	return sampleEnvelope().fields.find((f) => f.id === id)!;
+}
+
+/** What the server knows when it checks alice's manifest: her images and her authorised seal. */
+function aliceContext(): ValidationContext {
+	return {
+		accepted: [],
+		images: new Set([SIGNATURE_IMAGE, SEAL_IMAGE]),
+		authorisedSeals: new Set(['seal-contract']),
+		seals: sampleSeals(),
+		ticketIssuedAt: SAMPLE_TICKET_ISSUED_AT
+	};
+}
+
+/** Alice's signed manifest of `draft`, composed as her device composes it. */
+function aliceManifest(envelope: Envelope, draft: Draft) {
+	return composeManifest({
+		envelope,
+		signerId: 'alice',
+		credentialId: 'c',
+		ticket: { id: 't', nonce: 'bm9uY2Utbm9uY2Utbm9uY2Utbm9uY2Utbm9uY2U' },
+		deviceTime: '2026-11-30T08:00:00.000Z',
+		decision: { kind: 'signed' },
+		draft
+	});
 }
 
 describe('date text', () => {
@@ -106,28 +130,13 @@ describe('fields done and required fields', () => {
 	});
 
 	it('K4/R11: missingRequired lists exactly the fields validateManifest reports as FIELD_MISSING', () => {
-		const images = new Set([SIGNATURE_IMAGE, SEAL_IMAGE]);
-		const ctx = {
-			accepted: [],
-			images,
-			authorisedSeals: new Set(['seal-contract']),
-			seals: sampleSeals(),
-			ticketIssuedAt: SAMPLE_TICKET_ISSUED_AT
-		};
+		const ctx = aliceContext();
 		const drafts: Draft[] = [emptyDraft(), fullDraft()];
 		const half = fullDraft();
 		delete half.fills['f-seal-a'];
 		drafts.push(half);
 		for (const draft of drafts) {
-			const manifest = composeManifest({
-				envelope: env,
-				signerId: 'alice',
-				credentialId: 'c',
-				ticket: { id: 't', nonce: 'bm9uY2Utbm9uY2Utbm9uY2Utbm9uY2Utbm9uY2U' },
-				deviceTime: '2026-11-30T08:00:00.000Z',
-				decision: { kind: 'signed' },
-				draft
-			});
+			const manifest = aliceManifest(env, draft);
 			const reported = validateManifest(env, manifest, ctx)
 				.filter((p) => p.code === 'FIELD_MISSING')
 				.map((p) => p.path.replace('fields.', ''));
@@ -279,13 +288,7 @@ describe('riding seams', () => {
 		expect(seam.edge).toBe('right');
 		expect(seam.position).toBeCloseTo((380 + 60) / A4.height, 9);
 		const manifest = { ...sampleManifest(), ridingSeams: [seam] };
-		const problems = validateManifest(env, manifest, {
-			accepted: [],
-			images: new Set([SIGNATURE_IMAGE, SEAL_IMAGE]),
-			authorisedSeals: new Set(['seal-contract']),
-			seals: sampleSeals(),
-			ticketIssuedAt: SAMPLE_TICKET_ISSUED_AT
-		});
+		const problems = validateManifest(env, manifest, aliceContext());
 		expect(problems).toEqual([]);
 	});
 });
@@ -351,22 +354,8 @@ describe('riding seam by dragging (RD1, RD2)', () => {
 		expect(slices.every((s) => s.clip.x + s.clip.width === A4.width)).toBe(true);
 		// The server's rules find nothing wrong with the seam (R5–R7, R13, R15).
 		const env = sampleEnvelope();
-		const manifest = composeManifest({
-			envelope: env,
-			signerId: 'alice',
-			credentialId: 'c',
-			ticket: { id: 't', nonce: 'bm9uY2Utbm9uY2Utbm9uY2Utbm9uY2Utbm9uY2U' },
-			deviceTime: '2026-11-30T08:00:00.000Z',
-			decision: { kind: 'signed' },
-			draft: { ...emptyDraft(), ridingSeams: [seam] }
-		});
-		const problems = validateManifest(env, manifest, {
-			accepted: [],
-			images: new Set([SIGNATURE_IMAGE, SEAL_IMAGE]),
-			authorisedSeals: new Set(['seal-contract']),
-			seals: sampleSeals(),
-			ticketIssuedAt: SAMPLE_TICKET_ISSUED_AT
-		});
+		const manifest = aliceManifest(env, { ...emptyDraft(), ridingSeams: [seam] });
+		const problems = validateManifest(env, manifest, aliceContext());
 		expect(problems.filter((p) => p.path.startsWith('ridingSeams'))).toEqual([]);
 	});
 

@@ -1,4 +1,10 @@
-import type { BrowserContext, Page } from '@playwright/test';
+import type {
+	Browser,
+	BrowserContext,
+	BrowserContextOptions,
+	Locator,
+	Page
+} from '@playwright/test';
 import {
 	expect,
 	addVirtualAuthenticator,
@@ -29,6 +35,21 @@ export async function enrolAdmin(page: Page, setupLink: string): Promise<Virtual
 }
 
 /**
+ * A new English browser context on `server` (with any viewport or touch the test asks for) and
+ * a tab in it where the first admin has just enrolled with `enrolAdmin`.
+ */
+export async function adminContext(
+	browser: Browser,
+	server: { url: string; setupLink?: string | null },
+	options: BrowserContextOptions = {}
+): Promise<{ context: BrowserContext; page: Page; authenticator: VirtualAuthenticator }> {
+	const context = await browser.newContext({ baseURL: server.url, locale: 'en-US', ...options });
+	const page = await context.newPage();
+	const authenticator = await enrolAdmin(page, server.setupLink!);
+	return { context, page, authenticator };
+}
+
+/**
  * Opens the inbox under the service worker's control and returns the one (demo) contract it
  * lists, without downloading it.
  */
@@ -50,6 +71,22 @@ export async function downloadDemo(page: Page): Promise<InboxEntry> {
 	await card.getByRole('button', { name: 'Download for offline' }).click();
 	await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
 	return demo;
+}
+
+/**
+ * Downloads the contract titled `title` from its card on the inbox's To sign tab, under the
+ * service worker's control, and waits until it is on the device. Returns the card.
+ */
+export async function downloadContract(page: Page, title: string): Promise<Locator> {
+	await page.goto('/inbox');
+	await waitForServiceWorkerControl(page);
+	const card = page
+		.getByRole('tabpanel', { name: 'To sign' })
+		.getByTestId('envelope-card')
+		.filter({ hasText: title });
+	await card.getByRole('button', { name: 'Download for offline' }).click();
+	await expect(card.getByTestId('offline-badge')).toHaveText('Available offline');
+	return card;
 }
 
 /**
@@ -90,4 +127,96 @@ export async function acceptInvitation(
 	await page.getByRole('button', { name: 'Save and continue' }).click();
 	await expect(page).toHaveURL(/\/inbox$/);
 	return authenticator;
+}
+
+/**
+ * Makes a draft contract through the admin contracts API as the upload page does: the demo
+ * contract's PDF (the oldest listed) under a new title, with two parties, the signed-in admin
+ * for 甲方 and 李四 for 乙方. A sequential one has the admin sign first. 李四 is named by their
+ * account when they have one; without it, sending invites them. Returns the contract's id.
+ */
+export async function draftContract(
+	page: Page,
+	url: string,
+	title: string,
+	{
+		fileName = 'contract.pdf',
+		signingOrder = 'parallel',
+		adminContact = null,
+		lisiUserId = null
+	}: {
+		fileName?: string;
+		signingOrder?: 'parallel' | 'sequential';
+		adminContact?: string | null;
+		lisiUserId?: string | null;
+	} = {}
+): Promise<string> {
+	const me = (await (await page.request.get('/api/me')).json()) as { profile: { id: string } };
+	const { contracts } = (await (await page.request.get('/api/admin/contracts')).json()) as {
+		contracts: { id: string }[];
+	};
+	const pdf = await page.request.get(`/api/admin/contracts/${contracts.at(-1)!.id}/document`);
+	expect(pdf.status()).toBe(200);
+	const created = await page.request.post('/api/admin/contracts', {
+		headers: { Origin: url },
+		multipart: {
+			file: { name: fileName, mimeType: 'application/pdf', buffer: await pdf.body() },
+			meta: JSON.stringify({
+				title,
+				signingOrder,
+				deadline: null,
+				parties: [
+					{
+						name: '甲方 Example Co.',
+						kind: 'organisation',
+						signers: [{ name: 'Admin', contact: adminContact, userId: me.profile.id, order: 1 }]
+					},
+					{
+						name: '乙方 李四',
+						kind: 'person',
+						signers: [
+							{
+								name: '李四',
+								contact: 'lisi@example.cn',
+								userId: lisiUserId,
+								order: signingOrder === 'sequential' ? 2 : 1
+							}
+						]
+					}
+				]
+			})
+		}
+	});
+	expect(created.status(), await created.text()).toBe(201);
+	return ((await created.json()) as { id: string }).id;
+}
+
+/**
+ * Places one signature field for each signer of a `draftContract` on page 3 (field-a for the
+ * admin, field-b for 李四) and sends the contract. Returns what sending answered (who was
+ * invited and notified) for the caller to check.
+ */
+export async function sendForTwoSignatures(
+	page: Page,
+	url: string,
+	id: string
+): Promise<{ invited: number; notified: number; notifyFailed: number }> {
+	const field = (fieldId: string, signerId: string, x: number) => ({
+		id: fieldId,
+		kind: 'signature',
+		signerId,
+		page: 3,
+		rect: { x, y: 150, width: 170, height: 57 },
+		required: true
+	});
+	const fields = await page.request.put(`/api/admin/contracts/${id}/fields`, {
+		headers: { Origin: url },
+		data: { fields: [field('field-a', 'signer-1', 72), field('field-b', 'signer-2', 330)] }
+	});
+	expect(fields.status(), await fields.text()).toBe(200);
+	const sent = await page.request.post(`/api/admin/contracts/${id}/send`, {
+		headers: { Origin: url }
+	});
+	expect(sent.status(), await sent.text()).toBe(200);
+	return (await sent.json()) as { invited: number; notified: number; notifyFailed: number };
 }

@@ -18,13 +18,7 @@ export async function markAndConfirm(
 ): Promise<string> {
 	const tools = offline.getByTestId('marking-tools');
 	await expect(offline.getByTestId('pdf-page')).toHaveCount(pages);
-	await tools.getByRole('button', { name: 'Draw a signature' }).click();
-	const pad = offline.getByRole('dialog', { name: 'Draw your signature' });
-	const canvas = pad.getByTestId('signature-canvas');
-	await mouseStroke(offline, canvas, 0.1, 0.55);
-	await mouseStroke(offline, canvas, 0.55, 0.9, 0.4);
-	await pad.getByRole('button', { name: 'Done' }).click();
-	await expect(pad).toBeHidden();
+	await drawSignature(offline);
 	await expect(offline.locator(`[data-field="${signatureField}"]`)).toHaveAttribute(
 		'data-filled',
 		'true'
@@ -49,8 +43,27 @@ export async function markAndConfirm(
 		}
 	}
 
-	await offline.getByRole('button', { name: 'Sign with what I placed' }).click();
-	const dialog = offline.getByRole('dialog', { name: 'Preview and confirm' });
+	return confirmWithPasskey(offline);
+}
+
+/** Draws a two-stroke signature on the marking tools' pad, as with a finger, and closes it. */
+export async function drawSignature(page: Page): Promise<void> {
+	await page.getByTestId('marking-tools').getByRole('button', { name: 'Draw a signature' }).click();
+	const pad = page.getByRole('dialog', { name: 'Draw your signature' });
+	const canvas = pad.getByTestId('signature-canvas');
+	await mouseStroke(page, canvas, 0.1, 0.55);
+	await mouseStroke(page, canvas, 0.55, 0.9, 0.4);
+	await pad.getByRole('button', { name: 'Done' }).click();
+	await expect(pad).toBeHidden();
+}
+
+/**
+ * 确认签署 with what is placed: the preview, then the passkey, then the dialog closed. Returns
+ * the SHA-256 of the preview the signer confirmed.
+ */
+export async function confirmWithPasskey(page: Page): Promise<string> {
+	await page.getByRole('button', { name: 'Sign with what I placed' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Preview and confirm' });
 	const hash = dialog.getByTestId('preview-hash');
 	await expect(hash).toHaveAttribute('data-sha256', /^[0-9a-f]{64}$/, { timeout: 90_000 });
 	const previewHash = (await hash.getAttribute('data-sha256'))!;

@@ -1,15 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { migrateToLatest, type OpenDatabase } from '../db';
+import type { OpenDatabase } from '../db';
 import type { User } from '../db/schema';
-import { FolderBlobStore } from '../platform/blob-folder';
-import { seedIfEmpty } from '../platform/seed';
 import { anchorAuditHead, appendAudit, listAudit, recordAudit, verifyAuditLog } from './audit';
 import { appendAuthEvent } from '../auth';
 import { hmacHex, randomServerKeys, serverKey, useServerKeys } from '../platform/secrets';
@@ -24,19 +21,15 @@ import {
 	type AuditEvent,
 	type AuditKind
 } from '$lib/domain/audit';
-import {
-	openRawConnection,
-	openTestDatabase,
-	testDatabaseUrl,
-	testEngine
-} from '../../../../tests/support/test-db';
+import { openRawConnection, testDatabaseUrl, testEngine } from '../../../../tests/support/test-db';
+import { openSeededDatabase, type SeededDatabase } from '../../../../tests/support/test-server';
 
 // Real databases throughout (SQLite files, or PostgreSQL with TEST_DATABASE_URL); tampering goes
 // through a second, raw connection, exactly as someone with access to the database would do it.
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url));
 
-let dir: string;
+let seeded: SeededDatabase;
 let file: string;
 let open: OpenDatabase;
 let now: Date;
@@ -45,17 +38,10 @@ let admin: User;
 
 beforeEach(async () => {
 	now = new Date('2026-03-01T08:00:00Z');
-	dir = await mkdtemp(join(tmpdir(), 'sealpass-audit-'));
-	file = join(dir, 'app.db');
-	open = await openTestDatabase(file);
-	await migrateToLatest(open);
-	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
-	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
+	seeded = await openSeededDatabase('audit', clock);
+	({ file, open, admin } = seeded);
 });
-afterEach(async () => {
-	await open.close();
-	await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => seeded?.close());
 
 /** One event of every kind; a Record, so the compiler fails when a kind is added without one. */
 const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {

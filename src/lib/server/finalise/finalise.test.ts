@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createReviewWorld, type ReviewWorld } from '../../../../tests/support/review-world';
-import { multiPagePdf, A4 } from '../../../../tests/support/test-pdfs';
+import { createFinalisingWorld, type ReviewWorld } from '../../../../tests/support/review-world';
 import { pdfsig, qpdfCheck } from '../../../../tests/support/poppler';
-import { join } from 'node:path';
 import { checkPdfSignature } from '$lib/pdf/pdf-signature';
-import { loadSigningIdentity, signPdf as padesSign, type SigningIdentity } from '../signing';
+import { signPdf as padesSign, type SigningIdentity } from '../signing';
 import { pdfText } from '../../../../tests/support/pdf-text';
 import { JobRunner } from '../platform/job-runner';
 import { claimJob, findJob } from '../platform/jobs';
@@ -68,15 +66,7 @@ async function finalisedEvents(id: string) {
 }
 
 beforeEach(async () => {
-	world = await createReviewWorld(new Date('2026-03-01T08:00:00Z'), {
-		original: await multiPagePdf([A4, A4, A4]),
-		solo: true
-	});
-	// The certificate must be valid at the test clock's time, a day before it starts.
-	identity = await loadSigningIdentity(
-		{ kind: 'generated', dir: join(world.dir, 'signing') },
-		{ now: new Date('2026-02-28T08:00:00Z') }
-	);
+	({ world, identity } = await createFinalisingWorld());
 	signPdf = (pdf, signingTime) => padesSign(pdf, identity, { signingTime });
 	runner = makeRunner();
 	logs.length = 0;

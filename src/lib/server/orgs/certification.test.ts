@@ -10,18 +10,21 @@ import { verifyAuditLog } from '../audit';
 import { authoriseSeal, createSeal } from '../seals';
 import { usccCheckChar } from '$lib/domain/validators';
 import { ORG_PRIVACY_VERSION, type OrgApplicationInput } from '$lib/domain/org-certification';
-import { SimulatedBank } from './bank';
+// Through the feature's index, as the endpoints call it.
 import {
+	SimulatedBank,
+	applicationFile,
 	applyForCertification,
+	certificationQueue,
 	certificationStatus,
 	confirmDeposit,
+	decideCertification,
 	noteOrgPayment,
 	startOrgDeposit,
 	startPlatformDeposit,
 	uploadLetter,
 	type CertDeps
-} from './certification';
-import { applicationFile, certificationQueue, decideCertification } from './review';
+} from '.';
 
 // A real SQLite file and blob store (tests/support/test-server.ts); names cite SPEC OC rules.
 

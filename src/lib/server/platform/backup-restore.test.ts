@@ -4,15 +4,14 @@ import { testEngine } from '../../../../tests/support/test-db';
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createReviewWorld, type ReviewWorld } from '../../../../tests/support/review-world';
+import { createFinalisingWorld, type ReviewWorld } from '../../../../tests/support/review-world';
 import { inconsistencies } from '../../../../tests/support/consistency';
-import { multiPagePdf, A4 } from '../../../../tests/support/test-pdfs';
 import { FINALISE_JOB } from '$lib/domain/completion';
 import { unpackEvidence } from '$lib/evidence/format';
 import { verifyEvidence } from '$lib/evidence/verify';
 import { currentMigration, migrateToLatest, migrationNames, openDatabase } from '../db';
 import { verifyAuditLog } from '../audit';
-import { loadSigningIdentity, signPdf, type SigningIdentity } from '../signing';
+import { signPdf, type SigningIdentity } from '../signing';
 import { evidenceArchive, finaliseEnvelope } from '../finalise';
 import { FolderBlobStore } from './blob-folder';
 import { sha256Of } from './blob-store';
@@ -28,14 +27,7 @@ let identity: SigningIdentity;
 let scratch: string;
 
 beforeEach(async () => {
-	world = await createReviewWorld(new Date('2026-03-01T08:00:00Z'), {
-		original: await multiPagePdf([A4, A4, A4]),
-		solo: true
-	});
-	identity = await loadSigningIdentity(
-		{ kind: 'generated', dir: join(world.dir, 'signing') },
-		{ now: new Date('2026-02-28T08:00:00Z') }
-	);
+	({ world, identity } = await createFinalisingWorld());
 	scratch = await mkdtemp(join(tmpdir(), 'sealpass-backup-'));
 });
 

@@ -1,19 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { migrateToLatest, type OpenDatabase } from '../db';
-import { openTestDatabase } from '../../../../tests/support/test-db';
+import type { OpenDatabase } from '../db';
+import { openSeededDatabase, type SeededDatabase } from '../../../../tests/support/test-server';
 import type { User } from '../db/schema';
-import { FolderBlobStore } from './blob-folder';
-import { seedIfEmpty } from './seed';
 import { JobRunner } from './job-runner';
 import { findJob } from './jobs';
 import { ConsoleNotifier, NotifyError, type Notifier, type NotifyMessage } from './notify';
 import { MESSAGE_JOB, queueMessage, sendQueuedMessage } from './outbox';
 import { createInvite } from '../auth';
 
-let dir: string;
+let seeded: SeededDatabase;
 let open: OpenDatabase;
 let now: Date;
 const clock = () => now;
@@ -21,18 +16,15 @@ let admin: User;
 
 beforeEach(async () => {
 	now = new Date('2026-03-01T08:00:00Z');
-	dir = await mkdtemp(join(tmpdir(), 'sealpass-outbox-'));
-	open = await openTestDatabase(join(dir, 'app.db'));
-	await migrateToLatest(open);
-	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
-	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
+	seeded = await openSeededDatabase('outbox', clock);
+	({ open, admin } = seeded);
 });
-afterEach(async () => {
-	await open.close();
-	await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => seeded?.close());
 
-/** An SMS channel whose provider refuses the first `failures` calls, then accepts. */
+/**
+ * An SMS channel whose provider refuses the first `failures` calls, then accepts, and the
+ * notifier set around it (the console, no e-mail) that the outbox sends through.
+ */
 function flakySms(failures: number) {
 	const calls: { at: string; message: NotifyMessage }[] = [];
 	const notifier: Notifier = {
@@ -44,7 +36,12 @@ function flakySms(failures: number) {
 			}
 		}
 	};
-	return { notifier, calls };
+	const notifiers = {
+		console: new ConsoleNotifier(() => undefined),
+		smtp: null,
+		sms: notifier
+	};
+	return { notifiers, calls };
 }
 
 const options = { leaseMs: 60_000, maxAttempts: 5, retryMs: 30_000 };
@@ -52,11 +49,7 @@ const options = { leaseMs: 60_000, maxAttempts: 5, retryMs: 30_000 };
 describe('message outbox', () => {
 	it('keeps an invitation’s SMS through two provider failures and sends it on the third try, after a doubling wait', async () => {
 		const sms = flakySms(2);
-		const notifiers = {
-			console: new ConsoleNotifier(() => undefined),
-			smtp: null,
-			sms: sms.notifier
-		};
+		const { notifiers } = sms;
 		const deps = { db: open.db, clock, origin: 'https://sign.example.cn', notifiers };
 		const runner = new JobRunner(open.db, clock, options, () => undefined).register(
 			MESSAGE_JOB,
@@ -130,11 +123,7 @@ describe('message outbox', () => {
 
 	it('stops after maxAttempts as failed, with the last error kept for the operator', async () => {
 		const sms = flakySms(99);
-		const notifiers = {
-			console: new ConsoleNotifier(() => undefined),
-			smtp: null,
-			sms: sms.notifier
-		};
+		const { notifiers } = sms;
 		const deps = { db: open.db, clock, notifiers };
 		const runner = new JobRunner(open.db, clock, { ...options, maxAttempts: 2 }, () => undefined);
 		runner.register(MESSAGE_JOB, (job, owner) => sendQueuedMessage(deps, job, owner));

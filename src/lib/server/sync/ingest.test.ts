@@ -115,6 +115,21 @@ async function aliceManifest(overrides: Partial<Manifest> = {}): Promise<Manifes
 	});
 }
 
+/** Bob's manifest with a fresh ticket of his: no marks unless `overrides` brings them. */
+async function bobManifest(overrides: Partial<Manifest> = {}): Promise<Manifest> {
+	const ticket = await ticketFor(bob, bobKey);
+	return sampleManifest({
+		docHash: DOC_HASH,
+		signerId: 'bob',
+		credentialId: bobKey.credentialId,
+		ticket: { id: ticket.id, nonce: ticket.nonce },
+		fills: [],
+		seals: [],
+		ridingSeams: [],
+		...overrides
+	});
+}
+
 async function bodyFor(
 	manifest: Manifest,
 	key: FakeAuthenticator,
@@ -212,20 +227,13 @@ describe('ingestSubmission', () => {
 		expect(credential.counter).toBe(1);
 
 		// Bob signs with the same signature image: it is stored once, and the envelope completes.
-		const bobTicket = await ticketFor(bob, bobKey);
-		const bobManifest = sampleManifest({
-			docHash: DOC_HASH,
-			signerId: 'bob',
-			credentialId: bobKey.credentialId,
-			ticket: { id: bobTicket.id, nonce: bobTicket.nonce },
-			fills: [{ ...placeOf('f-sig-b'), kind: 'signature', image: sig }],
-			seals: [],
-			ridingSeams: []
+		const bobsManifest = await bobManifest({
+			fills: [{ ...placeOf('f-sig-b'), kind: 'signature', image: sig }]
 		});
 		const second = await ingestSubmission(
 			deps,
 			bob,
-			await bodyFor(bobManifest, bobKey, {
+			await bodyFor(bobsManifest, bobKey, {
 				images: { [sig]: Buffer.from(sigPng).toString('base64') }
 			})
 		);
@@ -476,17 +484,7 @@ describe('ingestSubmission', () => {
 		);
 		expect(code(again)).toBeNull();
 
-		const bobTicket = await ticketFor(bob, bobKey);
-		const declined = sampleManifest({
-			docHash: DOC_HASH,
-			signerId: 'bob',
-			credentialId: bobKey.credentialId,
-			ticket: { id: bobTicket.id, nonce: bobTicket.nonce },
-			decision: { kind: 'rejected', reason: '金额有误' },
-			fills: [],
-			seals: [],
-			ridingSeams: []
-		});
+		const declined = await bobManifest({ decision: { kind: 'rejected', reason: '金额有误' } });
 		expect((await ingestSubmission(deps, bob, await bodyFor(declined, bobKey))).status).toBe(201);
 	});
 
@@ -789,27 +787,20 @@ describe('ingestSubmission', () => {
 			(await ingestSubmission(deps, alice, await bodyFor(await aliceManifest(), aliceKey))).status
 		).toBe(201);
 		// The server holds Alice's signature now(). Bob names it without the bytes: not his to reuse.
-		const bobTicket = await ticketFor(bob, bobKey);
-		const bobManifest = sampleManifest({
-			docHash: DOC_HASH,
-			signerId: 'bob',
-			credentialId: bobKey.credentialId,
-			ticket: { id: bobTicket.id, nonce: bobTicket.nonce },
-			fills: [{ ...placeOf('f-sig-b'), kind: 'signature', image: sig }],
-			seals: [],
-			ridingSeams: []
+		const bobsManifest = await bobManifest({
+			fills: [{ ...placeOf('f-sig-b'), kind: 'signature', image: sig }]
 		});
 		const borrowed = await ingestSubmission(
 			deps,
 			bob,
-			await bodyFor(bobManifest, bobKey, { images: {} })
+			await bodyFor(bobsManifest, bobKey, { images: {} })
 		);
 		expect(code(borrowed)).toBe('IMAGE_MISSING');
 		// With the bytes it is his own drawing as far as the server can tell, and accepted.
 		const sent = await ingestSubmission(
 			deps,
 			bob,
-			await bodyFor(bobManifest, bobKey, {
+			await bodyFor(bobsManifest, bobKey, {
 				images: { [sig]: Buffer.from(sigPng).toString('base64') }
 			})
 		);
@@ -893,17 +884,7 @@ describe('audit trail of ingest (SPEC A1, A4)', () => {
 		const body = await bodyFor(await aliceManifest(), aliceKey);
 		const signed = await ingestSubmission(deps, alice, body);
 		await ingestSubmission(deps, alice, body); // the repeat: nothing new happened
-		const bobTicket = await ticketFor(bob, bobKey);
-		const returned = sampleManifest({
-			docHash: DOC_HASH,
-			signerId: 'bob',
-			credentialId: bobKey.credentialId,
-			ticket: { id: bobTicket.id, nonce: bobTicket.nonce },
-			decision: { kind: 'rejected', reason: '金额有误' },
-			fills: [],
-			seals: [],
-			ridingSeams: []
-		});
+		const returned = await bobManifest({ decision: { kind: 'rejected', reason: '金额有误' } });
 		const rejected = await ingestSubmission(deps, bob, await bodyFor(returned, bobKey));
 		expect(rejected.status).toBe(201);
 		const replay = await ingestSubmission(deps, bob, await bodyFor(returned, bobKey));
