@@ -2,6 +2,8 @@ import { readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../src/lib/server/db/schema';
 
 /**
  * Reads a SealPass data folder's database and blob store directly (its own read-only
@@ -49,5 +51,29 @@ export async function inconsistencies(dbPath: string, blobDir: string): Promise<
 		const temps = (await readdir(blobDir)).filter((name) => name.startsWith('.tmp-'));
 		if (temps.length) problems.push(`temporary files left: ${temps.join(', ')}`);
 	}
+	return problems;
+}
+
+/**
+ * The ticket bookkeeping checks of `inconsistencies`, for a PostgreSQL database (that one
+ * reads a SQLite data folder the way an operator would after a crash): every
+ * submission spent its own ticket, every spent ticket has its submission, no ticket twice.
+ */
+export async function postgresInconsistencies(db: Kysely<Database>): Promise<string[]> {
+	const problems: string[] = [];
+	const count = async (query: ReturnType<typeof sql<{ n: string }>>) =>
+		Number((await query.execute(db)).rows[0]?.n ?? 0);
+	const unspent = await count(sql<{ n: string }>`
+		select count(*) as n from submissions s left join tickets t on t.id = s.ticket_id
+		where t.used_by_submission is distinct from s.id`);
+	if (unspent) problems.push(`${unspent} submissions without their spent ticket`);
+	const orphans = await count(sql<{ n: string }>`
+		select count(*) as n from tickets t left join submissions s on s.id = t.used_by_submission
+		where t.used_at is not null and s.id is null`);
+	if (orphans) problems.push(`${orphans} spent tickets without submission`);
+	const dupes = await count(sql<{ n: string }>`
+		select count(*) as n from (select ticket_id from submissions group by ticket_id
+		having count(*) > 1) d`);
+	if (dupes) problems.push(`${dupes} tickets used by several submissions`);
 	return problems;
 }

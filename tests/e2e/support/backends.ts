@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Kysely, sql } from 'kysely';
 import pg from 'pg';
-import type { Database } from '../../../src/lib/server/db/schema';
 import { startS3Server, type TestS3Server } from '../../../src/lib/server/platform/test-s3';
 import { testPostgresUrl } from '../../support/test-db';
 
@@ -63,28 +61,4 @@ export async function startBackend(kind: BackendKind): Promise<Backend> {
 			await admin(`drop database if exists ${name} with (force)`);
 		}
 	};
-}
-
-/**
- * The ticket bookkeeping checks of tests/support/consistency.ts, for a PostgreSQL database
- * (that file reads a SQLite data folder the way an operator would after a crash): every
- * submission spent its own ticket, every spent ticket has its submission, no ticket twice.
- */
-export async function postgresInconsistencies(db: Kysely<Database>): Promise<string[]> {
-	const problems: string[] = [];
-	const count = async (query: ReturnType<typeof sql<{ n: string }>>) =>
-		Number((await query.execute(db)).rows[0]?.n ?? 0);
-	const unspent = await count(sql<{ n: string }>`
-		select count(*) as n from submissions s left join tickets t on t.id = s.ticket_id
-		where t.used_by_submission is distinct from s.id`);
-	if (unspent) problems.push(`${unspent} submissions without their spent ticket`);
-	const orphans = await count(sql<{ n: string }>`
-		select count(*) as n from tickets t left join submissions s on s.id = t.used_by_submission
-		where t.used_at is not null and s.id is null`);
-	if (orphans) problems.push(`${orphans} spent tickets without submission`);
-	const dupes = await count(sql<{ n: string }>`
-		select count(*) as n from (select ticket_id from submissions group by ticket_id
-		having count(*) > 1) d`);
-	if (dupes) problems.push(`${dupes} tickets used by several submissions`);
-	return problems;
 }

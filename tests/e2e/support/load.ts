@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../../scripts/server-process.mjs';
 import { attachWorld } from './server-world';
-import { inconsistencies } from '../../support/consistency';
-import { postgresInconsistencies, startBackend, type BackendKind } from './backends';
+import { inconsistencies, postgresInconsistencies } from '../../support/consistency';
+import { startBackend, type BackendKind } from './backends';
 
 /*
  * The sync load: `signers` devices, each holding `manifests` confirmed manifests, all syncing at

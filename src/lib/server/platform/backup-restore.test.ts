@@ -1,11 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Sqlite from 'better-sqlite3';
-import { testEngine } from '../../../../tests/support/test-db';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { testDatabaseUrl, testEngine } from '../../../../tests/support/test-db';
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFinalisingWorld, type ReviewWorld } from '../../../../tests/support/review-world';
-import { inconsistencies } from '../../../../tests/support/consistency';
+import { inconsistencies, postgresInconsistencies } from '../../../../tests/support/consistency';
 import { FINALISE_JOB } from '$lib/domain/completion';
 import { unpackEvidence } from '$lib/evidence/format';
 import { verifyEvidence } from '$lib/evidence/verify';
@@ -17,10 +21,92 @@ import { FolderBlobStore } from './blob-folder';
 import { sha256Of } from './blob-store';
 import { JobRunner } from './job-runner';
 
-// The backup procedure of docs/deploy.md, run for real on a populated SQLite installation: the
-// database through SQLite's online backup API (a second connection, while the app's is open),
-// then the blob folder; restored into a fresh folder and opened as the app opens it. The server
-// keys stay those of this process, as a restore brings the secrets file back beside the data.
+// The backup procedure of docs/deploy.md, run for real on a populated installation: the database
+// first (SQLite's online backup API on a second connection while the app's is open, or pg_dump on
+// PostgreSQL), then the blob folder; restored into a fresh folder (and a new PostgreSQL database
+// by pg_restore) and opened as the app opens it. The server keys stay those of this process, as a
+// restore brings the secrets file back beside the data.
+
+const run = promisify(execFile);
+
+/** The restored installation: the database URL the app would be given, and its blob folder. */
+interface Restored {
+	url: string;
+	drop: () => Promise<void>;
+}
+
+/** SQLite: the online backup API copies the file while the app's connection stays open. */
+async function backupSqlite(dir: string, backup: string): Promise<void> {
+	const source = new Sqlite(join(dir, 'app.db'), { readonly: true });
+	try {
+		await source.backup(join(backup, 'app.db'));
+	} finally {
+		source.close();
+	}
+}
+
+async function restoreSqlite(backup: string, restored: string): Promise<Restored> {
+	await cp(join(backup, 'app.db'), join(restored, 'app.db'));
+	return { url: `sqlite:${join(restored, 'app.db')}`, drop: async () => {} };
+}
+
+/** The test world's schema on PostgreSQL, and its server URL without the search_path option. */
+async function postgresSource(dir: string): Promise<{ server: URL; schema: string }> {
+	const server = new URL(await testDatabaseUrl(join(dir, 'app.db')));
+	const schema = /search_path=(\w+)/.exec(server.searchParams.get('options') ?? '')![1]!;
+	server.searchParams.delete('options');
+	return { server, schema };
+}
+
+/** PostgreSQL: pg_dump's custom format, one consistent snapshot, as docs/deploy.md runs it. */
+async function backupPostgres(dir: string, backup: string): Promise<void> {
+	const { server, schema } = await postgresSource(dir);
+	await run('pg_dump', [
+		'--format=custom',
+		`--schema=${schema}`,
+		`--file=${join(backup, 'sealpass.dump')}`,
+		server.toString()
+	]);
+}
+
+/** Into a new, empty database (as after losing the old server), then opened on the same schema. */
+async function restorePostgres(dir: string, backup: string): Promise<Restored> {
+	const { server, schema } = await postgresSource(dir);
+	const name = `sealpass_restore_${randomBytes(5).toString('hex')}`;
+	const admin = async (statement: string) => {
+		const client = new pg.Client({ connectionString: server.toString() });
+		await client.connect();
+		try {
+			await client.query(statement);
+		} finally {
+			await client.end();
+		}
+	};
+	await admin(
+		`create database ${name} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'`
+	);
+	const target = new URL(server);
+	target.pathname = `/${name}`;
+	await run('pg_restore', [
+		'--no-owner',
+		`--dbname=${target.toString()}`,
+		join(backup, 'sealpass.dump')
+	]);
+	target.searchParams.set('options', `-c search_path=${schema}`);
+	return {
+		url: target.toString(),
+		drop: () => admin(`drop database if exists ${name} with (force)`)
+	};
+}
+
+const engine =
+	testEngine === 'postgres'
+		? { backup: backupPostgres, restore: restorePostgres, file: 'sealpass.dump' }
+		: {
+				backup: backupSqlite,
+				restore: (dir: string, b: string, r: string) => restoreSqlite(b, r),
+				file: 'app.db'
+			};
 
 let world: ReviewWorld;
 let identity: SigningIdentity;
@@ -36,9 +122,7 @@ afterEach(async () => {
 	await rm(scratch, { recursive: true, force: true });
 });
 
-// SQLite's online backup of the database file: on PostgreSQL the database is pg_dump's, which
-// docs/deploy.md describes and this test does not run.
-describe.skipIf(testEngine === 'postgres')('backup and restore of a SQLite installation', () => {
+describe(`backup and restore of a ${testEngine === 'postgres' ? 'PostgreSQL' : 'SQLite'} installation`, () => {
 	it(
 		'a restored copy opens, its audit chain verifies and a finished contract’s evidence is valid',
 		{ timeout: 90_000 },
@@ -77,24 +161,25 @@ describe.skipIf(testEngine === 'postgres')('backup and restore of a SQLite insta
 			// Backup while the app's connection stays open: database first, then the blobs.
 			const backup = join(scratch, 'backup');
 			await mkdir(backup);
-			const source = new Sqlite(join(world.dir, 'app.db'), { readonly: true });
-			try {
-				await source.backup(join(backup, 'app.db'));
-			} finally {
-				source.close();
-			}
+			await engine.backup(world.dir, backup);
 			await cp(blobDir, join(backup, 'blobs'), {
 				recursive: true,
 				filter: (path) => !path.split('/').pop()!.startsWith('.tmp-')
 			});
+			expect((await readdir(backup)).sort()).toEqual([engine.file, 'blobs'].sort());
 
-			// Restore into a fresh folder and open it as start-up does.
+			// Restore into a fresh folder (and database) and open it as start-up does.
 			const restored = join(scratch, 'restored');
-			await cp(backup, restored, { recursive: true });
-			expect((await readdir(restored)).sort()).toEqual(['app.db', 'blobs']);
-			expect(await inconsistencies(join(restored, 'app.db'), join(restored, 'blobs'))).toEqual([]);
-			const open = openDatabase(`sqlite:${join(restored, 'app.db')}`);
+			await mkdir(restored);
+			await cp(join(backup, 'blobs'), join(restored, 'blobs'), { recursive: true });
+			const target = await engine.restore(world.dir, backup, restored);
+			const open = openDatabase(target.url);
 			try {
+				expect(
+					testEngine === 'sqlite'
+						? await inconsistencies(join(restored, 'app.db'), join(restored, 'blobs'))
+						: await postgresInconsistencies(open.db)
+				).toEqual([]);
 				expect(await migrateToLatest(open)).toEqual([]);
 				expect(await currentMigration(open)).toBe((await migrationNames()).at(-1));
 				const blobs = new FolderBlobStore(join(restored, 'blobs'), 1 << 24);
@@ -128,6 +213,7 @@ describe.skipIf(testEngine === 'postgres')('backup and restore of a SQLite insta
 				expect(report.signers).toHaveLength(1);
 			} finally {
 				await open.close();
+				await target.drop();
 			}
 		}
 	);
