@@ -204,7 +204,7 @@ for (const backend of BACKENDS) {
 		test('a PDF uploaded through one server is served by the other from the shared blob store', async () => {
 			const pdf = await multiPagePdf();
 			const form = new FormData();
-			form.set('file', new File([pdf], 'shared.pdf', { type: 'application/pdf' }));
+			form.set('file', new File([Buffer.from(pdf)], 'shared.pdf', { type: 'application/pdf' }));
 			form.set(
 				'meta',
 				JSON.stringify({

@@ -52,7 +52,7 @@ export async function startBackend(kind: BackendKind): Promise<Backend> {
 		s3,
 		env: {
 			DATABASE_URL: url.toString(),
-			BLOB_STORE: `s3://${bucket}?endpoint=${encodeURIComponent(endpoint)}&region=${region}`,
+			BLOB_STORE: `s3://${bucket}?endpoint=${encodeURIComponent(endpoint!)}&region=${region}`,
 			AWS_ACCESS_KEY_ID: credentials!.accessKeyId,
 			AWS_SECRET_ACCESS_KEY: credentials!.secretAccessKey
 		},
