@@ -8,7 +8,7 @@ import {
 	DEPOSIT_MAX_CENTS,
 	DEPOSIT_MAX_TRIES,
 	DEPOSIT_MIN_CENTS,
-	DEPOSIT_VALID_DAYS,
+	depositExpiresAt,
 	judgeDepositAnswer,
 	maskAccount,
 	ORG_PRIVACY_VERSION,
@@ -34,8 +34,6 @@ export interface CertDeps {
 }
 
 type ApplicationRow = Selectable<OrgCertApplicationTable>;
-
-const DAY_MS = 86_400_000;
 
 /** The amount's stored form: bound to the application so equal amounts never share a hash. */
 function depositHash(applicationId: string, cents: number): Promise<string> {
@@ -66,11 +64,7 @@ export function applicationView(row: ApplicationRow): OrgCertApplicationView {
 						accountMasked: maskAccount(row.bank_account),
 						sentAt: row.deposit_sent_at,
 						triesLeft: Math.max(0, DEPOSIT_MAX_TRIES - row.deposit_tries),
-						expiresAt: row.deposit_sent_at
-							? new Date(
-									Date.parse(row.deposit_sent_at) + DEPOSIT_VALID_DAYS * DAY_MS
-								).toISOString()
-							: null
+						expiresAt: row.deposit_sent_at ? depositExpiresAt(row.deposit_sent_at) : null
 					}
 				: null,
 		remarkCode: method === 'deposit_org' ? row.remark_code : null,
