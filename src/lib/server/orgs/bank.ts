@@ -63,18 +63,7 @@ export class SimulatedBank implements BankTransfer {
 	}
 
 	async pay(db: Db, to: OrgAccount, amountCents: number, remark: string): Promise<void> {
-		await db
-			.insertInto('sim_bank_transfers')
-			.values({
-				id: randomUUID(),
-				direction: 'to_org',
-				account: to.account,
-				account_name: to.accountName,
-				amount_cents: amountCents,
-				remark,
-				created_at: this.clock().toISOString()
-			})
-			.execute();
+		await this.record(db, 'to_org', to, amountCents, remark);
 	}
 
 	/** Records a payment an organisation made to the platform (the page's "pay" button). */
@@ -83,14 +72,24 @@ export class SimulatedBank implements BankTransfer {
 		from: { account: string; accountName: string },
 		amountCents: number,
 		remark: string
-	) {
+	): Promise<void> {
+		await this.record(db, 'to_platform', from, amountCents, remark);
+	}
+
+	private async record(
+		db: Db,
+		direction: SimulatedTransfer['direction'],
+		party: { account: string; accountName: string },
+		amountCents: number,
+		remark: string
+	): Promise<void> {
 		await db
 			.insertInto('sim_bank_transfers')
 			.values({
 				id: randomUUID(),
-				direction: 'to_platform',
-				account: from.account,
-				account_name: from.accountName,
+				direction,
+				account: party.account,
+				account_name: party.accountName,
 				amount_cents: amountCents,
 				remark,
 				created_at: this.clock().toISOString()
@@ -99,12 +98,12 @@ export class SimulatedBank implements BankTransfer {
 	}
 
 	/** The ledger, newest first. */
-	async ledger(db: Db, limit = 100): Promise<SimulatedTransfer[]> {
+	async ledger(db: Db): Promise<SimulatedTransfer[]> {
 		const rows = await db
 			.selectFrom('sim_bank_transfers')
 			.selectAll()
 			.orderBy('created_at', 'desc')
-			.limit(limit)
+			.limit(100)
 			.execute();
 		return rows.map((r) => ({
 			id: r.id,
