@@ -1,6 +1,10 @@
+import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/schema';
+import { formatCents, parseYuanToCents } from '$lib/domain/org-certification';
+import type { SimBankResponse } from '$lib/domain/api-types';
+import type { Database, Db } from '../db/schema';
 import type { Clock } from '../platform/clock';
+import { noteOrgPayment } from './certification';
 
 /** An organisation's account as entered for 对公打款 (SPEC OC7). */
 export interface OrgAccount {
@@ -115,4 +119,31 @@ export class SimulatedBank implements BankTransfer {
 			createdAt: r.created_at
 		}));
 	}
+}
+
+/** The simulated bank's page (OC10): the platform's account and the ledger, amounts in yuan. */
+export async function simulatedBankPage(bank: SimulatedBank, db: Db): Promise<SimBankResponse> {
+	return {
+		simulated: true,
+		platformAccount: bank.platformAccount(),
+		transfers: (await bank.ledger(db)).map(({ amountCents, ...transfer }) => ({
+			...transfer,
+			amount: formatCents(amountCents)
+		}))
+	};
+}
+
+/**
+ * The simulated bank's "pay" (OC8): records an organisation's payment to the platform, then
+ * reports it as a real bank's notice would. Null when the amount is no positive yuan amount;
+ * else whether the payment matched an application.
+ */
+export async function simulateOrgPayment(
+	deps: { db: Kysely<Database>; clock: Clock; bank: SimulatedBank },
+	payment: { accountName: string; account: string; amount: string; remark: string }
+): Promise<boolean | null> {
+	const cents = parseYuanToCents(payment.amount);
+	if (cents === null || cents === 0) return null;
+	await deps.bank.receive(deps.db, payment, cents, payment.remark.trim());
+	return noteOrgPayment(deps, payment.remark);
 }
