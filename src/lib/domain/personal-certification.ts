@@ -3,6 +3,7 @@
  * how each number is checked, and the levels of assurance a certification reaches. Pure: the
  * server and the browser run the same checks, and "today" is passed in.
  */
+import { failure, type Failure } from './errors';
 import { checkResidentId, type ResidentIdProblem } from './validators';
 
 /** The documents a person certifies with; stable ids stored per user and sent by clients. */
@@ -51,6 +52,17 @@ export const SIMULATED_PROVIDER = 'simulated';
  * Changing the text means a new version: earlier consents no longer cover a certification.
  */
 export const CERTIFICATION_CONSENT_VERSION = '2026-12-01';
+
+/**
+ * The refusal for a person who has not agreed to the current consent text, or null: nothing
+ * personal is taken before that agreement (PC7).
+ */
+export function consentRefusal(consentVersion: string | null): Failure | null {
+	if (consentVersion === CERTIFICATION_CONSENT_VERSION) return null;
+	return failure('CONSENT_REQUIRED', 'Agree to the current consent text first', {
+		current: CERTIFICATION_CONSENT_VERSION
+	});
+}
 
 /** Why a document number is refused; stable codes clients key their messages on. */
 export type DocumentProblem = ResidentIdProblem | 'COUNTRY';

@@ -6,6 +6,7 @@ import { failure, type Failure } from '$lib/domain/errors';
 import {
 	CERTIFICATION_CONSENT_VERSION,
 	checkDocument,
+	consentRefusal,
 	highestReachable,
 	maskDocumentNumber,
 	SIMULATED_PROVIDER
@@ -80,11 +81,8 @@ export async function certify(
 	user: User,
 	input: RequestOf<typeof CertificationBody>
 ): Promise<{ ok: true; profile: Profile } | Failure> {
-	if (user.consent_version !== CERTIFICATION_CONSENT_VERSION) {
-		return failure('CONSENT_REQUIRED', 'Agree to the current consent text first', {
-			current: CERTIFICATION_CONSENT_VERSION
-		});
-	}
+	const noConsent = consentRefusal(user.consent_version);
+	if (noConsent) return noConsent;
 	const realName = normaliseName(input.realName);
 	if (!realName) return failure('REAL_NAME_INVALID', 'Name needs 1–50 characters');
 	const checked = checkDocument(input.documentType, input.idNumber, deps.clock(), input.country);
