@@ -9,7 +9,8 @@ import {
 	consentRefusal,
 	highestReachable,
 	maskDocumentNumber,
-	SIMULATED_PROVIDER
+	SIMULATED_PROVIDER,
+	type CertificationEvidence
 } from '$lib/domain/personal-certification';
 import type { Database, User } from '../../db/schema';
 import type { Clock } from '../../platform/clock';
@@ -113,7 +114,15 @@ export async function certify(
 				})
 			: null;
 	const now = deps.clock().toISOString();
-	const verified = answer?.ok === true;
+	const evidence: Omit<CertificationEvidence, 'at'> =
+		answer?.ok === true
+			? {
+					level: 'provider-verified',
+					method: input.method!,
+					provider: deps.verifier!.provider,
+					reference: answer.reference
+				}
+			: { level: 'checksum-valid', method: 'document-checksum', provider: null, reference: null };
 	await deps.db.transaction().execute(async (trx) => {
 		await trx
 			.updateTable('users')
@@ -123,10 +132,10 @@ export async function certify(
 				id_number_hash: hash,
 				verified_at: now,
 				cert_document_type: checked.type,
-				cert_level: verified ? 'provider-verified' : 'checksum-valid',
-				cert_method: verified ? input.method! : 'document-checksum',
-				cert_provider: verified ? deps.verifier!.provider : null,
-				cert_reference: verified ? answer.reference : null,
+				cert_level: evidence.level,
+				cert_method: evidence.method,
+				cert_provider: evidence.provider,
+				cert_reference: evidence.reference,
 				cert_at: now
 			})
 			.where('id', '=', user.id)
@@ -134,13 +143,7 @@ export async function certify(
 		await appendAudit(trx, deps.clock, user.id, {
 			kind: 'certification.certified',
 			subject: user.id,
-			data: {
-				level: verified ? 'provider-verified' : 'checksum-valid',
-				method: verified ? input.method! : 'document-checksum',
-				provider: verified ? deps.verifier!.provider : null,
-				reference: verified ? answer.reference : null,
-				documentType: checked.type
-			}
+			data: { ...evidence, documentType: checked.type }
 		});
 		if (answer && !answer.ok) {
 			await appendAudit(trx, deps.clock, user.id, {
