@@ -202,3 +202,21 @@ export function describeCertification(
 	const by = evidence.provider ?? '—';
 	return `${level.zh}（${method.zh}，${by}）/ ${level.en} (${method.en}, ${by})`;
 }
+
+/**
+ * The extra factor a provider method needs and the request lacks or has malformed, or null:
+ * the carrier and bank checks need a phone number, the bank check also a card number.
+ */
+export function missingFactor(input: {
+	method?: ProviderMethod;
+	phone?: string;
+	bankCard?: string;
+}): 'phone' | 'bankCard' | null {
+	if (input.method === 'carrier-three-factor' || input.method === 'bank-four-factor') {
+		if (!/^\+?\d{6,15}$/.test(input.phone?.trim() ?? '')) return 'phone';
+	}
+	if (input.method === 'bank-four-factor' && !/^\d{12,19}$/.test(input.bankCard?.trim() ?? '')) {
+		return 'bankCard';
+	}
+	return null;
+}

@@ -7,6 +7,7 @@ import {
 	CERTIFICATION_CONSENT_VERSION,
 	checkDocument,
 	consentRefusal,
+	missingFactor,
 	highestReachable,
 	maskDocumentNumber,
 	SIMULATED_PROVIDER,
@@ -165,15 +166,4 @@ export async function certify(
 		});
 	}
 	return { ok: true, profile: profileOf(await reload(deps.db, user.id)) };
-}
-
-/** The extra factor a provider method needs and the request lacks, or null. */
-function missingFactor(input: RequestOf<typeof CertificationBody>): 'phone' | 'bankCard' | null {
-	if (input.method === 'carrier-three-factor' || input.method === 'bank-four-factor') {
-		if (!/^\+?\d{6,15}$/.test(input.phone?.trim() ?? '')) return 'phone';
-	}
-	if (input.method === 'bank-four-factor' && !/^\d{12,19}$/.test(input.bankCard?.trim() ?? '')) {
-		return 'bankCard';
-	}
-	return null;
 }
