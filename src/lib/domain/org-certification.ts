@@ -222,6 +222,11 @@ export function formatCents(cents: number): string {
 	return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 }
 
+/** When a transfer sent at `sentAt` stops counting (OC6): DEPOSIT_VALID_DAYS later. */
+export function depositExpiresAt(sentAt: string): string {
+	return new Date(Date.parse(sentAt) + DEPOSIT_VALID_DAYS * 86_400_000).toISOString();
+}
+
 export interface DepositState {
 	sentAt: string;
 	triesUsed: number;
@@ -240,8 +245,8 @@ export function judgeDepositAnswer(
 	now: string,
 	matches: boolean
 ): DepositCheck {
-	const expires = new Date(Date.parse(deposit.sentAt) + DEPOSIT_VALID_DAYS * 86_400_000);
-	if (Date.parse(now) > expires.getTime()) return { ok: false, code: 'EXPIRED', triesLeft: 0 };
+	const expires = Date.parse(depositExpiresAt(deposit.sentAt));
+	if (Date.parse(now) > expires) return { ok: false, code: 'EXPIRED', triesLeft: 0 };
 	if (deposit.triesUsed >= DEPOSIT_MAX_TRIES) return { ok: false, code: 'LOCKED', triesLeft: 0 };
 	if (matches) return { ok: true };
 	const triesLeft = DEPOSIT_MAX_TRIES - deposit.triesUsed - 1;

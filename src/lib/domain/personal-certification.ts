@@ -3,6 +3,7 @@
  * how each number is checked, and the levels of assurance a certification reaches. Pure: the
  * server and the browser run the same checks, and "today" is passed in.
  */
+import { failure, type Failure } from './errors';
 import { checkResidentId, type ResidentIdProblem } from './validators';
 
 /** The documents a person certifies with; stable ids stored per user and sent by clients. */
@@ -51,6 +52,17 @@ export const SIMULATED_PROVIDER = 'simulated';
  * Changing the text means a new version: earlier consents no longer cover a certification.
  */
 export const CERTIFICATION_CONSENT_VERSION = '2026-12-01';
+
+/**
+ * The refusal for a person who has not agreed to the current consent text, or null: nothing
+ * personal is taken before that agreement (PC7).
+ */
+export function consentRefusal(consentVersion: string | null): Failure | null {
+	if (consentVersion === CERTIFICATION_CONSENT_VERSION) return null;
+	return failure('CONSENT_REQUIRED', 'Agree to the current consent text first', {
+		current: CERTIFICATION_CONSENT_VERSION
+	});
+}
 
 /** Why a document number is refused; stable codes clients key their messages on. */
 export type DocumentProblem = ResidentIdProblem | 'COUNTRY';
@@ -189,4 +201,22 @@ export function describeCertification(
 	}
 	const by = evidence.provider ?? '—';
 	return `${level.zh}（${method.zh}，${by}）/ ${level.en} (${method.en}, ${by})`;
+}
+
+/**
+ * The extra factor a provider method needs and the request lacks or has malformed, or null:
+ * the carrier and bank checks need a phone number, the bank check also a card number.
+ */
+export function missingFactor(input: {
+	method?: ProviderMethod;
+	phone?: string;
+	bankCard?: string;
+}): 'phone' | 'bankCard' | null {
+	if (input.method === 'carrier-three-factor' || input.method === 'bank-four-factor') {
+		if (!/^\+?\d{6,15}$/.test(input.phone?.trim() ?? '')) return 'phone';
+	}
+	if (input.method === 'bank-four-factor' && !/^\d{12,19}$/.test(input.bankCard?.trim() ?? '')) {
+		return 'bankCard';
+	}
+	return null;
 }

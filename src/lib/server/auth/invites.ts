@@ -33,6 +33,14 @@ export function hashCode(inviteId: string, code: string): string {
 	return hmacHex(serverKey('invite_code_key'), `${inviteId}:${code}`);
 }
 
+/** A new six-digit code and when it stops working: a created invite's and each resent one. */
+function newCode(now: Date): { code: string; expiresAt: string } {
+	return {
+		code: String(randomInt(0, 1_000_000)).padStart(6, '0'),
+		expiresAt: new Date(now.getTime() + INVITE_CODE_TTL_MS).toISOString()
+	};
+}
+
 /** Whether a code is the invite's, under the current invite key or one retired by a rotation. */
 function codeMatches(inviteId: string, code: string, stored: string): boolean {
 	const text = `${inviteId}:${code}`;
@@ -82,9 +90,8 @@ export async function createInvite(
 	const inviteId = randomUUID();
 	const userId = randomUUID();
 	const token = newLinkToken();
-	const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
 	const now = deps.clock();
-	const expiresAt = new Date(now.getTime() + INVITE_CODE_TTL_MS).toISOString();
+	const { code, expiresAt } = newCode(now);
 	const codeHash = hashCode(inviteId, code);
 	const link = `${deps.origin}/invite/${token}`;
 	const messageId = await deps.db.transaction().execute(async (trx) => {
@@ -204,8 +211,7 @@ export async function resendInviteCode(
 			retryAfterSeconds
 		});
 	}
-	const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-	const expiresAt = new Date(now.getTime() + INVITE_CODE_TTL_MS).toISOString();
+	const { code, expiresAt } = newCode(now);
 	const messageId = await deps.db.transaction().execute(async (trx) => {
 		// Conditional on the cooldown, so two requests at once send one code, not two.
 		const moved = await trx

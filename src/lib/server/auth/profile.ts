@@ -8,7 +8,7 @@ import { appendAuthEvent } from './auth-events';
 import { normaliseName } from './invites';
 import { failure, type Failure } from '$lib/domain/errors';
 import { certificationOf } from './certification/summary';
-import { CERTIFICATION_CONSENT_VERSION } from '$lib/domain/personal-certification';
+import { consentRefusal } from '$lib/domain/personal-certification';
 
 /**
  * The displayable form of a resident ID number: region prefix and the last four, e.g.
@@ -53,12 +53,8 @@ export async function saveDetails(
 	user: User,
 	input: { realName: string; idNumber: string; ip: string | null }
 ): Promise<{ ok: true; profile: Profile } | Failure> {
-	// Nothing personal before agreement to the current consent text (PC7).
-	if (user.consent_version !== CERTIFICATION_CONSENT_VERSION) {
-		return failure('CONSENT_REQUIRED', 'Agree to the current consent text first', {
-			current: CERTIFICATION_CONSENT_VERSION
-		});
-	}
+	const noConsent = consentRefusal(user.consent_version);
+	if (noConsent) return noConsent;
 	const realName = normaliseName(input.realName);
 	if (!realName) {
 		return failure('REAL_NAME_INVALID', 'Name needs 1–50 characters');

@@ -1,6 +1,10 @@
+import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/schema';
+import { formatCents, parseYuanToCents } from '$lib/domain/org-certification';
+import type { SimBankResponse } from '$lib/domain/api-types';
+import type { Database, Db } from '../db/schema';
 import type { Clock } from '../platform/clock';
+import { noteOrgPayment } from './certification';
 
 /** An organisation's account as entered for 对公打款 (SPEC OC7). */
 export interface OrgAccount {
@@ -63,18 +67,7 @@ export class SimulatedBank implements BankTransfer {
 	}
 
 	async pay(db: Db, to: OrgAccount, amountCents: number, remark: string): Promise<void> {
-		await db
-			.insertInto('sim_bank_transfers')
-			.values({
-				id: randomUUID(),
-				direction: 'to_org',
-				account: to.account,
-				account_name: to.accountName,
-				amount_cents: amountCents,
-				remark,
-				created_at: this.clock().toISOString()
-			})
-			.execute();
+		await this.record(db, 'to_org', to, amountCents, remark);
 	}
 
 	/** Records a payment an organisation made to the platform (the page's "pay" button). */
@@ -83,14 +76,24 @@ export class SimulatedBank implements BankTransfer {
 		from: { account: string; accountName: string },
 		amountCents: number,
 		remark: string
-	) {
+	): Promise<void> {
+		await this.record(db, 'to_platform', from, amountCents, remark);
+	}
+
+	private async record(
+		db: Db,
+		direction: SimulatedTransfer['direction'],
+		party: { account: string; accountName: string },
+		amountCents: number,
+		remark: string
+	): Promise<void> {
 		await db
 			.insertInto('sim_bank_transfers')
 			.values({
 				id: randomUUID(),
-				direction: 'to_platform',
-				account: from.account,
-				account_name: from.accountName,
+				direction,
+				account: party.account,
+				account_name: party.accountName,
 				amount_cents: amountCents,
 				remark,
 				created_at: this.clock().toISOString()
@@ -99,12 +102,12 @@ export class SimulatedBank implements BankTransfer {
 	}
 
 	/** The ledger, newest first. */
-	async ledger(db: Db, limit = 100): Promise<SimulatedTransfer[]> {
+	async ledger(db: Db): Promise<SimulatedTransfer[]> {
 		const rows = await db
 			.selectFrom('sim_bank_transfers')
 			.selectAll()
 			.orderBy('created_at', 'desc')
-			.limit(limit)
+			.limit(100)
 			.execute();
 		return rows.map((r) => ({
 			id: r.id,
@@ -116,4 +119,31 @@ export class SimulatedBank implements BankTransfer {
 			createdAt: r.created_at
 		}));
 	}
+}
+
+/** The simulated bank's page (OC10): the platform's account and the ledger, amounts in yuan. */
+export async function simulatedBankPage(bank: SimulatedBank, db: Db): Promise<SimBankResponse> {
+	return {
+		simulated: true,
+		platformAccount: bank.platformAccount(),
+		transfers: (await bank.ledger(db)).map(({ amountCents, ...transfer }) => ({
+			...transfer,
+			amount: formatCents(amountCents)
+		}))
+	};
+}
+
+/**
+ * The simulated bank's "pay" (OC8): records an organisation's payment to the platform, then
+ * reports it as a real bank's notice would. Null when the amount is no positive yuan amount;
+ * else whether the payment matched an application.
+ */
+export async function simulateOrgPayment(
+	deps: { db: Kysely<Database>; clock: Clock; bank: SimulatedBank },
+	payment: { accountName: string; account: string; amount: string; remark: string }
+): Promise<boolean | null> {
+	const cents = parseYuanToCents(payment.amount);
+	if (cents === null || cents === 0) return null;
+	await deps.bank.receive(deps.db, payment, cents, payment.remark.trim());
+	return noteOrgPayment(deps, payment.remark);
 }

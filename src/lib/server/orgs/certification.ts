@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
 import { randomInt, randomUUID } from 'node:crypto';
 import { failure, type Failure, type Result } from '$lib/domain/errors';
 import { sha256Hex } from '$lib/domain/canonical';
@@ -8,7 +8,7 @@ import {
 	DEPOSIT_MAX_CENTS,
 	DEPOSIT_MAX_TRIES,
 	DEPOSIT_MIN_CENTS,
-	DEPOSIT_VALID_DAYS,
+	depositExpiresAt,
 	judgeDepositAnswer,
 	maskAccount,
 	ORG_PRIVACY_VERSION,
@@ -19,6 +19,7 @@ import {
 	type VerifyMethod
 } from '$lib/domain/org-certification';
 import type { OrgCertApplicationView, OrgCertStatusResponse } from '$lib/domain/api-types';
+import type { AuditEvent } from '$lib/domain/audit';
 import type { Database, Db, OrgCertApplicationTable, User } from '../db/schema';
 import { storeBlob, type BlobStore } from '../platform/blob-store';
 import type { Clock } from '../platform/clock';
@@ -34,8 +35,6 @@ export interface CertDeps {
 }
 
 type ApplicationRow = Selectable<OrgCertApplicationTable>;
-
-const DAY_MS = 86_400_000;
 
 /** The amount's stored form: bound to the application so equal amounts never share a hash. */
 function depositHash(applicationId: string, cents: number): Promise<string> {
@@ -66,11 +65,7 @@ export function applicationView(row: ApplicationRow): OrgCertApplicationView {
 						accountMasked: maskAccount(row.bank_account),
 						sentAt: row.deposit_sent_at,
 						triesLeft: Math.max(0, DEPOSIT_MAX_TRIES - row.deposit_tries),
-						expiresAt: row.deposit_sent_at
-							? new Date(
-									Date.parse(row.deposit_sent_at) + DEPOSIT_VALID_DAYS * DAY_MS
-								).toISOString()
-							: null
+						expiresAt: row.deposit_sent_at ? depositExpiresAt(row.deposit_sent_at) : null
 					}
 				: null,
 		remarkCode: method === 'deposit_org' ? row.remark_code : null,
@@ -218,6 +213,28 @@ async function openApplication(db: Db, admin: User): Promise<ApplicationRow | Fa
 	return row;
 }
 
+/**
+ * A step of an application's verification: its new columns and the audit entry that says which
+ * step it was, written together in the caller's transaction.
+ */
+async function recordStep(
+	trx: Transaction<Database>,
+	clock: Clock,
+	actor: string | null,
+	step: {
+		id: string;
+		set: Updateable<OrgCertApplicationTable>;
+		audit: Extract<AuditEvent, { kind: 'org.cert-verification' }>['data'];
+	}
+): Promise<void> {
+	await trx.updateTable('org_cert_applications').set(step.set).where('id', '=', step.id).execute();
+	await appendAudit(trx, clock, actor, {
+		kind: 'org.cert-verification',
+		subject: step.id,
+		data: step.audit
+	});
+}
+
 function isFailure<T extends object>(value: T | Failure): value is Failure {
 	return 'ok' in value && value.ok === false;
 }
@@ -256,9 +273,9 @@ export async function startPlatformDeposit(
 			cents,
 			`SealPass ${open.id.slice(0, 8)}`
 		);
-		await trx
-			.updateTable('org_cert_applications')
-			.set({
+		await recordStep(trx, deps.clock, admin.id, {
+			id: open.id,
+			set: {
 				method: 'deposit_platform',
 				bank_name: account.bank.trim(),
 				bank_branch: account.branch.trim(),
@@ -267,13 +284,8 @@ export async function startPlatformDeposit(
 				deposit_hash: await depositHash(open.id, cents),
 				deposit_sent_at: now,
 				deposit_tries: 0
-			})
-			.where('id', '=', open.id)
-			.execute();
-		await appendAudit(trx, deps.clock, admin.id, {
-			kind: 'org.cert-verification',
-			subject: open.id,
-			data: { method: 'deposit_platform', step: 'sent', detail: maskAccount(digits) }
+			},
+			audit: { method: 'deposit_platform', step: 'sent', detail: maskAccount(digits) }
 		});
 	});
 	return { ok: true, sentAt: now };
@@ -304,15 +316,10 @@ export async function confirmDeposit(
 			matches
 		);
 		if (verdict.ok) {
-			await trx
-				.updateTable('org_cert_applications')
-				.set({ verified_at: now })
-				.where('id', '=', open.id)
-				.execute();
-			await appendAudit(trx, deps.clock, admin.id, {
-				kind: 'org.cert-verification',
-				subject: open.id,
-				data: { method: 'deposit_platform', step: 'confirmed' }
+			await recordStep(trx, deps.clock, admin.id, {
+				id: open.id,
+				set: { verified_at: now },
+				audit: { method: 'deposit_platform', step: 'confirmed' }
 			});
 			return { ok: true as const };
 		}
@@ -322,15 +329,10 @@ export async function confirmDeposit(
 		if (open.deposit_tries >= DEPOSIT_MAX_TRIES) {
 			return failure('DEPOSIT_LOCKED', 'Too many wrong amounts', { triesLeft: 0 });
 		}
-		await trx
-			.updateTable('org_cert_applications')
-			.set({ deposit_tries: open.deposit_tries + 1 })
-			.where('id', '=', open.id)
-			.execute();
-		await appendAudit(trx, deps.clock, admin.id, {
-			kind: 'org.cert-verification',
-			subject: open.id,
-			data: { method: 'deposit_platform', step: verdict.code === 'LOCKED' ? 'locked' : 'wrong' }
+		await recordStep(trx, deps.clock, admin.id, {
+			id: open.id,
+			set: { deposit_tries: open.deposit_tries + 1 },
+			audit: { method: 'deposit_platform', step: verdict.code === 'LOCKED' ? 'locked' : 'wrong' }
 		});
 		return verdict.code === 'LOCKED'
 			? failure('DEPOSIT_LOCKED', 'Too many wrong amounts', { triesLeft: 0 })
@@ -358,18 +360,13 @@ export async function startOrgDeposit(
 	const open = await openApplication(deps.db, admin);
 	if (isFailure(open)) return open;
 	const remarkCode = open.remark_code ?? newRemarkCode();
-	await deps.db.transaction().execute(async (trx) => {
-		await trx
-			.updateTable('org_cert_applications')
-			.set({ method: 'deposit_org', remark_code: remarkCode })
-			.where('id', '=', open.id)
-			.execute();
-		await appendAudit(trx, deps.clock, admin.id, {
-			kind: 'org.cert-verification',
-			subject: open.id,
-			data: { method: 'deposit_org', step: 'chosen', detail: remarkCode }
-		});
-	});
+	await deps.db.transaction().execute((trx) =>
+		recordStep(trx, deps.clock, admin.id, {
+			id: open.id,
+			set: { method: 'deposit_org', remark_code: remarkCode },
+			audit: { method: 'deposit_org', step: 'chosen', detail: remarkCode }
+		})
+	);
 	return { ok: true, remarkCode };
 }
 
@@ -395,15 +392,10 @@ export async function noteOrgPayment(
 			.executeTakeFirst();
 		if (!row) return false;
 		const now = deps.clock().toISOString();
-		await trx
-			.updateTable('org_cert_applications')
-			.set({ payment_received_at: now, verified_at: now })
-			.where('id', '=', row.id)
-			.execute();
-		await appendAudit(trx, deps.clock, null, {
-			kind: 'org.cert-verification',
-			subject: row.id,
-			data: { method: 'deposit_org', step: 'received', detail: code }
+		await recordStep(trx, deps.clock, null, {
+			id: row.id,
+			set: { payment_received_at: now, verified_at: now },
+			audit: { method: 'deposit_org', step: 'received', detail: code }
 		});
 		return true;
 	});
@@ -425,15 +417,10 @@ export async function uploadLetter(
 	const now = deps.clock().toISOString();
 	await deps.db.transaction().execute(async (trx) => {
 		const hash = await storeBlob(trx, deps.blobs, bytes, file.mediaType, now);
-		await trx
-			.updateTable('org_cert_applications')
-			.set({ method: 'letter', letter_hash: hash, letter_type: file.mediaType, verified_at: now })
-			.where('id', '=', open.id)
-			.execute();
-		await appendAudit(trx, deps.clock, admin.id, {
-			kind: 'org.cert-verification',
-			subject: open.id,
-			data: { method: 'letter', step: 'uploaded', detail: hash }
+		await recordStep(trx, deps.clock, admin.id, {
+			id: open.id,
+			set: { method: 'letter', letter_hash: hash, letter_type: file.mediaType, verified_at: now },
+			audit: { method: 'letter', step: 'uploaded', detail: hash }
 		});
 	});
 	return { ok: true };

@@ -1,6 +1,13 @@
 // Organisation certification (组织机构认证): the feature's public functions, for endpoints and
 // the other server features. Files inside orgs/ import each other directly.
-export { SimulatedBank, type BankTransfer, type OrgAccount, type PlatformAccount } from './bank';
+export {
+	SimulatedBank,
+	simulatedBankPage,
+	simulateOrgPayment,
+	type BankTransfer,
+	type OrgAccount,
+	type PlatformAccount
+} from './bank';
 export {
 	applyForCertification,
 	certificationStatus,

@@ -67,11 +67,7 @@ export class FolderBlobStore implements BlobStore {
 
 	async get(sha256: string): Promise<Uint8Array<ArrayBuffer> | null> {
 		try {
-			const buffer = await readFile(this.pathOf(sha256));
-			// Copy out of Node's pooled Buffer so callers get a plain, exclusively owned array.
-			const bytes = new Uint8Array(buffer.byteLength);
-			bytes.set(buffer);
-			return verified(sha256, bytes);
+			return verified(sha256, await readFile(this.pathOf(sha256)));
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
 			throw error;

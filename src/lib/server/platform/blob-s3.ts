@@ -102,11 +102,7 @@ export class S3BlobStore implements BlobStore {
 	async get(sha256: string): Promise<Uint8Array<ArrayBuffer> | null> {
 		const body = await this.body(sha256);
 		if (!body) return null;
-		const read = await body.Body.transformToByteArray();
-		// A plain, exclusively owned array, as the folder store returns.
-		const bytes = new Uint8Array(read.byteLength);
-		bytes.set(read);
-		return verified(sha256, bytes);
+		return verified(sha256, await body.Body.transformToByteArray());
 	}
 
 	/** The object's body streams from S3 to the reader; nothing holds the whole blob. */

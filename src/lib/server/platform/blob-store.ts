@@ -90,8 +90,13 @@ export function admit(bytes: Uint8Array, maxBytes: number, expected?: string): s
 	return sha256;
 }
 
-/** Returns the bytes read under `sha256` after checking they hash to it. */
-export function verified<T extends Uint8Array>(sha256: string, bytes: T): T {
+/**
+ * Returns the bytes read under `sha256` after checking they hash to it, copied out of the
+ * backend's buffer (Node's pooled Buffer, the SDK's array) so callers get a plain, exclusively
+ * owned array.
+ */
+export function verified(sha256: string, read: Uint8Array): Uint8Array<ArrayBuffer> {
+	const bytes = new Uint8Array(read);
 	const actual = sha256Of(bytes);
 	if (actual !== sha256) throw new BlobIntegrityError(sha256, actual);
 	return bytes;

@@ -48,6 +48,23 @@ export function bodyTooLarge(error: unknown): boolean {
 }
 
 /**
+ * Reads a multipart body, or the error answer to send instead. adapter-node's body limit ends the
+ * read with a 413, answered as `tooLarge`; any other failure is a body cut in transit or not
+ * multipart at all, which the sender can repeat, so it must not read as "too large".
+ */
+export async function readForm(
+	request: Request,
+	tooLarge: ErrorCode
+): Promise<FormData | Response> {
+	try {
+		return await request.formData();
+	} catch (error) {
+		if (bodyTooLarge(error)) return apiError(tooLarge, 'The upload is too large');
+		return apiError('BAD_REQUEST', 'The upload was cut off or is not multipart form data');
+	}
+}
+
+/**
  * Reads a JSON body and checks it against a schema; null when it is not JSON or does not fit,
  * so every endpoint refuses malformed input the same way before touching it.
  */

@@ -2,15 +2,7 @@ import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { Database, Db, NotifyChannel } from '../db/schema';
 import type { Clock } from './clock';
-import {
-	claimJob,
-	completeJob,
-	DEFAULT_JOB_OPTIONS,
-	enqueueJob,
-	failJob,
-	type Job,
-	type JobOptions
-} from './jobs';
+import { claimJob, completeJob, DEFAULT_JOB_OPTIONS, enqueueJob, failJob, type Job } from './jobs';
 import {
 	NotifyError,
 	notifierFor,
@@ -132,12 +124,11 @@ export async function sendQueuedMessage(deps: OutboxDeps, job: Job, owner: strin
  */
 export async function attemptMessage(
 	deps: OutboxDeps,
-	notificationId: string,
-	options: JobOptions = DEFAULT_JOB_OPTIONS
+	notificationId: string
 ): Promise<{ ok: true } | { ok: false; error: string }> {
 	const owner = `request:${randomUUID()}`;
 	const job = await claimJob(deps.db, MESSAGE_JOB, owner, deps.clock(), {
-		...options,
+		...DEFAULT_JOB_OPTIONS,
 		subject: notificationId
 	});
 	if (!job) return { ok: true };
@@ -146,14 +137,14 @@ export async function attemptMessage(
 		return { ok: true };
 	} catch (error) {
 		const text = error instanceof Error ? error.message : String(error);
-		await failJob(deps.db, job, owner, deps.clock(), text, options);
+		await failJob(deps.db, job, owner, deps.clock(), text);
 		return { ok: false, error: text };
 	}
 }
 
 /**
- * Queues a message on the channel for its recipient and tries it at once: the form for code that is not inside a transaction of
- * its own (contract notices). Whatever this attempt gives, the message stays in the outbox
+ * Queues a message on the channel for its recipient and tries it at once: the form for code
+ * that is not inside a transaction of its own (contract notices). Whatever this attempt gives, the message stays in the outbox
  * until it went out or the job gave up.
  */
 export async function deliver(

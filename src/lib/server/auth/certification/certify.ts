@@ -6,9 +6,12 @@ import { failure, type Failure } from '$lib/domain/errors';
 import {
 	CERTIFICATION_CONSENT_VERSION,
 	checkDocument,
+	consentRefusal,
+	missingFactor,
 	highestReachable,
 	maskDocumentNumber,
-	SIMULATED_PROVIDER
+	SIMULATED_PROVIDER,
+	type CertificationEvidence
 } from '$lib/domain/personal-certification';
 import type { Database, User } from '../../db/schema';
 import type { Clock } from '../../platform/clock';
@@ -80,11 +83,8 @@ export async function certify(
 	user: User,
 	input: RequestOf<typeof CertificationBody>
 ): Promise<{ ok: true; profile: Profile } | Failure> {
-	if (user.consent_version !== CERTIFICATION_CONSENT_VERSION) {
-		return failure('CONSENT_REQUIRED', 'Agree to the current consent text first', {
-			current: CERTIFICATION_CONSENT_VERSION
-		});
-	}
+	const noConsent = consentRefusal(user.consent_version);
+	if (noConsent) return noConsent;
 	const realName = normaliseName(input.realName);
 	if (!realName) return failure('REAL_NAME_INVALID', 'Name needs 1–50 characters');
 	const checked = checkDocument(input.documentType, input.idNumber, deps.clock(), input.country);
@@ -115,7 +115,15 @@ export async function certify(
 				})
 			: null;
 	const now = deps.clock().toISOString();
-	const verified = answer?.ok === true;
+	const evidence: Omit<CertificationEvidence, 'at'> =
+		answer?.ok === true
+			? {
+					level: 'provider-verified',
+					method: input.method!,
+					provider: deps.verifier!.provider,
+					reference: answer.reference
+				}
+			: { level: 'checksum-valid', method: 'document-checksum', provider: null, reference: null };
 	await deps.db.transaction().execute(async (trx) => {
 		await trx
 			.updateTable('users')
@@ -125,10 +133,10 @@ export async function certify(
 				id_number_hash: hash,
 				verified_at: now,
 				cert_document_type: checked.type,
-				cert_level: verified ? 'provider-verified' : 'checksum-valid',
-				cert_method: verified ? input.method! : 'document-checksum',
-				cert_provider: verified ? deps.verifier!.provider : null,
-				cert_reference: verified ? answer.reference : null,
+				cert_level: evidence.level,
+				cert_method: evidence.method,
+				cert_provider: evidence.provider,
+				cert_reference: evidence.reference,
 				cert_at: now
 			})
 			.where('id', '=', user.id)
@@ -136,13 +144,7 @@ export async function certify(
 		await appendAudit(trx, deps.clock, user.id, {
 			kind: 'certification.certified',
 			subject: user.id,
-			data: {
-				level: verified ? 'provider-verified' : 'checksum-valid',
-				method: verified ? input.method! : 'document-checksum',
-				provider: verified ? deps.verifier!.provider : null,
-				reference: verified ? answer.reference : null,
-				documentType: checked.type
-			}
+			data: { ...evidence, documentType: checked.type }
 		});
 		if (answer && !answer.ok) {
 			await appendAudit(trx, deps.clock, user.id, {
@@ -164,15 +166,4 @@ export async function certify(
 		});
 	}
 	return { ok: true, profile: profileOf(await reload(deps.db, user.id)) };
-}
-
-/** The extra factor a provider method needs and the request lacks, or null. */
-function missingFactor(input: RequestOf<typeof CertificationBody>): 'phone' | 'bankCard' | null {
-	if (input.method === 'carrier-three-factor' || input.method === 'bank-four-factor') {
-		if (!/^\+?\d{6,15}$/.test(input.phone?.trim() ?? '')) return 'phone';
-	}
-	if (input.method === 'bank-four-factor' && !/^\d{12,19}$/.test(input.bankCard?.trim() ?? '')) {
-		return 'bankCard';
-	}
-	return null;
 }

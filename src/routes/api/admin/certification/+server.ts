@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { certDeps } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { apiError, bodyTooLarge } from '$lib/server/platform/http';
+import { apiError, readForm } from '$lib/server/platform/http';
 import { applyForCertification, certificationStatus } from '$lib/server/orgs';
 
 /** Where the admin's organisation stands in 组织机构认证, with its latest application. */
@@ -21,13 +21,8 @@ const text = (form: FormData, key: string) => {
  */
 export async function POST({ locals, request }) {
 	const user = requireAdmin(locals.user);
-	let form: FormData;
-	try {
-		form = await request.formData();
-	} catch (error) {
-		if (bodyTooLarge(error)) return apiError('LICENCE_TOO_LARGE', 'The upload is too large');
-		return apiError('BAD_REQUEST', 'The upload was cut off or is not multipart form data');
-	}
+	const form = await readForm(request, 'LICENCE_TOO_LARGE');
+	if (form instanceof Response) return form;
 	const licence = form.get('licence');
 	if (!(licence instanceof File)) return apiError('BAD_REQUEST', 'Expected a licence file');
 	const result = await applyForCertification(

@@ -5,7 +5,7 @@ import { createContract, listContracts } from '$lib/server/contracts';
 import { ContractInput } from '$lib/domain/api-requests';
 import { contractDeps } from '$lib/server/contracts';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { apiError, bodyTooLarge } from '$lib/server/platform/http';
+import { apiError, readForm } from '$lib/server/platform/http';
 import type { ContractCreated, ContractsResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
@@ -19,16 +19,8 @@ export async function GET({ locals }) {
 /** Multipart: `file` (the PDF) and `meta` (JSON of ContractInput). */
 export async function POST({ locals, request }) {
 	const user = requireAdmin(locals.user);
-	let form: FormData;
-	try {
-		form = await request.formData();
-	} catch (error) {
-		// adapter-node's body limit ends the read with a 413 before the PDF is complete; any
-		// other failure is a body cut in transit or not multipart at all, which the sender can
-		// repeat, so it must not read as "too large".
-		if (bodyTooLarge(error)) return apiError('PDF_TOO_LARGE', 'The upload is too large');
-		return apiError('BAD_REQUEST', 'The upload was cut off or is not multipart form data');
-	}
+	const form = await readForm(request, 'PDF_TOO_LARGE');
+	if (form instanceof Response) return form;
 	const file = form.get('file');
 	const meta = form.get('meta');
 	if (!(file instanceof File) || typeof meta !== 'string') {
