@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sha256Hex } from '$lib/domain/canonical';
 import {
 	insertOrgs,
 	insertUsers,
@@ -180,6 +181,11 @@ describe('对公打款, platform pays', () => {
 			.executeTakeFirstOrThrow();
 		expect(JSON.stringify(row)).not.toContain(`"${sent!.amountCents}"`);
 		expect(row.deposit_hash).toMatch(/^[0-9a-f]{64}$/);
+		// Keyed: trying all 99 amounts against the database row alone finds none of them.
+		const unkeyed = await Promise.all(
+			Array.from({ length: 99 }, (_, i) => sha256Hex(`sealpass-deposit:${row.id}:${i + 1}`))
+		);
+		expect(unkeyed).not.toContain(row.deposit_hash);
 
 		expect(await confirmDeposit(deps, admin, await wrongAmount())).toMatchObject({
 			code: 'DEPOSIT_WRONG',

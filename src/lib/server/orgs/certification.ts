@@ -22,6 +22,7 @@ import type { OrgCertApplicationView, OrgCertStatusResponse } from '$lib/domain/
 import type { AuditEvent } from '$lib/domain/audit';
 import type { Database, Db, OrgCertApplicationTable, User } from '../db/schema';
 import { storeBlob, type BlobStore } from '../platform/blob-store';
+import { hmacHex, sameMac, serverKey, verificationKeys } from '../platform/secrets';
 import type { Clock } from '../platform/clock';
 import { appendAudit } from '../audit';
 import type { BankTransfer } from './bank';
@@ -36,9 +37,26 @@ export interface CertDeps {
 
 type ApplicationRow = Selectable<OrgCertApplicationTable>;
 
-/** The amount's stored form: bound to the application so equal amounts never share a hash. */
-function depositHash(applicationId: string, cents: number): Promise<string> {
-	return sha256Hex(`sealpass-deposit:${applicationId}:${cents}`);
+/**
+ * The amount's stored form: an HMAC under the server's key for short values, bound to the
+ * application. With only 99 possible amounts a plain hash would give the amount away to anyone
+ * who can read the database; the key lives outside it.
+ */
+const depositText = (applicationId: string, cents: number) =>
+	`sealpass-deposit:${applicationId}:${cents}`;
+
+function depositHash(applicationId: string, cents: number): string {
+	return hmacHex(serverKey('invite_code_key'), depositText(applicationId, cents));
+}
+
+/** Whether `cents` is the amount sent: under the current key or one a rotation retired. */
+async function depositMatches(applicationId: string, cents: number, stored: string) {
+	const text = depositText(applicationId, cents);
+	if (verificationKeys('invite_code_key').some((key) => sameMac(hmacHex(key, text), stored))) {
+		return true;
+	}
+	// A transfer sent before amounts were keyed (at most 7 days old) still confirms.
+	return (await sha256Hex(text)) === stored;
 }
 
 export function applicationView(row: ApplicationRow): OrgCertApplicationView {
@@ -281,7 +299,7 @@ export async function startPlatformDeposit(
 				bank_branch: account.branch.trim(),
 				bank_account: digits,
 				bank_cnaps: account.cnaps.trim(),
-				deposit_hash: await depositHash(open.id, cents),
+				deposit_hash: depositHash(open.id, cents),
 				deposit_sent_at: now,
 				deposit_tries: 0
 			},
@@ -308,7 +326,7 @@ export async function confirmDeposit(
 		if (open.method !== 'deposit_platform' || !open.deposit_hash || !open.deposit_sent_at) {
 			return failure('CERT_STATE', 'No transfer has been sent for this application');
 		}
-		const matches = (await depositHash(open.id, cents)) === open.deposit_hash;
+		const matches = await depositMatches(open.id, cents, open.deposit_hash);
 		const now = deps.clock().toISOString();
 		const verdict = judgeDepositAnswer(
 			{ sentAt: open.deposit_sent_at, triesUsed: open.deposit_tries },
