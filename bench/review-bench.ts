@@ -5,6 +5,8 @@
 // 2. verified-submission ingest throughput (real ingest, real WebAuthn verification with a
 //    software passkey) against the throughput of the bare health check on the same database.
 import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import { testEngine } from '../tests/support/test-db';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { App } from '$lib/server/platform/app';
@@ -134,6 +136,105 @@ function fill(world: ReviewWorld, count: number): { ids: string[] } {
 	return { ids };
 }
 
+/** The placeholders of the manifest template that PostgreSQL fills in per row. */
+const SLOT = {
+	envelope: '@@ENV@@',
+	ticket: '@@TICKET@@',
+	nonce: '@@NONCE@@',
+	device: '@@DEVICE@@'
+};
+
+/**
+ * The same rows as `fill`, generated inside PostgreSQL (generate_series) so a million rows take
+ * minutes rather than a million round trips. Each manifest is the canonical JSON of the same
+ * sample manifest with its envelope, ticket and device time put in by replace().
+ */
+async function fillPostgres(world: ReviewWorld, count: number): Promise<{ ids: string[] }> {
+	const db = world.open.db;
+	const at = '2026-01-01T00:00:00.000Z';
+	const docHash = 'd'.repeat(64);
+	for (let s = 0; s < SIGNERS; s++) {
+		await db
+			.insertInto('users')
+			.values({
+				id: `bench-user-${s}`,
+				org_id: 'org',
+				display_name: `Signer ${s}`,
+				role: 'signer',
+				created_at: at
+			})
+			.execute();
+		await sql`insert into credentials (id, user_id, public_key, counter, transports, device_type, backed_up, name, created_at)
+			values (${`bench-cred-${s}`}, ${`bench-user-${s}`}, ${Buffer.from([0])}, 0, '[]', 'singleDevice', 0, 'bench', ${at})`.execute(
+			db
+		);
+	}
+	for (let c = 0; c < CONTRACTS; c++) {
+		await sql`insert into envelopes (id, org_id, title, doc_sha256, page_count, status, created_at, definition)
+			values (${`bench-env-${c}`}, 'org', ${`Contract ${c}`}, ${docHash}, 3, 'sent', ${at}, null)`.execute(
+			db
+		);
+	}
+	const template = (decision: 'signed' | 'rejected') =>
+		canonicalJson(
+			sampleManifest({
+				envelopeId: SLOT.envelope,
+				docHash,
+				credentialId: 'bench-cred-0',
+				ticket: { id: SLOT.ticket, nonce: SLOT.nonce },
+				deviceTime: SLOT.device,
+				decision:
+					decision === 'rejected' ? { kind: 'rejected', reason: 'bench' } : { kind: 'signed' }
+			})
+		);
+	// Row i: as in `fill` (signer i % 10, contract 7i % 10, a minute apart, every third offline,
+	// every tenth returned, statuses in turn); seq is i / 10 + 1 because 7i % 10 visits each
+	// contract once in every ten rows.
+	await sql`create temporary table bench_rows as
+		select i,
+			md5('bench-' || i)::uuid::text as id,
+			'bench-user-' || (i % ${sql.lit(SIGNERS)}) as user_id,
+			'bench-cred-' || (i % ${sql.lit(SIGNERS)}) as credential_id,
+			'bench-env-' || ((i * 7) % ${sql.lit(CONTRACTS)}) as envelope_id,
+			to_char(timestamp '2026-01-01' + i * interval '1 minute', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as received,
+			to_char(timestamp '2026-01-01' + i * interval '1 minute'
+				- case when i % 3 = 0 then interval '1 hour' else interval '2 seconds' end,
+				'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as device,
+			(array['accepted', 'refused', 'flagged', 'reviewed-ok'])[i % 4 + 1] as status,
+			i % 10 = 0 as rejected,
+			i % 3 = 0 as offline
+		from generate_series(0, ${sql.lit(count - 1)}) as i`.execute(db);
+	await sql`insert into tickets (id, user_id, credential_id, nonce, issued_at, expires_at, used_at, used_by_submission)
+		select 'bench-ticket-' || i, user_id, credential_id, 'n' || i, ${at}, '2027-01-01T00:00:00.000Z', received, id
+		from bench_rows`.execute(db);
+	// The sync stamp trigger updates the same ten envelope rows and the one clock row per
+	// submission: a million versions of ten rows in one transaction made the fill quadratic (20,000
+	// rows took 19 s). The review queries never read the stamp, so it is off for the fill.
+	await sql`alter table submissions disable trigger submissions_accepted_sync`.execute(db);
+	await sql`insert into submissions (id, envelope_id, seq, user_id, credential_id, ticket_id, manifest_json,
+			manifest_hash, assertion_json, device_time, received_at, status)
+		select id, envelope_id, i / 10 + 1, user_id, credential_id, 'bench-ticket-' || i,
+			replace(replace(replace(replace(
+				case when rejected then ${template('rejected')} else ${template('signed')} end,
+				${SLOT.envelope}, envelope_id), ${SLOT.ticket}, 'bench-ticket-' || i),
+				${SLOT.nonce}, 'n' || i), ${SLOT.device}, device),
+			lpad(to_hex(i), 64, '0'), '{}', device, received, 'accepted'
+		from bench_rows`.execute(db);
+	await sql`alter table submissions enable trigger submissions_accepted_sync`.execute(db);
+	await sql`insert into review_items (id, org_id, submission_id, envelope_id, user_id, received_at, status, decision, offline, code)
+		select id, 'org', case when status = 'refused' then null else id end, envelope_id, user_id, received, status,
+			case when status = 'refused' then null when rejected then 'rejected' else 'signed' end,
+			case when status = 'refused' then null when offline then 1 else 0 end,
+			case when status = 'refused' then 'TICKET_USED' end
+		from bench_rows`.execute(db);
+	const { rows } = await sql<{
+		id: string;
+	}>`select id from bench_rows where status <> 'refused' order by i`.execute(db);
+	await sql`drop table bench_rows`.execute(db);
+	await sql`analyze`.execute(db);
+	return { ids: rows.map((r) => r.id) };
+}
+
 const now = () => process.hrtime.bigint();
 const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -159,24 +260,29 @@ function listCases(count: number): [string, ReviewFilter][] {
  * Times each list and the detail query at 1 000 and at 100 000 submissions. The two databases
  * are measured in alternating rounds, so a busy machine slows both alike and the ratio holds.
  */
-export async function measureQueries(): Promise<Record<string, unknown>[]> {
+export async function measureQueries(
+	smallCount = 1_000,
+	largeCount = 100_000
+): Promise<Record<string, unknown>[]> {
 	const small = await createReviewWorld();
 	const large = await createReviewWorld();
 	try {
 		const sizes = [
-			{ world: small, count: 1_000 },
-			{ world: large, count: 100_000 }
+			{ world: small, count: smallCount },
+			{ world: large, count: largeCount }
 		];
 		const fillMs: number[] = [];
-		const ids = sizes.map(({ world, count }) => {
+		const ids: string[][] = [];
+		for (const { world, count } of sizes) {
 			const t0 = now();
-			const { ids } = fill(world, count);
+			const filled =
+				testEngine === 'postgres' ? await fillPostgres(world, count) : fill(world, count);
 			fillMs.push(ms(t0, now()));
-			return ids;
-		});
+			ids.push(filled.ids);
+		}
 		const cases: [string, (i: number, round: number) => Promise<unknown>][] = [];
 		const filters = sizes.map(({ count }) => new Map(listCases(count)));
-		for (const [name] of listCases(1_000)) {
+		for (const [name] of listCases(smallCount)) {
 			cases.push([name, (i) => listReview(sizes[i]!.world.open.db, 'org', filters[i]!.get(name)!)]);
 		}
 		cases.push([
@@ -187,7 +293,8 @@ export async function measureQueries(): Promise<Record<string, unknown>[]> {
 			}
 		]);
 		const results: Record<string, unknown>[] = [];
-		const rounds = 300;
+		// A million-row database answers slower per query on a busy machine: fewer rounds there.
+		const rounds = largeCount > 100_000 ? 100 : 300;
 		for (const [name, run] of cases) {
 			const times: [number[], number[]] = [[], []];
 			for (let round = 0; round < 20; round++) for (const i of [0, 1]) await run(i, round);
@@ -199,17 +306,23 @@ export async function measureQueries(): Promise<Record<string, unknown>[]> {
 					if (!answer) throw new Error(`${name} found nothing`);
 				}
 			}
-			const at1k = median(times[0]);
-			const at100k = median(times[1]);
+			const atSmall = median(times[0]);
+			const atLarge = median(times[1]);
 			results.push({
 				query: name,
-				median_ms_at_1k: +at1k.toFixed(4),
-				median_ms_at_100k: +at100k.toFixed(4),
-				ratio_100k_over_1k: +(at100k / at1k).toFixed(3)
+				engine: testEngine,
+				rows: [smallCount, largeCount],
+				median_ms_small: +atSmall.toFixed(4),
+				median_ms_large: +atLarge.toFixed(4),
+				ratio_large_over_small: +(atLarge / atSmall).toFixed(3)
 			});
 		}
 		return [
-			{ fill_ms_1k: Math.round(fillMs[0]!), fill_ms_100k: Math.round(fillMs[1]!) },
+			{
+				engine: testEngine,
+				rows: [smallCount, largeCount],
+				fill_ms: fillMs.map((t) => Math.round(t))
+			},
 			...results
 		];
 	} finally {
@@ -273,7 +386,10 @@ export async function measureIngest(count = 150): Promise<Record<string, unknown
 
 /** Child-process entry: `queries` or `ingest`; prints one JSON line. */
 export async function main(argv: string[]): Promise<void> {
-	const [mode] = argv;
-	const result = mode === 'ingest' ? await measureIngest() : await measureQueries();
+	const [mode, small, large] = argv;
+	const result =
+		mode === 'ingest'
+			? await measureIngest()
+			: await measureQueries(Number(small ?? 1_000), Number(large ?? 100_000));
 	console.log(JSON.stringify(result));
 }
