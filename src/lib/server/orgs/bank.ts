@@ -4,7 +4,7 @@ import { formatCents, parseYuanToCents } from '$lib/domain/org-certification';
 import type { SimBankResponse } from '$lib/domain/api-types';
 import type { Database, Db } from '../db/schema';
 import type { Clock } from '../platform/clock';
-import { noteOrgPayment } from './certification';
+import { noteOrgPayment } from './deposit';
 
 /** An organisation's account as entered for 对公打款 (SPEC OC7). */
 export interface OrgAccount {

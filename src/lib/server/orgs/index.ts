@@ -11,13 +11,10 @@ export {
 export {
 	applyForCertification,
 	certificationStatus,
-	confirmDeposit,
-	noteOrgPayment,
-	startOrgDeposit,
-	startPlatformDeposit,
 	uploadLetter,
 	type CertDeps
 } from './certification';
+export { confirmDeposit, noteOrgPayment, startOrgDeposit, startPlatformDeposit } from './deposit';
 export { orgCertState, refuseUnlessCertified } from './gate';
 export { isPlatformOperator } from './operator';
 export { applicationFile, certificationQueue, decideCertification } from './review';
