@@ -17,17 +17,25 @@ describe('recoveryDocumentNumber', () => {
 		).toBe(id);
 		// Details saved before document types existed are resident ID numbers.
 		expect(recoveryDocumentNumber({ documentType: null, masked: null }, id, today)).toBe(id);
-		expect(recoveryDocumentNumber({ documentType: 'resident-id', masked: null }, '123', today)).toBe(
-			null
-		);
+		expect(
+			recoveryDocumentNumber({ documentType: 'resident-id', masked: null }, '123', today)
+		).toBe(null);
 	});
 
 	it('RC3: a passport number takes its issuing country from the stored mask', () => {
 		expect(
-			recoveryDocumentNumber({ documentType: 'passport', masked: 'CHN ******678' }, 'e12345678', today)
+			recoveryDocumentNumber(
+				{ documentType: 'passport', masked: 'CHN ******678' },
+				'e12345678',
+				today
+			)
 		).toBe('CHN:E12345678');
 		expect(
-			recoveryDocumentNumber({ documentType: 'passport', masked: 'DEU ******9X1' }, 'C01X009X1', today)
+			recoveryDocumentNumber(
+				{ documentType: 'passport', masked: 'DEU ******9X1' },
+				'C01X009X1',
+				today
+			)
 		).toBe('DEU:C01X009X1');
 	});
 });

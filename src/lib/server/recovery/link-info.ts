@@ -17,11 +17,7 @@ export async function inviteLinkInfo(
 	const invite = await deps.db
 		.selectFrom('invites')
 		.innerJoin('users', 'users.id', 'invites.user_id')
-		.select([
-			'invites.purpose',
-			'invites.redeemed_at',
-			'users.id_number_hash'
-		])
+		.select(['invites.purpose', 'invites.redeemed_at', 'users.id_number_hash'])
 		.where('invites.link_token_hash', '=', hashToken(token))
 		.executeTakeFirst();
 	if (!invite || invite.redeemed_at) return failure('INVITE_INVALID', 'Unknown or used link');
