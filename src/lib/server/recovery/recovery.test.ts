@@ -45,10 +45,10 @@ beforeEach(async () => {
 	sent = [];
 	const at = server.now().toISOString();
 	await insertOrgs(server.db, at, [{ id: 'org' }, { id: 'org-b', name: '乙', nameEn: 'B' }]);
-	[admin, otherAdmin] = await insertUsers(server.db, at, [
+	[admin, otherAdmin] = (await insertUsers(server.db, at, [
 		{ id: 'alice', role: 'admin', displayName: '王芳' },
 		{ id: 'carol', org: 'org-b', role: 'admin' }
-	]);
+	])) as [User, User];
 	const inner = new ConsoleNotifier(() => undefined);
 	deps = {
 		db: server.db,
