@@ -38,7 +38,7 @@ const residentId = idBody + residentIdCheckChar(idBody)!;
 const otherBody = '11010519800101003';
 const otherId = otherBody + residentIdCheckChar(otherBody)!;
 
-test('RC1–RC5: a member who lost their passkey re-enrols on the same account with the code and their ID number; the old passkey no longer signs in', async ({
+test('RC1–RC4 RC6: a member who lost their passkey re-enrols on the same account with the code and their ID number; the old passkey no longer signs in', async ({
 	freshServer,
 	browser
 }) => {

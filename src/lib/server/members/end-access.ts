@@ -14,7 +14,10 @@ export async function endSessionsAndTickets(
 	userId: string
 ): Promise<{ sessionsEnded: number; ticketsRevoked: number }> {
 	const now = clock().toISOString();
-	const sessions = await trx.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+	const sessions = await trx
+		.deleteFrom('sessions')
+		.where('user_id', '=', userId)
+		.executeTakeFirst();
 	const tickets = await trx
 		.updateTable('tickets')
 		.set({ revoked_at: now })
