@@ -195,3 +195,65 @@ test('RC1–RC4 RC6: a member who lost their passkey re-enrols on the same accou
 
 	await Promise.all([adminContext.close(), phone.close(), newPhone.close()]);
 });
+
+test('RC4 RC5: with "keep their current passkeys" the new passkey is added beside the old one, which still signs in', async ({
+	freshServer,
+	browser
+}) => {
+	test.setTimeout(240_000);
+	const url = freshServer.url;
+	const adminContext = await browser.newContext({ baseURL: url, locale: 'en-US' });
+	const admin = await adminContext.newPage();
+	await enrolAdmin(admin, freshServer.setupLink!);
+	const invited = await admin.request.post('/api/admin/invites', {
+		headers: { Origin: url },
+		data: { name: '王五', contact: 'wangwu@example.cn' }
+	});
+	expect(invited.status(), await invited.text()).toBe(201);
+	const invitation = (await messages(admin)).find((m) => m.recipient === 'wangwu@example.cn')!;
+	const laptop = await browser.newContext({ baseURL: url, locale: 'en-US' });
+	const oldPage = await laptop.newPage();
+	await acceptInvitation(oldPage, invitation.body, { name: '王五', residentId: otherId });
+	const wangwu = (await sessionUser(oldPage.request))!;
+
+	await admin.goto('/admin');
+	await admin.getByRole('link', { name: 'Members' }).click();
+	await admin
+		.getByTestId('member-row')
+		.filter({ hasText: '王五' })
+		.getByRole('button', { name: 'Re-enrolment link' })
+		.click();
+	const form = admin.getByTestId('recover-form');
+	// Escape closes the form and gives focus back to the button that opened it.
+	await admin.keyboard.press('Escape');
+	await expect(form).toHaveCount(0);
+	await expect(admin.getByRole('button', { name: 'Re-enrolment link' })).toBeFocused();
+	await admin.keyboard.press('Enter');
+	await form.getByRole('checkbox', { name: /Keep their current passkeys/ }).check();
+	await form.getByRole('button', { name: 'Send re-enrolment link' }).press('Enter');
+	await expect(admin.getByTestId('members-note')).toContainText('wangwu@example.cn');
+	const message = (await messages(admin)).find(
+		(m) => m.recipient === 'wangwu@example.cn' && m.body.includes('new passkey')
+	)!;
+	const link = /https?:\/\/\S+\/invite\/[\w-]{22}/.exec(message.body)![0];
+	const code = /verification code (\d{6})/.exec(message.body)![1]!;
+
+	const phone = await browser.newContext({ baseURL: url, locale: 'en-US' });
+	const page = await phone.newPage();
+	await addVirtualAuthenticator(page);
+	await page.goto(link);
+	await page.getByLabel('Verification code').fill(code);
+	await page.getByLabel('Your ID number (as certified on this account)').fill(otherId);
+	await page.getByRole('button', { name: 'Verify' }).click();
+	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
+	await expect(page.getByRole('heading', { name: 'Your account is ready again' })).toBeFocused();
+	expect((await sessionUser(page.request))?.id).toBe(wangwu.id);
+
+	// The old laptop was not lost: its session and passkey still work.
+	expect((await sessionUser(oldPage.request))?.id).toBe(wangwu.id);
+	const { passkeys } = (await (await page.request.get('/api/passkeys')).json()) as {
+		passkeys: unknown[];
+	};
+	expect(passkeys).toHaveLength(2);
+	await Promise.all([adminContext.close(), laptop.close(), phone.close()]);
+});
