@@ -126,6 +126,8 @@ export interface InviteSummary {
 	attempts: number;
 	createdAt: string;
 	expiresAt: string;
+	/** 'recover' for a re-enrolment link of an existing account (SPEC RC1). */
+	purpose: InvitePurpose;
 }
 
 export interface InvitesResponse {

@@ -320,7 +320,8 @@ export async function listInvites(deps: Pick<InviteDeps, 'db' | 'clock'>, orgId:
 			'invites.expires_at',
 			'invites.attempts',
 			'invites.locked_at',
-			'invites.redeemed_at'
+			'invites.redeemed_at',
+			'invites.purpose'
 		])
 		.where('invites.org_id', '=', orgId)
 		.orderBy('invites.created_at', 'desc')
@@ -335,7 +336,8 @@ export async function listInvites(deps: Pick<InviteDeps, 'db' | 'clock'>, orgId:
 		status: inviteStatus(r, now),
 		attempts: r.attempts,
 		createdAt: r.created_at,
-		expiresAt: r.expires_at
+		expiresAt: r.expires_at,
+		purpose: r.purpose
 	}));
 }
 

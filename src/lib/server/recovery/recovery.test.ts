@@ -3,6 +3,7 @@ import { inviteLinkInfo, issueRecovery, redeemLink } from '.';
 import {
 	createInvite,
 	createSession,
+	listInvites,
 	recordConsent,
 	redeemInvite,
 	resendInviteCode,
@@ -142,6 +143,9 @@ describe('re-enrolment links', () => {
 		// No new account.
 		expect(await server.db.selectFrom('users').select('id').execute()).toHaveLength(users.length);
 		expect(await auditKinds()).toContain('recovery.issued');
+		// The admin's invite list names it for what it is.
+		const listed = (await listInvites(deps, 'org')).find((i) => i.id === issued.inviteId);
+		expect(listed).toMatchObject({ name: '李雷', purpose: 'recover', status: 'pending' });
 		expect(await inviteLinkInfo(deps, issued.token)).toEqual({
 			ok: true,
 			purpose: 'recover',
