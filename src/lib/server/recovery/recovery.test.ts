@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inviteLinkInfo, issueRecovery, redeemLink } from '.';
 import {
+	authenticationOptions,
 	createInvite,
 	createSession,
 	listInvites,
@@ -9,6 +10,7 @@ import {
 	resendInviteCode,
 	saveDetails,
 	sessionFor,
+	verifyAuthentication,
 	type InviteDeps
 } from '../auth';
 import { ConsoleNotifier, type NotifyMessage } from '../platform/notify';
@@ -21,6 +23,7 @@ import {
 	insertUsers,
 	openTestServer,
 	ORIGIN,
+	RP_ID,
 	ticketPool,
 	type TestServer
 } from '../../../../tests/support/test-server';
@@ -294,6 +297,19 @@ describe('re-enrolment links', () => {
 			ticketsRevoked: bob.pool.length - 1,
 			ip: '10.0.0.9'
 		});
+		// The lost phone's passkey no longer signs in.
+		const passkeys = { db: server.db, clock: server.clock, origin: ORIGIN };
+		const options = await authenticationOptions(passkeys);
+		const login = await verifyAuthentication(
+			passkeys,
+			await bob.key.assert({
+				challenge: Buffer.from(options.challenge, 'base64url'),
+				origin: ORIGIN,
+				rpId: RP_ID,
+				userHandle: bob.id
+			})
+		);
+		expect(login).toMatchObject({ ok: false, code: 'PASSKEY_UNKNOWN' });
 		// Used once.
 		expect(await redeemLink(deps, { token, code, idNumber: ID, ip: null })).toMatchObject({
 			code: 'INVITE_INVALID'
