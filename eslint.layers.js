@@ -149,7 +149,8 @@ const SERVER_FEATURES = [
 	'pdf',
 	'finalise',
 	'signing',
-	'orgs'
+	'orgs',
+	'recovery'
 ];
 const SERVER_FOLDERS = [...SERVER_FEATURES, 'platform', 'db'];
 const throughIndex = (own, depth) =>

@@ -197,10 +197,15 @@ export const MissingBlobsBody = v.object({
 /** The body of POST /api/invites/redeem. */
 export const RedeemBody = v.object({
 	token: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,100}$/)),
-	code: v.pipe(v.string(), v.regex(/^\d{6}$/))
+	code: v.pipe(v.string(), v.regex(/^\d{6}$/)),
+	/** A re-enrolment link of a certified account: the document number typed again. */
+	idNumber: v.optional(v.pipe(v.string(), v.maxLength(40)))
 });
 
-/** The body of POST /api/invites/resend: a new code for the invite behind the link. */
+/** The body of POST /api/admin/members/[id]/recovery: a re-enrolment link for the member. */
+export const RecoveryBody = v.object({ keepPasskeys: v.optional(v.boolean(), false) });
+
+/** The body of POST /api/invites/resend (a new code) and /api/invites/info (what the link is for). */
 export const ResendCodeBody = v.object({
 	token: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{20,100}$/))
 });

@@ -1,3 +1,4 @@
+import type { InvitePurpose } from './recovery';
 import type { MemberRole } from './members';
 import type { Envelope, Field, PageSize, Party, SigningOrder } from './envelope';
 import type { ReviewDecision, ReviewStatus } from './review';
@@ -125,6 +126,8 @@ export interface InviteSummary {
 	attempts: number;
 	createdAt: string;
 	expiresAt: string;
+	/** 'recover' for a re-enrolment link of an existing account (SPEC RC1). */
+	purpose: InvitePurpose;
 }
 
 export interface InvitesResponse {
@@ -137,6 +140,13 @@ export interface InviteCreated {
 	link: string;
 	/** When the link and code stop working (ISO), for the admin to pass on. */
 	expiresAt: string;
+}
+
+/** What an invite link is for, asked by its page before the code (POST /api/invites/info). */
+export interface InviteLinkInfo {
+	purpose: InvitePurpose;
+	/** A re-enrolment of a certified account: the ID number is asked with the code. */
+	idNumberRequired: boolean;
 }
 
 /** A console-channel message, listed for admins (the pilot's stand-in for mail and SMS). */

@@ -20,6 +20,28 @@ export type AuditEvent =
 	| { kind: 'invite.locked'; subject: string; data: { ip: string | null } }
 	| { kind: 'invite.refused'; subject: string | null; data: { code: string; ip: string | null } }
 	| { kind: 'invite.redeemed'; subject: string; data: { userId: string; ip: string | null } }
+	// re-enrolment of an existing account (RC1–RC6) — subject: invite id
+	| {
+			kind: 'recovery.issued';
+			subject: string;
+			data: { userId: string; channel: string; keepPasskeys: boolean };
+	  }
+	| {
+			kind: 'recovery.id_number_wrong';
+			subject: string;
+			data: { attempts: number; ip: string | null };
+	  }
+	| {
+			kind: 'recovery.completed';
+			subject: string;
+			data: {
+				userId: string;
+				passkeysRevoked: number;
+				sessionsEnded: number;
+				ticketsRevoked: number;
+				ip: string | null;
+			};
+	  }
 	// sign-in and passkeys — subject: user id
 	| { kind: 'setup.used'; subject: string; data: Record<string, never> }
 	| { kind: 'passkey.enrolled'; subject: string; data: { credentialId: string; name: string } }
@@ -138,6 +160,9 @@ export const AUDIT_KINDS = Object.keys({
 	'invite.locked': 1,
 	'invite.refused': 1,
 	'invite.redeemed': 1,
+	'recovery.issued': 1,
+	'recovery.id_number_wrong': 1,
+	'recovery.completed': 1,
 	'setup.used': 1,
 	'passkey.enrolled': 1,
 	'passkey.revoked': 1,

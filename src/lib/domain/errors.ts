@@ -55,6 +55,9 @@ export const ERROR_CODES = [
 	'NOTIFY_FAILED',
 	'REAL_NAME_INVALID',
 	'ID_NUMBER_INVALID',
+	// re-enrolment links
+	'ID_NUMBER_WRONG',
+	'CONTACT_MISSING',
 	// tickets and submissions
 	'TICKET_UNKNOWN',
 	'TICKET_EXPIRED',
@@ -208,6 +211,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	NOTIFY_FAILED: 502,
 	REAL_NAME_INVALID: 422,
 	ID_NUMBER_INVALID: 422,
+	ID_NUMBER_WRONG: 422,
+	CONTACT_MISSING: 422,
 	// tickets and submissions
 	TICKET_UNKNOWN: 422,
 	TICKET_EXPIRED: 422,

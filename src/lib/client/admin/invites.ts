@@ -2,6 +2,7 @@ import { m } from '$lib/paraglide/messages';
 import type { ResidentIdProblem } from '$lib/domain/validators';
 import type {
 	InviteCreated,
+	InviteLinkInfo,
 	InvitesResponse,
 	OutboxResponse,
 	Profile,
@@ -43,6 +44,9 @@ export function inviteErrorMessage(error: unknown): string {
 		if (error.code === 'CODE_INVALID' && typeof attemptsLeft === 'number') {
 			return m.code_attempts_left({ count: attemptsLeft });
 		}
+		if (error.code === 'ID_NUMBER_WRONG' && typeof attemptsLeft === 'number') {
+			return m.recovery_id_attempts_left({ count: attemptsLeft });
+		}
 		if (error.code === 'ID_NUMBER_INVALID' && typeof reason === 'string' && reason in idProblems) {
 			return idProblemMessage(reason as ResidentIdProblem);
 		}
@@ -50,11 +54,27 @@ export function inviteErrorMessage(error: unknown): string {
 	return errorMessage(error);
 }
 
-/** Spends the invite link with its code; on success the browser holds the invitee's session. */
-export async function redeemInvite(fetcher: typeof fetch, token: string, code: string) {
+/**
+ * Spends the invite link with its code (and, for a re-enrolment link of a certified account,
+ * the ID number); on success the browser holds the invitee's session.
+ */
+export async function redeemInvite(
+	fetcher: typeof fetch,
+	token: string,
+	code: string,
+	idNumber?: string
+) {
 	await api(fetcher, '/api/invites/redeem', {
 		method: 'POST',
-		json: { token, code } satisfies RequestOf<typeof RedeemBody>
+		json: { token, code, idNumber } satisfies RequestOf<typeof RedeemBody>
+	});
+}
+
+/** What the link is for (an invitation or a re-enrolment), asked before the code. */
+export async function inviteLinkInfo(fetcher: typeof fetch, token: string) {
+	return api<InviteLinkInfo>(fetcher, '/api/invites/info', {
+		method: 'POST',
+		json: { token } satisfies RequestOf<typeof ResendCodeBody>
 	});
 }
 

@@ -1,7 +1,12 @@
 import { m } from '$lib/paraglide/messages';
-import type { Member, MemberChangeResponse, MembersResponse } from '$lib/domain/api-types';
+import type {
+	InviteCreated,
+	Member,
+	MemberChangeResponse,
+	MembersResponse
+} from '$lib/domain/api-types';
 import type { MemberRole } from '$lib/domain/members';
-import type { MemberChangeBody, RequestOf } from '$lib/domain/api-requests';
+import type { MemberChangeBody, RecoveryBody, RequestOf } from '$lib/domain/api-requests';
 import { api } from '../api';
 
 /** Every member of the admin's organisation, deactivated ones included. */
@@ -18,6 +23,18 @@ export async function changeMember(
 	return api<MemberChangeResponse>(fetcher, `/api/admin/members/${encodeURIComponent(id)}`, {
 		method: 'PATCH',
 		json: change
+	});
+}
+
+/** Sends the member a re-enrolment link for their own account; throws ApiError (CONTACT_MISSING, …). */
+export async function issueRecovery(
+	fetcher: typeof fetch,
+	id: string,
+	keepPasskeys: boolean
+): Promise<InviteCreated> {
+	return api<InviteCreated>(fetcher, `/api/admin/members/${encodeURIComponent(id)}/recovery`, {
+		method: 'POST',
+		json: { keepPasskeys } satisfies RequestOf<typeof RecoveryBody>
 	});
 }
 

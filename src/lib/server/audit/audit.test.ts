@@ -103,6 +103,21 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 		data: { sessionsEnded: 2, ticketsRevoked: 30 }
 	},
 	'member.reactivated': { kind: 'member.reactivated', subject: 'user-2', data: {} },
+	'recovery.issued': {
+		kind: 'recovery.issued',
+		subject: 'inv-2',
+		data: { userId: 'user-2', channel: 'console', keepPasskeys: false }
+	},
+	'recovery.id_number_wrong': {
+		kind: 'recovery.id_number_wrong',
+		subject: 'inv-2',
+		data: { attempts: 1, ip: null }
+	},
+	'recovery.completed': {
+		kind: 'recovery.completed',
+		subject: 'inv-2',
+		data: { userId: 'user-2', passkeysRevoked: 1, sessionsEnded: 1, ticketsRevoked: 30, ip: null }
+	},
 	'envelope.deadline-changed': {
 		kind: 'envelope.deadline-changed',
 		subject: 'env-1',

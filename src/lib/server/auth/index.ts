@@ -9,10 +9,12 @@ export {
 	normaliseName,
 	redeemInvite,
 	resendInviteCode,
-	type InviteDeps
+	type BoundInvite,
+	type InviteDeps,
+	type RedeemExtra
 } from './invites';
 export { inviteDeps } from './invite-deps';
-export { profileOf, saveDetails } from './profile';
+export { idNumberMatches, profileOf, saveDetails } from './profile';
 export * from './certification';
 export {
 	bindSessionCredential,

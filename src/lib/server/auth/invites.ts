@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { randomInt, randomUUID } from 'node:crypto';
 import { failure, type ErrorCode, type Failure } from '$lib/domain/errors';
 import type { InviteStatus, InviteSummary, OutboxEntry } from '$lib/domain/api-types';
@@ -8,7 +8,8 @@ import {
 	INVITE_CODE_TTL_MS,
 	INVITE_RESEND_COOLDOWN_MS
 } from '$lib/domain/invite';
-import type { Database, User } from '../db/schema';
+import type { Database, InviteTable, User } from '../db/schema';
+import type { InvitePurpose } from '$lib/domain/recovery';
 import type { Clock } from '../platform/clock';
 import { hashToken, newLinkToken } from './tokens';
 import { hmacHex, sameMac, serverKey, verificationKeys } from '../platform/secrets';
@@ -16,6 +17,26 @@ import { appendAuthEvent } from './auth-events';
 import { appendAudit, recordAudit } from '../audit';
 import { notifierFor, type Notifiers, type NotifyMessage } from '../platform/notify';
 import { attemptMessage, queueMessage } from '../platform/outbox';
+
+/**
+ * What an invite bound to an existing account is for (server/recovery): it enrols no new user,
+ * and keepPasskeys is the administrator's choice for the account's old passkeys.
+ */
+export interface BoundInvite {
+	userId: string;
+	purpose: Exclude<InvitePurpose, 'enrol'>;
+	keepPasskeys: boolean;
+}
+
+/**
+ * What redeeming a bound invite adds to the code (server/recovery): a second secret checked in
+ * the same counted attempt (a wrong one counts and locks like a wrong code), and the work done
+ * in the redeeming transaction, so the link is spent only together with it.
+ */
+export interface RedeemExtra {
+	matches: (trx: Transaction<Database>, invite: Selectable<InviteTable>) => Promise<boolean>;
+	onRedeemed: (trx: Transaction<Database>, invite: Selectable<InviteTable>) => Promise<void>;
+}
 
 /** Wrong codes allowed before the invite locks; 5 in 10⁶ leaves a guesser nothing. */
 export const MAX_CODE_ATTEMPTS = 5;
@@ -78,7 +99,8 @@ export function normaliseContact(contact: string): string | null {
 export async function createInvite(
 	deps: InviteDeps,
 	admin: User,
-	input: { name: string; contact: string }
+	input: { name: string; contact: string },
+	bound?: BoundInvite
 ): Promise<{ ok: true; inviteId: string; link: string; expiresAt: string } | Failure> {
 	const name = normaliseName(input.name);
 	if (!name) return failure('REAL_NAME_INVALID', 'Name needs 1–50 characters');
@@ -88,23 +110,25 @@ export async function createInvite(
 	}
 	const notifier = notifierFor(deps.notifiers, contact);
 	const inviteId = randomUUID();
-	const userId = randomUUID();
+	const userId = bound?.userId ?? randomUUID();
+	const purpose: InvitePurpose = bound?.purpose ?? 'enrol';
 	const token = newLinkToken();
 	const now = deps.clock();
 	const { code, expiresAt } = newCode(now);
 	const codeHash = hashCode(inviteId, code);
 	const link = `${deps.origin}/invite/${token}`;
 	const messageId = await deps.db.transaction().execute(async (trx) => {
-		await trx
-			.insertInto('users')
-			.values({
-				id: userId,
-				org_id: admin.org_id,
-				display_name: name,
-				role: 'signer',
-				created_at: now.toISOString()
-			})
-			.execute();
+		if (!bound)
+			await trx
+				.insertInto('users')
+				.values({
+					id: userId,
+					org_id: admin.org_id,
+					display_name: name,
+					role: 'signer',
+					created_at: now.toISOString()
+				})
+				.execute();
 		await trx
 			.insertInto('invites')
 			.values({
@@ -119,18 +143,27 @@ export async function createInvite(
 				created_at: now.toISOString(),
 				expires_at: expiresAt,
 				locked_at: null,
-				redeemed_at: null
+				redeemed_at: null,
+				purpose,
+				keep_passkeys: bound?.keepPasskeys ? 1 : 0
 			})
 			.execute();
-		await appendAudit(trx, deps.clock, admin.id, {
-			kind: 'invite.created',
-			subject: inviteId,
-			data: { userId, channel: notifier.channel }
-		});
+		await appendAudit(
+			trx,
+			deps.clock,
+			admin.id,
+			bound
+				? {
+						kind: 'recovery.issued',
+						subject: inviteId,
+						data: { userId, channel: notifier.channel, keepPasskeys: bound.keepPasskeys }
+					}
+				: { kind: 'invite.created', subject: inviteId, data: { userId, channel: notifier.channel } }
+		);
 		// The message is part of the invitation: both commit, or neither (no invite without its code).
 		return queueMessage(trx, deps.clock, admin.org_id, notifier.channel, {
 			to: contact,
-			...inviteMessage({ name, link, code, token })
+			...inviteMessage({ name, link, code, token }, purpose)
 		});
 	});
 	await appendAuthEvent(deps.db, deps.clock, {
@@ -151,16 +184,23 @@ export async function createInvite(
  * The invitation in both languages: the link, the code, and when both stop working, so the
  * invitee who opens it late knows to ask for a new one instead of retrying a dead code.
  */
-export function inviteMessage(input: { name: string; link: string; code: string; token: string }): {
+export function inviteMessage(
+	input: { name: string; link: string; code: string; token: string },
+	purpose: InvitePurpose = 'enrol'
+): {
 	subject: string;
 	body: string;
 	sms: NonNullable<NotifyMessage['sms']>;
 } {
 	const minutes = INVITE_CODE_TTL_MINUTES;
+	const [bodyOf, subjectOf] =
+		purpose === 'recover'
+			? [m.notify_recovery_body, m.notify_recovery_subject]
+			: [m.notify_invite_body, m.notify_invite_subject];
 	const body = (['zh-CN', 'en'] as const)
-		.map((locale) => m.notify_invite_body({ ...input, minutes }, { locale }))
+		.map((locale) => bodyOf({ ...input, minutes }, { locale }))
 		.join('\n\n');
-	const subject = `${m.notify_invite_subject({}, { locale: 'zh-CN' })} / ${m.notify_invite_subject({}, { locale: 'en' })}`;
+	const subject = `${subjectOf({}, { locale: 'zh-CN' })} / ${subjectOf({}, { locale: 'en' })}`;
 	return {
 		subject,
 		body,
@@ -196,6 +236,7 @@ export async function resendInviteCode(
 			'invites.code_sent_at',
 			'invites.locked_at',
 			'invites.redeemed_at',
+			'invites.purpose',
 			'users.display_name'
 		])
 		.where('invites.link_token_hash', '=', hashToken(input.token))
@@ -234,12 +275,15 @@ export async function resendInviteCode(
 		});
 		return queueMessage(trx, deps.clock, invite.org_id, invite.channel, {
 			to: invite.contact,
-			...inviteMessage({
-				name: invite.display_name,
-				link: `${deps.origin}/invite/${input.token}`,
-				code,
-				token: input.token
-			})
+			...inviteMessage(
+				{
+					name: invite.display_name,
+					link: `${deps.origin}/invite/${input.token}`,
+					code,
+					token: input.token
+				},
+				invite.purpose
+			)
 		});
 	});
 	if (!messageId) {
@@ -282,7 +326,8 @@ export async function listInvites(deps: Pick<InviteDeps, 'db' | 'clock'>, orgId:
 			'invites.expires_at',
 			'invites.attempts',
 			'invites.locked_at',
-			'invites.redeemed_at'
+			'invites.redeemed_at',
+			'invites.purpose'
 		])
 		.where('invites.org_id', '=', orgId)
 		.orderBy('invites.created_at', 'desc')
@@ -297,7 +342,8 @@ export async function listInvites(deps: Pick<InviteDeps, 'db' | 'clock'>, orgId:
 		status: inviteStatus(r, now),
 		attempts: r.attempts,
 		createdAt: r.created_at,
-		expiresAt: r.expires_at
+		expiresAt: r.expires_at,
+		purpose: r.purpose
 	}));
 }
 
@@ -333,7 +379,8 @@ export async function listOutbox(db: Kysely<Database>, orgId: string): Promise<O
  */
 export async function redeemInvite(
 	deps: Pick<InviteDeps, 'db' | 'clock'>,
-	input: { token: string; code: string; ip: string | null }
+	input: { token: string; code: string; ip: string | null },
+	extra?: RedeemExtra
 ): Promise<{ ok: true; userId: string; inviteId: string } | Failure> {
 	const { db, clock } = deps;
 	const invite = await db
@@ -357,10 +404,12 @@ export async function redeemInvite(
 		return failure(code, message, details);
 	};
 	if (!invite || invite.redeemed_at) return refuse('INVITE_INVALID', 'Unknown or used invite');
+	// A re-enrolment link is spent only with its identity check (server/recovery), never bare.
+	if (invite.purpose !== 'enrol' && !extra) return refuse('INVITE_INVALID', 'Not an invitation');
 	if (invite.locked_at) return refuse('CODE_LOCKED', 'Too many wrong codes');
 	if (invite.expires_at <= clock().toISOString()) return refuse('CODE_EXPIRED', 'The code expired');
 
-	type Outcome = 'redeemed' | 'spent' | 'locked' | { wrong: number };
+	type Outcome = 'redeemed' | 'spent' | 'locked' | { wrong: number; second?: true };
 	const outcome = await db.transaction().execute(async (trx): Promise<Outcome> => {
 		const now = clock().toISOString();
 		const counted = await trx
@@ -375,7 +424,10 @@ export async function redeemInvite(
 			.executeTakeFirst();
 		// Not counted: another request used the last attempt, redeemed it, or it just expired.
 		if (!counted) return 'spent';
-		if (codeMatches(invite.id, input.code, counted.code_hash)) {
+		const codeRight = codeMatches(invite.id, input.code, counted.code_hash);
+		// The second secret is compared only after the right code, in the same counted attempt.
+		const secondRight = codeRight && (!extra || (await extra.matches(trx, invite)));
+		if (codeRight && secondRight) {
 			await trx
 				.updateTable('invites')
 				.set({ redeemed_at: now })
@@ -386,14 +438,17 @@ export async function redeemInvite(
 				subject: invite.id,
 				data: { userId: invite.user_id, ip: input.ip }
 			});
+			await extra?.onRedeemed(trx, invite);
 			return 'redeemed';
 		}
 		await appendAudit(trx, clock, null, {
-			kind: 'invite.code_wrong',
+			kind: codeRight ? 'recovery.id_number_wrong' : 'invite.code_wrong',
 			subject: invite.id,
 			data: { attempts: counted.attempts, ip: input.ip }
 		});
-		if (counted.attempts < MAX_CODE_ATTEMPTS) return { wrong: counted.attempts };
+		if (counted.attempts < MAX_CODE_ATTEMPTS) {
+			return codeRight ? { wrong: counted.attempts, second: true } : { wrong: counted.attempts };
+		}
 		await trx.updateTable('invites').set({ locked_at: now }).where('id', '=', invite.id).execute();
 		await appendAudit(trx, clock, null, {
 			kind: 'invite.locked',
@@ -442,5 +497,10 @@ export async function redeemInvite(
 		return failure('CODE_LOCKED', 'Too many wrong codes');
 	}
 	const attemptsLeft = MAX_CODE_ATTEMPTS - attempts;
+	if (outcome.second) {
+		return failure('ID_NUMBER_WRONG', `Wrong ID number; ${attemptsLeft} attempts left`, {
+			attemptsLeft
+		});
+	}
 	return failure('CODE_INVALID', `Wrong code; ${attemptsLeft} attempts left`, { attemptsLeft });
 }

@@ -3,7 +3,7 @@ import { checkResidentId } from '$lib/domain/validators';
 import type { Profile } from '$lib/domain/api-types';
 import type { Database, User } from '../db/schema';
 import type { Clock } from '../platform/clock';
-import { hmacHex, serverKey } from '../platform/secrets';
+import { hmacHex, sameMac, serverKey, verificationKeys } from '../platform/secrets';
 import { appendAuthEvent } from './auth-events';
 import { normaliseName } from './invites';
 import { failure, type Failure } from '$lib/domain/errors';
@@ -25,6 +25,15 @@ export function maskIdNumber(normalised: string): string {
  */
 export function hashIdNumber(normalised: string): string {
 	return hmacHex(serverKey('id_number_key'), normalised);
+}
+
+/**
+ * Whether a normalised number is the one behind a stored hash, under the current ID key or one
+ * retired by a rotation (SEC4), compared in constant time: how a person proves again that they
+ * are the one who certified, without the number being kept.
+ */
+export function idNumberMatches(normalised: string, stored: string): boolean {
+	return verificationKeys('id_number_key').some((key) => sameMac(hmacHex(key, normalised), stored));
 }
 
 /** What the user sees of their own account. */

@@ -64,7 +64,7 @@ export async function startSession(
 	userId: string,
 	clock: Clock,
 	credentialId: string | null = null
-): Promise<void> {
+): Promise<{ idHash: string }> {
 	const session = await createSession(db, userId, clock, credentialId);
 	cookies.set(sessionCookieName(url), session.token, {
 		path: '/',
@@ -73,6 +73,7 @@ export async function startSession(
 		secure: url.protocol === 'https:',
 		expires: session.expires
 	});
+	return { idHash: hashToken(session.token) };
 }
 
 /** A live session: its user and the passkey it was signed in with (null while enrolling). */

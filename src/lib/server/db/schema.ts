@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { StoredStatus } from '$lib/domain/lifecycle';
+import type { InvitePurpose } from '$lib/domain/recovery';
 import type { CertState } from '$lib/domain/org-certification';
 import type {
 	CertificationLevel,
@@ -440,6 +441,10 @@ export interface InviteTable {
 	redeemed_at: string | null;
 	/** When the current code was sent, if re-sent after creation (0019); the cooldown's start. */
 	code_sent_at: Generated<string | null>;
+	/** 'enrol' makes a new person's first passkey; 'recover' re-enrols an existing account (0024). */
+	purpose: ColumnType<InvitePurpose, InvitePurpose | undefined, InvitePurpose>;
+	/** For 'recover': 1 leaves the account's old passkeys active, 0 revokes them on redemption. */
+	keep_passkeys: ColumnType<number, number | undefined, number>;
 }
 
 /** The notification outbox: every message sent, and for the console channel its text. */

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, User } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import { appendAudit } from '../audit';
+import { endSessionsAndTickets } from './end-access';
 import { failure, type Result } from '$lib/domain/errors';
 import { checkMemberChange, memberRole, storedRole, type MemberChange } from '$lib/domain/members';
 
@@ -73,28 +74,13 @@ export async function changeMember(
 			});
 			return { ok: true, sessionsEnded: 0, ticketsRevoked: 0 };
 		}
-		// MB4: sessions end now; unspent tickets are revoked, so confirmations their devices hold
-		// offline are refused when they sync. Spent tickets stay: they are evidence.
+		// MB4: marked, and everything the member's devices hold ends with it.
 		await trx
 			.updateTable('users')
 			.set({ deactivated_at: now })
 			.where('id', '=', target.id)
 			.execute();
-		const sessions = await trx
-			.deleteFrom('sessions')
-			.where('user_id', '=', target.id)
-			.executeTakeFirst();
-		const tickets = await trx
-			.updateTable('tickets')
-			.set({ revoked_at: now })
-			.where('user_id', '=', target.id)
-			.where('used_at', 'is', null)
-			.where('revoked_at', 'is', null)
-			.executeTakeFirst();
-		const counts = {
-			sessionsEnded: Number(sessions.numDeletedRows),
-			ticketsRevoked: Number(tickets.numUpdatedRows)
-		};
+		const counts = await endSessionsAndTickets(trx, deps.clock, target.id);
 		await appendAudit(trx, deps.clock, admin.id, {
 			kind: 'member.deactivated',
 			subject: target.id,

@@ -2,3 +2,4 @@
 // through this file.
 export { listMembers } from './list';
 export { changeMember, type MemberDeps } from './change';
+export { endSessionsAndTickets } from './end-access';

@@ -1,7 +1,8 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { apiError, readBody } from '$lib/server/platform/http';
-import { redeemInvite, startSession } from '$lib/server/auth';
+import { markSessionVerified, startSession } from '$lib/server/auth';
+import { redeemLink } from '$lib/server/recovery';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
 import { RedeemBody } from '$lib/domain/api-requests';
 
@@ -16,8 +17,13 @@ export async function POST({ request, cookies, getClientAddress, url }) {
 	}
 	const body = await readBody(request, RedeemBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { token, code } with a 6-digit code');
-	const result = await redeemInvite({ db: app.database.db, clock: app.clock }, { ...body, ip });
+	const result = await redeemLink({ db: app.database.db, clock: app.clock }, { ...body, ip });
 	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
-	await startSession(app.database.db, cookies, url, result.userId, app.clock);
+	const session = await startSession(app.database.db, cookies, url, result.userId, app.clock);
+	// A re-enrolment just proved who this is again (RC5): the new passkey may be added even
+	// while the account keeps its old ones, which would otherwise ask for one of them first.
+	if (result.purpose === 'recover') {
+		await markSessionVerified(app.database.db, session.idHash, app.clock);
+	}
 	return json({ ok: true });
 }
