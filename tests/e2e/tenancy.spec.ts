@@ -176,6 +176,14 @@ const ID_ROUTES: Record<string, IdCase[]> = {
 			as: 'admin'
 		}
 	],
+	'admin/members/[id]/recovery': [
+		{
+			method: 'POST',
+			path: () => `/api/admin/members/${ids.member}/recovery`,
+			body: () => ({ keepPasskeys: false }),
+			as: 'admin'
+		}
+	],
 	'admin/seals/[id]': [
 		{
 			method: 'PUT',
