@@ -56,5 +56,12 @@ export default ts.config(
 		files: ['src/routes/**/*.svelte', 'src/lib/components/**/*.svelte'],
 		rules: { 'max-lines': ['error', { max: 300 }] }
 	},
+	{
+		// Server modules hold one operation or one concern each; past 400 lines one has become two.
+		// schema.ts is exempt: it is the database's one type map, a table per interface.
+		files: ['src/lib/server/**/*.ts'],
+		ignores: ['**/*.test.ts', 'src/lib/server/db/schema.ts'],
+		rules: { 'max-lines': ['error', { max: 400 }] }
+	},
 	...layerRules
 );

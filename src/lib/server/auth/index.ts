@@ -3,16 +3,15 @@
 export { issueSetupToken, redeemSetupToken } from './setup-link';
 export {
 	createInvite,
-	listInvites,
-	listOutbox,
 	normaliseContact,
 	normaliseName,
-	redeemInvite,
-	resendInviteCode,
 	type BoundInvite,
 	type InviteDeps,
 	type RedeemExtra
 } from './invites';
+export { listInvites, listOutbox } from './invite-list';
+export { redeemInvite } from './invite-redeem';
+export { resendInviteCode } from './invite-resend';
 export { inviteDeps } from './invite-deps';
 export { idNumberMatches, profileOf, saveDetails } from './profile';
 export * from './certification';

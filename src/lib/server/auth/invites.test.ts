@@ -9,16 +9,10 @@ import { FolderBlobStore } from '../platform/blob-folder';
 import { seedIfEmpty } from '../platform/seed';
 import { residentIdCheckChar } from '$lib/domain/validators';
 import { INVITE_CODE_TTL_MS as CODE_TTL_MS } from '$lib/domain/invite';
-import {
-	createInvite,
-	inviteMessage,
-	listInvites,
-	listOutbox,
-	normaliseContact,
-	redeemInvite,
-	resendInviteCode,
-	type InviteDeps
-} from './invites';
+import { createInvite, inviteMessage, normaliseContact, type InviteDeps } from './invites';
+import { listInvites, listOutbox } from './invite-list';
+import { redeemInvite } from './invite-redeem';
+import { resendInviteCode } from './invite-resend';
 import { maskIdNumber, saveDetails } from './profile';
 import { recordConsent } from './certification';
 import { CERTIFICATION_CONSENT_VERSION } from '$lib/domain/personal-certification';
