@@ -1,6 +1,6 @@
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { APIRequestContext } from '@playwright/test';
 import { test, expect, addVirtualAuthenticator } from './support/fixtures';
-import { acceptInvitation, enrolAdmin } from './support/flows';
+import { acceptInvitation, adminContext, inviteByApi, outboxMessages } from './support/flows';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
 
 // Account recovery (SPEC RC1–RC6) as people live it: a certified member with a contract loses
@@ -9,17 +9,6 @@ import { residentIdCheckChar } from '../../src/lib/domain/validators';
 // passkey and finds the same account and contract; the lost phone's passkey no longer signs in.
 
 test.use({ locale: 'en-US', actionTimeout: 60_000 });
-
-interface Message {
-	recipient: string;
-	subject: string;
-	body: string;
-}
-
-async function messages(admin: Page): Promise<Message[]> {
-	return ((await (await admin.request.get('/api/admin/outbox')).json()) as { messages: Message[] })
-		.messages;
-}
 
 async function sessionUser(request: APIRequestContext): Promise<{ id: string } | null> {
 	return ((await (await request.get('/api/session')).json()) as { user: { id: string } | null })
@@ -45,17 +34,10 @@ test('RC1–RC4 RC6: a member who lost their passkey re-enrols on the same accou
 	test.setTimeout(300_000);
 	const url = freshServer.url;
 	const headers = { Origin: url };
-	const adminContext = await browser.newContext({ baseURL: url, locale: 'en-US' });
-	const admin = await adminContext.newPage();
-	await enrolAdmin(admin, freshServer.setupLink!);
+	const { context: adminBrowser, page: admin } = await adminContext(browser, freshServer);
 
 	// 李四 is invited, enrols a passkey on their phone and certifies with their ID number.
-	const invited = await admin.request.post('/api/admin/invites', {
-		headers,
-		data: { name: '李四', contact: 'lisi@example.cn' }
-	});
-	expect(invited.status(), await invited.text()).toBe(201);
-	const invitation = (await messages(admin)).find((m) => m.recipient === 'lisi@example.cn')!;
+	const invitation = await inviteByApi(admin, url, { name: '李四', contact: 'lisi@example.cn' });
 	const phone = await browser.newContext({ baseURL: url, locale: 'en-US' });
 	const lostPage = await phone.newPage();
 	await acceptInvitation(lostPage, invitation.body, { name: '李四', residentId });
@@ -121,7 +103,7 @@ test('RC1–RC4 RC6: a member who lost their passkey re-enrols on the same accou
 	await expect(admin.getByTestId('members-note')).toContainText(
 		'Re-enrolment link sent to lisi@example.cn'
 	);
-	const message = (await messages(admin)).find(
+	const message = (await outboxMessages(admin)).find(
 		(m) => m.recipient === 'lisi@example.cn' && m.body.includes('new passkey')
 	)!;
 	expect(message.subject).toContain('Set up a new SealPass passkey');
@@ -193,7 +175,7 @@ test('RC1–RC4 RC6: a member who lost their passkey re-enrols on the same accou
 		expect.arrayContaining(['recovery.issued', 'recovery.id_number_wrong', 'recovery.completed'])
 	);
 
-	await Promise.all([adminContext.close(), phone.close(), newPhone.close()]);
+	await Promise.all([adminBrowser.close(), phone.close(), newPhone.close()]);
 });
 
 test('RC4 RC5: with "keep their current passkeys" the new passkey is added beside the old one, which still signs in', async ({
@@ -202,15 +184,8 @@ test('RC4 RC5: with "keep their current passkeys" the new passkey is added besid
 }) => {
 	test.setTimeout(240_000);
 	const url = freshServer.url;
-	const adminContext = await browser.newContext({ baseURL: url, locale: 'en-US' });
-	const admin = await adminContext.newPage();
-	await enrolAdmin(admin, freshServer.setupLink!);
-	const invited = await admin.request.post('/api/admin/invites', {
-		headers: { Origin: url },
-		data: { name: '王五', contact: 'wangwu@example.cn' }
-	});
-	expect(invited.status(), await invited.text()).toBe(201);
-	const invitation = (await messages(admin)).find((m) => m.recipient === 'wangwu@example.cn')!;
+	const { context: adminBrowser, page: admin } = await adminContext(browser, freshServer);
+	const invitation = await inviteByApi(admin, url, { name: '王五', contact: 'wangwu@example.cn' });
 	const laptop = await browser.newContext({ baseURL: url, locale: 'en-US' });
 	const oldPage = await laptop.newPage();
 	await acceptInvitation(oldPage, invitation.body, { name: '王五', residentId: otherId });
@@ -232,7 +207,7 @@ test('RC4 RC5: with "keep their current passkeys" the new passkey is added besid
 	await form.getByRole('checkbox', { name: /Keep their current passkeys/ }).check();
 	await form.getByRole('button', { name: 'Send re-enrolment link' }).press('Enter');
 	await expect(admin.getByTestId('members-note')).toContainText('wangwu@example.cn');
-	const message = (await messages(admin)).find(
+	const message = (await outboxMessages(admin)).find(
 		(m) => m.recipient === 'wangwu@example.cn' && m.body.includes('new passkey')
 	)!;
 	const link = /https?:\/\/\S+\/invite\/[\w-]{22}/.exec(message.body)![0];
@@ -255,5 +230,5 @@ test('RC4 RC5: with "keep their current passkeys" the new passkey is added besid
 		passkeys: unknown[];
 	};
 	expect(passkeys).toHaveLength(2);
-	await Promise.all([adminContext.close(), laptop.close(), phone.close()]);
+	await Promise.all([adminBrowser.close(), laptop.close(), phone.close()]);
 });

@@ -3,10 +3,12 @@ import { test, expect } from './support/fixtures';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
 import {
 	acceptInvitation,
+	adminContext,
 	downloadContract,
 	draftContract,
-	enrolAdmin,
+	inviteByApi,
 	openOfflineTab,
+	outboxMessages,
 	sendForTwoSignatures
 } from './support/flows';
 import { deviceOutbox } from './support/device';
@@ -20,18 +22,6 @@ import type { Envelope } from '../../src/lib/domain/envelope';
 
 test.use({ locale: 'en-US', actionTimeout: 60_000 });
 
-interface Message {
-	recipient: string;
-	subject: string;
-	body: string;
-}
-
-/** The organisation's notification outbox (every message the notifier sent, newest first). */
-async function messages(admin: Page): Promise<Message[]> {
-	return ((await (await admin.request.get('/api/admin/outbox')).json()) as { messages: Message[] })
-		.messages;
-}
-
 /** The states of the device's outbox rows (the contract is the only one either device signs). */
 async function outboxStates(page: Page): Promise<string[]> {
 	return (await deviceOutbox(page)).map((r) => r.state);
@@ -43,18 +33,10 @@ test('sequential: only the first signer is told at send; the second waits (offli
 }) => {
 	test.setTimeout(480_000);
 	const url = freshServer.url;
-	const headers = { Origin: url };
-	const contextA = await browser.newContext({ baseURL: url, locale: 'en-US' });
-	const pageA = await contextA.newPage();
-	await enrolAdmin(pageA, freshServer.setupLink!);
+	const { context: contextA, page: pageA } = await adminContext(browser, freshServer);
 
 	// 李四 has an account already (invited earlier), so sending names them without an invitation.
-	const invited = await pageA.request.post('/api/admin/invites', {
-		headers,
-		data: { name: '李四', contact: 'lisi@example.cn' }
-	});
-	expect(invited.status(), await invited.text()).toBe(201);
-	const invitation = (await messages(pageA)).find((m) => m.recipient === 'lisi@example.cn')!;
+	const invitation = await inviteByApi(pageA, url, { name: '李四', contact: 'lisi@example.cn' });
 	const contextB = await browser.newContext({ baseURL: url, locale: 'en-US' });
 	const pageB = await contextB.newPage();
 	const idBody = '11010519491231002';
@@ -79,7 +61,7 @@ test('sequential: only the first signer is told at send; the second waits (offli
 	});
 
 	// At send only the first signer hears of it.
-	const atSend = (await messages(pageA)).filter((m) => m.subject.includes(title));
+	const atSend = (await outboxMessages(pageA)).filter((m) => m.subject.includes(title));
 	expect(atSend.map((m) => m.recipient)).toEqual(['boss@example.cn']);
 	expect(atSend[0]!.subject).toContain('Contract to sign');
 
@@ -118,7 +100,7 @@ test('sequential: only the first signer is told at send; the second waits (offli
 	await expect
 		.poll(
 			async () =>
-				(await messages(pageA))
+				(await outboxMessages(pageA))
 					.filter((m) => m.recipient === 'lisi@example.cn' && m.subject.includes(title))
 					.map((m) => m.subject),
 			{ timeout: 60_000 }

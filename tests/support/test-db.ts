@@ -26,6 +26,32 @@ export function testPostgresUrl(): string | undefined {
 /** Which engine this test run uses, for the few assertions that differ by engine. */
 export const testEngine: 'sqlite' | 'postgres' = testPostgresUrl() ? 'postgres' : 'sqlite';
 
+/**
+ * A new, empty database beside TEST_DATABASE_URL's (C collation, like the schemas' databases),
+ * for what needs a whole database: server processes started on it, a pg_restore. `drop` removes
+ * it, also while something is still connected.
+ */
+export async function createScratchDatabase(
+	prefix: string
+): Promise<{ url: string; drop: () => Promise<void> }> {
+	const base = new URL(testPostgresUrl()!);
+	const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+	const run = async (statement: string) => {
+		const client = await connect(base.toString());
+		try {
+			await client.query(statement);
+		} finally {
+			await client.end();
+		}
+	};
+	await run(
+		`create database ${name} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'`
+	);
+	const url = new URL(base);
+	url.pathname = `/${name}`;
+	return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
 /** Open handles per test schema; the last close drops it. */
 const handles = new Map<string, number>();
 

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { startS3Server, type TestS3Server } from '../../../src/lib/server/platform/test-s3';
-import { testPostgresUrl } from '../../support/test-db';
+import { createScratchDatabase, testPostgresUrl } from '../../support/test-db';
 
 /*
  * Where the server processes of a multi-server test keep their data. The embedded default is
@@ -27,38 +25,22 @@ export const backendAvailable = (kind: BackendKind) => kind === 'sqlite' || !!te
 
 export async function startBackend(kind: BackendKind): Promise<Backend> {
 	if (kind === 'sqlite') return { kind, env: {}, close: async () => {} };
-	const base = new URL(testPostgresUrl()!);
-	const name = `${base.pathname.slice(1) || 'sealpass'}_servers_${randomBytes(4).toString('hex')}`;
-	const admin = async (statement: string) => {
-		const client = new pg.Client({ connectionString: base.toString() });
-		await client.connect();
-		try {
-			await client.query(statement);
-		} finally {
-			await client.end();
-		}
-	};
-	// C collation, as the tests' own databases: text sorts by code point, as on SQLite.
-	await admin(
-		`create database ${name} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'`
-	);
-	const url = new URL(base);
-	url.pathname = `/${name}`;
+	const database = await createScratchDatabase('sealpass_servers');
 	const s3 = await startS3Server();
 	const { bucket, endpoint, region, credentials } = s3.source;
 	return {
 		kind,
-		databaseUrl: url.toString(),
+		databaseUrl: database.url,
 		s3,
 		env: {
-			DATABASE_URL: url.toString(),
+			DATABASE_URL: database.url,
 			BLOB_STORE: `s3://${bucket}?endpoint=${encodeURIComponent(endpoint!)}&region=${region}`,
 			AWS_ACCESS_KEY_ID: credentials!.accessKeyId,
 			AWS_SECRET_ACCESS_KEY: credentials!.secretAccessKey
 		},
 		async close() {
 			await s3.close();
-			await admin(`drop database if exists ${name} with (force)`);
+			await database.drop();
 		}
 	};
 }

@@ -49,6 +49,33 @@ export async function adminContext(
 	return { context, page, authenticator };
 }
 
+/** One message the console adapter kept in the organisation's outbox (GET /api/admin/outbox). */
+export interface OutboxMessage {
+	recipient: string;
+	subject: string;
+	body: string;
+}
+
+/** The organisation's message outbox, newest first, as the signed-in admin `page` reads it. */
+export async function outboxMessages(admin: Page): Promise<OutboxMessage[]> {
+	const answer = await admin.request.get('/api/admin/outbox');
+	return ((await answer.json()) as { messages: OutboxMessage[] }).messages;
+}
+
+/** Invites a person through the API as the admin and returns the invitation message they got. */
+export async function inviteByApi(
+	admin: Page,
+	url: string,
+	person: { name: string; contact: string }
+): Promise<OutboxMessage> {
+	const invited = await admin.request.post('/api/admin/invites', {
+		headers: { Origin: url },
+		data: person
+	});
+	expect(invited.status(), await invited.text()).toBe(201);
+	return (await outboxMessages(admin)).find((m) => m.recipient === person.contact)!;
+}
+
 /**
  * Opens the inbox under the service worker's control and returns the one (demo) contract it
  * lists, without downloading it.

@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Sqlite from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import pg from 'pg';
-import { testDatabaseUrl, testEngine } from '../../../../tests/support/test-db';
+import {
+	createScratchDatabase,
+	testDatabaseUrl,
+	testEngine
+} from '../../../../tests/support/test-db';
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,22 +73,9 @@ async function backupPostgres(dir: string, backup: string): Promise<void> {
 
 /** Into a new, empty database (as after losing the old server), then opened on the same schema. */
 async function restorePostgres(dir: string, backup: string): Promise<Restored> {
-	const { server, schema } = await postgresSource(dir);
-	const name = `sealpass_restore_${randomBytes(5).toString('hex')}`;
-	const admin = async (statement: string) => {
-		const client = new pg.Client({ connectionString: server.toString() });
-		await client.connect();
-		try {
-			await client.query(statement);
-		} finally {
-			await client.end();
-		}
-	};
-	await admin(
-		`create database ${name} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'`
-	);
-	const target = new URL(server);
-	target.pathname = `/${name}`;
+	const { schema } = await postgresSource(dir);
+	const database = await createScratchDatabase('sealpass_restore');
+	const target = new URL(database.url);
 	await run('pg_restore', [
 		'--no-owner',
 		`--dbname=${target.toString()}`,
@@ -95,7 +84,7 @@ async function restorePostgres(dir: string, backup: string): Promise<Restored> {
 	target.searchParams.set('options', `-c search_path=${schema}`);
 	return {
 		url: target.toString(),
-		drop: () => admin(`drop database if exists ${name} with (force)`)
+		drop: database.drop
 	};
 }
 
