@@ -326,8 +326,15 @@ test('admin proof: seal, contract with a riding seam, two signers (one offline),
 			const row = rows.filter({ hasText: signer.name });
 			await expect(row).toContainText(TITLE);
 			await expect(row).toContainText('Accepted, awaiting review');
+			// Our signer confirmed with the network off, which their device recorded (RV1): offline,
+			// though the upload followed within the minute.
+			const offline = signer === OURS;
+			await expect(row).toContainText(offline ? 'Offline' : 'Online');
 			await row.getByRole('link', { name: 'Open' }).click();
 			await expect(admin.getByRole('heading', { level: 1 })).toContainText(TITLE);
+			await expect(admin.getByTestId('review-network')).toHaveText(
+				offline ? 'None: the device reported it was offline' : 'The device believed it was online'
+			);
 			await expect(admin.getByTestId('review-uv')).toHaveText('Yes');
 			// Every mark with its kind: our signer's signature, seal and riding seam; theirs, a signature.
 			const kinds = admin.getByTestId('review-marks').getByRole('listitem').locator('strong');

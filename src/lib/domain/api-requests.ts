@@ -114,7 +114,12 @@ export const SubmissionBodySchema = v.object({
 	idempotencyKey: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,100}$/)),
 	manifest: v.unknown(),
 	assertion: AuthenticationResponseSchema,
-	images: v.optional(v.record(sha256HexKey, v.pipe(v.string(), v.maxLength(1_000_000))), {})
+	images: v.optional(v.record(sha256HexKey, v.pipe(v.string(), v.maxLength(1_000_000))), {}),
+	/**
+	 * The device had no network when the signer confirmed (RV1). Reported by the device beside
+	 * the manifest, not covered by the passkey; absent from clients that do not record it.
+	 */
+	confirmedOffline: v.optional(v.boolean())
 });
 
 // --- the other endpoints' bodies ---

@@ -512,6 +512,8 @@ export interface ReviewDetail {
 	/** receivedAt − deviceTime in milliseconds (negative when the device clock ran ahead). */
 	clockGapMs: number;
 	offline: boolean;
+	/** The device's report of having no network at confirmation (RV1); null when it sent none. */
+	reportedOffline: boolean | null;
 	marks: ReviewMark[];
 	manifestJson: string;
 	manifestHash: string;

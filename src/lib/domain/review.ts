@@ -7,13 +7,19 @@
 export const OFFLINE_AFTER_MS = 5 * 60_000;
 
 /**
- * RV1: a submission was signed offline when the server received it more than five minutes after
- * the time on the device. The device cannot prove it was offline, and an online sync takes
- * seconds, so a gap this long means the manifest waited on the device. A device clock that runs
- * ahead (negative gap) counts as online; an unreadable time counts as online too, so a bad clock
- * never marks evidence as something it was not.
+ * RV1: a submission was signed offline when its device reported having no network as the signer
+ * confirmed, or when the server received it more than five minutes after the time on the device
+ * (an online sync takes seconds, so a gap this long means the manifest waited on the device).
+ * Without the device's report (older clients, `null`) the gap alone decides. A device clock that
+ * runs ahead (negative gap) counts as online; an unreadable time counts as online too, so a bad
+ * clock never marks evidence as something it was not.
  */
-export function signedOffline(deviceTime: string, receivedAt: string): boolean {
+export function signedOffline(
+	deviceTime: string,
+	receivedAt: string,
+	reportedOffline: boolean | null = null
+): boolean {
+	if (reportedOffline === true) return true;
 	const gap = Date.parse(receivedAt) - Date.parse(deviceTime);
 	return Number.isFinite(gap) && gap > OFFLINE_AFTER_MS;
 }

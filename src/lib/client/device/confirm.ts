@@ -279,6 +279,7 @@ export async function commitConfirmation(
 				assertion,
 				images: composed.images,
 				previewHash: c.previewHash,
+				confirmedOffline: typeof navigator !== 'undefined' && navigator.onLine === false,
 				state: 'pending',
 				attempts: 0,
 				nextAttemptAt: null,

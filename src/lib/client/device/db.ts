@@ -116,6 +116,12 @@ export interface OutboxRow {
 	/** SHA-256 of the preview PDF the signer confirmed (render of accepted + this manifest). */
 	previewHash: string | null;
 	/**
+	 * The browser said it had no network when the signer confirmed (navigator.onLine false, which
+	 * is reliable in that direction), sent beside the manifest as the review's offline evidence.
+	 * Absent on rows written before it was recorded.
+	 */
+	confirmedOffline?: boolean;
+	/**
 	 * pending: waits for upload; sending: an upload is in flight (a crash leaves it here, and the
 	 * next run treats it as pending: the idempotency key makes the retry safe); failed: refused
 	 * with a 4xx the device must not retry (the error says why); synced: accepted by the server.

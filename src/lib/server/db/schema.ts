@@ -359,6 +359,8 @@ export interface SubmissionTable {
 	// where the upload came from (migration 0023): null for older rows
 	client_ip: ColumnType<string | null, string | null | undefined, string | null>;
 	user_agent: ColumnType<string | null, string | null | undefined, string | null>;
+	/** The device's report (SPEC RV1): 1 no network at confirmation, 0 online, null not reported. */
+	confirmed_offline: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** The stored answer to a submission, so a retry under the same key gets the same answer. */

@@ -89,6 +89,7 @@ export function reviewDetailQuery(db: Db, orgId: string, id: string) {
 			's.assertion_json',
 			's.device_time',
 			's.received_at',
+			's.confirmed_offline',
 			'e.id as envelope_id',
 			'e.title',
 			'e.definition',
@@ -122,6 +123,7 @@ export async function reviewDetail(
 	const row = await reviewDetailQuery(db, orgId, id).executeTakeFirst();
 	if (!row) return null;
 	const manifest = JSON.parse(row.manifest_json) as Manifest;
+	const reportedOffline = row.confirmed_offline === null ? null : row.confirmed_offline === 1;
 	const facts = assertionFacts(row.assertion_json);
 	const event = await db
 		.selectFrom('submission_events')
@@ -172,7 +174,8 @@ export async function reviewDetail(
 		deviceTime: row.device_time,
 		receivedAt: row.received_at,
 		clockGapMs: Date.parse(row.received_at) - Date.parse(row.device_time),
-		offline: signedOffline(row.device_time, row.received_at),
+		offline: signedOffline(row.device_time, row.received_at, reportedOffline),
+		reportedOffline,
 		marks: marksOf(manifest),
 		manifestJson: row.manifest_json,
 		manifestHash: row.manifest_hash,

@@ -16,6 +16,8 @@ export async function indexForReview(
 		submissionId: string | null;
 		refusalCode: string | null;
 		manifest: Manifest | null;
+		/** The device's own report of having no network at confirmation (RV1), if it sent one. */
+		reportedOffline: boolean | null;
 	}
 ): Promise<void> {
 	const { manifest } = entry;
@@ -32,7 +34,11 @@ export async function indexForReview(
 			received_at: entry.at,
 			status: accepted ? 'accepted' : 'refused',
 			decision: accepted ? manifest.decision.kind : null,
-			offline: accepted ? (signedOffline(manifest.deviceTime, entry.at) ? 1 : 0) : null,
+			offline: accepted
+				? signedOffline(manifest.deviceTime, entry.at, entry.reportedOffline)
+					? 1
+					: 0
+				: null,
 			code: entry.refusalCode
 		})
 		.execute();

@@ -78,6 +78,43 @@ describe('RV1: signed offline', () => {
 		expect(signedOffline('2026-03-01T09:00:00Z', '2026-03-01T08:00:00Z')).toBe(false);
 		expect(signedOffline('not a time', '2026-03-01T08:00:00Z')).toBe(false);
 	});
+
+	it('RV1: a device that reported no network at confirmation is offline whatever the gap', () => {
+		expect(signedOffline('2026-03-01T08:00:00Z', '2026-03-01T08:00:54Z', true)).toBe(true);
+		expect(signedOffline('2026-03-01T08:00:00Z', '2026-03-01T08:00:54Z', false)).toBe(false);
+		expect(signedOffline('2026-03-01T08:00:00Z', '2026-03-01T08:00:54Z', null)).toBe(false);
+		// A report of "online" does not hide a manifest that waited on the device for hours.
+		expect(signedOffline('2026-03-01T08:00:00Z', '2026-03-01T10:00:00Z', false)).toBe(true);
+	});
+
+	it('RV1: the device’s report is stored with the submission and shown in the list and the detail', async () => {
+		for (const id of ['env-reported', 'env-silent']) await world.addContract(id, `Contract ${id}`);
+		// Confirmed 54 s before receipt (a short gap) on a device that said it had no network.
+		const deviceTime = new Date(world.now().getTime() - 54_000).toISOString();
+		const reported = accepted(
+			await ingestSubmission(world.deps, world.alice, {
+				...(await world.body('env-reported', { deviceTime })),
+				confirmedOffline: true
+			})
+		);
+		const silent = accepted(await world.sign('env-silent', { deviceTime }));
+		const stored = await world.open.db
+			.selectFrom('submissions')
+			.select(['id', 'confirmed_offline'])
+			.execute();
+		expect(Object.fromEntries(stored.map((r) => [r.id, r.confirmed_offline]))).toEqual({
+			[reported]: 1,
+			[silent]: null
+		});
+		const offline = (await list({ mode: 'offline' }))!;
+		expect(offline.items.map((i) => i.submissionId)).toEqual([reported]);
+		const detail = await reviewDetail(world.open.db, 'org', reported);
+		expect(detail).toMatchObject({ offline: true, reportedOffline: true });
+		expect(await reviewDetail(world.open.db, 'org', silent)).toMatchObject({
+			offline: false,
+			reportedOffline: null
+		});
+	});
 });
 
 describe('review list', () => {

@@ -129,7 +129,8 @@ async function upload(
 			idempotencyKey: row.idempotencyKey,
 			manifest: row.manifest,
 			assertion: row.assertion,
-			images
+			images,
+			...(row.confirmedOffline === undefined ? {} : { confirmedOffline: row.confirmedOffline })
 		}
 	});
 	return { outcome: classifyUpload(answer), body: answer.body };

@@ -140,7 +140,8 @@ export async function accept(
 			received_at: receivedAt,
 			status: 'accepted',
 			client_ip: client.ip?.slice(0, 64) ?? null,
-			user_agent: client.userAgent?.slice(0, 512) ?? null
+			user_agent: client.userAgent?.slice(0, 512) ?? null,
+			confirmed_offline: body.confirmedOffline === undefined ? null : body.confirmedOffline ? 1 : 0
 		})
 		.execute();
 	// The seal list's count and history (SA7), with the submission or not at all.

@@ -39,7 +39,8 @@ export async function recordEvent(
 		at,
 		submissionId,
 		refusalCode: refused ? refused.error.code : null,
-		manifest: manifest.ok ? manifest.manifest : null
+		manifest: manifest.ok ? manifest.manifest : null,
+		reportedOffline: body.confirmedOffline ?? null
 	});
 	const event = auditEventFor(body, answer, submissionId);
 	// Same transaction and receipt time as the submission it records (SPEC A4).
