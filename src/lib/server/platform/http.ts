@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
-import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '$lib/domain/errors';
+import { ERROR_STATUS, type ErrorBody, type ErrorCode, type Failure } from '$lib/domain/errors';
 
 /**
  * The JSON body of every failing API answer, returned (apiError) or thrown (guards' refuse), so
@@ -25,6 +25,11 @@ export function apiError(
 	details?: Record<string, unknown>
 ): Response {
 	return json(errorBody(code, message, details), { status: ERROR_STATUS[code], headers });
+}
+
+/** The answer to a service's Failure: its code's status and body, its details kept. */
+export function failureResponse(refused: Failure, headers?: HeadersInit): Response {
+	return apiError(refused.code, refused.message, headers, refused.details);
 }
 
 /**

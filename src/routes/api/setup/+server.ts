@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
-import { apiError } from '$lib/server/platform/http';
+import { apiError, failureResponse } from '$lib/server/platform/http';
 import { redeemSetupToken, startSession } from '$lib/server/auth';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
 import { SetupBody } from '$lib/domain/api-requests';
@@ -16,7 +16,7 @@ export async function POST({ request, cookies, getClientAddress, url }) {
 	const parsed = v.safeParse(SetupBody, await request.json().catch(() => null));
 	if (!parsed.success) return apiError('SETUP_LINK_INVALID', 'Malformed setup token');
 	const result = await redeemSetupToken(app.database.db, parsed.output.token, app.clock);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	await startSession(app.database.db, cookies, url, result.userId, app.clock);
 	return json({ ok: true });
 }

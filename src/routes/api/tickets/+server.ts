@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { topUpTickets } from '$lib/server/auth';
 import { TicketsBody } from '$lib/domain/api-requests';
 
@@ -11,6 +11,6 @@ export async function POST({ locals, request }) {
 	if (!body) return apiError('BAD_REQUEST', 'Expected { credentialId }');
 	const app = getApp();
 	const result = await topUpTickets(app.database.db, app.clock, user.id, body.credentialId);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	return json(result.value);
 }

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { certDeps } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { apiError, readForm } from '$lib/server/platform/http';
+import { apiError, failureResponse, readForm } from '$lib/server/platform/http';
 import { applyForCertification, certificationStatus } from '$lib/server/orgs';
 
 /** Where the admin's organisation stands in 组织机构认证, with its latest application. */
@@ -38,6 +38,6 @@ export async function POST({ locals, request }) {
 		},
 		new Uint8Array(await licence.arrayBuffer())
 	);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	return json({ id: result.id, usccVerdict: result.usccVerdict }, { status: 201 });
 }

@@ -5,7 +5,7 @@ import { createContract, listContracts } from '$lib/server/contracts';
 import { ContractInput } from '$lib/domain/api-requests';
 import { contractDeps } from '$lib/server/contracts';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { apiError, readForm } from '$lib/server/platform/http';
+import { apiError, failureResponse, readForm } from '$lib/server/platform/http';
 import type { ContractCreated, ContractsResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
@@ -36,7 +36,7 @@ export async function POST({ locals, request }) {
 	if (!parsed.success) return apiError('BAD_REQUEST', 'meta does not have the expected shape');
 	const bytes = new Uint8Array(await file.arrayBuffer());
 	const result = await createContract(contractDeps(getApp()), user, parsed.output, bytes);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	const body: ContractCreated = { id: result.id };
 	return json(body, { status: 201 });
 }

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { createInvite, listInvites, inviteDeps } from '$lib/server/auth';
 import type { InviteCreated, InvitesResponse } from '$lib/domain/api-types';
 import { InviteBody } from '$lib/domain/api-requests';
@@ -18,7 +18,7 @@ export async function POST({ locals, request }) {
 	const body = await readBody(request, InviteBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name, contact }');
 	const result = await createInvite(inviteDeps(getApp()), user, body);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	const answer: InviteCreated = {
 		inviteId: result.inviteId,
 		link: result.link,

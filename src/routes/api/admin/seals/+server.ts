@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireSealKeeper } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { createSeal, listOrgSeals, organisationName } from '$lib/server/seals';
 import { orgCertState } from '$lib/server/orgs';
 import type { AdminSealsResponse } from '$lib/domain/api-types';
@@ -30,6 +30,6 @@ export async function POST({ locals, request }) {
 		user,
 		body
 	);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	return json({ id: result.id, image: result.image }, { status: 201 });
 }

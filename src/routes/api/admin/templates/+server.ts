@@ -3,7 +3,7 @@ import { getApp } from '$lib/server/platform/app';
 import { listTemplates, saveTemplate } from '$lib/server/contracts';
 import { contractDeps } from '$lib/server/contracts';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import type { FieldTemplatesResponse } from '$lib/domain/api-types';
 import { TemplateBody } from '$lib/domain/api-requests';
 
@@ -21,6 +21,6 @@ export async function POST({ locals, request }) {
 	const body = await readBody(request, TemplateBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name, contractId }');
 	const result = await saveTemplate(contractDeps(getApp()), user, body);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	return json({ template: result.template }, { status: 201 });
 }

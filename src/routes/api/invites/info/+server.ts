@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { inviteLinkInfo } from '$lib/server/recovery';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
 import { ResendCodeBody } from '$lib/domain/api-requests';
@@ -18,7 +18,7 @@ export async function POST({ request, getClientAddress }) {
 	const body = await readBody(request, ResendCodeBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { token }');
 	const result = await inviteLinkInfo({ db: app.database.db }, body.token);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	const answer: InviteLinkInfo = {
 		purpose: result.purpose,
 		idNumberRequired: result.idNumberRequired

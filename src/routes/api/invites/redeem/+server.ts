@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { markSessionVerified, startSession } from '$lib/server/auth';
 import { redeemLink } from '$lib/server/recovery';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
@@ -18,7 +18,7 @@ export async function POST({ request, cookies, getClientAddress, url }) {
 	const body = await readBody(request, RedeemBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { token, code } with a 6-digit code');
 	const result = await redeemLink({ db: app.database.db, clock: app.clock }, { ...body, ip });
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	const session = await startSession(app.database.db, cookies, url, result.userId, app.clock);
 	// A re-enrolment just proved who this is again (RC5): the new passkey may be added even
 	// while the account keeps its old ones, which would otherwise ask for one of them first.

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { inviteDeps, resendInviteCode } from '$lib/server/auth';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
 import { ResendCodeBody } from '$lib/domain/api-requests';
@@ -17,6 +17,6 @@ export async function POST({ request, getClientAddress }) {
 	const body = await readBody(request, ResendCodeBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { token }');
 	const result = await resendInviteCode(inviteDeps(app), { token: body.token, ip });
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	return json(result);
 }

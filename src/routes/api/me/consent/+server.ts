@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { recordConsent } from '$lib/server/auth';
 import type { ProfileResponse } from '$lib/domain/api-types';
 import { ConsentBody } from '$lib/domain/api-requests';
@@ -12,7 +12,7 @@ export async function POST({ locals, request }) {
 	if (!body) return apiError('BAD_REQUEST', 'Expected { version }');
 	const app = getApp();
 	const result = await recordConsent({ db: app.database.db, clock: app.clock }, user, body.version);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	const answer: ProfileResponse = { profile: result.profile };
 	return json(answer);
 }

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { saveDetails } from '$lib/server/auth';
 import type { ProfileResponse } from '$lib/domain/api-types';
 import { DetailsBody } from '$lib/domain/api-requests';
@@ -15,7 +15,7 @@ export async function POST({ locals, request, getClientAddress }) {
 		...body,
 		ip: getClientAddress()
 	});
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	const answer: ProfileResponse = { profile: result.profile };
 	return json(answer);
 }

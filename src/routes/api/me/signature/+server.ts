@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { apiError } from '$lib/server/platform/http';
+import { apiError, failureResponse } from '$lib/server/platform/http';
 import { clearSignature, readCapped, saveSignature, SIGNATURE_MAX_BYTES } from '$lib/server/seals';
 import type { SavedSignatureResponse } from '$lib/domain/api-types';
 
@@ -17,7 +17,7 @@ export async function PUT({ locals, request }) {
 		user,
 		bytes
 	);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	const body: SavedSignatureResponse = { image: result.image };
 	return json(body);
 }

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { certDeps } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { apiError } from '$lib/server/platform/http';
+import { apiError, failureResponse } from '$lib/server/platform/http';
 import { uploadLetter } from '$lib/server/orgs';
 import { readCapped } from '$lib/server/seals';
 import { LICENCE_MAX_BYTES } from '$lib/domain/org-certification';
@@ -12,6 +12,6 @@ export async function POST({ locals, request }) {
 	const bytes = await readCapped(request, LICENCE_MAX_BYTES);
 	if (!bytes) return apiError('LICENCE_TOO_LARGE', 'The file may have at most 5 MB');
 	const result = await uploadLetter(certDeps(), user, bytes);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	return json({});
 }

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { changeMember } from '$lib/server/members';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { MemberChangeBody } from '$lib/domain/api-requests';
 import type { MemberChangeResponse } from '$lib/domain/api-types';
 
@@ -22,7 +22,7 @@ export async function PATCH({ locals, params, request }) {
 		params.id,
 		body
 	);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	const answer: MemberChangeResponse = {
 		sessionsEnded: result.sessionsEnded,
 		ticketsRevoked: result.ticketsRevoked

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireSealKeeper } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { setSealStatus, updateSeal } from '$lib/server/seals';
 import { SealBody } from '$lib/domain/api-requests';
 import { SealStatusBody } from '$lib/domain/api-requests';
@@ -14,7 +14,7 @@ export async function PUT({ locals, request, params }) {
 	const app = getApp();
 	const deps = { db: app.database.db, blobs: app.blobs, clock: app.clock };
 	const result = await updateSeal(deps, user, params.id, body);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	return json({ id: result.id, image: result.image });
 }
 
@@ -26,6 +26,6 @@ export async function PATCH({ locals, request, params }) {
 	const app = getApp();
 	const deps = { db: app.database.db, blobs: app.blobs, clock: app.clock };
 	const result = await setSealStatus(deps, user, params.id, body.status);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	return json({ ok: true });
 }

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import * as v from 'valibot';
 import { getApp } from '$lib/server/platform/app';
 import { requireSealKeeper } from '$lib/server/platform/guards';
-import { apiError } from '$lib/server/platform/http';
+import { apiError, failureResponse } from '$lib/server/platform/http';
 import { createPhotoSeal, readCapped } from '$lib/server/seals';
 import { PHOTO_SEAL_MAX_BYTES } from '$lib/domain/seal-photo';
 import { PhotoSealQuery } from '$lib/domain/api-requests';
@@ -28,6 +28,6 @@ export async function POST({ locals, request, url }) {
 		query.output,
 		bytes
 	);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	return json({ id: result.id, image: result.image }, { status: 201 });
 }

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/platform/app';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { passkeyDeps, verifyAuthentication, sessionUser, startSession } from '$lib/server/auth';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
 import type { LoginResponse } from '$lib/domain/api-types';
@@ -20,7 +20,7 @@ export async function POST({ request, cookies, getClientAddress, url }) {
 		passkeyDeps(app),
 		body.response as AuthenticationResponseJSON
 	);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	const { user, credentialId } = result.value;
 	// Bound to the passkey used, so revoking it (from any device) ends this session.
 	await startSession(app.database.db, cookies, url, user.id, app.clock, credentialId);

@@ -1,7 +1,7 @@
 import { getApp } from '$lib/server/platform/app';
 import { evidenceArchive } from '$lib/server/finalise';
 import { requireUser } from '$lib/server/platform/guards';
-import { apiError } from '$lib/server/platform/http';
+import { failureResponse } from '$lib/server/platform/http';
 
 /**
  * The contract's evidence archive (docs/evidence.md) for every party and its organisation's
@@ -21,7 +21,7 @@ export async function GET({ locals, params }) {
 		user,
 		params.id
 	);
-	if (!archive.ok) return apiError(archive.code, archive.message);
+	if (!archive.ok) return failureResponse(archive);
 	const name = `${archive.title}${archive.final ? '' : ' (in progress)'} evidence.zip`;
 	return new Response(new Uint8Array(archive.bytes), {
 		headers: {

@@ -3,14 +3,14 @@ import { recordAudit } from '$lib/server/audit';
 import { documentResponse } from '$lib/server/contracts';
 import { participantFinal } from '$lib/server/finalise';
 import { requireUser } from '$lib/server/platform/guards';
-import { apiError } from '$lib/server/platform/http';
+import { apiError, failureResponse } from '$lib/server/platform/http';
 
 /** The signed final PDF (SPEC C4), for every party of the contract and its organisation's admins. */
 export async function GET({ locals, params, request }) {
 	const user = requireUser(locals.user);
 	const app = getApp();
 	const final = await participantFinal(app.database.db, user, params.id);
-	if (!final.ok) return apiError(final.code, final.message);
+	if (!final.ok) return failureResponse(final);
 	const response = await documentResponse(app.blobs, final, request);
 	if (!response) return apiError('INTERNAL', 'The final document is missing from storage');
 	if (response.status === 200) {

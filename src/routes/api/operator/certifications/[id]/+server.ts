@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { certDeps } from '$lib/server/platform/app';
 import { requireOperator } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { decideCertification } from '$lib/server/orgs';
 import { CertDecisionBody } from '$lib/domain/api-requests';
 
@@ -12,6 +12,6 @@ export async function POST({ locals, request, params }) {
 	const body = await readBody(request, CertDecisionBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { decision, reason? }');
 	const result = await decideCertification(deps, operator, params.id, body);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	return json({});
 }

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import {
 	bindSessionCredential,
 	sessionCookieName,
@@ -22,7 +22,7 @@ export async function POST({ locals, request, cookies, url }) {
 		body.response as RegistrationResponseJSON,
 		body.name
 	);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	const token = cookies.get(sessionCookieName(url));
 	if (token && locals.credentialId === null) {
 		await bindSessionCredential(getApp().database.db, token, result.value.id, getApp().clock);

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { passkeyDeps, verifyAuthentication, markSessionVerified } from '$lib/server/auth';
 import { PasskeyCheckBody } from '$lib/domain/api-requests';
 
@@ -20,7 +20,7 @@ export async function POST({ locals, request }) {
 		passkeyDeps(app),
 		body.response as AuthenticationResponseJSON
 	);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	if (result.value.user.id !== user.id) {
 		return apiError('PASSKEY_UNKNOWN', 'This passkey belongs to another account');
 	}

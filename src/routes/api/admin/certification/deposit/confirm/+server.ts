@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { certDeps } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { confirmDeposit } from '$lib/server/orgs';
 import { DepositAnswerBody } from '$lib/domain/api-requests';
 
@@ -11,6 +11,6 @@ export async function POST({ locals, request }) {
 	const body = await readBody(request, DepositAnswerBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { amount }');
 	const result = await confirmDeposit(certDeps(), user, body.amount);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	return json({});
 }

@@ -8,7 +8,7 @@ import {
 	contractDeps
 } from '$lib/server/contracts';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { apiError, bodyTooLarge } from '$lib/server/platform/http';
+import { apiError, failureResponse, bodyTooLarge } from '$lib/server/platform/http';
 import type { ContractReplaced } from '$lib/domain/api-types';
 
 export async function GET({ locals, params, request }) {
@@ -39,7 +39,7 @@ export async function PUT({ locals, params, request }) {
 		return apiError('BAD_REQUEST', 'The upload was cut off');
 	}
 	const result = await replaceDocument(contractDeps(getApp()), user, params.id, bytes);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	const body: ContractReplaced = { revision: result.revision, dropped: result.dropped };
 	return json(body);
 }

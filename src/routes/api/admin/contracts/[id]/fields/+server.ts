@@ -3,7 +3,7 @@ import { getApp } from '$lib/server/platform/app';
 import { saveFields } from '$lib/server/contracts';
 import { FieldsInput } from '$lib/domain/api-requests';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 
 export async function PUT({ locals, params, request }) {
 	const user = requireAdmin(locals.user);
@@ -15,6 +15,6 @@ export async function PUT({ locals, params, request }) {
 		params.id,
 		body.fields
 	);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	return json({ fields: result.fields, readiness: result.readiness });
 }

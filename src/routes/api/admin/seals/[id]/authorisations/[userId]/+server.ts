@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireSealKeeper } from '$lib/server/platform/guards';
-import { apiError } from '$lib/server/platform/http';
+import { failureResponse } from '$lib/server/platform/http';
 import { authoriseSeal, revokeSeal } from '$lib/server/seals';
 
 /** Authorises the user to stamp with the seal (idempotent). */
@@ -10,7 +10,7 @@ export async function PUT({ locals, params }) {
 	const app = getApp();
 	const deps = { db: app.database.db, blobs: app.blobs, clock: app.clock };
 	const result = await authoriseSeal(deps, user, params.id, params.userId);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	return json({ ok: true });
 }
 
@@ -20,6 +20,6 @@ export async function DELETE({ locals, params }) {
 	const app = getApp();
 	const deps = { db: app.database.db, blobs: app.blobs, clock: app.clock };
 	const result = await revokeSeal(deps, user, params.id, params.userId);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	return json({ ok: true });
 }
