@@ -144,16 +144,23 @@ describe('对公打款 amounts', () => {
 		expect(judgeDepositAnswer({ sentAt, triesUsed: 0 }, now, false)).toEqual({
 			ok: false,
 			code: 'WRONG',
-			triesLeft: DEPOSIT_MAX_TRIES - 1
+			triesLeft: DEPOSIT_MAX_TRIES - 1,
+			spendsTry: true
 		});
 		expect(judgeDepositAnswer({ sentAt, triesUsed: 2 }, now, false)).toEqual({
 			ok: false,
 			code: 'LOCKED',
-			triesLeft: 0
+			triesLeft: 0,
+			spendsTry: true
 		});
-		// Once locked, even the right amount is refused.
+		// Once locked, even the right amount is refused, and no further try is counted.
 		expect(judgeDepositAnswer({ sentAt, triesUsed: 3 }, now, true)).toMatchObject({
-			code: 'LOCKED'
+			code: 'LOCKED',
+			spendsTry: false
+		});
+		expect(judgeDepositAnswer({ sentAt, triesUsed: 3 }, now, false)).toMatchObject({
+			code: 'LOCKED',
+			spendsTry: false
 		});
 	});
 

@@ -232,8 +232,14 @@ export interface DepositState {
 	triesUsed: number;
 }
 
+/**
+ * `spendsTry` says whether the answer uses up one of the tries (and is recorded as one): only a
+ * wrong amount typed while tries remain does, so a locked or expired deposit cannot be worn down
+ * further, and the try that locks it is still counted and audited.
+ */
 export type DepositCheck =
-	{ ok: true } | { ok: false; code: 'EXPIRED' | 'LOCKED' | 'WRONG'; triesLeft: number };
+	| { ok: true }
+	| { ok: false; code: 'EXPIRED' | 'LOCKED' | 'WRONG'; triesLeft: number; spendsTry: boolean };
 
 /**
  * Judges a typed-back amount (OC6): within DEPOSIT_VALID_DAYS of the transfer and
@@ -246,11 +252,15 @@ export function judgeDepositAnswer(
 	matches: boolean
 ): DepositCheck {
 	const expires = Date.parse(depositExpiresAt(deposit.sentAt));
-	if (Date.parse(now) > expires) return { ok: false, code: 'EXPIRED', triesLeft: 0 };
-	if (deposit.triesUsed >= DEPOSIT_MAX_TRIES) return { ok: false, code: 'LOCKED', triesLeft: 0 };
+	if (Date.parse(now) > expires) {
+		return { ok: false, code: 'EXPIRED', triesLeft: 0, spendsTry: false };
+	}
+	if (deposit.triesUsed >= DEPOSIT_MAX_TRIES) {
+		return { ok: false, code: 'LOCKED', triesLeft: 0, spendsTry: false };
+	}
 	if (matches) return { ok: true };
 	const triesLeft = DEPOSIT_MAX_TRIES - deposit.triesUsed - 1;
-	return { ok: false, code: triesLeft > 0 ? 'WRONG' : 'LOCKED', triesLeft };
+	return { ok: false, code: triesLeft > 0 ? 'WRONG' : 'LOCKED', triesLeft, spendsTry: true };
 }
 
 /** Mainland bank accounts are 8–30 digits; CNAPS (联行号) codes are 12 digits (OC7). */

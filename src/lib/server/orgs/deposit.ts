@@ -3,7 +3,6 @@ import { failure, type Result } from '$lib/domain/errors';
 import { sha256Hex } from '$lib/domain/canonical';
 import {
 	DEPOSIT_MAX_CENTS,
-	DEPOSIT_MAX_TRIES,
 	DEPOSIT_MIN_CENTS,
 	judgeDepositAnswer,
 	maskAccount,
@@ -126,7 +125,7 @@ export async function confirmDeposit(
 		if (verdict.code === 'EXPIRED') {
 			return failure('DEPOSIT_EXPIRED', 'The transfer is older than 7 days');
 		}
-		if (open.deposit_tries >= DEPOSIT_MAX_TRIES) {
+		if (!verdict.spendsTry) {
 			return failure('DEPOSIT_LOCKED', 'Too many wrong amounts', { triesLeft: 0 });
 		}
 		await recordStep(trx, deps.clock, admin.id, {
