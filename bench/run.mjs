@@ -621,7 +621,7 @@ if (want('finalise')) {
 	);
 	emit({ figure: 'finalise_text-200', ...result });
 	// The evidence archive's bytes per signature beyond original, final PDF and images; goal
-	// ≤ 20 KB. The CJK font a date fill brings along is reported beside it.
+	// ≤ 20 KB. The archive names the CJK font by SHA-256; the format-1 size (font inside) beside it.
 	const evidence = JSON.parse(
 		execFileSync(
 			process.execPath,

@@ -17,7 +17,12 @@ test.describe.configure({ timeout: 180_000 });
 interface Files {
 	world: EvidenceWorld;
 	pdf: Buffer;
+	/** Format 2: names the CJK font its date was drawn with by SHA-256, does not carry it. */
 	archive: Buffer;
+	/** The same contract naming a font this site does not have. */
+	otherFontArchive: Buffer;
+	/** The installed font file, as a visitor would pick it. */
+	font: Buffer;
 }
 
 let files: Files;
@@ -25,10 +30,14 @@ let files: Files;
 test.beforeAll(async () => {
 	test.setTimeout(180_000);
 	const world = await createEvidenceWorld();
+	const elsewhere = cloneBundle(world.bundle);
+	elsewhere.font!.sha256 = 'ab'.repeat(32);
 	files = {
 		world,
 		pdf: Buffer.from(world.bundle.finalPdf!),
-		archive: Buffer.from(await packEvidence(world.bundle))
+		archive: Buffer.from(await packEvidence(world.bundle)),
+		otherFontArchive: Buffer.from(await packEvidence(elsewhere)),
+		font: Buffer.from(world.font)
 	};
 });
 
@@ -47,6 +56,12 @@ const verdict = (page: Page) => page.getByTestId('verify-verdict');
 /** The file inputs, found by the visible label of their slot ("Final PDF", "Evidence archive"). */
 const pdfInput = (page: Page) => page.getByRole('button', { name: /^Final PDF/ });
 const archiveInput = (page: Page) => page.getByRole('button', { name: /^Evidence archive/ });
+const fontInput = (page: Page) => page.getByRole('button', { name: /^Font file/ });
+const fontFile = (buffer: Buffer, name = 'NotoSansSC_400Regular.ttf') => ({
+	name,
+	mimeType: 'font/ttf',
+	buffer
+});
 
 /** The browser re-renders the contract and checks RSA and ECDSA signatures: allow it time. */
 const CHECK_TIMEOUT = { timeout: 90_000 };
@@ -148,12 +163,16 @@ test('a PDF not made by SealPass has no SealPass signature; a file that is not a
 	await expect(verdict(page)).toContainText('This file is not a zip archive.');
 });
 
-test('with the network off the page reloads from the service worker and still verifies', async ({
+test('with the network off the page reloads from the service worker and still verifies, the font kept from the online check', async ({
 	page,
 	context
 }) => {
 	await page.goto('/verify');
 	await waitForServiceWorkerControl(page);
+	// Online first: the archive names the font by SHA-256 and the page fetches it from the site.
+	await pdfInput(page).setInputFiles(pdfFile(files.pdf));
+	await archiveInput(page).setInputFiles(zipFile(files.archive));
+	await expectValidWithBothSigners(page);
 	await context.setOffline(true);
 	try {
 		await page.reload();
@@ -165,4 +184,46 @@ test('with the network off the page reloads from the service worker and still ve
 	} finally {
 		await context.setOffline(false);
 	}
+});
+
+test('offline and never given the font, the date-field archive is not verified until the visitor picks the font file the archive names', async ({
+	page,
+	context
+}) => {
+	const expected = files.world.bundle.font!.sha256;
+	await page.goto('/verify');
+	await waitForServiceWorkerControl(page);
+	await context.setOffline(true);
+	try {
+		await pdfInput(page).setInputFiles(pdfFile(files.pdf));
+		await archiveInput(page).setInputFiles(zipFile(files.archive));
+		await expect(verdict(page)).toHaveAttribute('data-verdict', 'error', CHECK_TIMEOUT);
+		await expect(verdict(page)).toContainText('could not get it');
+		await expect(verdict(page)).toContainText(`SHA-256 ${expected}`);
+		await expect(page.getByTestId('verify-signer')).toHaveCount(0);
+		await fontInput(page).setInputFiles(fontFile(files.font));
+		await expectValidWithBothSigners(page);
+	} finally {
+		await context.setOffline(false);
+	}
+});
+
+test('an archive naming another font than the site’s is not verified: the page names the SHA-256 it needs and refuses a picked font that is not it', async ({
+	page
+}) => {
+	const other = 'ab'.repeat(32);
+	const ours = files.world.bundle.font!.sha256;
+	await page.goto('/verify');
+	await pdfInput(page).setInputFiles(pdfFile(files.pdf));
+	await archiveInput(page).setInputFiles(zipFile(files.otherFontArchive));
+	await expect(verdict(page)).toHaveAttribute('data-verdict', 'error', CHECK_TIMEOUT);
+	await expect(verdict(page)).toContainText('is not the one the archive’s dates were drawn with');
+	await expect(verdict(page)).toContainText(`SHA-256 ${other}`);
+	await expect(verdict(page)).toContainText(`The font given has SHA-256 ${ours}`);
+	await expect(page.getByTestId('verify-signer')).toHaveCount(0);
+	await fontInput(page).setInputFiles(fontFile(files.font, 'my-font.ttf'));
+	await expect(page.getByTestId('verify-font-name')).toHaveText('my-font.ttf');
+	await expect(verdict(page)).toHaveAttribute('data-verdict', 'error', CHECK_TIMEOUT);
+	await expect(verdict(page)).toContainText(`SHA-256 ${other}`);
+	await expect(page.getByTestId('verify-check')).toHaveCount(0);
 });

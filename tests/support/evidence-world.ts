@@ -23,8 +23,10 @@ import {
 import type { Manifest } from '../../src/lib/domain/manifest';
 import { appendCertificate } from '../../src/lib/pdf/certificate';
 import { render } from '../../src/lib/pdf/render';
+import { describeFont } from '../../src/lib/evidence/font';
 import {
 	EVIDENCE_FORMAT,
+	EVIDENCE_FORMAT_1,
 	type EvidenceBundle,
 	type EvidenceSubmission
 } from '../../src/lib/evidence/format';
@@ -61,6 +63,8 @@ export interface EvidenceWorld {
 	certified: Uint8Array;
 	/** The platform's signing identity (a generated local CA and certificate). */
 	identity: SigningIdentity;
+	/** The installed CJK font the dates were drawn with: the archive names it, verifiers bring it. */
+	font: Uint8Array;
 	/** Makes another submission for a manifest, signed by the given passkey. */
 	submit: (
 		id: string,
@@ -103,6 +107,18 @@ const nonce = (seed: string) =>
 /** Deep copies of a bundle, so a test can tamper with one without touching the others. */
 export function cloneBundle(bundle: EvidenceBundle): EvidenceBundle {
 	return structuredClone(bundle);
+}
+
+/**
+ * The same contract as a format-1 archive, as the server wrote them before fonts were named:
+ * the font's bytes inside the archive.
+ */
+export function formatOneBundle(bundle: EvidenceBundle, font: Uint8Array): EvidenceBundle {
+	return {
+		...bundle,
+		format: EVIDENCE_FORMAT_1,
+		font: bundle.font ? { ...bundle.font, name: 'cjk.ttf', sources: [], bytes: font } : null
+	};
 }
 
 /**
@@ -255,7 +271,7 @@ export async function createEvidenceWorld(
 		originalPdf: original,
 		finalPdf,
 		signingCertificate: identity.certificate,
-		font,
+		font: await describeFont(font, 'NotoSansSC_400Regular.ttf', [`${ORIGIN}/api/fonts/cjk`]),
 		submissions,
 		credentials: [alice, bob].map((key, i) => ({
 			id: key.credentialId,
@@ -289,6 +305,7 @@ export async function createEvidenceWorld(
 		rendered,
 		certified,
 		identity,
+		font,
 		submit
 	};
 }

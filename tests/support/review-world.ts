@@ -70,6 +70,8 @@ export interface SignOptions {
 	deviceTime?: string;
 	reject?: string;
 	bogusSignature?: boolean;
+	/** Also fills alice's date field with this text (drawn with the CJK font). */
+	date?: string;
 }
 
 export interface WorldOptions {
@@ -170,7 +172,10 @@ export async function createReviewWorld(
 							sealId: 'seal-contract',
 							image: seal,
 							sizeMm: { width: 42, height: 42 }
-						}
+						},
+						...(options.date
+							? [{ ...placeOf('f-date-a', envelope), kind: 'date' as const, text: options.date }]
+							: [])
 					],
 			seals: [],
 			ridingSeams: []

@@ -4,7 +4,10 @@ import { canonicalJson, sha256Hex } from '$lib/domain/canonical';
 import type { AuditAnchor, AuditExportRow } from '$lib/domain/api-types';
 import type { Failure } from '$lib/domain/errors';
 import { sniffImageType } from '$lib/pdf/images';
+import { describeFont, type EvidenceFont } from './font';
 import { fromBase64url, toBase64url } from './webauthn';
+
+export type { EvidenceFont };
 
 /*
  * The evidence archive of one finished contract (docs/evidence.md, SPEC EV1–EV4): everything a
@@ -12,8 +15,14 @@ import { fromBase64url, toBase64url } from './webauthn';
  * without a network. Bytes in, bytes out: runs in Node and in a browser worker alike.
  */
 
-/** The `format` value of index.json; a verifier refuses any other (EV2). */
-export const EVIDENCE_FORMAT = 'sealpass-evidence/1';
+/** The `format` value of index.json the server writes; a verifier refuses unknown ones (EV2). */
+export const EVIDENCE_FORMAT = 'sealpass-evidence/2';
+/**
+ * The first format, which carried the 10 MB font in every archive with a date; still read (and
+ * written, for tests), so archives handed out before format 2 keep verifying.
+ */
+export const EVIDENCE_FORMAT_1 = 'sealpass-evidence/1';
+export type EvidenceFormat = typeof EVIDENCE_FORMAT | typeof EVIDENCE_FORMAT_1;
 
 /** One WebAuthn assertion exactly as the authenticator produced it. */
 export interface EvidenceAssertion {
@@ -74,7 +83,7 @@ export interface EvidenceSealVersion {
 }
 
 export interface EvidenceBundle {
-	format: typeof EVIDENCE_FORMAT;
+	format: EvidenceFormat;
 	/**
 	 * The software that rendered the final PDF, e.g. "sealpass 0.1.0 (@cantoo/pdf-lib 2.11.1,
 	 * @cantoo/fontkit 2.0.12)": render() is reproduced byte for byte by that very code.
@@ -92,8 +101,11 @@ export interface EvidenceBundle {
 	 * whether to trust it (its issuer), the verifier checks the signature was made with it.
 	 */
 	signingCertificate: Uint8Array | null;
-	/** The CJK font render() drew date text with; null when no manifest has a date fill. */
-	font: Uint8Array | null;
+	/**
+	 * The CJK font render() drew date text with; null when no manifest has a date fill. Format 2
+	 * names it (SHA-256, size, where to get it) and the verifier brings it; format 1 carried it.
+	 */
+	font: EvidenceFont | null;
 	/** Accepted submissions in acceptance order: the order render() draws them in. */
 	submissions: EvidenceSubmission[];
 	credentials: EvidenceCredential[];
@@ -122,7 +134,8 @@ export const ARCHIVE_LIMITS = { maxEntries: 10_000, maxTotalBytes: 1024 * 1024 *
  */
 const ZIP_TIME = new Date(1980, 0, 1, 12, 0, 0);
 
-const README = `SealPass evidence archive (${EVIDENCE_FORMAT})
+/** Format 1's README, kept word for word so a format-1 bundle packs to the bytes it always did. */
+const README_1 = `SealPass evidence archive (${EVIDENCE_FORMAT_1})
 
 This archive holds everything needed to check a contract signed with SealPass without SealPass
 and without a network: the original PDF, the final PDF, every signer's manifest with its passkey
@@ -133,6 +146,21 @@ index.json lists every other file with its SHA-256. docs/evidence.md in the Seal
 describes each file and every check a verifier makes. To check it with SealPass's verifier:
 
     sealpass verify evidence.zip [final.pdf] [--json]
+`;
+
+const README = `SealPass evidence archive (${EVIDENCE_FORMAT})
+
+This archive holds everything needed to check a contract signed with SealPass without SealPass
+and without a network: the original PDF, the final PDF, every signer's manifest with its passkey
+assertion, the passkeys' public keys, tickets, seal image versions, every image drawn, and the
+contract's audit events with the anchored chain head. The font date text was drawn with is not
+in it: index.json "font" names it by SHA-256 and size and says where to get it (SealPass ships
+it), and a verifier re-renders the contract only with that very file.
+
+index.json lists every other file with its SHA-256. docs/evidence.md in the SealPass source
+describes each file and every check a verifier makes. To check it with SealPass's verifier:
+
+    sealpass verify evidence.zip [final.pdf] [--json] [--font FONT.ttf]
 `;
 
 const hex64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
@@ -160,16 +188,22 @@ const auditRow = v.union([
 	})
 ]);
 
+/** What format 2 says of the font: enough to find the file and to know it is that file. */
+const fontSchema = v.strictObject({
+	sha256: hex64,
+	size: v.pipe(v.number(), v.integer(), v.minValue(1)),
+	name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/)),
+	sources: v.array(text)
+});
+
 /** index.json: everything but the bytes, which live in the files it names (EV1). */
-const indexSchema = v.strictObject({
-	format: v.literal(EVIDENCE_FORMAT),
+const indexEntries = {
 	renderer: text,
 	envelope: v.strictObject({ id: text, title: text, revision: v.number() }),
 	webauthn: v.strictObject({ rpId: text, origins: v.array(text) }),
 	originalPdf: path,
 	finalPdf: v.nullable(path),
 	signingCertificate: v.nullable(path),
-	font: v.nullable(path),
 	submissions: v.array(
 		v.strictObject({
 			id: text,
@@ -222,9 +256,20 @@ const indexSchema = v.strictObject({
 		)
 	}),
 	files: v.array(v.strictObject({ path, sha256: hex64, size: v.number() }))
-});
+};
+const indexSchema = v.variant('format', [
+	v.strictObject({
+		format: v.literal(EVIDENCE_FORMAT),
+		font: v.nullable(fontSchema),
+		...indexEntries
+	}),
+	v.strictObject({ format: v.literal(EVIDENCE_FORMAT_1), font: v.nullable(path), ...indexEntries })
+]);
 
 type EvidenceIndex = v.InferOutput<typeof indexSchema>;
+
+/** Where format 1 kept the font's bytes. */
+const FONT_FILE_1 = 'fonts/cjk.ttf';
 
 const b64 = toBase64url;
 const unb64 = fromBase64url;
@@ -241,10 +286,14 @@ function imageFile(sha256: string, bytes: Uint8Array): string {
  */
 export async function packEvidence(bundle: EvidenceBundle): Promise<Uint8Array> {
 	const files = new Map<string, Uint8Array>();
-	files.set('README.txt', strToU8(README));
+	const legacy = bundle.format === EVIDENCE_FORMAT_1;
+	files.set('README.txt', strToU8(legacy ? README_1 : README));
 	files.set('original.pdf', bundle.originalPdf);
 	if (bundle.finalPdf) files.set('final.pdf', bundle.finalPdf);
-	if (bundle.font) files.set('fonts/cjk.ttf', bundle.font);
+	if (legacy && bundle.font) {
+		if (!bundle.font.bytes) throw new Error('A format-1 archive carries the font: bytes needed');
+		files.set(FONT_FILE_1, bundle.font.bytes);
+	}
 	if (bundle.signingCertificate) files.set('signing-certificate.der', bundle.signingCertificate);
 	const width = String(bundle.submissions.length).length;
 	const submissions = bundle.submissions.map((s, i) => {
@@ -272,15 +321,22 @@ export async function packEvidence(bundle: EvidenceBundle): Promise<Uint8Array> 
 			return { sha256, file };
 		});
 	const listed = [...files.keys()].sort();
+	const { font } = bundle;
 	const index: EvidenceIndex = {
-		format: EVIDENCE_FORMAT,
+		...(legacy
+			? { format: EVIDENCE_FORMAT_1, font: font ? FONT_FILE_1 : null }
+			: {
+					format: EVIDENCE_FORMAT,
+					font: font
+						? { sha256: font.sha256, size: font.size, name: font.name, sources: font.sources }
+						: null
+				}),
 		renderer: bundle.renderer,
 		envelope: bundle.envelope,
 		webauthn: bundle.webauthn,
 		originalPdf: 'original.pdf',
 		finalPdf: bundle.finalPdf ? 'final.pdf' : null,
 		signingCertificate: bundle.signingCertificate ? 'signing-certificate.der' : null,
-		font: bundle.font ? 'fonts/cjk.ttf' : null,
 		submissions,
 		credentials: bundle.credentials.map((c) => ({ ...c, publicKeyCose: b64(c.publicKeyCose) })),
 		tickets: bundle.tickets,
@@ -369,7 +425,7 @@ export async function unpackEvidence(bytes: Uint8Array): Promise<UnpackResult> {
 		index.originalPdf,
 		index.finalPdf,
 		index.signingCertificate,
-		index.font,
+		index.format === EVIDENCE_FORMAT_1 ? index.font : null,
 		...index.submissions.map((s) => s.manifest),
 		...index.images.map((i) => i.file)
 	];
@@ -379,18 +435,26 @@ export async function unpackEvidence(bytes: Uint8Array): Promise<UnpackResult> {
 		}
 	}
 	const file = (name: string) => entries[name]!;
+	let font: EvidenceFont | null = null;
+	if (index.format === EVIDENCE_FORMAT_1) {
+		font = index.font
+			? { ...(await describeFont(file(index.font), 'cjk.ttf', [])), bytes: file(index.font) }
+			: null;
+	} else if (index.font) {
+		font = { ...index.font, bytes: null };
+	}
 	try {
 		return {
 			ok: true,
 			bundle: {
-				format: EVIDENCE_FORMAT,
+				format: index.format,
 				renderer: index.renderer,
 				envelope: index.envelope,
 				webauthn: index.webauthn,
 				originalPdf: file(index.originalPdf),
 				finalPdf: index.finalPdf ? file(index.finalPdf) : null,
 				signingCertificate: index.signingCertificate ? file(index.signingCertificate) : null,
-				font: index.font ? file(index.font) : null,
+				font,
 				submissions: index.submissions.map((s) => ({
 					id: s.id,
 					manifest: file(s.manifest),

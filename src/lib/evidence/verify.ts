@@ -11,6 +11,7 @@ import {
 	type EvidenceCheck,
 	type EvidenceCode
 } from './checks';
+import { resolveFont } from './font';
 import type { EvidenceBundle } from './format';
 import { signerChecks, type SignerReport } from './signer';
 import { COSE_ALGORITHMS, equalBytes, importCoseKey, samePem, type PublicKey } from './webauthn';
@@ -46,6 +47,12 @@ export interface VerifyOptions {
 	 * given, or null to leave EV15 not checked (and say so).
 	 */
 	checkPdfSignature?: ((pdf: Uint8Array) => Promise<PdfSignatureReport>) | null;
+	/**
+	 * The verifier's own copy of the font the archive names (its installation's, or a file its
+	 * user gave). Used only when it has the named SHA-256; otherwise EV14 is not checked and the
+	 * report says which font it needs. Ignored for format-1 archives, which carry the font.
+	 */
+	font?: Uint8Array;
 }
 
 /** Checks an evidence bundle from its bytes alone (EV3–EV18). Never throws on bad evidence. */
@@ -70,7 +77,7 @@ export async function verifyEvidence(
 	}
 
 	const finalPdf = options.finalPdf ?? bundle.finalPdf;
-	const rendered = await renderCheck(bundle, manifests, finalPdf);
+	const rendered = await renderCheck(bundle, manifests, finalPdf, options.font ?? null);
 	checks.push(rendered.check);
 	const checker =
 		options.checkPdfSignature === undefined ? checkPdfSignature : options.checkPdfSignature;
@@ -170,11 +177,15 @@ async function imageCheck(bundle: EvidenceBundle): Promise<EvidenceCheck> {
 		: passed('images', 'EV13', `${bundle.images.size} image(s) hash to their names`);
 }
 
-/** EV14: render(original, manifests, images, font) is an identical prefix of the final PDF. */
+/**
+ * EV14: render(original, manifests, images, font) is an identical prefix of the final PDF, with
+ * the very font the archive names and never another: without it the render is not checked.
+ */
 async function renderCheck(
 	bundle: EvidenceBundle,
 	manifests: readonly (Manifest | null)[],
-	finalPdf: Uint8Array | null
+	finalPdf: Uint8Array | null,
+	candidateFont: Uint8Array | null
 ): Promise<{ check: EvidenceCheck; length: number | null }> {
 	if (!finalPdf)
 		return { check: skipped('render', 'EV14', 'No final PDF was given'), length: null };
@@ -184,13 +195,15 @@ async function renderCheck(
 			length: null
 		};
 	}
+	const font = await resolveFont(bundle.font, candidateFont);
+	if (!font.ok) return { check: skipped('render', 'EV14', font.message), length: null };
 	let rendered: Uint8Array;
 	try {
 		rendered = await render(
 			bundle.originalPdf,
 			manifests as Manifest[],
 			bundle.images,
-			bundle.font ? { font: bundle.font } : {}
+			font.font ? { font: font.font } : {}
 		);
 	} catch (error) {
 		return {

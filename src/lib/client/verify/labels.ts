@@ -49,6 +49,7 @@ export function pdfProblemMessage(code: string): string {
 
 export const STEP_MESSAGES: Record<VerifyStep, Message> = {
 	reading: m.verify_step_reading,
+	font: m.verify_step_font,
 	evidence: m.verify_step_evidence,
 	'pdf-signature': m.verify_step_pdf_signature
 };

@@ -1,3 +1,4 @@
+import type { FontResolution } from '$lib/evidence/font';
 import type { EvidenceReport } from '$lib/evidence/verify';
 import type { PdfSignatureReport } from '$lib/pdf/pdf-signature';
 
@@ -10,16 +11,23 @@ import type { PdfSignatureReport } from '$lib/pdf/pdf-signature';
 export interface VerifyRequest {
 	pdf: Uint8Array | null;
 	archive: Uint8Array | null;
+	/** A font file the visitor picked, for an archive whose font this site could not give. */
+	font: Uint8Array | null;
 }
 
 /** Where the check is, for the progress line. */
-export type VerifyStep = 'reading' | 'evidence' | 'pdf-signature';
+export type VerifyStep = 'reading' | 'font' | 'evidence' | 'pdf-signature';
+
+/** Why the archive was not verified: the font its dates were drawn with is not at hand. */
+export type FontRefusal = Exclude<FontResolution, { ok: true }>;
 
 /** Why nothing could be checked: the visitor gave files that are not what they said. */
 export type VerifyInputError = 'NOT_PDF' | 'NOT_ZIP' | 'ARCHIVE_INVALID' | 'CRASHED';
 
 export type VerifyOutcome =
 	| { kind: 'error'; error: VerifyInputError; detail: string | null }
+	/** Nothing verified: the named font is missing or another; `picked` when the visitor gave it. */
+	| { kind: 'font'; refusal: FontRefusal; picked: boolean }
 	/** Archive given: the full report; `pdfGiven` says whether the visitor's own PDF was judged. */
 	| { kind: 'evidence'; report: EvidenceReport; pdfGiven: boolean }
 	/** PDF alone: only its PAdES signature can be judged. */

@@ -3,20 +3,21 @@ import { verifyInWorker, type VerifyRun } from './run';
 import type { VerifyOutcome, VerifyStep } from './protocol';
 
 /*
- * The verify page's state: the two picked files, the running check and its outcome. Every pick
- * starts a new check and cancels the one running, so the answer shown is always about the files
- * shown.
+ * The verify page's state: the picked files (PDF, archive, and the font file when the archive's
+ * font was not at hand), the running check and its outcome. Every pick starts a new check and
+ * cancels the one running, so the answer shown is always about the files shown.
  */
 export class VerifySession {
 	pdf = $state<File | null>(null);
 	archive = $state<File | null>(null);
+	font = $state<File | null>(null);
 	step = $state<VerifyStep | null>(null);
 	outcome = $state.raw<VerifyOutcome | null>(null);
 	/** The id the picked PDF's certificate names (null until read, or when it names none). */
 	pdfContractId = $state<string | null>(null);
 	#run: VerifyRun | null = null;
 
-	pick(slot: 'pdf' | 'archive', file: File | null): void {
+	pick(slot: 'pdf' | 'archive' | 'font', file: File | null): void {
 		this[slot] = file;
 		void this.#check();
 	}
@@ -26,7 +27,7 @@ export class VerifySession {
 		this.#run = null;
 		this.outcome = null;
 		this.pdfContractId = null;
-		const { pdf, archive } = this;
+		const { pdf, archive, font } = this;
 		if (!pdf && !archive) {
 			this.step = null;
 			return;
@@ -34,9 +35,9 @@ export class VerifySession {
 		this.step = 'reading';
 		const read = async (file: File | null) =>
 			file ? new Uint8Array(await file.arrayBuffer()) : null;
-		const request = { pdf: await read(pdf), archive: await read(archive) };
+		const request = { pdf: await read(pdf), archive: await read(archive), font: await read(font) };
 		// Another pick while the files were read: that pick runs its own check.
-		if (pdf !== this.pdf || archive !== this.archive) return;
+		if (pdf !== this.pdf || archive !== this.archive || font !== this.font) return;
 		const run = verifyInWorker(request, (step) => {
 			if (this.#run === run) this.step = step;
 		});

@@ -34,6 +34,20 @@ export function summarise(outcome: VerifyOutcome): VerdictSummary {
 			lines: []
 		};
 	}
+	if (outcome.kind === 'font') {
+		const { expected, actual } = outcome.refusal;
+		const lines = [m.verify_font_expected({ ...expected, size: String(expected.size) })];
+		if (actual) lines.push(m.verify_font_actual({ ...actual, size: String(actual.size) }));
+		if (expected.sources.length) {
+			lines.push(m.verify_font_sources({ sources: expected.sources.join(', ') }));
+		}
+		return {
+			verdict: 'error',
+			headline:
+				outcome.refusal.reason === 'missing' ? m.verify_font_missing() : m.verify_font_mismatch(),
+			lines
+		};
+	}
 	if (outcome.kind === 'evidence') {
 		const { report } = outcome;
 		if (report.verdict === 'invalid') {

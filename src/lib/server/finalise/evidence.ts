@@ -13,7 +13,7 @@ import {
 import { importCoseKey } from '$lib/evidence/webauthn';
 import type { Database, User } from '../db/schema';
 import type { BlobStore } from '../platform/blob-store';
-import { loadCjkFont } from '../platform/fonts';
+import { cjkFontReference } from '../platform/fonts';
 import { participantDocument } from '../contracts';
 import { rpIdFor } from '../auth';
 
@@ -36,7 +36,7 @@ export class EvidenceError extends Error {
  * The evidence archive of a contract for one of its participants (docs/evidence.md, SPEC EV):
  * the original and (once finalised) the final PDF, every accepted manifest with its passkey
  * assertion, the passkeys' public keys, the tickets spent, the seal image versions and images,
- * the font when a date was drawn, and the audit chain from the contract's first event to the
+ * the name and SHA-256 of the font when a date was drawn, and the audit chain from the contract's first event to the
  * anchored head (other rows as links only). NOT_FOUND for anyone who is not a participant.
  */
 export async function evidenceArchive(
@@ -192,7 +192,8 @@ export async function evidenceBundle(deps: EvidenceDeps, id: string): Promise<Ev
 			? await blob(deps.blobs, envelope.final_sha256, 'The final PDF')
 			: null,
 		signingCertificate: envelope.final_sha256 ? deps.signingCertificate : null,
-		font: needsFont ? await loadCjkFont() : null,
+		// Named, not carried: the verifiers bring the font (10 MB, the same for every contract).
+		font: needsFont ? await cjkFontReference(deps.origin) : null,
 		submissions,
 		credentials,
 		tickets,

@@ -19,7 +19,11 @@ import { inspectPdf } from '../../pdf/inspect';
 import { multiPagePdf, qpdfEncrypted, truncated } from '../../../../tests/support/test-pdfs';
 import { strToU8, zipSync } from 'fflate';
 import { packEvidence } from '../../evidence/format';
-import { cloneBundle, createEvidenceWorld } from '../../../../tests/support/evidence-world';
+import {
+	cloneBundle,
+	createEvidenceWorld,
+	formatOneBundle
+} from '../../../../tests/support/evidence-world';
 
 interface Run {
 	status: number | null;
@@ -223,11 +227,23 @@ describe('sealpass render', () => {
 
 describe('sealpass verify', () => {
 	let finalPdf: Uint8Array;
+	let fontSha256: string;
 
 	beforeAll(async () => {
 		const world = await createEvidenceWorld();
 		finalPdf = world.bundle.finalPdf!;
+		fontSha256 = world.bundle.font!.sha256;
 		writeFileSync(join(dir, 'evidence.zip'), await packEvidence(world.bundle));
+		writeFileSync(
+			join(dir, 'format-1.zip'),
+			await packEvidence(formatOneBundle(world.bundle, world.font))
+		);
+		writeFileSync(join(dir, 'right.ttf'), world.font);
+		writeFileSync(join(dir, 'wrong.ttf'), world.font.subarray(0, world.font.length - 1));
+		// An archive whose dates were drawn with a font this installation does not have.
+		const elsewhere = cloneBundle(world.bundle);
+		elsewhere.font!.sha256 = 'ab'.repeat(32);
+		writeFileSync(join(dir, 'other-font.zip'), await packEvidence(elsewhere));
 		const forged = cloneBundle(world.bundle);
 		forged.submissions[1] = await world.submit('sub-bob', world.manifests.bob, world.bob, {
 			bogusSignature: true
@@ -261,6 +277,48 @@ describe('sealpass verify', () => {
 			verdict: 'invalid',
 			codes: ['RENDER_MISMATCH', 'PDF_SIGNATURE_INVALID']
 		});
+	}, 120_000);
+
+	it('EV14: the archive names the font, the installed font re-renders it; --font gives the file', async () => {
+		const archive = readFileSync(join(dir, 'evidence.zip'));
+		expect(archive.includes('fonts/cjk.ttf')).toBe(false);
+		expect(archive.byteLength).toBeLessThan(finalPdf.byteLength + 1_000_000);
+		for (const args of [[], ['--font', 'right.ttf']]) {
+			const run = await sealpass('verify', 'evidence.zip', '--json', ...args);
+			expect(run.status, run.stderr).toBe(0);
+			const report = JSON.parse(run.stdout);
+			expect(report.verdict).toBe('valid');
+			expect(report.checks.find((c: { name: string }) => c.name === 'render').status).toBe(
+				'passed'
+			);
+		}
+	}, 120_000);
+
+	it('EV14: another font than the named one is refused before any verdict, naming the SHA-256', async () => {
+		const wrong = await sealpass('verify', 'evidence.zip', '--font', 'wrong.ttf');
+		expect(wrong.status).toBe(1);
+		expect(wrong.stdout).toBe('');
+		expect(wrong.stderr).toContain('FONT_MISMATCH');
+		expect(wrong.stderr).toContain(fontSha256);
+		expect(wrong.stderr).toContain('--font');
+		const installed = await sealpass('verify', 'other-font.zip', '--json');
+		expect(installed.status).toBe(1);
+		expect(installed.stderr).toContain(`FONT_MISMATCH`);
+		expect(installed.stderr).toContain('ab'.repeat(32));
+		expect(installed.stderr).toContain('the installed font');
+		expect(JSON.parse(installed.stdout)).toMatchObject({
+			verdict: null,
+			code: 'FONT_MISMATCH',
+			expected: { sha256: 'ab'.repeat(32), name: 'NotoSansSC_400Regular.ttf' },
+			actual: { sha256: fontSha256 }
+		});
+	}, 120_000);
+
+	it('EV2, EV14: a format-1 archive with the font inside still verifies, whatever --font says', async () => {
+		const run = await sealpass('verify', 'format-1.zip', '--font', 'wrong.ttf');
+		expect(run.status, run.stderr).toBe(0);
+		expect(run.stdout).toContain('Verdict: VALID');
+		expect(run.stdout).toMatch(/ok {3}render \(EV14\)/);
 	}, 120_000);
 
 	it('EV2: a zip that is not an evidence archive exits 2 with ARCHIVE_INVALID', async () => {

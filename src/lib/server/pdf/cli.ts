@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { ERROR_CODES, type ErrorCode } from '../../domain/errors';
 import type { Manifest } from '../../domain/manifest';
 import type { EvidenceCode } from '../../evidence/verify';
+import type { EvidenceBundle } from '../../evidence/format';
 import { parseManifest } from '../../domain/manifest-schema';
 import { inspectImage, sniffImageType } from '../../pdf/images';
 import { DEFAULT_PDF_TIMEOUT_MS, type PdfLimits } from '../../pdf/inspect-limits';
@@ -36,13 +37,16 @@ const USAGE = `Usage:
       Draws the marks of the manifests (a JSON array) onto IN.pdf and writes OUT.pdf
       atomically. Every PNG/JPEG file in DIR is an asset, keyed by the SHA-256 of its bytes.
 
-  sealpass verify EVIDENCE.zip [FINAL.pdf] [--json]
+  sealpass verify EVIDENCE.zip [FINAL.pdf] [--json] [--font FONT.ttf]
       Checks a contract's evidence archive offline (docs/evidence.md): every signer's passkey
       assertion over their manifest, the images, that the final PDF begins with the rendered
       marks, its PDF signature and the audit chain. FINAL.pdf, when given, is checked instead of
       the archive's copy. Prints a report for people, or the report as JSON with --json; exit 0
       when valid, 2 when not (with the failed checks' codes: ASSERTION_INVALID,
       CHALLENGE_MISMATCH, RENDER_MISMATCH, PDF_SIGNATURE_INVALID, CHAIN_BROKEN, ARCHIVE_INVALID, ...).
+      Dates are re-rendered with the font the archive names by SHA-256: the one installed with
+      sealpass, or FONT.ttf. When that font is not the named one, nothing is verified: exit 1
+      with FONT_MISMATCH (or FONT_MISSING) and the SHA-256 the archive names.
 
   sealpass migrate-data --from sqlite:PATH --to postgres://USER:PASSWORD@HOST/DB
       Copies every table of a SQLite database into an empty PostgreSQL database (migrated to
@@ -178,7 +182,10 @@ async function renderCommand(args: string[], io: CliIo): Promise<number> {
  * verdict is the exit status, so a script can check an archive without parsing the report.
  */
 async function verifyCommand(args: string[], io: CliIo): Promise<number> {
-	const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+	const { values, positionals } = parse(args, {
+		json: { type: 'boolean' },
+		font: { type: 'string' }
+	});
 	if (positionals.length < 1 || positionals.length > 2) {
 		throw usage('verify takes EVIDENCE.zip and optionally FINAL.pdf.');
 	}
@@ -199,13 +206,59 @@ async function verifyCommand(args: string[], io: CliIo): Promise<number> {
 		}
 		throw refused(unpacked.code, `${archive}: ${unpacked.message}`);
 	}
-	const report = await verifyEvidence(unpacked.bundle, { finalPdf });
+	const font = await verificationFont(unpacked.bundle, finalPdf, values.font, values.json, io);
+	const report = await verifyEvidence(unpacked.bundle, { finalPdf, font });
 	io.stdout.write(
 		values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`
 	);
 	if (report.verdict === 'valid') return EXIT_OK;
 	io.stderr.write(`sealpass: evidence invalid: ${report.codes.join(', ')}\n`);
 	return EXIT_REFUSED;
+}
+
+/**
+ * The font the re-render needs (EV14), when the archive names one it does not carry: FONT.ttf
+ * or else the font installed with sealpass, and only if it has the named SHA-256. Another font
+ * would render other bytes, so a mismatch stops the command before any verdict, naming the
+ * hash and where to get the file, rather than reporting a valid contract as RENDER_MISMATCH.
+ */
+async function verificationFont(
+	bundle: EvidenceBundle,
+	finalPdf: Uint8Array | undefined,
+	fontPath: string | undefined,
+	json: boolean | undefined,
+	io: CliIo
+): Promise<Uint8Array | undefined> {
+	const named = bundle.font;
+	// No render without a final PDF; a format-1 archive carries its font.
+	if (!named || named.bytes || !(finalPdf ?? bundle.finalPdf)) return undefined;
+	const [{ resolveFont }, { cjkFontPath, loadCjkFont }] = await Promise.all([
+		import('../../evidence/font'),
+		import('../platform/fonts')
+	]);
+	let candidate: Uint8Array | null;
+	let installed: string | null = null;
+	if (fontPath !== undefined) {
+		candidate = await readInput(fontPath);
+	} else {
+		// A missing font package is reported as FONT_MISSING below, with where to get the file.
+		installed = await Promise.resolve()
+			.then(cjkFontPath)
+			.catch(() => null);
+		candidate = installed ? await loadCjkFont().catch(() => null) : null;
+	}
+	const resolved = await resolveFont(named, candidate);
+	if (resolved.ok) return resolved.font ?? undefined;
+	const code = resolved.reason === 'missing' ? 'FONT_MISSING' : 'FONT_MISMATCH';
+	const given = fontPath ?? (installed ? `the installed font ${installed}` : 'no installed font');
+	if (json) {
+		const { ok: _ok, ...facts } = resolved;
+		io.stdout.write(`${JSON.stringify({ verdict: null, code, font: given, ...facts }, null, 2)}\n`);
+	}
+	throw new CliExit(
+		EXIT_USAGE,
+		`${code}: not verified: ${resolved.message}. Checked against ${given}; give the named file with --font FILE.`
+	);
 }
 
 async function migrateDataCommand(args: string[], io: CliIo): Promise<number> {
