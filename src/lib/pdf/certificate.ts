@@ -1,7 +1,9 @@
 import {
 	PDFDocument,
 	ParseSpeeds,
+	PDFName,
 	PDFPage,
+	PDFRef,
 	degrees,
 	drawImage,
 	rgb,
@@ -20,6 +22,12 @@ import { breakLines } from '$lib/domain/line-break';
 import { parsedOnceFontkit } from './parsed-font';
 import { RenderError } from './render';
 import { embedPng, type Embedded } from './png-image';
+import { appendUpdate, dictBytes, endsWithClassicXref, type UpdateObject } from './incremental';
+import { LazyReadError, PdfReader } from './pdf-reader';
+import { Dict, Num, Ref } from './pdf-syntax';
+import { pdfLibBytes } from './rewrite';
+
+export { endsWithClassicXref };
 
 /** What the certificate is drawn with besides its data. */
 export interface CertificateAssets {
@@ -76,16 +84,94 @@ export async function appendCertificate(
 	if ((await sha256Hex(rendered)) !== data.renderedSha256) {
 		throw new RenderError('PDF_MALFORMED', 'The rendered document does not hash to renderedSha256');
 	}
-	let doc: PDFDocument;
+	const reader = lazyReader(rendered);
+	return reader
+		? appendLazily(rendered, reader, data, assets)
+		: appendByFullParse(rendered, data, assets);
+}
+
+/** The lazy reader of `pdf`, or null when it cannot read the file's structure. */
+function lazyReader(pdf: Uint8Array): PdfReader | null {
 	try {
-		doc = await PDFDocument.load(rendered, {
-			forIncrementalUpdate: true,
-			updateMetadata: false,
-			parseSpeed: ParseSpeeds.Fastest
-		});
+		const reader = new PdfReader(pdf);
+		return reader.trailer.has('Encrypt') ? null : reader;
 	} catch (error) {
-		throw new RenderError('PDF_MALFORMED', error instanceof Error ? error.message : String(error));
+		if (error instanceof LazyReadError) return null;
+		throw error;
 	}
+}
+
+/**
+ * The pages are drawn by pdf-lib into a scratch document whose objects are numbered after the
+ * rendered file's, then appended with our own incremental update, which also lists them in the
+ * root of the page tree. Only the trailer, the catalog and that node are read: loading the
+ * whole 200-page contract into pdf-lib to add a few pages was most of the certificate's time.
+ */
+async function appendLazily(
+	rendered: Uint8Array,
+	reader: PdfReader,
+	data: CertificateData,
+	assets: CertificateAssets
+): Promise<Uint8Array<ArrayBuffer>> {
+	const catalog = reader.dict(reader.trailer.get('Root'));
+	const rootRef = catalog?.get('Pages');
+	const root = reader.dict(rootRef);
+	if (!(rootRef instanceof Ref) || !root) return appendByFullParse(rendered, data, assets);
+	const kids = reader.resolve(root.get('Kids'));
+	const count = reader.resolve(root.get('Count'));
+	if (!Array.isArray(kids) || !(count instanceof Num)) {
+		return appendByFullParse(rendered, data, assets);
+	}
+
+	const doc = await PDFDocument.create({ updateMetadata: false });
+	const { context } = doc;
+	// The scratch document's own catalog and page tree must not reach the output.
+	for (const [ref] of context.enumerateIndirectObjects()) context.delete(ref);
+	context.largestObjectNumber = reader.size - 1;
+	const pages: PDFPage[] = [];
+	await drawCertificatePages(doc, data, assets, {
+		run: async (work) => work(),
+		add: (page) => pages.push(page)
+	});
+	await doc.flush();
+
+	// What the root passes down to its kids, the certificate pages must not take: a turn or a
+	// crop box meant for the contract's pages.
+	const parent = PDFRef.of(rootRef.n, rootRef.g);
+	for (const page of pages) {
+		page.node.set(PDFName.of('Parent'), parent);
+		if (root.has('Rotate')) page.node.set(PDFName.of('Rotate'), context.obj(0));
+		if (root.has('CropBox')) page.node.set(PDFName.of('CropBox'), page.node.MediaBox());
+	}
+	const objects: UpdateObject[] = [];
+	for (const [ref, object] of context.enumerateIndirectObjects()) {
+		objects.push({ n: ref.objectNumber, g: ref.generationNumber, bytes: pdfLibBytes(object) });
+	}
+	const tree = new Dict(root.map);
+	tree.set('Kids', [
+		...kids,
+		...pages.map((p) => new Ref(p.ref.objectNumber, p.ref.generationNumber))
+	]);
+	tree.set('Count', Num.of(count.value + pages.length));
+	objects.push({ n: rootRef.n, g: rootRef.g, bytes: dictBytes(tree) });
+	return appendUpdate(rendered, reader, objects).bytes;
+}
+
+/** How the pages are put into their document: plain, or with pdf-lib's change tracking. */
+interface Placement {
+	/** Runs work that adds objects (images, pages, drawing). */
+	run<T>(work: () => T | Promise<T>): Promise<T>;
+	/** Puts a new page at the end of the document. */
+	add(page: PDFPage): void;
+}
+
+/** Lays out the certificate and draws its pages into `doc`. */
+async function drawCertificatePages(
+	doc: PDFDocument,
+	data: CertificateData,
+	assets: CertificateAssets,
+	place: Placement
+): Promise<void> {
 	doc.registerFontkit(parsedOnceFontkit);
 	const font = await doc.embedFont(assets.font, { subset: true, customName: FONT_NAME });
 	// The same parse pdf-lib embeds from, for its cmap: pdf-lib keeps its own reference private.
@@ -97,6 +183,40 @@ export async function appendCertificate(
 	drawCertificate(layout, data, (hash) => pngSize(assets.images.get(hash)));
 	const pages = layout.finish(data.documentId);
 
+	const images = new Map<string, Embedded>();
+	for (const cmds of pages) {
+		for (const cmd of cmds) {
+			if (cmd.t !== 'image' || images.has(cmd.hash)) continue;
+			images.set(cmd.hash, await place.run(() => embedImage(doc, cmd.hash, assets.images)));
+		}
+	}
+	for (const cmds of pages) {
+		const page = await place.run(() => {
+			const page = PDFPage.create(doc);
+			page.setSize(CERT_PAGE.width, CERT_PAGE.height);
+			return page;
+		});
+		place.add(page);
+		await place.run(() => drawPage(page, cmds, font, images));
+	}
+}
+
+/** pdf-lib's load of the whole file and its incremental save: for files the lazy reader does not handle. */
+async function appendByFullParse(
+	rendered: Uint8Array,
+	data: CertificateData,
+	assets: CertificateAssets
+): Promise<Uint8Array<ArrayBuffer>> {
+	let doc: PDFDocument;
+	try {
+		doc = await PDFDocument.load(rendered, {
+			forIncrementalUpdate: true,
+			updateMetadata: false,
+			parseSpeed: ParseSpeeds.Fastest
+		});
+	} catch (error) {
+		throw new RenderError('PDF_MALFORMED', error instanceof Error ? error.message : String(error));
+	}
 	// In an incremental update pdf-lib marks each changed dict or array for saving by searching
 	// every object of the file for the one that holds it: on a 200-page contract that search,
 	// once per new page array, drawn operator, font width and written stream, was most of the
@@ -113,24 +233,10 @@ export async function appendCertificate(
 			doc.context.snapshot = tracking;
 		}
 	};
-	const images = new Map<string, Embedded>();
-	for (const cmds of pages) {
-		for (const cmd of cmds) {
-			if (cmd.t !== 'image' || images.has(cmd.hash)) continue;
-			images.set(cmd.hash, await untracked(() => embedImage(doc, cmd.hash, assets.images)));
-		}
-	}
-	for (const cmds of pages) {
-		const page = await untracked(() => {
-			const page = PDFPage.create(doc);
-			page.setSize(CERT_PAGE.width, CERT_PAGE.height);
-			return page;
-		});
-		doc.addPage(page);
-		await untracked(() => drawPage(page, cmds, font, images));
-	}
-	// The update's cross-reference section is of the kind the file already ends with: an xref
-	// stream added to a file with classic tables would shut out the readers it was made for.
+	await drawCertificatePages(doc, data, assets, {
+		run: untracked,
+		add: (page) => doc.addPage(page)
+	});
 	const update = await untracked(() =>
 		doc.saveIncremental(tracking, {
 			objectsPerTick: Infinity,
@@ -181,16 +287,6 @@ function drawPage(
 			);
 		}
 	}
-}
-
-/** Whether the last cross-reference section (the one `startxref` names) is a classic table. */
-export function endsWithClassicXref(pdf: Uint8Array): boolean {
-	const tail = new TextDecoder('latin1').decode(pdf.subarray(Math.max(0, pdf.length - 1024)));
-	const match = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail);
-	if (!match) return false;
-	const at = Number(match[1]);
-	const head = new TextDecoder('latin1').decode(pdf.subarray(at, at + 4));
-	return head === 'xref';
 }
 
 async function embedImage(
