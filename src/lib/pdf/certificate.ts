@@ -6,6 +6,11 @@ import {
 	PDFRef,
 	degrees,
 	drawImage,
+	fill,
+	popGraphicsState,
+	pushGraphicsState,
+	rectangle,
+	setFillingColor,
 	rgb,
 	type PDFFont,
 	type RGB
@@ -19,7 +24,7 @@ import {
 	type CertificateSigner
 } from '$lib/domain/certificate';
 import { breakLines } from '$lib/domain/line-break';
-import { parsedOnceFontkit } from './parsed-font';
+import { memoisingFontkit, parsedOnceFontkit } from './parsed-font';
 import { RenderError } from './render';
 import { embedPng, type Embedded } from './png-image';
 import { appendUpdate, dictBytes, endsWithClassicXref, type UpdateObject } from './incremental';
@@ -46,6 +51,13 @@ export const CERT_MARGIN = { left: 48, right: 48, top: 56, bottom: 64 } as const
  * subset and the bytes never depend on a random tag.
  */
 const FONT_NAME = 'SPCERT+NotoSansSC-Regular';
+
+/**
+ * fontkit's shaping without its positioning features: pdf-lib draws and measures with each
+ * glyph's own advance and never uses the positions they compute, so they only cost time. The
+ * glyphs (substitutions such as ligatures) are chosen as before.
+ */
+const GLYPH_CHOICE_ONLY = { kern: false, mark: false, mkmk: false, curs: false };
 
 const LABEL_WIDTH = 138;
 const GUTTER = 10;
@@ -172,8 +184,12 @@ async function drawCertificatePages(
 	assets: CertificateAssets,
 	place: Placement
 ): Promise<void> {
-	doc.registerFontkit(parsedOnceFontkit);
-	const font = await doc.embedFont(assets.font, { subset: true, customName: FONT_NAME });
+	doc.registerFontkit(memoisingFontkit());
+	const font = await doc.embedFont(assets.font, {
+		subset: true,
+		customName: FONT_NAME,
+		features: GLYPH_CHOICE_ONLY
+	});
 	// The same parse pdf-lib embeds from, for its cmap: pdf-lib keeps its own reference private.
 	const glyphs = parsedOnceFontkit.create(assets.font);
 	if (!glyphs || !('hasGlyphForCodePoint' in glyphs)) {
@@ -255,7 +271,8 @@ function drawPage(
 	font: PDFFont,
 	images: ReadonlyMap<string, Embedded>
 ): void {
-	for (const cmd of cmds) {
+	for (let i = 0; i < cmds.length; i++) {
+		const cmd = cmds[i]!;
 		if (cmd.t === 'text') {
 			page.drawText(cmd.text, {
 				x: r2(cmd.x),
@@ -265,13 +282,18 @@ function drawPage(
 				color: cmd.color
 			});
 		} else if (cmd.t === 'rect') {
-			page.drawRectangle({
-				x: r2(cmd.x),
-				y: r2(cmd.y),
-				width: r2(cmd.w),
-				height: r2(cmd.h),
-				color: cmd.color
-			});
+			// A run of same-coloured rectangles (a QR code's modules, a rule) is one filled path:
+			// pdf-lib's drawRectangle writes a dozen operators for each, hundreds per QR code.
+			const path = [pushGraphicsState(), setFillingColor(cmd.color)];
+			let j = i;
+			for (; j < cmds.length; j++) {
+				const next = cmds[j]!;
+				if (next.t !== 'rect' || !sameColor(next.color, cmd.color)) break;
+				path.push(rectangle(r2(next.x), r2(next.y), r2(next.w), r2(next.h)));
+			}
+			path.push(fill(), popGraphicsState());
+			page.pushOperators(...path);
+			i = j - 1;
 		} else {
 			const name = page.node.newXObject('Image', images.get(cmd.hash)!.ref);
 			page.pushOperators(
@@ -287,6 +309,10 @@ function drawPage(
 			);
 		}
 	}
+}
+
+function sameColor(a: RGB, b: RGB): boolean {
+	return a.red === b.red && a.green === b.green && a.blue === b.blue;
 }
 
 async function embedImage(

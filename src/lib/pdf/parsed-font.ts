@@ -22,3 +22,38 @@ export const parsedOnceFontkit = {
 		return font;
 	}
 };
+
+/**
+ * `parsedOnceFontkit` whose fonts remember each text's layout for as long as this object lives
+ * (one certificate). pdf-lib shapes a line once to measure it and again to draw it, and the
+ * line breaker measures the same candidates more than once: fontkit's shaping was most of a
+ * certificate's time. Everything but `layout` goes to the shared parse untouched, so the tables
+ * it decodes stay decoded for the next document.
+ */
+export function memoisingFontkit(): typeof parsedOnceFontkit {
+	return {
+		create(bytes, postscriptName) {
+			const font = parsedOnceFontkit.create(bytes, postscriptName);
+			if (!font || !('layout' in font)) return font;
+			const runs = new Map<string, ReturnType<Font['layout']>>();
+			return new Proxy(font, {
+				get(target, key) {
+					if (key !== 'layout') return Reflect.get(target, key, target);
+					return (text: string, features?: unknown, ...rest: unknown[]) => {
+						// Any other arguments (script, language) are not worth a key: not remembered.
+						if (rest.length > 0 || (features !== undefined && typeof features !== 'object')) {
+							return target.layout(text, features as never, ...(rest as []));
+						}
+						const key = features ? `${JSON.stringify(features)}\u0000${text}` : text;
+						let run = runs.get(key);
+						if (!run) {
+							run = target.layout(text, features as never);
+							runs.set(key, run);
+						}
+						return run;
+					};
+				}
+			});
+		}
+	};
+}

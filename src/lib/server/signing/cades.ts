@@ -38,8 +38,7 @@ export interface CadesOptions {
 /** A DER ContentInfo(SignedData), detached, with one SignerInfo. */
 export async function cadesDetached(opts: CadesOptions): Promise<Uint8Array> {
 	const { signer } = opts;
-	const cert = parseCertificate(signer.certificate);
-	const chain = (signer.certificateChain ?? []).map(parseCertificate);
+	const { cert, chain, essCertificate } = parsedIdentity(signer);
 	const rsa = signer.keyType === 'RSA';
 	const signatureAlgorithm = rsa ? OID.sha256WithRsa : OID.ecdsaWithSha256;
 
@@ -73,7 +72,7 @@ export async function cadesDetached(opts: CadesOptions): Promise<Uint8Array> {
 			type: OID.messageDigest,
 			values: [new asn1js.OctetString({ valueHex: buffer(opts.digest) })]
 		}),
-		signingCertificateV2(cert)
+		essCertificate
 	];
 	const signedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes });
 	// What is signed is the attributes' DER as a SET OF (tag 0x31), not the [0] they sit under.
@@ -109,6 +108,32 @@ export async function cadesDetached(opts: CadesOptions): Promise<Uint8Array> {
 		content: signedData.toSchema()
 	});
 	return new Uint8Array(info.toSchema().toBER(false));
+}
+
+interface ParsedIdentity {
+	cert: pkijs.Certificate;
+	chain: pkijs.Certificate[];
+	essCertificate: pkijs.Attribute;
+}
+
+/**
+ * The identity's certificates parsed once per signer: parsing them again for every contract
+ * cost more than the rest of the CMS. They are only read (encoded) afterwards.
+ */
+const parsedIdentities = new WeakMap<Signer, ParsedIdentity>();
+
+function parsedIdentity(signer: Signer): ParsedIdentity {
+	let parsed = parsedIdentities.get(signer);
+	if (!parsed) {
+		const cert = parseCertificate(signer.certificate);
+		parsed = {
+			cert,
+			chain: (signer.certificateChain ?? []).map(parseCertificate),
+			essCertificate: signingCertificateV2(cert)
+		};
+		parsedIdentities.set(signer, parsed);
+	}
+	return parsed;
 }
 
 /**
