@@ -24,7 +24,7 @@ import {
 	type CertificateSigner
 } from '$lib/domain/certificate';
 import { CJK, breakLines } from '$lib/domain/line-break';
-import { memoisingFontkit, parsedOnceFontkit } from './parsed-font';
+import { parsedOnceFontkit, piecewiseFontkit } from './parsed-font';
 import { RenderError } from './render';
 import { embedPng, type Embedded } from './png-image';
 import { appendUpdate, dictBytes, endsWithClassicXref, type UpdateObject } from './incremental';
@@ -74,7 +74,11 @@ const GREY = rgb(0.42, 0.42, 0.42);
 const RULE = rgb(0.78, 0.78, 0.78);
 const ACCENT = rgb(0.7, 0.07, 0.1);
 
-/** Spaces, CJK characters one by one, and the runs of anything else between them. */
+/**
+ * Spaces, CJK characters one by one, and the runs of anything else between them: the pieces
+ * the certificate's text is shaped in. The CJK font shapes nothing across their edges (no
+ * ligature or contextual form joins a word to a space or to a Chinese character).
+ */
 const PIECES = new RegExp(`\\s|${CJK.source}|(?:(?!${CJK.source})\\S)+`, 'gu');
 
 type Cmd =
@@ -187,7 +191,7 @@ async function drawCertificatePages(
 	assets: CertificateAssets,
 	place: Placement
 ): Promise<void> {
-	doc.registerFontkit(memoisingFontkit());
+	doc.registerFontkit(piecewiseFontkit(PIECES));
 	const font = await doc.embedFont(assets.font, {
 		subset: true,
 		customName: FONT_NAME,
@@ -376,26 +380,9 @@ class Layout {
 		return this.pages[this.pages.length - 1]!;
 	}
 
-	/** Shaped width of each piece (see PIECES) at size 1, for this certificate. */
-	private readonly pieceWidths = new Map<string, number>();
-
-	/**
-	 * The shaped width of `text`, as the sum of its pieces' shaped widths: shaping never joins
-	 * across a space or a CJK character in this font, and the pieces recur (each Chinese
-	 * character, each word), so the line breaker's candidates cost a look-up per piece instead
-	 * of fontkit's shaping of every candidate line.
-	 */
+	/** The shaped width of `text` (pieces shaped once per process, see piecewiseFontkit). */
 	width(text: string, size: number): number {
-		let sum = 0;
-		for (const piece of text.match(PIECES) ?? []) {
-			let width = this.pieceWidths.get(piece);
-			if (width === undefined) {
-				width = this.font.widthOfTextAtSize(piece, 1);
-				this.pieceWidths.set(piece, width);
-			}
-			sum += width;
-		}
-		return sum * size;
+		return this.font.widthOfTextAtSize(text, size);
 	}
 
 	/** Advance of each character alone at size 1, for the line breaker's cheap estimate. */
