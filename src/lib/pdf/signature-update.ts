@@ -58,10 +58,10 @@ export function prepareSignatureSlot(pdf: Uint8Array, opts: SignatureSlotOptions
 	const taken = new Set<string>();
 	for (const field of list) {
 		const t = reader.dict(field)?.get('T');
-		if (t instanceof Raw) taken.add(latin1(t.bytes));
+		if (t instanceof Raw) taken.add(stringText(t.bytes));
 	}
 	let i = 1;
-	while (taken.has(`(Signature_${i})`)) i++;
+	while (taken.has(`Signature_${i}`)) i++;
 	list.push(new Ref(fieldN, 0));
 	form.set('Fields', list);
 	// SignaturesExist | AppendOnly: readers keep later changes to incremental updates.
@@ -159,6 +159,34 @@ function textString(text: string): Raw {
 		digits += text.charCodeAt(i).toString(16).padStart(4, '0').toUpperCase();
 	}
 	return new Raw(ascii(`<${digits}>`));
+}
+
+/**
+ * The text of a string as written (literal or hex; UTF-16BE with its BOM or one byte a
+ * character), enough to compare field names: octal escapes are read, other escapes dropped.
+ */
+function stringText(raw: Uint8Array): string {
+	const text = latin1(raw);
+	let bytes: number[];
+	if (text.startsWith('<')) {
+		const digits = text.slice(1, -1).replace(/[^0-9a-fA-F]/g, '');
+		bytes =
+			(digits.length % 2 ? `${digits}0` : digits).match(/../g)?.map((h) => parseInt(h, 16)) ?? [];
+	} else {
+		const body = text
+			.slice(1, -1)
+			.replace(/\\([0-7]{1,3}|.)/gs, (_, e: string) =>
+				/^[0-7]/.test(e) ? String.fromCharCode(parseInt(e, 8) & 0xff) : e === 'n' ? '\n' : e
+			);
+		bytes = Array.from(body, (ch) => ch.charCodeAt(0));
+	}
+	if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+		let out = '';
+		for (let k = 2; k + 1 < bytes.length; k += 2)
+			out += String.fromCharCode((bytes[k]! << 8) | bytes[k + 1]!);
+		return out;
+	}
+	return String.fromCharCode(...bytes);
 }
 
 function ascii(text: string): Uint8Array {
