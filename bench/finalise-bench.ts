@@ -41,7 +41,7 @@ const median = (values: number[]) =>
 
 export const FINALISE_GOAL = 1.5;
 
-function certificate(
+export function certificate(
 	renderedSha256: string,
 	docHash: string,
 	seal: string,

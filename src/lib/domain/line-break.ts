@@ -16,7 +16,7 @@ const CLOSING = new Set([
 const OPENING = new Set([...'（［｛「『【《〈〔〖〘〚“‘', ...'([{']);
 
 /** Characters each of which is a break opportunity on both sides (CJK ideographs, kana, …). */
-const CJK = /[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]|[\u{20000}-\u{2ffff}]/u;
+export const CJK = /[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]|[\u{20000}-\u{2ffff}]/u;
 
 export type Measure = (text: string) => number;
 
@@ -92,8 +92,8 @@ export function atoms(paragraph: string): Atom[] {
  * spaces at a break are dropped. An atom wider than the line on its own (a long hash, an
  * unspaced URL) is split between characters, as the only way to keep it on the page.
  *
- * `estimate`, when given, is a cheap approximation of `measure` (a sum of per-character
- * advances): it guesses how many atoms a line holds, and `measure` then only confirms the guess
+ * `estimate`, when given, is a cheap approximation of `measure` that adds up over the text's
+ * pieces (a sum of per-character advances): it guesses how many atoms a line holds, and `measure` then only confirms the guess
  * and its neighbour. The lines are the same as measuring every candidate (widths only grow as
  * atoms are added); without it a shaped measure ran once per added character, which made
  * breaking Chinese text quadratic in the line's length.
@@ -181,12 +181,16 @@ function fitting(
 	measure: Measure,
 	estimate: Measure
 ): number {
+	// The estimate is a sum over characters, so it is summed atom by atom rather than taken
+	// again over the whole growing candidate (which made the guess quadratic in the line).
 	let guess = 0;
-	let candidate = line;
+	let sum = line ? estimate(line) : 0;
+	let empty = !line;
 	for (let k = start; k < list.length; k++) {
 		const atom = list[k]!;
-		candidate = candidate ? candidate + (atom.spaceBefore ? ' ' : '') + atom.text : atom.text;
-		if (estimate(candidate) > width) break;
+		sum += estimate(!empty && atom.spaceBefore ? ` ${atom.text}` : atom.text);
+		empty = false;
+		if (sum > width) break;
 		guess += 1;
 	}
 	let count = guess;

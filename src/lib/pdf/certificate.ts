@@ -1,9 +1,16 @@
 import {
 	PDFDocument,
 	ParseSpeeds,
+	PDFName,
 	PDFPage,
+	PDFRef,
 	degrees,
 	drawImage,
+	fill,
+	popGraphicsState,
+	pushGraphicsState,
+	rectangle,
+	setFillingColor,
 	rgb,
 	type PDFFont,
 	type RGB
@@ -16,10 +23,16 @@ import {
 	type CertificateData,
 	type CertificateSigner
 } from '$lib/domain/certificate';
-import { breakLines } from '$lib/domain/line-break';
-import { parsedOnceFontkit } from './parsed-font';
+import { CJK, breakLines } from '$lib/domain/line-break';
+import { parsedOnceFontkit, piecewiseFontkit } from './parsed-font';
 import { RenderError } from './render';
 import { embedPng, type Embedded } from './png-image';
+import { appendUpdate, dictBytes, endsWithClassicXref, type UpdateObject } from './incremental';
+import { LazyReadError, PdfReader } from './pdf-reader';
+import { Dict, Num, Ref } from './pdf-syntax';
+import { pdfLibBytes } from './rewrite';
+
+export { endsWithClassicXref };
 
 /** What the certificate is drawn with besides its data. */
 export interface CertificateAssets {
@@ -39,6 +52,13 @@ export const CERT_MARGIN = { left: 48, right: 48, top: 56, bottom: 64 } as const
  */
 const FONT_NAME = 'SPCERT+NotoSansSC-Regular';
 
+/**
+ * fontkit's shaping without its positioning features: pdf-lib draws and measures with each
+ * glyph's own advance and never uses the positions they compute, so they only cost time. The
+ * glyphs (substitutions such as ligatures) are chosen as before.
+ */
+const GLYPH_CHOICE_ONLY = { kern: false, mark: false, mkmk: false, curs: false };
+
 const LABEL_WIDTH = 138;
 const GUTTER = 10;
 const VALUE_X = CERT_MARGIN.left + LABEL_WIDTH + GUTTER;
@@ -53,6 +73,13 @@ const INK = rgb(0.1, 0.1, 0.1);
 const GREY = rgb(0.42, 0.42, 0.42);
 const RULE = rgb(0.78, 0.78, 0.78);
 const ACCENT = rgb(0.7, 0.07, 0.1);
+
+/**
+ * Spaces, CJK characters one by one, and the runs of anything else between them: the pieces
+ * the certificate's text is shaped in. The CJK font shapes nothing across their edges (no
+ * ligature or contextual form joins a word to a space or to a Chinese character).
+ */
+const PIECES = new RegExp(`\\s|${CJK.source}|(?:(?!${CJK.source})\\S)+`, 'gu');
 
 type Cmd =
 	| { t: 'text'; x: number; y: number; size: number; text: string; color: RGB }
@@ -76,6 +103,133 @@ export async function appendCertificate(
 	if ((await sha256Hex(rendered)) !== data.renderedSha256) {
 		throw new RenderError('PDF_MALFORMED', 'The rendered document does not hash to renderedSha256');
 	}
+	const reader = lazyReader(rendered);
+	return reader
+		? appendLazily(rendered, reader, data, assets)
+		: appendByFullParse(rendered, data, assets);
+}
+
+/** The lazy reader of `pdf`, or null when it cannot read the file's structure. */
+function lazyReader(pdf: Uint8Array): PdfReader | null {
+	try {
+		const reader = new PdfReader(pdf);
+		return reader.trailer.has('Encrypt') ? null : reader;
+	} catch (error) {
+		if (error instanceof LazyReadError) return null;
+		throw error;
+	}
+}
+
+/**
+ * The pages are drawn by pdf-lib into a scratch document whose objects are numbered after the
+ * rendered file's, then appended with our own incremental update, which also lists them in the
+ * root of the page tree. Only the trailer, the catalog and that node are read: loading the
+ * whole 200-page contract into pdf-lib to add a few pages was most of the certificate's time.
+ */
+async function appendLazily(
+	rendered: Uint8Array,
+	reader: PdfReader,
+	data: CertificateData,
+	assets: CertificateAssets
+): Promise<Uint8Array<ArrayBuffer>> {
+	const catalog = reader.dict(reader.trailer.get('Root'));
+	const rootRef = catalog?.get('Pages');
+	const root = reader.dict(rootRef);
+	if (!(rootRef instanceof Ref) || !root) return appendByFullParse(rendered, data, assets);
+	const kids = reader.resolve(root.get('Kids'));
+	const count = reader.resolve(root.get('Count'));
+	if (!Array.isArray(kids) || !(count instanceof Num)) {
+		return appendByFullParse(rendered, data, assets);
+	}
+
+	const doc = await PDFDocument.create({ updateMetadata: false });
+	const { context } = doc;
+	// The scratch document's own catalog and page tree must not reach the output.
+	for (const [ref] of context.enumerateIndirectObjects()) context.delete(ref);
+	context.largestObjectNumber = reader.size - 1;
+	const pages: PDFPage[] = [];
+	await drawCertificatePages(doc, data, assets, {
+		run: async (work) => work(),
+		add: (page) => pages.push(page)
+	});
+	await doc.flush();
+
+	// What the root passes down to its kids, the certificate pages must not take: a turn or a
+	// crop box meant for the contract's pages.
+	const parent = PDFRef.of(rootRef.n, rootRef.g);
+	for (const page of pages) {
+		page.node.set(PDFName.of('Parent'), parent);
+		if (root.has('Rotate')) page.node.set(PDFName.of('Rotate'), context.obj(0));
+		if (root.has('CropBox')) page.node.set(PDFName.of('CropBox'), page.node.MediaBox());
+	}
+	const objects: UpdateObject[] = [];
+	for (const [ref, object] of context.enumerateIndirectObjects()) {
+		objects.push({ n: ref.objectNumber, g: ref.generationNumber, bytes: pdfLibBytes(object) });
+	}
+	const tree = new Dict(root.map);
+	tree.set('Kids', [
+		...kids,
+		...pages.map((p) => new Ref(p.ref.objectNumber, p.ref.generationNumber))
+	]);
+	tree.set('Count', Num.of(count.value + pages.length));
+	objects.push({ n: rootRef.n, g: rootRef.g, bytes: dictBytes(tree) });
+	return appendUpdate(rendered, reader, objects).bytes;
+}
+
+/** How the pages are put into their document: plain, or with pdf-lib's change tracking. */
+interface Placement {
+	/** Runs work that adds objects (images, pages, drawing). */
+	run<T>(work: () => T | Promise<T>): Promise<T>;
+	/** Puts a new page at the end of the document. */
+	add(page: PDFPage): void;
+}
+
+/** Lays out the certificate and draws its pages into `doc`. */
+async function drawCertificatePages(
+	doc: PDFDocument,
+	data: CertificateData,
+	assets: CertificateAssets,
+	place: Placement
+): Promise<void> {
+	doc.registerFontkit(piecewiseFontkit(PIECES));
+	const font = await doc.embedFont(assets.font, {
+		subset: true,
+		customName: FONT_NAME,
+		features: GLYPH_CHOICE_ONLY
+	});
+	// The same parse pdf-lib embeds from, for its cmap: pdf-lib keeps its own reference private.
+	const glyphs = parsedOnceFontkit.create(assets.font);
+	if (!glyphs || !('hasGlyphForCodePoint' in glyphs)) {
+		throw new RenderError('INTERNAL', 'The certificate font is a collection, not one font');
+	}
+	const layout = new Layout(font, (text) => printable(text, glyphs));
+	drawCertificate(layout, data, (hash) => pngSize(assets.images.get(hash)));
+	const pages = layout.finish(data.documentId);
+
+	const images = new Map<string, Embedded>();
+	for (const cmds of pages) {
+		for (const cmd of cmds) {
+			if (cmd.t !== 'image' || images.has(cmd.hash)) continue;
+			images.set(cmd.hash, await place.run(() => embedImage(doc, cmd.hash, assets.images)));
+		}
+	}
+	for (const cmds of pages) {
+		const page = await place.run(() => {
+			const page = PDFPage.create(doc);
+			page.setSize(CERT_PAGE.width, CERT_PAGE.height);
+			return page;
+		});
+		place.add(page);
+		await place.run(() => drawPage(page, cmds, font, images));
+	}
+}
+
+/** pdf-lib's load of the whole file and its incremental save: for files the lazy reader does not handle. */
+async function appendByFullParse(
+	rendered: Uint8Array,
+	data: CertificateData,
+	assets: CertificateAssets
+): Promise<Uint8Array<ArrayBuffer>> {
 	let doc: PDFDocument;
 	try {
 		doc = await PDFDocument.load(rendered, {
@@ -86,17 +240,6 @@ export async function appendCertificate(
 	} catch (error) {
 		throw new RenderError('PDF_MALFORMED', error instanceof Error ? error.message : String(error));
 	}
-	doc.registerFontkit(parsedOnceFontkit);
-	const font = await doc.embedFont(assets.font, { subset: true, customName: FONT_NAME });
-	// The same parse pdf-lib embeds from, for its cmap: pdf-lib keeps its own reference private.
-	const glyphs = parsedOnceFontkit.create(assets.font);
-	if (!glyphs || !('hasGlyphForCodePoint' in glyphs)) {
-		throw new RenderError('INTERNAL', 'The certificate font is a collection, not one font');
-	}
-	const layout = new Layout(font, (text) => printable(text, glyphs));
-	drawCertificate(layout, data, (hash) => pngSize(assets.images.get(hash)));
-	const pages = layout.finish(data.documentId);
-
 	// In an incremental update pdf-lib marks each changed dict or array for saving by searching
 	// every object of the file for the one that holds it: on a 200-page contract that search,
 	// once per new page array, drawn operator, font width and written stream, was most of the
@@ -113,24 +256,10 @@ export async function appendCertificate(
 			doc.context.snapshot = tracking;
 		}
 	};
-	const images = new Map<string, Embedded>();
-	for (const cmds of pages) {
-		for (const cmd of cmds) {
-			if (cmd.t !== 'image' || images.has(cmd.hash)) continue;
-			images.set(cmd.hash, await untracked(() => embedImage(doc, cmd.hash, assets.images)));
-		}
-	}
-	for (const cmds of pages) {
-		const page = await untracked(() => {
-			const page = PDFPage.create(doc);
-			page.setSize(CERT_PAGE.width, CERT_PAGE.height);
-			return page;
-		});
-		doc.addPage(page);
-		await untracked(() => drawPage(page, cmds, font, images));
-	}
-	// The update's cross-reference section is of the kind the file already ends with: an xref
-	// stream added to a file with classic tables would shut out the readers it was made for.
+	await drawCertificatePages(doc, data, assets, {
+		run: untracked,
+		add: (page) => doc.addPage(page)
+	});
 	const update = await untracked(() =>
 		doc.saveIncremental(tracking, {
 			objectsPerTick: Infinity,
@@ -149,7 +278,8 @@ function drawPage(
 	font: PDFFont,
 	images: ReadonlyMap<string, Embedded>
 ): void {
-	for (const cmd of cmds) {
+	for (let i = 0; i < cmds.length; i++) {
+		const cmd = cmds[i]!;
 		if (cmd.t === 'text') {
 			page.drawText(cmd.text, {
 				x: r2(cmd.x),
@@ -159,13 +289,18 @@ function drawPage(
 				color: cmd.color
 			});
 		} else if (cmd.t === 'rect') {
-			page.drawRectangle({
-				x: r2(cmd.x),
-				y: r2(cmd.y),
-				width: r2(cmd.w),
-				height: r2(cmd.h),
-				color: cmd.color
-			});
+			// A run of same-coloured rectangles (a QR code's modules, a rule) is one filled path:
+			// pdf-lib's drawRectangle writes a dozen operators for each, hundreds per QR code.
+			const path = [pushGraphicsState(), setFillingColor(cmd.color)];
+			let j = i;
+			for (; j < cmds.length; j++) {
+				const next = cmds[j]!;
+				if (next.t !== 'rect' || !sameColor(next.color, cmd.color)) break;
+				path.push(rectangle(r2(next.x), r2(next.y), r2(next.w), r2(next.h)));
+			}
+			path.push(fill(), popGraphicsState());
+			page.pushOperators(...path);
+			i = j - 1;
 		} else {
 			const name = page.node.newXObject('Image', images.get(cmd.hash)!.ref);
 			page.pushOperators(
@@ -183,14 +318,8 @@ function drawPage(
 	}
 }
 
-/** Whether the last cross-reference section (the one `startxref` names) is a classic table. */
-export function endsWithClassicXref(pdf: Uint8Array): boolean {
-	const tail = new TextDecoder('latin1').decode(pdf.subarray(Math.max(0, pdf.length - 1024)));
-	const match = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail);
-	if (!match) return false;
-	const at = Number(match[1]);
-	const head = new TextDecoder('latin1').decode(pdf.subarray(at, at + 4));
-	return head === 'xref';
+function sameColor(a: RGB, b: RGB): boolean {
+	return a.red === b.red && a.green === b.green && a.blue === b.blue;
 }
 
 async function embedImage(
@@ -251,6 +380,7 @@ class Layout {
 		return this.pages[this.pages.length - 1]!;
 	}
 
+	/** The shaped width of `text` (pieces shaped once per process, see piecewiseFontkit). */
 	width(text: string, size: number): number {
 		return this.font.widthOfTextAtSize(text, size);
 	}

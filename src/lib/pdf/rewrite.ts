@@ -1,6 +1,7 @@
 import { PDFStream, type PDFContext, type PDFObject } from '@cantoo/pdf-lib';
 import { zlibSync } from 'fflate';
 import { LazyReadError, type PdfReader } from './pdf-reader';
+import { dictBytes } from './incremental';
 import { Dict, Name, Num, Writer, serialize } from './pdf-syntax';
 
 /** Objects per new object stream: few streams, and the page dictionaries compress together. */
@@ -15,16 +16,10 @@ interface Item {
 	bytes: () => Uint8Array;
 }
 
-function pdfLibBytes(object: PDFObject): Uint8Array {
+export function pdfLibBytes(object: PDFObject): Uint8Array {
 	const out = new Uint8Array(object.sizeInBytes());
 	object.copyBytesInto(out, 0);
 	return out;
-}
-
-function dictBytes(dict: Dict): Uint8Array {
-	const w = new Writer();
-	serialize(dict, w);
-	return w.result();
 }
 
 /**

@@ -221,6 +221,28 @@ describe('signPdf', () => {
 		expect(report.problems).toEqual(['SIGNATURE_INVALID', 'TIMESTAMP_INVALID']);
 	});
 
+	it('PS1: a document that already has a form keeps its fields, the signature field added beside them', async () => {
+		const doc = await PDFDocument.load(finished, { updateMetadata: false });
+		const form = doc.getForm();
+		form.createTextField('Signature_1').addToPage(doc.getPage(0), { x: 50, y: 50 });
+		form.createCheckBox('agreed').addToPage(doc.getPage(0), { x: 50, y: 100 });
+		const withForm = await doc.save({ useObjectStreams: true });
+		const out = await signPdf(withForm, identity, { signingTime });
+		expect(Buffer.from(out.subarray(0, withForm.length)).equals(Buffer.from(withForm))).toBe(true);
+		const report = pdfsig(out);
+		expect(report).toContain('Signature is Valid.');
+		expect(report).toContain('Total document signed');
+		// The existing field's name is taken, so the signature's is the next one.
+		expect(report).toContain('Signature Field Name: Signature_2');
+		expect(await checkPdfSignature(out)).toMatchObject({ valid: true, problems: [] });
+		expect(qpdfCheck(out).status).toBe(0);
+		const names = (await PDFDocument.load(out, { updateMetadata: false }))
+			.getForm()
+			.getFields()
+			.map((f) => f.getName());
+		expect(names).toEqual(['Signature_1', 'agreed', 'Signature_2']);
+	});
+
 	it('PS6: refuses to sign at a time outside the certificate’s validity', async () => {
 		await expect(
 			signPdf(finished, identity, { signingTime: new Date('1999-01-01T00:00:00Z') })

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import { HttpTimestampAuthority, PDF, PdfArray, PdfString } from '@libpdf/core';
+import { LazyReadError } from '$lib/pdf/pdf-reader';
+import { fillSignatureSlot, prepareSignatureSlot } from '$lib/pdf/signature-update';
+import { cadesDetached } from './cades';
 import type { SigningIdentity } from './identity';
 
 export interface SignPdfOptions {
@@ -50,6 +53,64 @@ export async function signPdf(
 	}
 	let signed: Uint8Array;
 	try {
+		signed = await signLazily(pdf, identity, opts);
+	} catch (error) {
+		if (!(error instanceof LazyReadError)) {
+			throw new SigningError('SIGN_FAILED', `Signing failed: ${(error as Error).message}`);
+		}
+		// A structure our reader does not handle: @libpdf/core parses (and can repair) it.
+		signed = await signWithFullParse(pdf, identity, opts);
+	}
+	// The promise to every reader: signing only appended. A rewrite would change what the
+	// certificate pages' hashes and the signers' evidence refer to.
+	if (!isPrefix(pdf, signed)) {
+		throw new SigningError(
+			'NOT_INCREMENTAL',
+			'The signed file does not begin with the input bytes'
+		);
+	}
+	return signed;
+}
+
+/**
+ * Our own incremental update (src/lib/pdf/signature-update.ts) around a CMS built over its byte
+ * range: only the trailer, catalog and form are read, where @libpdf/core parses every object of
+ * the file to sign it and then parses the signed file again.
+ */
+async function signLazily(
+	pdf: Uint8Array,
+	identity: SigningIdentity,
+	opts: SignPdfOptions
+): Promise<Uint8Array> {
+	const slot = prepareSignatureSlot(pdf, {
+		subFilter: 'ETSI.CAdES.detached',
+		signingTime: opts.signingTime,
+		reason: opts.reason,
+		location: opts.location,
+		contentsBytes: PLACEHOLDER_BYTES,
+		fileId: fileIdOf(pdf)
+	});
+	const [, a, c, d] = slot.byteRange;
+	const digest = createHash('sha256')
+		.update(slot.bytes.subarray(0, a))
+		.update(slot.bytes.subarray(c, c + d))
+		.digest();
+	const der = await cadesDetached({
+		signer: identity.signer,
+		digest: new Uint8Array(digest),
+		signingTime: opts.signingTime,
+		timestampAuthority: opts.tsaUrl ? new HttpTimestampAuthority(opts.tsaUrl) : undefined
+	});
+	return fillSignatureSlot(slot, der);
+}
+
+/** @libpdf/core's signing, for files the lazy reader does not handle. */
+async function signWithFullParse(
+	pdf: Uint8Array,
+	identity: SigningIdentity,
+	opts: SignPdfOptions
+): Promise<Uint8Array> {
+	try {
 		const doc = await PDF.load(pdf);
 		fixFileId(doc, pdf);
 		const result = await doc.sign({
@@ -66,19 +127,10 @@ export async function signPdf(
 		if (result.warnings.length > 0) {
 			throw new Error(result.warnings.map((w) => `${w.code}: ${w.message}`).join('; '));
 		}
-		signed = result.bytes;
+		return result.bytes;
 	} catch (error) {
 		throw new SigningError('SIGN_FAILED', `Signing failed: ${(error as Error).message}`);
 	}
-	// The promise to every reader: signing only appended. A rewrite would change what the
-	// certificate pages' hashes and the signers' evidence refer to.
-	if (!isPrefix(pdf, signed)) {
-		throw new SigningError(
-			'NOT_INCREMENTAL',
-			'The signed file does not begin with the input bytes'
-		);
-	}
-	return signed;
 }
 
 /**
@@ -89,8 +141,13 @@ export async function signPdf(
 function fixFileId(doc: PDF, pdf: Uint8Array): void {
 	const trailer = doc.context.info.trailer;
 	if (trailer.has('ID')) return;
-	const id = new Uint8Array(createHash('sha256').update(pdf).digest().subarray(0, 16));
+	const id = fileIdOf(pdf);
 	trailer.set('ID', PdfArray.of(new PdfString(id, 'hex'), new PdfString(id.slice(), 'hex')));
+}
+
+/** The identifier a file without one gets: the first 16 bytes of its SHA-256. */
+function fileIdOf(pdf: Uint8Array): Uint8Array {
+	return new Uint8Array(createHash('sha256').update(pdf).digest().subarray(0, 16));
 }
 
 function isPrefix(prefix: Uint8Array, bytes: Uint8Array): boolean {
