@@ -210,12 +210,33 @@ test('RC4 RC5: with "keep their current passkeys" the new passkey is added besid
 	const message = (await outboxMessages(admin)).find(
 		(m) => m.recipient === 'wangwu@example.cn' && m.body.includes('new passkey')
 	)!;
-	const link = /https?:\/\/\S+\/invite\/[\w-]{22}/.exec(message.body)![0];
-	const code = /verification code (\d{6})/.exec(message.body)![1]!;
+	const oldLink = /https?:\/\/\S+\/invite\/[\w-]{22}/.exec(message.body)![0];
+	const oldCode = /verification code (\d{6})/.exec(message.body)![1]!;
+
+	// The admin sends another link before this one is used: the first now says it was replaced.
+	const again = await admin.request.post(`/api/admin/members/${wangwu.id}/recovery`, {
+		headers: { Origin: url },
+		data: { keepPasskeys: true }
+	});
+	expect(again.status(), await again.text()).toBe(200);
+	const newer = (await outboxMessages(admin)).find(
+		(m) => m.recipient === 'wangwu@example.cn' && m.body.includes('new passkey')
+	)!;
+	const link = /https?:\/\/\S+\/invite\/[\w-]{22}/.exec(newer.body)![0];
+	const code = /verification code (\d{6})/.exec(newer.body)![1]!;
+	expect(link).not.toBe(oldLink);
 
 	const phone = await browser.newContext({ baseURL: url, locale: 'en-US' });
 	const page = await phone.newPage();
 	await addVirtualAuthenticator(page);
+	await page.goto(oldLink);
+	await page.getByLabel('Verification code').fill(oldCode);
+	await page.getByLabel('Your ID number (as certified on this account)').fill(otherId);
+	await page.getByRole('button', { name: 'Verify' }).click();
+	await expect(page.getByTestId('invite-error')).toHaveText(
+		'This link was replaced by a newer one. Open the link in the most recent message you received.'
+	);
+
 	await page.goto(link);
 	await page.getByLabel('Verification code').fill(code);
 	await page.getByLabel('Your ID number (as certified on this account)').fill(otherId);

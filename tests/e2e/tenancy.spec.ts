@@ -397,3 +397,31 @@ test('no list names anything of the other organisation, while its own lists do',
 	);
 	expect(JSON.stringify(inbox.body)).toContain(ids.contract);
 });
+
+test('OC12: the operator’s routes answer no organisation’s administrator or signer, and create nothing', async () => {
+	const before = await world.open.db
+		.selectFrom('organisations')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.executeTakeFirstOrThrow();
+	const people = [adminA, signerA, world.adminCookie, world.cookieOf.get(world.signers[0]!)!];
+	for (const cookie of people) {
+		for (const [method, path, body] of [
+			['GET', '/api/operator/organisations', undefined],
+			[
+				'POST',
+				'/api/operator/organisations',
+				{ name: '越权公司', adminName: '某人', adminContact: 'x@example.cn' }
+			],
+			['GET', '/api/operator/certifications', undefined]
+		] as const) {
+			const answer = await world.call(server.url, method, path, cookie, body);
+			expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBe(403);
+			expect(JSON.stringify(answer.body)).not.toContain('负载');
+		}
+	}
+	const after = await world.open.db
+		.selectFrom('organisations')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.executeTakeFirstOrThrow();
+	expect(Number(after.n)).toBe(Number(before.n));
+});

@@ -280,3 +280,15 @@ export const SimPaymentBody = v.object({
 	amount: Text(20),
 	remark: Text(40)
 });
+
+/**
+ * POST /api/operator/organisations: a new organisation and its first administrator, invited by
+ * phone or e-mail (SPEC OC11). The lengths here only bound the body; the names and the contact
+ * are judged by newOrgNames and the invite's own rules, which say which field is wrong.
+ */
+export const NewOrganisationBody = v.object({
+	name: Text(400),
+	nameEn: v.optional(v.nullable(Text(800))),
+	adminName: Text(200),
+	adminContact: Text(300)
+});

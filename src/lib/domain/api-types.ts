@@ -1,3 +1,4 @@
+import type { CertState } from './org-certification';
 import type { InvitePurpose } from './recovery';
 import type { MemberRole } from './members';
 import type { Envelope, Field, PageSize, Party, SigningOrder } from './envelope';
@@ -765,6 +766,33 @@ export interface OrgCertStatusResponse {
 export interface OrgCertQueueItem extends OrgCertApplicationView {
 	orgId: string;
 	applicantName: string;
+}
+
+/** One organisation on the platform operator's list (GET /api/operator/organisations, OC11). */
+export interface OperatorOrgSummary {
+	id: string;
+	name: string;
+	nameEn: string;
+	certState: CertState;
+	/** People of the organisation not deactivated, invited ones not yet enrolled included. */
+	members: number;
+	createdAt: string;
+}
+
+export interface OperatorOrgsResponse {
+	organisations: OperatorOrgSummary[];
+	/**
+	 * Console messages to the people the operator invited into other organisations: how a pilot
+	 * without mail or SMS hands a new organisation's administrator their link and code.
+	 */
+	outbox: OutboxEntry[];
+}
+
+/** POST /api/operator/organisations: the organisation and its administrator's invitation. */
+export interface OrganisationCreated {
+	orgId: string;
+	inviteId: string;
+	expiresAt: string;
 }
 
 export interface OrgCertQueueResponse {

@@ -123,6 +123,8 @@ export type AuditEvent =
 	  }
 	| { kind: 'org.cert-approved'; subject: string; data: { orgId: string } }
 	| { kind: 'org.cert-rejected'; subject: string; data: { orgId: string; reason: string } }
+	// the platform operator creates an organisation (OC11) — subject: organisation id
+	| { kind: 'org.created'; subject: string; data: { name: string; nameEn: string } }
 	// personal certification (PC7, PC9) — subject: user id; never the document number
 	| { kind: 'certification.consented'; subject: string; data: { version: string } }
 	| {
@@ -194,6 +196,7 @@ export const AUDIT_KINDS = Object.keys({
 	'org.cert-verification': 1,
 	'org.cert-approved': 1,
 	'org.cert-rejected': 1,
+	'org.created': 1,
 	'certification.consented': 1,
 	'certification.certified': 1,
 	'certification.failed': 1

@@ -50,6 +50,7 @@ export const ERROR_CODES = [
 	'CODE_INVALID',
 	'CODE_EXPIRED',
 	'CODE_LOCKED',
+	'INVITE_REPLACED',
 	'CONTACT_INVALID',
 	'NOTIFY_UNAVAILABLE',
 	'NOTIFY_FAILED',
@@ -58,6 +59,9 @@ export const ERROR_CODES = [
 	// re-enrolment links
 	'ID_NUMBER_WRONG',
 	'CONTACT_MISSING',
+	// organisations the platform operator creates
+	'ORG_NAME_TAKEN',
+	'ORG_NAME_INVALID',
 	// tickets and submissions
 	'TICKET_UNKNOWN',
 	'TICKET_EXPIRED',
@@ -206,6 +210,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	CODE_INVALID: 422,
 	CODE_EXPIRED: 410,
 	CODE_LOCKED: 423,
+	// A re-enrolment link an administrator replaced with a newer one: gone for good.
+	INVITE_REPLACED: 410,
 	CONTACT_INVALID: 422,
 	NOTIFY_UNAVAILABLE: 422,
 	NOTIFY_FAILED: 502,
@@ -213,6 +219,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	ID_NUMBER_INVALID: 422,
 	ID_NUMBER_WRONG: 422,
 	CONTACT_MISSING: 422,
+	ORG_NAME_TAKEN: 409,
+	ORG_NAME_INVALID: 422,
 	// tickets and submissions
 	TICKET_UNKNOWN: 422,
 	TICKET_EXPIRED: 422,

@@ -68,6 +68,7 @@ const kindLabel: Record<AuditKind, () => string> = {
 	'org.cert-verification': m.orgcert_audit_verification,
 	'org.cert-approved': m.orgcert_audit_approved,
 	'org.cert-rejected': m.orgcert_audit_rejected,
+	'org.created': m.operator_audit_org_created,
 	'certification.consented': m.pc_audit_kind_consented,
 	'certification.certified': m.pc_audit_kind_certified,
 	'certification.failed': m.pc_audit_kind_failed

@@ -198,6 +198,11 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 		subject: 'app-1',
 		data: { orgId: 'org', reason: '执照模糊' }
 	},
+	'org.created': {
+		kind: 'org.created',
+		subject: 'org-new',
+		data: { name: '新星贸易有限公司', nameEn: 'Nova Trading Co., Ltd.' }
+	},
 	'certification.consented': {
 		kind: 'certification.consented',
 		subject: 'u-2',

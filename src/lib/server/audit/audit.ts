@@ -72,12 +72,15 @@ async function writeAnchor(
  * pg_advisory_xact_lock (db/dialects/postgres.ts), held to commit, also across servers. The BEFORE
  * INSERT trigger of migration 0007 and the unique seq and prev_hash refuse a row that does not
  * extend the head anyway. `trx` must be a transaction (not a bare connection) for that lock.
+ * `orgId` files the row under an organisation the writer names, for the platform operator's acts
+ * on an organisation other than their own (A9's actor rule would file them under the operator's).
  */
 export async function appendAudit(
 	trx: Transaction<Database>,
 	clock: Clock,
 	actor: string | null,
-	event: AuditEvent
+	event: AuditEvent,
+	orgId?: string
 ): Promise<AuditRow> {
 	const head = await chainHead(trx);
 	const row = await nextAuditRow(head ?? null, clock().toISOString(), actor, event);
@@ -92,7 +95,7 @@ export async function appendAudit(
 			data: row.data,
 			prev_hash: row.prevHash,
 			hash: row.hash,
-			org_id: await eventOrg(trx, actor, event.subject)
+			org_id: orgId ?? (await eventOrg(trx, actor, event.subject))
 		})
 		.execute();
 	// The new head is signed in the same transaction, so the stored anchor is always the head.

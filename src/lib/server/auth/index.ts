@@ -3,10 +3,14 @@
 export { issueSetupToken, redeemSetupToken } from './setup-link';
 export {
 	createInvite,
+	finishInvite,
+	inviteMessage,
+	writeInvite,
 	normaliseContact,
 	normaliseName,
 	type BoundInvite,
 	type InviteDeps,
+	type InviteIssuer,
 	type RedeemExtra
 } from './invites';
 export { listInvites, listOutbox } from './invite-list';

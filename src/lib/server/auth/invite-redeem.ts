@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
 import { failure, type ErrorCode, type Failure } from '$lib/domain/errors';
 import { hashToken } from './tokens';
 import { appendAuthEvent } from './auth-events';
@@ -5,6 +7,29 @@ import { appendAudit, recordAudit } from '../audit';
 import { codeMatches, MAX_CODE_ATTEMPTS, type InviteDeps, type RedeemExtra } from './invites';
 
 // Spending an invitation: the counted code check, then the account the link names.
+
+/**
+ * Why a locked invite refuses. Wrong codes lock it at the fifth attempt; the only other lock is
+ * a newer re-enrolment link for the same account (server/recovery), which leaves fewer attempts
+ * and a newer invite behind. Told apart so the holder of a replaced link opens the newest
+ * message instead of being told they typed wrong codes and asking for yet another link.
+ */
+export async function lockedRefusal(
+	db: Kysely<Database>,
+	invite: { id: string; user_id: string; created_at: string; attempts: number }
+): Promise<{ code: 'INVITE_REPLACED' | 'CODE_LOCKED'; message: string }> {
+	if (invite.attempts < MAX_CODE_ATTEMPTS) {
+		const newer = await db
+			.selectFrom('invites')
+			.select('id')
+			.where('user_id', '=', invite.user_id)
+			.where('id', '!=', invite.id)
+			.where('created_at', '>=', invite.created_at)
+			.executeTakeFirst();
+		if (newer) return { code: 'INVITE_REPLACED', message: 'Replaced by a newer link' };
+	}
+	return { code: 'CODE_LOCKED', message: 'Too many wrong codes' };
+}
 
 /**
  * Spends an invite with its code. The attempt is counted FIRST, in one conditional UPDATE
@@ -43,7 +68,10 @@ export async function redeemInvite(
 	if (!invite || invite.redeemed_at) return refuse('INVITE_INVALID', 'Unknown or used invite');
 	// A re-enrolment link is spent only with its identity check (server/recovery), never bare.
 	if (invite.purpose !== 'enrol' && !extra) return refuse('INVITE_INVALID', 'Not an invitation');
-	if (invite.locked_at) return refuse('CODE_LOCKED', 'Too many wrong codes');
+	if (invite.locked_at) {
+		const locked = await lockedRefusal(db, invite);
+		return refuse(locked.code, locked.message);
+	}
 	if (invite.expires_at <= clock().toISOString()) return refuse('CODE_EXPIRED', 'The code expired');
 
 	type Outcome = 'redeemed' | 'spent' | 'locked' | { wrong: number; second?: true };
@@ -105,7 +133,8 @@ export async function redeemInvite(
 		if (!row.locked_at && row.attempts < MAX_CODE_ATTEMPTS) {
 			return refuse('CODE_EXPIRED', 'The code expired');
 		}
-		return refuse('CODE_LOCKED', 'Too many wrong codes');
+		const locked = await lockedRefusal(db, { ...invite, attempts: row.attempts });
+		return refuse(locked.code, locked.message);
 	}
 	if (outcome === 'redeemed') {
 		await appendAuthEvent(db, clock, {

@@ -4,6 +4,7 @@ import { hashToken } from './tokens';
 import { appendAuthEvent } from './auth-events';
 import { appendAudit } from '../audit';
 import { attemptMessage, queueMessage } from '../platform/outbox';
+import { lockedRefusal } from './invite-redeem';
 import { hashCode, inviteMessage, newCode, type InviteDeps } from './invites';
 
 // A new code for an invitation whose code expired or never arrived.
@@ -30,6 +31,7 @@ export async function resendInviteCode(
 			'invites.contact',
 			'invites.channel',
 			'invites.created_at',
+			'invites.attempts',
 			'invites.code_sent_at',
 			'invites.locked_at',
 			'invites.redeemed_at',
@@ -39,7 +41,10 @@ export async function resendInviteCode(
 		.where('invites.link_token_hash', '=', hashToken(input.token))
 		.executeTakeFirst();
 	if (!invite || invite.redeemed_at) return failure('INVITE_INVALID', 'Unknown or used invite');
-	if (invite.locked_at) return failure('CODE_LOCKED', 'Too many wrong codes');
+	if (invite.locked_at) {
+		const locked = await lockedRefusal(deps.db, invite);
+		return failure(locked.code, locked.message);
+	}
 	const now = deps.clock();
 	const lastSent = invite.code_sent_at ?? invite.created_at;
 	const waitMs = new Date(lastSent).getTime() + INVITE_RESEND_COOLDOWN_MS - now.getTime();

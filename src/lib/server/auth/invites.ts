@@ -3,7 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { failure, type Failure } from '$lib/domain/errors';
 import { m } from '$lib/paraglide/messages';
 import { INVITE_CODE_TTL_MINUTES, INVITE_CODE_TTL_MS } from '$lib/domain/invite';
-import type { Database, InviteTable, User } from '../db/schema';
+import type { Database, InviteTable, NotifyChannel } from '../db/schema';
 import type { InvitePurpose } from '$lib/domain/recovery';
 import type { Clock } from '../platform/clock';
 import { hashToken, newLinkToken } from './tokens';
@@ -85,18 +85,36 @@ export function normaliseContact(contact: string): string | null {
 	return /^\+?\d{6,15}$/.test(phone) ? phone : null;
 }
 
+/** Who creates an invite and for which organisation (an operator invites into a new one). */
+export interface InviteIssuer {
+	id: string;
+	org_id: string;
+}
+
+/** An invite written in a caller's transaction, sent by finishInvite once that commits. */
+export interface WrittenInvite {
+	inviteId: string;
+	userId: string;
+	channel: NotifyChannel;
+	link: string;
+	expiresAt: string;
+	messageId: string;
+}
+
 /**
- * Creates a signer and their invite, then sends the link and the code through the notifier for
- * the contact. The code is returned to no one but the notifier: the admin who creates the
- * invite cannot also use it without the invitee's channel (the console outbox is the pilot's
- * stand-in for that channel).
+ * Writes an invite and its message in the caller's transaction: for a new person (`role`,
+ * signer unless said) also their user row, for a bound invite none. Used by createInvite and by
+ * callers whose own change must commit with the invite (a re-enrolment locks the older links, a
+ * new organisation gets its first administrator), so there is never a moment with the change but
+ * without its invite, or the reverse. Bad input is refused before anything is written.
  */
-export async function createInvite(
-	deps: InviteDeps,
-	admin: User,
-	input: { name: string; contact: string },
+export async function writeInvite(
+	trx: Transaction<Database>,
+	deps: Omit<InviteDeps, 'db'>,
+	issuer: InviteIssuer,
+	input: { name: string; contact: string; role?: 'signer' | 'admin' },
 	bound?: BoundInvite
-): Promise<{ ok: true; inviteId: string; link: string; expiresAt: string } | Failure> {
+): Promise<({ ok: true } & WrittenInvite) | Failure> {
 	const name = normaliseName(input.name);
 	if (!name) return failure('REAL_NAME_INVALID', 'Name needs 1–50 characters');
 	const contact = normaliseContact(input.contact);
@@ -110,69 +128,96 @@ export async function createInvite(
 	const token = newLinkToken();
 	const now = deps.clock();
 	const { code, expiresAt } = newCode(now);
-	const codeHash = hashCode(inviteId, code);
 	const link = `${deps.origin}/invite/${token}`;
-	const messageId = await deps.db.transaction().execute(async (trx) => {
-		if (!bound)
-			await trx
-				.insertInto('users')
-				.values({
-					id: userId,
-					org_id: admin.org_id,
-					display_name: name,
-					role: 'signer',
-					created_at: now.toISOString()
-				})
-				.execute();
+	if (!bound)
 		await trx
-			.insertInto('invites')
+			.insertInto('users')
 			.values({
-				id: inviteId,
-				org_id: admin.org_id,
-				user_id: userId,
-				link_token_hash: hashToken(token),
-				code_hash: codeHash,
-				contact,
-				channel: notifier.channel,
-				created_by: admin.id,
-				created_at: now.toISOString(),
-				expires_at: expiresAt,
-				locked_at: null,
-				redeemed_at: null,
-				purpose,
-				keep_passkeys: bound?.keepPasskeys ? 1 : 0
+				id: userId,
+				org_id: issuer.org_id,
+				display_name: name,
+				role: input.role ?? 'signer',
+				created_at: now.toISOString()
 			})
 			.execute();
-		await appendAudit(
-			trx,
-			deps.clock,
-			admin.id,
-			bound
-				? {
-						kind: 'recovery.issued',
-						subject: inviteId,
-						data: { userId, channel: notifier.channel, keepPasskeys: bound.keepPasskeys }
-					}
-				: { kind: 'invite.created', subject: inviteId, data: { userId, channel: notifier.channel } }
-		);
-		// The message is part of the invitation: both commit, or neither (no invite without its code).
-		return queueMessage(trx, deps.clock, admin.org_id, notifier.channel, {
-			to: contact,
-			...inviteMessage({ name, link, code, token }, purpose)
-		});
+	await trx
+		.insertInto('invites')
+		.values({
+			id: inviteId,
+			org_id: issuer.org_id,
+			user_id: userId,
+			link_token_hash: hashToken(token),
+			code_hash: hashCode(inviteId, code),
+			contact,
+			channel: notifier.channel,
+			created_by: issuer.id,
+			created_at: now.toISOString(),
+			expires_at: expiresAt,
+			locked_at: null,
+			redeemed_at: null,
+			purpose,
+			keep_passkeys: bound?.keepPasskeys ? 1 : 0
+		})
+		.execute();
+	await appendAudit(
+		trx,
+		deps.clock,
+		issuer.id,
+		bound
+			? {
+					kind: 'recovery.issued',
+					subject: inviteId,
+					data: { userId, channel: notifier.channel, keepPasskeys: bound.keepPasskeys }
+				}
+			: { kind: 'invite.created', subject: inviteId, data: { userId, channel: notifier.channel } },
+		// Filed under the invite's organisation even when the issuer (the operator) is elsewhere.
+		issuer.org_id
+	);
+	// The message is part of the invitation: both commit, or neither (no invite without its code).
+	const messageId = await queueMessage(trx, deps.clock, issuer.org_id, notifier.channel, {
+		to: contact,
+		...inviteMessage({ name, link, code, token }, purpose)
 	});
+	return { ok: true, inviteId, userId, channel: notifier.channel, link, expiresAt, messageId };
+}
+
+/**
+ * After the invite's transaction committed: its auth event, and the message tried at once so
+ * the issuer hears of a refused address now (the worker retries a failure).
+ */
+export async function finishInvite(
+	deps: InviteDeps,
+	issuer: InviteIssuer,
+	written: WrittenInvite
+): Promise<{ ok: true; inviteId: string; link: string; expiresAt: string } | Failure> {
 	await appendAuthEvent(deps.db, deps.clock, {
 		kind: 'invite.created',
-		userId,
-		inviteId,
-		detail: { by: admin.id, channel: notifier.channel }
+		userId: written.userId,
+		inviteId: written.inviteId,
+		detail: { by: issuer.id, channel: written.channel }
 	});
-	// Tried at once so the admin hears of a refused address now; the worker retries a failure.
-	const sent = await attemptMessage(deps, messageId);
+	const sent = await attemptMessage(deps, written.messageId);
 	if (!sent.ok) {
-		return failure('NOTIFY_FAILED', sent.error, { inviteId, retrying: true });
+		return failure('NOTIFY_FAILED', sent.error, { inviteId: written.inviteId, retrying: true });
 	}
-	return { ok: true, inviteId, link, expiresAt };
+	return { ok: true, inviteId: written.inviteId, link: written.link, expiresAt: written.expiresAt };
+}
+
+/**
+ * Creates a signer and their invite, then sends the link and the code through the notifier for
+ * the contact. The code is returned to no one but the notifier: the admin who creates the
+ * invite cannot also use it without the invitee's channel (the console outbox is the pilot's
+ * stand-in for that channel).
+ */
+export async function createInvite(
+	deps: InviteDeps,
+	admin: InviteIssuer,
+	input: { name: string; contact: string }
+): Promise<{ ok: true; inviteId: string; link: string; expiresAt: string } | Failure> {
+	const written = await deps.db
+		.transaction()
+		.execute(async (trx) => writeInvite(trx, deps, admin, input));
+	return written.ok ? finishInvite(deps, admin, written) : written;
 }
 
 /**
@@ -200,7 +245,7 @@ export function inviteMessage(
 		subject,
 		body,
 		sms: {
-			template: 'invite',
+			template: purpose === 'recover' ? 'recovery' : 'invite',
 			params: { code: input.code, token: input.token, minutes: String(minutes) }
 		}
 	};

@@ -17,4 +17,5 @@ export {
 export { confirmDeposit, noteOrgPayment, startOrgDeposit, startPlatformDeposit } from './deposit';
 export { orgCertState, refuseUnlessCertified } from './gate';
 export { isPlatformOperator } from './operator';
+export { createOrganisation, listOrganisations, operatorOutbox } from './create-org';
 export { applicationFile, certificationQueue, decideCertification } from './review';

@@ -184,7 +184,8 @@ function dkimConfig(env: Record<string, string | undefined>): DkimConfig | null 
  * SMS_APP_ID            Tencent SmsSdkAppId (required for tencent)
  * SMS_REGION            Tencent region (default ap-guangzhou)
  * SMS_TEMPLATE_INVITE   approved template for invitations (required): ${code} ${token} ${minutes}
- * SMS_TEMPLATE_CODE     template for sign-in and recovery codes: ${code} ${minutes}
+ * SMS_TEMPLATE_RECOVERY approved template for re-enrolment links (required): ${code} ${token} ${minutes}
+ * SMS_TEMPLATE_CODE     template for sign-in codes: ${code} ${minutes}
  * SMS_TEMPLATE_NOTICE   template for contract notices, no variables
  * SMS_DEFAULT_COUNTRY   country code for numbers written without one (default 86)
  * SMS_ENDPOINT          API host (default the provider's); http://host:port only for tests
@@ -195,7 +196,15 @@ function smsConfig(env: Record<string, string | undefined>): SmsConfig | null {
 	if (provider !== 'aliyun' && provider !== 'tencent') {
 		throw new Error(`SMS_PROVIDER must be aliyun or tencent, got "${provider}"`);
 	}
-	const required = ['SMS_KEY_ID', 'SMS_KEY_SECRET', 'SMS_SIGN_NAME', 'SMS_TEMPLATE_INVITE'];
+	// Both link templates are required: a member who lost their passkey must not get the
+	// invitation's "you are invited" text, nor find out only when an administrator re-enrols them.
+	const required = [
+		'SMS_KEY_ID',
+		'SMS_KEY_SECRET',
+		'SMS_SIGN_NAME',
+		'SMS_TEMPLATE_INVITE',
+		'SMS_TEMPLATE_RECOVERY'
+	];
 	if (provider === 'tencent') required.push('SMS_APP_ID');
 	const missing = required.filter((name) => !env[name]);
 	if (missing.length) {

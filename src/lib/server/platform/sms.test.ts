@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NotifyError } from './notify';
 import { createSmsProvider, SmsNotifier, toE164, type SmsConfig } from './sms';
 import { loadConfig } from './config';
+import { inviteMessage } from '../auth';
 
 /**
  * A local stand-in for the provider's API, started by each test: the real SDK signs and sends
@@ -54,7 +55,7 @@ function config(provider: SmsConfig['provider'], endpoint: string): SmsConfig {
 		appId: '1400000001',
 		region: 'ap-guangzhou',
 		endpoint,
-		templates: { invite: 'SMS_INVITE_1', code: 'SMS_CODE_2' },
+		templates: { invite: 'SMS_INVITE_1', code: 'SMS_CODE_2', recovery: 'SMS_RECOVERY_3' },
 		defaultCountry: '86',
 		timeoutMs: 5_000
 	};
@@ -203,6 +204,56 @@ describe('Tencent Cloud SMS adapter', () => {
 	});
 });
 
+/** A re-enrolment message as recovery/issue.ts queues it (the phone it goes to included). */
+const recovery = {
+	to: '13800138000',
+	...inviteMessage(
+		{
+			name: '李雷',
+			link: 'https://sign.example.cn/invite/AbC-dEf_123',
+			code: '012345',
+			token: 'AbC-dEf_123'
+		},
+		'recover'
+	)
+};
+
+describe('re-enrolment links by SMS', () => {
+	it('go out under their own Aliyun template, not the invitation’s', async () => {
+		const api = await fakeApi(() => ({ json: { Code: 'OK', Message: 'OK', RequestId: 'r' } }));
+		const cfg = config('aliyun', api.endpoint);
+		await new SmsNotifier(createSmsProvider(cfg), cfg).send(recovery);
+		const q = api.seen[0]!.url.searchParams;
+		expect(q.get('TemplateCode')).toBe('SMS_RECOVERY_3');
+		expect(JSON.parse(q.get('TemplateParam')!)).toEqual({
+			code: '012345',
+			token: 'AbC-dEf_123',
+			minutes: '10'
+		});
+	});
+
+	it('go out under their own Tencent template with the variables in its order', async () => {
+		const api = await fakeApi(() => ({
+			json: { Response: { SendStatusSet: [{ Code: 'Ok' }], RequestId: 'r' } }
+		}));
+		const cfg = config('tencent', api.endpoint);
+		await new SmsNotifier(createSmsProvider(cfg), cfg).send(recovery);
+		expect(JSON.parse(api.seen[0]!.body)).toMatchObject({
+			TemplateId: 'SMS_RECOVERY_3',
+			TemplateParamSet: ['012345', 'AbC-dEf_123', '10']
+		});
+	});
+
+	it('are refused, naming SMS_TEMPLATE_RECOVERY, rather than sent as an invitation', async () => {
+		const api = await fakeApi(() => ({ json: {} }));
+		const cfg = { ...config('aliyun', api.endpoint), templates: { invite: 'SMS_INVITE_1' } };
+		await expect(new SmsNotifier(createSmsProvider(cfg), cfg).send(recovery)).rejects.toThrow(
+			/no template for "recovery" messages \(set SMS_TEMPLATE_RECOVERY\)/
+		);
+		expect(api.seen).toEqual([]);
+	});
+});
+
 describe('SmsNotifier', () => {
 	it('refuses a kind of message that has no approved template, naming the variable to set', async () => {
 		const api = await fakeApi(() => ({ json: {} }));
@@ -222,6 +273,7 @@ describe('SMS configuration', () => {
 		SMS_KEY_SECRET: 'key',
 		SMS_SIGN_NAME: '签章通',
 		SMS_TEMPLATE_INVITE: '449739',
+		SMS_TEMPLATE_RECOVERY: '449741',
 		SMS_APP_ID: '1400000001'
 	};
 	it('reads the provider, its keys and the templates', () => {
@@ -230,7 +282,7 @@ describe('SMS configuration', () => {
 			provider: 'tencent',
 			appId: '1400000001',
 			region: 'ap-guangzhou',
-			templates: { invite: '449739', code: '449740' },
+			templates: { invite: '449739', code: '449740', recovery: '449741' },
 			defaultCountry: '86',
 			endpoint: null
 		});
@@ -240,7 +292,10 @@ describe('SMS configuration', () => {
 		expect(() => loadConfig({ ...base, SMS_APP_ID: '' })).toThrow(/needs SMS_APP_ID/);
 		expect(() => loadConfig({ ...base, SMS_PROVIDER: 'twilio' })).toThrow(/aliyun or tencent/);
 		expect(() => loadConfig({ SMS_PROVIDER: 'aliyun' })).toThrow(
-			/needs SMS_KEY_ID, SMS_KEY_SECRET, SMS_SIGN_NAME, SMS_TEMPLATE_INVITE/
+			/needs SMS_KEY_ID, SMS_KEY_SECRET, SMS_SIGN_NAME, SMS_TEMPLATE_INVITE, SMS_TEMPLATE_RECOVERY/
+		);
+		expect(() => loadConfig({ ...base, SMS_TEMPLATE_RECOVERY: '' })).toThrow(
+			/needs SMS_TEMPLATE_RECOVERY/
 		);
 	});
 });

@@ -12,6 +12,12 @@ import { NotifyError, type Notifier, type NotifyMessage } from './notify';
 export const SMS_TEMPLATE_PARAMS = {
 	/** e.g. 您被邀请使用签章通：打开 https://sign.example.cn/invite/${token} 输入验证码 ${code}，${minutes} 分钟内有效。 */
 	invite: ['code', 'token', 'minutes'],
+	/**
+	 * A re-enrolment link: its own text, since the invitation's 您被邀请 would tell a member who
+	 * lost their passkey that they are being invited anew.
+	 * e.g. 您的签章通账户可重新绑定设备：打开 https://sign.example.cn/invite/${token} 输入验证码 ${code}，${minutes} 分钟内有效。
+	 */
+	recovery: ['code', 'token', 'minutes'],
 	/** e.g. 您的签章通验证码 ${code}，${minutes} 分钟内有效，请勿告诉他人。 */
 	code: ['code', 'minutes'],
 	/** e.g. 您在签章通有合同待处理，请打开 https://sign.example.cn/inbox 查看。 */

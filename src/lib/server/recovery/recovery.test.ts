@@ -162,10 +162,57 @@ describe('re-enrolment links', () => {
 		});
 		expect(lastMessage().body).toContain('new passkey for your existing SealPass account');
 
-		// A newer link replaces it: the old one no longer opens.
+		// A newer link replaces it: the old one no longer opens, and says why (not "wrong codes").
 		await issue(bob.id);
 		const old = await redeemLink(deps, { token: issued.token, code: issued.code, ip: null });
-		expect(old).toMatchObject({ ok: false, code: 'CODE_LOCKED' });
+		expect(old).toMatchObject({ ok: false, code: 'INVITE_REPLACED' });
+		server.setNow(new Date(server.now().getTime() + INVITE_RESEND_COOLDOWN_MS));
+		expect(await resendInviteCode(deps, { token: issued.token, ip: null })).toMatchObject({
+			ok: false,
+			code: 'INVITE_REPLACED'
+		});
+	});
+
+	it('RC1: two links issued at once leave one live link, the newest; the other says it was replaced', async () => {
+		const bob = await member(false);
+		const issued = await Promise.all([
+			issueRecovery(deps, admin, bob.id, { keepPasskeys: false }),
+			issueRecovery(deps, admin, bob.id, { keepPasskeys: false })
+		]);
+		expect(issued.every((i) => i.ok)).toBe(true);
+		const links = await server.db
+			.selectFrom('invites')
+			.select(['id', 'locked_at'])
+			.where('user_id', '=', bob.id)
+			.where('purpose', '=', 'recover')
+			.execute();
+		expect(links).toHaveLength(2);
+		const live = links.filter((l) => l.locked_at === null);
+		expect(live).toHaveLength(1);
+		// The messages in the order written: the live link is the one written last.
+		const [first, second] = sent.slice(-2).map((message) => ({
+			token: /\/invite\/([\w-]+)/.exec(message.body)![1]!,
+			code: /\b(\d{6})\b/.exec(message.body)![1]!
+		}));
+		expect(await redeemLink(deps, { ...first!, ip: null })).toMatchObject({
+			ok: false,
+			code: 'INVITE_REPLACED'
+		});
+		expect(await redeemLink(deps, { ...second!, ip: null })).toMatchObject({
+			ok: true,
+			userId: bob.id,
+			purpose: 'recover'
+		});
+	});
+
+	it('RC1: a link locked by wrong codes still says so, with no newer link issued', async () => {
+		const bob = await member(false);
+		const { token, code } = await issue(bob.id);
+		for (let i = 0; i < 5; i++) await redeemLink(deps, { token, code: wrongCode(code), ip: null });
+		expect(await redeemLink(deps, { token, code, ip: null })).toMatchObject({
+			ok: false,
+			code: 'CODE_LOCKED'
+		});
 	});
 
 	it('RC1: refused for oneself, another organisation, a deactivated member and one with no contact', async () => {
