@@ -72,7 +72,11 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 		data: { userId: 'u-2', ip: '10.0.0.1' }
 	},
 	'setup.used': { kind: 'setup.used', subject: 'u-1', data: {} },
-	'login.code_sent': { kind: 'login.code_sent', subject: 'u-2', data: { channel: 'sms', ip: null } },
+	'login.code_sent': {
+		kind: 'login.code_sent',
+		subject: 'u-2',
+		data: { channel: 'sms', ip: null }
+	},
 	'login.code_wrong': {
 		kind: 'login.code_wrong',
 		subject: 'u-2',
