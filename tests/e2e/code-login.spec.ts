@@ -1,6 +1,13 @@
 import type { APIRequestContext } from '@playwright/test';
 import { test, expect, addVirtualAuthenticator } from './support/fixtures';
-import { acceptInvitation, adminContext, inviteByApi, outboxMessages } from './support/flows';
+import {
+	acceptInvitation,
+	adminContext,
+	draftContract,
+	inviteByApi,
+	outboxMessages,
+	sendForTwoSignatures
+} from './support/flows';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
 
 // Signing in with a code (SPEC CL1–CL8) as a member lives it: enrolled on their phone, they
@@ -32,6 +39,10 @@ test('CL1–CL8: a member on a new device signs in with the code from their mess
 	const phonePage = await phone.newPage();
 	await acceptInvitation(phonePage, invitation.body, { name: '李四', residentId });
 	const lisi = (await sessionUser(phonePage.request))!;
+	// A contract waits for 李四.
+	const title = 'Code sign-in agreement 验证码登录协议';
+	const contractId = await draftContract(admin, url, title, { lisiUserId: lisi.id });
+	await sendForTwoSignatures(admin, url, contractId);
 
 	// Context B: a new laptop with its own, empty authenticator.
 	const laptop = await browser.newContext({ baseURL: url, locale: 'en-US' });
@@ -86,7 +97,7 @@ test('CL1–CL8: a member on a new device signs in with the code from their mess
 	expect((await sessionUser(page.request))?.id).toBe(lisi.id);
 	await page.getByRole('button', { name: 'Create a passkey on this device' }).click();
 	await expect(page).toHaveURL(/\/inbox$/);
-	await expect(page.getByTestId('envelope-card').first()).toBeVisible();
+	await expect(page.getByTestId('envelope-card').filter({ hasText: title })).toBeVisible();
 	expect(await authenticator.credentials()).toHaveLength(1);
 
 	// Two passkeys now, one per device; this session is bound to the new one.
