@@ -1,13 +1,16 @@
 import type { APIRequestContext } from '@playwright/test';
 import { test, expect, addVirtualAuthenticator } from './support/fixtures';
+import type { Browser, Page } from '@playwright/test';
 import {
 	acceptInvitation,
 	adminContext,
+	downloadContract,
 	draftContract,
 	inviteByApi,
 	outboxMessages,
 	sendForTwoSignatures
 } from './support/flows';
+import { drawSignature } from './support/mark-confirm';
 import { residentIdCheckChar } from '../../src/lib/domain/validators';
 
 // Signing in with a code (SPEC CL1–CL8) as a member lives it: enrolled on their phone, they
@@ -24,27 +27,25 @@ async function sessionUser(request: APIRequestContext): Promise<{ id: string } |
 
 const idBody = '11010519491231002';
 const residentId = idBody + residentIdCheckChar(idBody)!;
+const title = 'Code sign-in agreement 验证码登录协议';
 
-test('CL1–CL8: a member on a new device signs in with the code from their message, is asked to add a passkey, adds it and sees their inbox', async ({
-	freshServer,
-	browser
-}) => {
-	test.setTimeout(300_000);
-	const url = freshServer.url;
-	const { page: admin } = await adminContext(browser, freshServer);
-
-	// Context A: 李四 accepts the invitation on their phone.
+/**
+ * The admin, and 李四 enrolled on their phone (context A) with a contract waiting for them; then
+ * a new device (context B) with its own empty authenticator, on the login page.
+ */
+async function memberOnNewDevice(
+	browser: Browser,
+	server: { url: string; setupLink?: string | null }
+) {
+	const url = server.url;
+	const { page: admin } = await adminContext(browser, server);
 	const invitation = await inviteByApi(admin, url, { name: '李四', contact: 'lisi@example.cn' });
 	const phone = await browser.newContext({ baseURL: url, locale: 'en-US' });
-	const phonePage = await phone.newPage();
-	await acceptInvitation(phonePage, invitation.body, { name: '李四', residentId });
-	const lisi = (await sessionUser(phonePage.request))!;
-	// A contract waits for 李四.
-	const title = 'Code sign-in agreement 验证码登录协议';
+	await acceptInvitation(await phone.newPage(), invitation.body, { name: '李四', residentId });
+	const lisi = (await sessionUser((await phone.pages())[0]!.request))!;
 	const contractId = await draftContract(admin, url, title, { lisiUserId: lisi.id });
 	await sendForTwoSignatures(admin, url, contractId);
 
-	// Context B: a new laptop with its own, empty authenticator.
 	const laptop = await browser.newContext({ baseURL: url, locale: 'en-US' });
 	const page = await laptop.newPage();
 	// Chromium's virtual authenticator answers an autofill request by itself: the code path is
@@ -53,6 +54,36 @@ test('CL1–CL8: a member on a new device signs in with the code from their mess
 		PublicKeyCredential.isConditionalMediationAvailable = async () => false;
 	});
 	const authenticator = await addVirtualAuthenticator(page);
+	return { admin, lisi, page, authenticator };
+}
+
+/** Asks for a code on the login page and returns it, read from the outbox message. */
+async function askForCode(page: Page, admin: Page): Promise<string> {
+	await page.goto('/login');
+	await page.getByRole('button', { name: 'Sign in with a code' }).click();
+	await expect(page.getByRole('heading', { name: 'Sign in with a code' })).toBeVisible();
+	const contact = page.getByLabel('Phone number or e-mail');
+	await contact.fill('LiSi@example.cn');
+	await contact.press('Enter');
+	await expect(page.getByLabel('Verification code')).toBeFocused();
+	// The code arrives through the outbox, at the registered address only.
+	await expect
+		.poll(async () =>
+			(await outboxMessages(admin)).filter((m) => m.subject.includes('sign-in code'))
+		)
+		.toHaveLength(1);
+	const message = (await outboxMessages(admin)).find((m) => m.subject.includes('sign-in code'))!;
+	expect(message.recipient).toBe('lisi@example.cn');
+	return /sign-in code is (\d{6})/.exec(message.body)![1]!;
+}
+
+test('CL1–CL8: a member on a new device signs in with the code from their message, is asked to add a passkey, adds it and sees their inbox', async ({
+	freshServer,
+	browser
+}) => {
+	test.setTimeout(300_000);
+	const url = freshServer.url;
+	const { admin, lisi, page, authenticator } = await memberOnNewDevice(browser, freshServer);
 
 	// A stranger's address: the same answer as a member's, and nothing is sent (CL2).
 	const stranger = await page.request.post('/api/auth/code/request', {
@@ -63,26 +94,10 @@ test('CL1–CL8: a member on a new device signs in with the code from their mess
 	expect(await stranger.json()).toEqual({ resendAfterSeconds: 60 });
 
 	// By keyboard: the link, the contact, the code.
-	await page.goto('/login');
-	await page.getByRole('button', { name: 'Sign in with a code' }).click();
-	await expect(page.getByRole('heading', { name: 'Sign in with a code' })).toBeVisible();
-	const contact = page.getByLabel('Phone number or e-mail');
-	await contact.fill('LiSi@example.cn');
-	await contact.press('Enter');
+	const code = await askForCode(page, admin);
 	const codeInput = page.getByLabel('Verification code');
-	await expect(codeInput).toBeFocused();
 	await expect(codeInput).toHaveAttribute('autocomplete', 'one-time-code');
 	await expect(codeInput).toHaveAttribute('inputmode', 'numeric');
-
-	// The code arrives through the outbox, at the registered address only.
-	await expect
-		.poll(async () =>
-			(await outboxMessages(admin)).filter((m) => m.subject.includes('sign-in code'))
-		)
-		.toHaveLength(1);
-	const message = (await outboxMessages(admin)).find((m) => m.subject.includes('sign-in code'))!;
-	expect(message.recipient).toBe('lisi@example.cn');
-	const code = /sign-in code is (\d{6})/.exec(message.body)![1]!;
 
 	// A wrong code counts (CL4); the right one signs in.
 	const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
@@ -114,4 +129,36 @@ test('CL1–CL8: a member on a new device signs in with the code from their mess
 	await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
 	await expect(page).toHaveURL(/\/inbox$/);
 	expect((await sessionUser(page.request))?.id).toBe(lisi.id);
+});
+
+test('CL8: skipping the passkey prompt, signing on that device leads to adding a passkey first', async ({
+	freshServer,
+	browser
+}) => {
+	test.setTimeout(300_000);
+	const { admin, page, authenticator } = await memberOnNewDevice(browser, freshServer);
+	const code = await askForCode(page, admin);
+	await page.getByLabel('Verification code').fill(code);
+	await page.getByRole('button', { name: 'Verify' }).click();
+	await expect(page.getByRole('heading', { name: 'Add a passkey on this device' })).toBeFocused();
+	await page.getByRole('button', { name: 'Not now' }).click();
+	await expect(page).toHaveURL(/\/inbox$/);
+
+	// The contract can be read and marked, but confirming asks for a passkey this device lacks.
+	const card = await downloadContract(page, title);
+	await card.getByRole('link', { name: 'Details' }).click();
+	await page.getByRole('link', { name: 'View and sign' }).click();
+	await drawSignature(page);
+	await page.getByRole('button', { name: 'Sign with what I placed' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Preview and confirm' });
+	await expect(dialog.getByTestId('confirm-error')).toHaveAttribute(
+		'data-code',
+		'DEVICE_PASSKEY_MISSING'
+	);
+	expect(await authenticator.credentials()).toHaveLength(0);
+	await dialog.getByRole('link', { name: 'Add a passkey on this device' }).click();
+	await expect(page).toHaveURL(/\/account\/passkeys$/);
+	await page.getByRole('button', { name: 'Add a passkey on this device' }).click();
+	await expect(page.getByTestId('passkeys-notice')).toHaveText('Passkey added.');
+	expect(await authenticator.credentials()).toHaveLength(1);
 });
