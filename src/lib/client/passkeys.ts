@@ -9,6 +9,7 @@ import {
 } from '@simplewebauthn/browser';
 import type { ErrorCode } from '$lib/domain/errors';
 import type {
+	CodeLoginRequested,
 	LoginResponse,
 	PasskeyResponse,
 	PasskeyRevokedResponse,
@@ -18,8 +19,17 @@ import type {
 	SessionUser
 } from '$lib/domain/api-types';
 import { api, ApiError } from './api';
-import { rememberDeviceCredential, topUpIfOnline } from './device/tickets';
-import type { RequestOf, PasskeyRenameBody } from '$lib/domain/api-requests';
+import {
+	forgetOtherUsersCredential,
+	rememberDeviceCredential,
+	topUpIfOnline
+} from './device/tickets';
+import type {
+	CodeLoginRequestBody,
+	CodeLoginVerifyBody,
+	RequestOf,
+	PasskeyRenameBody
+} from '$lib/domain/api-requests';
 
 /**
  * Records the passkey this device just used as the device credential and fetches its tickets.
@@ -179,6 +189,38 @@ export async function signInWithPasskey(
 		json: { response }
 	});
 	await adoptDeviceCredential(fetcher, response.id, user.id);
+	return user;
+}
+
+/**
+ * Asks for a sign-in code at the contact the member was invited at (SPEC CL1–CL3). The answer
+ * is the same whether or not the contact is a member's; RATE_LIMITED carries retryAfterSeconds.
+ */
+export function requestSignInCode(
+	fetcher: typeof fetch,
+	contact: string
+): Promise<CodeLoginRequested> {
+	return api<CodeLoginRequested>(fetcher, '/api/auth/code/request', {
+		method: 'POST',
+		json: { contact } satisfies RequestOf<typeof CodeLoginRequestBody>
+	});
+}
+
+/**
+ * Signs in with the code sent to the contact. The session has no passkey on this device yet
+ * (CL7): a passkey another account recorded here is forgotten, so confirming a signature says
+ * that this device needs its own passkey instead of asking for someone else's.
+ */
+export async function signInWithCode(
+	fetcher: typeof fetch,
+	contact: string,
+	code: string
+): Promise<SessionUser> {
+	const { user } = await api<LoginResponse>(fetcher, '/api/auth/code/verify', {
+		method: 'POST',
+		json: { contact, code } satisfies RequestOf<typeof CodeLoginVerifyBody>
+	});
+	await forgetOtherUsersCredential(user.id).catch(() => undefined);
 	return user;
 }
 

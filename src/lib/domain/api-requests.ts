@@ -218,6 +218,17 @@ export const ResendCodeBody = v.object({
 /** The body of POST /api/auth/login/verify. */
 export const LoginVerifyBody = v.object({ response: AuthenticationResponseSchema });
 
+/** The body of POST /api/auth/code/request: the contact a member was invited at (CL1). */
+export const CodeLoginRequestBody = v.object({
+	contact: v.pipe(v.string(), v.minLength(1), v.maxLength(254))
+});
+
+/** The body of POST /api/auth/code/verify: the same contact and the 6-digit code sent to it. */
+export const CodeLoginVerifyBody = v.object({
+	contact: v.pipe(v.string(), v.minLength(1), v.maxLength(254)),
+	code: v.pipe(v.string(), v.regex(/^\d{6}$/))
+});
+
 /** The body of POST /api/session/check/verify. */
 export const PasskeyCheckBody = v.object({ response: AuthenticationResponseSchema });
 

@@ -80,6 +80,14 @@ export interface LoginResponse {
 	user: SessionUser;
 }
 
+/**
+ * The answer to asking for a sign-in code (CL2): the same whether or not the contact is a
+ * member's, so it says only when another code may be asked for.
+ */
+export interface CodeLoginRequested {
+	resendAfterSeconds: number;
+}
+
 // tickets and submissions
 
 /** A device's pool of challenge tickets for one credential (POST /api/tickets). */

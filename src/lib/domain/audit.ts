@@ -55,6 +55,12 @@ export type AuditEvent =
 	  }
 	| { kind: 'member.reactivated'; subject: string; data: Record<string, never> }
 	| { kind: 'login'; subject: string; data: { credentialId: string } }
+	// signing in with a code (CL1–CL6) — subject: the member's user id
+	| { kind: 'login.code_sent'; subject: string; data: { channel: string; ip: string | null } }
+	| { kind: 'login.code_wrong'; subject: string; data: { attempts: number; ip: string | null } }
+	| { kind: 'login.code_locked'; subject: string; data: { ip: string | null } }
+	| { kind: 'login.code_refused'; subject: string; data: { code: string; ip: string | null } }
+	| { kind: 'login.code'; subject: string; data: { ip: string | null } }
 	// contracts — subject: envelope id
 	| { kind: 'envelope.created'; subject: string; data: { docHash: string; title: string } }
 	| { kind: 'envelope.sent'; subject: string; data: { revision: number } }
@@ -169,6 +175,11 @@ export const AUDIT_KINDS = Object.keys({
 	'passkey.enrolled': 1,
 	'passkey.revoked': 1,
 	login: 1,
+	'login.code_sent': 1,
+	'login.code_wrong': 1,
+	'login.code_locked': 1,
+	'login.code_refused': 1,
+	'login.code': 1,
 	'envelope.created': 1,
 	'envelope.sent': 1,
 	'envelope.viewed': 1,

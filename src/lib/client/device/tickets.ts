@@ -22,6 +22,18 @@ export async function rememberDeviceCredential(
 	await db.meta.put({ key: 'deviceCredential', value: { ...credential } });
 }
 
+/**
+ * Forgets the recorded device passkey when it is another user's (someone else signed in here
+ * with a passkey before): it could never confirm for this user.
+ */
+export async function forgetOtherUsersCredential(
+	userId: string,
+	db: DeviceDb = deviceDb()
+): Promise<void> {
+	const held = await deviceCredential(db);
+	if (held && held.userId !== userId) await db.meta.delete('deviceCredential');
+}
+
 /** The recorded device passkey, or null when this device never enrolled or logged in with one. */
 export async function deviceCredential(
 	db: DeviceDb = deviceDb()

@@ -72,6 +72,23 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 		data: { userId: 'u-2', ip: '10.0.0.1' }
 	},
 	'setup.used': { kind: 'setup.used', subject: 'u-1', data: {} },
+	'login.code_sent': {
+		kind: 'login.code_sent',
+		subject: 'u-2',
+		data: { channel: 'sms', ip: null }
+	},
+	'login.code_wrong': {
+		kind: 'login.code_wrong',
+		subject: 'u-2',
+		data: { attempts: 1, ip: '10.0.0.1' }
+	},
+	'login.code_locked': { kind: 'login.code_locked', subject: 'u-2', data: { ip: '10.0.0.1' } },
+	'login.code_refused': {
+		kind: 'login.code_refused',
+		subject: 'u-2',
+		data: { code: 'ACCOUNT_DEACTIVATED', ip: null }
+	},
+	'login.code': { kind: 'login.code', subject: 'u-2', data: { ip: '10.0.0.1' } },
 	'passkey.enrolled': {
 		kind: 'passkey.enrolled',
 		subject: 'u-2',

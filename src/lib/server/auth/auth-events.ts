@@ -10,7 +10,12 @@ export type AuthEventKind =
 	| 'invite.code_resent'
 	| 'invite.locked'
 	| 'invite.redeemed'
-	| 'details.updated';
+	| 'details.updated'
+	| 'login_code.requested'
+	| 'login_code.wrong'
+	| 'login_code.locked'
+	| 'login_code.refused'
+	| 'login_code.signed_in';
 
 /**
  * Appends one authentication event. Insert only: nothing updates or deletes these rows, so

@@ -36,3 +36,5 @@ export { hashToken, newToken } from './tokens';
 export * from './passkeys';
 export { TICKET_POOL_SIZE, topUpTickets } from './tickets';
 export { appendAuthEvent } from './auth-events';
+export { codeLoginMessage, memberAtContact, requestLoginCode } from './code-login';
+export { verifyLoginCode } from './code-login-verify';

@@ -64,6 +64,8 @@ export interface Database {
 	// organisation certification (migration 0020)
 	org_cert_applications: OrgCertApplicationTable;
 	sim_bank_transfers: SimBankTransferTable;
+	// signing in with a code (migration 0028)
+	login_codes: LoginCodeTable;
 }
 
 export interface OrganisationTable {
@@ -463,6 +465,25 @@ export interface NotificationTable {
 	org_id: string | null;
 	/** The message's SMS template and variables as JSON while it waits to be sent (0019). */
 	sms_json: string | null;
+}
+
+/**
+ * A sign-in code asked for at a contact (SPEC CL): its HMAC, expiry and counted attempts. A row
+ * whose contact is no member's has user_id null: nothing was sent, and no code can match it.
+ */
+export interface LoginCodeTable {
+	id: string;
+	/** The contact as typed, normalised (normaliseContact). */
+	contact: string;
+	user_id: string | null;
+	/** HMAC-SHA-256 (hex) of id + code under the invite-code key, as invite codes are kept. */
+	code_hash: string;
+	created_at: string;
+	expires_at: string;
+	attempts: Generated<number>;
+	/** Set by the last allowed wrong code, or when a newer code for the contact replaced it. */
+	locked_at: string | null;
+	used_at: string | null;
 }
 
 /** Append-only record of code attempts, locks and details changes. */
