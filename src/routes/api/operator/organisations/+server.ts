@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireOperator } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { inviteDeps } from '$lib/server/auth';
 import { createOrganisation, listOrganisations, operatorOutbox } from '$lib/server/orgs';
 import { NewOrganisationBody } from '$lib/domain/api-requests';
@@ -25,7 +25,7 @@ export async function POST({ locals, request }) {
 	const body = await readBody(request, NewOrganisationBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { name, nameEn?, adminName, adminContact }');
 	const result = await createOrganisation(inviteDeps(app), operator, body);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	const answer: OrganisationCreated = {
 		orgId: result.orgId,
 		inviteId: result.inviteId,

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { inviteDeps, requestLoginCode } from '$lib/server/auth';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
 import { CodeLoginRequestBody } from '$lib/domain/api-requests';
@@ -21,7 +21,7 @@ export async function POST({ request, getClientAddress }) {
 	const body = await readBody(request, CodeLoginRequestBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { contact }');
 	const result = await requestLoginCode(inviteDeps(app), { contact: body.contact, ip });
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	// The queued message goes out now rather than at the next timer tick; every answer kicks,
 	// so a member's contact is not told apart by timing.
 	app.jobs.kick();

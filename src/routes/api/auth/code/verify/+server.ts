@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { markSessionVerified, sessionUser, startSession, verifyLoginCode } from '$lib/server/auth';
 import { RateLimiter } from '$lib/server/platform/rate-limit';
 import { CodeLoginVerifyBody } from '$lib/domain/api-requests';
@@ -19,7 +19,7 @@ export async function POST({ request, cookies, getClientAddress, url }) {
 	if (!body) return apiError('BAD_REQUEST', 'Expected { contact, code } with a 6-digit code');
 	const db = app.database.db;
 	const result = await verifyLoginCode({ db, clock: app.clock }, { ...body, ip });
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	// No passkey yet (CL6): revoking a passkey does not end it, enrolling one here binds it.
 	const session = await startSession(db, cookies, url, result.user.id, app.clock);
 	// The code just proved the registered contact (CL7): a passkey for this device may be added
