@@ -280,3 +280,18 @@ export const SimPaymentBody = v.object({
 	amount: Text(20),
 	remark: Text(40)
 });
+
+/**
+ * 法定代表人认证 (SPEC LR1): where the request goes and the representative's document, whose
+ * number is kept only as the keyed hash and mask personal certification uses.
+ */
+export const LegalRepRequestBody = v.object({
+	contact: Text(254),
+	documentType: v.picklist(DOCUMENT_TYPES),
+	/** ISO 3166 alpha-3 issuing country, for a passport. */
+	country: v.optional(Text(8)),
+	idNumber: Text(64)
+});
+
+/** The legal representative's passkey assertion over the manifest they were issued (LR4). */
+export const LegalRepConfirmBody = v.object({ assertion: AuthenticationResponseSchema });

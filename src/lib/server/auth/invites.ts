@@ -14,13 +14,20 @@ import { notifierFor, type Notifiers, type NotifyMessage } from '../platform/not
 import { attemptMessage, queueMessage } from '../platform/outbox';
 
 /**
- * What an invite bound to an existing account is for (server/recovery): it enrols no new user,
- * and keepPasskeys is the administrator's choice for the account's old passkeys.
+ * What an invite other than a plain invitation is for: a re-enrolment (server/recovery) is bound
+ * to an existing account and keepPasskeys is the administrator's choice for its old passkeys; a
+ * legal representative's request (server/orgs) names an existing member or, with userId null,
+ * makes a new one. `alongside` is the request the invite answers, written in the invite's
+ * transaction so neither exists without the other.
  */
 export interface BoundInvite {
-	userId: string;
+	userId: string | null;
 	purpose: Exclude<InvitePurpose, 'enrol'>;
 	keepPasskeys: boolean;
+	alongside?: (
+		trx: Transaction<Database>,
+		made: { inviteId: string; userId: string }
+	) => Promise<void>;
 }
 
 /**
@@ -113,7 +120,7 @@ export async function createInvite(
 	const codeHash = hashCode(inviteId, code);
 	const link = `${deps.origin}/invite/${token}`;
 	const messageId = await deps.db.transaction().execute(async (trx) => {
-		if (!bound)
+		if (!bound?.userId)
 			await trx
 				.insertInto('users')
 				.values({
@@ -147,14 +154,15 @@ export async function createInvite(
 			trx,
 			deps.clock,
 			admin.id,
-			bound
+			purpose === 'recover'
 				? {
 						kind: 'recovery.issued',
 						subject: inviteId,
-						data: { userId, channel: notifier.channel, keepPasskeys: bound.keepPasskeys }
+						data: { userId, channel: notifier.channel, keepPasskeys: bound!.keepPasskeys }
 					}
 				: { kind: 'invite.created', subject: inviteId, data: { userId, channel: notifier.channel } }
 		);
+		await bound?.alongside?.(trx, { inviteId, userId });
 		// The message is part of the invitation: both commit, or neither (no invite without its code).
 		return queueMessage(trx, deps.clock, admin.org_id, notifier.channel, {
 			to: contact,
@@ -191,7 +199,9 @@ export function inviteMessage(
 	const [bodyOf, subjectOf] =
 		purpose === 'recover'
 			? [m.notify_recovery_body, m.notify_recovery_subject]
-			: [m.notify_invite_body, m.notify_invite_subject];
+			: purpose === 'legal_rep'
+				? [m.notify_legalrep_body, m.notify_legalrep_subject]
+				: [m.notify_invite_body, m.notify_invite_subject];
 	const body = (['zh-CN', 'en'] as const)
 		.map((locale) => bodyOf({ ...input, minutes }, { locale }))
 		.join('\n\n');

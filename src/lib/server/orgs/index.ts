@@ -17,4 +17,11 @@ export {
 export { confirmDeposit, noteOrgPayment, startOrgDeposit, startPlatformDeposit } from './deposit';
 export { orgCertState, refuseUnlessCertified } from './gate';
 export { isPlatformOperator } from './operator';
+export { hasActivePasskey, legalRepRedeem, requestLegalRep, type LegalRepDeps } from './legal-rep';
+export {
+	certifyAsLegalRep,
+	confirmLegalRep,
+	issueLegalRepManifest,
+	legalRepRequest
+} from './legal-rep-confirm';
 export { applicationFile, certificationQueue, decideCertification } from './review';
