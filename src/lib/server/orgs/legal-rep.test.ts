@@ -316,6 +316,32 @@ describe('the representative (LR3, LR4)', () => {
 	});
 });
 
+describe('only the person asked (LR2)', () => {
+	it('another member, or a member of another organisation, finds no request and can do nothing with it', async () => {
+		const { rep, key } = await identifiedRep();
+		const at = server.now().toISOString();
+		const others = await insertUsers(server.db, at, [
+			{ id: 'colleague', org: 'org-new' },
+			{ id: 'outsider', org: 'org-platform' }
+		]);
+		for (const other of others) {
+			expect(await legalRepRequest(server.db, other)).toMatchObject({ code: 'NOT_FOUND' });
+			expect(await issueLegalRepManifest(deps, other)).toMatchObject({ code: 'NOT_FOUND' });
+			const issued = await issueLegalRepManifest(deps, rep);
+			if (!issued.ok) throw new Error(issued.code);
+			// Even the representative's own assertion, sent in another person's session.
+			const assertion = await key.assert({
+				challenge: await legalRepChallenge(issued.manifest),
+				origin: ORIGIN,
+				rpId: RP_ID,
+				userHandle: rep.id
+			});
+			expect(await confirmLegalRep(deps, other, assertion)).toMatchObject({ code: 'NOT_FOUND' });
+		}
+		expect((await application()).verified_at).toBeNull();
+	});
+});
+
 describe('review (LR5, LR6)', () => {
 	it('LR6: the queue shows who, when, the passkey and until when; the operator approves', async () => {
 		const { rep, key } = await identifiedRep();
