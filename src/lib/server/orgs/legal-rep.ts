@@ -10,7 +10,6 @@ import {
 	createInvite,
 	hashIdNumber,
 	normaliseContact,
-	type InviteDeps,
 	type RedeemExtra
 } from '../auth';
 import { appendAudit } from '../audit';
@@ -92,9 +91,8 @@ export async function requestLegalRep(
 			.where('locked_at', 'is', null)
 			.execute();
 	}
-	const inviteDeps: InviteDeps = deps;
 	const sent = await createInvite(
-		inviteDeps,
+		deps,
 		admin,
 		{ name: open.representative, contact },
 		{
@@ -102,6 +100,16 @@ export async function requestLegalRep(
 			purpose: 'legal_rep',
 			keepPasskeys: true,
 			alongside: async (trx, made) => {
+				// Read again in the invite's transaction: a decision or another request since the
+				// read above rolls this one back rather than overwrite it.
+				const still = await trx
+					.selectFrom('org_cert_applications')
+					.select(['state', 'rep_invite_id'])
+					.where('id', '=', open.id)
+					.executeTakeFirstOrThrow();
+				if (still.state !== 'pending' || still.rep_invite_id !== open.rep_invite_id) {
+					throw new Error('certification application changed concurrently');
+				}
 				await recordStep(trx, deps.clock, admin.id, {
 					id: open.id,
 					set: {
