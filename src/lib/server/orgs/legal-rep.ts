@@ -6,12 +6,7 @@ import type { RequestOf, LegalRepRequestBody } from '$lib/domain/api-requests';
 import type { Database, InviteTable, OrgCertApplicationTable, User } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import type { Notifiers } from '../platform/notify';
-import {
-	createInvite,
-	hashIdNumber,
-	normaliseContact,
-	type RedeemExtra
-} from '../auth';
+import { createInvite, hashIdNumber, normaliseContact, type RedeemExtra } from '../auth';
 import { appendAudit } from '../audit';
 import { isFailure, latestApplication, recordStep } from './certification';
 
