@@ -1,6 +1,6 @@
 import { bufferToBase64URLString, startAuthentication } from '@simplewebauthn/browser';
 import type { LegalRepRequestView, Profile, ProfileResponse } from '$lib/domain/api-types';
-import type { CertificationBody, LegalRepConfirmBody, RequestOf } from '$lib/domain/api-requests';
+import type { CertificationBody, RequestOf } from '$lib/domain/api-requests';
 import { legalRepChallenge, type LegalRepManifest } from '$lib/domain/legal-rep';
 import { api, ApiError } from './api';
 import { ceremonyError } from './passkeys';
