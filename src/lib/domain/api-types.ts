@@ -1,5 +1,6 @@
 import type { CertState } from './org-certification';
 import type { InvitePurpose } from './recovery';
+import type { LegalRepManifest } from './legal-rep';
 import type { MemberRole } from './members';
 import type { Envelope, Field, PageSize, Party, SigningOrder } from './envelope';
 import type { ReviewDecision, ReviewStatus } from './review';
@@ -730,7 +731,7 @@ export interface OrgCertApplicationView {
 	privacyVersion: string;
 	privacyAgreedAt: string;
 	createdAt: string;
-	method: 'deposit_platform' | 'deposit_org' | 'letter' | null;
+	method: 'deposit_platform' | 'deposit_org' | 'letter' | 'legal_rep' | null;
 	/** Platform pays: where and when it was sent, how many tries are left. */
 	deposit: {
 		bank: string;
@@ -744,9 +745,43 @@ export interface OrgCertApplicationView {
 	remarkCode: string | null;
 	paymentReceivedAt: string | null;
 	letterType: string | null;
+	/** 法定代表人认证 (SPEC LR): whom the request went to and what they confirmed. */
+	legalRep: LegalRepEvidenceView | null;
 	verifiedAt: string | null;
 	decidedAt: string | null;
 	rejectReason: string | null;
+}
+
+export interface LegalRepEvidenceView {
+	/** Where the link and code went. */
+	contact: string;
+	/** The representative's document number as the application knows it, masked. */
+	idNumberMasked: string;
+	/** The representative's certified name once they confirmed, else the application's. */
+	name: string;
+	confirmedAt: string | null;
+	/** The first characters of the passkey's credential id that confirmed. */
+	credentialShort: string | null;
+	validUntil: string | null;
+	/** Whether the confirmed authorisation still counts now (LR5). */
+	current: boolean;
+}
+
+/** What the legal representative's page shows (SPEC LR): the request, then the manifest. */
+export interface LegalRepRequestView {
+	applicationId: string;
+	organisation: { name: string; idNumber: string };
+	applicantName: string;
+	representative: string;
+	/** Whether the signed-in person is certified as the named representative (LR3). */
+	identified: boolean;
+	/** The manifest to confirm, once identified and until confirmed. */
+	manifest: LegalRepManifest | null;
+	manifestHash: string | null;
+	/** The signed-in person's active passkeys, the ones that may confirm. */
+	credentialIds: string[];
+	confirmedAt: string | null;
+	validUntil: string | null;
 }
 
 export interface PlatformAccountView {

@@ -123,7 +123,19 @@ export type AuditEvent =
 			subject: string;
 			data: {
 				method: string;
-				step: 'chosen' | 'sent' | 'wrong' | 'confirmed' | 'locked' | 'received' | 'uploaded';
+				step:
+					| 'chosen'
+					| 'sent'
+					| 'wrong'
+					| 'confirmed'
+					| 'locked'
+					| 'received'
+					| 'uploaded'
+					// 法定代表人认证 (LR): asked, link opened, identity refused, manifest issued
+					| 'requested'
+					| 'opened'
+					| 'mismatch'
+					| 'issued';
 				detail?: string;
 			};
 	  }

@@ -112,6 +112,8 @@ export const ERROR_CODES = [
 	'DEPOSIT_EXPIRED',
 	'DEPOSIT_LOCKED',
 	'BANK_DETAILS_INVALID',
+	// 法定代表人认证 (SPEC LR)
+	'LEGAL_REP_MISMATCH',
 	// personal certification (SPEC PC)
 	'CONSENT_REQUIRED',
 	'CERTIFICATION_FAILED',
@@ -270,6 +272,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	DEPOSIT_EXPIRED: 410,
 	DEPOSIT_LOCKED: 429,
 	BANK_DETAILS_INVALID: 422,
+	LEGAL_REP_MISMATCH: 422,
 	// personal certification: a provider's "no" is final for that attempt, not a server fault
 	CONSENT_REQUIRED: 409,
 	CERTIFICATION_FAILED: 422,

@@ -196,7 +196,8 @@ export function maySeal(state: CertState): boolean {
 export const VERIFY_METHODS = [
 	'deposit_platform', // 对公打款: the platform pays a random small amount
 	'deposit_org', // 对公打款: the organisation pays the platform with a remark code
-	'letter' // a stamped authorisation letter, reviewed by hand
+	'letter', // a stamped authorisation letter, reviewed by hand
+	'legal_rep' // 法定代表人认证: the legal representative authorises with their passkey (LR)
 ] as const;
 export type VerifyMethod = (typeof VERIFY_METHODS)[number];
 

@@ -1,7 +1,10 @@
 import { checkDocument, type DocumentType } from './personal-certification';
 
-/** What an invite link is for: a new person's first passkey, or an existing account's new one. */
-export const INVITE_PURPOSES = ['enrol', 'recover'] as const;
+/**
+ * What an invite link is for: a new person's first passkey, an existing account's new one, or
+ * a legal representative asked to authorise their organisation's certification (SPEC LR).
+ */
+export const INVITE_PURPOSES = ['enrol', 'recover', 'legal_rep'] as const;
 export type InvitePurpose = (typeof INVITE_PURPOSES)[number];
 
 /**

@@ -9,6 +9,7 @@ import type {
 	CertDecisionBody,
 	DepositAccountBody,
 	DepositAnswerBody,
+	LegalRepRequestBody,
 	RequestOf,
 	SimPaymentBody
 } from '$lib/domain/api-requests';
@@ -34,7 +35,8 @@ export const orgTypeLabel: Record<OrgType, () => string> = {
 export const methodLabel: Record<VerifyMethod, () => string> = {
 	deposit_platform: m.orgcert_method_deposit_platform,
 	deposit_org: m.orgcert_method_deposit_org,
-	letter: m.orgcert_method_letter
+	letter: m.orgcert_method_letter,
+	legal_rep: m.orgcert_method_legal_rep
 };
 
 /** Who represents an organisation of this type, as the form's label says it. */
@@ -79,6 +81,11 @@ export function uploadLetter(file: File) {
 		headers: { 'Content-Type': 'application/octet-stream' },
 		body: file
 	});
+}
+
+/** 法定代表人认证: the link and code go to the legal representative (SPEC LR1). */
+export function requestLegalRep(body: RequestOf<typeof LegalRepRequestBody>) {
+	return api(fetch, '/api/admin/certification/legal-rep', { method: 'POST', json: body });
 }
 
 /** Where an application's licence or letter opens (its organisation's admins, the operator). */

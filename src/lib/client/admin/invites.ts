@@ -64,7 +64,8 @@ export async function redeemInvite(
 	code: string,
 	idNumber?: string
 ) {
-	await api(fetcher, '/api/invites/redeem', {
+	// signIn: a legal representative who already has a passkey signs in with it (SPEC LR2).
+	return api<{ ok: true; signIn?: boolean }>(fetcher, '/api/invites/redeem', {
 		method: 'POST',
 		json: { token, code, idNumber } satisfies RequestOf<typeof RedeemBody>
 	});

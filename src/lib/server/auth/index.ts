@@ -17,7 +17,7 @@ export { listInvites, listOutbox } from './invite-list';
 export { redeemInvite } from './invite-redeem';
 export { resendInviteCode } from './invite-resend';
 export { inviteDeps } from './invite-deps';
-export { idNumberMatches, profileOf, saveDetails } from './profile';
+export { hashIdNumber, idNumberMatches, profileOf, saveDetails } from './profile';
 export * from './certification';
 export {
 	bindSessionCredential,

@@ -14,13 +14,20 @@ import { notifierFor, type Notifiers, type NotifyMessage } from '../platform/not
 import { attemptMessage, queueMessage } from '../platform/outbox';
 
 /**
- * What an invite bound to an existing account is for (server/recovery): it enrols no new user,
- * and keepPasskeys is the administrator's choice for the account's old passkeys.
+ * What an invite other than a plain invitation is for: a re-enrolment (server/recovery) is bound
+ * to an existing account and keepPasskeys is the administrator's choice for its old passkeys; a
+ * legal representative's request (server/orgs) names an existing member or, with userId null,
+ * makes a new one. `alongside` is the request the invite answers, written in the invite's
+ * transaction so neither exists without the other.
  */
 export interface BoundInvite {
-	userId: string;
+	userId: string | null;
 	purpose: Exclude<InvitePurpose, 'enrol'>;
 	keepPasskeys: boolean;
+	alongside?: (
+		trx: Transaction<Database>,
+		made: { inviteId: string; userId: string }
+	) => Promise<void>;
 }
 
 /**
@@ -129,7 +136,22 @@ export async function writeInvite(
 	const now = deps.clock();
 	const { code, expiresAt } = newCode(now);
 	const link = `${deps.origin}/invite/${token}`;
+<<<<<<< HEAD
 	if (!bound)
+=======
+	const messageId = await deps.db.transaction().execute(async (trx) => {
+		if (!bound?.userId)
+			await trx
+				.insertInto('users')
+				.values({
+					id: userId,
+					org_id: admin.org_id,
+					display_name: name,
+					role: 'signer',
+					created_at: now.toISOString()
+				})
+				.execute();
+>>>>>>> h-legalrep
 		await trx
 			.insertInto('users')
 			.values({
@@ -140,6 +162,7 @@ export async function writeInvite(
 				created_at: now.toISOString()
 			})
 			.execute();
+<<<<<<< HEAD
 	await trx
 		.insertInto('invites')
 		.values({
@@ -177,6 +200,26 @@ export async function writeInvite(
 	const messageId = await queueMessage(trx, deps.clock, issuer.org_id, notifier.channel, {
 		to: contact,
 		...inviteMessage({ name, link, code, token }, purpose)
+=======
+		await appendAudit(
+			trx,
+			deps.clock,
+			admin.id,
+			purpose === 'recover'
+				? {
+						kind: 'recovery.issued',
+						subject: inviteId,
+						data: { userId, channel: notifier.channel, keepPasskeys: bound!.keepPasskeys }
+					}
+				: { kind: 'invite.created', subject: inviteId, data: { userId, channel: notifier.channel } }
+		);
+		await bound?.alongside?.(trx, { inviteId, userId });
+		// The message is part of the invitation: both commit, or neither (no invite without its code).
+		return queueMessage(trx, deps.clock, admin.org_id, notifier.channel, {
+			to: contact,
+			...inviteMessage({ name, link, code, token }, purpose)
+		});
+>>>>>>> h-legalrep
 	});
 	return { ok: true, inviteId, userId, channel: notifier.channel, link, expiresAt, messageId };
 }
@@ -236,7 +279,9 @@ export function inviteMessage(
 	const [bodyOf, subjectOf] =
 		purpose === 'recover'
 			? [m.notify_recovery_body, m.notify_recovery_subject]
-			: [m.notify_invite_body, m.notify_invite_subject];
+			: purpose === 'legal_rep'
+				? [m.notify_legalrep_body, m.notify_legalrep_subject]
+				: [m.notify_invite_body, m.notify_invite_subject];
 	const body = (['zh-CN', 'en'] as const)
 		.map((locale) => bodyOf({ ...input, minutes }, { locale }))
 		.join('\n\n');

@@ -113,6 +113,22 @@ export interface OrgCertApplicationTable {
 	decided_at: ColumnType<string | null, string | null | undefined, string | null>;
 	decided_by: ColumnType<string | null, string | null | undefined, string | null>;
 	reject_reason: ColumnType<string | null, string | null | undefined, string | null>;
+	/** 法定代表人认证 (0026): where the representative was asked, and who they must be. */
+	rep_contact: ColumnType<string | null, string | null | undefined, string | null>;
+	rep_document_type: ColumnType<string | null, string | null | undefined, string | null>;
+	/** Keyed hash of the representative's document number, as personal certification stores. */
+	rep_id_hash: ColumnType<string | null, string | null | undefined, string | null>;
+	rep_id_masked: ColumnType<string | null, string | null | undefined, string | null>;
+	rep_user_id: ColumnType<string | null, string | null | undefined, string | null>;
+	rep_invite_id: ColumnType<string | null, string | null | undefined, string | null>;
+	/** The manifest issued to the representative (canonical JSON), then the one they confirmed. */
+	rep_manifest: ColumnType<string | null, string | null | undefined, string | null>;
+	/** The passkey assertion over the manifest (JSON), the method's evidence. */
+	rep_assertion: ColumnType<string | null, string | null | undefined, string | null>;
+	rep_credential_id: ColumnType<string | null, string | null | undefined, string | null>;
+	rep_confirmed_at: ColumnType<string | null, string | null | undefined, string | null>;
+	/** The authorisation counts until then (SPEC LR5). */
+	rep_expires_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The simulated bank's ledger (development and tests only; SPEC OC10). */

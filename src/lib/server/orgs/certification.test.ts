@@ -132,7 +132,7 @@ describe('applying', () => {
 			'licence'
 		);
 		expect(file && Array.from(file.bytes)).toEqual(Array.from(PNG));
-		const queue = await certificationQueue(server.db);
+		const queue = await certificationQueue(server.db, server.now().toISOString());
 		expect(queue.map((q) => [q.orgId, q.usccVerdict])).toEqual([['org-new', 'suspect']]);
 		const audit = await server.db.selectFrom('audit_log').select('kind').execute();
 		expect(audit.map((a) => a.kind)).toEqual(['org.cert-applied']);
@@ -264,7 +264,7 @@ describe('review and the seal gate', () => {
 		if (made.ok) {
 			expect(await authoriseSeal(sealDeps, admin, made.id, admin.id)).toEqual({ ok: true });
 		}
-		expect(await certificationQueue(server.db)).toEqual([]);
+		expect(await certificationQueue(server.db, server.now().toISOString())).toEqual([]);
 	});
 
 	it('OC3, OC8: a rejected organisation re-applies; a payment counts only with its remark code', async () => {

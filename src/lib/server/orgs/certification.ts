@@ -12,6 +12,7 @@ import {
 	type OrgApplicationInput,
 	type VerifyMethod
 } from '$lib/domain/org-certification';
+import { legalRepEvidence } from '$lib/domain/legal-rep';
 import type { OrgCertApplicationView, OrgCertStatusResponse } from '$lib/domain/api-types';
 import type { AuditEvent } from '$lib/domain/audit';
 import type { Database, Db, OrgCertApplicationTable, User } from '../db/schema';
@@ -30,7 +31,8 @@ export interface CertDeps {
 
 type ApplicationRow = Selectable<OrgCertApplicationTable>;
 
-export function applicationView(row: ApplicationRow): OrgCertApplicationView {
+/** An application as pages show it; `now` judges whether a legal-rep authorisation counts. */
+export function applicationView(row: ApplicationRow, now: string): OrgCertApplicationView {
 	const method = row.method as VerifyMethod | null;
 	return {
 		id: row.id,
@@ -60,6 +62,7 @@ export function applicationView(row: ApplicationRow): OrgCertApplicationView {
 		remarkCode: method === 'deposit_org' ? row.remark_code : null,
 		paymentReceivedAt: row.payment_received_at,
 		letterType: row.letter_type,
+		legalRep: legalRepEvidence(row, now),
 		verifiedAt: row.verified_at,
 		decidedAt: row.decided_at,
 		rejectReason: row.reject_reason
@@ -71,7 +74,10 @@ export function applicationView(row: ApplicationRow): OrgCertApplicationView {
  * the newest decided one. Pending first, so two applications within one clock tick cannot
  * hide the live one behind the one it replaced.
  */
-async function latestApplication(db: Db, orgId: string): Promise<ApplicationRow | undefined> {
+export async function latestApplication(
+	db: Db,
+	orgId: string
+): Promise<ApplicationRow | undefined> {
 	const newest = (pending: boolean) =>
 		db
 			.selectFrom('org_cert_applications')
@@ -99,7 +105,7 @@ export async function certificationStatus(
 		state: org.cert_state,
 		certifiedAt: org.certified_at,
 		organisation: { name: org.name },
-		application: latest ? applicationView(latest) : null,
+		application: latest ? applicationView(latest, deps.clock().toISOString()) : null,
 		bankSimulated: deps.bank.simulated,
 		platformAccount: deps.bank.platformAccount(),
 		privacyVersion: ORG_PRIVACY_VERSION,

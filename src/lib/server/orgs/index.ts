@@ -18,4 +18,11 @@ export { confirmDeposit, noteOrgPayment, startOrgDeposit, startPlatformDeposit }
 export { orgCertState, refuseUnlessCertified } from './gate';
 export { isPlatformOperator } from './operator';
 export { createOrganisation, listOrganisations, operatorOutbox } from './create-org';
+export { hasActivePasskey, legalRepRedeem, requestLegalRep, type LegalRepDeps } from './legal-rep';
+export {
+	certifyAsLegalRep,
+	confirmLegalRep,
+	issueLegalRepManifest,
+	legalRepRequest
+} from './legal-rep-confirm';
 export { applicationFile, certificationQueue, decideCertification } from './review';

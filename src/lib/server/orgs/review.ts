@@ -1,5 +1,6 @@
 import { failure, type Result } from '$lib/domain/errors';
 import { certTransition } from '$lib/domain/org-certification';
+import { verificationCounts } from '$lib/domain/legal-rep';
 import type { OrgCertQueueItem } from '$lib/domain/api-types';
 import type { Db, User } from '../db/schema';
 import type { BlobStore } from '../platform/blob-store';
@@ -8,7 +9,7 @@ import { applicationView, type CertDeps } from './certification';
 import { isPlatformOperator } from './operator';
 
 /** The operator's review queue: pending applications, oldest first, with who applied. */
-export async function certificationQueue(db: Db): Promise<OrgCertQueueItem[]> {
+export async function certificationQueue(db: Db, now: string): Promise<OrgCertQueueItem[]> {
 	const rows = await db
 		.selectFrom('org_cert_applications as a')
 		.leftJoin('users as u', 'u.id', 'a.applicant_id')
@@ -18,7 +19,7 @@ export async function certificationQueue(db: Db): Promise<OrgCertQueueItem[]> {
 		.orderBy('a.created_at')
 		.execute();
 	return rows.map((row) => ({
-		...applicationView(row),
+		...applicationView(row, now),
 		orgId: row.org_id,
 		applicantName: row.applicant_name ?? row.applicant_id
 	}));
@@ -52,12 +53,17 @@ export async function decideCertification(
 			.executeTakeFirstOrThrow();
 		// An older application of a re-applying organisation is history, never decided again.
 		const state = row.state === 'pending' ? org.cert_state : row.state;
+		const now = deps.clock().toISOString();
 		const next = certTransition(
 			state,
 			decision.decision === 'approve'
 				? { kind: 'approve' }
 				: { kind: 'reject', reason: decision.reason },
-			row.verified_at !== null
+			// An authorisation past its year is no evidence any more (LR5).
+			verificationCounts(
+				{ method: row.method, verifiedAt: row.verified_at, repExpiresAt: row.rep_expires_at },
+				now
+			)
 		);
 		if (!next.ok) {
 			if (next.code === 'REASON_EMPTY' || next.code === 'REASON_TOO_LONG') {
@@ -67,7 +73,6 @@ export async function decideCertification(
 				problem: next.code
 			});
 		}
-		const now = deps.clock().toISOString();
 		const outcome = next.state === 'certified' ? 'certified' : 'rejected';
 		await trx
 			.updateTable('org_cert_applications')

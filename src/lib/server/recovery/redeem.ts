@@ -6,6 +6,7 @@ import { recoveryDocumentNumber, type InvitePurpose } from '$lib/domain/recovery
 import { hashToken, idNumberMatches, redeemInvite } from '../auth';
 import { appendAudit } from '../audit';
 import { endSessionsAndTickets } from '../members';
+import { legalRepRedeem } from '../orgs';
 
 /**
  * Spends an invite link. A plain invitation is redeemInvite as ever. A re-enrolment link (RC2,
@@ -33,6 +34,11 @@ export async function redeemLink(
 		])
 		.where('invites.link_token_hash', '=', hashToken(input.token))
 		.executeTakeFirst();
+	// A legal representative's request (SPEC LR2) has no second secret and revokes nothing.
+	if (invite?.purpose === 'legal_rep') {
+		const done = await redeemInvite(deps, input, legalRepRedeem(clock));
+		return done.ok ? { ok: true, userId: done.userId, purpose: 'legal_rep' } : done;
+	}
 	if (!invite || invite.purpose === 'enrol') {
 		const done = await redeemInvite(deps, input);
 		return done.ok ? { ok: true, userId: done.userId, purpose: 'enrol' } : done;

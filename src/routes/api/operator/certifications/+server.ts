@@ -9,7 +9,7 @@ export async function GET({ locals }) {
 	const app = getApp();
 	await requireOperator(locals.user, app.database.db);
 	const body: OrgCertQueueResponse = {
-		items: await certificationQueue(app.database.db),
+		items: await certificationQueue(app.database.db, app.clock().toISOString()),
 		bankSimulated: app.bank.simulated
 	};
 	return json(body);
