@@ -293,7 +293,6 @@ export const SimPaymentBody = v.object({
 });
 
 /**
-<<<<<<< HEAD
  * POST /api/operator/organisations: a new organisation and its first administrator, invited by
  * phone or e-mail (SPEC OC11). The lengths here only bound the body; the names and the contact
  * are judged by newOrgNames and the invite's own rules, which say which field is wrong.
@@ -304,7 +303,8 @@ export const NewOrganisationBody = v.object({
 	adminName: Text(200),
 	adminContact: Text(300)
 });
-=======
+
+/**
  * 法定代表人认证 (SPEC LR1): where the request goes and the representative's document, whose
  * number is kept only as the keyed hash and mask personal certification uses.
  */
@@ -318,4 +318,3 @@ export const LegalRepRequestBody = v.object({
 
 /** The legal representative's passkey assertion over the manifest they were issued (LR4). */
 export const LegalRepConfirmBody = v.object({ assertion: AuthenticationResponseSchema });
->>>>>>> h-legalrep

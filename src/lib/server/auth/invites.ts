@@ -136,22 +136,7 @@ export async function writeInvite(
 	const now = deps.clock();
 	const { code, expiresAt } = newCode(now);
 	const link = `${deps.origin}/invite/${token}`;
-<<<<<<< HEAD
-	if (!bound)
-=======
-	const messageId = await deps.db.transaction().execute(async (trx) => {
-		if (!bound?.userId)
-			await trx
-				.insertInto('users')
-				.values({
-					id: userId,
-					org_id: admin.org_id,
-					display_name: name,
-					role: 'signer',
-					created_at: now.toISOString()
-				})
-				.execute();
->>>>>>> h-legalrep
+	if (!bound?.userId)
 		await trx
 			.insertInto('users')
 			.values({
@@ -162,7 +147,6 @@ export async function writeInvite(
 				created_at: now.toISOString()
 			})
 			.execute();
-<<<<<<< HEAD
 	await trx
 		.insertInto('invites')
 		.values({
@@ -186,40 +170,21 @@ export async function writeInvite(
 		trx,
 		deps.clock,
 		issuer.id,
-		bound
+		purpose === 'recover'
 			? {
 					kind: 'recovery.issued',
 					subject: inviteId,
-					data: { userId, channel: notifier.channel, keepPasskeys: bound.keepPasskeys }
+					data: { userId, channel: notifier.channel, keepPasskeys: bound!.keepPasskeys }
 				}
 			: { kind: 'invite.created', subject: inviteId, data: { userId, channel: notifier.channel } },
 		// Filed under the invite's organisation even when the issuer (the operator) is elsewhere.
 		issuer.org_id
 	);
+	await bound?.alongside?.(trx, { inviteId, userId });
 	// The message is part of the invitation: both commit, or neither (no invite without its code).
 	const messageId = await queueMessage(trx, deps.clock, issuer.org_id, notifier.channel, {
 		to: contact,
 		...inviteMessage({ name, link, code, token }, purpose)
-=======
-		await appendAudit(
-			trx,
-			deps.clock,
-			admin.id,
-			purpose === 'recover'
-				? {
-						kind: 'recovery.issued',
-						subject: inviteId,
-						data: { userId, channel: notifier.channel, keepPasskeys: bound!.keepPasskeys }
-					}
-				: { kind: 'invite.created', subject: inviteId, data: { userId, channel: notifier.channel } }
-		);
-		await bound?.alongside?.(trx, { inviteId, userId });
-		// The message is part of the invitation: both commit, or neither (no invite without its code).
-		return queueMessage(trx, deps.clock, admin.org_id, notifier.channel, {
-			to: contact,
-			...inviteMessage({ name, link, code, token }, purpose)
-		});
->>>>>>> h-legalrep
 	});
 	return { ok: true, inviteId, userId, channel: notifier.channel, link, expiresAt, messageId };
 }
@@ -255,11 +220,12 @@ export async function finishInvite(
 export async function createInvite(
 	deps: InviteDeps,
 	admin: InviteIssuer,
-	input: { name: string; contact: string }
+	input: { name: string; contact: string },
+	bound?: BoundInvite
 ): Promise<{ ok: true; inviteId: string; link: string; expiresAt: string } | Failure> {
 	const written = await deps.db
 		.transaction()
-		.execute(async (trx) => writeInvite(trx, deps, admin, input));
+		.execute(async (trx) => writeInvite(trx, deps, admin, input, bound));
 	return written.ok ? finishInvite(deps, admin, written) : written;
 }
 
