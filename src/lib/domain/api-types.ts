@@ -28,6 +28,21 @@ export interface SessionUser {
 
 export interface SessionResponse {
 	user: SessionUser | null;
+	/**
+	 * The organisations the signed-in person may work in (SPEC MO2), the current one marked;
+	 * one entry for a person of one organisation, empty when signed out.
+	 */
+	memberships?: Membership[];
+}
+
+/** One organisation a person belongs to: the membership (user row) that acts there. */
+export interface Membership {
+	userId: string;
+	orgId: string;
+	orgName: string;
+	orgNameEn: string;
+	role: 'admin' | 'signer';
+	current: boolean;
 }
 
 import type { ContractState, EnvelopeStatus } from './lifecycle';

@@ -55,6 +55,9 @@ export type AuditEvent =
 	  }
 	| { kind: 'member.reactivated'; subject: string; data: Record<string, never> }
 	| { kind: 'login'; subject: string; data: { credentialId: string } }
+	// one person in several organisations (SPEC MO) — subject: the membership (user row) entered
+	| { kind: 'session.switched'; subject: string; data: { ip: string | null } }
+	| { kind: 'person.joined'; subject: string; data: { credentialId: string; ip: string | null } }
 	// contracts — subject: envelope id
 	| { kind: 'envelope.created'; subject: string; data: { docHash: string; title: string } }
 	| { kind: 'envelope.sent'; subject: string; data: { revision: number } }
@@ -167,6 +170,8 @@ export const AUDIT_KINDS = Object.keys({
 	'passkey.enrolled': 1,
 	'passkey.revoked': 1,
 	login: 1,
+	'session.switched': 1,
+	'person.joined': 1,
 	'envelope.created': 1,
 	'envelope.sent': 1,
 	'envelope.viewed': 1,

@@ -112,7 +112,10 @@ export const ERROR_CODES = [
 	'CONSENT_REQUIRED',
 	'CERTIFICATION_FAILED',
 	'CERTIFICATION_UNREACHABLE',
-	'SIGNER_NOT_CERTIFIED'
+	'SIGNER_NOT_CERTIFIED',
+	// one person in several organisations (SPEC MO)
+	'ALREADY_MEMBER',
+	'PERSON_MISMATCH'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -266,7 +269,10 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	CONSENT_REQUIRED: 409,
 	CERTIFICATION_FAILED: 422,
 	CERTIFICATION_UNREACHABLE: 422,
-	SIGNER_NOT_CERTIFIED: 409
+	SIGNER_NOT_CERTIFIED: 409,
+	// joining an organisation the person is already in, or as someone their details contradict
+	ALREADY_MEMBER: 409,
+	PERSON_MISMATCH: 409
 };
 
 /**

@@ -10,7 +10,9 @@ export type AuthEventKind =
 	| 'invite.code_resent'
 	| 'invite.locked'
 	| 'invite.redeemed'
-	| 'details.updated';
+	| 'details.updated'
+	| 'session.switched'
+	| 'person.joined';
 
 /**
  * Appends one authentication event. Insert only: nothing updates or deletes these rows, so

@@ -32,3 +32,11 @@ export { hashToken, newToken } from './tokens';
 export * from './passkeys';
 export { TICKET_POOL_SIZE, topUpTickets } from './tickets';
 export { appendAuthEvent } from './auth-events';
+export {
+	joinAsPerson,
+	membershipsOf,
+	personOf,
+	personRowsOf,
+	signingMembership,
+	switchMembership
+} from './people';
