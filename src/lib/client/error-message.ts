@@ -113,7 +113,8 @@ const messages: Record<
 	CERTIFICATION_UNREACHABLE: m.error_CERTIFICATION_UNREACHABLE,
 	SIGNER_NOT_CERTIFIED: m.error_SIGNER_NOT_CERTIFIED,
 	ALREADY_MEMBER: m.error_ALREADY_MEMBER,
-	PERSON_MISMATCH: m.error_PERSON_MISMATCH
+	PERSON_MISMATCH: m.error_PERSON_MISMATCH,
+	ORG_NOT_CURRENT: m.error_ORG_NOT_CURRENT
 };
 
 /** The user's-language message for any thrown error; unknown errors read as INTERNAL. */

@@ -249,6 +249,8 @@ export interface InboxItem {
 	 * the seeded demo). Optional like deadlineAt: older device copies lack it.
 	 */
 	sender?: { organisation: string; organisationEn: string; person: string | null };
+	/** The organisation the contract belongs to (SPEC MO8). Optional: older device copies lack it. */
+	orgId?: string;
 	/**
 	 * The contract's reminder plan (SPEC DL6), so the device can mark it due soon offline (DS1);
 	 * null without one. Optional: older device copies lack it.
@@ -258,6 +260,8 @@ export interface InboxItem {
 
 export interface InboxResponse {
 	items: InboxItem[];
+	/** The organisation of the signed-in membership (SPEC MO8); absent from older servers. */
+	orgId?: string;
 }
 
 // seals and saved signature on the device

@@ -115,7 +115,8 @@ export const ERROR_CODES = [
 	'SIGNER_NOT_CERTIFIED',
 	// one person in several organisations (SPEC MO)
 	'ALREADY_MEMBER',
-	'PERSON_MISMATCH'
+	'PERSON_MISMATCH',
+	'ORG_NOT_CURRENT'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -272,7 +273,9 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	SIGNER_NOT_CERTIFIED: 409,
 	// joining an organisation the person is already in, or as someone their details contradict
 	ALREADY_MEMBER: 409,
-	PERSON_MISMATCH: 409
+	PERSON_MISMATCH: 409,
+	// a device refuses to sign a contract of an organisation the session is not in (MO8)
+	ORG_NOT_CURRENT: 409
 };
 
 /**
