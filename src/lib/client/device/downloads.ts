@@ -191,7 +191,11 @@ export async function downloadEnvelope(
 				notice: envelope.status === 'revoked' ? 'revoked' : null,
 				definition: envelope,
 				accepted,
-				mySignerIds
+				mySignerIds,
+				// Whose contract it is (MO8): a copy that lost it would count as the current
+				// organisation's, and another organisation's refresh would mark it removed.
+				orgId: previous?.orgId,
+				sender: previous?.sender
 			};
 			await db.envelopes.put(stored);
 			// A re-download of a new revision replaces the old copy; drop its bytes if unshared.

@@ -51,8 +51,20 @@ describe('organisations on the device (MO8)', () => {
 	it('MO8: entering another organisation drops unspent tickets and the cursor, never the outbox', async () => {
 		await enterOrganisation('org-a', db);
 		await db.tickets.bulkAdd([
-			{ id: 't-free', nonce: 'n', credentialId: 'c', expiresAt: '2099-01-01T00:00:00Z', spentBy: null },
-			{ id: 't-spent', nonce: 'n', credentialId: 'c', expiresAt: '2099-01-01T00:00:00Z', spentBy: 1 }
+			{
+				id: 't-free',
+				nonce: 'n',
+				credentialId: 'c',
+				expiresAt: '2099-01-01T00:00:00Z',
+				spentBy: null
+			},
+			{
+				id: 't-spent',
+				nonce: 'n',
+				credentialId: 'c',
+				expiresAt: '2099-01-01T00:00:00Z',
+				spentBy: 1
+			}
 		]);
 		await db.meta.put({ key: 'pullCursor', value: 'cursor-of-a' });
 		await db.outbox.add({
