@@ -3,7 +3,13 @@ import type { User } from '../db/schema';
 import { changeMember } from '../members';
 import { listInbox } from '../contracts';
 import { ingestSubmission } from '../sync';
-import { authenticationOptions, verifyAuthentication } from './passkeys';
+import {
+	authenticationOptions,
+	enrolledUsers,
+	listPasskeys,
+	revokePasskey,
+	verifyAuthentication
+} from './passkeys';
 import { createSession, needsPasskeyCheck, sessionFor, type LiveSession } from './sessions';
 import { topUpTickets } from './tickets';
 import { recordConsent } from './certification';
@@ -275,6 +281,29 @@ describe('the person’s passkey and certification across organisations (MO6, MO
 		const answer = await ingestSubmission(server.deps, b, body);
 		expect(answer.status).not.toBe(201);
 		expect(await server.db.selectFrom('submissions').select('id').execute()).toEqual([]);
+	});
+
+	it('MO6: revoking the passkey ends the session it opened and its tickets in every organisation', async () => {
+		await join();
+		const key = world.signers[0]!.key;
+		await addPasskey(server.db, a.id, at, 'second');
+		const mine = await session(a.id, key.credentialId);
+		expect((await switchMembership(server.db, clock, mine, b.id, null)).ok).toBe(true);
+		await ticketPool(server.db, clock, b.id, key.credentialId);
+		expect((await listPasskeys(server.db, b.id)).map((p) => p.id)).toContain(key.credentialId);
+		expect(await enrolledUsers(server.db, [b.id])).toEqual(new Set([b.id]));
+		const revoked = await revokePasskey(server.db, clock, b.id, key.credentialId);
+		// The joining session (bound to it at the join) and the one that moved to B.
+		expect(revoked).toMatchObject({ ok: true, value: { sessionsEnded: 2 } });
+		const left = await server.db.selectFrom('sessions').select('id_hash').execute();
+		expect(left).toEqual([]);
+		const live = await server.db
+			.selectFrom('tickets')
+			.select('id')
+			.where('user_id', '=', b.id)
+			.where('revoked_at', 'is', null)
+			.execute();
+		expect(live).toEqual([]);
 	});
 
 	it('MO7: consent given in one organisation is the person’s in every one', async () => {

@@ -3,12 +3,7 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, readBody } from '$lib/server/platform/http';
-import {
-	passkeyDeps,
-	verifyAuthentication,
-	markSessionVerified,
-	personOf
-} from '$lib/server/auth';
+import { passkeyDeps, verifyAuthentication, markSessionVerified, personOf } from '$lib/server/auth';
 import { PasskeyCheckBody } from '$lib/domain/api-requests';
 
 /**
