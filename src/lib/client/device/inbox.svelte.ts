@@ -35,7 +35,9 @@ export class InboxState {
 	/** The rows of the current organisation: what the inbox lists. */
 	current = $derived(this.rows.filter((r) => inOrganisation(r, this.orgId)));
 	/** Whether the device holds contracts of more than one organisation (cards then name it). */
-	manyOrganisations = $derived(new Set(this.rows.map((r) => r.orgId ?? '')).size > 1);
+	manyOrganisations = $derived(
+		this.rows.some((r) => (r.orgId ?? '') !== (this.rows[0]?.orgId ?? ''))
+	);
 	outbox = $state.raw<OutboxRow[]>([]);
 	/** False until Dexie answered once, so the page does not flash "nothing here". */
 	loaded = $state(false);
