@@ -5,7 +5,7 @@ import { type Manifest } from '$lib/domain/manifest';
 import { parseManifest } from '$lib/domain/manifest-schema';
 import { manifestChallenge } from '$lib/domain/canonical';
 import type { User } from '../../db/schema';
-import { assertionUserVerified, checkAssertion } from '../../auth';
+import { assertionUserVerified, checkAssertion, personRowsOf } from '../../auth';
 import { refusal, type Body, type IngestAnswer, type IngestDeps, type Trx } from './common';
 
 export interface Authenticated {
@@ -61,7 +61,8 @@ export async function authenticate(
 		.selectFrom('credentials')
 		.selectAll()
 		.where('id', '=', manifest.credentialId)
-		.where('user_id', '=', user.id)
+		// Any passkey of the person (MO6): the ticket above already names this row and passkey.
+		.where('user_id', 'in', personRowsOf(trx, user.id))
 		.executeTakeFirst();
 	// A ticket revoked with its passkey was answered above; this is a passkey revoked while its
 	// tickets were not (before migration 0011 revoked both together): the same answer.
@@ -73,7 +74,10 @@ export async function authenticate(
 		return refuse('ASSERTION_INVALID', 'The assertion is not from this passkey');
 	}
 	const handle = assertion.response.userHandle;
-	if (handle !== undefined && Buffer.from(handle, 'base64url').toString('utf8') !== user.id) {
+	if (
+		handle !== undefined &&
+		Buffer.from(handle, 'base64url').toString('utf8') !== credential.user_id
+	) {
 		return refuse('ASSERTION_INVALID', 'The user handle does not match the passkey owner');
 	}
 	const challenge = isoBase64URL.fromBuffer(await manifestChallenge(manifest));
