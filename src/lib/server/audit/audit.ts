@@ -27,12 +27,9 @@ import { hmacHex, sameMac, serverKey, verificationKeys } from '../platform/secre
  * only organisation when there is one. Null is a platform event (e.g. a wrong invite token on a
  * server with several organisations). Migration 0013 filed older rows by the same rule.
  */
-async function eventOrg(
-	trx: Transaction<Database>,
-	actor: string | null,
-	subject: string | null
-): Promise<string | null> {
-	const { rows } = await sql<{ org_id: string | null }>`select coalesce(
+function eventOrg(actor: string | null, subject: string | null) {
+	// An expression the insert evaluates, not a query of its own: one round trip fewer per event.
+	return sql<string | null>`(select coalesce(
 			(select org_id from users where id = ${actor}),
 			(select org_id from invites where id = ${subject}),
 			(select org_id from users where id = ${subject}),
@@ -41,8 +38,7 @@ async function eventOrg(
 			   where s.id = ${subject}),
 			(select org_id from seals where id = ${subject}),
 			(select id from organisations where (select count(*) from organisations) = 1)
-		) as org_id`.execute(trx);
-	return rows[0]?.org_id ?? null;
+		))`;
 }
 
 /** Signs a head with the audit key and stores it as the one anchor row (SPEC A10). */
@@ -92,7 +88,7 @@ export async function appendAudit(
 			data: row.data,
 			prev_hash: row.prevHash,
 			hash: row.hash,
-			org_id: await eventOrg(trx, actor, event.subject)
+			org_id: eventOrg(actor, event.subject)
 		})
 		.execute();
 	// The new head is signed in the same transaction, so the stored anchor is always the head.
