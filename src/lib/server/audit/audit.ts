@@ -20,6 +20,7 @@ import type {
 import type { Database } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import { hmacHex, sameMac, serverKey, verificationKeys } from '../platform/secrets';
+import { runTogether } from '../db/together';
 
 /**
  * The organisation an event belongs to (SPEC A9): the actor's, else the subject's (invite, user,
@@ -42,18 +43,13 @@ function eventOrg(actor: string | null, subject: string | null) {
 }
 
 /** Signs a head with the audit key and stores it as the one anchor row (SPEC A10). */
-async function writeAnchor(
-	trx: Kysely<Database>,
-	head: { seq: number; hash: string },
-	at: string
-): Promise<void> {
+function writeAnchor(trx: Kysely<Database>, head: { seq: number; hash: string }, at: string) {
 	const mac = hmacHex(serverKey('audit_anchor_key'), auditAnchorText(head.seq, head.hash));
 	const values = { seq: head.seq, hash: head.hash, mac, at };
-	await trx
+	return trx
 		.insertInto('audit_anchor')
 		.values({ id: 1, ...values })
-		.onConflict((oc) => oc.column('id').doUpdateSet(values))
-		.execute();
+		.onConflict((oc) => oc.column('id').doUpdateSet(values));
 }
 
 /**
@@ -77,9 +73,10 @@ export async function appendAudit(
 ): Promise<AuditRow> {
 	const head = await chainHead(trx);
 	const row = await nextAuditRow(head ?? null, clock().toISOString(), actor, event);
-	await trx
-		.insertInto('audit_log')
-		.values({
+	// The new head is signed in the same transaction, so the stored anchor is always the head;
+	// the row and the anchor go together (one round trip on PostgreSQL), the row first.
+	await runTogether(trx, [
+		trx.insertInto('audit_log').values({
 			seq: row.seq,
 			at: row.at,
 			kind: row.kind,
@@ -89,10 +86,9 @@ export async function appendAudit(
 			prev_hash: row.prevHash,
 			hash: row.hash,
 			org_id: eventOrg(actor, event.subject)
-		})
-		.execute();
-	// The new head is signed in the same transaction, so the stored anchor is always the head.
-	await writeAnchor(trx, row, row.at);
+		}),
+		writeAnchor(trx, row, row.at)
+	]);
 	return row;
 }
 
@@ -115,7 +111,7 @@ export async function anchorAuditHead(db: Kysely<Database>, clock: Clock): Promi
 	await db.transaction().execute(async (trx) => {
 		if (await trx.selectFrom('audit_anchor').select('id').executeTakeFirst()) return;
 		const head = await chainHead(trx);
-		await writeAnchor(trx, head ?? { seq: 0, hash: GENESIS_HASH }, clock().toISOString());
+		await writeAnchor(trx, head ?? { seq: 0, hash: GENESIS_HASH }, clock().toISOString()).execute();
 	});
 }
 
