@@ -570,6 +570,15 @@ if (want('review') || want('ingest')) {
 			goal: 0.7,
 			pass: ratio >= 0.7
 		});
+		// The same ratio with both engines in one process, batches in turn: steadier on a busy machine.
+		const interleaved = reviewChild(['ingest-interleaved', postgresUrl], sqliteEnv);
+		emit({
+			figure: 'review_ingest_postgres_over_sqlite_interleaved',
+			value: interleaved.median_batch_ratio,
+			...interleaved,
+			goal: 0.7,
+			pass: interleaved.median_batch_ratio >= 0.7
+		});
 	} else {
 		console.log('review: no PostgreSQL figures (TEST_DATABASE_URL is not set)');
 	}
