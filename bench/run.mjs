@@ -24,7 +24,7 @@ import { ensureNodeBuild, NODE_BUILD_DIR } from '../scripts/node-build.mjs';
 
 const FIRST_ROUTE_BUDGET = 150 * 1024;
 // `npm run bench -- first-page` runs only the named sections (first-route, render, upload,
-// first-page, verify, review, libpdf, finalise, blobs, load, servers); no argument runs them all, as CI and the issue notes do.
+// first-page, verify, review, ingest, libpdf, finalise, blobs, load, servers); no argument runs them all, as CI and the issue notes do.
 const only = process.argv.slice(2);
 const want = (section) => only.length === 0 || only.includes(section);
 const figures = [];
@@ -510,23 +510,25 @@ if (want('verify')) {
 
 // Review benchmark: list and detail queries at 100 000 submissions against the same
 // queries at 1 000 (goal ≤ 2), and verified ingest throughput as a ratio to the bare health
-// check's, each in a fresh process running the bundled production code.
+// check's, each in a fresh process running the bundled production code. `ingest` runs only the
+// ingest figures (no million-row fill), for work on the ingest path.
+const reviewEntry = pathToFileURL(join(NODE_BUILD_DIR, 'review-bench.mjs')).href;
+// The engine is the child's TEST_DATABASE_URL: unset for SQLite, a postgres:// URL for PostgreSQL.
+const { TEST_DATABASE_URL: postgresUrl, ...sqliteEnv } = process.env;
+const pgEnv = { ...process.env, TEST_DATABASE_URL: postgresUrl };
+const reviewChild = (args, env = sqliteEnv) =>
+	JSON.parse(
+		execFileSync(
+			process.execPath,
+			[
+				'--input-type=module',
+				'-e',
+				`(await import(${JSON.stringify(reviewEntry)})).main(${JSON.stringify(args)})`
+			],
+			{ encoding: 'utf8', maxBuffer: 1 << 20, env }
+		)
+	);
 if (want('review')) {
-	const reviewEntry = pathToFileURL(join(NODE_BUILD_DIR, 'review-bench.mjs')).href;
-	// The engine is the child's TEST_DATABASE_URL: unset for SQLite, a postgres:// URL for PostgreSQL.
-	const { TEST_DATABASE_URL: postgresUrl, ...sqliteEnv } = process.env;
-	const reviewChild = (args, env = sqliteEnv) =>
-		JSON.parse(
-			execFileSync(
-				process.execPath,
-				[
-					'--input-type=module',
-					'-e',
-					`(await import(${JSON.stringify(reviewEntry)})).main(${JSON.stringify(args)})`
-				],
-				{ encoding: 'utf8', maxBuffer: 1 << 20, env }
-			)
-		);
 	const emitQueries = ([fill, ...queries]) => {
 		const [small, large] = fill.rows;
 		for (const query of queries) {
@@ -540,14 +542,16 @@ if (want('review')) {
 		emit({ figure: `review_${fill.engine}_fill_rows`, small, large, fill_ms: fill.fill_ms });
 	};
 	emitQueries(reviewChild(['queries']));
+	// PostgreSQL (needs TEST_DATABASE_URL): the review queries at 1,000,000 submissions against
+	// 10,000 (goal ≤ 2).
+	if (postgresUrl) emitQueries(reviewChild(['queries', '10000', '1000000'], pgEnv));
+}
+if (want('review') || want('ingest')) {
 	const sqliteIngest = reviewChild(['ingest']);
 	emit({ figure: 'review_ingest_throughput', ...sqliteIngest });
-	// PostgreSQL (needs TEST_DATABASE_URL): the review queries at 1,000,000 submissions against
-	// 10,000 (goal ≤ 2), and verified ingest against SQLite's, each run twice in turn so a busy
-	// machine weighs on both engines alike (goal ≥ 0.7).
+	// PostgreSQL (needs TEST_DATABASE_URL): verified ingest against SQLite's, each run twice in
+	// turn so a busy machine weighs on both engines alike (goal ≥ 0.7).
 	if (postgresUrl) {
-		const pgEnv = { ...process.env, TEST_DATABASE_URL: postgresUrl };
-		emitQueries(reviewChild(['queries', '10000', '1000000'], pgEnv));
 		const runs = [];
 		for (let round = 0; round < 2; round++) {
 			runs.push({
@@ -565,6 +569,15 @@ if (want('review')) {
 			sqlite_per_second: +rate('sqlite').toFixed(1),
 			goal: 0.7,
 			pass: ratio >= 0.7
+		});
+		// The same ratio with both engines in one process, batches in turn: steadier on a busy machine.
+		const interleaved = reviewChild(['ingest-interleaved', postgresUrl], sqliteEnv);
+		emit({
+			figure: 'review_ingest_postgres_over_sqlite_interleaved',
+			value: interleaved.median_batch_ratio,
+			...interleaved,
+			goal: 0.7,
+			pass: interleaved.median_batch_ratio >= 0.7
 		});
 	} else {
 		console.log('review: no PostgreSQL figures (TEST_DATABASE_URL is not set)');

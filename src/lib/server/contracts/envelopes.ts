@@ -50,14 +50,21 @@ export async function loadEnvelope(
 	db: Kysely<Database>,
 	id: string
 ): Promise<StoredEnvelope | null> {
-	const row = await db.selectFrom('envelopes').selectAll().where('id', '=', id).executeTakeFirst();
+	// The row and its signers in one query (a row per signer, or one with nulls when none): on
+	// PostgreSQL every statement is a round trip, and ingest loads an envelope on every upload.
+	const rows = await db
+		.selectFrom('envelopes')
+		.leftJoin('envelope_signers as s', 's.envelope_id', 'envelopes.id')
+		.selectAll('envelopes')
+		.select(['s.signer_id as signer_id', 's.user_id as signer_user_id'])
+		.where('envelopes.id', '=', id)
+		.execute();
+	const row = rows[0];
 	if (!row || row.definition === null) return null;
 	const definition = JSON.parse(row.definition) as EnvelopeDefinition;
-	const signers = await db
-		.selectFrom('envelope_signers')
-		.select(['signer_id', 'user_id'])
-		.where('envelope_id', '=', id)
-		.execute();
+	const signers = rows.flatMap((r) =>
+		r.signer_id === null ? [] : [{ signer_id: r.signer_id, user_id: r.signer_user_id! }]
+	);
 	return {
 		envelope: {
 			id: row.id,

@@ -122,6 +122,38 @@ export async function migrateToLatest(open: OpenDatabase): Promise<string[]> {
 	return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/** Raised at start-up with MIGRATE=0 when the schema is behind this release. */
+export class SchemaBehindError extends Error {
+	constructor(location: string, pending: string[]) {
+		super(
+			`The database at ${location} lacks ${pending.length} migration(s) this release needs ` +
+				`(${pending.join(', ')}). Run \`sealpass migrate\` with the schema owner's DATABASE_URL ` +
+				`(docs/deploy.md, "Upgrading"), then start again; or start with MIGRATE=1 as the owner.`
+		);
+		this.name = 'SchemaBehindError';
+	}
+}
+
+/** The bundled migrations this database has not run yet, in the order they would run. */
+export async function pendingMigrations(open: OpenDatabase): Promise<string[]> {
+	const migrations = await (await migratorFor(open)).getMigrations();
+	return migrations.filter((m) => !m.executedAt).map((m) => m.name);
+}
+
+/**
+ * Start-up's step for the schema: migrate (the default), or, with `migrate` false (MIGRATE=0,
+ * an app role that cannot change the schema), only read where it stands and refuse to serve a
+ * schema older than the code, which would fail request by request instead of once, here.
+ */
+export async function prepareSchema(open: OpenDatabase, migrate: boolean): Promise<void> {
+	if (migrate) {
+		await migrateToLatest(open);
+		return;
+	}
+	const pending = await pendingMigrations(open);
+	if (pending.length > 0) throw new SchemaBehindError(open.location, pending);
+}
+
 /** The name of the newest applied migration, for the health report. */
 export async function currentMigration(open: OpenDatabase): Promise<string | null> {
 	const migrations = await (await migratorFor(open)).getMigrations();

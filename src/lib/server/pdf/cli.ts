@@ -48,6 +48,12 @@ const USAGE = `Usage:
       sealpass, or FONT.ttf. When that font is not the named one, nothing is verified: exit 1
       with FONT_MISMATCH (or FONT_MISSING) and the SHA-256 the archive names.
 
+  sealpass migrate [--database URL]
+      Runs the database migrations this release carries, under the lock app servers take at
+      start-up, as the schema's owner: --database, else DATABASE_URL, else the SQLite file in
+      DATA_DIR. App servers started with MIGRATE=0 then need no right to change the schema
+      (docs/deploy.md). Prints JSON: { database, applied, migration }.
+
   sealpass migrate-data --from sqlite:PATH --to postgres://USER:PASSWORD@HOST/DB
       Copies every table of a SQLite database into an empty PostgreSQL database (migrated to
       the same version first), in one transaction, then verifies the audit chain there with the
@@ -90,6 +96,7 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
 		if (command === 'inspect') return await inspectCommand(rest, io);
 		if (command === 'render') return await renderCommand(rest, io);
 		if (command === 'verify') return await verifyCommand(rest, io);
+		if (command === 'migrate') return await migrateCommand(rest, io);
 		if (command === 'migrate-data') return await migrateDataCommand(rest, io);
 		throw usage(`Unknown command "${command}".`);
 	} catch (error) {
@@ -259,6 +266,25 @@ async function verificationFont(
 		EXIT_USAGE,
 		`${code}: not verified: ${resolved.message}. Checked against ${given}; give the named file with --font FILE.`
 	);
+}
+
+async function migrateCommand(args: string[], io: CliIo): Promise<number> {
+	const { values, positionals } = parse(args, { database: { type: 'string' } });
+	if (positionals.length) throw usage('migrate takes only --database URL.');
+	// Loaded here: the other commands need no database driver.
+	const { currentMigration, migrateToLatest, openDatabase } = await import('../db');
+	const { databaseUrlFrom } = await import('../platform/config');
+	const database = openDatabase(values.database ?? databaseUrlFrom(process.env));
+	try {
+		const applied = await migrateToLatest(database);
+		const migration = await currentMigration(database);
+		io.stdout.write(
+			`${JSON.stringify({ database: database.location, applied, migration }, null, 2)}\n`
+		);
+		return EXIT_OK;
+	} finally {
+		await database.close();
+	}
 }
 
 async function migrateDataCommand(args: string[], io: CliIo): Promise<number> {

@@ -3,7 +3,7 @@ import { loadConfig, type ServerConfig } from './config';
 import {
 	currentMigration,
 	openDatabase,
-	migrateToLatest,
+	prepareSchema,
 	withStartupLock,
 	type OpenDatabase
 } from '../db';
@@ -59,7 +59,7 @@ export interface App {
 let app: App | undefined;
 
 /**
- * Opens storage, migrates, seeds an empty database and prints the first-admin link. Called
+ * Opens storage, migrates (or, with MIGRATE=0, checks the schema is current), seeds an empty database and prints the first-admin link. Called
  * once from the server's init hook; throws (with the path in the message) when the database
  * cannot be opened or migrated, which stops start-up instead of serving a broken app.
  */
@@ -93,7 +93,7 @@ export async function startApp(
 		});
 		const database = openDatabase(config.databaseUrl);
 		try {
-			await migrateToLatest(database);
+			await prepareSchema(database, config.migrate);
 			await loadServerKeys(database.db, { file: config.secretsFile, env, clock: systemClock });
 			// A log from before the anchor existed is signed as it stands at this start (SPEC A10).
 			await anchorAuditHead(database.db, systemClock);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
+import type { Insertable, Kysely } from 'kysely';
+import type { BlobTable, Database } from '../db/schema';
 
 /** A blob's name: the lowercase hex SHA-256 of its bytes. */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -139,11 +139,43 @@ export async function storeBlob(
 	mediaType: string,
 	now: string
 ): Promise<string> {
-	const sha256 = await blobs.put(bytes);
-	await trx
+	const [sha256] = await storeBlobs(trx, blobs, [{ bytes, mediaType }], now);
+	return sha256!;
+}
+
+/**
+ * storeBlob for several at once: every file, then their rows in one insert (one round trip to
+ * PostgreSQL however many images an upload carries). Returns the SHA-256s in the given order.
+ */
+export async function storeBlobs(
+	trx: Kysely<Database>,
+	blobs: BlobStore,
+	items: readonly { bytes: Uint8Array; mediaType: string }[],
+	now: string
+): Promise<string[]> {
+	const rows = await putBlobFiles(blobs, items, now);
+	if (rows.length > 0) await insertBlobRows(trx, rows).execute();
+	return rows.map((r) => r.sha256);
+}
+
+/** storeBlobs' first half: the files, written before any row names them; returns the rows. */
+export async function putBlobFiles(
+	blobs: BlobStore,
+	items: readonly { bytes: Uint8Array; mediaType: string }[],
+	now: string
+): Promise<Insertable<BlobTable>[]> {
+	const rows = [];
+	for (const { bytes, mediaType } of items) {
+		const sha256 = await blobs.put(bytes);
+		rows.push({ sha256, size: bytes.byteLength, media_type: mediaType, created_at: now });
+	}
+	return rows;
+}
+
+/** storeBlobs' second half, unexecuted so it can go with other writes: the rows, each once. */
+export function insertBlobRows(trx: Kysely<Database>, rows: Insertable<BlobTable>[]) {
+	return trx
 		.insertInto('blobs')
-		.values({ sha256, size: bytes.byteLength, media_type: mediaType, created_at: now })
-		.onConflict((oc) => oc.column('sha256').doNothing())
-		.execute();
-	return sha256;
+		.values(rows)
+		.onConflict((oc) => oc.column('sha256').doNothing());
 }

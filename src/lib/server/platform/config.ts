@@ -16,6 +16,11 @@ export interface ServerConfig {
 	blobMaxBytes: number;
 	/** Seed a demo organisation and contract on an empty database. */
 	seedDemo: boolean;
+	/**
+	 * Run pending migrations at start-up (MIGRATE, default on). MIGRATE=0 for an app role that
+	 * does not own the schema: start-up then only checks that `sealpass migrate` has run.
+	 */
+	migrate: boolean;
 	/** smtp:// or smtps:// URL (user:password@host:port) for invite mail; null = console outbox. */
 	smtpUrl: string | null;
 	/** Sender address of invite mail. */
@@ -320,6 +325,11 @@ function tsaUrl(value: string | undefined): string | null {
 	return value;
 }
 
+/** DATABASE_URL, else the SQLite file in DATA_DIR: the app's database and the CLI's default. */
+export function databaseUrlFrom(env: Record<string, string | undefined>): string {
+	return env.DATABASE_URL || `sqlite:${resolve(env.DATA_DIR || './data', 'sealpass.db')}`;
+}
+
 /**
  * Builds the configuration from environment variables. Throws with the variable's name on a
  * bad value, because a typo silently replaced by a default would put data somewhere else.
@@ -330,11 +340,12 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
 	const origin = (env.ORIGIN || `http://localhost:${port}`).replace(/\/$/, '');
 	return {
 		dataDir,
-		databaseUrl: env.DATABASE_URL || `sqlite:${resolve(dataDir, 'sealpass.db')}`,
+		databaseUrl: databaseUrlFrom(env),
 		origin,
 		blobStore: blobStoreSource(env, dataDir),
 		blobMaxBytes: positiveInt(env.BLOB_MAX_BYTES, 64 * 1024 * 1024, 'BLOB_MAX_BYTES'),
 		seedDemo: env.SEED_DEMO !== '0',
+		migrate: env.MIGRATE !== '0',
 		smtpUrl: smtpUrl(env.SMTP_URL),
 		smtpFrom: env.SMTP_FROM || `SealPass <noreply@${new URL(origin).hostname}>`,
 		dkim: dkimConfig(env),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { ErrorCode } from '$lib/domain/errors';
 import { manifestImages, manifestSealUses } from '$lib/domain/manifest';
 import { canonicalJson, manifestHash, sha256Hex } from '$lib/domain/canonical';
@@ -6,7 +7,8 @@ import { headlineProblem, isComplete, validateManifest, type Problem } from '$li
 import type { SubmissionAccepted } from '$lib/domain/api-types';
 import { inspectImage } from '$lib/pdf/images';
 import type { User } from '../../db/schema';
-import { storeBlob } from '../../platform/blob-store';
+import { insertBlobRows, putBlobFiles } from '../../platform/blob-store';
+import { runTogether } from '../../db/together';
 import { acceptedManifests, loadEnvelope, markReturned, queueTurnNotices } from '../../contracts';
 import { mayReuseImage, recordSealUses, sealRecords } from '../../seals';
 import { orgCertState } from '../../orgs';
@@ -114,22 +116,22 @@ export async function accept(
 		.executeTakeFirst();
 	if (spent.numUpdatedRows !== 1n) fail('TICKET_USED', 'The ticket was already used');
 
-	for (const upload of uploads.values()) {
-		await storeBlob(trx, deps.blobs, upload.bytes, upload.mediaType, receivedAt);
-	}
-
+	// The files first, so no row ever names a missing one.
+	const blobRows = await putBlobFiles(deps.blobs, [...uploads.values()], receivedAt);
 	const hash = await manifestHash(manifest);
-	const last = await trx
+	// The next number of the envelope's sequence, read by the insert itself (one statement, not a
+	// read then a write); the writer's lock keeps two ingests from taking the same number.
+	const seq = trx
 		.selectFrom('submissions')
-		.select((eb) => eb.fn.max('seq').as('seq'))
-		.where('envelope_id', '=', envelope.id)
-		.executeTakeFirst();
-	await trx
-		.insertInto('submissions')
-		.values({
+		.select(sql<number>`coalesce(max(seq), 0) + 1`.as('next'))
+		.where('envelope_id', '=', envelope.id);
+	// Writes whose answers decide nothing, sent together (one round trip on PostgreSQL).
+	await runTogether(trx, [
+		...(blobRows.length > 0 ? [insertBlobRows(trx, blobRows)] : []),
+		trx.insertInto('submissions').values({
 			id: submissionId,
 			envelope_id: envelope.id,
-			seq: Number(last?.seq ?? 0) + 1,
+			seq,
 			user_id: user.id,
 			credential_id: auth.credentialId,
 			ticket_id: auth.ticketId,
@@ -142,8 +144,16 @@ export async function accept(
 			client_ip: client.ip?.slice(0, 64) ?? null,
 			user_agent: client.userAgent?.slice(0, 512) ?? null,
 			confirmed_offline: body.confirmedOffline === undefined ? null : body.confirmedOffline ? 1 : 0
-		})
-		.execute();
+		}),
+		trx
+			.updateTable('credentials')
+			.set({
+				counter: auth.newCounter,
+				backed_up: auth.backedUp ? 1 : 0,
+				last_used_at: receivedAt
+			})
+			.where('id', '=', auth.credentialId)
+	]);
 	// The seal list's count and history (SA7), with the submission or not at all.
 	await recordSealUses(trx, {
 		id: submissionId,
@@ -151,15 +161,6 @@ export async function accept(
 		receivedAt,
 		manifest
 	});
-	await trx
-		.updateTable('credentials')
-		.set({
-			counter: auth.newCounter,
-			backed_up: auth.backedUp ? 1 : 0,
-			last_used_at: receivedAt
-		})
-		.where('id', '=', auth.credentialId)
-		.execute();
 	const complete = isComplete(envelope, [...accepted, manifest]);
 	// The status and the finalisation job commit with the signature that completed it (C4).
 	if (complete) await markCompleted(trx, envelope.id, new Date(receivedAt));

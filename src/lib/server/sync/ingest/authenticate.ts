@@ -5,8 +5,9 @@ import { type Manifest } from '$lib/domain/manifest';
 import { parseManifest } from '$lib/domain/manifest-schema';
 import { manifestChallenge } from '$lib/domain/canonical';
 import type { User } from '../../db/schema';
-import { assertionUserVerified, checkAssertion, personRowsOf } from '../../auth';
-import { refusal, type Body, type IngestAnswer, type IngestDeps, type Trx } from './common';
+import { assertionUserVerified, checkAssertion } from '../../auth';
+import { refusal, type Body, type IngestAnswer, type IngestDeps } from './common';
+import type { Attempt } from './load';
 
 export interface Authenticated {
 	manifest: Manifest;
@@ -18,24 +19,19 @@ export interface Authenticated {
 	backedUp: boolean;
 }
 
-/** The checks up to and including the passkey assertion; writes nothing. */
+/** The checks up to and including the passkey assertion, on the rows loadAttempt read; writes nothing. */
 export async function authenticate(
 	deps: IngestDeps,
-	trx: Trx,
 	user: User,
-	body: Body
+	body: Body,
+	parsed: ReturnType<typeof parseManifest>,
+	{ ticket, credential }: Attempt
 ): Promise<Authenticated | { refused: IngestAnswer }> {
 	const refuse = (code: ErrorCode, message: string) => ({ refused: refusal(code, message) });
-	const parsed = parseManifest(body.manifest);
 	if (!parsed.ok) {
 		return { refused: refusal('MANIFEST_INVALID', parsed.issues.slice(0, 10).join('; ')) };
 	}
 	const manifest = parsed.manifest;
-	const ticket = await trx
-		.selectFrom('tickets')
-		.selectAll()
-		.where('id', '=', manifest.ticket.id)
-		.executeTakeFirst();
 	// One answer for "no such ticket", "not yours" and "wrong nonce": nothing to probe.
 	if (
 		!ticket ||
@@ -57,13 +53,6 @@ export async function authenticate(
 	if (ticket.expires_at <= now) return refuse('TICKET_EXPIRED', 'The ticket has expired');
 	if (ticket.used_at !== null) return refuse('TICKET_USED', 'The ticket was already used');
 
-	const credential = await trx
-		.selectFrom('credentials')
-		.selectAll()
-		.where('id', '=', manifest.credentialId)
-		// Any passkey of the person (MO6): the ticket above already names this row and passkey.
-		.where('user_id', 'in', personRowsOf(trx, user.id))
-		.executeTakeFirst();
 	// A ticket revoked with its passkey was answered above; this is a passkey revoked while its
 	// tickets were not (before migration 0011 revoked both together): the same answer.
 	if (credential && credential.revoked_at !== null) {

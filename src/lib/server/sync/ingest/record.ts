@@ -1,39 +1,42 @@
 import { randomUUID } from 'node:crypto';
+import type { Compilable } from 'kysely';
 import { parseManifest } from '$lib/domain/manifest-schema';
 import type { AuditEvent } from '$lib/domain/audit';
 import type { User } from '../../db/schema';
 import { appendAudit } from '../../audit';
 import { indexForReview } from '../../review';
+import { runTogether } from '../../db/together';
 import type { Body, IngestAnswer, Trx } from './common';
 
-/** Appends the evidence of one attempt, accepted or refused, with its code. */
+/**
+ * Appends the evidence of one attempt, accepted or refused, with its code. `alongside`: the
+ * caller's writes that may go with the event's (runTogether), such as the idempotency record.
+ */
 export async function recordEvent(
 	trx: Trx,
 	user: User,
 	body: Body,
 	at: string,
 	answer: IngestAnswer,
-	submissionId: string | null
+	submissionId: string | null,
+	alongside: readonly Compilable<unknown>[] = []
 ): Promise<void> {
 	const manifest = parseManifest(body.manifest);
 	const refused = 'error' in answer.body ? answer.body : null;
 	const eventId = randomUUID();
-	await trx
-		.insertInto('submission_events')
-		.values({
-			id: eventId,
-			at,
-			user_id: user.id,
-			idempotency_key: body.idempotencyKey,
-			envelope_id: manifest.ok ? manifest.manifest.envelopeId : null,
-			ticket_id: manifest.ok ? manifest.manifest.ticket.id : null,
-			submission_id: submissionId,
-			outcome: refused ? 'refused' : 'accepted',
-			code: refused ? refused.error.code : null
-		})
-		.execute();
+	const event = trx.insertInto('submission_events').values({
+		id: eventId,
+		at,
+		user_id: user.id,
+		idempotency_key: body.idempotencyKey,
+		envelope_id: manifest.ok ? manifest.manifest.envelopeId : null,
+		ticket_id: manifest.ok ? manifest.manifest.ticket.id : null,
+		submission_id: submissionId,
+		outcome: refused ? 'refused' : 'accepted',
+		code: refused ? refused.error.code : null
+	});
 	// The admin review list (RV2), in this transaction so it never misses a submission.
-	await indexForReview(trx, {
+	const review = indexForReview(trx, {
 		eventId,
 		user,
 		at,
@@ -42,9 +45,11 @@ export async function recordEvent(
 		manifest: manifest.ok ? manifest.manifest : null,
 		reportedOffline: body.confirmedOffline ?? null
 	});
-	const event = auditEventFor(body, answer, submissionId);
+	// Independent inserts: one round trip on PostgreSQL.
+	await runTogether(trx, [...alongside, event, ...(review ? [review] : [])]);
+	const audit = auditEventFor(body, answer, submissionId);
 	// Same transaction and receipt time as the submission it records (SPEC A4).
-	if (event) await appendAudit(trx, () => new Date(at), user.id, event);
+	if (audit) await appendAudit(trx, () => new Date(at), user.id, audit);
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { canonicalJson, sha256Hex } from '$lib/domain/canonical';
+import { parseManifest } from '$lib/domain/manifest-schema';
 import type { SubmissionRefused } from '$lib/domain/api-types';
 import { SubmissionBodySchema } from '$lib/domain/api-requests';
 import type { User } from '../../db/schema';
@@ -17,6 +18,7 @@ import {
 	type IngestDeps,
 	type SubmissionClient
 } from './common';
+import { loadAttempt } from './load';
 import { recordEvent } from './record';
 
 /**
@@ -76,13 +78,10 @@ function ingestInTransaction(
 	receivedAt: string,
 	client: SubmissionClient
 ): Promise<IngestAnswer> {
+	const parsed = parseManifest(body.manifest);
 	return deps.db.transaction().execute(async (trx) => {
-		const stored = await trx
-			.selectFrom('idempotency_keys')
-			.select(['body_hash', 'status', 'response_json'])
-			.where('user_id', '=', user.id)
-			.where('key', '=', body.idempotencyKey)
-			.executeTakeFirst();
+		const loaded = await loadAttempt(trx, user, body, parsed.ok ? parsed.manifest : null);
+		const stored = loaded.stored;
 		if (stored) {
 			if (stored.body_hash !== bodyHash) {
 				await countPreAuthRefusal(trx, user.id, 'IDEMPOTENCY_CONFLICT', receivedAt);
@@ -96,7 +95,7 @@ function ingestInTransaction(
 			return answer;
 		}
 
-		const attempt = await authenticate(deps, trx, user, body);
+		const attempt = await authenticate(deps, user, body, parsed, loaded);
 		if ('refused' in attempt) {
 			const refused = attempt.refused.body as SubmissionRefused;
 			await countPreAuthRefusal(trx, user.id, refused.error.code, receivedAt);
@@ -114,18 +113,15 @@ function ingestInTransaction(
 			if (!(error instanceof Refused)) throw error;
 			answer = error.answer;
 		}
-		await trx
-			.insertInto('idempotency_keys')
-			.values({
-				user_id: user.id,
-				key: body.idempotencyKey,
-				body_hash: bodyHash,
-				status: answer.status,
-				response_json: JSON.stringify(answer.body),
-				created_at: receivedAt
-			})
-			.execute();
-		await recordEvent(trx, user, body, receivedAt, answer, submissionId);
+		const remembered = trx.insertInto('idempotency_keys').values({
+			user_id: user.id,
+			key: body.idempotencyKey,
+			body_hash: bodyHash,
+			status: answer.status,
+			response_json: JSON.stringify(answer.body),
+			created_at: receivedAt
+		});
+		await recordEvent(trx, user, body, receivedAt, answer, submissionId, [remembered]);
 		return answer;
 	});
 }
