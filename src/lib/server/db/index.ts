@@ -179,3 +179,19 @@ export async function migrateToBefore(open: OpenDatabase, prefix: string): Promi
 	const { error } = await migrator.migrateTo(target);
 	if (error) throw new MigrationError(open.location, target, error);
 }
+
+/**
+ * `sealpass migrate`: brings the database at `url` to the latest schema with the owner's
+ * connection, so the app's own role never needs to alter tables, and says where it stands.
+ */
+export async function migrateUrl(
+	url: string
+): Promise<{ database: string; applied: string[]; migration: string | null }> {
+	const database = openDatabase(url);
+	try {
+		const applied = await migrateToLatest(database);
+		return { database: database.location, applied, migration: await currentMigration(database) };
+	} finally {
+		await database.close();
+	}
+}

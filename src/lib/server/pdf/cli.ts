@@ -272,19 +272,13 @@ async function migrateCommand(args: string[], io: CliIo): Promise<number> {
 	const { values, positionals } = parse(args, { database: { type: 'string' } });
 	if (positionals.length) throw usage('migrate takes only --database URL.');
 	// Loaded here: the other commands need no database driver.
-	const { currentMigration, migrateToLatest, openDatabase } = await import('../db');
-	const { databaseUrlFrom } = await import('../platform/config');
-	const database = openDatabase(values.database ?? databaseUrlFrom(process.env));
-	try {
-		const applied = await migrateToLatest(database);
-		const migration = await currentMigration(database);
-		io.stdout.write(
-			`${JSON.stringify({ database: database.location, applied, migration }, null, 2)}\n`
-		);
-		return EXIT_OK;
-	} finally {
-		await database.close();
-	}
+	const [{ migrateUrl }, { databaseUrlFrom }] = await Promise.all([
+		import('../db'),
+		import('../platform/config')
+	]);
+	const result = await migrateUrl(values.database ?? databaseUrlFrom(process.env));
+	io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+	return EXIT_OK;
 }
 
 async function migrateDataCommand(args: string[], io: CliIo): Promise<number> {

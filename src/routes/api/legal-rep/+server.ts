@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { apiError } from '$lib/server/platform/http';
+import { failureResponse } from '$lib/server/platform/http';
 import { legalRepRequest } from '$lib/server/orgs';
 import type { LegalRepRequestView } from '$lib/domain/api-types';
 
@@ -9,7 +9,7 @@ import type { LegalRepRequestView } from '$lib/domain/api-types';
 export async function GET({ locals }) {
 	const user = requireUser(locals.user);
 	const result = await legalRepRequest(getApp().database.db, user);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	const { ok: _ok, ...view } = result;
 	const body: LegalRepRequestView = view;
 	return json(body);

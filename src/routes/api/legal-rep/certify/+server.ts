@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { certifyAsLegalRep } from '$lib/server/orgs';
 import type { ProfileResponse } from '$lib/domain/api-types';
 import { CertificationBody } from '$lib/domain/api-requests';
@@ -17,7 +17,7 @@ export async function POST({ locals, request }) {
 		user,
 		body
 	);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	const answer: ProfileResponse = { profile: result.profile };
 	return json(answer);
 }

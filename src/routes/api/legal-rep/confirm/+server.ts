@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { confirmLegalRep } from '$lib/server/orgs';
 import { LegalRepConfirmBody } from '$lib/domain/api-requests';
 
@@ -17,6 +17,6 @@ export async function POST({ locals, request }) {
 		user,
 		body.assertion as AuthenticationResponseJSON
 	);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	return json({ confirmedAt: result.confirmedAt, validUntil: result.validUntil });
 }

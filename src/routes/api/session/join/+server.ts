@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { joinAsPerson, passkeyDeps, verifyAuthentication } from '$lib/server/auth';
 import { PasskeyCheckBody } from '$lib/domain/api-requests';
 
@@ -20,7 +20,7 @@ export async function POST({ locals, request, getClientAddress }) {
 		passkeyDeps(app),
 		body.response as AuthenticationResponseJSON
 	);
-	if (!proved.ok) return apiError(proved.code, proved.message);
+	if (!proved.ok) return failureResponse(proved);
 	const result = await joinAsPerson(
 		app.database.db,
 		app.clock,
@@ -29,6 +29,6 @@ export async function POST({ locals, request, getClientAddress }) {
 		proved.value.credentialId,
 		getClientAddress()
 	);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	return json({ ok: true });
 }

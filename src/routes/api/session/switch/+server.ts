@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { membershipsOf, sessionUser, switchMembership } from '$lib/server/auth';
 import { SwitchBody } from '$lib/domain/api-requests';
 import type { SessionResponse } from '$lib/domain/api-types';
@@ -21,7 +21,7 @@ export async function POST({ locals, request, getClientAddress }) {
 		body.userId,
 		getClientAddress()
 	);
-	if (!result.ok) return apiError(result.code, result.message);
+	if (!result.ok) return failureResponse(result);
 	const answer: SessionResponse = {
 		user: sessionUser(result.user),
 		memberships: await membershipsOf(db, result.user)

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
 import { requireAdmin } from '$lib/server/platform/guards';
-import { apiError, readBody } from '$lib/server/platform/http';
+import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
 import { inviteDeps } from '$lib/server/auth';
 import { requestLegalRep } from '$lib/server/orgs';
 import { LegalRepRequestBody } from '$lib/domain/api-requests';
@@ -12,6 +12,6 @@ export async function POST({ locals, request }) {
 	const body = await readBody(request, LegalRepRequestBody);
 	if (!body) return apiError('BAD_REQUEST', 'Expected { contact, documentType, idNumber }');
 	const result = await requestLegalRep(inviteDeps(getApp()), user, body);
-	if (!result.ok) return apiError(result.code, result.message, undefined, result.details);
+	if (!result.ok) return failureResponse(result);
 	return json({ expiresAt: result.expiresAt }, { status: 201 });
 }
