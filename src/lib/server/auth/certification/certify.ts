@@ -16,7 +16,6 @@ import {
 import type { Database, User } from '../../db/schema';
 import type { Clock } from '../../platform/clock';
 import { appendAudit } from '../../audit';
-import { personRowsOf } from '../people';
 import { normaliseName } from '../invites';
 import { hashIdNumber, profileOf } from '../profile';
 import type { IdentityVerifier } from './verifier';
@@ -62,8 +61,7 @@ export async function recordConsent(
 		await trx
 			.updateTable('users')
 			.set({ consent_version: version, consent_at: now })
-			// The person's, on every membership alike (MO7).
-			.where('users.id', 'in', personRowsOf(trx, user.id))
+			.where('id', '=', user.id)
 			.execute();
 		await appendAudit(trx, deps.clock, user.id, {
 			kind: 'certification.consented',
@@ -141,8 +139,7 @@ export async function certify(
 				cert_reference: evidence.reference,
 				cert_at: now
 			})
-			// The person's, on every membership alike (MO7).
-			.where('users.id', 'in', personRowsOf(trx, user.id))
+			.where('id', '=', user.id)
 			.execute();
 		await appendAudit(trx, deps.clock, user.id, {
 			kind: 'certification.certified',
