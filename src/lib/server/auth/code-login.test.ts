@@ -1,24 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { migrateToLatest, type OpenDatabase } from '../db';
+import type { OpenDatabase } from '../db';
 import type { User } from '../db/schema';
-import { FolderBlobStore } from '../platform/blob-folder';
-import { seedIfEmpty } from '../platform/seed';
-import { ConsoleNotifier } from '../platform/notify';
 import { INVITE_CODE_TTL_MS } from '$lib/domain/invite';
 import { CODE_LOGIN_RESEND_COOLDOWN_MS } from '$lib/domain/code-login';
 import { createInvite, normaliseContact, type InviteDeps } from './invites';
 import { redeemInvite } from './invite-redeem';
 import { requestLoginCode } from './code-login';
 import { verifyLoginCode } from './code-login-verify';
-import { openTestDatabase } from '../../../../tests/support/test-db';
+import { openSeededDatabase, type SeededDatabase } from '../../../../tests/support/test-server';
+import { codeIn, inviteWorld, wrongCode as wrong } from '../../../../tests/support/invite-world';
 
 // Signing in with a code sent to the registered contact (SPEC CL1–CL7), on SQLite and, with
 // TEST_DATABASE_URL, on PostgreSQL.
 
-let dir: string;
 let open: OpenDatabase;
 let now: Date;
 const clock = () => now;
@@ -26,23 +20,16 @@ let admin: User;
 let deps: InviteDeps;
 const ip = '10.0.0.9';
 
+let world: SeededDatabase;
+
 beforeEach(async () => {
 	now = new Date('2026-03-01T08:00:00Z');
-	dir = await mkdtemp(join(tmpdir(), 'sealpass-codelogin-'));
-	open = await openTestDatabase(join(dir, 'app.db'));
-	await migrateToLatest(open);
-	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
-	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
-	deps = {
-		db: open.db,
-		clock,
-		origin: 'https://sign.example.cn',
-		notifiers: { console: new ConsoleNotifier(() => undefined), smtp: null, sms: null }
-	};
+	world = await openSeededDatabase('codelogin', clock);
+	({ open, admin } = world);
+	({ deps } = inviteWorld(open.db, clock));
 });
 afterEach(async () => {
-	await open.close();
-	await rm(dir, { recursive: true, force: true });
+	await world.close();
 });
 
 /** A signer invited at `contact` who accepted the invitation (enrolled). */
@@ -50,7 +37,7 @@ async function member(contact = 'lisi@example.cn', name = '李四'): Promise<str
 	const invited = await createInvite(deps, admin, { name, contact });
 	if (!invited.ok) throw new Error(invited.code);
 	const body = (await messagesTo(contact)).at(-1)!.body;
-	const code = /\b(\d{6})\b/.exec(body)![1]!;
+	const code = codeIn(body);
 	const redeemed = await redeemInvite(deps, {
 		token: invited.link.split('/invite/')[1]!,
 		code,
@@ -74,10 +61,9 @@ async function codeFor(contact: string): Promise<string> {
 	const asked = await requestLoginCode(deps, { contact, ip });
 	expect(asked).toEqual({ ok: true, resendAfterSeconds: CODE_LOGIN_RESEND_COOLDOWN_MS / 1000 });
 	const message = (await messagesTo(normaliseContact(contact)!)).at(-1)!;
-	return /\b(\d{6})\b/.exec(message.body)![1]!;
+	return codeIn(message.body);
 }
 
-const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 const verify = (contact: string, code: string) => verifyLoginCode(deps, { contact, code, ip });
 
 describe('code sign-in', () => {

@@ -1,12 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { migrateToLatest, type OpenDatabase } from '../db';
+import type { OpenDatabase } from '../db';
 import type { User } from '../db/schema';
-import { FolderBlobStore } from '../platform/blob-folder';
-import { seedIfEmpty } from '../platform/seed';
 import { residentIdCheckChar } from '$lib/domain/validators';
 import { INVITE_CODE_TTL_MS as CODE_TTL_MS } from '$lib/domain/invite';
 import { createInvite, inviteMessage, normaliseContact, type InviteDeps } from './invites';
@@ -16,16 +11,12 @@ import { resendInviteCode } from './invite-resend';
 import { maskIdNumber, saveDetails } from './profile';
 import { recordConsent } from './certification';
 import { CERTIFICATION_CONSENT_VERSION } from '$lib/domain/personal-certification';
-import {
-	ConsoleNotifier,
-	SmtpNotifier,
-	type Notifier,
-	type NotifyMessage
-} from '../platform/notify';
+import { SmtpNotifier, type NotifyMessage } from '../platform/notify';
 import { startSmtpServer } from '../platform/test-smtp';
-import { openTestDatabase, testEngine } from '../../../../tests/support/test-db';
+import { testEngine } from '../../../../tests/support/test-db';
+import { openSeededDatabase, type SeededDatabase } from '../../../../tests/support/test-server';
+import { codeIn, inviteWorld, wrongCode as wrong } from '../../../../tests/support/invite-world';
 
-let dir: string;
 let open: OpenDatabase;
 let now: Date;
 const clock = () => now;
@@ -33,46 +24,25 @@ let admin: User;
 let deps: InviteDeps;
 let sent: NotifyMessage[];
 
-/** A console notifier that also keeps what it printed, so the test can read the code. */
-function recordingConsole(): Notifier {
-	const inner = new ConsoleNotifier(() => undefined);
-	return {
-		channel: 'console',
-		send: async (message) => {
-			sent.push(message);
-			await inner.send(message);
-		}
-	};
-}
+let world: SeededDatabase;
 
 beforeEach(async () => {
 	now = new Date('2026-03-01T08:00:00Z');
-	sent = [];
-	dir = await mkdtemp(join(tmpdir(), 'sealpass-invites-'));
-	open = await openTestDatabase(join(dir, 'app.db'));
-	await migrateToLatest(open);
-	await seedIfEmpty(open.db, new FolderBlobStore(join(dir, 'blobs'), 1 << 20), clock, false);
-	admin = await open.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
-	deps = {
-		db: open.db,
-		clock,
-		origin: 'https://sign.example.cn',
-		notifiers: { console: recordingConsole(), smtp: null, sms: null }
-	};
+	world = await openSeededDatabase('invites', clock);
+	({ open, admin } = world);
+	({ deps, sent } = inviteWorld(open.db, clock));
 });
 afterEach(async () => {
-	await open.close();
-	await rm(dir, { recursive: true, force: true });
+	await world.close();
 });
 
 async function invite(name = '李四', contact = 'lisi@example.cn') {
 	const result = await createInvite(deps, admin, { name, contact });
 	if (!result.ok) throw new Error(result.code);
 	const token = result.link.split('/invite/')[1]!;
-	const code = /\b(\d{6})\b/.exec(sent.at(-1)!.body)![1]!;
+	const code = codeIn(sent.at(-1)!.body);
 	return { ...result, token, code };
 }
-const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 const redeem = (token: string, code: string) => redeemInvite(deps, { token, code, ip: '10.0.0.1' });
 
 /** A valid resident ID number for a body, with its GB 11643 check character computed here. */
@@ -259,7 +229,7 @@ describe('invites', () => {
 		expect(message.body).toContain(`https://sign.example.cn/invite/${token}`);
 		expect(message.body).toContain('10 分钟后失效');
 		expect(message.body).toContain('expire 10 minutes after this message was sent');
-		const second = /\b(\d{6})\b/.exec(message.body)![1]!;
+		const second = codeIn(message.body);
 		// Immediately again: the cooldown starts over from this code.
 		expect(await resend()).toMatchObject({
 			code: 'RATE_LIMITED',
@@ -281,7 +251,7 @@ describe('invites', () => {
 		for (let i = 0; i < 4; i++) await redeem(token, wrong(code));
 		now = new Date(now.getTime() + 60_000);
 		expect(await resendInviteCode(deps, { token, ip: null })).toMatchObject({ ok: true });
-		const fresh = /\b(\d{6})\b/.exec(sent.at(-1)!.body)![1]!;
+		const fresh = codeIn(sent.at(-1)!.body);
 		expect(await redeem(token, wrong(fresh))).toMatchObject({ code: 'CODE_LOCKED' });
 		now = new Date(now.getTime() + 60_000);
 		expect(await resendInviteCode(deps, { token, ip: null })).toMatchObject({

@@ -7,6 +7,7 @@ import {
 	type TestServer
 } from '../../../../tests/support/test-server';
 import type { User } from '../db/schema';
+import { makeOperator } from '../../../../tests/support/invite-world';
 import { verifyAuditLog } from '../audit';
 import { authoriseSeal, createSeal } from '../seals';
 import { usccCheckChar } from '$lib/domain/validators';
@@ -92,18 +93,7 @@ beforeEach(async () => {
 	]);
 	operator = users[0]!;
 	admin = users[1]!;
-	// The operator is whoever used the first setup link.
-	await server.db
-		.insertInto('setup_tokens')
-		.values({
-			id: 'setup-1',
-			token_hash: 'h'.repeat(64),
-			user_id: 'operator',
-			created_at: at,
-			used_at: at,
-			revoked_at: null
-		})
-		.execute();
+	await makeOperator(server.db, 'operator', at);
 });
 
 afterEach(async () => {

@@ -3,11 +3,10 @@ import {
 	insertOrgs,
 	insertUsers,
 	openTestServer,
-	ORIGIN,
 	type TestServer
 } from '../../../../tests/support/test-server';
 import type { User } from '../db/schema';
-import { ConsoleNotifier } from '../platform/notify';
+import { inviteWorld, makeOperator } from '../../../../tests/support/invite-world';
 import { requireOperator } from '../platform/guards';
 import { createInvite, listInvites, redeemInvite, type InviteDeps } from '../auth';
 import { verifyAuditLog } from '../audit';
@@ -40,24 +39,8 @@ beforeEach(async () => {
 		{ id: 'b-admin', org: 'org-b', role: 'admin' },
 		{ id: 'b-signer', org: 'org-b' }
 	])) as [User, User];
-	// The operator is whoever used the first setup link.
-	await server.db
-		.insertInto('setup_tokens')
-		.values({
-			id: 'setup-1',
-			token_hash: 'h'.repeat(64),
-			user_id: 'operator',
-			created_at: at,
-			used_at: at,
-			revoked_at: null
-		})
-		.execute();
-	deps = {
-		db: server.db,
-		clock: server.clock,
-		origin: ORIGIN,
-		notifiers: { console: new ConsoleNotifier(() => undefined), smtp: null, sms: null }
-	};
+	await makeOperator(server.db, 'operator', at);
+	({ deps } = inviteWorld(server.db, server.clock));
 });
 
 afterEach(async () => {

@@ -9,9 +9,9 @@ import {
 	type TestServer
 } from '../../../../tests/support/test-server';
 import type { FakeAuthenticator } from '../../../../tests/support/fake-authenticator';
+import { inviteWorld, linkIn, makeOperator } from '../../../../tests/support/invite-world';
 import type { User } from '../db/schema';
 import type { NotifyMessage } from '../platform/notify';
-import { ConsoleNotifier } from '../platform/notify';
 import { verifyAuditLog } from '../audit';
 import { certify, recordConsent } from '../auth';
 import { redeemLink } from '../recovery';
@@ -49,7 +49,6 @@ let operator: User;
 
 beforeEach(async () => {
 	server = await openTestServer('legal-rep');
-	sent = [];
 	const at = server.now().toISOString();
 	await insertOrgs(server.db, at, [
 		{ id: 'org-platform' },
@@ -59,34 +58,8 @@ beforeEach(async () => {
 		{ id: 'operator', org: 'org-platform', role: 'admin' },
 		{ id: 'new-admin', org: 'org-new', role: 'admin', displayName: '王芳' }
 	])) as [User, User];
-	await server.db
-		.insertInto('setup_tokens')
-		.values({
-			id: 'setup-1',
-			token_hash: 'h'.repeat(64),
-			user_id: 'operator',
-			created_at: at,
-			used_at: at,
-			revoked_at: null
-		})
-		.execute();
-	const inner = new ConsoleNotifier(() => undefined);
-	deps = {
-		db: server.db,
-		clock: server.clock,
-		origin: ORIGIN,
-		notifiers: {
-			console: {
-				channel: 'console',
-				send: async (message) => {
-					sent.push(message);
-					await inner.send(message);
-				}
-			},
-			smtp: null,
-			sms: null
-		}
-	};
+	await makeOperator(server.db, 'operator', at);
+	({ deps, sent } = inviteWorld(server.db, server.clock));
 	const applied = await applyForCertification(
 		{ ...deps, blobs: server.blobs, bank: new SimulatedBank(server.clock) },
 		admin,
@@ -131,9 +104,7 @@ async function steps(): Promise<string[]> {
 
 /** The representative opens the newest message's link and types its code. */
 async function openLink() {
-	const body = sent.at(-1)!.body;
-	const token = /\/invite\/([\w-]+)/.exec(body)![1]!;
-	const code = /\b(\d{6})\b/.exec(body)![1]!;
+	const { token, code } = linkIn(sent.at(-1)!.body);
 	const redeemed = await redeemLink(deps, { token, code, ip: null });
 	if (!redeemed.ok) throw new Error(redeemed.code);
 	return redeemed;
@@ -158,7 +129,8 @@ async function identifiedRep(): Promise<{ rep: User; key: FakeAuthenticator }> {
 	return { rep: await user(userId), key };
 }
 
-async function confirmAs(rep: User, key: FakeAuthenticator) {
+/** The representative's assertion over a fresh manifest, sent in `session`'s name (theirs unless said). */
+async function confirmAs(rep: User, key: FakeAuthenticator, session: User = rep) {
 	const issued = await issueLegalRepManifest(deps, rep);
 	if (!issued.ok) throw new Error(issued.code);
 	const assertion = await key.assert({
@@ -167,7 +139,7 @@ async function confirmAs(rep: User, key: FakeAuthenticator) {
 		rpId: RP_ID,
 		userHandle: rep.id
 	});
-	return { issued, result: await confirmLegalRep(deps, rep, assertion) };
+	return { issued, result: await confirmLegalRep(deps, session, assertion) };
 }
 
 describe('the request (LR1, LR2)', () => {
@@ -327,16 +299,8 @@ describe('only the person asked (LR2)', () => {
 		for (const other of others) {
 			expect(await legalRepRequest(server.db, other)).toMatchObject({ code: 'NOT_FOUND' });
 			expect(await issueLegalRepManifest(deps, other)).toMatchObject({ code: 'NOT_FOUND' });
-			const issued = await issueLegalRepManifest(deps, rep);
-			if (!issued.ok) throw new Error(issued.code);
 			// Even the representative's own assertion, sent in another person's session.
-			const assertion = await key.assert({
-				challenge: await legalRepChallenge(issued.manifest),
-				origin: ORIGIN,
-				rpId: RP_ID,
-				userHandle: rep.id
-			});
-			expect(await confirmLegalRep(deps, other, assertion)).toMatchObject({ code: 'NOT_FOUND' });
+			expect((await confirmAs(rep, key, other)).result).toMatchObject({ code: 'NOT_FOUND' });
 		}
 		expect((await application()).verified_at).toBeNull();
 	});

@@ -13,7 +13,8 @@ import {
 	verifyAuthentication,
 	type InviteDeps
 } from '../auth';
-import { ConsoleNotifier, type NotifyMessage } from '../platform/notify';
+import type { NotifyMessage } from '../platform/notify';
+import { inviteWorld, linkIn, wrongCode } from '../../../../tests/support/invite-world';
 import { residentIdCheckChar } from '$lib/domain/validators';
 import { CERTIFICATION_CONSENT_VERSION } from '$lib/domain/personal-certification';
 import { INVITE_RESEND_COOLDOWN_MS } from '$lib/domain/invite';
@@ -46,30 +47,13 @@ const OTHER_ID = (() => {
 
 beforeEach(async () => {
 	server = await openTestServer('recovery');
-	sent = [];
 	const at = server.now().toISOString();
 	await insertOrgs(server.db, at, [{ id: 'org' }, { id: 'org-b', name: '乙', nameEn: 'B' }]);
 	[admin, otherAdmin] = (await insertUsers(server.db, at, [
 		{ id: 'alice', role: 'admin', displayName: '王芳' },
 		{ id: 'carol', org: 'org-b', role: 'admin' }
 	])) as [User, User];
-	const inner = new ConsoleNotifier(() => undefined);
-	deps = {
-		db: server.db,
-		clock: server.clock,
-		origin: ORIGIN,
-		notifiers: {
-			console: {
-				channel: 'console',
-				send: async (message) => {
-					sent.push(message);
-					await inner.send(message);
-				}
-			},
-			smtp: null,
-			sms: null
-		}
-	};
+	({ deps, sent } = inviteWorld(server.db, server.clock));
 });
 
 afterEach(async () => {
@@ -79,14 +63,8 @@ afterEach(async () => {
 /** The token and code of the newest message. */
 function lastMessage() {
 	const body = sent.at(-1)!.body;
-	return {
-		token: /\/invite\/([\w-]+)/.exec(body)![1]!,
-		code: /\b(\d{6})\b/.exec(body)![1]!,
-		body
-	};
+	return { ...linkIn(body), body };
 }
-
-const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
 /** A member invited, enrolled with a passkey and (optionally) certified with ID, as in the app. */
 async function member(certified: boolean) {
@@ -190,10 +168,7 @@ describe('re-enrolment links', () => {
 		const live = links.filter((l) => l.locked_at === null);
 		expect(live).toHaveLength(1);
 		// The messages in the order written: the live link is the one written last.
-		const [first, second] = sent.slice(-2).map((message) => ({
-			token: /\/invite\/([\w-]+)/.exec(message.body)![1]!,
-			code: /\b(\d{6})\b/.exec(message.body)![1]!
-		}));
+		const [first, second] = sent.slice(-2).map((message) => linkIn(message.body));
 		expect(await redeemLink(deps, { ...first!, ip: null })).toMatchObject({
 			ok: false,
 			code: 'INVITE_REPLACED'
