@@ -1,12 +1,17 @@
 import { test, expect } from './support/fixtures';
-import { enrolAdmin } from './support/flows';
+import {
+	applyForOrgCertification,
+	approveAndMakeSeal,
+	certificationQueueItem,
+	enrolAdmin
+} from './support/flows';
 import { startServer } from '../../scripts/server-process.mjs';
 import { usccCheckChar } from '../../src/lib/domain/validators';
-import { signaturePng } from '../support/images';
 
 test.use({ locale: 'en-US' });
 
 // A code whose only fault is its check character: accepted with a warning, reviewed by hand.
+const ORG = '测试科技有限公司';
 const BODY = '91110108MA01C2DE3';
 const SUSPECT_USCC = BODY + (usccCheckChar(BODY) === '0' ? '1' : '0');
 
@@ -28,21 +33,14 @@ test('组织机构认证: apply with a suspect USCC, 对公打款 through the si
 		await page.getByRole('link', { name: 'Go to organisation certification' }).click();
 		await expect(page.getByTestId('cert-state')).toHaveAttribute('data-state', 'uncertified');
 
-		const form = page.getByTestId('cert-apply-form');
-		await form.getByLabel('Organisation name').fill('测试科技有限公司');
-		await form.getByLabel('Unified social credit code (统一社会信用代码)').fill(SUSPECT_USCC);
-		await expect(form.getByTestId('uscc-warning')).toBeVisible();
-		await form.getByLabel('Legal representative (法定代表人)').fill('张三');
-		await form.getByTestId('licence-input').setInputFiles({
-			name: 'licence.png',
-			mimeType: 'image/png',
-			buffer: Buffer.from(await signaturePng())
-		});
-		await expect(form.getByRole('img', { name: 'Preview of the licence' })).toBeVisible();
-		await form.getByLabel(/I have read and agree to the privacy terms/).check();
-		await form.getByRole('button', { name: 'Apply for certification (申请认证)' }).click();
-
-		await expect(page.getByTestId('cert-state')).toHaveAttribute('data-state', 'pending');
+		await applyForOrgCertification(
+			page,
+			{ name: ORG, uscc: SUSPECT_USCC, representative: '张三' },
+			async (form) => {
+				await expect(form.getByTestId('uscc-warning')).toBeVisible();
+				await expect(form.getByRole('img', { name: 'Preview of the licence' })).toBeVisible();
+			}
+		);
 		await expect(page.getByTestId('cert-uscc-suspect')).toBeVisible();
 		const verify = page.getByTestId('cert-verify');
 		await expect(verify.getByTestId('bank-simulated')).toContainText('SIMULATED BANK');
@@ -70,26 +68,13 @@ test('组织机构认证: apply with a suspect USCC, 对公打款 through the si
 		await expect(verify.getByTestId('cert-verified')).toBeVisible();
 
 		// The operator (who used the setup link) reviews: the suspect code is flagged.
-		await page.getByRole('link', { name: 'Certification review queue (operator)' }).click();
-		const item = page.getByTestId('cert-queue-item').filter({ hasText: '测试科技有限公司' });
+		const item = await certificationQueueItem(page, ORG);
 		await expect(item.getByTestId('cert-queue-verdict')).toContainText(
 			'check character does not match'
 		);
 		await expect(item.getByTestId('cert-queue-evidence')).toContainText('•••• 5678');
-		await item.getByRole('button', { name: 'Approve' }).click();
-		await expect(page.getByTestId('cert-queue-empty')).toBeVisible();
-
-		await page.goto('/admin/certification');
-		await expect(page.getByTestId('cert-state')).toHaveAttribute('data-state', 'certified');
-
 		// Now a seal can be made, with the certified name.
-		await page.goto('/admin/seals');
-		await expect(page.getByTestId('seal-cert-gate')).toHaveCount(0);
-		const editor = page.locator('#seal-editor');
-		await expect(editor.getByLabel('Organisation name')).toHaveValue('测试科技有限公司');
-		await editor.getByLabel('Seal name (shown to signers)').fill('认证后合同章');
-		await editor.getByRole('button', { name: 'Done' }).click();
-		await expect(page.getByTestId('seal-notice')).toHaveText('Seal 认证后合同章 created.');
+		await approveAndMakeSeal(page, item, ORG, '认证后合同章');
 		await context.close();
 	} finally {
 		await server.stop();

@@ -11,6 +11,7 @@ import {
 	waitForServiceWorkerControl,
 	type VirtualAuthenticator
 } from './fixtures';
+import { signaturePng } from '../../support/images';
 
 /** An inbox item as GET /api/inbox lists it (the fields the tests use). */
 export interface InboxEntry {
@@ -129,6 +130,14 @@ export async function openOfflineTab(context: BrowserContext, path: string): Pro
 	return page;
 }
 
+/** The link and the code of an invitation (or legal representative's or recovery) message. */
+export function inviteLink(message: string): { link: string; code: string } {
+	return {
+		link: /https?:\/\/\S+\/invite\/[\w-]{22}/.exec(message)![0],
+		code: /verification code (\d{6})/.exec(message)![1]!
+	};
+}
+
 /**
  * Accepts an invitation on `page` as the invitee does: opens the link from the message, types
  * the code, creates a passkey on a new virtual authenticator, fills in their details and lands
@@ -139,8 +148,7 @@ export async function acceptInvitation(
 	message: string,
 	details: { name: string; residentId: string }
 ): Promise<VirtualAuthenticator> {
-	const link = /https?:\/\/\S+\/invite\/[\w-]{22}/.exec(message)![0];
-	const code = /verification code (\d{6})/.exec(message)![1]!;
+	const { link, code } = inviteLink(message);
 	const authenticator = await addVirtualAuthenticator(page);
 	await page.goto(link);
 	await page.getByLabel('Verification code').fill(code);
@@ -246,4 +254,59 @@ export async function sendForTwoSignatures(
 	});
 	expect(sent.status(), await sent.text()).toBe(200);
 	return (await sent.json()) as { invited: number; notified: number; notifyFailed: number };
+}
+
+/**
+ * Applies for organisation certification (申请认证) on /admin/certification as the admin does:
+ * names, code, legal representative, licence image and privacy consent; waits for 待审核.
+ * `beforeSubmit` checks what the filled form shows (a warning, the licence preview).
+ */
+export async function applyForOrgCertification(
+	page: Page,
+	org: { name: string; uscc: string; representative: string },
+	beforeSubmit: (form: Locator) => Promise<void> = async () => undefined
+): Promise<void> {
+	await page.goto('/admin/certification');
+	const form = page.getByTestId('cert-apply-form');
+	await form.getByLabel('Organisation name').fill(org.name);
+	await form.getByLabel('Unified social credit code (统一社会信用代码)').fill(org.uscc);
+	await form.getByLabel('Legal representative (法定代表人)').fill(org.representative);
+	await form.getByTestId('licence-input').setInputFiles({
+		name: 'licence.png',
+		mimeType: 'image/png',
+		buffer: Buffer.from(await signaturePng())
+	});
+	await beforeSubmit(form);
+	await form.getByLabel(/I have read and agree to the privacy terms/).check();
+	await form.getByRole('button', { name: 'Apply for certification (申请认证)' }).click();
+	await expect(page.getByTestId('cert-state')).toHaveAttribute('data-state', 'pending');
+}
+
+/** Opens the operator's review queue from the page's link; returns the application of `orgName`. */
+export async function certificationQueueItem(page: Page, orgName: string): Promise<Locator> {
+	await page.getByRole('link', { name: 'Certification review queue (operator)' }).click();
+	return page.getByTestId('cert-queue-item').filter({ hasText: orgName });
+}
+
+/**
+ * The operator approves the queued application `item`; the organisation is then 已认证 and a
+ * seal named `sealName` can be made, the editor carrying the certified `orgName`.
+ */
+export async function approveAndMakeSeal(
+	page: Page,
+	item: Locator,
+	orgName: string,
+	sealName: string
+): Promise<void> {
+	await item.getByRole('button', { name: 'Approve' }).click();
+	await expect(page.getByTestId('cert-queue-empty')).toBeVisible();
+	await page.goto('/admin/certification');
+	await expect(page.getByTestId('cert-state')).toHaveAttribute('data-state', 'certified');
+	await page.goto('/admin/seals');
+	await expect(page.getByTestId('seal-cert-gate')).toHaveCount(0);
+	const editor = page.locator('#seal-editor');
+	await expect(editor.getByLabel('Organisation name')).toHaveValue(orgName);
+	await editor.getByLabel('Seal name (shown to signers)').fill(sealName);
+	await editor.getByRole('button', { name: 'Done' }).click();
+	await expect(page.getByTestId('seal-notice')).toHaveText(`Seal ${sealName} created.`);
 }
