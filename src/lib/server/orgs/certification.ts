@@ -12,7 +12,7 @@ import {
 	type OrgApplicationInput,
 	type VerifyMethod
 } from '$lib/domain/org-certification';
-import { legalRepEvidence } from '$lib/domain/legal-rep';
+import { legalRepEvidence, verificationCounts } from '$lib/domain/legal-rep';
 import type { OrgCertApplicationView, OrgCertStatusResponse } from '$lib/domain/api-types';
 import type { AuditEvent } from '$lib/domain/audit';
 import type { Database, Db, OrgCertApplicationTable, User } from '../db/schema';
@@ -197,14 +197,24 @@ export async function applyForCertification(
 
 /**
  * The admin's pending application that still needs its evidence, or the refusal: there is none,
- * or its verification is already complete (a finished verification is not restarted).
+ * or its verification counts at `now` (a finished verification is not restarted). A legal-rep
+ * authorisation that has expired no longer counts (LR5), so it blocks neither a new request
+ * nor another method.
  */
-export async function openApplication(db: Db, admin: User): Promise<ApplicationRow | Failure> {
+export async function openApplication(
+	db: Db,
+	admin: User,
+	now: string
+): Promise<ApplicationRow | Failure> {
 	const row = await latestApplication(db, admin.org_id);
 	if (!row || row.state !== 'pending') {
 		return failure('CERT_STATE', 'There is no pending certification application');
 	}
-	if (row.verified_at) return failure('CERT_STATE', 'The verification is already complete');
+	const counts = verificationCounts(
+		{ method: row.method, verifiedAt: row.verified_at, repExpiresAt: row.rep_expires_at },
+		now
+	);
+	if (counts) return failure('CERT_STATE', 'The verification is already complete');
 	return row;
 }
 
@@ -245,9 +255,9 @@ export async function uploadLetter(
 ): Promise<Result<object>> {
 	const file = checkLicenceFile(bytes);
 	if (!file.ok) return licenceFailure(file.code);
-	const open = await openApplication(deps.db, admin);
-	if (isFailure(open)) return open;
 	const now = deps.clock().toISOString();
+	const open = await openApplication(deps.db, admin, now);
+	if (isFailure(open)) return open;
 	await deps.db.transaction().execute(async (trx) => {
 		const hash = await storeBlob(trx, deps.blobs, bytes, file.mediaType, now);
 		await recordStep(trx, deps.clock, admin.id, {

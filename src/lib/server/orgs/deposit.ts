@@ -54,10 +54,10 @@ export async function startPlatformDeposit(
 			problems
 		});
 	}
-	const open = await openApplication(deps.db, admin);
+	const now = deps.clock().toISOString();
+	const open = await openApplication(deps.db, admin, now);
 	if (isFailure(open)) return open;
 	const cents = randomInt(DEPOSIT_MIN_CENTS, DEPOSIT_MAX_CENTS + 1);
-	const now = deps.clock().toISOString();
 	const digits = account.account.replace(/\s+/g, '');
 	await deps.db.transaction().execute(async (trx) => {
 		await deps.bank.pay(
@@ -82,7 +82,9 @@ export async function startPlatformDeposit(
 				bank_cnaps: account.cnaps.trim(),
 				deposit_hash: depositHash(open.id, cents),
 				deposit_sent_at: now,
-				deposit_tries: 0
+				deposit_tries: 0,
+				// An expired legal-rep authorisation's time would otherwise count as this method's.
+				verified_at: null
 			},
 			audit: { method: 'deposit_platform', step: 'sent', detail: maskAccount(digits) }
 		});
@@ -101,14 +103,14 @@ export async function confirmDeposit(
 ): Promise<Result<object>> {
 	const cents = parseYuanToCents(typed);
 	if (cents === null) return failure('BAD_REQUEST', 'Type the amount in yuan, e.g. 0.37');
+	const now = deps.clock().toISOString();
 	return deps.db.transaction().execute(async (trx) => {
-		const open = await openApplication(trx, admin);
+		const open = await openApplication(trx, admin, now);
 		if (isFailure(open)) return open;
 		if (open.method !== 'deposit_platform' || !open.deposit_hash || !open.deposit_sent_at) {
 			return failure('CERT_STATE', 'No transfer has been sent for this application');
 		}
 		const matches = await depositMatches(open.id, cents, open.deposit_hash);
-		const now = deps.clock().toISOString();
 		const verdict = judgeDepositAnswer(
 			{ sentAt: open.deposit_sent_at, triesUsed: open.deposit_tries },
 			now,
@@ -156,13 +158,14 @@ export async function startOrgDeposit(
 	deps: CertDeps,
 	admin: User
 ): Promise<Result<{ remarkCode: string }>> {
-	const open = await openApplication(deps.db, admin);
+	const open = await openApplication(deps.db, admin, deps.clock().toISOString());
 	if (isFailure(open)) return open;
 	const remarkCode = open.remark_code ?? newRemarkCode();
 	await deps.db.transaction().execute((trx) =>
 		recordStep(trx, deps.clock, admin.id, {
 			id: open.id,
-			set: { method: 'deposit_org', remark_code: remarkCode },
+			// Cleared: an expired legal-rep authorisation's time is not this method's evidence.
+			set: { method: 'deposit_org', remark_code: remarkCode, verified_at: null },
 			audit: { method: 'deposit_org', step: 'chosen', detail: remarkCode }
 		})
 	);

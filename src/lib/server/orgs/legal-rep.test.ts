@@ -30,7 +30,9 @@ import {
 	decideCertification,
 	issueLegalRepManifest,
 	legalRepRequest,
+	noteOrgPayment,
 	requestLegalRep,
+	startOrgDeposit,
 	type LegalRepDeps
 } from '.';
 
@@ -341,5 +343,24 @@ describe('review (LR5, LR6)', () => {
 		).toMatchObject({ ok: false, code: 'CERT_STATE', details: { problem: 'NOT_VERIFIED' } });
 		expect((await request()).ok).toBe(true);
 		expect(await application()).toMatchObject({ verified_at: null, rep_confirmed_at: null });
+	});
+
+	it('LR5: once an authorisation has expired the applicant may choose another method, which counts only when done', async () => {
+		const { rep, key } = await identifiedRep();
+		await confirmAs(rep, key);
+		server.setNow(new Date('2027-03-01T08:00:00.000Z'));
+		const certDeps = { ...deps, blobs: server.blobs, bank: new SimulatedBank(server.clock) };
+		const chosen = await startOrgDeposit(certDeps, admin);
+		if (!chosen.ok) throw new Error(`${chosen.code}: ${chosen.message}`);
+		// Choosing the method is not its evidence: the expired authorisation's time must not count.
+		const [item] = await certificationQueue(server.db, server.now().toISOString());
+		expect(item!.method).toBe('deposit_org');
+		expect(
+			await decideCertification(deps, operator, item!.id, { decision: 'approve' })
+		).toMatchObject({ ok: false, code: 'CERT_STATE', details: { problem: 'NOT_VERIFIED' } });
+		expect(await noteOrgPayment(certDeps, chosen.remarkCode)).toBe(true);
+		expect(await decideCertification(deps, operator, item!.id, { decision: 'approve' })).toEqual({
+			ok: true
+		});
 	});
 });

@@ -1,14 +1,13 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { failure, type Failure } from '$lib/domain/errors';
 import { checkDocument, maskDocumentNumber } from '$lib/domain/personal-certification';
-import { verificationCounts } from '$lib/domain/legal-rep';
 import type { RequestOf, LegalRepRequestBody } from '$lib/domain/api-requests';
-import type { Database, InviteTable, OrgCertApplicationTable, User } from '../db/schema';
+import type { Database, InviteTable, User } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import type { Notifiers } from '../platform/notify';
 import { createInvite, hashIdNumber, normaliseContact, type RedeemExtra } from '../auth';
 import { appendAudit } from '../audit';
-import { isFailure, latestApplication, recordStep } from './certification';
+import { isFailure, openApplication, recordStep } from './certification';
 
 // 法定代表人认证, the applicant's side (SPEC LR1, LR2): the request to the legal representative,
 // sent as an invite of purpose `legal_rep`, and what opening its link records.
@@ -18,30 +17,6 @@ export interface LegalRepDeps {
 	clock: Clock;
 	origin: string;
 	notifiers: Notifiers;
-}
-
-type ApplicationRow = Selectable<OrgCertApplicationTable>;
-
-/**
- * The pending application a request may go out for: one whose verification is not complete,
- * or whose complete verification is a legal-rep authorisation that has expired (LR5), which a
- * new request replaces.
- */
-async function requestableApplication(
-	db: Kysely<Database>,
-	admin: User,
-	now: string
-): Promise<ApplicationRow | Failure> {
-	const row = await latestApplication(db, admin.org_id);
-	if (!row || row.state !== 'pending') {
-		return failure('CERT_STATE', 'There is no pending certification application');
-	}
-	const counts = verificationCounts(
-		{ method: row.method, verifiedAt: row.verified_at, repExpiresAt: row.rep_expires_at },
-		now
-	);
-	if (counts) return failure('CERT_STATE', 'The verification is already complete');
-	return row;
 }
 
 /**
@@ -66,7 +41,7 @@ export async function requestLegalRep(
 	}
 	const contact = normaliseContact(input.contact);
 	if (!contact) return failure('CONTACT_INVALID', 'Not an e-mail address or phone number');
-	const open = await requestableApplication(deps.db, admin, now.toISOString());
+	const open = await openApplication(deps.db, admin, now.toISOString());
 	if (isFailure(open)) return open;
 	const idHash = hashIdNumber(checked.normalised);
 	const member = await deps.db
