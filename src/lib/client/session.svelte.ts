@@ -44,6 +44,8 @@ class SessionState {
 	user = $state<SessionUser | null>(null);
 	/** The person's organisations (SPEC MO2); the switcher shows when there are two or more. */
 	memberships = $state<Membership[]>([]);
+	/** Whether the person has two or more organisations: the switcher shows, contracts name theirs. */
+	severalOrganisations = $derived(this.memberships.length > 1);
 
 	async refresh(fetcher: typeof fetch = fetch): Promise<void> {
 		try {
