@@ -425,3 +425,22 @@ test('OC12: the operator’s routes answer no organisation’s administrator or 
 		.executeTakeFirstOrThrow();
 	expect(Number(after.n)).toBe(Number(before.n));
 });
+
+test('MO3: no session switches into another organisation’s member, and nothing links them', async () => {
+	const own = world.cookieOf.get(world.signers[0]!)!;
+	const asks: [string, string][] = [
+		[own, 'demo-signer'],
+		[adminA, ids.member],
+		[signerA, ids.member]
+	];
+	for (const [cookie, userId] of asks) {
+		const answer = await world.call(server.url, 'POST', '/api/session/switch', cookie, { userId });
+		expect([403, 404], JSON.stringify(answer.body)).toContain(answer.status);
+	}
+	const session = (await world.call(server.url, 'GET', '/api/session', own)).body as {
+		user: { id: string };
+		memberships: { orgId: string }[];
+	};
+	expect(session.user.id).toBe(ids.member);
+	expect(session.memberships.map((m) => m.orgId)).toEqual(['org-world']);
+});

@@ -30,6 +30,7 @@ import type {
 	RequestOf,
 	PasskeyRenameBody
 } from '$lib/domain/api-requests';
+import { enterOrganisation } from './device/organisation';
 
 /**
  * Records the passkey this device just used as the device credential and fetches its tickets.
@@ -45,6 +46,15 @@ async function adoptDeviceCredential(
 		await rememberDeviceCredential({ credentialId, userId });
 	} catch {
 		return;
+	}
+	// The tickets drawn next are the signed-in membership's: the device enters its organisation
+	// first (SPEC MO8), or entering it later would drop them as another organisation's.
+	try {
+		const { memberships } = await api<SessionResponse>(fetcher, '/api/session');
+		const current = memberships?.find((o) => o.current);
+		if (current) await enterOrganisation(current.orgId);
+	} catch {
+		// Offline or refused: the next inbox refresh says which organisation this is.
 	}
 	void topUpIfOnline(fetcher);
 }
@@ -157,6 +167,28 @@ export async function confirmWithPasskey(fetcher: typeof fetch): Promise<void> {
 		method: 'POST',
 		json: { response }
 	});
+}
+
+/**
+ * Joins the invitation just redeemed to the person whose passkey this is (SPEC MO4): the browser
+ * offers this site's passkeys, the user verifies, and the invited membership becomes theirs. The
+ * passkey then serves this device in the new organisation too.
+ */
+export async function joinWithPasskey(fetcher: typeof fetch): Promise<void> {
+	if (!browserSupportsWebAuthn()) {
+		throw new ApiError('PASSKEY_UNSUPPORTED', 0, 'WebAuthn is not available');
+	}
+	const optionsJSON = await api<PublicKeyCredentialRequestOptionsJSON>(
+		fetcher,
+		'/api/session/check/options',
+		{ method: 'POST' }
+	);
+	const response = await ceremony(() => startAuthentication({ optionsJSON }));
+	await api<{ ok: true }>(fetcher, '/api/session/join', { method: 'POST', json: { response } });
+	const { user } = await api<SessionResponse>(fetcher, '/api/session').catch(() => ({
+		user: null
+	}));
+	if (user) await adoptDeviceCredential(fetcher, response.id, user.id);
 }
 
 /**

@@ -1,5 +1,7 @@
 import { api } from './api';
-import type { SessionResponse, SessionUser } from '$lib/domain/api-types';
+import type { Membership, SessionResponse, SessionUser } from '$lib/domain/api-types';
+import type { RequestOf, SwitchBody } from '$lib/domain/api-requests';
+import { enterOrganisation } from './device/organisation';
 
 /**
  * A link of the app's navigation; `admin` marks the links only an admin can use, `sealKeeper`
@@ -40,13 +42,36 @@ export function navLinksFor(
  */
 class SessionState {
 	user = $state<SessionUser | null>(null);
+	/** The person's organisations (SPEC MO2); the switcher shows when there are two or more. */
+	memberships = $state<Membership[]>([]);
+	/** Whether the person has two or more organisations: the switcher shows, contracts name theirs. */
+	severalOrganisations = $derived(this.memberships.length > 1);
 
 	async refresh(fetcher: typeof fetch = fetch): Promise<void> {
 		try {
-			this.user = (await api<SessionResponse>(fetcher, '/api/session')).user;
+			this.#apply(await api<SessionResponse>(fetcher, '/api/session'));
 		} catch {
 			// Offline or a failing server: what we last knew is still the best guess.
 		}
+	}
+
+	/**
+	 * Moves the session to another organisation of the person (MO3) and tells the device (MO8),
+	 * which then lists and signs that organisation's contracts. Throws ApiError when refused.
+	 */
+	async switchTo(userId: string, fetcher: typeof fetch = fetch): Promise<void> {
+		const answer = await api<SessionResponse>(fetcher, '/api/session/switch', {
+			method: 'POST',
+			json: { userId } satisfies RequestOf<typeof SwitchBody>
+		});
+		const entered = answer.memberships?.find((m) => m.current);
+		if (entered) await enterOrganisation(entered.orgId);
+		this.#apply(answer);
+	}
+
+	#apply(answer: SessionResponse) {
+		this.user = answer.user;
+		this.memberships = answer.memberships ?? [];
 	}
 }
 

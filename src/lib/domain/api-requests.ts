@@ -229,6 +229,11 @@ export const CodeLoginVerifyBody = v.object({
 	code: v.pipe(v.string(), v.regex(/^\d{6}$/))
 });
 
+/** The body of POST /api/session/switch: the membership (user row) to act as (SPEC MO3). */
+export const SwitchBody = v.object({
+	userId: v.pipe(v.string(), v.minLength(1), v.maxLength(100))
+});
+
 /** The body of POST /api/session/check/verify. */
 export const PasskeyCheckBody = v.object({ response: AuthenticationResponseSchema });
 

@@ -30,6 +30,21 @@ export interface SessionUser {
 
 export interface SessionResponse {
 	user: SessionUser | null;
+	/**
+	 * The organisations the signed-in person may work in (SPEC MO2), the current one marked;
+	 * one entry for a person of one organisation, empty when signed out.
+	 */
+	memberships?: Membership[];
+}
+
+/** One organisation a person belongs to: the membership (user row) that acts there. */
+export interface Membership {
+	userId: string;
+	orgId: string;
+	orgName: string;
+	orgNameEn: string;
+	role: 'admin' | 'signer';
+	current: boolean;
 }
 
 import type { ContractState, EnvelopeStatus } from './lifecycle';
@@ -244,6 +259,8 @@ export interface InboxItem {
 	 * the seeded demo). Optional like deadlineAt: older device copies lack it.
 	 */
 	sender?: { organisation: string; organisationEn: string; person: string | null };
+	/** The organisation the contract belongs to (SPEC MO8). Optional: older device copies lack it. */
+	orgId?: string;
 	/**
 	 * The contract's reminder plan (SPEC DL6), so the device can mark it due soon offline (DS1);
 	 * null without one. Optional: older device copies lack it.
@@ -253,6 +270,8 @@ export interface InboxItem {
 
 export interface InboxResponse {
 	items: InboxItem[];
+	/** The organisation of the signed-in membership (SPEC MO8); absent from older servers. */
+	orgId?: string;
 }
 
 // seals and saved signature on the device

@@ -61,6 +61,9 @@ export type AuditEvent =
 	| { kind: 'login.code_locked'; subject: string; data: { ip: string | null } }
 	| { kind: 'login.code_refused'; subject: string; data: { code: string; ip: string | null } }
 	| { kind: 'login.code'; subject: string; data: { ip: string | null } }
+	// one person in several organisations (SPEC MO) — subject: the membership (user row) entered
+	| { kind: 'session.switched'; subject: string; data: { ip: string | null } }
+	| { kind: 'person.joined'; subject: string; data: { credentialId: string; ip: string | null } }
 	// contracts — subject: envelope id
 	| { kind: 'envelope.created'; subject: string; data: { docHash: string; title: string } }
 	| { kind: 'envelope.sent'; subject: string; data: { revision: number } }
@@ -192,6 +195,8 @@ export const AUDIT_KINDS = Object.keys({
 	'login.code_locked': 1,
 	'login.code_refused': 1,
 	'login.code': 1,
+	'session.switched': 1,
+	'person.joined': 1,
 	'envelope.created': 1,
 	'envelope.sent': 1,
 	'envelope.viewed': 1,

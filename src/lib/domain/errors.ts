@@ -118,7 +118,11 @@ export const ERROR_CODES = [
 	'CONSENT_REQUIRED',
 	'CERTIFICATION_FAILED',
 	'CERTIFICATION_UNREACHABLE',
-	'SIGNER_NOT_CERTIFIED'
+	'SIGNER_NOT_CERTIFIED',
+	// one person in several organisations (SPEC MO)
+	'ALREADY_MEMBER',
+	'PERSON_MISMATCH',
+	'ORG_NOT_CURRENT'
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -277,7 +281,12 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
 	CONSENT_REQUIRED: 409,
 	CERTIFICATION_FAILED: 422,
 	CERTIFICATION_UNREACHABLE: 422,
-	SIGNER_NOT_CERTIFIED: 409
+	SIGNER_NOT_CERTIFIED: 409,
+	// joining an organisation the person is already in, or as someone their details contradict
+	ALREADY_MEMBER: 409,
+	PERSON_MISMATCH: 409,
+	// a device refuses to sign a contract of an organisation the session is not in (MO8)
+	ORG_NOT_CURRENT: 409
 };
 
 /**

@@ -125,3 +125,12 @@ export function dueSoonFirst<R extends DueSoonRow>(rows: readonly R[], now: Date
 	soon.sort((a, b) => Date.parse(a.deadlineAt!) - Date.parse(b.deadlineAt!));
 	return [...soon, ...rows.filter((r) => !soon.includes(r))];
 }
+
+/**
+ * Whether a device row belongs to the organisation the device is in now (SPEC MO8). A row saved
+ * before rows named their organisation, or a device that has not learnt its organisation yet,
+ * counts as the current one: before persons had several organisations every row was theirs.
+ */
+export function inOrganisation(row: Pick<InboxItem, 'orgId'>, orgId: string | null): boolean {
+	return orgId === null || row.orgId === undefined || row.orgId === orgId;
+}

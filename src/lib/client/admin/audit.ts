@@ -29,6 +29,8 @@ export function auditHref(subject: string | null): string {
 
 const kindLabel: Record<AuditKind, () => string> = {
 	'invite.created': m.audit_kind_invite_created,
+	'session.switched': m.audit_kind_session_switched,
+	'person.joined': m.audit_kind_person_joined,
 	'invite.code_wrong': m.audit_kind_invite_code_wrong,
 	'invite.code_resent': m.audit_kind_invite_code_resent,
 	'invite.locked': m.audit_kind_invite_locked,

@@ -12,6 +12,8 @@ import { headlineProblem, sealProblems } from '$lib/domain/rules';
 import { ApiError } from '../api';
 import { ceremonyError } from '../passkeys';
 import { deviceCredential, type DeviceCredential } from './tickets';
+import { currentOrganisation } from './organisation';
+import { inOrganisation } from '$lib/domain/inbox';
 import { cjkFontHash } from './cjk-font';
 import { kitSealContext } from './signing-kit';
 import { deviceDb, type DeviceDb, type DeviceEnvelope, type OutboxRow } from './db';
@@ -86,6 +88,11 @@ export async function loadContext(
 		throw new ApiError('NOT_FOUND', 0, 'The contract is not on this device');
 	}
 	const envelope = row.definition;
+	// The device holds tickets of the current membership only (MO8): signing another
+	// organisation's contract with one would be ingested there and refused.
+	if (!inOrganisation(row, await currentOrganisation(db))) {
+		throw new ApiError('ORG_NOT_CURRENT', 0, 'The contract is of another organisation');
+	}
 	const credential = await deviceCredential(db);
 	if (!credential) throw new ApiError('DEVICE_PASSKEY_MISSING', 0, 'No device passkey');
 	// The signer whose fields the draft fills; rows from before mySignerIds fall back to any.

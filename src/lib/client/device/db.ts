@@ -52,7 +52,8 @@ export interface DeviceBlob {
  * - 'defaultSignaturePending': that SHA-256 while the server does not have it yet (saved
  *   offline); cleared by uploadPendingSignature once the server took it;
  * - 'lastSync': { at, error: { code, message } | null } of the last sync run;
- * - 'pullCursor': the opaque cursor of the last pull;
+ * - 'pullCursor': the opaque cursor of the last pull (of the current organisation's membership);
+ * - 'currentOrg': the id of the organisation the device works in now (SPEC MO8);
  * - 'orgCertState': the organisation's certification state from the last signing-kit download;
  * - 'cjkFont': { sha256 } of the server's CJK font in `blobs`, kept when a downloaded contract
  *   has a date field of this user's: the preview draws date text with exactly those bytes.
@@ -66,6 +67,7 @@ export interface MetaRow {
 		| 'defaultSignaturePending'
 		| 'lastSync'
 		| 'pullCursor'
+		| 'currentOrg'
 		| (string & {});
 	value: unknown;
 }

@@ -1,7 +1,8 @@
 // Downloading a contract for offline use and keeping the inbox rows on the device: the
 // workflows over the store that db.ts defines.
 import type { EnvelopeResponse, InboxItem } from '$lib/domain/api-types';
-import { mergeInbox } from '$lib/domain/inbox';
+import { inOrganisation, mergeInbox } from '$lib/domain/inbox';
+import { enterOrganisation } from './organisation';
 import { sha256Hex } from '$lib/domain/canonical';
 import { api, ApiError } from '../api';
 import { toErrorCode } from '$lib/domain/errors';
@@ -190,7 +191,11 @@ export async function downloadEnvelope(
 				notice: envelope.status === 'revoked' ? 'revoked' : null,
 				definition: envelope,
 				accepted,
-				mySignerIds
+				mySignerIds,
+				// Whose contract it is (MO8): a copy that lost it would count as the current
+				// organisation's, and another organisation's refresh would mark it removed.
+				orgId: previous?.orgId,
+				sender: previous?.sender
 			};
 			await db.envelopes.put(stored);
 			// A re-download of a new revision replaces the old copy; drop its bytes if unshared.
@@ -272,11 +277,19 @@ export function freshRow(item: InboxItem): DeviceEnvelope {
 
 /**
  * Writes the server's inbox into the device (mergeInbox decides what is kept) together with the
- * time of the sync, in one transaction, so the list never shows half a refresh.
+ * time of the sync, in one transaction, so the list never shows half a refresh. With the
+ * organisation the inbox is of (MO8), only that organisation's rows are merged: the inbox of
+ * one membership never removes the contracts of another.
  */
-export async function applyInbox(items: InboxItem[], db: DeviceDb = deviceDb()): Promise<void> {
-	await db.transaction('rw', [db.envelopes, db.meta, db.outbox, db.finals], async () => {
-		const rows = await db.envelopes.toArray();
+export async function applyInbox(
+	items: InboxItem[],
+	db: DeviceDb = deviceDb(),
+	orgId: string | null = null
+): Promise<void> {
+	const tables = [db.envelopes, db.meta, db.outbox, db.finals, db.tickets];
+	await db.transaction('rw', tables, async () => {
+		if (orgId !== null) await enterOrganisation(orgId, db);
+		const rows = (await db.envelopes.toArray()).filter((r) => inOrganisation(r, orgId));
 		const { put, remove } = mergeInbox(rows, items, freshRow);
 		// A signature waiting in the outbox is not on the server yet: keep the device's decision,
 		// or the card would fall back to 待签署 until the upload goes through.

@@ -5,6 +5,7 @@ import { deviceDb, type DeviceEnvelope, type OutboxRow } from './db';
 import { applyInbox, downloadEnvelope, removeDownload, type Progress } from './downloads';
 import { ensureCjkFont } from './cjk-font';
 import { needsCjkFont } from '$lib/domain/offline-signing';
+import { inOrganisation } from '$lib/domain/inbox';
 import { saveBlob } from '../save-file';
 import {
 	fetchMissingFinals,
@@ -27,7 +28,16 @@ export type Persistence = 'granted' | 'denied' | 'unsupported';
  * apply); a parameterised query must read its parameter inside `$derived.by`.
  */
 export class InboxState {
+	/** Every contract on the device, of every organisation of the person (MO8). */
 	rows = $state.raw<DeviceEnvelope[]>([]);
+	/** The organisation the device works in now; null until it learnt one. */
+	orgId = $state<string | null>(null);
+	/** The rows of the current organisation: what the inbox lists. */
+	current = $derived(this.rows.filter((r) => inOrganisation(r, this.orgId)));
+	/** Whether the device holds contracts of more than one organisation (cards then name it). */
+	manyOrganisations = $derived(
+		this.rows.some((r) => (r.orgId ?? '') !== (this.rows[0]?.orgId ?? ''))
+	);
 	outbox = $state.raw<OutboxRow[]>([]);
 	/** False until Dexie answered once, so the page does not flash "nothing here". */
 	loaded = $state(false);
@@ -73,8 +83,9 @@ export class InboxState {
 			liveQuery(() => db.finals.toCollection().primaryKeys()).subscribe({
 				next: (keys) => (this.kept = keptFinals(keys))
 			}),
-			liveQuery(() => db.meta.bulkGet(['lastInboxSync', 'persistence'])).subscribe({
-				next: ([sync, persisted]) => {
+			liveQuery(() => db.meta.bulkGet(['lastInboxSync', 'persistence', 'currentOrg'])).subscribe({
+				next: ([sync, persisted, org]) => {
+					this.orgId = typeof org?.value === 'string' ? org.value : null;
 					this.lastSync = typeof sync?.value === 'string' ? sync.value : null;
 					this.persistence = (persisted?.value as Persistence | undefined) ?? null;
 				}
@@ -90,8 +101,8 @@ export class InboxState {
 	 */
 	async refresh(): Promise<void> {
 		try {
-			const { items } = await api<InboxResponse>(fetch, '/api/inbox');
-			await applyInbox(items);
+			const { items, orgId } = await api<InboxResponse>(fetch, '/api/inbox');
+			await applyInbox(items, deviceDb(), orgId ?? null);
 			this.account = 'signed-in';
 			this.refreshError = null;
 		} catch (error) {

@@ -96,6 +96,12 @@ const SAMPLES: { [K in AuditKind]: Extract<AuditEvent, { kind: K }> } = {
 	},
 	'passkey.revoked': { kind: 'passkey.revoked', subject: 'u-2', data: { credentialId: 'cred-1' } },
 	login: { kind: 'login', subject: 'u-2', data: { credentialId: 'cred-2' } },
+	'session.switched': { kind: 'session.switched', subject: 'u-2', data: { ip: '10.0.0.1' } },
+	'person.joined': {
+		kind: 'person.joined',
+		subject: 'u-2',
+		data: { credentialId: 'cred-2', ip: null }
+	},
 	'envelope.created': {
 		kind: 'envelope.created',
 		subject: 'env-1',

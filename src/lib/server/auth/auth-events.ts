@@ -15,7 +15,9 @@ export type AuthEventKind =
 	| 'login_code.wrong'
 	| 'login_code.locked'
 	| 'login_code.refused'
-	| 'login_code.signed_in';
+	| 'login_code.signed_in'
+	| 'session.switched'
+	| 'person.joined';
 
 /**
  * Appends one authentication event. Insert only: nothing updates or deletes these rows, so

@@ -38,3 +38,11 @@ export { TICKET_POOL_SIZE, topUpTickets } from './tickets';
 export { appendAuthEvent } from './auth-events';
 export { codeLoginMessage, memberAtContact, requestLoginCode } from './code-login';
 export { verifyLoginCode } from './code-login-verify';
+export {
+	joinAsPerson,
+	membershipsOf,
+	personOf,
+	personRowsOf,
+	signingMembership,
+	switchMembership
+} from './people';

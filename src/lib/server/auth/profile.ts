@@ -5,6 +5,7 @@ import type { Database, User } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import { hmacHex, sameMac, serverKey, verificationKeys } from '../platform/secrets';
 import { appendAuthEvent } from './auth-events';
+import { personRowsOf } from './people';
 import { normaliseName } from './invites';
 import { failure, type Failure } from '$lib/domain/errors';
 import { certificationOf } from './certification/summary';
@@ -91,7 +92,8 @@ export async function saveDetails(
 			cert_reference: null,
 			cert_at: now
 		})
-		.where('id', '=', user.id)
+		// The person's, on every membership alike (MO7).
+		.where('users.id', 'in', personRowsOf(deps.db, user.id))
 		.execute();
 	await appendAuthEvent(deps.db, deps.clock, {
 		kind: 'details.updated',

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, User } from '../db/schema';
 import type { Clock } from '../platform/clock';
 import { hashToken, newToken } from './tokens';
+import { personRowsOf } from './people';
 import type { SessionUser } from '$lib/domain/api-types';
 import { mayKeepSeals } from '$lib/domain/members';
 
@@ -206,7 +207,8 @@ export async function needsPasskeyCheck(
 	const held = await db
 		.selectFrom('credentials')
 		.select('id')
-		.where('user_id', '=', session.user.id)
+		// Any passkey of the person (MO6): a session moved to another organisation is still theirs.
+		.where('user_id', 'in', personRowsOf(db, session.user.id))
 		.where('revoked_at', 'is', null)
 		.executeTakeFirst();
 	return held !== undefined;

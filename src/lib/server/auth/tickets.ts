@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '../db/schema';
+import { personRowsOf } from './people';
 import type { Clock } from '../platform/clock';
 import { failure, type Result } from '$lib/domain/errors';
 import type { TicketPool } from '$lib/domain/api-types';
@@ -28,7 +29,8 @@ export async function topUpTickets(
 			.selectFrom('credentials')
 			.select('id')
 			.where('id', '=', credentialId)
-			.where('user_id', '=', userId)
+			// Any passkey of the person (MO6), wherever it was enrolled: the tickets are this row's.
+			.where('user_id', 'in', personRowsOf(trx, userId))
 			.where('revoked_at', 'is', null)
 			.executeTakeFirst();
 		if (!credential) {

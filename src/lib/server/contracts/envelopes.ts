@@ -184,6 +184,7 @@ export async function listInbox(
 			'envelopes.deadline',
 			'envelopes.reminder_first_days',
 			'envelopes.reminder_every_days',
+			'envelopes.org_id',
 			'organisations.name as org_name',
 			'organisations.name_en as org_name_en',
 			'creator.display_name as creator_name',
@@ -233,6 +234,7 @@ export async function listInbox(
 			createdAt: r.created_at,
 			finalSha256: r.final_sha256,
 			deadlineAt: r.deadline ? deadlineEnd(r.deadline) : null,
+			orgId: r.org_id,
 			sender: {
 				organisation: r.org_name,
 				organisationEn: r.org_name_en,

@@ -139,6 +139,8 @@ describe('listInbox', () => {
 			deadlineAt: null,
 			// Who sent it, for the details page: the organisation and the admin who created it.
 			sender: { organisation: org.name, organisationEn: org.name_en, person: admin.display_name },
+			// Whose contract it is, so a device of a person in several organisations keeps it apart (MO8).
+			orgId: env.org_id,
 			reminders: null
 		});
 	});

@@ -176,6 +176,11 @@ export interface UserTable {
 	cert_at: ColumnType<string | null, string | null | undefined, string | null>;
 	consent_version: ColumnType<string | null, string | null | undefined, string | null>;
 	consent_at: ColumnType<string | null, string | null | undefined, string | null>;
+	/**
+	 * The person this membership belongs to (migration 0029, SPEC MO1): the id of their first
+	 * row. Null on a row inserted without it, which is then a person of its own (personOf).
+	 */
+	person_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SetupTokenTable {

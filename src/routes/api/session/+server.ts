@@ -1,12 +1,13 @@
 import { json } from '@sveltejs/kit';
 import { getApp } from '$lib/server/platform/app';
-import { deleteSession, sessionCookieName, sessionUser } from '$lib/server/auth';
+import { deleteSession, membershipsOf, sessionCookieName, sessionUser } from '$lib/server/auth';
 import type { SessionResponse } from '$lib/domain/api-types';
 
 export async function GET({ locals }) {
 	const user = locals.user;
 	const body: SessionResponse = {
-		user: user ? sessionUser(user) : null
+		user: user ? sessionUser(user) : null,
+		memberships: user ? await membershipsOf(getApp().database.db, user) : []
 	};
 	return json(body);
 }

@@ -16,6 +16,7 @@ import {
 import type { Database, User } from '../../db/schema';
 import type { Clock } from '../../platform/clock';
 import { appendAudit } from '../../audit';
+import { personRowsOf } from '../people';
 import { normaliseName } from '../invites';
 import { hashIdNumber, profileOf } from '../profile';
 import type { IdentityVerifier } from './verifier';
@@ -61,7 +62,8 @@ export async function recordConsent(
 		await trx
 			.updateTable('users')
 			.set({ consent_version: version, consent_at: now })
-			.where('id', '=', user.id)
+			// The person's, on every membership alike (MO7).
+			.where('users.id', 'in', personRowsOf(trx, user.id))
 			.execute();
 		await appendAudit(trx, deps.clock, user.id, {
 			kind: 'certification.consented',
@@ -139,7 +141,8 @@ export async function certify(
 				cert_reference: evidence.reference,
 				cert_at: now
 			})
-			.where('id', '=', user.id)
+			// The person's, on every membership alike (MO7).
+			.where('users.id', 'in', personRowsOf(trx, user.id))
 			.execute();
 		await appendAudit(trx, deps.clock, user.id, {
 			kind: 'certification.certified',

@@ -7,6 +7,7 @@ import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import { failure, type Result } from '$lib/domain/errors';
 import type { User } from '../../db/schema';
 import { appendAudit } from '../../audit';
+import { landingMembership } from '../people';
 import { assertionUserVerified, checkAssertion } from './assertion';
 import { consumeChallenge, issueChallenge, rpIdFor, signedChallenge } from './challenges';
 import { CHALLENGE_TTL_MS, type PasskeyDeps } from './common';
@@ -67,11 +68,7 @@ export async function verifyAuthentication(
 	if (result.authenticationInfo.userVerified !== true) {
 		return failure('PASSKEY_INVALID', 'The assertion did not verify');
 	}
-	const user = await deps.db
-		.selectFrom('users')
-		.selectAll()
-		.where('id', '=', credential.user_id)
-		.executeTakeFirstOrThrow();
+	const user = await landingMembership(deps.db, credential.user_id);
 	// MB4: checked after the passkey proves who is asking, so the answer tells nobody else.
 	if (user.deactivated_at !== null) {
 		return failure('ACCOUNT_DEACTIVATED', 'This account was deactivated by an administrator');
@@ -86,9 +83,9 @@ export async function verifyAuthentication(
 			})
 			.where('id', '=', credential.id)
 			.execute();
-		await appendAudit(trx, deps.clock, credential.user_id, {
+		await appendAudit(trx, deps.clock, user.id, {
 			kind: 'login',
-			subject: credential.user_id,
+			subject: user.id,
 			data: { credentialId: credential.id }
 		});
 	});

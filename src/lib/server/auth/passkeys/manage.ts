@@ -5,8 +5,12 @@ import type { Database } from '../../db/schema';
 import type { Clock } from '../../platform/clock';
 import { appendAudit } from '../../audit';
 import { normalisePasskeyName, toSummary } from './common';
+import { personOf, personRowsOf } from '../people';
 
-/** The user's active passkeys, oldest first, for the passkeys page. */
+/**
+ * The user's active passkeys, oldest first, for the passkeys page: the person's, whichever of
+ * their organisations each was enrolled in (SPEC MO6).
+ */
 export async function listPasskeys(
 	db: Kysely<Database>,
 	userId: string
@@ -14,7 +18,7 @@ export async function listPasskeys(
 	const rows = await db
 		.selectFrom('credentials')
 		.select(['id', 'name', 'created_at', 'last_used_at', 'backed_up'])
-		.where('user_id', '=', userId)
+		.where('user_id', 'in', personRowsOf(db, userId))
 		.where('revoked_at', 'is', null)
 		.orderBy('created_at')
 		.orderBy('id')
@@ -35,7 +39,7 @@ export async function renamePasskey(
 		.updateTable('credentials')
 		.set({ name })
 		.where('id', '=', id)
-		.where('user_id', '=', userId)
+		.where('user_id', 'in', personRowsOf(db, userId))
 		.where('revoked_at', 'is', null)
 		.executeTakeFirst();
 	if (result.numUpdatedRows !== 1n) return failure('NOT_FOUND', 'No such passkey');
@@ -74,7 +78,7 @@ export async function revokePasskey(
 		const active = await trx
 			.selectFrom('credentials')
 			.select('id')
-			.where('user_id', '=', userId)
+			.where('user_id', 'in', personRowsOf(trx, userId))
 			.where('revoked_at', 'is', null)
 			.execute();
 		if (!active.some((c) => c.id === id)) return failure('NOT_FOUND', 'No such passkey');
@@ -84,20 +88,19 @@ export async function revokePasskey(
 			.updateTable('credentials')
 			.set({ revoked_at: now })
 			.where('id', '=', id)
-			.where('user_id', '=', userId)
 			.where('revoked_at', 'is', null)
 			.execute();
+		// By passkey alone: a session it opened may have moved to another of the person's
+		// organisations, and tickets were drawn with it in each (MO3, MO6). It is this person's.
 		const sessions = await trx
 			.deleteFrom('sessions')
 			.where('credential_id', '=', id)
-			.where('user_id', '=', userId)
 			.executeTakeFirst();
 		// Used tickets stay as they are: they are the evidence of signatures already accepted.
 		const tickets = await trx
 			.updateTable('tickets')
 			.set({ revoked_at: now })
 			.where('credential_id', '=', id)
-			.where('user_id', '=', userId)
 			.where('used_at', 'is', null)
 			.where('revoked_at', 'is', null)
 			.executeTakeFirst();
@@ -116,14 +119,25 @@ export async function revokePasskey(
 	});
 }
 
-/** Which of these accounts hold an active passkey (can sign as soon as a contract is sent). */
+/**
+ * Which of these accounts hold an active passkey (can sign as soon as a contract is sent): one
+ * of their person's, wherever it was enrolled (MO6).
+ */
 export async function enrolledUsers(db: Kysely<Database>, userIds: string[]): Promise<Set<string>> {
 	if (userIds.length === 0) return new Set();
-	const rows = await db
-		.selectFrom('credentials')
-		.select('user_id')
-		.where('user_id', 'in', userIds)
-		.where('revoked_at', 'is', null)
+	const members = await db
+		.selectFrom('users')
+		.select(['id', 'person_id'])
+		.where('id', 'in', userIds)
 		.execute();
-	return new Set(rows.map((r) => r.user_id));
+	const persons = [...new Set(members.map(personOf))];
+	const holders = await db
+		.selectFrom('credentials')
+		.innerJoin('users', 'users.id', 'credentials.user_id')
+		.select(['users.id', 'users.person_id'])
+		.where('credentials.revoked_at', 'is', null)
+		.where((eb) => eb.or([eb('users.person_id', 'in', persons), eb('users.id', 'in', persons)]))
+		.execute();
+	const held = new Set(holders.map(personOf));
+	return new Set(members.filter((m) => held.has(personOf(m))).map((m) => m.id));
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Manifest } from '$lib/domain/manifest';
 import type { Credential, Ticket, User } from '../../db/schema';
+import { personRowsOf } from '../../auth';
 import type { Body, Trx } from './common';
 
 /** The idempotency store's row for a key: the body it was first used with and the answer given. */
@@ -40,7 +41,10 @@ export async function loadAttempt(
 		)
 		.leftJoin('tickets as t', (join) => join.on('t.id', '=', manifest?.ticket.id ?? null))
 		.leftJoin('credentials as c', (join) =>
-			join.on('c.id', '=', manifest?.credentialId ?? null).on('c.user_id', '=', user.id)
+			join
+				.on('c.id', '=', manifest?.credentialId ?? null)
+				// Any passkey of the person (MO6): the ticket already names this row and passkey.
+				.on('c.user_id', 'in', personRowsOf(trx, user.id))
 		)
 		.select([
 			'i.body_hash as i_body_hash',

@@ -6,6 +6,7 @@ import { SubmissionBodySchema } from '$lib/domain/api-requests';
 import type { User } from '../../db/schema';
 import { storageFailure } from '../../platform/storage-errors';
 import { countPreAuthRefusal } from '../../review';
+import { signingMembership } from '../../auth';
 import { accept } from './accept';
 import { authenticate } from './authenticate';
 import {
@@ -33,7 +34,7 @@ import { recordEvent } from './record';
  */
 export async function ingestSubmission(
 	deps: IngestDeps,
-	user: User,
+	sessionUser: User,
 	input: unknown,
 	client: SubmissionClient = UNKNOWN_CLIENT
 ): Promise<IngestAnswer> {
@@ -42,6 +43,9 @@ export async function ingestSubmission(
 		return refusal('BAD_REQUEST', 'Expected { idempotencyKey, manifest, assertion, images }');
 	}
 	const body = parsed.output;
+	// The organisation the confirmation was made in, not the one the session is in now (MO6).
+	const ticket = (body.manifest as { ticket?: { id?: unknown } } | null)?.ticket;
+	const user = await signingMembership(deps.db, sessionUser, ticket?.id);
 	// The canonical form, so a retry that spells the same JSON differently is still "the same".
 	// Images are left out: they are content-addressed and checked against their hashes, and a
 	// device sends only those the server lacks, so a retry after a lost answer carries fewer

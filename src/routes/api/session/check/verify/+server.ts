@@ -3,7 +3,7 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { getApp } from '$lib/server/platform/app';
 import { requireUser } from '$lib/server/platform/guards';
 import { apiError, failureResponse, readBody } from '$lib/server/platform/http';
-import { passkeyDeps, verifyAuthentication, markSessionVerified } from '$lib/server/auth';
+import { passkeyDeps, verifyAuthentication, markSessionVerified, personOf } from '$lib/server/auth';
 import { PasskeyCheckBody } from '$lib/domain/api-requests';
 
 /**
@@ -21,7 +21,8 @@ export async function POST({ locals, request }) {
 		body.response as AuthenticationResponseJSON
 	);
 	if (!result.ok) return failureResponse(result);
-	if (result.value.user.id !== user.id) {
+	// Any passkey of the person (MO6): the one they hold may have been enrolled in another organisation.
+	if (personOf(result.value.user) !== personOf(user)) {
 		return apiError('PASSKEY_UNKNOWN', 'This passkey belongs to another account');
 	}
 	await markSessionVerified(app.database.db, locals.session.idHash, app.clock);
