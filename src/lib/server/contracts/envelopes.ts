@@ -58,8 +58,21 @@ export function envelopeRead(db: Kysely<Database>, id: string) {
 	const query = db
 		.selectFrom('envelopes')
 		.leftJoin('envelope_signers as s', 's.envelope_id', 'envelopes.id')
-		.selectAll('envelopes')
-		.select(['s.signer_id as signer_id', 's.user_id as signer_user_id'])
+		// The columns it maps, named: PostgreSQL then keeps the statement prepared (dialects/postgres.ts).
+		.select([
+			'envelopes.id',
+			'envelopes.doc_sha256',
+			'envelopes.revision',
+			'envelopes.status',
+			'envelopes.returned_at',
+			'envelopes.definition',
+			'envelopes.org_id',
+			'envelopes.title',
+			'envelopes.deadline',
+			'envelopes.required_level',
+			's.signer_id as signer_id',
+			's.user_id as signer_user_id'
+		])
 		.where('envelopes.id', '=', id);
 	return read(query, (rows): StoredEnvelope | null => {
 		const row = rows[0];
