@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Compilable, type Kysely, type Transaction } from 'kysely';
 import {
 	auditAnchorText,
 	GENESIS_HASH,
@@ -66,15 +66,20 @@ function writeAnchor(trx: Kysely<Database>, head: { seq: number; hash: string },
  * extend the head anyway. `trx` must be a transaction (not a bare connection) for that lock.
  * `orgId` files the row under an organisation the writer names, for the platform operator's acts
  * on an organisation other than their own (A9's actor rule would file them under the operator's).
+ * `alongside`: the caller's writes of the same transaction, sent with the head read (runTogether,
+ * one round trip on PostgreSQL) and run before it; none may append to this log, or the head read
+ * would miss it (the trigger and unique keys would then refuse the row, failing the transaction).
  */
 export async function appendAudit(
 	trx: Transaction<Database>,
 	clock: Clock,
 	actor: string | null,
 	event: AuditEvent,
-	orgId?: string
+	orgId?: string,
+	alongside: readonly Compilable<unknown>[] = []
 ): Promise<AuditRow> {
-	const head = await chainHead(trx);
+	const answers = await runTogether(trx, [...alongside, chainHead(trx)]);
+	const head = answers.at(-1)!.rows[0] as { seq: number; hash: string } | undefined;
 	const row = await nextAuditRow(head ?? null, clock().toISOString(), actor, event);
 	// The new head is signed in the same transaction, so the stored anchor is always the head;
 	// the row and the anchor go together (one round trip on PostgreSQL), the row first.
@@ -95,14 +100,9 @@ export async function appendAudit(
 	return row;
 }
 
-/** The newest link of the chain, or undefined for an empty log. */
+/** The query of the newest link of the chain (no row for an empty log). */
 function chainHead(trx: Transaction<Database>) {
-	return trx
-		.selectFrom('audit_log')
-		.select(['seq', 'hash'])
-		.orderBy('seq', 'desc')
-		.limit(1)
-		.executeTakeFirst();
+	return trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1);
 }
 
 /**
@@ -113,7 +113,7 @@ function chainHead(trx: Transaction<Database>) {
 export async function anchorAuditHead(db: Kysely<Database>, clock: Clock): Promise<void> {
 	await db.transaction().execute(async (trx) => {
 		if (await trx.selectFrom('audit_anchor').select('id').executeTakeFirst()) return;
-		const head = await chainHead(trx);
+		const head = await chainHead(trx).executeTakeFirst();
 		await writeAnchor(trx, head ?? { seq: 0, hash: GENESIS_HASH }, clock().toISOString()).execute();
 	});
 }

@@ -45,14 +45,30 @@ export async function updateEnvelopeRow(
 	set: Updateable<EnvelopeTable>,
 	expectedRevision?: number
 ): Promise<boolean> {
-	const result = await trx
+	const result = await envelopeRowUpdate(
+		trx,
+		id,
+		expectedStatus,
+		set,
+		expectedRevision
+	).executeTakeFirst();
+	return result.numUpdatedRows === 1n;
+}
+
+/** updateEnvelopeRow's statement, unsent: for a writer whose answer decides nothing (runTogether). */
+export function envelopeRowUpdate(
+	trx: Kysely<Database>,
+	id: string,
+	expectedStatus: readonly StoredStatus[],
+	set: Updateable<EnvelopeTable>,
+	expectedRevision?: number
+) {
+	return trx
 		.updateTable('envelopes')
 		.set(set)
 		.where('id', '=', id)
 		.where('status', 'in', [...expectedStatus])
-		.$if(expectedRevision !== undefined, (q) => q.where('revision', '=', expectedRevision!))
-		.executeTakeFirst();
-	return result.numUpdatedRows === 1n;
+		.$if(expectedRevision !== undefined, (q) => q.where('revision', '=', expectedRevision!));
 }
 
 /**

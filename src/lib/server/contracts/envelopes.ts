@@ -8,6 +8,7 @@ import { render } from '$lib/pdf/render';
 import { sha256Hex } from '$lib/domain/canonical';
 import { contractState, currentRound, envelopeStatus } from '$lib/domain/lifecycle';
 import type { Database, User } from '../db/schema';
+import { read, readOne } from '../db/together';
 import type { BlobStore } from '../platform/blob-store';
 import { loadCjkFont } from '../platform/fonts';
 import type { CertificationLevel } from '$lib/domain/personal-certification';
@@ -46,39 +47,55 @@ export function definitionJson(envelope: Envelope): string {
  * exist or was never prepared for signing (no definition): such an envelope has no fields to
  * fill, and treating it as empty would let any manifest "complete" it.
  */
-export async function loadEnvelope(
-	db: Kysely<Database>,
-	id: string
-): Promise<StoredEnvelope | null> {
+export function loadEnvelope(db: Kysely<Database>, id: string): Promise<StoredEnvelope | null> {
+	return readOne(envelopeRead(db, id));
+}
+
+/** loadEnvelope as a Read, to send with other reads (readTogether). */
+export function envelopeRead(db: Kysely<Database>, id: string) {
 	// The row and its signers in one query (a row per signer, or one with nulls when none): on
 	// PostgreSQL every statement is a round trip, and ingest loads an envelope on every upload.
-	const rows = await db
+	const query = db
 		.selectFrom('envelopes')
 		.leftJoin('envelope_signers as s', 's.envelope_id', 'envelopes.id')
-		.selectAll('envelopes')
-		.select(['s.signer_id as signer_id', 's.user_id as signer_user_id'])
-		.where('envelopes.id', '=', id)
-		.execute();
-	const row = rows[0];
-	if (!row || row.definition === null) return null;
-	const definition = JSON.parse(row.definition) as EnvelopeDefinition;
-	const signers = rows.flatMap((r) =>
-		r.signer_id === null ? [] : [{ signer_id: r.signer_id, user_id: r.signer_user_id! }]
-	);
-	return {
-		envelope: {
-			id: row.id,
-			docHash: row.doc_sha256,
-			revision: row.revision,
-			status: envelopeStatus(row.status, row.returned_at),
-			...definition
-		},
-		orgId: row.org_id,
-		title: row.title,
-		signerUsers: new Map(signers.map((s) => [s.signer_id, s.user_id])),
-		deadlineAt: row.deadline ? deadlineEnd(row.deadline) : null,
-		requiredLevel: row.required_level
-	};
+		// The columns it maps, named: PostgreSQL then keeps the statement prepared (dialects/postgres.ts).
+		.select([
+			'envelopes.id',
+			'envelopes.doc_sha256',
+			'envelopes.revision',
+			'envelopes.status',
+			'envelopes.returned_at',
+			'envelopes.definition',
+			'envelopes.org_id',
+			'envelopes.title',
+			'envelopes.deadline',
+			'envelopes.required_level',
+			's.signer_id as signer_id',
+			's.user_id as signer_user_id'
+		])
+		.where('envelopes.id', '=', id);
+	return read(query, (rows): StoredEnvelope | null => {
+		const row = rows[0];
+		if (!row || row.definition === null) return null;
+		const definition = JSON.parse(row.definition) as EnvelopeDefinition;
+		const signers = rows.flatMap((r) =>
+			r.signer_id === null ? [] : [{ signer_id: r.signer_id, user_id: r.signer_user_id! }]
+		);
+		return {
+			envelope: {
+				id: row.id,
+				docHash: row.doc_sha256,
+				revision: row.revision,
+				status: envelopeStatus(row.status, row.returned_at),
+				...definition
+			},
+			orgId: row.org_id,
+			title: row.title,
+			signerUsers: new Map(signers.map((s) => [s.signer_id, s.user_id])),
+			deadlineAt: row.deadline ? deadlineEnd(row.deadline) : null,
+			requiredLevel: row.required_level
+		};
+	});
 }
 
 /**
@@ -91,17 +108,27 @@ export async function acceptedManifests(
 	db: Kysely<Database>,
 	envelope: Pick<Envelope, 'id' | 'revision'>
 ): Promise<Manifest[]> {
-	const rows = await db
+	return (await readOne(acceptedManifestsRead(db, envelope.id)))(envelope);
+}
+
+/**
+ * acceptedManifests as a Read, to send before the envelope row is known (readTogether): its
+ * answer takes the envelope, whose revision picks the current round.
+ */
+export function acceptedManifestsRead(db: Kysely<Database>, envelopeId: string) {
+	const query = db
 		.selectFrom('submissions')
 		.select('manifest_json')
-		.where('envelope_id', '=', envelope.id)
+		.where('envelope_id', '=', envelopeId)
 		.where('status', '=', 'accepted')
-		.orderBy('seq')
-		.execute();
-	return currentRound(
-		envelope,
-		rows.map((r) => JSON.parse(r.manifest_json) as Manifest)
-	);
+		.orderBy('seq');
+	return read(query, (rows) => {
+		const all = rows.map((r) => JSON.parse(r.manifest_json) as Manifest);
+		return (envelope: Pick<Envelope, 'id' | 'revision'>): Manifest[] => {
+			if (envelope.id !== envelopeId) throw new Error('accepted manifests of another envelope');
+			return currentRound(envelope, all);
+		};
+	});
 }
 
 /**

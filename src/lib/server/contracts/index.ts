@@ -8,9 +8,9 @@ export { sendContract, revokeContract } from './send';
 export { changeDeadline } from './deadline';
 export { REMINDER_JOB, sendReminder, type ReminderDeps } from './reminders';
 export { replaceDocument } from './replace';
-export { queueTurnNotices, notifyTurn, TURN_NOTICE_JOB } from './turn';
+export { turnNoticeWrites, notifyTurn, TURN_NOTICE_JOB } from './turn';
 export {
-	markReturned,
+	returnWrites,
 	resendContract,
 	notifyReturned,
 	notifyResent,
@@ -21,10 +21,12 @@ export { saveTemplate, listTemplates } from './templates';
 export { contractDeps } from './deps';
 export {
 	acceptedManifests,
+	acceptedManifestsRead,
 	definitionJson,
 	firstViewInSession,
 	listInbox,
 	loadEnvelope,
+	envelopeRead,
 	mayRead,
 	participantDocument,
 	renderEnvelope,

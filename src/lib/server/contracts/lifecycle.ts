@@ -7,10 +7,10 @@ import type { Manifest } from '$lib/domain/manifest';
 import type { Database, Db, User } from '../db/schema';
 import { appendAudit } from '../audit';
 import type { Clock } from '../platform/clock';
-import { completeJob, enqueueJob, type Job } from '../platform/jobs';
+import { completeJob, enqueueJob, enqueueJobInsert, type Job } from '../platform/jobs';
 import { bilingual, notifierFor, type Notifiers } from '../platform/notify';
 import { deliver } from '../platform/outbox';
-import { type ContractDeps, ownContract, updateEnvelopeRow } from './common';
+import { type ContractDeps, envelopeRowUpdate, ownContract, updateEnvelopeRow } from './common';
 import { loadEnvelope } from './envelopes';
 import { signersDue } from '$lib/domain/rules';
 
@@ -23,17 +23,15 @@ export const RETURNED_NOTICE_JOB = 'returned-notice';
 export const RESENT_NOTICE_JOB = 'resent-notice';
 
 /**
- * LC3: an accepted rejection returns the contract. Runs in the transaction that accepts the
- * rejection, so the mark and the sender's notice job commit with it or not at all.
+ * LC3: the writes by which an accepted rejection returns the contract. For the transaction that
+ * accepts the rejection, so the mark and the sender's notice job commit with it or not at all;
+ * unsent, so ingest sends them with its other writes (runTogether), in this order.
  */
-export async function markReturned(
-	trx: Db,
-	envelopeId: string,
-	submissionId: string,
-	now: Date
-): Promise<void> {
-	await updateEnvelopeRow(trx, envelopeId, ['sent'], { returned_at: now.toISOString() });
-	await enqueueJob(trx, RETURNED_NOTICE_JOB, submissionId, now);
+export function returnWrites(trx: Db, envelopeId: string, submissionId: string, now: Date) {
+	return [
+		envelopeRowUpdate(trx, envelopeId, ['sent'], { returned_at: now.toISOString() }),
+		enqueueJobInsert(trx, RETURNED_NOTICE_JOB, submissionId, now)
+	] as const;
 }
 
 /**

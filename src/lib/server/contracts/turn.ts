@@ -5,7 +5,7 @@ import type { Manifest } from '$lib/domain/manifest';
 import { signersDue, turnOpenedFor } from '$lib/domain/rules';
 import type { Database, Db } from '../db/schema';
 import { inviteSigner, inviterOf } from './invite-signer';
-import { completeJob, enqueueJob, type Job } from '../platform/jobs';
+import { completeJob, enqueueJobInsert, type Job } from '../platform/jobs';
 import { bilingual } from '../platform/notify';
 import { deliver } from '../platform/outbox';
 import { acceptedManifests, loadEnvelope } from './envelopes';
@@ -18,19 +18,20 @@ import type { LifecycleNoticeDeps } from './lifecycle';
 export const TURN_NOTICE_JOB = 'turn-notice';
 
 /**
- * Queues a notice for each signer whose turn the accepted decision opened (LC8). Runs in the
- * transaction that accepts it, so the notice commits with the signature or not at all.
+ * The writes queuing a notice for each signer whose turn the accepted decision opened (LC8). For
+ * the transaction that accepts it, so the notice commits with the signature or not at all;
+ * unsent, so ingest sends them with its other writes (runTogether).
  */
-export async function queueTurnNotices(
+export function turnNoticeWrites(
 	trx: Db,
 	envelope: Envelope,
 	before: readonly Manifest[],
 	after: readonly Manifest[],
 	now: Date
-): Promise<void> {
-	for (const signerId of turnOpenedFor(envelope, before, after)) {
-		await enqueueJob(trx, TURN_NOTICE_JOB, `${envelope.id}@${envelope.revision}:${signerId}`, now);
-	}
+) {
+	return turnOpenedFor(envelope, before, after).map((signerId) =>
+		enqueueJobInsert(trx, TURN_NOTICE_JOB, `${envelope.id}@${envelope.revision}:${signerId}`, now)
+	);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
 	currentMigration,
 	DatabaseOpenError
 } from '.';
+import { openTestDatabase } from '../../../../tests/support/test-db';
 
 let dir: string;
 beforeEach(async () => {
@@ -243,6 +244,31 @@ describe('migration 0012 (seal image versions)', () => {
 					}
 				]
 			);
+		} finally {
+			await open.close();
+		}
+	});
+});
+
+describe('statements run again after a migration', () => {
+	// PostgreSQL keeps parameterised statements prepared per connection; one whose result columns
+	// changed under it would fail until the connection is replaced.
+	it('a `select *` answers with the added column, and a prepared one with named columns still answers', async () => {
+		const open = await openTestDatabase(join(dir, 'app.db'));
+		try {
+			await migrateToLatest(open);
+			const row = { sha256: 'a', size: 1, media_type: 'image/png', created_at: 'now' };
+			await open.db.insertInto('blobs').values(row).execute();
+			const all = () => open.db.selectFrom('blobs').selectAll().where('sha256', '=', 'a').execute();
+			const size = () =>
+				open.db.selectFrom('blobs').select('size').where('sha256', '=', 'a').execute();
+			for (let i = 0; i < 2; i++) {
+				expect(await all()).toEqual([row]);
+				expect(await size()).toEqual([{ size: 1 }]);
+			}
+			await sql`alter table blobs add column extra integer`.execute(open.db);
+			expect(await all()).toEqual([{ ...row, extra: null }]);
+			expect(await size()).toEqual([{ size: 1 }]);
 		} finally {
 			await open.close();
 		}

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest, type OpenDatabase } from '.';
-import { runTogether } from './together';
+import { read, readTogether, runTogether } from './together';
 import { openTestDatabase } from '../../../../tests/support/test-db';
 
 // runTogether sends a transaction's statements without waiting for each answer (pipelined on
@@ -60,4 +60,24 @@ it('a failing statement fails the transaction: nothing of it stays, and the next
 		.transaction()
 		.execute((trx) => runTogether(trx, [trx.insertInto('blobs').values(blob('c'))]));
 	expect(await open.db.selectFrom('blobs').select('sha256').execute()).toEqual([{ sha256: 'c' }]);
+});
+
+it('readTogether answers each read with its own mapping, and a read with no query with no rows', async () => {
+	await open.db
+		.insertInto('blobs')
+		.values([blob('a', 3), blob('b', 4)])
+		.execute();
+	const answers = await open.db.transaction().execute((trx) =>
+		readTogether(trx, {
+			size: read(
+				trx.selectFrom('blobs').select('size').where('sha256', '=', 'b'),
+				(rows) => rows[0]?.size ?? null
+			),
+			nothing: read(null, (rows) => rows.length),
+			hashes: read(trx.selectFrom('blobs').select('sha256').orderBy('sha256'), (rows) =>
+				rows.map((r) => r.sha256)
+			)
+		})
+	);
+	expect(answers).toEqual({ size: 4, nothing: 0, hashes: ['a', 'b'] });
 });

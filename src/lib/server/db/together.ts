@@ -34,3 +34,52 @@ export async function runTogether<const Q extends readonly Compilable<unknown>[]
 		return settled.map((s) => (s as PromiseFulfilledResult<QueryResult<unknown>>).value);
 	}) as Promise<Results<Q>>;
 }
+
+/**
+ * A read built apart from the mapping of its rows, so a caller can send several reads together
+ * (readTogether) while each module keeps its own query and its own shape of the answer. A null
+ * query reads nothing (e.g. no ids to look up) and maps no rows.
+ */
+export interface Read<T, R = unknown> {
+	query: (Compilable<R> & { execute(): Promise<R[]> }) | null;
+	map: (rows: R[]) => T;
+}
+
+/** Builds a Read; the row type comes from the query. */
+export function read<R, T>(
+	query: (Compilable<R> & { execute(): Promise<R[]> }) | null,
+	map: (rows: R[]) => T
+): Read<T, R> {
+	return { query, map };
+}
+
+/** Runs one Read on its own. */
+export async function readOne<T, R>({ query, map }: Read<T, R>): Promise<T> {
+	return map(query ? await query.execute() : []);
+}
+
+/** Any Read, whatever its rows: only the answer's type is kept. */
+type AnyRead = { query: Read<unknown>['query']; map: (rows: never[]) => unknown };
+
+type Answers<M extends Record<string, AnyRead>> = { [K in keyof M]: ReturnType<M[K]['map']> };
+
+/**
+ * Runs independent reads of one transaction together (runTogether: one round trip on
+ * PostgreSQL) and maps each answer. Only for reads whose queries do not depend on one another's
+ * answers; the checks that use them still run afterwards, in their order, in TypeScript.
+ */
+export async function readTogether<const M extends Record<string, AnyRead>>(
+	trx: Transaction<Database>,
+	reads: M
+): Promise<Answers<M>> {
+	const entries = Object.entries(reads) as [string, Read<unknown, unknown>][];
+	const sent = entries.filter(([, r]) => r.query !== null);
+	const results = await runTogether(
+		trx,
+		sent.map(([, r]) => r.query!)
+	);
+	const rows = new Map(sent.map(([key], i) => [key, results[i]!.rows]));
+	return Object.fromEntries(
+		entries.map(([key, r]) => [key, r.map((rows.get(key) as unknown[]) ?? [])])
+	) as Answers<M>;
+}

@@ -1,19 +1,21 @@
 import { FINALISE_JOB, finalisationHeld } from '$lib/domain/completion';
 import type { Db } from '../db/schema';
-import { enqueueJob, setJobHeld } from '../platform/jobs';
+import { enqueueJobInsert, setJobHeld } from '../platform/jobs';
 
 /**
- * Marks a contract completed (C1) and queues its finalisation (C4), in the caller's transaction:
- * the last accepted signature, the status and the job commit together, so a completed contract
- * always has its job, even when the process stops right after.
+ * The writes that mark a contract completed (C1) and queue its finalisation (C4), for the
+ * caller's transaction: the last accepted signature, the status and the job commit together, so
+ * a completed contract always has its job, even when the process stops right after. Unsent, so
+ * ingest sends them with its other writes (runTogether), in this order.
  */
-export async function markCompleted(trx: Db, envelopeId: string, now: Date): Promise<void> {
-	await trx
-		.updateTable('envelopes')
-		.set({ status: 'completed', completed_at: now.toISOString() })
-		.where('id', '=', envelopeId)
-		.execute();
-	await enqueueJob(trx, FINALISE_JOB, envelopeId, now);
+export function completionWrites(trx: Db, envelopeId: string, now: Date) {
+	return [
+		trx
+			.updateTable('envelopes')
+			.set({ status: 'completed', completed_at: now.toISOString() })
+			.where('id', '=', envelopeId),
+		enqueueJobInsert(trx, FINALISE_JOB, envelopeId, now)
+	] as const;
 }
 
 /**

@@ -1,5 +1,5 @@
 // Completion and finalisation of contracts; other features and endpoints import from here.
-export { markCompleted, applyReviewHold } from './complete';
+export { completionWrites, applyReviewHold } from './complete';
 export { finaliseEnvelope, FinaliseError, type FinaliseDeps, type PdfSigner } from './finalise';
 export { certificateData, deviceName, verifyUrl, qrModules } from './certificate-data';
 export { participantFinal } from './final-document';

@@ -1,15 +1,17 @@
 import { failure, type Failure } from '$lib/domain/errors';
 import { maySeal, type CertState } from '$lib/domain/org-certification';
 import type { Db } from '../db/schema';
+import { read, readOne } from '../db/together';
 
 /** The organisation's certification state; a missing organisation reads as uncertified. */
-export async function orgCertState(db: Db, orgId: string): Promise<CertState> {
-	const row = await db
-		.selectFrom('organisations')
-		.select('cert_state')
-		.where('id', '=', orgId)
-		.executeTakeFirst();
-	return row?.cert_state ?? 'uncertified';
+export function orgCertState(db: Db, orgId: string): Promise<CertState> {
+	return readOne(orgCertStateRead(db, orgId));
+}
+
+/** orgCertState as a Read, to send with other reads (readTogether). */
+export function orgCertStateRead(db: Db, orgId: string) {
+	const query = db.selectFrom('organisations').select('cert_state').where('id', '=', orgId);
+	return read(query, (rows): CertState => rows[0]?.cert_state ?? 'uncertified');
 }
 
 /**

@@ -15,7 +15,7 @@ export {
 	type CertDeps
 } from './certification';
 export { confirmDeposit, noteOrgPayment, startOrgDeposit, startPlatformDeposit } from './deposit';
-export { orgCertState, refuseUnlessCertified } from './gate';
+export { orgCertState, orgCertStateRead, refuseUnlessCertified } from './gate';
 export { isPlatformOperator } from './operator';
 export { createOrganisation, listOrganisations, operatorOutbox } from './create-org';
 export { hasActivePasskey, legalRepRedeem, requestLegalRep, type LegalRepDeps } from './legal-rep';

@@ -41,8 +41,19 @@ export async function enqueueJob(
 	now: Date,
 	runAfter: Date = now
 ): Promise<void> {
+	await enqueueJobInsert(db, kind, subject, now, runAfter).execute();
+}
+
+/** enqueueJob's statement, unsent: for a caller sending several writes together (runTogether). */
+export function enqueueJobInsert(
+	db: Db,
+	kind: string,
+	subject: string,
+	now: Date,
+	runAfter: Date = now
+) {
 	const at = now.toISOString();
-	await db
+	return db
 		.insertInto('jobs')
 		.values({
 			id: randomUUID(),
@@ -56,8 +67,7 @@ export async function enqueueJob(
 			created_at: at,
 			updated_at: at
 		})
-		.onConflict((oc) => oc.columns(['kind', 'subject']).doNothing())
-		.execute();
+		.onConflict((oc) => oc.columns(['kind', 'subject']).doNothing());
 }
 
 /** The job of a kind for a subject, or undefined. */

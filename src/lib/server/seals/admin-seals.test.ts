@@ -19,7 +19,7 @@ import {
 	updateSeal,
 	type AdminSealDeps
 } from './admin-seals';
-import { recordSealUses } from './seal-uses';
+import { sealUseWrites } from './seal-uses';
 import { sampleManifest, placeOf } from '$lib/domain/fixtures';
 import { openTestDatabase } from '../../../../tests/support/test-db';
 
@@ -294,7 +294,14 @@ describe('the seal list', () => {
 			})
 			.execute();
 		// What ingest writes beside the submission (SA7); the real ingest is in seal-uses.test.ts.
-		await recordSealUses(open.db, { id: 'sub-1', envelopeId, receivedAt: at, manifest });
+		for (const write of sealUseWrites(open.db, {
+			id: 'sub-1',
+			envelopeId,
+			receivedAt: at,
+			manifest
+		})) {
+			await write.execute();
+		}
 		const seals = await listOrgSeals(open.db, admin.org_id);
 		const demo = seals.find((s) => s.id === DEMO_SEAL_ID);
 		// A manifest naming the seal twice (fill and free seal) counts once.

@@ -2,8 +2,13 @@
 // and the other server features. Files inside seals/ import each other directly.
 export * from './admin-seals';
 export { rasteriseSeal } from './seal-image';
-export { listSealUses, parseSealUsesQuery, recordSealUses, sealUsageCounts } from './seal-uses';
-export { openSealVersion, sealRecords } from './seal-versions';
+export { listSealUses, parseSealUsesQuery, sealUseWrites, sealUsageCounts } from './seal-uses';
+export {
+	authorisedSealsRead,
+	openSealVersion,
+	sealRecords,
+	sealRecordsRead
+} from './seal-versions';
 export {
 	SIGNATURE_MAX_BYTES,
 	clearSignature,

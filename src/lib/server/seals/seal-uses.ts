@@ -8,20 +8,20 @@ export const USES_PAGE_DEFAULT = 20;
 export const USES_PAGE_MAX = 100;
 
 /**
- * Files the seals a newly stored submission stamps with (SA7), inside ingest's transaction, so
- * the seal list and history never miss or invent a use. Called once per stored submission: an
+ * The writes filing the seals a newly stored submission stamps with (SA7), for ingest's
+ * transaction, so the seal list and history never miss or invent a use; unsent, so ingest sends
+ * them with its other writes (runTogether). Made once per stored submission: an
  * idempotent retry is answered from the stored key and never reaches here, and a refusal stores
  * no submission. A rejection (退回) stamps nothing, so it writes nothing.
  */
-export async function recordSealUses(
+export function sealUseWrites(
 	trx: Db,
 	submission: { id: string; envelopeId: string; receivedAt: string; manifest: Manifest }
-): Promise<void> {
+) {
 	const uses = manifestSealUses(submission.manifest);
-	if (uses.length === 0) return;
-	await trx
-		.insertInto('seal_uses')
-		.values(
+	if (uses.length === 0) return [];
+	return [
+		trx.insertInto('seal_uses').values(
 			uses.map((use) => ({
 				submission_id: submission.id,
 				seal_id: use.sealId,
@@ -30,7 +30,7 @@ export async function recordSealUses(
 				marks: JSON.stringify(use.marks)
 			}))
 		)
-		.execute();
+	];
 }
 
 /**

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { SizeMm } from '$lib/domain/manifest';
 import type { SealRecord, SealVersion } from '$lib/domain/rules';
 import type { Db } from '../db/schema';
+import { read, readOne } from '../db/together';
 
 /**
  * Makes `image` at `sizeMm` the seal's current image version from `at` (SPEC R20): the open
@@ -57,45 +58,67 @@ export async function openSealVersion(
  * the seal rules (R20, R21). A seal of another organisation is left out, so a stamp naming it
  * matches no version.
  */
-export async function sealRecords(
+export function sealRecords(
 	db: Db,
 	orgId: string,
 	sealIds: Iterable<string>
 ): Promise<Map<string, SealRecord>> {
+	return readOne(sealRecordsRead(db, orgId, sealIds));
+}
+
+/** sealRecords as a Read, to send with other reads (readTogether). */
+export function sealRecordsRead(db: Db, orgId: string, sealIds: Iterable<string>) {
 	const ids = [...new Set(sealIds)];
-	const records = new Map<string, SealRecord & { versions: SealVersion[] }>();
-	if (ids.length === 0) return records;
-	const rows = await db
-		.selectFrom('seals')
-		.leftJoin('seal_versions as v', 'v.seal_id', 'seals.id')
-		.select([
-			'seals.id',
-			'seals.status',
-			'v.image_hash',
-			'v.width_mm',
-			'v.height_mm',
-			'v.valid_from',
-			'v.valid_until'
-		])
-		.where('seals.org_id', '=', orgId)
-		.where('seals.id', 'in', ids)
-		.orderBy('seals.id')
-		.orderBy('v.valid_from')
-		.execute();
-	for (const row of rows) {
-		let record = records.get(row.id);
-		if (!record) {
-			record = { status: row.status, versions: [] };
-			records.set(row.id, record);
+	const query =
+		ids.length === 0
+			? null
+			: db
+					.selectFrom('seals')
+					.leftJoin('seal_versions as v', 'v.seal_id', 'seals.id')
+					.select([
+						'seals.id',
+						'seals.status',
+						'v.image_hash',
+						'v.width_mm',
+						'v.height_mm',
+						'v.valid_from',
+						'v.valid_until'
+					])
+					.where('seals.org_id', '=', orgId)
+					.where('seals.id', 'in', ids)
+					.orderBy('seals.id')
+					.orderBy('v.valid_from');
+	return read(query, (rows) => {
+		const records = new Map<string, SealRecord & { versions: SealVersion[] }>();
+		for (const row of rows) {
+			let record = records.get(row.id);
+			if (!record) {
+				record = { status: row.status, versions: [] };
+				records.set(row.id, record);
+			}
+			if (row.image_hash !== null && row.valid_from !== null) {
+				record.versions.push({
+					imageHash: row.image_hash,
+					sizeMm: { width: row.width_mm!, height: row.height_mm! },
+					validFrom: row.valid_from,
+					validUntil: row.valid_until
+				});
+			}
 		}
-		if (row.image_hash !== null && row.valid_from !== null) {
-			record.versions.push({
-				imageHash: row.image_hash,
-				sizeMm: { width: row.width_mm!, height: row.height_mm! },
-				validFrom: row.valid_from,
-				validUntil: row.valid_until
-			});
-		}
-	}
-	return records;
+		return records as Map<string, SealRecord>;
+	});
+}
+
+/**
+ * The seals a user holds a live authorisation for at `at` (granted by then, not revoked), as a
+ * Read: ingest sends it with its other reads (readTogether).
+ */
+export function authorisedSealsRead(db: Db, userId: string, at: string) {
+	const query = db
+		.selectFrom('seal_authorisations')
+		.select('seal_id')
+		.where('user_id', '=', userId)
+		.where('granted_at', '<=', at)
+		.where('revoked_at', 'is', null);
+	return read(query, (rows) => new Set(rows.map((r) => r.seal_id)));
 }

@@ -46,6 +46,38 @@ const types: pg.CustomTypesConfig = {
  */
 export const WRITER_LOCK_KEY = 0x5345414c504153n;
 
+const unanswered = new WeakMap<DatabaseConnection, Promise<unknown>>();
+const deferring = new WeakSet<DatabaseConnection>();
+
+/**
+ * Leaves `sent` unawaited until the connection's next statement (a transaction's first one, or
+ * its COMMIT or ROLLBACK), which goes out behind it at once and is answered after it: the next
+ * statement's caller gets `sent`'s error first if it failed. PostgreSQL runs them in order, so a
+ * failed BEGIN or lock leaves the next statement refused (no transaction, or an aborted one),
+ * never run outside the transaction.
+ */
+function awaitWithNext(connection: DatabaseConnection, sent: Promise<unknown>): void {
+	// Observed below; never an unhandled rejection in between.
+	sent.catch(() => {});
+	unanswered.set(connection, sent);
+	if (deferring.has(connection)) return;
+	deferring.add(connection);
+	const execute = connection.executeQuery.bind(connection);
+	connection.executeQuery = (async (query: CompiledQuery) => {
+		const before = unanswered.get(connection);
+		if (!before) return execute(query);
+		unanswered.delete(connection);
+		const answer = execute(query);
+		try {
+			await before;
+		} catch (error) {
+			await answer.catch(() => {});
+			throw error;
+		}
+		return answer;
+	}) as typeof connection.executeQuery;
+}
+
 /**
  * Transactions serialise as SQLite's BEGIN IMMEDIATE makes them: each takes one
  * transaction-scoped advisory lock at BEGIN, so the read-then-write transactions (the audit
@@ -62,9 +94,10 @@ class SerialisedPostgresDialect extends PostgresDialect {
 		const lock = `select pg_advisory_xact_lock(${WRITER_LOCK_KEY})`;
 		driver.beginTransaction = async (connection: DatabaseConnection, settings) => {
 			// BEGIN and the lock go as one simple-protocol message (no parameters, so pg may send
-			// two statements at once): one round trip instead of two for every transaction.
+			// two statements at once), and its answer is awaited with the transaction's first
+			// statement, sent right behind it (pipeline mode): no round trip of its own.
 			if (!settings.isolationLevel && !settings.accessMode) {
-				await connection.executeQuery(CompiledQuery.raw(`begin; ${lock}`));
+				awaitWithNext(connection, connection.executeQuery(CompiledQuery.raw(`begin; ${lock}`)));
 				return;
 			}
 			await begin(connection, settings);
@@ -86,7 +119,44 @@ export function openPostgres(url: string): PostgresDialect {
 	// An idle client losing its server (a restart) must not crash the process; the next query
 	// gets a fresh connection and reports the error there.
 	pool.on('error', () => {});
+	pool.on('connect', prepareStatements);
 	return new SerialisedPostgresDialect({ pool });
+}
+
+/** How many statements one connection keeps prepared; past it, new texts go unnamed. */
+const PREPARED_PER_CONNECTION = 256;
+
+/**
+ * A `*` in a select list or RETURNING: the result's columns come from the table's definition,
+ * and a prepared statement whose result columns change (a migration adds one) fails with
+ * "cached plan must not change result type" until the connection is replaced.
+ */
+const STAR_COLUMNS = /(?:\bselect(?:\s+distinct)?|\breturning|,)\s+(?:"[^"]*"\.)?\*/i;
+
+/**
+ * Sends each parameterised statement as a named (prepared) one, so PostgreSQL parses and plans
+ * a text once per connection instead of on every execution: a busy ingest sends the same twenty
+ * texts again and again, and parsing them anew each time was a good part of its time on
+ * PostgreSQL. Only statements with parameters (Kysely's queries; never the multi-statement BEGIN
+ * or a migration's DDL, which a prepared statement cannot hold) and without `*` columns
+ * (STAR_COLUMNS); at most PREPARED_PER_CONNECTION texts per connection, so queries whose text
+ * varies (IN lists of any length) cannot grow the server's memory without bound.
+ */
+function prepareStatements(client: pg.PoolClient): void {
+	const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+	const names = new Map<string, string>();
+	const prepared = (text: unknown, values: unknown, ...rest: unknown[]) => {
+		if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {
+			let name = names.get(text);
+			if (!name && names.size < PREPARED_PER_CONNECTION && !STAR_COLUMNS.test(text)) {
+				name = `sealpass_${names.size}`;
+				names.set(text, name);
+			}
+			if (name) return query({ name, text, values }, ...rest);
+		}
+		return query(text, values, ...rest);
+	};
+	client.query = prepared as typeof client.query;
 }
 
 /** Key of the session-level advisory lock start-up holds (migrations, seed, first keys). */

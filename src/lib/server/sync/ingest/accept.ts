@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Compilable } from 'kysely';
 import type { ErrorCode } from '$lib/domain/errors';
 import { manifestImages, manifestSealUses } from '$lib/domain/manifest';
 import { canonicalJson, manifestHash, sha256Hex } from '$lib/domain/canonical';
@@ -8,11 +8,16 @@ import type { SubmissionAccepted } from '$lib/domain/api-types';
 import { inspectImage } from '$lib/pdf/images';
 import type { User } from '../../db/schema';
 import { insertBlobRows, putBlobFiles } from '../../platform/blob-store';
-import { runTogether } from '../../db/together';
-import { acceptedManifests, loadEnvelope, markReturned, queueTurnNotices } from '../../contracts';
-import { mayReuseImage, recordSealUses, sealRecords } from '../../seals';
-import { orgCertState } from '../../orgs';
-import { markCompleted } from '../../finalise';
+import { readTogether } from '../../db/together';
+import {
+	acceptedManifestsRead,
+	envelopeRead,
+	returnWrites,
+	turnNoticeWrites
+} from '../../contracts';
+import { authorisedSealsRead, mayReuseImage, sealRecordsRead, sealUseWrites } from '../../seals';
+import { orgCertStateRead } from '../../orgs';
+import { completionWrites } from '../../finalise';
 import { decisionInTime } from '$lib/domain/deadline';
 import { meetsLevel } from '$lib/domain/personal-certification';
 import type { Authenticated } from './authenticate';
@@ -26,7 +31,11 @@ import {
 	type Trx
 } from './common';
 
-/** The checks against the envelope and its state, then the writes. Throws Refused. */
+/**
+ * The checks against the envelope and its state, then the ticket spent. Throws Refused. The
+ * acceptance's other writes come back unsent (`writes`, in order), for the caller to send with
+ * its own (runTogether): none of their answers decides anything, and every check is done.
+ */
 export async function accept(
 	deps: IngestDeps,
 	trx: Trx,
@@ -35,12 +44,26 @@ export async function accept(
 	auth: Authenticated,
 	receivedAt: string,
 	client: SubmissionClient
-): Promise<{ answer: IngestAnswer; submissionId: string }> {
+): Promise<{ answer: IngestAnswer; submissionId: string; writes: Compilable<unknown>[] }> {
 	const { manifest } = auth;
 	const fail = (code: ErrorCode, message: string, problems?: Problem[]) => {
 		throw new Refused(refusal(code, message, problems));
 	};
-	const stored = await loadEnvelope(trx, manifest.envelopeId);
+	// Every read the checks below need, sent together (one round trip on PostgreSQL): all of them
+	// depend only on the request, and the checks still look at them in their order.
+	const read = await readTogether(trx, {
+		stored: envelopeRead(trx, manifest.envelopeId),
+		acceptedIn: acceptedManifestsRead(trx, manifest.envelopeId),
+		authorisedSeals: authorisedSealsRead(trx, user.id, receivedAt),
+		// Every seal the manifest names, active or not, with its image versions (R20, R21).
+		seals: sealRecordsRead(
+			trx,
+			user.org_id,
+			manifestSealUses(manifest).map((u) => u.sealId)
+		),
+		orgCertState: orgCertStateRead(trx, user.org_id)
+	});
+	const stored = read.stored;
 	if (!stored) return fail('NOT_FOUND', 'No such envelope');
 	const { envelope } = stored;
 	if (envelope.status === 'revoked') fail('DOC_REVOKED', 'The envelope was revoked');
@@ -81,27 +104,15 @@ export async function accept(
 		if (!images.has(image) && (await hasBlob(deps, trx, image, user))) images.add(image);
 	}
 
-	const accepted = await acceptedManifests(trx, envelope);
-	const seals = await trx
-		.selectFrom('seal_authorisations')
-		.select('seal_id')
-		.where('user_id', '=', user.id)
-		.where('granted_at', '<=', receivedAt)
-		.where('revoked_at', 'is', null)
-		.execute();
+	const accepted = read.acceptedIn(envelope);
 	const problems = validateManifest(envelope, manifest, {
 		accepted,
 		images,
-		authorisedSeals: new Set(seals.map((s) => s.seal_id)),
-		// Every seal the manifest names, active or not, with its image versions (R20, R21).
-		seals: await sealRecords(
-			trx,
-			user.org_id,
-			manifestSealUses(manifest).map((u) => u.sealId)
-		),
+		authorisedSeals: read.authorisedSeals,
+		seals: read.seals,
 		ticketIssuedAt: auth.ticketIssuedAt,
 		// Company stamps need a certified organisation (SPEC OC5); signatures do not.
-		orgCertified: (await orgCertState(trx, user.org_id)) === 'certified'
+		orgCertified: read.orgCertState === 'certified'
 	});
 	const first = headlineProblem(problems);
 	if (first) fail(first.code, `Rule ${first.rule} failed at ${first.path}`, problems);
@@ -125,8 +136,8 @@ export async function accept(
 		.selectFrom('submissions')
 		.select(sql<number>`coalesce(max(seq), 0) + 1`.as('next'))
 		.where('envelope_id', '=', envelope.id);
-	// Writes whose answers decide nothing, sent together (one round trip on PostgreSQL).
-	await runTogether(trx, [
+	// Writes whose answers decide nothing: the caller sends them with its own.
+	const writes: Compilable<unknown>[] = [
 		...(blobRows.length > 0 ? [insertBlobRows(trx, blobRows)] : []),
 		trx.insertInto('submissions').values({
 			id: submissionId,
@@ -152,24 +163,20 @@ export async function accept(
 				backed_up: auth.backedUp ? 1 : 0,
 				last_used_at: receivedAt
 			})
-			.where('id', '=', auth.credentialId)
-	]);
-	// The seal list's count and history (SA7), with the submission or not at all.
-	await recordSealUses(trx, {
-		id: submissionId,
-		envelopeId: envelope.id,
-		receivedAt,
-		manifest
-	});
+			.where('id', '=', auth.credentialId),
+		// The seal list's count and history (SA7), with the submission or not at all.
+		...sealUseWrites(trx, { id: submissionId, envelopeId: envelope.id, receivedAt, manifest })
+	];
+	const at = new Date(receivedAt);
 	const complete = isComplete(envelope, [...accepted, manifest]);
 	// The status and the finalisation job commit with the signature that completed it (C4).
-	if (complete) await markCompleted(trx, envelope.id, new Date(receivedAt));
+	if (complete) writes.push(...completionWrites(trx, envelope.id, at));
 	// A return closes the round and queues the sender's notice with the rejection (LC3).
 	const returned = manifest.decision.kind === 'rejected';
-	if (returned) await markReturned(trx, envelope.id, submissionId, new Date(receivedAt));
+	if (returned) writes.push(...returnWrites(trx, envelope.id, submissionId, at));
 	// A signature that opens later signers' turn tells them, with it or not at all (LC8).
 	else if (!complete) {
-		await queueTurnNotices(trx, envelope, accepted, [...accepted, manifest], new Date(receivedAt));
+		writes.push(...turnNoticeWrites(trx, envelope, accepted, [...accepted, manifest], at));
 	}
 	const answer: SubmissionAccepted = {
 		submissionId,
@@ -177,7 +184,7 @@ export async function accept(
 		envelopeStatus: complete ? 'completed' : returned ? 'returned' : envelope.status,
 		receivedAt
 	};
-	return { answer: { status: 201, body: answer }, submissionId };
+	return { answer: { status: 201, body: answer }, submissionId, writes };
 }
 
 /** Whether the server holds an image that this user may name without sending it (mayReuseImage). */

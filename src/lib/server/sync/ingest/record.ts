@@ -45,11 +45,12 @@ export async function recordEvent(
 		manifest: manifest.ok ? manifest.manifest : null,
 		reportedOffline: body.confirmedOffline ?? null
 	});
-	// Independent inserts: one round trip on PostgreSQL.
-	await runTogether(trx, [...alongside, event, ...(review ? [review] : [])]);
+	// Independent inserts, sent together with the audit head's read: one round trip on PostgreSQL.
+	const writes = [...alongside, event, ...(review ? [review] : [])];
 	const audit = auditEventFor(body, answer, submissionId);
 	// Same transaction and receipt time as the submission it records (SPEC A4).
-	if (audit) await appendAudit(trx, () => new Date(at), user.id, audit);
+	if (audit) await appendAudit(trx, () => new Date(at), user.id, audit, undefined, writes);
+	else await runTogether(trx, writes);
 }
 
 /**

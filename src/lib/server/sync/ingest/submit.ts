@@ -1,3 +1,4 @@
+import type { Compilable } from 'kysely';
 import * as v from 'valibot';
 import { canonicalJson, sha256Hex } from '$lib/domain/canonical';
 import { parseManifest } from '$lib/domain/manifest-schema';
@@ -105,10 +106,12 @@ function ingestInTransaction(
 		// Authenticated from here on: the answer is stored under the key whatever it is.
 		let answer: IngestAnswer;
 		let submissionId: string | null = null;
+		let writes: Compilable<unknown>[] = [];
 		try {
 			const accepted = await accept(deps, trx, user, body, attempt, receivedAt, client);
 			answer = accepted.answer;
 			submissionId = accepted.submissionId;
+			writes = accepted.writes;
 		} catch (error) {
 			if (!(error instanceof Refused)) throw error;
 			answer = error.answer;
@@ -121,7 +124,8 @@ function ingestInTransaction(
 			response_json: JSON.stringify(answer.body),
 			created_at: receivedAt
 		});
-		await recordEvent(trx, user, body, receivedAt, answer, submissionId, [remembered]);
+		// The acceptance's writes first, then the record of the attempt: sent together.
+		await recordEvent(trx, user, body, receivedAt, answer, submissionId, [...writes, remembered]);
 		return answer;
 	});
 }
