@@ -6,7 +6,7 @@ import { PDF_OPEN_OPTIONS } from '../pdf-options';
 
 // bootContract against a real Dexie store (fake-indexeddb) written by the app's own schema, with
 // a recording stand-in for the Worker and pdf.js globals it is handed in the browser. The
-// browser run (a contract opened from /contract-boot.js before the app) is in
+// browser run (a contract opened from the contract boot script before the app) is in
 // tests/e2e/contract-view.spec.ts; its speed is `npm run bench -- first-page`.
 
 /** An ES module pdf.js's URL can point at in Node: importing it succeeds, like the real chunk. */

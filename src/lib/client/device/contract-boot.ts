@@ -3,7 +3,7 @@ import type { DeviceEnvelope } from './db';
 
 /**
  * The start of a contract's first page, before the app. `bootContract` runs from
- * /contract-boot.js, which app.html runs before SvelteKit starts: its own small bundle
+ * the contract boot script (a content-named file of the build), which app.html runs before SvelteKit starts: its own small bundle
  * (entry contract-boot-entry.ts, built by the `sealpass-contract-boot` Vite plugin in
  * vite.config.ts), so whatever it imports is bundled into that classic script, not shared with
  * the app. Keep it to light modules: every byte is on the path of the first page. The app takes
