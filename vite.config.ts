@@ -4,6 +4,8 @@ import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vitest/config';
 import { build, type Plugin, type Rollup } from 'vite';
 import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -56,25 +58,60 @@ function serviceWorkerSync(): Plugin {
 	};
 }
 
-/** The virtual module through which /contract-boot.js gets this build's pdf.js URLs. */
+/** The virtual module through which the boot script gets this build's pdf.js URLs. */
 const PDFJS_URLS = 'virtual:sealpass/pdfjs-urls';
+/** The virtual module through which the server gets the boot script's URL (hooks.server.ts). */
+const CONTRACT_BOOT_URL = 'virtual:sealpass/contract-boot-url';
+/** The dev server's boot script: an empty one, served by the middleware below. */
+const DEV_CONTRACT_BOOT = '/contract-boot.js';
+/**
+ * What the server build holds in place of the boot script's URL: the server is built before
+ * the client, which alone names the boot script, so the client build writes its name over this.
+ */
+const CONTRACT_BOOT_PLACEHOLDER = '/__sealpass-contract-boot-url__.js';
+
+/** Every .js file under `dir`, recursively. */
+function scriptsUnder(dir: string): string[] {
+	return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+		const path = join(dir, entry.name);
+		if (entry.isDirectory()) return scriptsUnder(path);
+		return entry.name.endsWith('.js') ? [path] : [];
+	});
+}
 
 /**
- * Emits /contract-boot.js, which app.html runs before the app: the entry
+ * Emits the contract boot script, which app.html runs before the app: the entry
  * src/lib/client/device/contract-boot-entry.ts (`bootContract` with the app's options for opening
  * a document) bundled on its own as one classic script, once the client build has named pdf.js's
  * worker and main module chunk, whose URLs it gets as the module `virtual:sealpass/pdfjs-urls`.
  * On a contract's URL it starts what the first page waits for beside the app's own start
  * instead of after it (the why is on bootContract). A separate file, not inline, because the CSP
- * allows only scripts from 'self'; the server preloads it first (hooks.server.ts). Emitted as an
- * asset of the client build, so the service worker precaches it. In dev the file is an empty
- * script.
+ * allows only scripts from 'self'; the server preloads it first (hooks.server.ts).
+ *
+ * Named by its content (_app/immutable/assets/contract-boot.<hash>.js), like every other file
+ * of the build: a fixed name without Cache-Control could be kept by a browser's heuristic
+ * caching (and so by the service worker's precache, which fills through the HTTP cache) past a
+ * release, and that old script names pdf.js files the new build no longer serves. The server
+ * learns the name through `virtual:sealpass/contract-boot-url`: the server build is done before
+ * the client build names the script, so it holds a placeholder that the client build replaces
+ * in the server's output, before SvelteKit prerenders and the adapter bundles it. In dev the
+ * script is an empty one at /contract-boot.js.
  */
 function contractBoot(): Plugin {
+	let serving = false;
+	let bootFile: string | null = null;
 	return {
 		name: 'sealpass-contract-boot',
+		configResolved(config) {
+			serving = config.command === 'serve';
+		},
+		resolveId: (id) => (id === CONTRACT_BOOT_URL ? '\0' + CONTRACT_BOOT_URL : null),
+		load: (id) =>
+			id === '\0' + CONTRACT_BOOT_URL
+				? `export const contractBootUrl = ${JSON.stringify(serving ? DEV_CONTRACT_BOOT : CONTRACT_BOOT_PLACEHOLDER)};`
+				: null,
 		configureServer(server) {
-			server.middlewares.use('/contract-boot.js', (_request, response) => {
+			server.middlewares.use(DEV_CONTRACT_BOOT, (_request, response) => {
 				response.setHeader('content-type', 'text/javascript');
 				response.end('');
 			});
@@ -114,7 +151,26 @@ function contractBoot(): Plugin {
 					}
 				]
 			);
-			this.emitFile({ type: 'asset', fileName: 'contract-boot.js', source });
+			const ref = this.emitFile({ type: 'asset', name: 'contract-boot.js', source });
+			bootFile = this.getFileName(ref);
+		},
+		writeBundle() {
+			if (this.environment.config.consumer !== 'client' || !bootFile) return;
+			// SvelteKit's server output (kit.outDir is the default .svelte-kit). Finding no
+			// placeholder is a build error: a page naming no boot script would fail silently.
+			const server = src('./.svelte-kit/output/server');
+			let replaced = 0;
+			for (const file of scriptsUnder(server)) {
+				const code = readFileSync(file, 'utf8');
+				if (!code.includes(CONTRACT_BOOT_PLACEHOLDER)) continue;
+				writeFileSync(file, code.replaceAll(CONTRACT_BOOT_PLACEHOLDER, '/' + bootFile));
+				replaced++;
+			}
+			if (!replaced) {
+				throw new Error(
+					`contract-boot: no ${CONTRACT_BOOT_PLACEHOLDER} in ${server} to name the script`
+				);
+			}
 		}
 	};
 }

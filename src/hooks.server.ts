@@ -7,6 +7,7 @@ import { apiError, sameOrigin } from '$lib/server/platform/http';
 import { bodyLimit, capBody, type BodyCap } from '$lib/server/platform/body-limits';
 import { version } from '../package.json';
 import { SECURITY_HEADERS } from '../scripts/security-headers.mjs';
+import { contractBootUrl } from 'virtual:sealpass/contract-boot-url';
 
 export const init: ServerInit = async () => {
 	if (building) return;
@@ -14,6 +15,19 @@ export const init: ServerInit = async () => {
 };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Where app.html names the contract boot script: this build's own, content-named file. */
+const CONTRACT_BOOT_SLOT = '%sealpass.contractBoot%';
+
+/**
+ * Every page names its own build's boot script, so a page and the pdf.js files its boot script
+ * opens always come from the same release (also in the prerendered shell the service worker
+ * answers offline with).
+ */
+const resolveOptions = {
+	transformPageChunk: ({ html }: { html: string }) =>
+		html.replaceAll(CONTRACT_BOOT_SLOT, contractBootUrl)
+};
 
 /**
  * 413 for a body over its route's cap. The connection is closed with the answer: the rest of
@@ -35,7 +49,7 @@ async function answer(
 	event.locals.user = null;
 	event.locals.credentialId = null;
 	event.locals.session = null;
-	if (building) return resolve(event);
+	if (building) return resolve(event, resolveOptions);
 
 	// Before anything reads the body, and before the session lookup: an oversized body from a
 	// visitor who is not signed in costs the server nothing but this check.
@@ -61,7 +75,7 @@ async function answer(
 		event.locals.session = session;
 	}
 
-	const response = await resolve(event);
+	const response = await resolve(event, resolveOptions);
 	// The route read past the cap and answered whatever it makes of a cut body: say what happened.
 	return capped.exceeded() ? bodyTooLarge(cap) : response;
 }
@@ -70,13 +84,13 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const response = await answer(event, resolve);
 	const isApi = event.url.pathname.startsWith('/api/');
 	for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
-	// app.html's /contract-boot.js first (vite.config.ts): behind the other preloads it, and a
+	// app.html's boot script first (vite.config.ts): behind the other preloads it, and a
 	// contract's pdf.js worker with it, started later.
 	const link = response.headers.get('Link');
 	if (link && response.headers.get('Content-Type')?.startsWith('text/html')) {
 		response.headers.set(
 			'Link',
-			`</contract-boot.js>; rel="preload"; as="script"; fetchpriority="high"; nopush, ${link}`
+			`<${contractBootUrl}>; rel="preload"; as="script"; fetchpriority="high"; nopush, ${link}`
 		);
 	}
 	// API answers are per-user and current; only content-addressed public files (the CJK font)

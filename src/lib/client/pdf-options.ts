@@ -7,7 +7,7 @@ const PDFJS_ASSETS = '/generated/pdfjs/';
 
 /**
  * How every document is opened with pdf.js, by the app (pdf-viewer.ts) and by the boot script
- * (contract-boot-entry.ts, bundled into /contract-boot.js): one place, so a contract opened at
+ * (contract-boot-entry.ts, bundled into the contract boot script): one place, so a contract opened at
  * boot is opened exactly as the app would. isEvalSupported: false keeps pdf.js inside our CSP
  * (no 'unsafe-eval') and shuts the font-program eval path that crafted PDFs have abused
  * (CVE-2024-4367). Plain data, no imports: it is on the boot script's path too.

@@ -1,5 +1,8 @@
 import type { PDFDocumentProxy, PDFPageProxy, RenderTask } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
+
+/** This build's pdf.js worker URL: what the boot script must have started to be taken. */
+export const PDF_WORKER_URL = workerUrl;
 import { takeBootWorker } from './device/contract-boot';
 import { PDF_OPEN_OPTIONS } from './pdf-options';
 
@@ -27,7 +30,7 @@ export function warmPdfjs(): Promise<{ pdfjs: Pdfjs; worker: InstanceType<Pdfjs[
 	// compiling its 1.2 MB script overlaps the main thread's work; pdf.js talks to it through the
 	// port (messages wait in the port until the worker runs). Without Worker support pdf.js falls
 	// back to its in-page worker.
-	let port: Worker | null = takeBootWorker();
+	let port: Worker | null = takeBootWorker(workerUrl);
 	try {
 		port ??= new Worker(workerUrl, { type: 'module' });
 	} catch {

@@ -3,7 +3,7 @@ import { PDF_OPEN_OPTIONS } from '../pdf-options';
 import { bootContract } from './contract-boot';
 
 /**
- * The entry of /contract-boot.js, the classic script app.html runs before SvelteKit starts:
+ * The entry of the contract boot script, the classic script app.html runs before SvelteKit starts:
  * bundled on its own by the `sealpass-contract-boot` Vite plugin (vite.config.ts), which
  * provides the client build's URLs of pdf.js's module and worker as the virtual module above.
  */

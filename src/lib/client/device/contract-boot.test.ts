@@ -6,7 +6,7 @@ import { PDF_OPEN_OPTIONS } from '../pdf-options';
 
 // bootContract against a real Dexie store (fake-indexeddb) written by the app's own schema, with
 // a recording stand-in for the Worker and pdf.js globals it is handed in the browser. The
-// browser run (a contract opened from /contract-boot.js before the app) is in
+// browser run (a contract opened from the contract boot script before the app) is in
 // tests/e2e/contract-view.spec.ts; its speed is `npm run bench -- first-page`.
 
 /** An ES module pdf.js's URL can point at in Node: importing it succeeds, like the real chunk. */
@@ -18,6 +18,8 @@ vi.mock('virtual:sealpass/pdfjs-urls', () => ({ pdfjsUrl: PDFJS_URL, pdfWorkerUr
 
 interface Recorded {
 	workers: string[];
+	terminated: string[];
+	destroyed: number;
 	opened: Record<string, unknown>[];
 	ports: unknown[];
 }
@@ -33,14 +35,22 @@ function at(pathname: string): void {
 }
 
 beforeEach(() => {
-	recorded = { workers: [], opened: [], ports: [] };
+	recorded = { workers: [], terminated: [], destroyed: 0, opened: [], ports: [] };
 	class RecordingWorker {
 		constructor(readonly url: string) {
 			recorded.workers.push(url);
 		}
+		terminate() {
+			recorded.terminated.push(this.url);
+		}
 	}
 	Object.defineProperty(globalThis, 'Worker', { value: RecordingWorker, configurable: true });
-	const doc = { getPage: async () => ({}) };
+	const doc = {
+		getPage: async () => ({}),
+		destroy: async () => {
+			recorded.destroyed++;
+		}
+	};
 	(globalThis as Record<string, unknown>).pdfjsLib = {
 		GlobalWorkerOptions: { workerSrc: '' },
 		PDFWorker: {
@@ -61,6 +71,7 @@ afterEach(async () => {
 	delete g.pdfjsLib;
 	delete g.__sealpassPdfWorker;
 	delete g.__sealpassBootOpen;
+	delete g.__sealpassBootWorkerUrl;
 	for (const [name, descriptor] of Object.entries(saved)) {
 		if (descriptor) Object.defineProperty(globalThis, name, descriptor);
 		else delete g[name];
@@ -99,7 +110,7 @@ describe('bootContract', () => {
 		bootContract(WORKER_URL, PDFJS_URL, PDF_OPEN_OPTIONS);
 
 		expect(recorded.workers).toEqual([WORKER_URL]);
-		const open = await takeBootOpen('env-1');
+		const open = await takeBootOpen('env-1', WORKER_URL);
 		expect(open?.hash).toBe(hash);
 		// The row as the store holds it, for the view to show before Dexie has opened the store.
 		expect(open?.row).toMatchObject({ id: 'env-1', docHash: hash });
@@ -109,18 +120,18 @@ describe('bootContract', () => {
 		expect(params).toMatchObject(PDF_OPEN_OPTIONS);
 		expect(new TextDecoder().decode(params.data as Uint8Array)).toBe('%PDF-1.7 test');
 		// pdf.js is handed the boot's worker as its port; the app then takes the same worker, once.
-		const port = takeBootWorker();
+		const port = takeBootWorker(WORKER_URL);
 		expect(port).not.toBeNull();
 		expect(recorded.ports).toEqual([port]);
-		expect(takeBootWorker()).toBeNull();
-		expect(takeBootOpen('env-1')).toBeNull();
+		expect(takeBootWorker(WORKER_URL)).toBeNull();
+		expect(takeBootOpen('env-1', WORKER_URL)).toBeNull();
 	});
 
 	it('opens nothing for another contract, one not downloaded, or a device without the store — and creates no store', async () => {
 		at('/inbox/unknown');
 		bootContract(WORKER_URL, PDFJS_URL, PDF_OPEN_OPTIONS);
-		expect(takeBootOpen('other')).toBeNull();
-		expect(await takeBootOpen('unknown')).toBeNull();
+		expect(takeBootOpen('other', WORKER_URL)).toBeNull();
+		expect(await takeBootOpen('unknown', WORKER_URL)).toBeNull();
 		// The read aborted the creation: the app's Dexie still finds no database to upgrade.
 		expect((await indexedDB.databases()).map((d) => d.name)).not.toContain('sealpass');
 
@@ -128,7 +139,7 @@ describe('bootContract', () => {
 		delete (globalThis as Record<string, unknown>).__sealpassPdfWorker;
 		at('/inbox/env-2');
 		bootContract(WORKER_URL, PDFJS_URL, PDF_OPEN_OPTIONS);
-		expect(await takeBootOpen('env-2')).toBeNull();
+		expect(await takeBootOpen('env-2', WORKER_URL)).toBeNull();
 		expect(recorded.opened).toEqual([]);
 	});
 
@@ -138,16 +149,31 @@ describe('bootContract', () => {
 		expect(recorded.workers).toEqual([]);
 
 		// The app started first (warmPdfjs took the slot): the late boot script starts nothing.
-		expect(takeBootWorker()).toBeNull();
+		expect(takeBootWorker(WORKER_URL)).toBeNull();
 		await deviceWith('env-3', new Uint8Array([1]));
 		at('/inbox/env-3');
 		bootContract(WORKER_URL, PDFJS_URL, PDF_OPEN_OPTIONS);
 		expect(recorded.workers).toEqual([]);
-		expect(takeBootOpen('env-3')).toBeNull();
+		expect(takeBootOpen('env-3', WORKER_URL)).toBeNull();
 	});
 });
 
-describe('the /contract-boot.js entry', () => {
+describe('a boot script of another release', () => {
+	it('is not taken: its worker is ended and its document freed, so the app opens its own', async () => {
+		await deviceWith('env-5', new TextEncoder().encode('%PDF-1.7 old'));
+		at('/inbox/env-5');
+		const oldWorker = '/_app/immutable/assets/pdf.worker.min.old.mjs';
+		bootContract(oldWorker, PDFJS_URL, PDF_OPEN_OPTIONS);
+		expect(recorded.workers).toEqual([oldWorker]);
+
+		expect(takeBootOpen('env-5', WORKER_URL)).toBeNull();
+		expect(takeBootWorker(WORKER_URL)).toBeNull();
+		expect(recorded.terminated).toEqual([oldWorker]);
+		await vi.waitFor(() => expect(recorded.destroyed).toBe(1));
+	});
+});
+
+describe('the contract boot script entry', () => {
 	it('boots the contract in the URL with the build’s pdf.js URLs and the app’s options', async () => {
 		const hash = await deviceWith('env-4', new TextEncoder().encode('%PDF-1.7 entry'));
 		at('/inbox/env-4');
@@ -155,7 +181,7 @@ describe('the /contract-boot.js entry', () => {
 		await import('./contract-boot-entry');
 
 		expect(recorded.workers).toEqual([WORKER_URL]);
-		const open = await takeBootOpen('env-4');
+		const open = await takeBootOpen('env-4', WORKER_URL);
 		expect(open?.hash).toBe(hash);
 		await open?.doc;
 		expect(recorded.opened).toHaveLength(1);

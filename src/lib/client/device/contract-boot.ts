@@ -3,7 +3,7 @@ import type { DeviceEnvelope } from './db';
 
 /**
  * The start of a contract's first page, before the app. `bootContract` runs from
- * /contract-boot.js, which app.html runs before SvelteKit starts: its own small bundle
+ * the contract boot script (a content-named file of the build), which app.html runs before SvelteKit starts: its own small bundle
  * (entry contract-boot-entry.ts, built by the `sealpass-contract-boot` Vite plugin in
  * vite.config.ts), so whatever it imports is bundled into that classic script, not shared with
  * the app. Keep it to light modules: every byte is on the path of the first page. The app takes
@@ -28,6 +28,8 @@ interface PdfjsGlobal {
 
 interface BootGlobals {
 	__sealpassPdfWorker?: Worker | null;
+	/** The pdf.js worker URL the boot script was built with: what the app checks against its own. */
+	__sealpassBootWorkerUrl?: string;
 	__sealpassBootOpen?: { id: string; open: Promise<BootOpen | null> } | null;
 	pdfjsLib?: PdfjsGlobal;
 }
@@ -61,6 +63,7 @@ export function bootContract(
 	}
 	if (!id) return;
 	const g = globalThis as BootGlobals;
+	g.__sealpassBootWorkerUrl = workerUrl;
 	// null means the app already started its own worker: never a second one.
 	let port: Worker | null = null;
 	if (!('__sealpassPdfWorker' in g) && typeof Worker === 'function') {
@@ -131,25 +134,45 @@ export function bootContract(
 }
 
 /**
- * The worker the boot script started, once; null when it started none (another page, no
- * Worker support) or it has been taken. Leaves null behind, so a boot script that runs late
- * starts no second worker.
+ * Whether the boot script came with the app's own pdf.js (`workerUrl` is the app's worker URL,
+ * content-named per release). A boot script of another release (kept by a browser past a
+ * deploy) starts a worker from files this server may no longer have, or opens the document
+ * with another pdf.js version: a worker whose script never loads answers no message, and the
+ * view waited for page 1 forever. What such a script started is never taken.
  */
-export function takeBootWorker(): Worker | null {
+function bootIsOurs(g: BootGlobals, workerUrl: string): boolean {
+	return g.__sealpassBootWorkerUrl === workerUrl;
+}
+
+/**
+ * The worker the boot script started, once; null when it started none (another page, no
+ * Worker support), it has been taken, or it is of another release (then it is ended). Leaves
+ * null behind, so a boot script that runs late starts no second worker.
+ */
+export function takeBootWorker(workerUrl: string): Worker | null {
 	const g = globalThis as BootGlobals;
 	const worker = g.__sealpassPdfWorker ?? null;
 	g.__sealpassPdfWorker = null;
+	if (worker && !bootIsOurs(g, workerUrl)) {
+		worker.terminate();
+		return null;
+	}
 	return worker;
 }
 
 /**
- * What the boot script opened for contract `id`, once; null when it opened nothing for that id.
- * The promise gives null when the boot could not open it (no copy on the device, no pdf.js).
+ * What the boot script opened for contract `id`, once; null when it opened nothing for that id
+ * or is of another release (`workerUrl` as for takeBootWorker). The promise gives null when the
+ * boot could not open it (no copy on the device, no pdf.js).
  */
-export function takeBootOpen(id: string): Promise<BootOpen | null> | null {
+export function takeBootOpen(id: string, workerUrl: string): Promise<BootOpen | null> | null {
 	const g = globalThis as BootGlobals;
 	const boot = g.__sealpassBootOpen;
 	if (!boot || boot.id !== id) return null;
 	g.__sealpassBootOpen = null;
+	if (!bootIsOurs(g, workerUrl)) {
+		void boot.open.then((open) => open?.doc.then((doc) => doc.destroy())).catch(() => undefined);
+		return null;
+	}
 	return boot.open;
 }

@@ -1,7 +1,7 @@
 import { liveQuery } from 'dexie';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 import { deviceDb, type DeviceEnvelope } from './db';
-import { openPdf, warmPdfjs } from '../pdf-viewer';
+import { openPdf, warmPdfjs, PDF_WORKER_URL } from '../pdf-viewer';
 import { takeBootOpen } from './contract-boot';
 
 export type ContractLoad =
@@ -100,7 +100,7 @@ export function preloadContract(id: string): void {
 				if (!row || row.downloadedAt === null || !row.definition) return null;
 				return { ...openStored(row.docHash), row };
 			});
-	const boot = takeBootOpen(id);
+	const boot = takeBootOpen(id, PDF_WORKER_URL);
 	const opening = (boot ?? Promise.resolve(null))
 		.then((open) =>
 			open

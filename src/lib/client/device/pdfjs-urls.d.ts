@@ -1,6 +1,6 @@
 /**
  * The client build's URLs of pdf.js's main module chunk and worker asset, known only once the
- * app's chunks are named: provided to /contract-boot.js's own build by the
+ * app's chunks are named: provided to the contract boot script's own build by the
  * `sealpass-contract-boot` Vite plugin (vite.config.ts). Not importable from the app itself.
  */
 declare module 'virtual:sealpass/pdfjs-urls' {
