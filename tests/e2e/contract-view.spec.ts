@@ -1,6 +1,14 @@
 import type { Locator } from '@playwright/test';
 import { test, expect } from './support/fixtures';
-import { downloadDemo, enrolAdmin, openInbox, openOfflineTab } from './support/flows';
+import {
+	downloadContract,
+	downloadDemo,
+	draftContract,
+	enrolAdmin,
+	openInbox,
+	openOfflineTab,
+	sendForTwoSignatures
+} from './support/flows';
 
 test.use({ locale: 'en-US' });
 
@@ -164,5 +172,78 @@ test('a contract not on the device says so offline, and downloads by itself once
 	await expect(offline.getByTestId('pdf-page').first()).toHaveAttribute('data-rendered', 'true', {
 		timeout: 30_000
 	});
+	await context.close();
+});
+
+test('on a phone, a long title: page 1 stays drawn and in place when the signing tools mount above it', async ({
+	freshServer,
+	browser
+}) => {
+	const context = await browser.newContext({
+		baseURL: freshServer.url,
+		locale: 'en-US',
+		viewport: { width: 360, height: 740 }
+	});
+	const page = await context.newPage();
+	await enrolAdmin(page, freshServer.setupLink!);
+	// A header lines longer than the demo's: page 1 starts lower, and a shift of the tools' height
+	// once took it past the drawing look-ahead, so it was drawn and at once freed (blank).
+	const title =
+		'办公场地租赁及物业服务合同补充协议（含停车位、装修与续租条款） Supplementary agreement to the office lease, parking and renewal terms';
+	const id = await draftContract(page, freshServer.url, title);
+	await sendForTwoSignatures(page, freshServer.url, id);
+	await downloadContract(page, title);
+
+	// Where page 1 is on screen when it is first drawn (the tools still loading) and when the
+	// tools have mounted: recorded in the page as it happens, since the tools follow page 1 at once.
+	await page.addInitScript(() => {
+		const seen: { drawn?: number; tools?: number } = {};
+		Object.assign(window, { page1Tops: seen });
+		const page1 = () => document.querySelector('[data-testid="pdf-page"][data-page="1"]');
+		new MutationObserver(() => {
+			const frame = page1();
+			if (seen.drawn === undefined && frame?.getAttribute('data-rendered') === 'true') {
+				seen.drawn = frame.getBoundingClientRect().top;
+			}
+			if (seen.tools === undefined && document.querySelector('[data-testid="marking-tools"]')) {
+				seen.tools = NaN;
+				// As painted: after the frame's layout and resize observers, once it is on screen.
+				requestAnimationFrame(() =>
+					setTimeout(() => (seen.tools = page1()?.getBoundingClientRect().top))
+				);
+			}
+		}).observe(document, { subtree: true, childList: true, attributes: true });
+	});
+	await page.goto(`/inbox/${id}`);
+	const heading = page.getByRole('heading', { level: 1 });
+	await expect(heading).toHaveText(title);
+	// The title wraps to several lines at 360 px.
+	expect(
+		await heading.evaluate((h) => h.clientHeight / parseFloat(getComputedStyle(h).lineHeight))
+	).toBeGreaterThanOrEqual(3);
+
+	const page1 = page.getByTestId('pdf-page').first();
+	await expect(page1).toHaveAttribute('data-rendered', 'true');
+	await expect(page.getByTestId('marking-tools')).toBeVisible();
+	// Two frames after the tools mounted and their content was read: the page stack's observers
+	// have reported by then.
+	await expect(page.getByTestId('marking-tools').getByRole('heading').first()).toBeVisible();
+	await page.evaluate(
+		() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))
+	);
+	const tops = await page.evaluate(() => ({
+		...(window as unknown as { page1Tops: { drawn?: number; tools?: number } }).page1Tops,
+		now: document.querySelector('[data-testid="pdf-page"][data-page="1"]')!.getBoundingClientRect()
+			.top
+	}));
+	console.log(`page 1 top on screen: ${JSON.stringify(tops)}`);
+	expect(tops.drawn).toBeDefined();
+	expect(tops.tools).toEqual(expect.any(Number));
+	// Page 1 barely moves on screen as the tools take their loading line's place above it.
+	expect(Math.abs(tops.tools! - tops.drawn!)).toBeLessThanOrEqual(3);
+	expect(Math.abs(tops.now - tops.drawn!)).toBeLessThanOrEqual(3);
+	// And it is still drawn: not freed and blanked.
+	await expect(page1).toHaveAttribute('data-rendered', 'true');
+	expect(await darkPixels(page1)).toBeGreaterThan(2000);
 	await context.close();
 });

@@ -7,6 +7,7 @@ import {
 	fitWidthScale,
 	MAX_SCALE,
 	pageCssSize,
+	pagesToFree,
 	pagesToRender,
 	rectToCssBox
 } from './page-geometry';
@@ -74,6 +75,21 @@ describe('pagesToRender', () => {
 		expect([...pagesToRender([10, 11], 50)].sort((a, b) => a - b)).toEqual([9, 10, 11, 12]);
 		expect([...pagesToRender([50], 50)].sort((a, b) => a - b)).toEqual([49, 50]);
 		expect(pagesToRender([], 50).size).toBe(0);
+	});
+});
+
+describe('pagesToFree', () => {
+	it('keeps a drawn page that left the look-ahead but is still within the keep zone', () => {
+		// Page 1 pushed just past the look-ahead (nothing to draw) but a screen away: kept.
+		expect(pagesToFree([1, 2], new Set(), [1], 50)).toEqual([]);
+		// Its neighbour too, as it would be drawn next to it.
+		expect(pagesToFree([1, 2, 3], new Set(), [1], 50)).toEqual([3]);
+	});
+
+	it('frees the drawn pages far from the viewport, never the ones being drawn', () => {
+		expect(pagesToFree([1, 2, 3, 10, 11], new Set([10, 11]), [10, 11], 50)).toEqual([1, 2, 3]);
+		expect(pagesToFree([1, 2], new Set([1, 2]), [], 50)).toEqual([]);
+		expect(pagesToFree([1, 2], new Set(), [], 50)).toEqual([1, 2]);
 	});
 });
 

@@ -63,6 +63,23 @@ export function pagesToRender(visible: Iterable<number>, pageCount: number): Set
 	return out;
 }
 
+/**
+ * Pages drawn earlier to free now: those neither drawn nor near the keep zone (`kept`, the pages
+ * within a screen or so of the viewport, and their neighbours). Freeing only far pages, not every
+ * page that leaves the drawing look-ahead, means a small layout shift or scroll never blanks a
+ * page the reader is looking at: it once freed page 1 right after drawing it, when the signing
+ * tools mounted above it and pushed it just past the look-ahead.
+ */
+export function pagesToFree(
+	drawn: Iterable<number>,
+	draw: ReadonlySet<number>,
+	kept: Iterable<number>,
+	pageCount: number
+): number[] {
+	const keep = pagesToRender(kept, pageCount);
+	return [...drawn].filter((n) => !draw.has(n) && !keep.has(n));
+}
+
 /** Whether two rects share some height: side by side on one line as a reader sees them. */
 function sameLine(a: Rect, b: Rect): boolean {
 	return a.y < b.y + b.height && b.y < a.y + a.height;

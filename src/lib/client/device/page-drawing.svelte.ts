@@ -26,8 +26,8 @@ export interface DrawingDeps {
 const FIRST_FRAMES = 3;
 
 /**
- * The signer's contract pages: the shared lazy drawing (PageStack: visible ± 1, the rest
- * cancelled and freed) plus the first-screen order. Only the first frames are laid out until
+ * The signer's contract pages: the shared lazy drawing (PageStack: near the screen ± 1, pages far
+ * from it cancelled and freed) plus the first-screen order. Only the first frames are laid out until
  * page 1 is drawn, and the app's start-up work (first-screen.ts) is held until then.
  *
  * Made during the page's initialisation: its effects belong to the page, in the order they are

@@ -83,6 +83,24 @@ describe('PageDrawing: lazy drawing', () => {
 		expect(t.calls.slice(2).map((c) => c.page)).toEqual([4, 5, 6]);
 	});
 
+	it('keeps a drawn page that left the look-ahead but not the keep zone, drawn and on screen', async () => {
+		const t = setup(6);
+		t.drawing.attach(doc);
+		t.drawing.draw(new Set([1, 2]), 1);
+		for (const call of t.calls) call.finish(true);
+		await settle();
+		// Content mounted above page 1 pushed it just past the look-ahead: nothing is to be drawn,
+		// but page 1 is still within a screen and a half of the viewport.
+		t.drawing.draw(new Set(), 1, [1]);
+		expect(t.cancelled).toEqual([]);
+		expect(t.drawing.canvases[0]).toMatchObject({ width: 300, height: 400 });
+		expect(t.drawing.painted).toEqual({ 1: 1, 2: 1 });
+		// Scrolled far away: freed after all.
+		t.drawing.draw(new Set([5, 6]), 1, [5, 6]);
+		expect(t.cancelled.sort()).toEqual([1, 2]);
+		expect(t.drawing.painted).toEqual({});
+	});
+
 	it('redraws at a new zoom, and a drawing at the old zoom finishing late does not count', async () => {
 		const t = setup(1);
 		t.drawing.attach(doc);
