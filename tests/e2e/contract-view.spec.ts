@@ -236,7 +236,6 @@ test('on a phone, a long title: page 1 stays drawn and in place when the signing
 		now: document.querySelector('[data-testid="pdf-page"][data-page="1"]')!.getBoundingClientRect()
 			.top
 	}));
-	console.log(`page 1 top on screen: ${JSON.stringify(tops)}`);
 	expect(tops.drawn).toBeDefined();
 	expect(tops.tools).toEqual(expect.any(Number));
 	// Page 1 barely moves on screen as the tools take their loading line's place above it.

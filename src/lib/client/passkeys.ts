@@ -141,19 +141,16 @@ export async function enrolPasskey(fetcher: typeof fetch): Promise<PasskeySummar
 		method: 'POST',
 		json: { response, name: defaultPasskeyName(navigator.userAgent) }
 	});
-	// The passkey just created lives on this device: offline confirmations will ask for it.
-	const { user } = await api<SessionResponse>(fetcher, '/api/session').catch(() => ({
-		user: null
-	}));
-	if (user) await adoptDeviceCredential(fetcher, response.id, user.id);
+	// The passkey just created lives on this device.
+	await adoptForCurrentUser(fetcher, response.id);
 	return passkey;
 }
 
 /**
- * A passkey check for the signed-in user (enrolling another passkey asks for one): the browser
- * offers this site's passkeys, the user verifies, and the server marks this session as checked.
+ * The browser's half of a passkey check: this site's passkeys offered, the user verifies, and the
+ * assertion comes back for the endpoint that consumes it (the check itself, or joining).
  */
-export async function confirmWithPasskey(fetcher: typeof fetch): Promise<void> {
+async function passkeyCheckAssertion(fetcher: typeof fetch) {
 	if (!browserSupportsWebAuthn()) {
 		throw new ApiError('PASSKEY_UNSUPPORTED', 0, 'WebAuthn is not available');
 	}
@@ -162,7 +159,23 @@ export async function confirmWithPasskey(fetcher: typeof fetch): Promise<void> {
 		'/api/session/check/options',
 		{ method: 'POST' }
 	);
-	const response = await ceremony(() => startAuthentication({ optionsJSON }));
+	return ceremony(() => startAuthentication({ optionsJSON }));
+}
+
+/** After a passkey was tied to this account: offline confirmations on this device will ask for it. */
+async function adoptForCurrentUser(fetcher: typeof fetch, credentialId: string): Promise<void> {
+	const { user } = await api<SessionResponse>(fetcher, '/api/session').catch(() => ({
+		user: null
+	}));
+	if (user) await adoptDeviceCredential(fetcher, credentialId, user.id);
+}
+
+/**
+ * A passkey check for the signed-in user (enrolling another passkey asks for one): the browser
+ * offers this site's passkeys, the user verifies, and the server marks this session as checked.
+ */
+export async function confirmWithPasskey(fetcher: typeof fetch): Promise<void> {
+	const response = await passkeyCheckAssertion(fetcher);
 	await api<{ ok: true }>(fetcher, '/api/session/check/verify', {
 		method: 'POST',
 		json: { response }
@@ -175,20 +188,9 @@ export async function confirmWithPasskey(fetcher: typeof fetch): Promise<void> {
  * passkey then serves this device in the new organisation too.
  */
 export async function joinWithPasskey(fetcher: typeof fetch): Promise<void> {
-	if (!browserSupportsWebAuthn()) {
-		throw new ApiError('PASSKEY_UNSUPPORTED', 0, 'WebAuthn is not available');
-	}
-	const optionsJSON = await api<PublicKeyCredentialRequestOptionsJSON>(
-		fetcher,
-		'/api/session/check/options',
-		{ method: 'POST' }
-	);
-	const response = await ceremony(() => startAuthentication({ optionsJSON }));
+	const response = await passkeyCheckAssertion(fetcher);
 	await api<{ ok: true }>(fetcher, '/api/session/join', { method: 'POST', json: { response } });
-	const { user } = await api<SessionResponse>(fetcher, '/api/session').catch(() => ({
-		user: null
-	}));
-	if (user) await adoptDeviceCredential(fetcher, response.id, user.id);
+	await adoptForCurrentUser(fetcher, response.id);
 }
 
 /**
