@@ -40,19 +40,53 @@ function walk(dir) {
 	});
 }
 
-/** Debian's Chromium (or CHROMIUM_PATH) with the flags the e2e tests use: no background work. */
-const CHROMIUM = {
-	executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-	args: [
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/**
+ * Features of Chromium's own UI the bench switches off. For every new window the browser preloads
+ * its omnibox popup, a WebUI page of some 200 files, in a renderer of its own: in a trace that
+ * renderer kept one of this machine's two cores busy for about a second during every measured
+ * navigation, on both sides of a figure. A phone opening the app has nothing like it beside the
+ * page, and a constant load added to both sides flatters a ratio (docs/perf.md).
+ */
+const BROWSER_UI_FEATURES_OFF = [
+	'PreloadTopChromeWebUI',
+	'WebUIOmniboxPopup',
+	'WebUIOmniboxFullPopup',
+	'WebUIOmniboxAimPopup'
+];
+
+/**
+ * Debian's Chromium (or CHROMIUM_PATH) with the flags the e2e tests use (no background work) and
+ * the features above off. Chromium keeps only the last --disable-features switch and Playwright
+ * passes its own, so ours repeats Playwright's list, read from the command line Playwright builds
+ * (a server started and closed at once), rather than a copy that a Playwright update would outdate.
+ */
+async function chromiumOptions() {
+	const base = [
 		'--no-sandbox',
 		'--disable-gpu',
 		'--no-first-run',
 		'--disable-background-networking',
 		'--disable-component-update',
 		'--disable-sync'
-	]
-};
-const launchChromium = () => chromium.launch(CHROMIUM);
+	];
+	const probe = await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: base });
+	const prefix = '--disable-features=';
+	let playwrights = [];
+	try {
+		const arg = probe.process().spawnargs.findLast((a) => a.startsWith(prefix));
+		playwrights = arg ? arg.slice(prefix.length).split(',').filter(Boolean) : [];
+	} finally {
+		await probe.close();
+	}
+	const off = [...new Set([...playwrights, ...BROWSER_UI_FEATURES_OFF])];
+	return { executablePath: CHROMIUM_PATH, args: [...base, prefix + off.join(',')] };
+}
+/** @type {Promise<import('@playwright/test').LaunchOptions> | undefined} */
+let chromiumOptionsOnce;
+const CHROMIUM = () => (chromiumOptionsOnce ??= chromiumOptions());
+const launchChromium = async () => chromium.launch(await CHROMIUM());
 
 let failed = false;
 if (want('first-route')) {
@@ -224,6 +258,7 @@ canvas.height = Math.floor(viewport.height);
 document.body.append(canvas);
 await first.render({ canvas, viewport }).promise;
 globalThis.__firstPage = performance.now();
+console.log('${FIRST_PAGE_SHOWN}');
 </script>`;
 }
 
@@ -320,6 +355,25 @@ async function writeDeviceCopy(fx) {
 	}
 }
 
+/** What both first-page pages log once page 1 is drawn. */
+const FIRST_PAGE_SHOWN = 'sealpass-bench:first-page';
+
+/**
+ * Opens `url` and waits until the page logs that page 1 is drawn. A console message rather than
+ * waitForFunction: Playwright runs its injected script (some 330 KB) in the page for that, on the
+ * main thread, inside the window being measured (25–120 ms in a trace, on both sides).
+ * @param {import('@playwright/test').Page} page
+ * @param {string} url
+ */
+async function untilFirstPage(page, url) {
+	const shown = page.waitForEvent('console', {
+		predicate: (message) => message.text() === FIRST_PAGE_SHOWN,
+		timeout: 120_000
+	});
+	await page.goto(url);
+	await shown;
+}
+
 /**
  * One round of the first-page figure: the app's contract view from navigation in `appContext`,
  * then pdf.js alone from navigation in `aloneContext`, at the canvas width the app drew.
@@ -327,16 +381,17 @@ async function writeDeviceCopy(fx) {
 async function firstPageRound({ appContext, aloneContext, serverUrl, aloneUrl, fixture }) {
 	const page = await appContext.newPage();
 	await page.addInitScript(markWorkerStart);
-	// Records when page 1's canvas is painted, relative to navigation start.
-	await page.addInitScript(() => {
+	// Records when page 1's canvas is painted, relative to navigation start, and says so.
+	await page.addInitScript((shown) => {
 		new MutationObserver(() => {
 			if (globalThis.__firstPage) return;
 			const frame = document.querySelector('[data-page="1"][data-rendered="true"]');
-			if (frame) globalThis.__firstPage = performance.now();
+			if (!frame) return;
+			globalThis.__firstPage = performance.now();
+			console.log(shown);
 		}).observe(document, { subtree: true, childList: true, attributes: true });
-	});
-	await page.goto(`${serverUrl}/inbox/${fixture.definition.id}`);
-	await page.waitForFunction(() => globalThis.__firstPage, null, { timeout: 120_000 });
+	}, FIRST_PAGE_SHOWN);
+	await untilFirstPage(page, `${serverUrl}/inbox/${fixture.definition.id}`);
 	const run = await page.evaluate(async (openOptions) => {
 		const appMs = globalThis.__firstPage;
 		const shown = document.querySelector('[data-page="1"] canvas');
@@ -377,8 +432,7 @@ async function firstPageRound({ appContext, aloneContext, serverUrl, aloneUrl, f
 	await page.close();
 	const bare = await aloneContext.newPage();
 	await bare.addInitScript(markWorkerStart);
-	await bare.goto(`${aloneUrl}#${run.canvasWidth}`);
-	await bare.waitForFunction(() => globalThis.__firstPage, null, { timeout: 120_000 });
+	await untilFirstPage(bare, `${aloneUrl}#${run.canvasWidth}`);
 	run.coldMs = await bare.evaluate(() => globalThis.__firstPage);
 	run.aloneMarks = await bare.evaluate(() =>
 		Object.fromEntries(
@@ -454,7 +508,7 @@ if (want('first-page')) {
 		for (const name of ['app', 'alone']) {
 			const dir = join(deploy, `profile-${name}`);
 			const opened = await chromium.launchPersistentContext(dir, {
-				...CHROMIUM,
+				...(await CHROMIUM()),
 				...contextOptions
 			});
 			persistent.push(opened);
