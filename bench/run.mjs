@@ -20,6 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { startServer } from '../scripts/server-process.mjs';
+import { CHROMIUM_ARGS } from '../scripts/chromium-flags.mjs';
 import { ensureNodeBuild, NODE_BUILD_DIR } from '../scripts/node-build.mjs';
 
 const FIRST_ROUTE_BUDGET = 150 * 1024;
@@ -40,53 +41,15 @@ function walk(dir) {
 	});
 }
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
 /**
- * Features of Chromium's own UI the bench switches off. For every new window the browser preloads
- * its omnibox popup, a WebUI page of some 200 files, in a renderer of its own: in a trace that
- * renderer kept one of this machine's two cores busy for about a second during every measured
- * navigation, on both sides of a figure. A phone opening the app has nothing like it beside the
- * page, and a constant load added to both sides flatters a ratio (docs/perf.md).
+ * Debian's Chromium (or CHROMIUM_PATH) with the flags the e2e tests use: no background work, and
+ * none of the browser's own UI beside the page being measured (scripts/chromium-flags.mjs).
  */
-const BROWSER_UI_FEATURES_OFF = [
-	'PreloadTopChromeWebUI',
-	'WebUIOmniboxPopup',
-	'WebUIOmniboxFullPopup',
-	'WebUIOmniboxAimPopup'
-];
-
-/**
- * Debian's Chromium (or CHROMIUM_PATH) with the flags the e2e tests use (no background work) and
- * the features above off. Chromium keeps only the last --disable-features switch and Playwright
- * passes its own, so ours repeats Playwright's list, read from the command line Playwright builds
- * (a server started and closed at once), rather than a copy that a Playwright update would outdate.
- */
-async function chromiumOptions() {
-	const base = [
-		'--no-sandbox',
-		'--disable-gpu',
-		'--no-first-run',
-		'--disable-background-networking',
-		'--disable-component-update',
-		'--disable-sync'
-	];
-	const probe = await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: base });
-	const prefix = '--disable-features=';
-	let playwrights = [];
-	try {
-		const arg = probe.process().spawnargs.findLast((a) => a.startsWith(prefix));
-		playwrights = arg ? arg.slice(prefix.length).split(',').filter(Boolean) : [];
-	} finally {
-		await probe.close();
-	}
-	const off = [...new Set([...playwrights, ...BROWSER_UI_FEATURES_OFF])];
-	return { executablePath: CHROMIUM_PATH, args: [...base, prefix + off.join(',')] };
-}
-/** @type {Promise<import('@playwright/test').LaunchOptions> | undefined} */
-let chromiumOptionsOnce;
-const CHROMIUM = () => (chromiumOptionsOnce ??= chromiumOptions());
-const launchChromium = async () => chromium.launch(await CHROMIUM());
+const CHROMIUM = {
+	executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+	args: CHROMIUM_ARGS
+};
+const launchChromium = () => chromium.launch(CHROMIUM);
 
 let failed = false;
 if (want('first-route')) {
@@ -508,7 +471,7 @@ if (want('first-page')) {
 		for (const name of ['app', 'alone']) {
 			const dir = join(deploy, `profile-${name}`);
 			const opened = await chromium.launchPersistentContext(dir, {
-				...(await CHROMIUM()),
+				...CHROMIUM,
 				...contextOptions
 			});
 			persistent.push(opened);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { LaunchOptions } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../../../scripts/chromium-flags.mjs';
 
 /**
  * Debian's Chromium by default (Playwright cannot download its own browser here); set
@@ -12,14 +13,6 @@ export function chromiumLaunchOptions(): LaunchOptions {
 		(existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 	return {
 		executablePath,
-		args: [
-			'--no-sandbox',
-			'--disable-gpu',
-			'--disable-quic',
-			'--no-first-run',
-			'--disable-background-networking',
-			'--disable-component-update',
-			'--disable-sync'
-		]
+		args: CHROMIUM_ARGS
 	};
 }
