@@ -20,7 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { startServer } from '../scripts/server-process.mjs';
-import { CHROMIUM_ARGS } from '../scripts/chromium-flags.mjs';
+import { CHROMIUM_ARGS, chromiumExecutable } from '../scripts/chromium-flags.mjs';
 import { ensureNodeBuild, NODE_BUILD_DIR } from '../scripts/node-build.mjs';
 
 const FIRST_ROUTE_BUDGET = 150 * 1024;
@@ -46,7 +46,7 @@ function walk(dir) {
  * none of the browser's own UI beside the page being measured (scripts/chromium-flags.mjs).
  */
 const CHROMIUM = {
-	executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+	executablePath: chromiumExecutable(),
 	args: CHROMIUM_ARGS
 };
 const launchChromium = () => chromium.launch(CHROMIUM);

@@ -1,4 +1,17 @@
-// The flags Chromium is launched with by the end-to-end tests and the benchmarks, written once.
+// How the end-to-end tests and the benchmarks launch Chromium (which browser, which flags),
+// written once.
+import { existsSync } from 'node:fs';
+
+/**
+ * Debian's Chromium by default (Playwright cannot download its own browser here); CHROMIUM_PATH
+ * names another. Undefined on a machine without /usr/bin/chromium: Playwright's own build.
+ * @returns {string | undefined}
+ */
+export function chromiumExecutable() {
+	return (
+		process.env.CHROMIUM_PATH || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined)
+	);
+}
 
 /**
  * What Playwright itself passes as --disable-features (playwright-core's chromiumSwitches).

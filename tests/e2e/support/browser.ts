@@ -1,18 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { LaunchOptions } from '@playwright/test';
-import { CHROMIUM_ARGS } from '../../../scripts/chromium-flags.mjs';
+import { CHROMIUM_ARGS, chromiumExecutable } from '../../../scripts/chromium-flags.mjs';
 
-/**
- * Debian's Chromium by default (Playwright cannot download its own browser here); set
- * CHROMIUM_PATH to use another, or leave it unset on a machine without /usr/bin/chromium to
- * fall back to Playwright's own build.
- */
+/** The browser and flags of every e2e test (scripts/chromium-flags.mjs). */
 export function chromiumLaunchOptions(): LaunchOptions {
-	const executablePath =
-		process.env.CHROMIUM_PATH ||
-		(existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-	return {
-		executablePath,
-		args: CHROMIUM_ARGS
-	};
+	return { executablePath: chromiumExecutable(), args: CHROMIUM_ARGS };
 }
