@@ -30,6 +30,21 @@ const resolveOptions = {
 };
 
 /**
+ * A contract's page preloads no JavaScript of the app: its boot script draws page 1 while the
+ * app's start waits (hooks.client.ts), and modules preloaded meanwhile would be read and compiled
+ * beside pdf.js's worker on the device's second core, which held page 1 back by about a third
+ * (docs/perf.md). The app's modules are read once page 1 is on screen.
+ */
+const contractResolveOptions = {
+	...resolveOptions,
+	preload: ({ type }: { type: 'font' | 'css' | 'js' | 'asset' }) => type !== 'js'
+};
+
+function resolveOptionsFor(event: RequestEvent) {
+	return event.route.id === '/inbox/[id]' ? contractResolveOptions : resolveOptions;
+}
+
+/**
  * 413 for a body over its route's cap. The connection is closed with the answer: the rest of
  * the body is never read, and a kept-alive connection would have to read it to find the next
  * request.
@@ -49,7 +64,7 @@ async function answer(
 	event.locals.user = null;
 	event.locals.credentialId = null;
 	event.locals.session = null;
-	if (building) return resolve(event, resolveOptions);
+	if (building) return resolve(event, resolveOptionsFor(event));
 
 	// Before anything reads the body, and before the session lookup: an oversized body from a
 	// visitor who is not signed in costs the server nothing but this check.
@@ -75,7 +90,7 @@ async function answer(
 		event.locals.session = session;
 	}
 
-	const response = await resolve(event, resolveOptions);
+	const response = await resolve(event, resolveOptionsFor(event));
 	// The route read past the cap and answered whatever it makes of a cut body: say what happened.
 	return capped.exceeded() ? bodyTooLarge(cap) : response;
 }
@@ -86,12 +101,10 @@ export const handle: Handle = async ({ event, resolve }) => {
 	for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
 	// app.html's boot script first (vite.config.ts): behind the other preloads it, and a
 	// contract's pdf.js worker with it, started later.
-	const link = response.headers.get('Link');
-	if (link && response.headers.get('Content-Type')?.startsWith('text/html')) {
-		response.headers.set(
-			'Link',
-			`<${contractBootUrl}>; rel="preload"; as="script"; fetchpriority="high"; nopush, ${link}`
-		);
+	if (response.headers.get('Content-Type')?.startsWith('text/html')) {
+		const link = response.headers.get('Link');
+		const boot = `<${contractBootUrl}>; rel="preload"; as="script"; fetchpriority="high"; nopush`;
+		response.headers.set('Link', link ? `${boot}, ${link}` : boot);
 	}
 	// API answers are per-user and current; only content-addressed public files (the CJK font)
 	// declare themselves immutable, and keep that so devices fetch them once.

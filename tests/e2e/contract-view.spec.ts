@@ -175,7 +175,19 @@ test('a contract not on the device says so offline, and downloads by itself once
 	await context.close();
 });
 
-test('on a phone, a long title: page 1 stays drawn and in place when the signing tools mount above it', async ({
+/** A box in the document's CSS pixels. */
+type Box = { top: number; left: number; width: number; height: number };
+
+/** What the page saw of page 1 as it opened: the boot script's drawing, then the view's. */
+interface FirstPageSeen {
+	boot?: Box;
+	/** The view's page frames when the boot's drawing appeared. */
+	appPagesThen?: number;
+	hidden?: string | null;
+	view?: Box;
+}
+
+test('on a phone, a long title: page 1 stays drawn and in place when the signing tools mount above it, and opened again is drawn before the app in that place', async ({
 	freshServer,
 	browser
 }) => {
@@ -244,5 +256,72 @@ test('on a phone, a long title: page 1 stays drawn and in place when the signing
 	// And it is still drawn: not freed and blanked.
 	await expect(page1).toHaveAttribute('data-rendered', 'true');
 	expect(await darkPixels(page1)).toBeGreaterThan(2000);
+
+	// Opened again: the boot script draws page 1 before the app has started, where the view showed
+	// it, and the view takes that drawing over instead of asking pdf.js for page 1 again.
+	await page.addInitScript(() => {
+		const seen: FirstPageSeen = {};
+		Object.assign(window, { firstPageSeen: seen });
+		const box = (el: Element): Box => {
+			const r = el.getBoundingClientRect();
+			// In the document, whatever the scroll position.
+			return { top: r.top + scrollY, left: r.left + scrollX, width: r.width, height: r.height };
+		};
+		new MutationObserver(() => {
+			const boot = document.querySelector('[data-boot-page][data-rendered="true"]');
+			if (boot && !seen.boot) {
+				seen.boot = box(boot);
+				seen.hidden = boot.getAttribute('aria-hidden');
+				seen.appPagesThen = document.querySelectorAll('[data-testid="pdf-page"]').length;
+			}
+			const frame = document.querySelector(
+				'[data-testid="pdf-page"][data-page="1"][data-rendered="true"]'
+			);
+			if (frame && !seen.view) {
+				seen.view = box(frame);
+			}
+		}).observe(document, { subtree: true, childList: true, attributes: true });
+	});
+	// Not on a reload: the app restores the scroll position, which would move the boot's page.
+	await page.reload();
+	await expect(page1).toHaveAttribute('data-rendered', 'true');
+	expect(
+		await page.evaluate(() => ({
+			bootPage: performance.getEntriesByName('sealpass:boot-page').length,
+			seen: !!(window as unknown as { firstPageSeen: FirstPageSeen }).firstPageSeen.boot
+		}))
+	).toEqual({ bootPage: 0, seen: false });
+	// Opened from a link (a notice, the home screen): the boot script draws it.
+	await page.goto('/inbox');
+	await page.goto(`/inbox/${id}`);
+	await expect(page1).toHaveAttribute('data-rendered', 'true');
+	await expect(page.locator('[data-boot-page]')).toHaveCount(0);
+	const seen = await page.evaluate(() => ({
+		...(window as unknown as { firstPageSeen: FirstPageSeen }).firstPageSeen,
+		adopted: performance.getEntriesByName('sealpass:page-1-adopted').length,
+		bootPage: performance.getEntriesByName('sealpass:boot-page').length
+	}));
+	const { boot, view } = seen;
+	expect(boot).toBeDefined();
+	expect(seen.hidden).toBe('true');
+	// Before the app: none of the view's page frames existed yet.
+	expect(seen.appPagesThen).toBe(0);
+	expect(seen.bootPage).toBe(1);
+	expect(seen.adopted).toBe(1);
+	// The view's page 1 is where the boot's drawing was, at the same size.
+	for (const side of ['top', 'left', 'width', 'height'] as const) {
+		expect(Math.abs(view![side] - boot![side])).toBeLessThanOrEqual(1);
+	}
+	// One page 1 on the page, drawn (the bitmap taken over has the page's ink).
+	await expect(page.locator('[data-testid="pdf-page"][data-page="1"]')).toHaveCount(1);
+	expect(await darkPixels(page1)).toBeGreaterThan(2000);
+
+	// A contract's page preloads none of the app's modules, which would be compiled beside pdf.js;
+	// the inbox preloads them as every other page does.
+	const preloads = async (path: string) =>
+		((await page.request.get(path)).headers()['link'] ?? '').split('rel="modulepreload"').length -
+		1;
+	expect(await preloads(`/inbox/${id}`)).toBe(0);
+	expect(await preloads('/inbox')).toBeGreaterThan(10);
 	await context.close();
 });

@@ -126,6 +126,10 @@ export class PageStack {
 			const canvas = this.canvases[n - 1];
 			if (!canvas || this.#requested.get(n) === s) continue;
 			this.#requested.set(n, s);
+			if (this.adopt(n, canvas, s)) {
+				this.painted[n] = s;
+				continue;
+			}
 			r.render(n, canvas, s).then(
 				(done) => {
 					if (done && this.#requested.get(n) === s) this.painted[n] = s;
@@ -133,6 +137,14 @@ export class PageStack {
 				() => this.#requested.delete(n)
 			);
 		}
+	}
+
+	/**
+	 * Fills page `n`'s canvas at scale `s` from a drawing made before (true), instead of asking
+	 * pdf.js for it again; none here (the signer's PageDrawing has one).
+	 */
+	protected adopt(_n: number, _canvas: HTMLCanvasElement, _s: number): boolean {
+		return false;
 	}
 
 	/** The action each page frame registers with; `data-page` names its page. */

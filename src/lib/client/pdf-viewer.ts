@@ -5,6 +5,7 @@ import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 export const PDF_WORKER_URL = workerUrl;
 import { takeBootWorker } from './device/contract-boot';
 import { PDF_OPEN_OPTIONS } from './pdf-options';
+import { canvasPixelRatio } from '$lib/domain/page-geometry';
 
 type Pdfjs = typeof import('pdfjs-dist');
 
@@ -83,9 +84,6 @@ export async function renderPage(
 	await page.render({ canvas, viewport }).promise;
 }
 
-/** Canvas backing stores above this many pixels fail or crawl on phones; zoom is capped by it. */
-const MAX_CANVAS_PIXELS = 16_777_216;
-
 /**
  * Renders pages on demand and cancels them when they scroll away, so a 200-page contract
  * costs only the few canvases in view. One task per page: a new request for a page (zoom)
@@ -105,7 +103,7 @@ export class LazyPageRenderer {
 
 	/**
 	 * Draws a page at `scale` CSS pixels per PDF point, times the device pixel ratio (capped by
-	 * MAX_CANVAS_PIXELS). Resolves true when painted, false when superseded or cancelled.
+	 * page-geometry's canvasPixelRatio). Resolves true when painted, false when superseded or cancelled.
 	 */
 	async render(pageNumber: number, canvas: HTMLCanvasElement, scale: number): Promise<boolean> {
 		const request = ++this.#counter;
@@ -133,8 +131,7 @@ export class LazyPageRenderer {
 		scale: number
 	): Promise<boolean> {
 		const base = page.getViewport({ scale });
-		const cap = Math.sqrt(MAX_CANVAS_PIXELS / (base.width * base.height));
-		const ratio = Math.min(window.devicePixelRatio || 1, cap);
+		const ratio = canvasPixelRatio(base.width, base.height, window.devicePixelRatio);
 		const viewport = page.getViewport({ scale: scale * ratio });
 		// Sizing clears the canvas, so it happens before pdf.js takes the 2D context.
 		canvas.width = Math.floor(viewport.width);

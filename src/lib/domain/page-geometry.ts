@@ -51,6 +51,32 @@ export function fitWidthScale(pages: readonly PageSize[], availableWidth: number
 	return clampScale(Math.max(1, availableWidth) / widest);
 }
 
+/** Beyond this a fitted A4 page is larger than print on a desktop screen; zoom goes further. */
+export const MAX_FIT_WIDTH = 900;
+/** The room the signer's view leaves beside a fitted page (its list's padding and shadow). */
+const FIT_PADDING = 16;
+
+/**
+ * The signer's fit-width scale for a page list `listWidth` CSS pixels wide. The app's view and
+ * the boot script that draws page 1 before the app both use it, so the page the boot draws has
+ * exactly the size the view will give it.
+ */
+export function signerFitScale(pages: readonly PageSize[], listWidth: number): number {
+	return fitWidthScale(pages, Math.min(listWidth - FIT_PADDING, MAX_FIT_WIDTH));
+}
+
+/** Canvas backing stores above this many pixels fail or crawl on phones; zoom is capped by it. */
+const MAX_CANVAS_PIXELS = 16_777_216;
+
+/**
+ * Device pixels per CSS pixel for a page's canvas of `cssWidth` × `cssHeight`: the screen's
+ * ratio (sharp on high-DPI screens), lowered so the bitmap stays under MAX_CANVAS_PIXELS.
+ */
+export function canvasPixelRatio(cssWidth: number, cssHeight: number, screenRatio: number): number {
+	const cap = Math.sqrt(MAX_CANVAS_PIXELS / (cssWidth * cssHeight));
+	return Math.min(screenRatio || 1, cap);
+}
+
 /**
  * Pages to keep drawn: every visible page and one on each side, so scrolling a little shows a
  * ready page while a long contract never holds more than a handful of canvases.

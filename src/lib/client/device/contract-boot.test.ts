@@ -1,7 +1,15 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeviceDb } from './db';
-import { bootContract, takeBootOpen, takeBootWorker } from './contract-boot';
+import {
+	bootContract,
+	bootPageSettled,
+	takeBootOpen,
+	takeBootPage,
+	takeBootWorker
+} from './contract-boot';
+import { rememberPlace } from './first-page-place';
+import { signerFitScale } from '$lib/domain/page-geometry';
 import { PDF_OPEN_OPTIONS } from '../pdf-options';
 
 // bootContract against a real Dexie store (fake-indexeddb) written by the app's own schema, with
@@ -71,6 +79,8 @@ afterEach(async () => {
 	delete g.pdfjsLib;
 	delete g.__sealpassPdfWorker;
 	delete g.__sealpassBootOpen;
+	delete g.__sealpassBootPage;
+	vi.unstubAllGlobals();
 	delete g.__sealpassBootWorkerUrl;
 	for (const [name, descriptor] of Object.entries(saved)) {
 		if (descriptor) Object.defineProperty(globalThis, name, descriptor);
@@ -186,5 +196,150 @@ describe('the contract boot script entry', () => {
 		await open?.doc;
 		expect(recorded.opened).toHaveLength(1);
 		expect(recorded.opened[0]).toMatchObject(PDF_OPEN_OPTIONS);
+	});
+});
+
+describe('bootContract: page 1 before the app', () => {
+	/** A Map behind the Web Storage calls the place uses. */
+	function memoryStorage(): Storage {
+		const items = new Map<string, string>();
+		return {
+			getItem: (key: string) => items.get(key) ?? null,
+			setItem: (key: string, value: string) => void items.set(key, value)
+		} as Storage;
+	}
+
+	/** Just enough of the DOM for the boot's page: elements that keep their attributes and children. */
+	function fakeDocument() {
+		const element = () => ({
+			style: { cssText: '' },
+			attributes: {} as Record<string, string>,
+			children: [] as unknown[],
+			removed: false,
+			setAttribute(name: string, value: string) {
+				this.attributes[name] = value;
+			},
+			append(child: unknown) {
+				this.children.push(child);
+			},
+			remove() {
+				this.removed = true;
+			}
+		});
+		const body = element();
+		return { body, createElement: () => element() };
+	}
+
+	const A4 = { width: 595, height: 842 };
+
+	/** A phone's screen with a measured place, pdf.js's page recording how it is drawn. */
+	async function phoneWithPlace(id: string) {
+		const storage = memoryStorage();
+		rememberPlace(storage, {
+			id,
+			screenWidth: 390,
+			screenRatio: 2,
+			listWidth: 374,
+			top: 240,
+			centre: 195
+		});
+		const document = fakeDocument();
+		vi.stubGlobal('localStorage', storage);
+		vi.stubGlobal('innerWidth', 390);
+		vi.stubGlobal('devicePixelRatio', 2);
+		vi.stubGlobal('document', document);
+		const drawn: { scale: number }[] = [];
+		const page = {
+			getViewport: ({ scale }: { scale: number }) => ({
+				scale,
+				width: A4.width * scale,
+				height: A4.height * scale
+			}),
+			render: ({ viewport }: { viewport: { scale: number } }) => {
+				drawn.push(viewport);
+				return { promise: Promise.resolve() };
+			}
+		};
+		const lib = (globalThis as unknown as { pdfjsLib: { getDocument: unknown } }).pdfjsLib;
+		lib.getDocument = () => ({ promise: Promise.resolve({ getPage: async () => page }) });
+		const db = new DeviceDb();
+		await db.blobs.put({
+			sha256: 'b'.repeat(64),
+			data: new Blob([new Uint8Array([1])]),
+			size: 1,
+			type: 'application/pdf'
+		});
+		await db.envelopes.put({
+			id,
+			docHash: 'b'.repeat(64),
+			downloadedAt: new Date().toISOString(),
+			definition: { pages: [A4, A4] }
+		} as never);
+		db.close();
+		at(`/inbox/${id}`);
+		return { document, drawn };
+	}
+
+	it('draws page 1 where the view showed it, at the view’s scale and the screen’s ratio', async () => {
+		const { document, drawn } = await phoneWithPlace('env-9');
+		bootContract(WORKER_URL, PDFJS_URL, PDF_OPEN_OPTIONS);
+		await bootPageSettled('env-9', 60_000);
+		const page = await takeBootPage('env-9', WORKER_URL);
+		const scale = signerFitScale([A4, A4], 374);
+		expect(page).toMatchObject({ hash: 'b'.repeat(64), scale, screenRatio: 2 });
+		expect(drawn.map((v) => v.scale)).toEqual([scale * 2]);
+		expect(page!.canvas).toMatchObject({
+			width: Math.floor(A4.width * scale * 2),
+			height: Math.floor(A4.height * scale * 2)
+		});
+		const [frame] = document.body.children as ReturnType<typeof document.createElement>[];
+		expect(frame!.attributes).toEqual({
+			'data-boot-page': '',
+			'aria-hidden': 'true',
+			'data-rendered': 'true'
+		});
+		const width = A4.width * scale;
+		expect(frame!.style.cssText).toContain(`top:240px;left:${195 - width / 2}px;width:${width}px`);
+		page!.remove();
+		expect(frame!.removed).toBe(true);
+		expect(takeBootPage('env-9', WORKER_URL)).toBeNull();
+	});
+
+	it('draws nothing on a screen the view never measured, and the app’s start does not wait', async () => {
+		const { document } = await phoneWithPlace('env-10');
+		vi.stubGlobal('innerWidth', 1280);
+		bootContract(WORKER_URL, PDFJS_URL, PDF_OPEN_OPTIONS);
+		expect(takeBootPage('env-10', WORKER_URL)).toBeNull();
+		let settled = false;
+		void bootPageSettled('env-10', 60_000).then(() => (settled = true));
+		await Promise.resolve();
+		expect(settled).toBe(true);
+		await takeBootOpen('env-10', WORKER_URL);
+		expect(document.body.children).toEqual([]);
+	});
+
+	it('ends the app’s wait when page 1 cannot be drawn, or after the longest wait', async () => {
+		await phoneWithPlace('env-11');
+		const lib = (globalThis as unknown as { pdfjsLib: { getDocument: unknown } }).pdfjsLib;
+		lib.getDocument = () => ({ promise: Promise.reject(new Error('broken PDF')) });
+		bootContract(WORKER_URL, PDFJS_URL, PDF_OPEN_OPTIONS);
+		await bootPageSettled('env-11', 60_000);
+		expect(await takeBootPage('env-11', WORKER_URL)).toBeNull();
+
+		vi.useFakeTimers();
+		try {
+			(globalThis as Record<string, unknown>).__sealpassBootPage = {
+				id: 'env-12',
+				shown: new Promise(() => {})
+			};
+			let settled = false;
+			void bootPageSettled('env-12', 3000).then(() => (settled = true));
+			await vi.advanceTimersByTimeAsync(2999);
+			expect(settled).toBe(false);
+			await vi.advanceTimersByTimeAsync(1);
+			expect(settled).toBe(true);
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 });

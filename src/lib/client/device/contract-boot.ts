@@ -1,5 +1,7 @@
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 import type { DeviceEnvelope } from './db';
+import { canvasPixelRatio, pageCssSize, signerFitScale } from '$lib/domain/page-geometry';
+import { placeFor, type FirstPagePlace } from './first-page-place';
 
 /**
  * The start of a contract's first page, before the app. `bootContract` runs from
@@ -19,6 +21,21 @@ export interface BootOpen {
 	doc: Promise<PDFDocumentProxy>;
 }
 
+/**
+ * Page 1 as the boot script drew it, on the screen where the view will show it, until the view
+ * takes its bitmap over (PageDrawing).
+ */
+export interface BootPage {
+	/** The docHash of the document it was drawn from. */
+	hash: string;
+	/** CSS pixels per PDF point, and the devicePixelRatio, it was drawn at. */
+	scale: number;
+	screenRatio: number;
+	canvas: HTMLCanvasElement;
+	/** Takes the drawing off the screen; the view shows page 1 itself by then. */
+	remove(): void;
+}
+
 /** The little of pdf.js's global API the boot script uses (pdf.js sets `globalThis.pdfjsLib`). */
 interface PdfjsGlobal {
 	GlobalWorkerOptions: { workerSrc: string };
@@ -31,6 +48,7 @@ interface BootGlobals {
 	/** The pdf.js worker URL the boot script was built with: what the app checks against its own. */
 	__sealpassBootWorkerUrl?: string;
 	__sealpassBootOpen?: { id: string; open: Promise<BootOpen | null> } | null;
+	__sealpassBootPage?: { id: string; shown: Promise<BootPage | null> } | null;
 	pdfjsLib?: PdfjsGlobal;
 }
 
@@ -131,6 +149,62 @@ export function bootContract(
 		})
 		.catch(() => null);
 	g.__sealpassBootOpen = { id, open };
+
+	// Page 1 is drawn here too when this screen has shown a contract before: where the view put
+	// page 1 then is where it will put it now (first-page-place.ts). Not on a reload or a step
+	// through history: the app restores the scroll position there, and the page drawn here would
+	// jump once the app is up.
+	const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+	if (navigation && navigation.type !== 'navigate') return;
+	let place: FirstPagePlace | null = null;
+	try {
+		place = placeFor(localStorage, id, innerWidth, devicePixelRatio);
+	} catch {
+		// No storage (a privacy mode): the app draws page 1.
+	}
+	if (!place) return;
+	const at = place;
+	const shown = open
+		.then((opened) => (opened ? drawFirstPage(opened, at) : null))
+		.catch(() => null);
+	g.__sealpassBootPage = { id, shown };
+}
+
+/**
+ * Draws page 1 as the view will (the same fit-width scale, bitmap size and place) and puts it on
+ * the screen. Why before the app: the app's start costs about as much as pdf.js's whole path to
+ * page 1, and run beside it slows pdf.js's worker; the app waits for this page instead
+ * (hooks.client.ts) and takes its bitmap over. Hidden from assistive technology: the view's own
+ * page 1, with its label, replaces it as soon as the app is up.
+ */
+async function drawFirstPage(open: BootOpen, place: FirstPagePlace): Promise<BootPage | null> {
+	const pages = open.row.definition?.pages;
+	if (!pages?.length) return null;
+	const scale = signerFitScale(pages, place.listWidth);
+	const size = pageCssSize(pages[0]!, scale);
+	const screenRatio = devicePixelRatio;
+	const page = await (await open.doc).getPage(1);
+	const viewport = page.getViewport({
+		scale: scale * canvasPixelRatio(size.width, size.height, screenRatio)
+	});
+	const canvas = document.createElement('canvas');
+	canvas.width = Math.floor(viewport.width);
+	canvas.height = Math.floor(viewport.height);
+	canvas.style.cssText = 'display:block;width:100%;height:100%';
+	await page.render({ canvas, viewport }).promise;
+	const frame = document.createElement('div');
+	frame.setAttribute('data-boot-page', '');
+	frame.setAttribute('aria-hidden', 'true');
+	// The look of the view's page frame (pdf-page-stack.svelte), above whatever the app mounts.
+	frame.style.cssText =
+		`position:absolute;z-index:20;pointer-events:none;background:#fff;` +
+		`box-shadow:0 1px 4px rgb(0 0 0 / 0.2);top:${place.top}px;` +
+		`left:${place.centre - size.width / 2}px;width:${size.width}px;height:${size.height}px`;
+	frame.append(canvas);
+	(document.body ?? document.documentElement).append(frame);
+	frame.setAttribute('data-rendered', 'true');
+	performance.mark('sealpass:boot-page');
+	return { hash: open.hash, scale, screenRatio, canvas, remove: () => frame.remove() };
 }
 
 /**
@@ -158,6 +232,40 @@ export function takeBootWorker(workerUrl: string): Worker | null {
 		return null;
 	}
 	return worker;
+}
+
+/**
+ * Settles once the boot script's page 1 of contract `id` is on screen, or it draws none, or
+ * after `maxMs`: the app's start waits for it (hooks.client.ts), so the two do not share the
+ * device's cores. Does not take the page (takeBootPage does).
+ */
+export function bootPageSettled(id: string, maxMs: number): Promise<void> {
+	const boot = (globalThis as BootGlobals).__sealpassBootPage;
+	if (!boot || boot.id !== id) return Promise.resolve();
+	return new Promise((resolve) => {
+		const timer = setTimeout(resolve, maxMs);
+		void boot.shown.finally(() => {
+			clearTimeout(timer);
+			resolve();
+		});
+	});
+}
+
+/**
+ * The boot script's page 1 of contract `id`, once; null when it draws none for that id or is of
+ * another release (`workerUrl` as for takeBootWorker; a page of another release is taken off the
+ * screen).
+ */
+export function takeBootPage(id: string, workerUrl: string): Promise<BootPage | null> | null {
+	const g = globalThis as BootGlobals;
+	const boot = g.__sealpassBootPage;
+	if (!boot || boot.id !== id) return null;
+	g.__sealpassBootPage = null;
+	if (!bootIsOurs(g, workerUrl)) {
+		void boot.shown.then((page) => page?.remove());
+		return null;
+	}
+	return boot.shown;
 }
 
 /**

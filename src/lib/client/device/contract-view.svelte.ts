@@ -2,7 +2,7 @@ import { liveQuery } from 'dexie';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 import { deviceDb, type DeviceEnvelope } from './db';
 import { openPdf, warmPdfjs, PDF_WORKER_URL } from '../pdf-viewer';
-import { takeBootOpen } from './contract-boot';
+import { takeBootOpen, takeBootPage, type BootPage } from './contract-boot';
 
 export type ContractLoad =
 	| { state: 'loading' }
@@ -62,7 +62,12 @@ function openStored(hash: string): Opening {
 }
 
 /** The document preloadContract started for a contract, waiting for the view that will own it. */
-let ahead: { id: string; opening: Promise<Opening | null> } | null = null;
+let ahead: {
+	id: string;
+	opening: Promise<Opening | null>;
+	/** Page 1 as the boot script drew it, until the view takes it over. */
+	firstPage: Promise<BootPage | null> | null;
+} | null = null;
 /** The contract preloadContract was last asked for, until a view takes over. */
 let preloading: string | null = null;
 
@@ -72,6 +77,7 @@ function dropAhead(): void {
 		.then((opening) => opening?.doc)
 		.then((doc) => doc?.destroy())
 		.catch(() => undefined);
+	void ahead?.firstPage?.then((page) => page?.remove());
 	ahead = null;
 }
 
@@ -108,7 +114,7 @@ export function preloadContract(id: string): void {
 				: fromStore()
 		)
 		.catch(() => null);
-	ahead = { id, opening };
+	ahead = { id, opening, firstPage: takeBootPage(id, PDF_WORKER_URL) };
 }
 
 /**
@@ -124,6 +130,8 @@ export class ContractView {
 	 * (kept after the sync): the signer sees what they wrote, online or offline.
 	 */
 	returnReason = $state<string | null>(null);
+	/** Page 1 as the boot script drew it, for the page drawing to take over (null: none). */
+	firstPage = $state.raw<Promise<BootPage | null> | null>(null);
 	#openedHash: string | null = null;
 	#doc: PDFDocumentProxy | null = null;
 	/** The document being opened, so a row update that arrives meanwhile does not open it twice. */
@@ -146,6 +154,8 @@ export class ContractView {
 		let stopped = false;
 		let live = false;
 		if (ahead?.id === this.id) {
+			this.firstPage = ahead.firstPage;
+			ahead.firstPage = null;
 			void ahead.opening.then((opening) => {
 				if (!stopped && !live && opening?.row?.id === this.id) void this.#apply(opening.row);
 			});
@@ -169,6 +179,8 @@ export class ContractView {
 		return () => {
 			stopped = true;
 			this.#applied = null;
+			// Leaving the contract before the view took page 1 over: the boot's drawing goes too.
+			void this.firstPage?.then((page) => page?.remove());
 			sub.unsubscribe();
 			reasons.unsubscribe();
 			this.#generation++;

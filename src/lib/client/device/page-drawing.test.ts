@@ -211,3 +211,100 @@ describe('PageDrawing: the first screen', () => {
 		expect(performance.getEntriesByName('sealpass:page-1')).toHaveLength(0);
 	});
 });
+
+describe('PageDrawing: page 1 drawn by the boot script', () => {
+	/** The boot script's drawing of document `hash` at `scale` on a screen of ratio 2. */
+	function bootPage(hash: string, scale: number) {
+		const canvas = { width: 1190, height: 1684 } as HTMLCanvasElement;
+		return { hash, scale, screenRatio: 2, canvas, remove: vi.fn() };
+	}
+
+	/** A drawing of document "h" whose canvases record what is copied into them. */
+	function withCanvases(count: number) {
+		const t = setup(count, { state: 'ready', row: { docHash: 'h' } as DeviceEnvelope, doc });
+		const copied: unknown[] = [];
+		for (let n = 0; n < count; n++) {
+			t.drawing.canvases[n] = {
+				width: 0,
+				height: 0,
+				getContext: () => ({ drawImage: (image: unknown) => copied.push(image) })
+			} as never;
+		}
+		return { ...t, copied };
+	}
+
+	beforeEach(() => vi.stubGlobal('devicePixelRatio', 2));
+	afterEach(() => vi.unstubAllGlobals());
+
+	it('takes its bitmap as page 1 instead of asking pdf.js again, and takes it off the screen', async () => {
+		const t = withCanvases(3);
+		const boot = bootPage('h', 1.5);
+		t.drawing.holdBootPage(Promise.resolve(boot));
+		await settle();
+		t.drawing.attach(doc);
+		t.drawing.draw(new Set([1, 2]), 1.5);
+		// Page 2 is pdf.js's; page 1 is the boot's drawing, copied at its size, shown at once.
+		expect(t.calls.map((c) => c.page)).toEqual([2]);
+		expect(t.copied).toEqual([boot.canvas]);
+		expect(t.drawing.canvases[0]).toMatchObject({ width: 1190, height: 1684 });
+		expect(t.drawing.painted).toEqual({ 1: 1.5 });
+		expect(boot.remove).not.toHaveBeenCalled();
+		t.drawing.settleFirstScreen();
+		expect(boot.remove).toHaveBeenCalled();
+		expect(t.drawing.firstScreenShown).toBe(true);
+		// Zoomed afterwards: page 1 is pdf.js's again.
+		t.drawing.draw(new Set([1, 2]), 2);
+		expect(t.calls.map((c) => [c.page, c.scale])).toEqual([
+			[2, 1.5],
+			[1, 2],
+			[2, 2]
+		]);
+	});
+
+	it('draws page 1 itself when the drawing is of another scale, document or screen', async () => {
+		const cases = [
+			{ page: bootPage('h', 1.25), ratio: 2 },
+			{ page: bootPage('another revision', 1.5), ratio: 2 },
+			{ page: bootPage('h', 1.5), ratio: 3 }
+		];
+		for (const { page, ratio } of cases) {
+			vi.stubGlobal('devicePixelRatio', ratio);
+			const t = withCanvases(1);
+			t.drawing.holdBootPage(Promise.resolve(page));
+			await settle();
+			t.drawing.attach(doc);
+			t.drawing.draw(new Set([1]), 1.5);
+			expect(t.calls.map((c) => c.page)).toEqual([1]);
+			expect(t.copied).toEqual([]);
+			// The boot's drawing stays until the view's page 1 is drawn.
+			t.drawing.settleFirstScreen();
+			expect(page.remove).not.toHaveBeenCalled();
+			t.calls[0]!.finish(true);
+			await settle();
+			t.drawing.settleFirstScreen();
+			expect(page.remove).toHaveBeenCalled();
+		}
+	});
+
+	it('takes the drawing off the screen when the contract is left, or it comes after page 1', async () => {
+		const left = withCanvases(1);
+		const early = bootPage('h', 1.5);
+		const leave = left.drawing.holdBootPage(Promise.resolve(early));
+		await settle();
+		leave?.();
+		expect(early.remove).toHaveBeenCalled();
+
+		const t = withCanvases(1);
+		let shown!: (page: ReturnType<typeof bootPage>) => void;
+		const late = bootPage('h', 1.5);
+		t.drawing.holdBootPage(new Promise((resolve) => (shown = resolve)));
+		t.drawing.attach(doc);
+		t.drawing.draw(new Set([1]), 1.5);
+		t.calls[0]!.finish(true);
+		await settle();
+		t.drawing.settleFirstScreen();
+		shown(late);
+		await settle();
+		expect(late.remove).toHaveBeenCalled();
+	});
+});

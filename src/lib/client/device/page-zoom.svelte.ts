@@ -1,9 +1,6 @@
 import type { PageSize } from '$lib/domain/envelope';
-import { clampScale, fitWidthScale } from '$lib/domain/page-geometry';
+import { clampScale, signerFitScale } from '$lib/domain/page-geometry';
 
-const PADDING = 16;
-// Beyond this a fitted A4 page is larger than print on a desktop screen; zoom goes further.
-const MAX_FIT_WIDTH = 900;
 /** One press of zoom in or out. */
 export const ZOOM_STEP = 1.25;
 
@@ -21,9 +18,7 @@ export class PageZoom {
 
 	constructor(pages: () => readonly PageSize[]) {
 		this.scale = $derived(
-			this.fitted
-				? fitWidthScale(pages(), Math.min(this.availableWidth - PADDING, MAX_FIT_WIDTH))
-				: clampScale(this.#manualScale)
+			this.fitted ? signerFitScale(pages(), this.availableWidth) : clampScale(this.#manualScale)
 		);
 	}
 
