@@ -341,9 +341,19 @@ async function untilFirstPage(page, url) {
  * One round of the first-page figure: the app's contract view from navigation in `appContext`,
  * then pdf.js alone from navigation in `aloneContext`, at the canvas width the app drew.
  */
-async function firstPageRound({ appContext, aloneContext, serverUrl, aloneUrl, fixture }) {
+async function firstPageRound({
+	appContext,
+	aloneContext,
+	serverUrl,
+	aloneUrl,
+	fixture,
+	unmeasured = false
+}) {
 	const page = await appContext.newPage();
 	await page.addInitScript(markWorkerStart);
+	// A screen the view never showed a contract on: the boot script has no place to draw page 1.
+	if (unmeasured)
+		await page.addInitScript(() => localStorage.removeItem('sealpass:first-page-place'));
 	// Records when page 1's canvas is painted, relative to navigation start, and says so: the
 	// view's page 1, or the one the boot script draws before the app (contract-boot.ts).
 	await page.addInitScript((shown) => {
@@ -413,7 +423,7 @@ async function firstPageRound({ appContext, aloneContext, serverUrl, aloneUrl, f
 	return run;
 }
 
-/** The first-page figure from the rounds' medians. */
+/** The first-page figure from the rounds' medians; judged against `goal` when one is given. */
 function firstPageFigure(figure, codeCache, runs, goal) {
 	const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 	const appMs = median(runs.map((r) => r.appMs));
@@ -431,14 +441,15 @@ function firstPageFigure(figure, codeCache, runs, goal) {
 		pdfjs_alone_marks_ms: runs.find((r) => r.coldMs === coldMs)?.aloneMarks,
 		ratio_to_pdfjs_alone: +ratio.toFixed(3),
 		ratio_to_pdfjs_warm_in_page: +(appMs / warmMs).toFixed(3),
-		goal,
-		pass: ratio <= goal
+		...(goal === undefined ? {} : { goal, pass: ratio <= goal })
 	};
 }
 
 // First page of a 200-page contract from the device copy (docs/perf.md). The app figure is
-// the contract view opened from navigation: SPA boot, Dexie, the lazy pdf.js import, the worker,
-// the parse and the paint of page 1. The baseline the goal is judged against is pdf.js alone,
+// the contract view opened from navigation, until page 1 is on screen: drawn by the contract
+// boot script before the app starts (on a screen where the view showed a contract before, as
+// here from the second round on), or else by the view after SvelteKit's start, Dexie, the lazy
+// pdf.js import, the worker and the parse. The baseline the goal is judged against is pdf.js alone,
 // also from navigation: a bare page that imports the same pdf.js chunk and worker from the same
 // server, reads the same bytes from the same IndexedDB and draws page 1 at the same canvas
 // size — everything pdf.js itself needs and nothing of ours. The old warm figure (pdf.js
@@ -485,15 +496,27 @@ if (want('first-page')) {
 		const warm = { ...round, appContext, aloneContext };
 		for (let i = 0; i < PRIMING_VISITS; i++) await firstPageRound(warm);
 
+		const cold = { ...round, appContext: context, aloneContext: context };
 		const coldRuns = [];
 		const warmRuns = [];
+		const unmeasuredRuns = [];
 		for (let i = 0; i < RUNS; i++) {
-			coldRuns.push(await firstPageRound({ ...round, appContext: context, aloneContext: context }));
+			coldRuns.push(await firstPageRound(cold));
 			warmRuns.push(await firstPageRound(warm));
+			unmeasuredRuns.push(await firstPageRound({ ...cold, unmeasured: true }));
 		}
 		emit(firstPageFigure('first_page_of_200_from_device_copy', 'cold', coldRuns, FIRST_PAGE_GOAL));
 		emit(
 			firstPageFigure('first_page_of_200_from_device_copy_warm', 'warm', warmRuns, FIRST_PAGE_GOAL)
+		);
+		// For information, no goal: the first contract ever opened on a screen, which the boot
+		// script cannot draw (docs/perf.md).
+		emit(
+			firstPageFigure(
+				'first_page_of_200_from_device_copy_unmeasured_screen',
+				'cold',
+				unmeasuredRuns
+			)
 		);
 	} finally {
 		for (const context of persistent) await context.close();
