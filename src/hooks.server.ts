@@ -8,6 +8,7 @@ import { bodyLimit, capBody, type BodyCap } from '$lib/server/platform/body-limi
 import { version } from '../package.json';
 import { SECURITY_HEADERS } from '../scripts/security-headers.mjs';
 import { contractBootUrl } from 'virtual:sealpass/contract-boot-url';
+import { holdScriptPreloads } from '$lib/client/device/shell-preloads';
 
 export const init: ServerInit = async () => {
 	if (building) return;
@@ -25,15 +26,20 @@ const CONTRACT_BOOT_SLOT = '%sealpass.contractBoot%';
  * answers offline with).
  */
 const resolveOptions = {
-	transformPageChunk: ({ html }: { html: string }) =>
-		html.replaceAll(CONTRACT_BOOT_SLOT, contractBootUrl)
+	transformPageChunk: ({ html }: { html: string }) => {
+		const page = html.replaceAll(CONTRACT_BOOT_SLOT, contractBootUrl);
+		// A prerendered page is the shell the service worker answers every navigation with, a
+		// contract's page included: its module preloads wait for the boot script's word.
+		return building ? holdScriptPreloads(page) : page;
+	}
 };
 
 /**
  * A contract's page preloads no JavaScript of the app: its boot script draws page 1 while the
  * app's start waits (hooks.client.ts), and modules preloaded meanwhile would be read and compiled
  * beside pdf.js's worker on the device's second core, which held page 1 back by about a third
- * (docs/perf.md). The app's modules are read once page 1 is on screen.
+ * (docs/perf.md). The app's modules are read once page 1 is on screen. (The prerendered shell
+ * holds its preloads for the boot script to release instead: shell-preloads.ts.)
  */
 const contractResolveOptions = {
 	...resolveOptions,

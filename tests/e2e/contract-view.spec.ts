@@ -148,6 +148,40 @@ test('a downloaded contract opens offline: pages drawn lazily, CJK text, the nex
 
 		// pdf.js found every CMap, font and decoder it needed (it warns when one fails to load).
 		expect(pdfjsWarnings).toEqual([]);
+
+		// The shell the service worker answered with holds its module preloads for the boot script,
+		// which released them: this screen had never shown a contract, so it drew no page 1.
+		const preloads = (tab: typeof offline) =>
+			tab.evaluate(() => ({
+				active: document.querySelectorAll('link[rel="modulepreload"]').length,
+				held: document.querySelectorAll('link[data-held-modulepreload]').length,
+				bootPage: performance.getEntriesByName('sealpass:boot-page').length
+			}));
+		expect(await preloads(offline)).toMatchObject({ active: expect.any(Number), held: 0 });
+		expect((await preloads(offline)).active).toBeGreaterThan(10);
+		// Opened again offline: page 1 is drawn by the boot script, and the app's modules wait.
+		const again = await context.newPage();
+		// The modules preloaded when the boot's page 1 appears (the app adds its own later).
+		await again.addInitScript(() => {
+			new MutationObserver((_, observer) => {
+				if (!document.querySelector('[data-boot-page][data-rendered="true"]')) return;
+				const active = document.querySelectorAll('link[rel="modulepreload"]').length;
+				Object.assign(window, { preloadsAtBootPage: active });
+				observer.disconnect();
+			}).observe(document, { subtree: true, childList: true, attributes: true });
+		});
+		await again.goto(`/inbox/${demo.id}`);
+		await expect(again.getByTestId('pdf-page').first()).toHaveAttribute('data-rendered', 'true');
+		const held = await preloads(again);
+		expect(held.bootPage).toBe(1);
+		expect(held.held).toBeGreaterThan(10);
+		expect(
+			await again.evaluate(
+				() => (window as unknown as { preloadsAtBootPage?: number }).preloadsAtBootPage
+			)
+		).toBe(0);
+		expect(await darkPixels(again.getByTestId('pdf-page').first())).toBeGreaterThan(2000);
+		await again.close();
 	} finally {
 		await context.setOffline(false);
 		await offline.close();

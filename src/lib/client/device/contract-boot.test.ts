@@ -187,8 +187,17 @@ describe('the contract boot script entry', () => {
 	it('boots the contract in the URL with the build’s pdf.js URLs and the app’s options', async () => {
 		const hash = await deviceWith('env-4', new TextEncoder().encode('%PDF-1.7 entry'));
 		at('/inbox/env-4');
+		// A shell's held module preload: no page 1 is drawn here (no place), so it is released.
+		const held = new Map([['data-held-modulepreload', '']]);
+		const link = {
+			rel: '',
+			removeAttribute: (name: string) => held.delete(name)
+		};
+		vi.stubGlobal('document', { readyState: 'complete', querySelectorAll: () => [link] });
 		vi.resetModules();
 		await import('./contract-boot-entry');
+		expect(link.rel).toBe('modulepreload');
+		expect(held.size).toBe(0);
 
 		expect(recorded.workers).toEqual([WORKER_URL]);
 		const open = await takeBootOpen('env-4', WORKER_URL);

@@ -60,7 +60,7 @@ interface BootGlobals {
  * (pdf-options.ts), so the document is opened exactly as the app would open it; the worker is
  * handed to pdf.js as its port, and pdf.js gives the app the same PDFWorker for the same port.
  * Every step is best effort: whatever fails or is missing here, the app does again its own way, and
- * reports.
+ * reports. Returns whether it is drawing page 1 (then the app's start waits for that page).
  *
  * The read opens the store without a version, so it never upgrades it (Dexie owns the schema,
  * src/lib/client/device/db.ts: `envelopes` by id, `blobs` by sha256); on a device without the store it
@@ -71,15 +71,15 @@ export function bootContract(
 	workerUrl: string,
 	pdfjsUrl: string,
 	options: Record<string, unknown>
-): void {
+): boolean {
 	const match = /^\/inbox\/([^/]+)$/.exec(location.pathname);
 	let id: string;
 	try {
 		id = decodeURIComponent(match?.[1] ?? '');
 	} catch {
-		return;
+		return false;
 	}
-	if (!id) return;
+	if (!id) return false;
 	const g = globalThis as BootGlobals;
 	g.__sealpassBootWorkerUrl = workerUrl;
 	// null means the app already started its own worker: never a second one.
@@ -94,7 +94,7 @@ export function bootContract(
 	}
 	const pdfjs = import(/* @vite-ignore */ pdfjsUrl);
 	pdfjs.catch(() => undefined);
-	if (!port || typeof indexedDB === 'undefined') return;
+	if (!port || typeof indexedDB === 'undefined') return false;
 	const worker = port;
 	const copy = new Promise<{ hash: string; row: DeviceEnvelope; bytes: Uint8Array } | null>(
 		(resolve) => {
@@ -155,19 +155,20 @@ export function bootContract(
 	// through history: the app restores the scroll position there, and the page drawn here would
 	// jump once the app is up.
 	const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
-	if (navigation && navigation.type !== 'navigate') return;
+	if (navigation && navigation.type !== 'navigate') return false;
 	let place: FirstPagePlace | null = null;
 	try {
 		place = placeFor(localStorage, id, innerWidth, devicePixelRatio);
 	} catch {
 		// No storage (a privacy mode): the app draws page 1.
 	}
-	if (!place) return;
+	if (!place) return false;
 	const at = place;
 	const shown = open
 		.then((opened) => (opened ? drawFirstPage(opened, at) : null))
 		.catch(() => null);
 	g.__sealpassBootPage = { id, shown };
+	return true;
 }
 
 /**
