@@ -339,7 +339,7 @@ describe('bootContract: page 1 before the app', () => {
 		try {
 			(globalThis as Record<string, unknown>).__sealpassBootPage = {
 				id: 'env-12',
-				shown: new Promise(() => {})
+				made: new Promise(() => {})
 			};
 			let settled = false;
 			void bootPageSettled('env-12', 3000).then(() => (settled = true));

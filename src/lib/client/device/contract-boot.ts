@@ -43,12 +43,18 @@ interface PdfjsGlobal {
 	getDocument(params: Record<string, unknown>): { promise: Promise<PDFDocumentProxy> };
 }
 
+/** What the boot script started for contract `id`, for the app to take once. */
+interface BootLeft<T> {
+	id: string;
+	made: Promise<T | null>;
+}
+
 interface BootGlobals {
 	__sealpassPdfWorker?: Worker | null;
 	/** The pdf.js worker URL the boot script was built with: what the app checks against its own. */
 	__sealpassBootWorkerUrl?: string;
-	__sealpassBootOpen?: { id: string; open: Promise<BootOpen | null> } | null;
-	__sealpassBootPage?: { id: string; shown: Promise<BootPage | null> } | null;
+	__sealpassBootOpen?: BootLeft<BootOpen> | null;
+	__sealpassBootPage?: BootLeft<BootPage> | null;
 	pdfjsLib?: PdfjsGlobal;
 }
 
@@ -148,7 +154,7 @@ export function bootContract(
 			return { hash: read.hash, row: read.row, doc };
 		})
 		.catch(() => null);
-	g.__sealpassBootOpen = { id, open };
+	g.__sealpassBootOpen = { id, made: open };
 
 	// Page 1 is drawn here too when this screen has shown a contract before: where the view put
 	// page 1 then is where it will put it now (first-page-place.ts). Not on a reload or a step
@@ -167,7 +173,7 @@ export function bootContract(
 	const shown = open
 		.then((opened) => (opened ? drawFirstPage(opened, at) : null))
 		.catch(() => null);
-	g.__sealpassBootPage = { id, shown };
+	g.__sealpassBootPage = { id, made: shown };
 	return true;
 }
 
@@ -245,7 +251,7 @@ export function bootPageSettled(id: string, maxMs: number): Promise<void> {
 	if (!boot || boot.id !== id) return Promise.resolve();
 	return new Promise((resolve) => {
 		const timer = setTimeout(resolve, maxMs);
-		void boot.shown.finally(() => {
+		void boot.made.finally(() => {
 			clearTimeout(timer);
 			resolve();
 		});
@@ -253,35 +259,42 @@ export function bootPageSettled(id: string, maxMs: number): Promise<void> {
 }
 
 /**
- * The boot script's page 1 of contract `id`, once; null when it draws none for that id or is of
- * another release (`workerUrl` as for takeBootWorker; a page of another release is taken off the
- * screen).
+ * Takes what the boot script left under `key` for contract `id`, once; null when it left nothing
+ * for that id, or when it is of another release (`workerUrl` as for takeBootWorker), which is
+ * then disposed of.
  */
-export function takeBootPage(id: string, workerUrl: string): Promise<BootPage | null> | null {
+function takeLeft<T>(
+	key: '__sealpassBootOpen' | '__sealpassBootPage',
+	id: string,
+	workerUrl: string,
+	dispose: (value: T) => unknown
+): Promise<T | null> | null {
 	const g = globalThis as BootGlobals;
-	const boot = g.__sealpassBootPage;
-	if (!boot || boot.id !== id) return null;
-	g.__sealpassBootPage = null;
+	const left = g[key] as BootLeft<T> | null | undefined;
+	if (!left || left.id !== id) return null;
+	g[key] = null;
 	if (!bootIsOurs(g, workerUrl)) {
-		void boot.shown.then((page) => page?.remove());
+		void left.made.then((value) => value && dispose(value)).catch(() => undefined);
 		return null;
 	}
-	return boot.shown;
+	return left.made;
 }
 
 /**
- * What the boot script opened for contract `id`, once; null when it opened nothing for that id
- * or is of another release (`workerUrl` as for takeBootWorker). The promise gives null when the
- * boot could not open it (no copy on the device, no pdf.js).
+ * The boot script's page 1 of contract `id`, once (see takeLeft); a page of another release is
+ * taken off the screen.
+ */
+export function takeBootPage(id: string, workerUrl: string): Promise<BootPage | null> | null {
+	return takeLeft<BootPage>('__sealpassBootPage', id, workerUrl, (page) => page.remove());
+}
+
+/**
+ * What the boot script opened for contract `id`, once (see takeLeft); a document of another
+ * release is freed. The promise gives null when the boot could not open it (no copy on the
+ * device, no pdf.js).
  */
 export function takeBootOpen(id: string, workerUrl: string): Promise<BootOpen | null> | null {
-	const g = globalThis as BootGlobals;
-	const boot = g.__sealpassBootOpen;
-	if (!boot || boot.id !== id) return null;
-	g.__sealpassBootOpen = null;
-	if (!bootIsOurs(g, workerUrl)) {
-		void boot.open.then((open) => open?.doc.then((doc) => doc.destroy())).catch(() => undefined);
-		return null;
-	}
-	return boot.open;
+	return takeLeft<BootOpen>('__sealpassBootOpen', id, workerUrl, (open) =>
+		open.doc.then((doc) => doc.destroy())
+	);
 }
