@@ -1,4 +1,4 @@
-import { bootPageSettled } from '$lib/client/device/contract-boot';
+import { bootPageSettled, contractIdAt } from '$lib/client/device/contract-boot';
 
 /**
  * How long the app's start waits for the boot script's page 1: past it, a slow device still gets
@@ -17,14 +17,8 @@ const BOOT_PAGE_WAIT_MS = 3000;
  * it, and the chunk is the one the route loads anyway.
  */
 export async function init(): Promise<void> {
-	const contract = /^\/inbox\/([^/]+)$/.exec(location.pathname);
-	if (!contract?.[1]) return;
-	let id: string;
-	try {
-		id = decodeURIComponent(contract[1]);
-	} catch {
-		return;
-	}
+	const id = contractIdAt(location.pathname);
+	if (!id) return;
 	await bootPageSettled(id, BOOT_PAGE_WAIT_MS);
 	void import('$lib/client/device/contract-view.svelte')
 		.then(({ preloadContract }) => preloadContract(id))

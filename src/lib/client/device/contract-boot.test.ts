@@ -4,6 +4,7 @@ import { DeviceDb } from './db';
 import {
 	bootContract,
 	bootPageSettled,
+	contractIdAt,
 	takeBootOpen,
 	takeBootPage,
 	takeBootWorker
@@ -205,6 +206,22 @@ describe('the contract boot script entry', () => {
 		await open?.doc;
 		expect(recorded.opened).toHaveLength(1);
 		expect(recorded.opened[0]).toMatchObject(PDF_OPEN_OPTIONS);
+	});
+});
+
+describe('contractIdAt', () => {
+	it('names the contract of a contract’s URL only', () => {
+		expect(contractIdAt('/inbox/env-1')).toBe('env-1');
+		expect(contractIdAt('/inbox/a%20b')).toBe('a b');
+		for (const path of [
+			'/inbox',
+			'/inbox/',
+			'/inbox/a/b',
+			'/admin/contracts/x',
+			'/inbox/%E0%A4%A'
+		]) {
+			expect(contractIdAt(path)).toBeNull();
+		}
 	});
 });
 

@@ -58,6 +58,16 @@ interface BootGlobals {
 	pdfjsLib?: PdfjsGlobal;
 }
 
+/** The id of the contract whose page `pathname` is (/inbox/<id>), or null. */
+export function contractIdAt(pathname: string): string | null {
+	const match = /^\/inbox\/([^/]+)$/.exec(pathname);
+	try {
+		return decodeURIComponent(match?.[1] ?? '') || null;
+	} catch {
+		return null;
+	}
+}
+
 /**
  * On a contract's URL (/inbox/<id>): starts pdf.js's worker thread and pdf.js's main module, reads
  * the contract's bytes from the device store and opens them with pdf.js, all before the app has
@@ -78,13 +88,7 @@ export function bootContract(
 	pdfjsUrl: string,
 	options: Record<string, unknown>
 ): boolean {
-	const match = /^\/inbox\/([^/]+)$/.exec(location.pathname);
-	let id: string;
-	try {
-		id = decodeURIComponent(match?.[1] ?? '');
-	} catch {
-		return false;
-	}
+	const id = contractIdAt(location.pathname);
 	if (!id) return false;
 	const g = globalThis as BootGlobals;
 	g.__sealpassBootWorkerUrl = workerUrl;
