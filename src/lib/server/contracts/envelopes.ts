@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Envelope } from '$lib/domain/envelope';
 import { deadlineEnd } from '$lib/domain/deadline';
 import type { InboxItem, MyState } from '$lib/domain/api-types';
-import { reminderPlan } from './reminders';
+import { reminderPlan } from './reminder-plan';
 import { manifestImages, type Manifest } from '$lib/domain/manifest';
 import { render } from '$lib/pdf/render';
 import { sha256Hex } from '$lib/domain/canonical';

@@ -17,7 +17,7 @@ import { acceptedManifests } from './envelopes';
 import { FINALISE_JOB, finalisationState } from '$lib/domain/completion';
 import { findJob } from '../platform/jobs';
 import { deadlineEnd } from '$lib/domain/deadline';
-import { reminderPlan } from './reminders';
+import { reminderPlan } from './reminder-plan';
 import { contractState, currentRound, envelopeStatus } from '$lib/domain/lifecycle';
 
 /** The contracts of one organisation, newest first (served by the org/created index). */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { m } from '$lib/paraglide/messages';
-import { deadlineEnd, nextReminderAt, type ReminderPlan } from '$lib/domain/deadline';
+import { deadlineEnd, nextReminderAt } from '$lib/domain/deadline';
 import { isSignersTurn } from '$lib/domain/rules';
 import type { Database } from '../db/schema';
 import type { Clock } from '../platform/clock';
@@ -8,25 +8,10 @@ import { completeJob, enqueueJob, type Job } from '../platform/jobs';
 import { bilingual, type Notifiers } from '../platform/notify';
 import { deliver } from '../platform/outbox';
 import { acceptedManifests, loadEnvelope } from './envelopes';
+import { reminderPlan, type ReminderRow } from './reminder-plan';
 
 /** The job kind of one reminder occurrence; its subject is `<envelope id>@<ISO instant>`. */
 export const REMINDER_JOB = 'reminder';
-
-/** The envelope columns a reminder schedule is computed from. */
-export interface ReminderRow {
-	id: string;
-	deadline: string | null;
-	reminder_first_days: number | null;
-	reminder_every_days: number | null;
-}
-
-/** The plan stored on a row, or null when it has none (or no deadline to remind of). */
-export function reminderPlan(row: ReminderRow): ReminderPlan | null {
-	if (!row.deadline || row.reminder_first_days === null || row.reminder_every_days === null) {
-		return null;
-	}
-	return { firstDaysBefore: row.reminder_first_days, everyDays: row.reminder_every_days };
-}
 
 /**
  * Queues the contract's next reminder after `after` (DL6), in the caller's transaction: sending a

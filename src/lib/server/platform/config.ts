@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { SESSION_IDLE_HOURS } from '../auth';
-import { SMS_TEMPLATES, type SmsConfig } from './sms';
+import type { SmsConfig } from './sms';
+import { SMS_TEMPLATES } from './sms-templates';
 
 /** Server settings, read once from the environment so every module sees the same values. */
 export interface ServerConfig {

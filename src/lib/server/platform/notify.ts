@@ -1,34 +1,11 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import { readFileSync } from 'node:fs';
-import type { NotifyChannel } from '../db/schema';
 import type { DkimConfig } from './config';
-import { createSmsProvider, SmsNotifier, type SmsConfig, type SmsTemplate } from './sms';
+import { createSmsProvider, SmsNotifier, type SmsConfig } from './sms';
 
-/**
- * One message to one person. Plain text: invites carry a link and a code, nothing richer. `sms`
- * is the same message as an approved SMS template and its variables, which is all an SMS
- * provider will send; a message without it cannot go to a phone.
- */
-export interface NotifyMessage {
-	to: string;
-	subject: string;
-	body: string;
-	sms?: { template: SmsTemplate; params: Record<string, string> };
-}
-
-/** A delivery channel. Adapters throw NotifyError when the message was not handed over. */
-export interface Notifier {
-	readonly channel: NotifyChannel;
-	send(message: NotifyMessage): Promise<void>;
-}
-
-/** A message could not be delivered; the text names the channel and the cause for the operator. */
-export class NotifyError extends Error {
-	constructor(message: string, options?: ErrorOptions) {
-		super(message, options);
-		this.name = 'NotifyError';
-	}
-}
+export { NotifyError, type Notifier, type NotifyMessage } from './notifier';
+import type { Notifier, NotifyMessage } from './notifier';
+import { NotifyError } from './notifier';
 
 /**
  * The default channel: prints to the server's stdout. The outbox row written by `deliver` is
