@@ -1,7 +1,7 @@
 // The import graph of src/ as it runs: which module loads which when it is evaluated. Type-only
 // imports are erased by the build and dynamic imports load later, so neither can make a module
-// see another half-evaluated; only the rest are edges here. A cycle among these edges is what
-// made `db.ts` and `signing-kit.ts` depend on their evaluation order (docs/architecture.md).
+// see another half-evaluated; only the rest are edges here. A cycle among these edges makes a
+// module's imports depend on which side loads first: an import still undefined at start-up.
 import ts from 'typescript';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
