@@ -36,12 +36,31 @@ export async function createScratchDatabase(
 ): Promise<{ url: string; drop: () => Promise<void> }> {
 	const base = new URL(testPostgresUrl()!);
 	const name = `${prefix}_${randomBytes(5).toString('hex')}`;
-	const run = async (statement: string) => {
+	const run = async (statement: string, params: unknown[] = []) => {
 		const client = await connect(base.toString());
 		try {
-			await client.query(statement);
+			await client.query(statement, params);
 		} finally {
 			await client.end();
+		}
+	};
+	/*
+	 * WITH (FORCE) ends every session in the database, and PostgreSQL refuses it (42501) when one
+	 * of them is an autovacuum worker and the role may not signal it (no pg_signal_backend); a
+	 * run failed on that once. Then end our own sessions and drop plainly: a plain drop asks
+	 * autovacuum to leave by itself.
+	 */
+	const drop = async () => {
+		try {
+			await run(`drop database if exists ${name} with (force)`);
+		} catch (error) {
+			if ((error as { code?: string }).code !== '42501') throw error;
+			await run(
+				`select pg_terminate_backend(pid) from pg_stat_activity
+				 where datname = $1 and usename = current_user and pid <> pg_backend_pid()`,
+				[name]
+			);
+			await run(`drop database if exists ${name}`);
 		}
 	};
 	await run(
@@ -49,7 +68,7 @@ export async function createScratchDatabase(
 	);
 	const url = new URL(base);
 	url.pathname = `/${name}`;
-	return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+	return { url: url.toString(), drop };
 }
 
 /** Open handles per test schema; the last close drops it. */
