@@ -57,6 +57,19 @@ const server = createServer((_req, res) => {
 	res.end('SealPass is starting');
 });
 
+/*
+ * How long an idle kept-alive connection stays open, in seconds (adapter-node's own variable,
+ * which its server would read; this process makes the server). Node's 5 s is shorter than a load
+ * balancer's or proxy's idle timeout (60 s for nginx and AWS's ALB): the proxy then reuses a
+ * connection this server is closing at that moment, and the request fails with a 502 (a test
+ * client met the same as ECONNRESET). Longer than theirs, the proxy always closes first.
+ */
+const keepAliveSeconds = Number(process.env.KEEP_ALIVE_TIMEOUT || 65);
+if (!Number.isFinite(keepAliveSeconds) || keepAliveSeconds < 0) {
+	fail(`KEEP_ALIVE_TIMEOUT must be a number of seconds, not ${process.env.KEEP_ALIVE_TIMEOUT}`);
+}
+server.keepAliveTimeout = keepAliveSeconds * 1000;
+
 const port = await new Promise((resolve) => {
 	server.once('error', (error) => {
 		if (error.code === 'EADDRINUSE') {

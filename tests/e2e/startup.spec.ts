@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { writeFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,31 @@ test('a second start on a port in use says so and exits', async ({ baseURL }) =>
 	const { code, output } = await runStartExpectingFailure({ PORT: port });
 	expect(code).toBe(1);
 	expect(output).toContain(`port ${port} is already in use`);
+});
+
+/** The Keep-Alive header the server answers a kept-alive request with (Node sets it). */
+function keepAliveHeader(url: string): Promise<string | undefined> {
+	return new Promise((resolve, reject) => {
+		get(`${url}/api/health`, { headers: { Connection: 'keep-alive' } }, (response) => {
+			response.resume();
+			resolve(response.headers['keep-alive']);
+		}).on('error', reject);
+	});
+}
+
+test('an idle connection is kept open longer than a proxy keeps its own (65 s); KEEP_ALIVE_TIMEOUT sets it, a wrong value stops start-up', async ({
+	baseURL
+}) => {
+	expect(await keepAliveHeader(baseURL!)).toBe('timeout=65');
+	const wrong = await runStartExpectingFailure({ PORT: '0', KEEP_ALIVE_TIMEOUT: 'soon' });
+	expect(wrong.code).toBe(1);
+	expect(wrong.output).toContain('KEEP_ALIVE_TIMEOUT must be a number of seconds, not soon');
+	const set = await startServer({ KEEP_ALIVE_TIMEOUT: '120' });
+	try {
+		expect(await keepAliveHeader(set.url)).toBe('timeout=120');
+	} finally {
+		await set.stop();
+	}
 });
 
 test('a restart keeps the data and prints a new setup link while no admin has used one', async () => {
