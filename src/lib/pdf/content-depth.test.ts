@@ -50,16 +50,46 @@ describe('stackDepth (P10)', () => {
 			data: bytes(`${Buffer.from(zlibSync(bytes('q q Q'))).toString('hex')}>`)
 		};
 		expect(stackDepth([chain])).toEqual({ min: 0, end: 1, complete: true });
-		// A damaged Flate stream: what inflated before the damage counts, as viewers draw it.
-		const cut = zlibSync(bytes('Q '.repeat(5000)));
-		const partial = stackDepth([{ filters: ['FlateDecode'], data: cut.subarray(0, 40) }]);
+		// A damaged Flate stream: what inflated before the damage counts, as viewers draw it
+		// (read in steps of 16 KB of input, so the steps before the damaged one).
+		const ops = 40_000;
+		const text = Array.from({ length: ops }, (_, i) => `${(i * 7919) % 100_003} Q`).join(' ');
+		const whole = zlibSync(bytes(text));
+		expect(whole.length).toBeGreaterThan(64 * 1024);
+		const partial = stackDepth([
+			{ filters: ['FlateDecode'], data: whole.subarray(0, whole.length - 100) }
+		]);
 		expect(partial.complete).toBe(true);
+		expect(partial.min).toBeLessThan(-ops / 2);
+		expect(partial.min).toBeGreaterThan(-ops);
 		// Undecodable: nothing a viewer could execute either.
 		expect(stackDepth([{ filters: ['JBIG2Decode'], data: bytes('Q Q') }])).toEqual({
 			min: 0,
 			end: 0,
 			complete: true
 		});
+	});
+
+	it('P10: content larger than the reused inflate buffer, stream after stream, and deflated twice', () => {
+		// 400 KB of operators from about 1 KB of deflate: more than the buffer one page reuses.
+		const big = {
+			filters: ['FlateDecode'],
+			data: zlibSync(bytes('q '.repeat(150_000) + 'Q '.repeat(50_000)))
+		};
+		expect(big.data.length).toBeLessThan(16 * 1024);
+		expect(stackDepth([big])).toEqual({ min: 0, end: 100_000, complete: true });
+		// Each stream is read before the next reuses the buffer: depth carries over exactly.
+		const small = (text: string) => ({ filters: ['FlateDecode'], data: zlibSync(bytes(text)) });
+		expect(stackDepth([small('Q Q'), small('q q q'), big, small('Q')])).toEqual({
+			min: -2,
+			end: 100_000,
+			complete: true
+		});
+		const twice = {
+			filters: ['FlateDecode', 'FlateDecode'],
+			data: zlibSync(zlibSync(bytes('Q q Q Q')))
+		};
+		expect(stackDepth([twice])).toEqual({ min: -2, end: -2, complete: true });
 	});
 
 	it('P10: a deflate bomb is read only up to the limit, in bounded steps', () => {

@@ -7,7 +7,7 @@
  * image data are skipped so that a `Q` inside them is never taken for an operator.
  */
 import { PDFContext, PDFName, PDFRawStream, decodePDFRawStream } from '@cantoo/pdf-lib';
-import { Unzlib } from 'fflate';
+import { Unzlib, unzlibSync } from 'fflate';
 
 export interface StackDepth {
 	/** The lowest depth reached, relative to the start (≤ 0; −2 means two unmatched `Q`). */
@@ -73,16 +73,54 @@ function decode(
 ): { data: Uint8Array; complete: boolean } {
 	let bytes = data.subarray(0, limit);
 	let complete = data.length <= limit;
-	for (const filter of filters) {
+	filters.forEach((filter, i) => {
 		const step =
-			filter === 'FlateDecode' ? inflate(bytes, limit) : otherFilter(filter, bytes, limit);
+			filter === 'FlateDecode'
+				? inflate(bytes, limit, i === filters.length - 1)
+				: otherFilter(filter, bytes, limit);
 		bytes = step.data;
 		complete = step.complete;
-	}
+	});
 	return { data: bytes, complete };
 }
 
-function inflate(data: Uint8Array, limit: number): { data: Uint8Array; complete: boolean } {
+/** Deflate's expansion is bounded near 1032:1, so this much input inflates to ≤ 16.5 MB. */
+const STEP = 16 * 1024;
+const MAX_RATIO = 1032;
+
+/**
+ * One buffer that a page's content is inflated into, reused page after page. A fresh buffer per
+ * page (or fflate's stepwise inflater, which copies each step several times) left thousands of
+ * short-lived buffers to the garbage collector on a riding seam over 2,000 pages, and raised
+ * render()'s peak memory by tens of MB. Large enough for any ordinary page.
+ */
+const SCRATCH_BYTES = 256 * 1024;
+let scratch: Uint8Array | undefined;
+
+/**
+ * Inflates `data`, at most `limit` bytes of it. With `reuse`, the result may be a view of the
+ * shared scratch buffer, valid only until the next call: the caller reads it at once.
+ */
+function inflate(
+	data: Uint8Array,
+	limit: number,
+	reuse: boolean
+): { data: Uint8Array; complete: boolean } {
+	// A page's content stream is a few KB of deflate: inflated at once, bounded by its size.
+	// Damaged data throws here and is read again stepwise below, keeping what decodes.
+	if (data.length <= STEP && data.length * MAX_RATIO <= limit) {
+		try {
+			if (reuse) {
+				scratch ??= new Uint8Array(SCRATCH_BYTES);
+				// fflate writes no further than the buffer's end: a result that fills it may be cut.
+				const out = unzlibSync(data, { out: scratch });
+				if (out.length < scratch.length) return { data: out, complete: true };
+			}
+			return { data: unzlibSync(data), complete: true };
+		} catch {
+			// Read again below.
+		}
+	}
 	const chunks: Uint8Array[] = [];
 	let total = 0;
 	let over = false;
@@ -90,12 +128,12 @@ function inflate(data: Uint8Array, limit: number): { data: Uint8Array; complete:
 		if (over) return;
 		const room = limit - total;
 		if (chunk.length > room) over = true;
-		const kept = chunk.slice(0, Math.min(room, chunk.length));
+		// fflate hands each step out in a fresh array of its own: kept as it is, not copied.
+		const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
 		chunks.push(kept);
 		total += kept.length;
 	});
-	// 16 KB in inflates to at most about 16 MB out (deflate's ratio is bounded near 1032:1).
-	const STEP = 16 * 1024;
+	// Each step of STEP bytes in inflates to at most about 16 MB out.
 	try {
 		for (let at = 0; at < data.length && !over; at += STEP) {
 			inflater.push(data.subarray(at, at + STEP), at + STEP >= data.length);
@@ -131,6 +169,7 @@ function otherFilter(
 }
 
 function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+	if (chunks.length === 1 && chunks[0]!.length === total) return chunks[0]!;
 	const out = new Uint8Array(total);
 	let at = 0;
 	for (const chunk of chunks) {
