@@ -34,7 +34,7 @@ function keepAliveHeader(url: string): Promise<string | undefined> {
 	return new Promise((resolve, reject) => {
 		get(`${url}/api/health`, { headers: { Connection: 'keep-alive' } }, (response) => {
 			response.resume();
-			resolve(response.headers['keep-alive']);
+			resolve(response.headers['keep-alive']?.toString());
 		}).on('error', reject);
 	});
 }
